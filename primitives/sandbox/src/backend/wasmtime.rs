@@ -1,0 +1,303 @@
+//! The wasmtime executor: Cranelift JIT, a compiled-module cache, fuel metering and
+//! DWARF-aware backtraces.
+
+use alloc::{boxed::Box, format, string::ToString, vec::Vec};
+
+use ::wasmtime as wt;
+
+use super::{check_arguments, check_host_result, BackendEngine, BackendInstance, ImportSpec};
+use crate::{
+    cache::ModuleCache,
+    config::{Limits, SandboxConfig, WasmFeature, WASMTIME_MAX_STACK_BYTES, WASMTIME_STACK_BYTES_PER_FRAME},
+    error::{Error, Frame, Limit, SourceLocation, Trap, TrapKind},
+    host::{CallerAccess, MemoryView, PAGE_SIZE},
+    scoped_state::{ScopePtr, Trampoline},
+    value::{HostError, Signature, Value, ValueType},
+};
+
+pub(crate) struct WasmtimeEngine {
+    engine: wt::Engine,
+    cache: ModuleCache<wt::Module>,
+    limits: Limits,
+}
+
+impl WasmtimeEngine {
+    pub fn new(config: &SandboxConfig) -> Result<Self, Error> {
+        let stack_bytes = (config.limits.max_call_depth as usize)
+            .saturating_mul(WASMTIME_STACK_BYTES_PER_FRAME)
+            .clamp(WASMTIME_STACK_BYTES_PER_FRAME, WASMTIME_MAX_STACK_BYTES);
+        let mut wasmtime_config = wt::Config::new();
+        wasmtime_config
+            .consume_fuel(true)
+            .wasm_backtrace(true)
+            .wasm_backtrace_details(wt::WasmBacktraceDetails::Enable)
+            .max_wasm_stack(stack_bytes)
+            .wasm_threads(config.features.contains(WasmFeature::Threads))
+            // Floats must give the same bits as on wasmi, whatever the host CPU.
+            .cranelift_nan_canonicalization(true);
+        let engine = wt::Engine::new(&wasmtime_config).map_err(|e| Error::Config(format!("{e:#}")))?;
+        Ok(WasmtimeEngine { engine, cache: ModuleCache::new(config.module_cache_capacity), limits: config.limits })
+    }
+}
+
+/// What the store carries besides the instance.
+struct StoreData {
+    scope: Option<ScopePtr>,
+    limits: wt::StoreLimits,
+    memory: Option<wt::Memory>,
+}
+
+impl BackendEngine for WasmtimeEngine {
+    fn instantiate(
+        &self,
+        code: &[u8],
+        imports: &[ImportSpec],
+        trampoline: Trampoline,
+        scope: ScopePtr,
+    ) -> Result<Box<dyn BackendInstance>, Error> {
+        let module = self
+            .cache
+            .get_or_compile(code, || wt::Module::from_binary(&self.engine, code))
+            .map_err(|e| Error::InvalidModule(format!("{e:#}")))?;
+        let limits = wt::StoreLimitsBuilder::new()
+            .memory_size((u64::from(self.limits.max_memory_pages) * PAGE_SIZE) as usize)
+            .build();
+        let mut store = wt::Store::new(&self.engine, StoreData { scope: None, limits, memory: None });
+        store.limiter(|data| &mut data.limits);
+        store.set_fuel(self.limits.start_fuel).map_err(executor_error)?;
+
+        let mut externs: Vec<wt::Extern> = Vec::with_capacity(imports.len());
+        for import in imports {
+            externs.push(match import {
+                ImportSpec::Func { signature, index } => {
+                    host_func(&mut store, signature.clone(), *index, trampoline).into()
+                }
+                ImportSpec::Memory(memory) => {
+                    let ty = wt::MemoryType::new(memory.initial(), memory.maximum());
+                    let memory = wt::Memory::new(&mut store, ty).map_err(executor_error)?;
+                    store.data_mut().memory = Some(memory);
+                    memory.into()
+                }
+            });
+        }
+
+        store.data_mut().scope = Some(scope);
+        let instance = wt::Instance::new(&mut store, &module, &externs);
+        store.data_mut().scope = None;
+        let instance = instance.map_err(|e| convert_error(e, &self.limits))?;
+        if store.data().memory.is_none() {
+            store.data_mut().memory = instance.get_memory(&mut store, "memory");
+        }
+        Ok(Box::new(WasmtimeInstance { store, instance, limits: self.limits }))
+    }
+
+    fn compilations(&self) -> u64 {
+        self.cache.compilations()
+    }
+}
+
+fn host_func(store: &mut wt::Store<StoreData>, signature: Signature, index: usize, trampoline: Trampoline) -> wt::Func {
+    let ty = wt::FuncType::new(
+        store.engine(),
+        signature.params.iter().copied().map(val_type),
+        signature.results.iter().copied().map(val_type),
+    );
+    wt::Func::new(store, ty, move |mut caller, params, results| {
+        let scope = caller.data().scope.ok_or_else(|| wt::Error::msg("host function called outside an invocation"))?;
+        let args = params
+            .iter()
+            .map(from_val)
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| wt::Error::msg("host function received a non-numeric argument"))?;
+        let returned = trampoline(scope, index, &mut caller, &args).and_then(|r| check_host_result(&signature, &r));
+        match returned {
+            Ok(Some(value)) => {
+                results[0] = to_val(value);
+                Ok(())
+            }
+            Ok(None) => Ok(()),
+            Err(error) => Err(wt::Error::new(error)),
+        }
+    })
+}
+
+impl CallerAccess for wt::Caller<'_, StoreData> {
+    fn memory(&mut self) -> Option<&mut [u8]> {
+        let memory = self.data().memory?;
+        Some(memory.data_mut(self))
+    }
+
+    fn fuel(&self) -> u64 {
+        self.get_fuel().unwrap_or(0)
+    }
+
+    fn set_fuel(&mut self, fuel: u64) {
+        // Fuel is enabled on every engine we build, so this cannot fail.
+        let _ = wt::Caller::set_fuel(self, fuel);
+    }
+}
+
+struct WasmtimeInstance {
+    store: wt::Store<StoreData>,
+    instance: wt::Instance,
+    limits: Limits,
+}
+
+impl BackendInstance for WasmtimeInstance {
+    fn invoke(&mut self, name: &str, args: &[Value], scope: ScopePtr) -> Result<Vec<Value>, Error> {
+        let func = self
+            .instance
+            .get_func(&mut self.store, name)
+            .ok_or_else(|| Error::ExportNotFound(name.to_string()))?;
+        let ty = func.ty(&self.store);
+        let signature = signature_of(&ty)
+            .ok_or_else(|| Error::Executor(format!("export `{name}` has non-numeric parameters or results")))?;
+        check_arguments(name, signature, args)?;
+        let params: Vec<wt::Val> = args.iter().copied().map(to_val).collect();
+        let mut results = alloc::vec![wt::Val::I32(0); ty.results().len()];
+
+        self.store.data_mut().scope = Some(scope);
+        let outcome = func.call(&mut self.store, &params, &mut results);
+        self.store.data_mut().scope = None;
+        outcome.map_err(|e| convert_error(e, &self.limits))?;
+
+        results
+            .iter()
+            .map(from_val)
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| Error::Executor(format!("export `{name}` returned a non-numeric value")))
+    }
+
+    fn global(&mut self, name: &str) -> Option<Value> {
+        let global = self.instance.get_global(&mut self.store, name)?;
+        from_val(&global.get(&mut self.store))
+    }
+
+    fn memory(&mut self) -> Option<MemoryView<'_>> {
+        let memory = self.store.data().memory?;
+        Some(MemoryView::new(memory.data_mut(&mut self.store)))
+    }
+
+    fn fuel(&self) -> u64 {
+        self.store.get_fuel().unwrap_or(0)
+    }
+
+    fn set_fuel(&mut self, fuel: u64) {
+        let _ = self.store.set_fuel(fuel);
+    }
+}
+
+fn convert_error(error: wt::Error, limits: &Limits) -> Error {
+    if let Some(host) = error.downcast_ref::<HostError>() {
+        return Error::Host(host.clone());
+    }
+    let Some(trap) = error.downcast_ref::<wt::Trap>() else {
+        return executor_error(error);
+    };
+    let kind = match trap {
+        wt::Trap::OutOfFuel => return Error::OutOfFuel,
+        wt::Trap::StackOverflow => return Error::LimitExceeded(Limit::CallStack { max_depth: limits.max_call_depth }),
+        wt::Trap::UnreachableCodeReached => TrapKind::Unreachable,
+        wt::Trap::MemoryOutOfBounds | wt::Trap::HeapMisaligned => TrapKind::MemoryOutOfBounds,
+        wt::Trap::TableOutOfBounds => TrapKind::TableOutOfBounds,
+        wt::Trap::IndirectCallToNull => TrapKind::IndirectCallToNull,
+        wt::Trap::BadSignature => TrapKind::BadSignature,
+        wt::Trap::IntegerOverflow => TrapKind::IntegerOverflow,
+        wt::Trap::IntegerDivisionByZero => TrapKind::IntegerDivisionByZero,
+        wt::Trap::BadConversionToInteger => TrapKind::BadConversionToInteger,
+        wt::Trap::NullReference => TrapKind::NullReference,
+        other => TrapKind::Other(other.to_string()),
+    };
+    let backtrace = error.downcast_ref::<wt::WasmBacktrace>().map(backtrace_frames).unwrap_or_default();
+    Error::Trap(Trap { kind, backtrace })
+}
+
+fn executor_error(error: wt::Error) -> Error {
+    Error::Executor(format!("{error:#}"))
+}
+
+/// Flattens wasmtime's frames, expanding DWARF inline chains into one frame each.
+fn backtrace_frames(backtrace: &wt::WasmBacktrace) -> Vec<Frame> {
+    let mut frames = Vec::new();
+    for frame in backtrace.frames() {
+        let func_index = frame.func_index();
+        let module_offset = frame.module_offset().and_then(|offset| u32::try_from(offset).ok());
+        let section_name = frame.func_name();
+        let symbols = frame.symbols();
+        if symbols.is_empty() {
+            frames.push(Frame {
+                func_index,
+                func_name: section_name.map(demangle),
+                module_offset,
+                location: None,
+                inlined: false,
+            });
+            continue;
+        }
+        let outermost = symbols.len() - 1;
+        for (position, symbol) in symbols.iter().enumerate() {
+            frames.push(Frame {
+                func_index,
+                func_name: symbol.name().or(section_name).map(demangle),
+                module_offset,
+                location: symbol.file().map(|file| SourceLocation {
+                    file: file.to_string(),
+                    line: symbol.line(),
+                    column: symbol.column(),
+                }),
+                inlined: position < outermost,
+            });
+        }
+    }
+    frames
+}
+
+/// Demangles a Rust symbol, without its hash suffix; other names pass through.
+fn demangle(name: &str) -> alloc::string::String {
+    format!("{:#}", rustc_demangle::demangle(name))
+}
+
+fn val_type(ty: ValueType) -> wt::ValType {
+    match ty {
+        ValueType::I32 => wt::ValType::I32,
+        ValueType::I64 => wt::ValType::I64,
+        ValueType::F32 => wt::ValType::F32,
+        ValueType::F64 => wt::ValType::F64,
+    }
+}
+
+fn value_type(ty: &wt::ValType) -> Option<ValueType> {
+    Some(match ty {
+        wt::ValType::I32 => ValueType::I32,
+        wt::ValType::I64 => ValueType::I64,
+        wt::ValType::F32 => ValueType::F32,
+        wt::ValType::F64 => ValueType::F64,
+        _ => return None,
+    })
+}
+
+fn signature_of(ty: &wt::FuncType) -> Option<Signature> {
+    Some(Signature {
+        params: ty.params().map(|t| value_type(&t)).collect::<Option<_>>()?,
+        results: ty.results().map(|t| value_type(&t)).collect::<Option<_>>()?,
+    })
+}
+
+fn to_val(value: Value) -> wt::Val {
+    match value {
+        Value::I32(v) => wt::Val::I32(v),
+        Value::I64(v) => wt::Val::I64(v),
+        Value::F32(bits) => wt::Val::F32(bits),
+        Value::F64(bits) => wt::Val::F64(bits),
+    }
+}
+
+fn from_val(val: &wt::Val) -> Option<Value> {
+    Some(match val {
+        wt::Val::I32(v) => Value::I32(*v),
+        wt::Val::I64(v) => Value::I64(*v),
+        wt::Val::F32(bits) => Value::F32(*bits),
+        wt::Val::F64(bits) => Value::F64(*bits),
+        _ => return None,
+    })
+}

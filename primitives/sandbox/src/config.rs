@@ -1,0 +1,219 @@
+//! What a sandbox engine is allowed to run: executor, WASM feature set and limits.
+
+use core::{fmt, str::FromStr};
+
+/// Which WASM executor runs the code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Executor {
+    /// Cranelift JIT, compiled-module cache, DWARF source locations in backtraces.
+    #[cfg(feature = "std")]
+    Wasmtime,
+    /// Interpreter; the only executor without `std`.
+    Wasmi,
+}
+
+impl Executor {
+    /// Every executor compiled into this build.
+    pub const ALL: &'static [Executor] = &[
+        #[cfg(feature = "std")]
+        Executor::Wasmtime,
+        Executor::Wasmi,
+    ];
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            #[cfg(feature = "std")]
+            Executor::Wasmtime => "wasmtime",
+            Executor::Wasmi => "wasmi",
+        }
+    }
+}
+
+impl Default for Executor {
+    fn default() -> Self {
+        #[cfg(feature = "std")]
+        return Executor::Wasmtime;
+        #[cfg(not(feature = "std"))]
+        return Executor::Wasmi;
+    }
+}
+
+impl fmt::Display for Executor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Executor {
+    type Err = alloc::string::String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Executor::ALL.iter().copied().find(|e| e.name() == s).ok_or_else(|| {
+            let known: alloc::vec::Vec<_> = Executor::ALL.iter().map(|e| e.name()).collect();
+            alloc::format!("unknown executor `{s}`, expected one of: {}", known.join(", "))
+        })
+    }
+}
+
+/// A WASM proposal the sandbox can allow or forbid. Everything not listed here beyond
+/// WASM 1.0 (tail calls, memory64, GC, exceptions, ...) is always forbidden.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum WasmFeature {
+    /// Float types and instructions, including saturating float-to-int conversions.
+    Floats,
+    BulkMemory,
+    SignExtension,
+    MultiValue,
+    ReferenceTypes,
+    Simd,
+    Threads,
+}
+
+impl WasmFeature {
+    pub const ALL: [WasmFeature; 7] = [
+        WasmFeature::Floats,
+        WasmFeature::BulkMemory,
+        WasmFeature::SignExtension,
+        WasmFeature::MultiValue,
+        WasmFeature::ReferenceTypes,
+        WasmFeature::Simd,
+        WasmFeature::Threads,
+    ];
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            WasmFeature::Floats => "floats",
+            WasmFeature::BulkMemory => "bulk-memory",
+            WasmFeature::SignExtension => "sign-extension",
+            WasmFeature::MultiValue => "multi-value",
+            WasmFeature::ReferenceTypes => "reference-types",
+            WasmFeature::Simd => "simd",
+            WasmFeature::Threads => "threads",
+        }
+    }
+
+    fn bit(&self) -> u8 {
+        1 << (*self as u8)
+    }
+}
+
+impl fmt::Display for WasmFeature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A set of allowed [`WasmFeature`]s.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct WasmFeatures(u8);
+
+impl WasmFeatures {
+    /// WASM 1.0 without floats.
+    pub const fn none() -> Self {
+        WasmFeatures(0)
+    }
+
+    /// What pallet-contracts accepts: WASM 1.0 integer code, nothing more.
+    pub const fn strict() -> Self {
+        Self::none()
+    }
+
+    /// What current stable Rust emits for `wasm32-unknown-unknown`, floats excepted.
+    pub fn permissive() -> Self {
+        Self::none()
+            .with(WasmFeature::BulkMemory)
+            .with(WasmFeature::SignExtension)
+            .with(WasmFeature::MultiValue)
+            .with(WasmFeature::ReferenceTypes)
+    }
+
+    pub fn all() -> Self {
+        WasmFeature::ALL.iter().fold(Self::none(), |set, f| set.with(*f))
+    }
+
+    pub fn with(self, feature: WasmFeature) -> Self {
+        WasmFeatures(self.0 | feature.bit())
+    }
+
+    pub fn without(self, feature: WasmFeature) -> Self {
+        WasmFeatures(self.0 & !feature.bit())
+    }
+
+    pub fn contains(&self, feature: WasmFeature) -> bool {
+        self.0 & feature.bit() != 0
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = WasmFeature> + '_ {
+        WasmFeature::ALL.into_iter().filter(|f| self.contains(*f))
+    }
+}
+
+/// Resource limits, enforced identically (in what they mean) on every executor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest accepted code, in bytes.
+    pub max_code_size: usize,
+    /// Largest linear memory, in 64 KiB pages; `memory.grow` past it returns -1.
+    pub max_memory_pages: u32,
+    /// Deepest WASM call stack, in frames. wasmi counts frames exactly; wasmtime runs
+    /// on the native stack, so there the limit becomes a stack budget of
+    /// [`WASMTIME_STACK_BYTES_PER_FRAME`] bytes per frame.
+    pub max_call_depth: u32,
+    /// Fuel available to a module's start function during instantiation.
+    pub start_fuel: u64,
+}
+
+/// Native stack bytes granted per allowed frame when wasmtime enforces `max_call_depth`.
+pub const WASMTIME_STACK_BYTES_PER_FRAME: usize = 512;
+
+/// The wasmtime stack budget never exceeds this, so that it always fits in the 2 MiB
+/// stack of an ordinary thread with room left for the host.
+pub const WASMTIME_MAX_STACK_BYTES: usize = 1024 * 1024;
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_code_size: 4 * 1024 * 1024,
+            max_memory_pages: 16,
+            max_call_depth: 1024,
+            start_fuel: 10_000_000,
+        }
+    }
+}
+
+/// Everything that defines an [`Engine`](crate::Engine).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SandboxConfig {
+    pub executor: Executor,
+    pub features: WasmFeatures,
+    pub limits: Limits,
+    /// How many compiled modules the wasmtime module cache keeps.
+    pub module_cache_capacity: usize,
+}
+
+impl SandboxConfig {
+    pub fn new(executor: Executor) -> Self {
+        SandboxConfig {
+            executor,
+            features: WasmFeatures::permissive(),
+            limits: Limits::default(),
+            module_cache_capacity: 256,
+        }
+    }
+
+    pub fn with_features(mut self, features: WasmFeatures) -> Self {
+        self.features = features;
+        self
+    }
+
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        SandboxConfig::new(Executor::default())
+    }
+}

@@ -1,0 +1,157 @@
+//! The environment a module is instantiated in: host functions and imported memory.
+
+use alloc::{collections::BTreeMap, string::String, vec::Vec};
+
+use crate::{
+    error::{Error, LinkError, MemoryLimits},
+    host::FunctionContext,
+    validation::{ImportKind, ModuleInfo},
+    value::{HostError, ReturnValue, Signature, Value},
+};
+
+/// A host function. It gets the host state and the instance's memory through the
+/// context, and the call's arguments, already checked against its [`Signature`].
+pub type HostFuncType<T> = fn(&mut FunctionContext<'_, T>, &[Value]) -> Result<ReturnValue, HostError>;
+
+/// A linear memory the host provides to a module as an import. The memory itself is
+/// created inside the instance; read and write it through
+/// [`FunctionContext::memory`] or [`Instance::memory`](crate::Instance::memory).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Memory {
+    limits: MemoryLimits,
+}
+
+impl Memory {
+    /// A memory of `initial` pages that may grow to `maximum` pages (64 KiB each).
+    pub fn new(initial: u32, maximum: Option<u32>) -> Result<Memory, Error> {
+        if maximum.is_some_and(|max| max < initial) {
+            return Err(Error::Config(alloc::format!(
+                "memory maximum of {} pages is below its initial {} pages",
+                maximum.unwrap_or_default(),
+                initial
+            )));
+        }
+        if initial > MAX_PAGES || maximum.is_some_and(|max| max > MAX_PAGES) {
+            return Err(Error::Config(alloc::format!("a 32-bit memory has at most {MAX_PAGES} pages")));
+        }
+        Ok(Memory { limits: MemoryLimits { initial, maximum } })
+    }
+
+    pub fn initial(&self) -> u32 {
+        self.limits.initial
+    }
+
+    pub fn maximum(&self) -> Option<u32> {
+        self.limits.maximum
+    }
+
+    pub(crate) fn limits(&self) -> MemoryLimits {
+        self.limits
+    }
+}
+
+const MAX_PAGES: u32 = 65536;
+
+enum Definition<T> {
+    Func { signature: Signature, func: HostFuncType<T> },
+    Memory(Memory),
+}
+
+/// The host functions and memories a module may import, by module and field name.
+pub struct EnvironmentDefinitionBuilder<T> {
+    definitions: BTreeMap<(String, String), Definition<T>>,
+}
+
+impl<T> Default for EnvironmentDefinitionBuilder<T> {
+    fn default() -> Self {
+        EnvironmentDefinitionBuilder { definitions: BTreeMap::new() }
+    }
+}
+
+impl<T> EnvironmentDefinitionBuilder<T> {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Defines `module.field` as a host function of the given signature, replacing any
+    /// earlier definition of that name.
+    pub fn add_host_func(
+        &mut self,
+        module: impl Into<String>,
+        field: impl Into<String>,
+        signature: Signature,
+        func: HostFuncType<T>,
+    ) -> &mut Self {
+        self.definitions.insert((module.into(), field.into()), Definition::Func { signature, func });
+        self
+    }
+
+    /// Defines `module.field` as an imported memory, replacing any earlier definition.
+    pub fn add_memory(&mut self, module: impl Into<String>, field: impl Into<String>, memory: Memory) -> &mut Self {
+        self.definitions.insert((module.into(), field.into()), Definition::Memory(memory));
+        self
+    }
+
+    /// Matches every import of the module with a definition, in import order.
+    pub(crate) fn resolve(&self, module: &ModuleInfo) -> Result<Vec<Resolved<T>>, Error> {
+        module
+            .imports
+            .iter()
+            .map(|import| {
+                let link_error = |reason| Error::Link {
+                    module: import.module.clone(),
+                    field: import.field.clone(),
+                    reason,
+                };
+                let definition = self
+                    .definitions
+                    .get(&(import.module.clone(), import.field.clone()))
+                    .ok_or_else(|| link_error(LinkError::Missing))?;
+                match (&import.kind, definition) {
+                    (ImportKind::Func(imported), Definition::Func { signature, func }) => {
+                        if imported != signature {
+                            return Err(link_error(LinkError::SignatureMismatch {
+                                imported: imported.clone(),
+                                defined: signature.clone(),
+                            }));
+                        }
+                        Ok(Resolved::Func { signature: signature.clone(), func: *func })
+                    }
+                    (ImportKind::Memory(imported), Definition::Memory(memory)) => {
+                        if !memory_satisfies(memory.limits(), *imported) {
+                            return Err(link_error(LinkError::MemoryMismatch {
+                                imported: *imported,
+                                defined: memory.limits(),
+                            }));
+                        }
+                        Ok(Resolved::Memory(*memory))
+                    }
+                    (ImportKind::Other(kind), _) => Err(link_error(LinkError::Unsupported(kind))),
+                    (ImportKind::Func(_), Definition::Memory(_)) => {
+                        Err(link_error(LinkError::KindMismatch { imported: "function", defined: "memory" }))
+                    }
+                    (ImportKind::Memory(_), Definition::Func { .. }) => {
+                        Err(link_error(LinkError::KindMismatch { imported: "memory", defined: "function" }))
+                    }
+                }
+            })
+            .collect()
+    }
+}
+
+/// An import matched with what the environment provides for it.
+pub(crate) enum Resolved<T> {
+    Func { signature: Signature, func: HostFuncType<T> },
+    Memory(Memory),
+}
+
+/// The WASM import-matching rule for memories: at least the minimum the module asks
+/// for, and a maximum no larger than the module's (if it declares one).
+fn memory_satisfies(defined: MemoryLimits, imported: MemoryLimits) -> bool {
+    defined.initial >= imported.initial
+        && match (imported.maximum, defined.maximum) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(imported_max), Some(defined_max)) => defined_max <= imported_max,
+        }
+}

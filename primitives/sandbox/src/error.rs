@@ -1,0 +1,198 @@
+//! The one error type of the sandbox and the structured trap it can carry.
+
+use alloc::{string::String, vec::Vec};
+use core::fmt;
+
+use crate::{config::WasmFeature, value::Signature, HostError};
+
+/// Everything that can go wrong while loading, linking or running a module.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    /// The bytes are not a valid WASM module; the message is the validator's.
+    #[error("invalid module: {0}")]
+    InvalidModule(String),
+    /// The module is valid WASM but uses a feature the configured profile forbids.
+    #[error("module uses the `{feature}` feature, which this sandbox profile forbids ({message})")]
+    ForbiddenFeature { feature: WasmFeature, message: String },
+    /// An import could not be satisfied by the environment.
+    #[error("cannot link import `{module}.{field}`: {reason}")]
+    Link { module: String, field: String, reason: LinkError },
+    /// A configured limit was hit.
+    #[error("limit exceeded: {0}")]
+    LimitExceeded(Limit),
+    /// Execution ran out of fuel.
+    #[error("out of fuel")]
+    OutOfFuel,
+    /// Execution trapped.
+    #[error("{0}")]
+    Trap(Trap),
+    /// A host function returned an error and execution stopped there.
+    #[error(transparent)]
+    Host(HostError),
+    /// A host-side memory access fell outside linear memory.
+    #[error("memory access out of bounds: {len} bytes at offset {offset}, memory is {size} bytes")]
+    OutOfBounds { offset: u32, len: u32, size: u64 },
+    /// The module has no linear memory to access.
+    #[error("the instance has no linear memory")]
+    NoMemory,
+    /// No exported function of that name.
+    #[error("no exported function `{0}`")]
+    ExportNotFound(String),
+    /// The arguments do not match the exported function's signature.
+    #[error("wrong arguments for `{name}`: expected {expected}, got {got}")]
+    ArgumentMismatch { name: String, expected: Signature, got: Signature },
+    /// The sandbox configuration itself is unusable.
+    #[error("invalid sandbox configuration: {0}")]
+    Config(String),
+    /// The executor failed in a way none of the other variants describe.
+    #[error("executor error: {0}")]
+    Executor(String),
+}
+
+/// Why an import did not link.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LinkError {
+    #[error("the environment does not provide it")]
+    Missing,
+    #[error("signature mismatch: the module imports {imported}, the host defines {defined}")]
+    SignatureMismatch { imported: Signature, defined: Signature },
+    #[error("the module imports a {imported}, the environment defines a {defined}")]
+    KindMismatch { imported: &'static str, defined: &'static str },
+    #[error("memory limits do not fit: the module imports {imported}, the environment defines {defined}")]
+    MemoryMismatch { imported: MemoryLimits, defined: MemoryLimits },
+    #[error("imports of kind {0} are not supported")]
+    Unsupported(&'static str),
+}
+
+/// Initial and maximum size of a linear memory, in 64 KiB pages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemoryLimits {
+    pub initial: u32,
+    pub maximum: Option<u32>,
+}
+
+impl fmt::Display for MemoryLimits {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.maximum {
+            Some(max) => write!(f, "memory of {}..{} pages", self.initial, max),
+            None => write!(f, "memory of {}.. pages", self.initial),
+        }
+    }
+}
+
+/// Which configured limit was exceeded.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Limit {
+    #[error("code is {size} bytes, the maximum is {max}")]
+    CodeSize { size: usize, max: usize },
+    #[error("memory needs {requested} pages, the maximum is {max}")]
+    MemoryPages { requested: u64, max: u32 },
+    #[error("call stack deeper than the maximum of {max_depth} frames")]
+    CallStack { max_depth: u32 },
+}
+
+/// A trap: what happened and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Trap {
+    pub kind: TrapKind,
+    /// Frames innermost first. Empty when the executor cannot report them (wasmi).
+    pub backtrace: Vec<Frame>,
+}
+
+impl fmt::Display for Trap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "trap: {}", self.kind)?;
+        for frame in &self.backtrace {
+            write!(f, "\n    at {frame}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The reason for a trap, the same on every executor.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TrapKind {
+    Unreachable,
+    MemoryOutOfBounds,
+    TableOutOfBounds,
+    IndirectCallToNull,
+    BadSignature,
+    IntegerOverflow,
+    IntegerDivisionByZero,
+    BadConversionToInteger,
+    NullReference,
+    /// A trap the common model has no name for; the executor's description.
+    Other(String),
+}
+
+impl fmt::Display for TrapKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = match self {
+            TrapKind::Unreachable => "unreachable instruction executed",
+            TrapKind::MemoryOutOfBounds => "out of bounds memory access",
+            TrapKind::TableOutOfBounds => "undefined element: out of bounds table access",
+            TrapKind::IndirectCallToNull => "uninitialized element",
+            TrapKind::BadSignature => "indirect call type mismatch",
+            TrapKind::IntegerOverflow => "integer overflow",
+            TrapKind::IntegerDivisionByZero => "integer divide by zero",
+            TrapKind::BadConversionToInteger => "invalid conversion to integer",
+            TrapKind::NullReference => "null reference",
+            TrapKind::Other(text) => text,
+        };
+        f.write_str(text)
+    }
+}
+
+/// One frame of a trap backtrace. A WASM frame whose code was inlined from several
+/// source functions yields one `Frame` per source function, innermost first, all with
+/// the same function index and offset and `inlined` set on all but the outermost.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Frame {
+    pub func_index: u32,
+    /// Demangled, without the hash suffix; from DWARF when present, else the `name` section.
+    pub func_name: Option<String>,
+    /// Offset of the trapping instruction from the start of the module.
+    pub module_offset: Option<u32>,
+    pub location: Option<SourceLocation>,
+    pub inlined: bool,
+}
+
+impl fmt::Display for Frame {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.func_name {
+            Some(name) => write!(f, "{name}")?,
+            None => write!(f, "<func {}>", self.func_index)?,
+        }
+        if let Some(offset) = self.module_offset {
+            write!(f, " @ {offset:#x}")?;
+        }
+        if let Some(location) = &self.location {
+            write!(f, " ({location})")?;
+        }
+        if self.inlined {
+            f.write_str(" [inlined]")?;
+        }
+        Ok(())
+    }
+}
+
+/// A position in the source the module was compiled from, read from DWARF.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceLocation {
+    pub file: String,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+}
+
+impl fmt::Display for SourceLocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(column) = self.column {
+                write!(f, ":{column}")?;
+            }
+        }
+        Ok(())
+    }
+}

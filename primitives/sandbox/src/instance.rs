@@ -1,0 +1,122 @@
+//! The engine (executor + configuration, shared by every instance) and instances.
+
+use alloc::{boxed::Box, sync::Arc, vec::Vec};
+
+use crate::{
+    backend::{self, BackendEngine, BackendInstance, ImportSpec},
+    config::{Executor, SandboxConfig},
+    env::{EnvironmentDefinitionBuilder, HostFuncType, Resolved},
+    error::{Error, Limit},
+    host::MemoryView,
+    scoped_state::{trampoline, Scope},
+    validation,
+    value::Value,
+};
+
+/// A configured executor. Cheap to clone; clones share the executor and its module
+/// cache, and may be used from many threads at once.
+#[derive(Clone)]
+pub struct Engine {
+    config: SandboxConfig,
+    backend: Arc<dyn BackendEngine>,
+}
+
+impl Engine {
+    pub fn new(config: SandboxConfig) -> Result<Engine, Error> {
+        let backend: Arc<dyn BackendEngine> = match config.executor {
+            #[cfg(feature = "std")]
+            Executor::Wasmtime => Arc::new(backend::wasmtime::WasmtimeEngine::new(&config)?),
+            Executor::Wasmi => Arc::new(backend::wasmi::WasmiEngine::new(&config)?),
+        };
+        Ok(Engine { config, backend })
+    }
+
+    pub fn config(&self) -> &SandboxConfig {
+        &self.config
+    }
+
+    pub fn executor(&self) -> Executor {
+        self.config.executor
+    }
+
+    /// How many modules this engine has compiled. On wasmtime a cached module is not
+    /// compiled again; wasmi translates on every instantiation.
+    pub fn compilations(&self) -> u64 {
+        self.backend.compilations()
+    }
+
+    /// Checks code against the engine's features and limits without running it.
+    pub fn validate(&self, code: &[u8]) -> Result<(), Error> {
+        validation::validate(code, self.config.features, &self.config.limits).map(|_| ())
+    }
+}
+
+/// A module instantiated in an environment, with host state of type `T` lent to its
+/// host functions during each call.
+pub struct Instance<T> {
+    funcs: Vec<HostFuncType<T>>,
+    backend: Box<dyn BackendInstance>,
+}
+
+impl<T> Instance<T> {
+    /// Validates, links and instantiates `code`, running its start function (if any)
+    /// with `state` and the engine's `start_fuel`.
+    pub fn new(
+        engine: &Engine,
+        code: &[u8],
+        env: &EnvironmentDefinitionBuilder<T>,
+        state: &mut T,
+    ) -> Result<Instance<T>, Error> {
+        let limits = &engine.config.limits;
+        let module = validation::validate(code, engine.config.features, limits)?;
+        let mut funcs = Vec::new();
+        let mut imports = Vec::with_capacity(module.imports.len());
+        for resolved in env.resolve(&module)? {
+            imports.push(match resolved {
+                Resolved::Func { signature, func } => {
+                    funcs.push(func);
+                    ImportSpec::Func { signature, index: funcs.len() - 1 }
+                }
+                Resolved::Memory(memory) => {
+                    if memory.initial() > limits.max_memory_pages {
+                        return Err(Error::LimitExceeded(Limit::MemoryPages {
+                            requested: memory.initial().into(),
+                            max: limits.max_memory_pages,
+                        }));
+                    }
+                    ImportSpec::Memory(memory)
+                }
+            });
+        }
+        let mut scope = Scope { state, funcs: &funcs };
+        let backend = engine.backend.instantiate(code, &imports, trampoline::<T>(), scope.ptr())?;
+        Ok(Instance { funcs, backend })
+    }
+
+    /// Calls the exported function `name`, lending `state` to host functions for the
+    /// duration of the call. Returns the function's results.
+    pub fn invoke(&mut self, name: &str, args: &[Value], state: &mut T) -> Result<Vec<Value>, Error> {
+        let mut scope = Scope { state, funcs: &self.funcs };
+        self.backend.invoke(name, args, scope.ptr())
+    }
+
+    /// The value of the exported global `name`, if there is one of a numeric type.
+    pub fn get_global_val(&mut self, name: &str) -> Option<Value> {
+        self.backend.global(name)
+    }
+
+    /// The instance's linear memory: the imported one, else the export named `memory`.
+    pub fn memory(&mut self) -> Option<MemoryView<'_>> {
+        self.backend.memory()
+    }
+
+    /// Sets the fuel available to the next calls.
+    pub fn set_fuel(&mut self, fuel: u64) {
+        self.backend.set_fuel(fuel)
+    }
+
+    /// Fuel left; after a call, the budget minus this is what the call consumed.
+    pub fn fuel_remaining(&self) -> u64 {
+        self.backend.fuel()
+    }
+}
