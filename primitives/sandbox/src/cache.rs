@@ -33,7 +33,10 @@ impl<M: Clone> ModuleCache<M> {
     pub fn new(capacity: usize) -> Self {
         ModuleCache {
             capacity,
-            entries: Mutex::new(Entries { modules: HashMap::new(), order: VecDeque::new() }),
+            entries: Mutex::new(Entries {
+                modules: HashMap::new(),
+                order: VecDeque::new(),
+            }),
             compilations: AtomicU64::new(0),
         }
     }
@@ -41,7 +44,11 @@ impl<M: Clone> ModuleCache<M> {
     /// The cached module for `code`, compiling and caching it on a miss. Compilation
     /// runs outside the lock, so concurrent misses on different code do not wait for
     /// each other; two racing misses on the same code both compile and the last wins.
-    pub fn get_or_compile<E>(&self, code: &[u8], compile: impl FnOnce() -> Result<M, E>) -> Result<M, E> {
+    pub fn get_or_compile<E>(
+        &self,
+        code: &[u8],
+        compile: impl FnOnce() -> Result<M, E>,
+    ) -> Result<M, E> {
         let hash = code_hash(code);
         if let Some(module) = self.lock().touch(&hash) {
             return Ok(module);
@@ -66,7 +73,9 @@ impl<M: Clone> ModuleCache<M> {
     fn lock(&self) -> std::sync::MutexGuard<'_, Entries<M>> {
         // A panic while holding the lock leaves the maps consistent (each update is a
         // single insert or remove), so a poisoned lock is safe to keep using.
-        self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -105,17 +114,28 @@ mod tests {
         let ok = |v| move || Ok::<_, ()>(v);
         assert_eq!(cache.get_or_compile(b"a", ok(1)), Ok(1));
         assert_eq!(cache.get_or_compile(b"b", ok(2)), Ok(2));
-        assert_eq!(cache.get_or_compile(b"a", ok(99)), Ok(1), "hit keeps the cached module");
+        assert_eq!(
+            cache.get_or_compile(b"a", ok(99)),
+            Ok(1),
+            "hit keeps the cached module"
+        );
         assert_eq!(cache.get_or_compile(b"c", ok(3)), Ok(3));
         assert_eq!(cache.len(), 2);
-        assert_eq!(cache.get_or_compile(b"b", ok(4)), Ok(4), "b was least recently used and evicted");
+        assert_eq!(
+            cache.get_or_compile(b"b", ok(4)),
+            Ok(4),
+            "b was least recently used and evicted"
+        );
         assert_eq!(cache.compilations(), 4);
     }
 
     #[test]
     fn failed_compilation_is_not_cached() {
         let cache = ModuleCache::<u32>::new(2);
-        assert_eq!(cache.get_or_compile(b"a", || Err::<u32, _>("bad")), Err("bad"));
+        assert_eq!(
+            cache.get_or_compile(b"a", || Err::<u32, _>("bad")),
+            Err("bad")
+        );
         assert_eq!(cache.len(), 0);
         assert_eq!(cache.compilations(), 0);
     }

@@ -48,10 +48,17 @@ impl FromStr for Executor {
     type Err = alloc::string::String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Executor::ALL.iter().copied().find(|e| e.name() == s).ok_or_else(|| {
-            let known: alloc::vec::Vec<_> = Executor::ALL.iter().map(|e| e.name()).collect();
-            alloc::format!("unknown executor `{s}`, expected one of: {}", known.join(", "))
-        })
+        Executor::ALL
+            .iter()
+            .copied()
+            .find(|e| e.name() == s)
+            .ok_or_else(|| {
+                let known: alloc::vec::Vec<_> = Executor::ALL.iter().map(|e| e.name()).collect();
+                alloc::format!(
+                    "unknown executor `{s}`, expected one of: {}",
+                    known.join(", ")
+                )
+            })
     }
 }
 
@@ -128,7 +135,9 @@ impl WasmFeatures {
     }
 
     pub fn all() -> Self {
-        WasmFeature::ALL.iter().fold(Self::none(), |set, f| set.with(*f))
+        WasmFeature::ALL
+            .iter()
+            .fold(Self::none(), |set, f| set.with(*f))
     }
 
     pub fn with(self, feature: WasmFeature) -> Self {

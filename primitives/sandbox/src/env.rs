@@ -11,7 +11,8 @@ use crate::{
 
 /// A host function. It gets the host state and the instance's memory through the
 /// context, and the call's arguments, already checked against its [`Signature`].
-pub type HostFuncType<T> = fn(&mut FunctionContext<'_, T>, &[Value]) -> Result<ReturnValue, HostError>;
+pub type HostFuncType<T> =
+    fn(&mut FunctionContext<'_, T>, &[Value]) -> Result<ReturnValue, HostError>;
 
 /// A linear memory the host provides to a module as an import. The memory itself is
 /// created inside the instance; read and write it through
@@ -32,9 +33,13 @@ impl Memory {
             )));
         }
         if initial > MAX_PAGES || maximum.is_some_and(|max| max > MAX_PAGES) {
-            return Err(Error::Config(alloc::format!("a 32-bit memory has at most {MAX_PAGES} pages")));
+            return Err(Error::Config(alloc::format!(
+                "a 32-bit memory has at most {MAX_PAGES} pages"
+            )));
         }
-        Ok(Memory { limits: MemoryLimits { initial, maximum } })
+        Ok(Memory {
+            limits: MemoryLimits { initial, maximum },
+        })
     }
 
     pub fn initial(&self) -> u32 {
@@ -53,7 +58,10 @@ impl Memory {
 const MAX_PAGES: u32 = 65536;
 
 enum Definition<T> {
-    Func { signature: Signature, func: HostFuncType<T> },
+    Func {
+        signature: Signature,
+        func: HostFuncType<T>,
+    },
     Memory(Memory),
 }
 
@@ -64,7 +72,9 @@ pub struct EnvironmentDefinitionBuilder<T> {
 
 impl<T> Default for EnvironmentDefinitionBuilder<T> {
     fn default() -> Self {
-        EnvironmentDefinitionBuilder { definitions: BTreeMap::new() }
+        EnvironmentDefinitionBuilder {
+            definitions: BTreeMap::new(),
+        }
     }
 }
 
@@ -82,13 +92,22 @@ impl<T> EnvironmentDefinitionBuilder<T> {
         signature: Signature,
         func: HostFuncType<T>,
     ) -> &mut Self {
-        self.definitions.insert((module.into(), field.into()), Definition::Func { signature, func });
+        self.definitions.insert(
+            (module.into(), field.into()),
+            Definition::Func { signature, func },
+        );
         self
     }
 
     /// Defines `module.field` as an imported memory, replacing any earlier definition.
-    pub fn add_memory(&mut self, module: impl Into<String>, field: impl Into<String>, memory: Memory) -> &mut Self {
-        self.definitions.insert((module.into(), field.into()), Definition::Memory(memory));
+    pub fn add_memory(
+        &mut self,
+        module: impl Into<String>,
+        field: impl Into<String>,
+        memory: Memory,
+    ) -> &mut Self {
+        self.definitions
+            .insert((module.into(), field.into()), Definition::Memory(memory));
         self
     }
 
@@ -115,7 +134,10 @@ impl<T> EnvironmentDefinitionBuilder<T> {
                                 defined: signature.clone(),
                             }));
                         }
-                        Ok(Resolved::Func { signature: signature.clone(), func: *func })
+                        Ok(Resolved::Func {
+                            signature: signature.clone(),
+                            func: *func,
+                        })
                     }
                     (ImportKind::Memory(imported), Definition::Memory(memory)) => {
                         if !memory_satisfies(memory.limits(), *imported) {
@@ -128,10 +150,16 @@ impl<T> EnvironmentDefinitionBuilder<T> {
                     }
                     (ImportKind::Other(kind), _) => Err(link_error(LinkError::Unsupported(kind))),
                     (ImportKind::Func(_), Definition::Memory(_)) => {
-                        Err(link_error(LinkError::KindMismatch { imported: "function", defined: "memory" }))
+                        Err(link_error(LinkError::KindMismatch {
+                            imported: "function",
+                            defined: "memory",
+                        }))
                     }
                     (ImportKind::Memory(_), Definition::Func { .. }) => {
-                        Err(link_error(LinkError::KindMismatch { imported: "memory", defined: "function" }))
+                        Err(link_error(LinkError::KindMismatch {
+                            imported: "memory",
+                            defined: "function",
+                        }))
                     }
                 }
             })
@@ -141,7 +169,10 @@ impl<T> EnvironmentDefinitionBuilder<T> {
 
 /// An import matched with what the environment provides for it.
 pub(crate) enum Resolved<T> {
-    Func { signature: Signature, func: HostFuncType<T> },
+    Func {
+        signature: Signature,
+        func: HostFuncType<T>,
+    },
     Memory(Memory),
 }
 

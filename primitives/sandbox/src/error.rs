@@ -13,10 +13,17 @@ pub enum Error {
     InvalidModule(String),
     /// The module is valid WASM but uses a feature the configured profile forbids.
     #[error("module uses the `{feature}` feature, which this sandbox profile forbids ({message})")]
-    ForbiddenFeature { feature: WasmFeature, message: String },
+    ForbiddenFeature {
+        feature: WasmFeature,
+        message: String,
+    },
     /// An import could not be satisfied by the environment.
     #[error("cannot link import `{module}.{field}`: {reason}")]
-    Link { module: String, field: String, reason: LinkError },
+    Link {
+        module: String,
+        field: String,
+        reason: LinkError,
+    },
     /// A configured limit was hit.
     #[error("limit exceeded: {0}")]
     LimitExceeded(Limit),
@@ -40,7 +47,11 @@ pub enum Error {
     ExportNotFound(String),
     /// The arguments do not match the exported function's signature.
     #[error("wrong arguments for `{name}`: expected {expected}, got {got}")]
-    ArgumentMismatch { name: String, expected: Signature, got: Signature },
+    ArgumentMismatch {
+        name: String,
+        expected: Signature,
+        got: Signature,
+    },
     /// The sandbox configuration itself is unusable.
     #[error("invalid sandbox configuration: {0}")]
     Config(String),
@@ -55,11 +66,20 @@ pub enum LinkError {
     #[error("the environment does not provide it")]
     Missing,
     #[error("signature mismatch: the module imports {imported}, the host defines {defined}")]
-    SignatureMismatch { imported: Signature, defined: Signature },
+    SignatureMismatch {
+        imported: Signature,
+        defined: Signature,
+    },
     #[error("the module imports a {imported}, the environment defines a {defined}")]
-    KindMismatch { imported: &'static str, defined: &'static str },
+    KindMismatch {
+        imported: &'static str,
+        defined: &'static str,
+    },
     #[error("memory limits do not fit: the module imports {imported}, the environment defines {defined}")]
-    MemoryMismatch { imported: MemoryLimits, defined: MemoryLimits },
+    MemoryMismatch {
+        imported: MemoryLimits,
+        defined: MemoryLimits,
+    },
     #[error("imports of kind {0} are not supported")]
     Unsupported(&'static str),
 }
@@ -95,15 +115,24 @@ pub enum Limit {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Trap {
     pub kind: TrapKind,
-    /// Frames innermost first. Empty when the executor cannot report them (wasmi).
+    /// Frames innermost first, at most [`MAX_BACKTRACE_FRAMES`]. Empty when the
+    /// executor cannot report them (wasmi).
     pub backtrace: Vec<Frame>,
+    /// Outer frames left out to keep the backtrace bounded (deep recursion).
+    pub omitted_frames: usize,
 }
+
+/// Longest backtrace a trap carries; deeper stacks keep their innermost frames.
+pub const MAX_BACKTRACE_FRAMES: usize = 64;
 
 impl fmt::Display for Trap {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "trap: {}", self.kind)?;
         for frame in &self.backtrace {
             write!(f, "\n    at {frame}")?;
+        }
+        if self.omitted_frames > 0 {
+            write!(f, "\n    ... {} more frames", self.omitted_frames)?;
         }
         Ok(())
     }

@@ -29,12 +29,19 @@ impl<'a, T> FunctionContext<'a, T> {
 
     /// The calling instance's linear memory.
     pub fn memory(&mut self) -> Result<MemoryView<'_>, Error> {
-        self.caller.memory().map(MemoryView::new).ok_or(Error::NoMemory)
+        self.caller
+            .memory()
+            .map(MemoryView::new)
+            .ok_or(Error::NoMemory)
     }
 
     /// Both at once, for host functions that copy between memory and state.
     pub fn state_and_memory(&mut self) -> Result<(&mut T, MemoryView<'_>), Error> {
-        let memory = self.caller.memory().map(MemoryView::new).ok_or(Error::NoMemory)?;
+        let memory = self
+            .caller
+            .memory()
+            .map(MemoryView::new)
+            .ok_or(Error::NoMemory)?;
         Ok((self.state, memory))
     }
 
@@ -108,6 +115,10 @@ impl<'a> MemoryView<'a> {
             .checked_add(len)
             .filter(|end| *end <= self.data.len())
             .map(|end| start..end)
-            .ok_or(Error::OutOfBounds { offset, len: len.try_into().unwrap_or(u32::MAX), size: self.size() })
+            .ok_or(Error::OutOfBounds {
+                offset,
+                len: len.try_into().unwrap_or(u32::MAX),
+                size: self.size(),
+            })
     }
 }

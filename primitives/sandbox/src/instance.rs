@@ -3,7 +3,7 @@
 use alloc::{boxed::Box, sync::Arc, vec::Vec};
 
 use crate::{
-    backend::{self, BackendEngine, BackendInstance, ImportSpec},
+    backend::{self, BackendEngine, BackendInstance, ImportItem, ImportSpec},
     config::{Executor, SandboxConfig},
     env::{EnvironmentDefinitionBuilder, HostFuncType, Resolved},
     error::{Error, Limit},
@@ -71,11 +71,15 @@ impl<T> Instance<T> {
         let module = validation::validate(code, engine.config.features, limits)?;
         let mut funcs = Vec::new();
         let mut imports = Vec::with_capacity(module.imports.len());
-        for resolved in env.resolve(&module)? {
-            imports.push(match resolved {
+        let resolved = env.resolve(&module)?;
+        for (import, resolved) in module.imports.into_iter().zip(resolved) {
+            let item = match resolved {
                 Resolved::Func { signature, func } => {
                     funcs.push(func);
-                    ImportSpec::Func { signature, index: funcs.len() - 1 }
+                    ImportItem::Func {
+                        signature,
+                        index: funcs.len() - 1,
+                    }
                 }
                 Resolved::Memory(memory) => {
                     if memory.initial() > limits.max_memory_pages {
@@ -84,19 +88,37 @@ impl<T> Instance<T> {
                             max: limits.max_memory_pages,
                         }));
                     }
-                    ImportSpec::Memory(memory)
+                    ImportItem::Memory(memory)
                 }
+            };
+            imports.push(ImportSpec {
+                module: import.module,
+                field: import.field,
+                item,
             });
         }
-        let mut scope = Scope { state, funcs: &funcs };
-        let backend = engine.backend.instantiate(code, &imports, trampoline::<T>(), scope.ptr())?;
+        let mut scope = Scope {
+            state,
+            funcs: &funcs,
+        };
+        let backend = engine
+            .backend
+            .instantiate(code, &imports, trampoline::<T>(), scope.ptr())?;
         Ok(Instance { funcs, backend })
     }
 
     /// Calls the exported function `name`, lending `state` to host functions for the
     /// duration of the call. Returns the function's results.
-    pub fn invoke(&mut self, name: &str, args: &[Value], state: &mut T) -> Result<Vec<Value>, Error> {
-        let mut scope = Scope { state, funcs: &self.funcs };
+    pub fn invoke(
+        &mut self,
+        name: &str,
+        args: &[Value],
+        state: &mut T,
+    ) -> Result<Vec<Value>, Error> {
+        let mut scope = Scope {
+            state,
+            funcs: &self.funcs,
+        };
         self.backend.invoke(name, args, scope.ptr())
     }
 

@@ -57,7 +57,10 @@ pub use config::{
     WASMTIME_STACK_BYTES_PER_FRAME,
 };
 pub use env::{EnvironmentDefinitionBuilder, HostFuncType, Memory};
-pub use error::{Error, Frame, Limit, LinkError, MemoryLimits, SourceLocation, Trap, TrapKind};
+pub use error::{
+    Error, Frame, Limit, LinkError, MemoryLimits, SourceLocation, Trap, TrapKind,
+    MAX_BACKTRACE_FRAMES,
+};
 pub use host::{FunctionContext, MemoryView, PAGE_SIZE};
 pub use instance::{Engine, Instance};
 pub use value::{HostError, ReturnValue, Signature, Value, ValueType};

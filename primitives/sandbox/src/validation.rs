@@ -32,9 +32,16 @@ pub(crate) enum ImportKind {
 }
 
 /// Validates `code` against the allowed features and limits and describes its imports.
-pub(crate) fn validate(code: &[u8], features: WasmFeatures, limits: &Limits) -> Result<ModuleInfo, Error> {
+pub(crate) fn validate(
+    code: &[u8],
+    features: WasmFeatures,
+    limits: &Limits,
+) -> Result<ModuleInfo, Error> {
     if code.len() > limits.max_code_size {
-        return Err(Error::LimitExceeded(Limit::CodeSize { size: code.len(), max: limits.max_code_size }));
+        return Err(Error::LimitExceeded(Limit::CodeSize {
+            size: code.len(),
+            max: limits.max_code_size,
+        }));
     }
     if let Err(error) = Validator::new_with_features(parser_features(features)).validate_all(code) {
         let message = error.to_string();
@@ -71,13 +78,19 @@ pub(crate) fn parser_features(features: WasmFeatures) -> ParserFeatures {
 /// on the rejection path.
 fn forbidden_feature(code: &[u8], allowed: WasmFeatures) -> Option<WasmFeature> {
     let validate = |features: WasmFeatures| -> Result<(), usize> {
-        Validator::new_with_features(parser_features(features)).validate_all(code).map(|_| ()).map_err(|e| e.offset())
+        Validator::new_with_features(parser_features(features))
+            .validate_all(code)
+            .map(|_| ())
+            .map_err(|e| e.offset())
     };
     let mut failing_at = validate(allowed).err()?;
     validate(WasmFeatures::all()).ok()?;
     let mut enabled = allowed;
     let mut first = None;
-    for feature in WasmFeature::ALL.into_iter().filter(|f| !allowed.contains(*f)) {
+    for feature in WasmFeature::ALL
+        .into_iter()
+        .filter(|f| !allowed.contains(*f))
+    {
         match validate(enabled.with(feature)) {
             Ok(()) => return first.or(Some(feature)),
             Err(offset) if offset > failing_at => {
@@ -112,10 +125,12 @@ fn inspect(code: &[u8], limits: &Limits) -> Result<ModuleInfo, Error> {
                 for import in reader {
                     let import = import.map_err(invalid)?;
                     let kind = match import.ty {
-                        TypeRef::Func(index) => match func_types.get(index as usize).cloned().flatten() {
-                            Some(signature) => ImportKind::Func(signature),
-                            None => ImportKind::Other("function with non-numeric types"),
-                        },
+                        TypeRef::Func(index) => {
+                            match func_types.get(index as usize).cloned().flatten() {
+                                Some(signature) => ImportKind::Func(signature),
+                                None => ImportKind::Other("function with non-numeric types"),
+                            }
+                        }
                         TypeRef::Memory(ty) => {
                             check_memory(&ty, limits)?;
                             ImportKind::Memory(memory_limits(&ty))
@@ -124,7 +139,11 @@ fn inspect(code: &[u8], limits: &Limits) -> Result<ModuleInfo, Error> {
                         TypeRef::Global(_) => ImportKind::Other("global"),
                         TypeRef::Tag(_) => ImportKind::Other("tag"),
                     };
-                    imports.push(Import { module: import.module.into(), field: import.name.into(), kind });
+                    imports.push(Import {
+                        module: import.module.into(),
+                        field: import.name.into(),
+                        kind,
+                    });
                 }
             }
             Payload::MemorySection(reader) => {
@@ -140,7 +159,10 @@ fn inspect(code: &[u8], limits: &Limits) -> Result<ModuleInfo, Error> {
 
 fn check_memory(ty: &wasmparser::MemoryType, limits: &Limits) -> Result<(), Error> {
     if ty.initial > u64::from(limits.max_memory_pages) {
-        return Err(Error::LimitExceeded(Limit::MemoryPages { requested: ty.initial, max: limits.max_memory_pages }));
+        return Err(Error::LimitExceeded(Limit::MemoryPages {
+            requested: ty.initial,
+            max: limits.max_memory_pages,
+        }));
     }
     Ok(())
 }
@@ -166,5 +188,8 @@ fn signature(ty: &wasmparser::FuncType) -> Option<Signature> {
             })
             .collect()
     };
-    Some(Signature { params: convert(ty.params())?, results: convert(ty.results())? })
+    Some(Signature {
+        params: convert(ty.params())?,
+        results: convert(ty.results())?,
+    })
 }

@@ -104,7 +104,10 @@ pub struct Signature {
 
 impl Signature {
     pub fn new(params: &[ValueType], results: &[ValueType]) -> Self {
-        Signature { params: params.to_vec(), results: results.to_vec() }
+        Signature {
+            params: params.to_vec(),
+            results: results.to_vec(),
+        }
     }
 }
 
@@ -137,7 +140,9 @@ pub struct HostError {
 
 impl HostError {
     pub fn new(reason: impl Into<String>) -> Self {
-        HostError { reason: reason.into() }
+        HostError {
+            reason: reason.into(),
+        }
     }
 }
 

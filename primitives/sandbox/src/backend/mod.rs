@@ -17,9 +17,18 @@ pub(crate) mod wasmi;
 pub(crate) mod wasmtime;
 
 /// An import, resolved against the environment, without the host state type.
-pub(crate) enum ImportSpec {
+pub(crate) struct ImportSpec {
+    pub module: String,
+    pub field: String,
+    pub item: ImportItem,
+}
+
+pub(crate) enum ImportItem {
     /// Host function number `index` of the instance's function table.
-    Func { signature: Signature, index: usize },
+    Func {
+        signature: Signature,
+        index: usize,
+    },
     Memory(Memory),
 }
 
@@ -46,11 +55,22 @@ pub(crate) trait BackendInstance: Send {
 }
 
 /// Checks call arguments against an export's signature.
-pub(crate) fn check_arguments(name: &str, expected: Signature, args: &[Value]) -> Result<(), Error> {
+pub(crate) fn check_arguments(
+    name: &str,
+    expected: Signature,
+    args: &[Value],
+) -> Result<(), Error> {
     let got: Vec<_> = args.iter().map(Value::value_type).collect();
     if got != expected.params {
-        let got = Signature { params: got, results: expected.results.clone() };
-        return Err(Error::ArgumentMismatch { name: String::from(name), expected, got });
+        let got = Signature {
+            params: got,
+            results: expected.results.clone(),
+        };
+        return Err(Error::ArgumentMismatch {
+            name: String::from(name),
+            expected,
+            got,
+        });
     }
     Ok(())
 }

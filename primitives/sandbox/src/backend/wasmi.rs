@@ -3,7 +3,9 @@
 use alloc::{boxed::Box, format, string::ToString, vec::Vec};
 use core::sync::atomic::{AtomicU64, Ordering};
 
-use super::{check_arguments, check_host_result, BackendEngine, BackendInstance, ImportSpec};
+use super::{
+    check_arguments, check_host_result, BackendEngine, BackendInstance, ImportItem, ImportSpec,
+};
 use crate::{
     config::{Limits, SandboxConfig, WasmFeature},
     error::{Error, Limit, Trap, TrapKind},
@@ -23,7 +25,9 @@ pub(crate) struct WasmiEngine {
 impl WasmiEngine {
     pub fn new(config: &SandboxConfig) -> Result<Self, Error> {
         if config.features.contains(WasmFeature::Threads) {
-            return Err(Error::Config("wasmi does not support the threads feature".to_string()));
+            return Err(Error::Config(
+                "wasmi does not support the threads feature".to_string(),
+            ));
         }
         let mut wasmi_config = ::wasmi::Config::default();
         wasmi_config
@@ -59,22 +63,32 @@ impl BackendEngine for WasmiEngine {
         trampoline: Trampoline,
         scope: ScopePtr,
     ) -> Result<Box<dyn BackendInstance>, Error> {
-        let module = ::wasmi::Module::new(&self.engine, code).map_err(|e| Error::InvalidModule(e.to_string()))?;
+        let module = ::wasmi::Module::new(&self.engine, code)
+            .map_err(|e| Error::InvalidModule(e.to_string()))?;
         self.compilations.fetch_add(1, Ordering::Relaxed);
         let limits = ::wasmi::StoreLimitsBuilder::new()
             .memory_size((u64::from(self.limits.max_memory_pages) * PAGE_SIZE) as usize)
             .build();
-        let mut store = ::wasmi::Store::new(&self.engine, StoreData { scope: None, limits, memory: None });
+        let mut store = ::wasmi::Store::new(
+            &self.engine,
+            StoreData {
+                scope: None,
+                limits,
+                memory: None,
+            },
+        );
         store.limiter(|data| &mut data.limits);
-        store.set_fuel(self.limits.start_fuel).map_err(executor_error)?;
+        store
+            .set_fuel(self.limits.start_fuel)
+            .map_err(executor_error)?;
 
         let mut externs: Vec<::wasmi::Extern> = Vec::with_capacity(imports.len());
         for import in imports {
-            externs.push(match import {
-                ImportSpec::Func { signature, index } => {
+            externs.push(match &import.item {
+                ImportItem::Func { signature, index } => {
                     host_func(&mut store, signature.clone(), *index, trampoline).into()
                 }
-                ImportSpec::Memory(memory) => {
+                ImportItem::Memory(memory) => {
                     let ty = ::wasmi::MemoryType::new(memory.initial(), memory.maximum());
                     let memory = ::wasmi::Memory::new(&mut store, ty).map_err(executor_error)?;
                     store.data_mut().memory = Some(memory);
@@ -83,6 +97,23 @@ impl BackendEngine for WasmiEngine {
             });
         }
 
+        // wasmi wants imports grouped by kind (its own order), not in module order.
+        let externs = module
+            .imports()
+            .map(|wanted| {
+                imports
+                    .iter()
+                    .position(|i| i.module == wanted.module() && i.field == wanted.name())
+                    .map(|position| externs[position].clone())
+                    .ok_or_else(|| {
+                        Error::Executor(format!(
+                            "import `{}.{}` was not resolved",
+                            wanted.module(),
+                            wanted.name()
+                        ))
+                    })
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
         store.data_mut().scope = Some(scope);
         let instance = ::wasmi::Instance::new(&mut store, &module, &externs);
         store.data_mut().scope = None;
@@ -90,7 +121,11 @@ impl BackendEngine for WasmiEngine {
         if store.data().memory.is_none() {
             store.data_mut().memory = instance.get_memory(&store, "memory");
         }
-        Ok(Box::new(WasmiInstance { store, instance, limits: self.limits }))
+        Ok(Box::new(WasmiInstance {
+            store,
+            instance,
+            limits: self.limits,
+        }))
     }
 
     fn compilations(&self) -> u64 {
@@ -118,7 +153,8 @@ fn host_func(
             .map(from_val)
             .collect::<Option<Vec<_>>>()
             .ok_or_else(|| ::wasmi::Error::new("host function received a non-numeric argument"))?;
-        let returned = trampoline(scope, index, &mut caller, &args).and_then(|r| check_host_result(&signature, &r));
+        let returned = trampoline(scope, index, &mut caller, &args)
+            .and_then(|r| check_host_result(&signature, &r));
         match returned {
             Ok(Some(value)) => {
                 results[0] = to_val(value);
@@ -159,8 +195,11 @@ impl BackendInstance for WasmiInstance {
             .get_func(&self.store, name)
             .ok_or_else(|| Error::ExportNotFound(name.to_string()))?;
         let ty = func.ty(&self.store);
-        let signature = signature_of(&ty)
-            .ok_or_else(|| Error::Executor(format!("export `{name}` has non-numeric parameters or results")))?;
+        let signature = signature_of(&ty).ok_or_else(|| {
+            Error::Executor(format!(
+                "export `{name}` has non-numeric parameters or results"
+            ))
+        })?;
         check_arguments(name, signature, args)?;
         let params: Vec<::wasmi::Val> = args.iter().copied().map(to_val).collect();
         let mut results = alloc::vec![::wasmi::Val::I32(0); ty.results().len()];
@@ -206,7 +245,11 @@ fn convert_error(error: ::wasmi::Error, limits: &Limits) -> Error {
     use ::wasmi::TrapCode as Code;
     let kind = match code {
         Code::OutOfFuel => return Error::OutOfFuel,
-        Code::StackOverflow => return Error::LimitExceeded(Limit::CallStack { max_depth: limits.max_call_depth }),
+        Code::StackOverflow => {
+            return Error::LimitExceeded(Limit::CallStack {
+                max_depth: limits.max_call_depth,
+            })
+        }
         Code::UnreachableCodeReached => TrapKind::Unreachable,
         Code::MemoryOutOfBounds => TrapKind::MemoryOutOfBounds,
         Code::TableOutOfBounds => TrapKind::TableOutOfBounds,
@@ -217,7 +260,11 @@ fn convert_error(error: ::wasmi::Error, limits: &Limits) -> Error {
         Code::BadConversionToInteger => TrapKind::BadConversionToInteger,
         other => TrapKind::Other(other.to_string()),
     };
-    Error::Trap(Trap { kind, backtrace: Vec::new() })
+    Error::Trap(Trap {
+        kind,
+        backtrace: Vec::new(),
+        omitted_frames: 0,
+    })
 }
 
 fn executor_error(error: ::wasmi::Error) -> Error {

@@ -5,11 +5,16 @@ use alloc::{boxed::Box, format, string::ToString, vec::Vec};
 
 use ::wasmtime as wt;
 
-use super::{check_arguments, check_host_result, BackendEngine, BackendInstance, ImportSpec};
+use super::{
+    check_arguments, check_host_result, BackendEngine, BackendInstance, ImportItem, ImportSpec,
+};
 use crate::{
     cache::ModuleCache,
-    config::{Limits, SandboxConfig, WasmFeature, WASMTIME_MAX_STACK_BYTES, WASMTIME_STACK_BYTES_PER_FRAME},
-    error::{Error, Frame, Limit, SourceLocation, Trap, TrapKind},
+    config::{
+        Limits, SandboxConfig, WasmFeature, WASMTIME_MAX_STACK_BYTES,
+        WASMTIME_STACK_BYTES_PER_FRAME,
+    },
+    error::{Error, Frame, Limit, SourceLocation, Trap, TrapKind, MAX_BACKTRACE_FRAMES},
     host::{CallerAccess, MemoryView, PAGE_SIZE},
     scoped_state::{ScopePtr, Trampoline},
     value::{HostError, Signature, Value, ValueType},
@@ -35,8 +40,13 @@ impl WasmtimeEngine {
             .wasm_threads(config.features.contains(WasmFeature::Threads))
             // Floats must give the same bits as on wasmi, whatever the host CPU.
             .cranelift_nan_canonicalization(true);
-        let engine = wt::Engine::new(&wasmtime_config).map_err(|e| Error::Config(format!("{e:#}")))?;
-        Ok(WasmtimeEngine { engine, cache: ModuleCache::new(config.module_cache_capacity), limits: config.limits })
+        let engine =
+            wt::Engine::new(&wasmtime_config).map_err(|e| Error::Config(format!("{e:#}")))?;
+        Ok(WasmtimeEngine {
+            engine,
+            cache: ModuleCache::new(config.module_cache_capacity),
+            limits: config.limits,
+        })
     }
 }
 
@@ -62,17 +72,26 @@ impl BackendEngine for WasmtimeEngine {
         let limits = wt::StoreLimitsBuilder::new()
             .memory_size((u64::from(self.limits.max_memory_pages) * PAGE_SIZE) as usize)
             .build();
-        let mut store = wt::Store::new(&self.engine, StoreData { scope: None, limits, memory: None });
+        let mut store = wt::Store::new(
+            &self.engine,
+            StoreData {
+                scope: None,
+                limits,
+                memory: None,
+            },
+        );
         store.limiter(|data| &mut data.limits);
-        store.set_fuel(self.limits.start_fuel).map_err(executor_error)?;
+        store
+            .set_fuel(self.limits.start_fuel)
+            .map_err(executor_error)?;
 
         let mut externs: Vec<wt::Extern> = Vec::with_capacity(imports.len());
         for import in imports {
-            externs.push(match import {
-                ImportSpec::Func { signature, index } => {
+            externs.push(match &import.item {
+                ImportItem::Func { signature, index } => {
                     host_func(&mut store, signature.clone(), *index, trampoline).into()
                 }
-                ImportSpec::Memory(memory) => {
+                ImportItem::Memory(memory) => {
                     let ty = wt::MemoryType::new(memory.initial(), memory.maximum());
                     let memory = wt::Memory::new(&mut store, ty).map_err(executor_error)?;
                     store.data_mut().memory = Some(memory);
@@ -88,7 +107,11 @@ impl BackendEngine for WasmtimeEngine {
         if store.data().memory.is_none() {
             store.data_mut().memory = instance.get_memory(&mut store, "memory");
         }
-        Ok(Box::new(WasmtimeInstance { store, instance, limits: self.limits }))
+        Ok(Box::new(WasmtimeInstance {
+            store,
+            instance,
+            limits: self.limits,
+        }))
     }
 
     fn compilations(&self) -> u64 {
@@ -96,20 +119,29 @@ impl BackendEngine for WasmtimeEngine {
     }
 }
 
-fn host_func(store: &mut wt::Store<StoreData>, signature: Signature, index: usize, trampoline: Trampoline) -> wt::Func {
+fn host_func(
+    store: &mut wt::Store<StoreData>,
+    signature: Signature,
+    index: usize,
+    trampoline: Trampoline,
+) -> wt::Func {
     let ty = wt::FuncType::new(
         store.engine(),
         signature.params.iter().copied().map(val_type),
         signature.results.iter().copied().map(val_type),
     );
     wt::Func::new(store, ty, move |mut caller, params, results| {
-        let scope = caller.data().scope.ok_or_else(|| wt::Error::msg("host function called outside an invocation"))?;
+        let scope = caller
+            .data()
+            .scope
+            .ok_or_else(|| wt::Error::msg("host function called outside an invocation"))?;
         let args = params
             .iter()
             .map(from_val)
             .collect::<Option<Vec<_>>>()
             .ok_or_else(|| wt::Error::msg("host function received a non-numeric argument"))?;
-        let returned = trampoline(scope, index, &mut caller, &args).and_then(|r| check_host_result(&signature, &r));
+        let returned = trampoline(scope, index, &mut caller, &args)
+            .and_then(|r| check_host_result(&signature, &r));
         match returned {
             Ok(Some(value)) => {
                 results[0] = to_val(value);
@@ -150,8 +182,11 @@ impl BackendInstance for WasmtimeInstance {
             .get_func(&mut self.store, name)
             .ok_or_else(|| Error::ExportNotFound(name.to_string()))?;
         let ty = func.ty(&self.store);
-        let signature = signature_of(&ty)
-            .ok_or_else(|| Error::Executor(format!("export `{name}` has non-numeric parameters or results")))?;
+        let signature = signature_of(&ty).ok_or_else(|| {
+            Error::Executor(format!(
+                "export `{name}` has non-numeric parameters or results"
+            ))
+        })?;
         check_arguments(name, signature, args)?;
         let params: Vec<wt::Val> = args.iter().copied().map(to_val).collect();
         let mut results = alloc::vec![wt::Val::I32(0); ty.results().len()];
@@ -196,7 +231,11 @@ fn convert_error(error: wt::Error, limits: &Limits) -> Error {
     };
     let kind = match trap {
         wt::Trap::OutOfFuel => return Error::OutOfFuel,
-        wt::Trap::StackOverflow => return Error::LimitExceeded(Limit::CallStack { max_depth: limits.max_call_depth }),
+        wt::Trap::StackOverflow => {
+            return Error::LimitExceeded(Limit::CallStack {
+                max_depth: limits.max_call_depth,
+            })
+        }
         wt::Trap::UnreachableCodeReached => TrapKind::Unreachable,
         wt::Trap::MemoryOutOfBounds | wt::Trap::HeapMisaligned => TrapKind::MemoryOutOfBounds,
         wt::Trap::TableOutOfBounds => TrapKind::TableOutOfBounds,
@@ -208,8 +247,17 @@ fn convert_error(error: wt::Error, limits: &Limits) -> Error {
         wt::Trap::NullReference => TrapKind::NullReference,
         other => TrapKind::Other(other.to_string()),
     };
-    let backtrace = error.downcast_ref::<wt::WasmBacktrace>().map(backtrace_frames).unwrap_or_default();
-    Error::Trap(Trap { kind, backtrace })
+    let mut backtrace = error
+        .downcast_ref::<wt::WasmBacktrace>()
+        .map(backtrace_frames)
+        .unwrap_or_default();
+    let omitted_frames = backtrace.len().saturating_sub(MAX_BACKTRACE_FRAMES);
+    backtrace.truncate(MAX_BACKTRACE_FRAMES);
+    Error::Trap(Trap {
+        kind,
+        backtrace,
+        omitted_frames,
+    })
 }
 
 fn executor_error(error: wt::Error) -> Error {
@@ -221,7 +269,9 @@ fn backtrace_frames(backtrace: &wt::WasmBacktrace) -> Vec<Frame> {
     let mut frames = Vec::new();
     for frame in backtrace.frames() {
         let func_index = frame.func_index();
-        let module_offset = frame.module_offset().and_then(|offset| u32::try_from(offset).ok());
+        let module_offset = frame
+            .module_offset()
+            .and_then(|offset| u32::try_from(offset).ok());
         let section_name = frame.func_name();
         let symbols = frame.symbols();
         if symbols.is_empty() {
@@ -279,7 +329,10 @@ fn value_type(ty: &wt::ValType) -> Option<ValueType> {
 fn signature_of(ty: &wt::FuncType) -> Option<Signature> {
     Some(Signature {
         params: ty.params().map(|t| value_type(&t)).collect::<Option<_>>()?,
-        results: ty.results().map(|t| value_type(&t)).collect::<Option<_>>()?,
+        results: ty
+            .results()
+            .map(|t| value_type(&t))
+            .collect::<Option<_>>()?,
     })
 }
 

@@ -1,0 +1,28 @@
+//! The committed guest fixture must exist and keep what the DWARF tests rely on.
+
+use wasmparser::{Parser, Payload};
+
+#[test]
+fn guest_fixture_keeps_dwarf_and_names() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/guest.wasm");
+    let code = std::fs::read(path)
+        .unwrap_or_else(|e| panic!("{path}: {e}; run scripts/build-sandbox-fixtures.sh"));
+    let mut sections = Vec::new();
+    for payload in Parser::new(0).parse_all(&code) {
+        if let Payload::CustomSection(section) = payload.expect("fixture parses") {
+            sections.push(section.name().to_string());
+        }
+    }
+    for required in [
+        ".debug_info",
+        ".debug_line",
+        ".debug_abbrev",
+        ".debug_str",
+        "name",
+    ] {
+        assert!(
+            sections.iter().any(|s| s == required),
+            "fixture lost its `{required}` section; has {sections:?}"
+        );
+    }
+}
