@@ -164,6 +164,8 @@ pub struct Limits {
     pub max_code_size: usize,
     /// Largest linear memory, in 64 KiB pages; `memory.grow` past it returns -1.
     pub max_memory_pages: u32,
+    /// Largest table, in elements; `table.grow` past it returns -1.
+    pub max_table_elements: u32,
     /// Deepest WASM call stack, in frames. wasmi counts frames exactly; wasmtime runs
     /// on the native stack, so there the limit becomes a stack budget of
     /// [`WASMTIME_STACK_BYTES_PER_FRAME`] bytes per frame.
@@ -184,6 +186,7 @@ impl Default for Limits {
         Limits {
             max_code_size: 4 * 1024 * 1024,
             max_memory_pages: 16,
+            max_table_elements: 4096,
             max_call_depth: 1024,
             start_fuel: 10_000_000,
         }

@@ -107,6 +107,8 @@ pub enum Limit {
     CodeSize { size: usize, max: usize },
     #[error("memory needs {requested} pages, the maximum is {max}")]
     MemoryPages { requested: u64, max: u32 },
+    #[error("table needs {requested} elements, the maximum is {max}")]
+    TableElements { requested: u64, max: u32 },
     #[error("call stack deeper than the maximum of {max_depth} frames")]
     CallStack { max_depth: u32 },
 }

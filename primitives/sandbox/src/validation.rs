@@ -104,7 +104,7 @@ fn forbidden_feature(code: &[u8], allowed: WasmFeatures) -> Option<WasmFeature> 
     first
 }
 
-/// Collects imports and rejects memories larger than the limit. Runs on valid code only.
+/// Collects imports and rejects memories and tables larger than the limits. Runs on valid code only.
 fn inspect(code: &[u8], limits: &Limits) -> Result<ModuleInfo, Error> {
     let invalid = |e: wasmparser::BinaryReaderError| Error::InvalidModule(e.to_string());
     let mut func_types: Vec<Option<Signature>> = Vec::new();
@@ -135,7 +135,10 @@ fn inspect(code: &[u8], limits: &Limits) -> Result<ModuleInfo, Error> {
                             check_memory(&ty, limits)?;
                             ImportKind::Memory(memory_limits(&ty))
                         }
-                        TypeRef::Table(_) => ImportKind::Other("table"),
+                        TypeRef::Table(ty) => {
+                            check_table(&ty, limits)?;
+                            ImportKind::Other("table")
+                        }
                         TypeRef::Global(_) => ImportKind::Other("global"),
                         TypeRef::Tag(_) => ImportKind::Other("tag"),
                     };
@@ -151,6 +154,11 @@ fn inspect(code: &[u8], limits: &Limits) -> Result<ModuleInfo, Error> {
                     check_memory(&memory.map_err(invalid)?, limits)?;
                 }
             }
+            Payload::TableSection(reader) => {
+                for table in reader {
+                    check_table(&table.map_err(invalid)?.ty, limits)?;
+                }
+            }
             _ => {}
         }
     }
@@ -162,6 +170,16 @@ fn check_memory(ty: &wasmparser::MemoryType, limits: &Limits) -> Result<(), Erro
         return Err(Error::LimitExceeded(Limit::MemoryPages {
             requested: ty.initial,
             max: limits.max_memory_pages,
+        }));
+    }
+    Ok(())
+}
+
+fn check_table(ty: &wasmparser::TableType, limits: &Limits) -> Result<(), Error> {
+    if ty.initial > u64::from(limits.max_table_elements) {
+        return Err(Error::LimitExceeded(Limit::TableElements {
+            requested: ty.initial,
+            max: limits.max_table_elements,
         }));
     }
     Ok(())

@@ -515,6 +515,19 @@ executor_tests! {
         assert_eq!(kind("table"), TrapKind::TableOutOfBounds);
     }
 
+    fn segments_that_do_not_fit_trap_at_instantiation(executor) {
+        let engine = engine(executor);
+        let env = EnvironmentDefinitionBuilder::new();
+        let elements = wasm(r#"(module (table 1 funcref) (func $f) (elem (i32.const 1) $f))"#);
+        let data = wasm(r#"(module (memory 1) (data (i32.const 65535) "ab"))"#);
+        for (code, kind) in [(elements, TrapKind::TableOutOfBounds), (data, TrapKind::MemoryOutOfBounds)] {
+            match Instance::new(&engine, &code, &env, &mut Recorder::default()) {
+                Err(Error::Trap(trap)) => assert_eq!(trap.kind, kind),
+                other => panic!("expected a {kind} trap, got {:?}", other.err()),
+            }
+        }
+    }
+
     fn start_function_runs_with_state_and_fuel(executor) {
         let code = wasm(r#"(module (import "env" "record" (func $r (param i32 i64) (result i64)))
             (func $start (drop (call $r (i32.const 3) (i64.const 4)))) (start $start))"#);

@@ -68,6 +68,7 @@ impl BackendEngine for WasmiEngine {
         self.compilations.fetch_add(1, Ordering::Relaxed);
         let limits = ::wasmi::StoreLimitsBuilder::new()
             .memory_size((u64::from(self.limits.max_memory_pages) * PAGE_SIZE) as usize)
+            .table_elements(self.limits.max_table_elements as usize)
             .build();
         let mut store = ::wasmi::Store::new(
             &self.engine,
@@ -239,7 +240,7 @@ fn convert_error(error: ::wasmi::Error, limits: &Limits) -> Error {
     if let Some(host) = error.downcast_ref::<HostError>() {
         return Error::Host(host.clone());
     }
-    let Some(code) = error.as_trap_code() else {
+    let Some(code) = error.as_trap_code().or_else(|| segment_trap(&error)) else {
         return executor_error(error);
     };
     use ::wasmi::TrapCode as Code;
@@ -265,6 +266,22 @@ fn convert_error(error: ::wasmi::Error, limits: &Limits) -> Error {
         backtrace: Vec::new(),
         omitted_frames: 0,
     })
+}
+
+/// wasmi reports active segments that do not fit as instantiation errors; the WASM
+/// spec (and wasmtime) call them traps.
+fn segment_trap(error: &::wasmi::Error) -> Option<::wasmi::TrapCode> {
+    use ::wasmi::errors::{ErrorKind, InstantiationError, MemoryError, TableError};
+    match error.kind() {
+        ErrorKind::Instantiation(InstantiationError::ElementSegmentDoesNotFit { .. })
+        | ErrorKind::Table(TableError::InitOutOfBounds) => {
+            Some(::wasmi::TrapCode::TableOutOfBounds)
+        }
+        ErrorKind::Memory(MemoryError::OutOfBoundsAccess) => {
+            Some(::wasmi::TrapCode::MemoryOutOfBounds)
+        }
+        _ => None,
+    }
 }
 
 fn executor_error(error: ::wasmi::Error) -> Error {

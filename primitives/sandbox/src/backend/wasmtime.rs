@@ -71,6 +71,7 @@ impl BackendEngine for WasmtimeEngine {
             .map_err(|e| Error::InvalidModule(format!("{e:#}")))?;
         let limits = wt::StoreLimitsBuilder::new()
             .memory_size((u64::from(self.limits.max_memory_pages) * PAGE_SIZE) as usize)
+            .table_elements(self.limits.max_table_elements as usize)
             .build();
         let mut store = wt::Store::new(
             &self.engine,
