@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The one test command: formatting, every workspace test (including the differential
+# fuzz run and the DWARF fixture checks), and the no_std wasm32 build of the sandbox.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+# Builds live outside the clone, so repeated runs (and CI) are incremental.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/europa/target}"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo test --workspace"
+cargo test --workspace --locked
+
+step "sandbox without std, for wasm32"
+cargo check -p europa-sandbox --no-default-features --target wasm32-unknown-unknown --locked
