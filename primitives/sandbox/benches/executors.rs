@@ -9,7 +9,8 @@ use europa_sandbox::*;
 const ROUNDS: i32 = 4;
 
 fn guest() -> Vec<u8> {
-    std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/guest.wasm")).expect("fixtures/guest.wasm")
+    std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/guest.wasm"))
+        .expect("fixtures/guest.wasm")
 }
 
 fn compute(c: &mut Criterion) {
@@ -23,7 +24,9 @@ fn compute(c: &mut Criterion) {
         group.bench_function(executor.name(), |b| {
             b.iter(|| {
                 instance.set_fuel(u64::MAX);
-                instance.invoke("sort_and_hash", &[Value::I32(ROUNDS)], &mut ()).expect("runs")
+                instance
+                    .invoke("sort_and_hash", &[Value::I32(ROUNDS)], &mut ())
+                    .expect("runs")
             })
         });
     }
@@ -34,14 +37,23 @@ fn instantiate(c: &mut Criterion) {
     let code = guest();
     let env = EnvironmentDefinitionBuilder::<()>::new();
     let mut group = c.benchmark_group("instantiate");
-    let uncached = Engine::new(SandboxConfig { module_cache_capacity: 0, ..SandboxConfig::new(Executor::Wasmtime) })
-        .expect("engine");
-    group.bench_function("wasmtime_cold", |b| b.iter(|| Instance::new(&uncached, &code, &env, &mut ()).expect("instance")));
+    let uncached = Engine::new(SandboxConfig {
+        module_cache_capacity: 0,
+        ..SandboxConfig::new(Executor::Wasmtime)
+    })
+    .expect("engine");
+    group.bench_function("wasmtime_cold", |b| {
+        b.iter(|| Instance::new(&uncached, &code, &env, &mut ()).expect("instance"))
+    });
     let cached = Engine::new(SandboxConfig::new(Executor::Wasmtime)).expect("engine");
     Instance::new(&cached, &code, &env, &mut ()).expect("warms the cache");
-    group.bench_function("wasmtime_cached", |b| b.iter(|| Instance::new(&cached, &code, &env, &mut ()).expect("instance")));
+    group.bench_function("wasmtime_cached", |b| {
+        b.iter(|| Instance::new(&cached, &code, &env, &mut ()).expect("instance"))
+    });
     let wasmi = Engine::new(SandboxConfig::new(Executor::Wasmi)).expect("engine");
-    group.bench_function("wasmi", |b| b.iter(|| Instance::new(&wasmi, &code, &env, &mut ()).expect("instance")));
+    group.bench_function("wasmi", |b| {
+        b.iter(|| Instance::new(&wasmi, &code, &env, &mut ()).expect("instance"))
+    });
     group.finish();
 }
 
