@@ -1,6 +1,6 @@
 //! The environment a module is instantiated in: host functions and imported memory.
 
-use alloc::{collections::BTreeMap, string::String, vec::Vec};
+use alloc::{boxed::Box, collections::BTreeMap, string::String, vec::Vec};
 
 use crate::{
     error::{Error, LinkError, MemoryLimits},
@@ -130,8 +130,8 @@ impl<T> EnvironmentDefinitionBuilder<T> {
                     (ImportKind::Func(imported), Definition::Func { signature, func }) => {
                         if imported != signature {
                             return Err(link_error(LinkError::SignatureMismatch {
-                                imported: imported.clone(),
-                                defined: signature.clone(),
+                                imported: Box::new(imported.clone()),
+                                defined: Box::new(signature.clone()),
                             }));
                         }
                         Ok(Resolved::Func {

@@ -1,6 +1,6 @@
 //! The one error type of the sandbox and the structured trap it can carry.
 
-use alloc::{string::String, vec::Vec};
+use alloc::{boxed::Box, string::String, vec::Vec};
 use core::fmt;
 
 use crate::{config::WasmFeature, value::Signature, HostError};
@@ -49,8 +49,8 @@ pub enum Error {
     #[error("wrong arguments for `{name}`: expected {expected}, got {got}")]
     ArgumentMismatch {
         name: String,
-        expected: Signature,
-        got: Signature,
+        expected: Box<Signature>,
+        got: Box<Signature>,
     },
     /// The sandbox configuration itself is unusable.
     #[error("invalid sandbox configuration: {0}")]
@@ -67,8 +67,8 @@ pub enum LinkError {
     Missing,
     #[error("signature mismatch: the module imports {imported}, the host defines {defined}")]
     SignatureMismatch {
-        imported: Signature,
-        defined: Signature,
+        imported: Box<Signature>,
+        defined: Box<Signature>,
     },
     #[error("the module imports a {imported}, the environment defines a {defined}")]
     KindMismatch {

@@ -417,7 +417,10 @@ executor_tests! {
             Error::Link {
                 module: "env".into(),
                 field: "record".into(),
-                reason: LinkError::SignatureMismatch { imported: sig(&[I32], &[I64]), defined: sig(&[I32, I64], &[I64]) },
+                reason: LinkError::SignatureMismatch {
+                    imported: Box::new(sig(&[I32], &[I64])),
+                    defined: Box::new(sig(&[I32, I64], &[I64])),
+                },
             }
         );
         assert_eq!(error.to_string(), "cannot link import `env.record`: signature mismatch: the module imports (i32) -> (i64), the host defines (i32, i64) -> (i64)");

@@ -68,8 +68,8 @@ pub(crate) fn check_arguments(
         };
         return Err(Error::ArgumentMismatch {
             name: String::from(name),
-            expected,
-            got,
+            expected: Box::new(expected),
+            got: Box::new(got),
         });
     }
     Ok(())

@@ -105,7 +105,7 @@ impl BackendEngine for WasmiEngine {
                 imports
                     .iter()
                     .position(|i| i.module == wanted.module() && i.field == wanted.name())
-                    .map(|position| externs[position].clone())
+                    .map(|position| externs[position])
                     .ok_or_else(|| {
                         Error::Executor(format!(
                             "import `{}.{}` was not resolved",
