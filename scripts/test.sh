@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one test command: formatting, every workspace test (including the differential
-# fuzz run and the DWARF fixture checks), and the no_std wasm32 build of the sandbox.
+# fuzz run and the DWARF fixture checks), and the no_std wasm32 builds of the sandbox and
+# the runtime.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -15,5 +16,5 @@ cargo fmt --all -- --check
 step "cargo test --workspace"
 cargo test --workspace --locked
 
-step "sandbox without std, for wasm32"
-cargo check -p europa-sandbox --no-default-features --target wasm32-unknown-unknown --locked
+step "sandbox and runtime without std, for wasm32"
+cargo check -p europa-sandbox -p europa-runtime --no-default-features --target wasm32-unknown-unknown --locked

@@ -1,0 +1,121 @@
+//! The Europa runtime: a FRAME runtime for developing contracts.
+//!
+//! The node executes it natively (see DESIGN D1); it still builds without `std` for
+//! wasm32, as every Substrate runtime must. Pallet configuration lives in [`configs`],
+//! runtime APIs in [`apis`], the dev chain's genesis in [`genesis`].
+#![cfg_attr(not(feature = "std"), no_std)]
+// `construct_runtime`-style macros expand to large types.
+#![recursion_limit = "256"]
+
+extern crate alloc;
+
+pub mod apis;
+pub mod configs;
+pub mod genesis;
+
+use alloc::vec::Vec;
+use sp_runtime::{generic, traits::BlakeTwo256, MultiAddress, MultiSignature};
+use sp_version::RuntimeVersion;
+
+pub use apis::RUNTIME_API_VERSIONS;
+#[cfg(feature = "std")]
+pub use sp_runtime::BuildStorage;
+
+/// Block number: u32, as cargo-contract and subxt expect.
+pub type BlockNumber = u32;
+/// MultiSignature over sr25519, ed25519 and ecdsa.
+pub type Signature = MultiSignature;
+/// AccountId32.
+pub type AccountId = sp_runtime::AccountId32;
+pub type Balance = u128;
+pub type Nonce = u32;
+pub type Hash = sp_core::H256;
+pub type Moment = u64;
+
+/// The address format for describing accounts.
+pub type Address = MultiAddress<AccountId, ()>;
+pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
+pub type Block = generic::Block<Header, UncheckedExtrinsic>;
+
+/// Exactly the transaction extensions subxt 0.35 (ink! e2e, cargo-contract) knows; any
+/// other one breaks those clients.
+pub type TxExtension = (
+    frame_system::CheckNonZeroSender<Runtime>,
+    frame_system::CheckSpecVersion<Runtime>,
+    frame_system::CheckTxVersion<Runtime>,
+    frame_system::CheckGenesis<Runtime>,
+    frame_system::CheckEra<Runtime>,
+    frame_system::CheckNonce<Runtime>,
+    frame_system::CheckWeight<Runtime>,
+    pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+);
+
+pub type UncheckedExtrinsic =
+    generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;
+pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
+
+pub type Executive = frame_executive::Executive<
+    Runtime,
+    Block,
+    frame_system::ChainContext<Runtime>,
+    Runtime,
+    AllPalletsWithSystem,
+>;
+
+#[sp_version::runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+    spec_name: alloc::borrow::Cow::Borrowed("europa"),
+    impl_name: alloc::borrow::Cow::Borrowed("europa"),
+    authoring_version: 1,
+    spec_version: 1,
+    impl_version: 1,
+    apis: RUNTIME_API_VERSIONS,
+    transaction_version: 1,
+    system_version: 1,
+};
+
+/// Opaque types for the node, which needs no knowledge of the runtime's call types.
+pub mod opaque {
+    use super::*;
+    pub use sp_runtime::OpaqueExtrinsic as UncheckedExtrinsic;
+    pub type Block = generic::Block<Header, UncheckedExtrinsic>;
+}
+
+#[frame_support::runtime]
+mod runtime {
+    #[runtime::runtime]
+    #[runtime::derive(
+        RuntimeCall,
+        RuntimeEvent,
+        RuntimeError,
+        RuntimeOrigin,
+        RuntimeFreezeReason,
+        RuntimeHoldReason,
+        RuntimeSlashReason,
+        RuntimeLockId,
+        RuntimeTask,
+        RuntimeViewFunction
+    )]
+    pub struct Runtime;
+
+    #[runtime::pallet_index(0)]
+    pub type System = frame_system;
+
+    #[runtime::pallet_index(1)]
+    pub type Timestamp = pallet_timestamp;
+
+    #[runtime::pallet_index(2)]
+    pub type Balances = pallet_balances;
+
+    #[runtime::pallet_index(3)]
+    pub type TransactionPayment = pallet_transaction_payment;
+
+    #[runtime::pallet_index(4)]
+    pub type Sudo = pallet_sudo;
+
+    #[runtime::pallet_index(5)]
+    pub type Utility = pallet_utility;
+
+    #[runtime::pallet_index(6)]
+    pub type RandomnessCollectiveFlip = pallet_insecure_randomness_collective_flip;
+}
