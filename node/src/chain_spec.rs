@@ -1,0 +1,30 @@
+//! The dev chain: genesis storage built natively from the runtime's dev preset.
+
+use europa_runtime::{genesis, BuildStorage};
+use sc_chain_spec::{ChainSpec as _, ChainType, Properties};
+use sp_core::storage::well_known_keys;
+
+use crate::executor::NATIVE_CODE_PLACEHOLDER;
+
+pub type ChainSpec = sc_service::GenericChainSpec;
+
+/// `--dev`: Alice..Ferdie and their stash accounts funded, Alice sudo.
+pub fn development() -> Result<ChainSpec, String> {
+    let mut properties = Properties::new();
+    properties.insert("tokenSymbol".into(), "UNIT".into());
+    properties.insert("tokenDecimals".into(), 12.into());
+    properties.insert("ss58Format".into(), 42.into());
+
+    let mut spec = ChainSpec::builder(NATIVE_CODE_PLACEHOLDER, None)
+        .with_name("Europa Development")
+        .with_id("europa_dev")
+        .with_chain_type(ChainType::Development)
+        .with_properties(properties)
+        .build();
+    // Raw genesis storage built here, natively: the JSON genesis path would need a
+    // WASM runtime to run the genesis builder.
+    let mut storage = genesis::development().build_storage()?;
+    storage.top.insert(well_known_keys::CODE.to_vec(), NATIVE_CODE_PLACEHOLDER.to_vec());
+    spec.set_storage(storage);
+    Ok(spec)
+}

@@ -1,0 +1,55 @@
+//! Command-line interface: sc-cli's node flags plus Europa's own.
+
+use sc_cli::RunCmd;
+
+#[derive(Debug, clap::Parser)]
+#[command(
+    name = "europa",
+    version,
+    about = "A sandbox development chain for pallet-contracts / ink! contracts",
+    long_about = "Europa runs a private development chain that seals a block whenever a transaction \
+arrives. Without --chain it runs the dev chain (Alice..Ferdie funded, Alice sudo); \
+`europa --tmp` starts one in a throwaway directory.",
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub subcommand: Option<Subcommand>,
+
+    #[command(flatten)]
+    pub run: RunCmd,
+
+    #[command(flatten)]
+    pub europa: EuropaParams,
+}
+
+/// How Europa seals blocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Sealing {
+    /// A block for every transaction entering the pool; no empty blocks.
+    Instant,
+    /// Blocks only on `engine_createBlock`.
+    Manual,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct EuropaParams {
+    /// How blocks are produced. Either way `engine_createBlock` and
+    /// `engine_finalizeBlock` are served over RPC.
+    #[arg(long, value_enum, default_value_t = Sealing::Instant)]
+    pub sealing: Sealing,
+
+    /// Finalize each block this many seconds after it is sealed, instead of at once.
+    #[arg(long, value_name = "SECONDS")]
+    pub finalize_delay_sec: Option<u64>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Subcommand {
+    /// Write the chain specification (with its raw genesis) to stdout.
+    BuildSpec(sc_cli::BuildSpecCmd),
+
+    /// Remove the chain's database.
+    PurgeChain(sc_cli::PurgeChainCmd),
+}

@@ -1,0 +1,149 @@
+//! Assembles the node: client and ParityDB backend over the native runtime, transaction
+//! pool, block sealing on demand, networking and RPC.
+
+use std::sync::Arc;
+
+use europa_runtime::{apis::RuntimeApi, opaque::Block, Hash};
+use futures::{channel::mpsc, FutureExt, StreamExt};
+use sc_consensus_manual_seal::{EngineCommand, ManualSealParams};
+use sc_service::{error::Error as ServiceError, Configuration, TaskManager};
+use sc_transaction_pool_api::TransactionPool as _;
+
+use crate::{
+    cli::{EuropaParams, Sealing},
+    executor::NativeExecutor,
+    rpc,
+};
+
+/// How many seal requests may wait; more pile up only if sealing cannot keep up.
+const SEAL_QUEUE: usize = 1024;
+
+pub fn new_full(config: Configuration, params: EuropaParams) -> Result<TaskManager, ServiceError> {
+    let (client, backend, keystore_container, mut task_manager) =
+        sc_service::new_full_parts::<Block, RuntimeApi, _>(&config, None, NativeExecutor, vec![])?;
+    let client = Arc::new(client);
+    let select_chain = sc_consensus::LongestChain::new(backend.clone());
+
+    // The single-state pool: the fork-aware one (sc-cli's default) needs a first block
+    // before it accepts transactions, and a dev chain has no forks.
+    let transaction_pool = Arc::from(
+        sc_transaction_pool::Builder::new(
+            task_manager.spawn_essential_handle(),
+            client.clone(),
+            config.role.is_authority().into(),
+        )
+        .with_options(Default::default())
+        .with_prometheus(config.prometheus_registry())
+        .build(),
+    );
+
+    let import_queue = sc_consensus_manual_seal::import_queue(
+        Box::new(client.clone()),
+        &task_manager.spawn_essential_handle(),
+        config.prometheus_registry(),
+    );
+
+    let net_config = sc_network::config::FullNetworkConfiguration::<
+        Block,
+        <Block as sp_runtime::traits::Block>::Hash,
+        sc_network::Litep2pNetworkBackend,
+    >::new(&config.network, config.prometheus_registry().cloned());
+    let metrics = <sc_network::Litep2pNetworkBackend as sc_network::NetworkBackend<Block, Hash>>::register_notification_metrics(
+        config.prometheus_registry(),
+    );
+    let (network, system_rpc_tx, tx_handler_controller, sync_service, _) =
+        sc_service::build_network(sc_service::BuildNetworkParams {
+            config: &config,
+            net_config,
+            client: client.clone(),
+            transaction_pool: transaction_pool.clone(),
+            spawn_handle: task_manager.spawn_handle(),
+            spawn_essential_handle: task_manager.spawn_essential_handle(),
+            import_queue,
+            block_announce_validator_builder: None,
+            warp_sync_config: None,
+            block_relay: None,
+            metrics,
+            gap_sync_body_policy: None,
+        })?;
+
+    let (seal_commands, seal_requests) = mpsc::channel::<EngineCommand<Hash>>(SEAL_QUEUE);
+    let rpc_builder = {
+        let client = client.clone();
+        let pool = transaction_pool.clone();
+        let seal_commands = seal_commands.clone();
+        Box::new(move |_| {
+            rpc::create(rpc::Dependencies {
+                client: client.clone(),
+                pool: pool.clone(),
+                seal_commands: seal_commands.clone(),
+            })
+            .map_err(Into::into)
+        })
+    };
+
+    let prometheus_registry = config.prometheus_registry().cloned();
+    sc_service::spawn_tasks(sc_service::SpawnTasksParams {
+        network,
+        client: client.clone(),
+        keystore: keystore_container.keystore(),
+        task_manager: &mut task_manager,
+        transaction_pool: transaction_pool.clone(),
+        rpc_builder,
+        backend: backend.clone(),
+        system_rpc_tx,
+        tx_handler_controller,
+        sync_service,
+        config,
+        telemetry: None,
+        tracing_execute_block: None,
+    })?;
+
+    let finalize_at_once = params.finalize_delay_sec.is_none();
+    // Instant sealing: every transaction entering the pool asks for a block (an empty
+    // one is never made), alongside the blocks requested over RPC.
+    let commands = match params.sealing {
+        Sealing::Instant => futures::stream::select(
+            transaction_pool.import_notification_stream().map(move |_| EngineCommand::SealNewBlock {
+                create_empty: false,
+                finalize: finalize_at_once,
+                parent_hash: None,
+                sender: None,
+            }),
+            seal_requests,
+        )
+        .boxed(),
+        Sealing::Manual => seal_requests.boxed(),
+    };
+    let proposer = sc_basic_authorship::ProposerFactory::new(
+        task_manager.spawn_handle(),
+        client.clone(),
+        transaction_pool.clone(),
+        prometheus_registry.as_ref(),
+        None,
+    );
+    let sealing = sc_consensus_manual_seal::run_manual_seal(ManualSealParams {
+        block_import: client.clone(),
+        env: proposer,
+        client: client.clone(),
+        pool: transaction_pool,
+        commands_stream: commands,
+        select_chain,
+        consensus_data_provider: None,
+        create_inherent_data_providers: move |_, ()| async move {
+            Ok(sp_timestamp::InherentDataProvider::from_system_time())
+        },
+    });
+    task_manager.spawn_essential_handle().spawn_blocking("manual-seal", None, sealing.boxed());
+
+    if let Some(delay_sec) = params.finalize_delay_sec {
+        let delayed = sc_consensus_manual_seal::run_delayed_finalize(sc_consensus_manual_seal::DelayedFinalizeParams {
+            client: client.clone(),
+            spawn_handle: task_manager.spawn_handle(),
+            delay_sec,
+        });
+        task_manager.spawn_essential_handle().spawn_blocking("delayed-finalize", None, delayed.boxed());
+    }
+
+    Ok(task_manager)
+}

@@ -1,0 +1,171 @@
+//! Starts the `europa` binary and talks JSON-RPC to it over plain HTTP.
+
+use std::{
+    io::{BufRead, BufReader, Read, Write},
+    net::TcpStream,
+    process::{Child, ChildStderr, Command, ExitStatus, Stdio},
+    sync::mpsc,
+    time::{Duration, Instant},
+};
+
+use serde_json::{json, Value};
+
+const STARTUP: Duration = Duration::from_secs(60);
+const WAIT: Duration = Duration::from_secs(20);
+
+pub struct Node {
+    child: Child,
+    rpc: String,
+    /// Stderr keeps being read (into this channel) after startup, so the node never
+    /// blocks on a full pipe; dropping it closes the pipe (see `close_pipes`).
+    log_lines: Option<mpsc::Receiver<String>>,
+}
+
+impl Node {
+    /// A throwaway dev chain on free ports.
+    pub fn start_dev(extra: &[&str]) -> Node {
+        let mut args = vec!["--dev", "--tmp", "--port=0", "--rpc-port=0", "--no-prometheus"];
+        args.extend_from_slice(extra);
+        Node::start(&args)
+    }
+
+    pub fn start(args: &[&str]) -> Node {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_europa"))
+            .args(args)
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the europa binary starts");
+        let stderr = child.stderr.take().expect("piped stderr");
+        let (lines, rpc) = read_until_rpc_line(stderr, &mut child);
+        Node { child, rpc, log_lines: Some(lines) }
+    }
+
+    /// Drops stdout and stderr, as ink! e2e does once it has the RPC address.
+    pub fn close_pipes(&mut self) {
+        self.child.stdout.take();
+        self.log_lines.take();
+    }
+
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Calls `method`; `Ok(result)` or `Err(error object)`.
+    pub fn call(&self, method: &str, params: Value) -> Result<Value, Value> {
+        let request = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string();
+        let body = self.raw_post(&request);
+        let response: Value = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{method}: bad JSON {body:?}: {e}"));
+        match response.get("error") {
+            Some(error) => Err(error.clone()),
+            None => Ok(response["result"].clone()),
+        }
+    }
+
+    /// POSTs `body` as is and returns the response body.
+    pub fn raw_post(&self, body: &str) -> String {
+        let mut stream = TcpStream::connect(&self.rpc).expect("RPC port accepts connections");
+        stream.set_read_timeout(Some(WAIT)).unwrap();
+        write!(
+            stream,
+            "POST / HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+            self.rpc,
+            body.len(),
+            body
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).expect("a response");
+        response.split_once("\r\n\r\n").map(|(_, body)| body.to_owned()).unwrap_or_default()
+    }
+
+    pub fn wait_for(&self, mut condition: impl FnMut() -> bool, what: &str) {
+        let deadline = Instant::now() + WAIT;
+        while !condition() {
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    pub fn signal_and_wait(mut self, signal: &str) -> ExitStatus {
+        self.send(signal);
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "the node did not stop on {signal}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn stop_gracefully(self) {
+        let status = self.signal_and_wait("-INT");
+        assert!(status.success(), "{status:?}");
+    }
+
+    pub fn kill_9(mut self) {
+        self.send("-KILL");
+        let _ = self.child.wait();
+    }
+
+    fn send(&self, signal: &str) {
+        let status = Command::new("kill").arg(signal).arg(self.child.id().to_string()).status().expect("kill runs");
+        assert!(status.success());
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Reads stderr until sc-rpc's `Running JSON-RPC server: addr=IP:PORT,...` line and
+/// returns the first address, plus a channel that keeps draining the rest.
+fn read_until_rpc_line(stderr: ChildStderr, child: &mut Child) -> (mpsc::Receiver<String>, String) {
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            if sender.send(line).is_err() {
+                // Nobody listens any more (`close_pipes`): close our end of the pipe.
+                break;
+            }
+        }
+    });
+    let deadline = Instant::now() + STARTUP;
+    let mut seen = Vec::new();
+    loop {
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        match receiver.recv_timeout(remaining) {
+            Ok(line) => {
+                if let Some(rest) = line.split("Running JSON-RPC server: addr=").nth(1) {
+                    let address = rest.split(',').next().unwrap_or_default().trim().to_owned();
+                    return (receiver, address);
+                }
+                seen.push(line);
+            }
+            Err(_) => {
+                let _ = child.kill();
+                panic!("no RPC line from the node; it said:\n{}", seen.join("\n"));
+            }
+        }
+    }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    let mut out = String::from("0x");
+    for byte in bytes {
+        out.push_str(&format!("{byte:02x}"));
+    }
+    out
+}
+
+pub fn unhex(text: &str) -> Vec<u8> {
+    let digits = text.trim_start_matches("0x");
+    (0..digits.len()).step_by(2).map(|i| u8::from_str_radix(&digits[i..i + 2], 16).expect("hex")).collect()
+}
