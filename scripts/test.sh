@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one test command: formatting, every workspace test (including the differential
-# fuzz run and the DWARF fixture checks), and the no_std wasm32 builds of the sandbox and
+# fuzz run, the DWARF fixture checks and the node's end-to-end tests), and the no_std wasm32 builds of the sandbox and
 # the runtime.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"

@@ -24,7 +24,10 @@ pub fn development() -> Result<ChainSpec, String> {
     // Raw genesis storage built here, natively: the JSON genesis path would need a
     // WASM runtime to run the genesis builder.
     let mut storage = genesis::development().build_storage()?;
-    storage.top.insert(well_known_keys::CODE.to_vec(), NATIVE_CODE_PLACEHOLDER.to_vec());
+    storage.top.insert(
+        well_known_keys::CODE.to_vec(),
+        NATIVE_CODE_PLACEHOLDER.to_vec(),
+    );
     spec.set_storage(storage);
     Ok(spec)
 }

@@ -34,13 +34,21 @@ impl CodeExecutor for NativeExecutor {
 }
 
 impl ReadRuntimeVersion for NativeExecutor {
-    fn read_runtime_version(&self, _wasm_code: &[u8], _ext: &mut dyn Externalities) -> std::result::Result<Vec<u8>, String> {
+    fn read_runtime_version(
+        &self,
+        _wasm_code: &[u8],
+        _ext: &mut dyn Externalities,
+    ) -> std::result::Result<Vec<u8>, String> {
         Ok(VERSION.encode())
     }
 }
 
 impl sc_executor::RuntimeVersionOf for NativeExecutor {
-    fn runtime_version(&self, _ext: &mut dyn Externalities, _runtime_code: &RuntimeCode) -> Result<RuntimeVersion> {
+    fn runtime_version(
+        &self,
+        _ext: &mut dyn Externalities,
+        _runtime_code: &RuntimeCode,
+    ) -> Result<RuntimeVersion> {
         Ok(VERSION)
     }
 }

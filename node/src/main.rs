@@ -1,5 +1,8 @@
 //! `europa`: a sandbox development chain for pallet-contracts / ink! contracts.
 
+// The error types crossing our functions are sc-cli's and sc-service's own.
+#![allow(clippy::result_large_err)]
+
 mod chain_spec;
 mod cli;
 mod command;

@@ -104,11 +104,13 @@ pub fn new_full(config: Configuration, params: EuropaParams) -> Result<TaskManag
     // one is never made), alongside the blocks requested over RPC.
     let commands = match params.sealing {
         Sealing::Instant => futures::stream::select(
-            transaction_pool.import_notification_stream().map(move |_| EngineCommand::SealNewBlock {
-                create_empty: false,
-                finalize: finalize_at_once,
-                parent_hash: None,
-                sender: None,
+            transaction_pool.import_notification_stream().map(move |_| {
+                EngineCommand::SealNewBlock {
+                    create_empty: false,
+                    finalize: finalize_at_once,
+                    parent_hash: None,
+                    sender: None,
+                }
             }),
             seal_requests,
         )
@@ -134,15 +136,23 @@ pub fn new_full(config: Configuration, params: EuropaParams) -> Result<TaskManag
             Ok(sp_timestamp::InherentDataProvider::from_system_time())
         },
     });
-    task_manager.spawn_essential_handle().spawn_blocking("manual-seal", None, sealing.boxed());
+    task_manager
+        .spawn_essential_handle()
+        .spawn_blocking("manual-seal", None, sealing.boxed());
 
     if let Some(delay_sec) = params.finalize_delay_sec {
-        let delayed = sc_consensus_manual_seal::run_delayed_finalize(sc_consensus_manual_seal::DelayedFinalizeParams {
-            client: client.clone(),
-            spawn_handle: task_manager.spawn_handle(),
-            delay_sec,
-        });
-        task_manager.spawn_essential_handle().spawn_blocking("delayed-finalize", None, delayed.boxed());
+        let delayed = sc_consensus_manual_seal::run_delayed_finalize(
+            sc_consensus_manual_seal::DelayedFinalizeParams {
+                client: client.clone(),
+                spawn_handle: task_manager.spawn_handle(),
+                delay_sec,
+            },
+        );
+        task_manager.spawn_essential_handle().spawn_blocking(
+            "delayed-finalize",
+            None,
+            delayed.boxed(),
+        );
     }
 
     Ok(task_manager)

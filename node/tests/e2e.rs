@@ -11,11 +11,19 @@ use sp_keyring::Sr25519Keyring;
 use sp_runtime::generic::Era;
 
 fn genesis_hash(node: &Node) -> sp_core::H256 {
-    let hash = node.call("chain_getBlockHash", json!([0])).expect("genesis hash");
+    let hash = node
+        .call("chain_getBlockHash", json!([0]))
+        .expect("genesis hash");
     sp_core::H256::from_slice(&unhex(hash.as_str().unwrap()))
 }
 
-fn transfer_xt(node: &Node, from: Sr25519Keyring, signer: Sr25519Keyring, nonce: u32, value: u128) -> String {
+fn transfer_xt(
+    node: &Node,
+    from: Sr25519Keyring,
+    signer: Sr25519Keyring,
+    nonce: u32,
+    value: u128,
+) -> String {
     let call = RuntimeCall::Balances(pallet_balances::Call::transfer_allow_death {
         dest: Sr25519Keyring::Bob.to_account_id().into(),
         value,
@@ -31,27 +39,51 @@ fn transfer_xt(node: &Node, from: Sr25519Keyring, signer: Sr25519Keyring, nonce:
         pallet_transaction_payment::ChargeTransactionPayment::from(0),
     );
     let genesis = genesis_hash(node);
-    let implicit = ((), VERSION.spec_version, VERSION.transaction_version, genesis, genesis, (), (), ());
+    let implicit = (
+        (),
+        VERSION.spec_version,
+        VERSION.transaction_version,
+        genesis,
+        genesis,
+        (),
+        (),
+        (),
+    );
     let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
     let signature = payload.using_encoded(|bytes| signer.sign(bytes));
-    let xt = UncheckedExtrinsic::new_signed(call, from.to_account_id().into(), signature.into(), extension);
+    let xt = UncheckedExtrinsic::new_signed(
+        call,
+        from.to_account_id().into(),
+        signature.into(),
+        extension,
+    );
     hex(&xt.encode())
 }
 
 fn next_index(node: &Node, who: Sr25519Keyring) -> u64 {
     let ss58 = who.to_account_id().to_string();
-    node.call("system_accountNextIndex", json!([ss58])).expect("nonce").as_u64().expect("number")
+    node.call("system_accountNextIndex", json!([ss58]))
+        .expect("nonce")
+        .as_u64()
+        .expect("number")
 }
 
 fn head_number(node: &Node) -> u64 {
     let header = node.call("chain_getHeader", json!([])).expect("header");
-    u64::from_str_radix(header["number"].as_str().unwrap().trim_start_matches("0x"), 16).unwrap()
+    u64::from_str_radix(
+        header["number"].as_str().unwrap().trim_start_matches("0x"),
+        16,
+    )
+    .unwrap()
 }
 
 #[test]
 fn serves_the_dev_chain_over_rpc() {
     let node = Node::start_dev(&[]);
-    assert_eq!(node.call("system_chain", json!([])).unwrap(), "Europa Development");
+    assert_eq!(
+        node.call("system_chain", json!([])).unwrap(),
+        "Europa Development"
+    );
     let properties = node.call("system_properties", json!([])).unwrap();
     assert_eq!(properties["tokenSymbol"], "UNIT");
     assert_eq!(properties["tokenDecimals"], 12);
@@ -59,7 +91,12 @@ fn serves_the_dev_chain_over_rpc() {
     let version = node.call("state_getRuntimeVersion", json!([])).unwrap();
     assert_eq!(version["specName"], "europa");
     let methods = node.call("rpc_methods", json!([])).unwrap();
-    let methods: Vec<&str> = methods["methods"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+    let methods: Vec<&str> = methods["methods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
     for method in [
         "system_accountNextIndex",
         "system_dryRun",
@@ -76,23 +113,46 @@ fn serves_the_dev_chain_over_rpc() {
     }
     let metadata = node.call("state_getMetadata", json!([])).unwrap();
     assert!(metadata.as_str().unwrap().len() > 10_000);
-    assert_eq!(head_number(&node), 0, "no empty blocks without transactions");
+    assert_eq!(
+        head_number(&node),
+        0,
+        "no empty blocks without transactions"
+    );
 }
 
 #[test]
 fn a_transfer_is_sealed_into_a_block_at_once() {
     let node = Node::start_dev(&[]);
-    let xt = transfer_xt(&node, Sr25519Keyring::Alice, Sr25519Keyring::Alice, 0, 1_000_000_000_000);
+    let xt = transfer_xt(
+        &node,
+        Sr25519Keyring::Alice,
+        Sr25519Keyring::Alice,
+        0,
+        1_000_000_000_000,
+    );
     let fee = node.call("payment_queryInfo", json!([xt])).unwrap();
-    assert!(fee["partialFee"].as_str().is_some() || fee["partialFee"].is_number(), "{fee}");
-    let hash = node.call("author_submitExtrinsic", json!([xt])).expect("accepted");
+    assert!(
+        fee["partialFee"].as_str().is_some() || fee["partialFee"].is_number(),
+        "{fee}"
+    );
+    let hash = node
+        .call("author_submitExtrinsic", json!([xt]))
+        .expect("accepted");
     assert!(hash.as_str().unwrap().starts_with("0x"));
     node.wait_for(|| head_number(&node) >= 1, "block 1");
     assert_eq!(next_index(&node, Sr25519Keyring::Alice), 1);
     let block = node.call("chain_getBlock", json!([])).unwrap();
-    assert_eq!(block["block"]["extrinsics"].as_array().unwrap().len(), 2, "timestamp + transfer");
+    assert_eq!(
+        block["block"]["extrinsics"].as_array().unwrap().len(),
+        2,
+        "timestamp + transfer"
+    );
     let finalized = node.call("chain_getFinalizedHead", json!([])).unwrap();
-    assert_eq!(finalized, node.call("chain_getBlockHash", json!([1])).unwrap(), "finalized at once");
+    assert_eq!(
+        finalized,
+        node.call("chain_getBlockHash", json!([1])).unwrap(),
+        "finalized at once"
+    );
     std::thread::sleep(std::time::Duration::from_millis(500));
     assert_eq!(head_number(&node), 1, "no empty blocks follow");
 }
@@ -100,17 +160,33 @@ fn a_transfer_is_sealed_into_a_block_at_once() {
 #[test]
 fn manual_sealing_and_engine_rpcs() {
     let node = Node::start_dev(&["--sealing", "manual"]);
-    let xt = transfer_xt(&node, Sr25519Keyring::Alice, Sr25519Keyring::Alice, 0, 1_000_000_000_000);
-    node.call("author_submitExtrinsic", json!([xt])).expect("accepted");
+    let xt = transfer_xt(
+        &node,
+        Sr25519Keyring::Alice,
+        Sr25519Keyring::Alice,
+        0,
+        1_000_000_000_000,
+    );
+    node.call("author_submitExtrinsic", json!([xt]))
+        .expect("accepted");
     std::thread::sleep(std::time::Duration::from_millis(300));
     assert_eq!(head_number(&node), 0, "manual sealing waits");
-    let created = node.call("engine_createBlock", json!([true, false])).expect("block created");
+    let created = node
+        .call("engine_createBlock", json!([true, false]))
+        .expect("block created");
     assert_eq!(head_number(&node), 1);
     assert_eq!(next_index(&node, Sr25519Keyring::Alice), 1);
     let hash = created["hash"].clone();
-    assert_eq!(node.call("engine_finalizeBlock", json!([hash])).unwrap(), true);
-    assert_eq!(node.call("chain_getFinalizedHead", json!([])).unwrap(), hash);
-    node.call("engine_createBlock", json!([true, true])).expect("an empty block on request");
+    assert_eq!(
+        node.call("engine_finalizeBlock", json!([hash])).unwrap(),
+        true
+    );
+    assert_eq!(
+        node.call("chain_getFinalizedHead", json!([])).unwrap(),
+        hash
+    );
+    node.call("engine_createBlock", json!([true, true]))
+        .expect("an empty block on request");
     assert_eq!(head_number(&node), 2);
 }
 
@@ -119,41 +195,94 @@ fn bad_input_gets_errors_and_the_node_keeps_serving() {
     let node = Node::start_dev(&[]);
     let unknown = node.call("no_such_method", json!([])).unwrap_err();
     assert_eq!(unknown["code"], -32601, "{unknown}");
-    let malformed = node.call("chain_getBlockHash", json!(["not a number"])).unwrap_err();
+    let malformed = node
+        .call("chain_getBlockHash", json!(["not a number"]))
+        .unwrap_err();
     assert!(malformed["code"].as_i64().is_some(), "{malformed}");
-    let garbage = node.call("author_submitExtrinsic", json!(["0x1234"])).unwrap_err();
-    assert!(garbage["message"].as_str().unwrap().len() > 0, "{garbage}");
-    let not_hex = node.call("author_submitExtrinsic", json!(["zz"])).unwrap_err();
+    let garbage = node
+        .call("author_submitExtrinsic", json!(["0x1234"]))
+        .unwrap_err();
+    assert!(!garbage["message"].as_str().unwrap().is_empty(), "{garbage}");
+    let not_hex = node
+        .call("author_submitExtrinsic", json!(["zz"]))
+        .unwrap_err();
     assert!(not_hex["code"].as_i64().is_some(), "{not_hex}");
 
     let forged = transfer_xt(&node, Sr25519Keyring::Alice, Sr25519Keyring::Eve, 0, 1_000);
-    let rejected = node.call("author_submitExtrinsic", json!([forged])).unwrap_err();
+    let rejected = node
+        .call("author_submitExtrinsic", json!([forged]))
+        .unwrap_err();
     assert_eq!(rejected["code"], 1010, "invalid transaction: {rejected}");
-    assert!(rejected["data"].as_str().unwrap_or_default().contains("bad signature"), "{rejected}");
+    assert!(
+        rejected["data"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("bad signature"),
+        "{rejected}"
+    );
 
     let broke = transfer_xt(&node, Sr25519Keyring::One, Sr25519Keyring::One, 0, 1_000);
-    let rejected = node.call("author_submitExtrinsic", json!([broke])).unwrap_err();
-    assert_eq!(rejected["code"], 1010, "an account without funds: {rejected}");
+    let rejected = node
+        .call("author_submitExtrinsic", json!([broke]))
+        .unwrap_err();
+    assert_eq!(
+        rejected["code"], 1010,
+        "an account without funds: {rejected}"
+    );
 
     let truncated = node.raw_post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":");
     assert!(truncated.contains("Parse error"), "{truncated}");
 
     assert_eq!(head_number(&node), 0, "nothing was sealed");
-    assert!(node.call("system_health", json!([])).is_ok(), "still serving");
-    let good = transfer_xt(&node, Sr25519Keyring::Alice, Sr25519Keyring::Alice, 0, 1_000_000_000_000);
-    node.call("author_submitExtrinsic", json!([good])).expect("a good transaction still goes in");
+    assert!(
+        node.call("system_health", json!([])).is_ok(),
+        "still serving"
+    );
+    let good = transfer_xt(
+        &node,
+        Sr25519Keyring::Alice,
+        Sr25519Keyring::Alice,
+        0,
+        1_000_000_000_000,
+    );
+    node.call("author_submitExtrinsic", json!([good]))
+        .expect("a good transaction still goes in");
     node.wait_for(|| head_number(&node) >= 1, "block 1");
 }
 
 #[test]
 fn keeps_running_when_the_spawner_closes_its_pipes() {
     // What ink! e2e does: read stderr until the RPC line, then drop both pipes.
-    let mut node = Node::start(&["--dev", "--port=0", "--rpc-port=0", "--no-prometheus", "--tmp"]);
+    let mut node = Node::start(&[
+        "--dev",
+        "--port=0",
+        "--rpc-port=0",
+        "--no-prometheus",
+        "--tmp",
+    ]);
     node.close_pipes();
     std::thread::sleep(std::time::Duration::from_millis(300));
-    let xt = transfer_xt(&node, Sr25519Keyring::Alice, Sr25519Keyring::Alice, 0, 1_000_000_000_000);
-    node.call("author_submitExtrinsic", json!([xt])).expect("accepted");
+    let xt = transfer_xt(
+        &node,
+        Sr25519Keyring::Alice,
+        Sr25519Keyring::Alice,
+        0,
+        1_000_000_000_000,
+    );
+    node.call("author_submitExtrinsic", json!([xt]))
+        .expect("accepted");
     node.wait_for(|| head_number(&node) >= 1, "block 1");
+    // Block 1's log lines met the closed pipe; the node must go on regardless.
+    let xt = transfer_xt(
+        &node,
+        Sr25519Keyring::Alice,
+        Sr25519Keyring::Alice,
+        1,
+        1_000_000_000_000,
+    );
+    node.call("author_submitExtrinsic", json!([xt]))
+        .expect("accepted");
+    node.wait_for(|| head_number(&node) >= 2, "block 2");
     assert!(node.is_running());
 }
 
@@ -161,11 +290,25 @@ fn keeps_running_when_the_spawner_closes_its_pipes() {
 fn the_chain_persists_across_restarts_and_kill_9() {
     let dir = tempdir();
     let base = dir.to_str().unwrap().to_owned();
-    let args = ["--dev", "--port=0", "--rpc-port=0", "--no-prometheus", "-d", base.as_str()];
+    let args = [
+        "--dev",
+        "--port=0",
+        "--rpc-port=0",
+        "--no-prometheus",
+        "-d",
+        base.as_str(),
+    ];
     {
         let node = Node::start(&args);
-        let xt = transfer_xt(&node, Sr25519Keyring::Alice, Sr25519Keyring::Alice, 0, 1_000_000_000_000);
-        node.call("author_submitExtrinsic", json!([xt])).expect("accepted");
+        let xt = transfer_xt(
+            &node,
+            Sr25519Keyring::Alice,
+            Sr25519Keyring::Alice,
+            0,
+            1_000_000_000_000,
+        );
+        node.call("author_submitExtrinsic", json!([xt]))
+            .expect("accepted");
         node.wait_for(|| head_number(&node) >= 1, "block 1");
         node.stop_gracefully();
     }
@@ -173,8 +316,15 @@ fn the_chain_persists_across_restarts_and_kill_9() {
         let node = Node::start(&args);
         assert_eq!(head_number(&node), 1, "height survives a clean restart");
         assert_eq!(next_index(&node, Sr25519Keyring::Alice), 1);
-        let xt = transfer_xt(&node, Sr25519Keyring::Alice, Sr25519Keyring::Alice, 1, 1_000_000_000_000);
-        node.call("author_submitExtrinsic", json!([xt])).expect("accepted");
+        let xt = transfer_xt(
+            &node,
+            Sr25519Keyring::Alice,
+            Sr25519Keyring::Alice,
+            1,
+            1_000_000_000_000,
+        );
+        node.call("author_submitExtrinsic", json!([xt]))
+            .expect("accepted");
         node.wait_for(|| head_number(&node) >= 2, "block 2");
         node.kill_9();
     }
@@ -195,11 +345,18 @@ fn sigint_and_sigterm_shut_down_cleanly() {
 }
 
 fn tempdir() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("europa-e2e-{}-{}", std::process::id(), rand_suffix()));
+    let dir = std::env::temp_dir().join(format!(
+        "europa-e2e-{}-{}",
+        std::process::id(),
+        rand_suffix()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
 
 fn rand_suffix() -> u128 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos()
 }

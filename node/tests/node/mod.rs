@@ -24,7 +24,13 @@ pub struct Node {
 impl Node {
     /// A throwaway dev chain on free ports.
     pub fn start_dev(extra: &[&str]) -> Node {
-        let mut args = vec!["--dev", "--tmp", "--port=0", "--rpc-port=0", "--no-prometheus"];
+        let mut args = vec![
+            "--dev",
+            "--tmp",
+            "--port=0",
+            "--rpc-port=0",
+            "--no-prometheus",
+        ];
         args.extend_from_slice(extra);
         Node::start(&args)
     }
@@ -40,7 +46,11 @@ impl Node {
             .expect("the europa binary starts");
         let stderr = child.stderr.take().expect("piped stderr");
         let (lines, rpc) = read_until_rpc_line(stderr, &mut child);
-        Node { child, rpc, log_lines: Some(lines) }
+        Node {
+            child,
+            rpc,
+            log_lines: Some(lines),
+        }
     }
 
     /// Drops stdout and stderr, as ink! e2e does once it has the RPC address.
@@ -55,9 +65,11 @@ impl Node {
 
     /// Calls `method`; `Ok(result)` or `Err(error object)`.
     pub fn call(&self, method: &str, params: Value) -> Result<Value, Value> {
-        let request = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string();
+        let request =
+            json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string();
         let body = self.raw_post(&request);
-        let response: Value = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{method}: bad JSON {body:?}: {e}"));
+        let response: Value = serde_json::from_str(&body)
+            .unwrap_or_else(|e| panic!("{method}: bad JSON {body:?}: {e}"));
         match response.get("error") {
             Some(error) => Err(error.clone()),
             None => Ok(response["result"].clone()),
@@ -78,7 +90,10 @@ impl Node {
         .unwrap();
         let mut response = String::new();
         stream.read_to_string(&mut response).expect("a response");
-        response.split_once("\r\n\r\n").map(|(_, body)| body.to_owned()).unwrap_or_default()
+        response
+            .split_once("\r\n\r\n")
+            .map(|(_, body)| body.to_owned())
+            .unwrap_or_default()
     }
 
     pub fn wait_for(&self, mut condition: impl FnMut() -> bool, what: &str) {
@@ -96,7 +111,10 @@ impl Node {
             if let Some(status) = self.child.try_wait().expect("wait") {
                 return status;
             }
-            assert!(Instant::now() < deadline, "the node did not stop on {signal}");
+            assert!(
+                Instant::now() < deadline,
+                "the node did not stop on {signal}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -112,7 +130,11 @@ impl Node {
     }
 
     fn send(&self, signal: &str) {
-        let status = Command::new("kill").arg(signal).arg(self.child.id().to_string()).status().expect("kill runs");
+        let status = Command::new("kill")
+            .arg(signal)
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("kill runs");
         assert!(status.success());
     }
 }
@@ -167,5 +189,8 @@ pub fn hex(bytes: &[u8]) -> String {
 
 pub fn unhex(text: &str) -> Vec<u8> {
     let digits = text.trim_start_matches("0x");
-    (0..digits.len()).step_by(2).map(|i| u8::from_str_radix(&digits[i..i + 2], 16).expect("hex")).collect()
+    (0..digits.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&digits[i..i + 2], 16).expect("hex"))
+        .collect()
 }
