@@ -202,7 +202,10 @@ fn bad_input_gets_errors_and_the_node_keeps_serving() {
     let garbage = node
         .call("author_submitExtrinsic", json!(["0x1234"]))
         .unwrap_err();
-    assert!(!garbage["message"].as_str().unwrap().is_empty(), "{garbage}");
+    assert!(
+        !garbage["message"].as_str().unwrap().is_empty(),
+        "{garbage}"
+    );
     let not_hex = node
         .call("author_submitExtrinsic", json!(["zz"]))
         .unwrap_err();
