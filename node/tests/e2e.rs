@@ -4,11 +4,10 @@
 mod node;
 
 use codec::Encode;
-use europa_runtime::{RuntimeCall, SignedPayload, TxExtension, UncheckedExtrinsic, VERSION};
+use europa_runtime::{configs::UNIT, dev_tx, RuntimeCall};
 use node::{hex, unhex, Node};
 use serde_json::{json, Value};
 use sp_keyring::Sr25519Keyring;
-use sp_runtime::generic::Era;
 
 fn genesis_hash(node: &Node) -> sp_core::H256 {
     let hash = node
@@ -17,10 +16,12 @@ fn genesis_hash(node: &Node) -> sp_core::H256 {
     sp_core::H256::from_slice(&unhex(hash.as_str().unwrap()))
 }
 
+/// A transfer of `value` to Bob from `sender`, signed with `key`'s key (a forgery when
+/// the two differ), hex-encoded for `author_submitExtrinsic`.
 fn transfer_xt(
     node: &Node,
-    from: Sr25519Keyring,
-    signer: Sr25519Keyring,
+    sender: Sr25519Keyring,
+    key: Sr25519Keyring,
     nonce: u32,
     value: u128,
 ) -> String {
@@ -28,36 +29,25 @@ fn transfer_xt(
         dest: Sr25519Keyring::Bob.to_account_id().into(),
         value,
     });
-    let extension: TxExtension = (
-        frame_system::CheckNonZeroSender::new(),
-        frame_system::CheckSpecVersion::new(),
-        frame_system::CheckTxVersion::new(),
-        frame_system::CheckGenesis::new(),
-        frame_system::CheckEra::from(Era::Immortal),
-        frame_system::CheckNonce::from(nonce),
-        frame_system::CheckWeight::new(),
-        pallet_transaction_payment::ChargeTransactionPayment::from(0),
+    hex(&dev_tx::signed_by(call, sender, key, nonce, genesis_hash(node)).encode())
+}
+
+/// Alice sends Bob one unit; the node must accept the transaction.
+fn submit_alice_transfer(node: &Node, nonce: u32) {
+    let xt = transfer_xt(
+        node,
+        Sr25519Keyring::Alice,
+        Sr25519Keyring::Alice,
+        nonce,
+        UNIT,
     );
-    let genesis = genesis_hash(node);
-    let implicit = (
-        (),
-        VERSION.spec_version,
-        VERSION.transaction_version,
-        genesis,
-        genesis,
-        (),
-        (),
-        (),
-    );
-    let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
-    let signature = payload.using_encoded(|bytes| signer.sign(bytes));
-    let xt = UncheckedExtrinsic::new_signed(
-        call,
-        from.to_account_id().into(),
-        signature.into(),
-        extension,
-    );
-    hex(&xt.encode())
+    node.call("author_submitExtrinsic", json!([xt]))
+        .expect("the node accepts the transaction");
+}
+
+/// Waits until the best block is at least `number`.
+fn wait_for_block(node: &Node, number: u64) {
+    node.wait_for(|| head_number(node) >= number, &format!("block {number}"));
 }
 
 fn next_index(node: &Node, who: Sr25519Keyring) -> u64 {
@@ -123,13 +113,7 @@ fn serves_the_dev_chain_over_rpc() {
 #[test]
 fn a_transfer_is_sealed_into_a_block_at_once() {
     let node = Node::start_dev(&[]);
-    let xt = transfer_xt(
-        &node,
-        Sr25519Keyring::Alice,
-        Sr25519Keyring::Alice,
-        0,
-        1_000_000_000_000,
-    );
+    let xt = transfer_xt(&node, Sr25519Keyring::Alice, Sr25519Keyring::Alice, 0, UNIT);
     let fee = node.call("payment_queryInfo", json!([xt])).unwrap();
     assert!(
         fee["partialFee"].as_str().is_some() || fee["partialFee"].is_number(),
@@ -139,7 +123,7 @@ fn a_transfer_is_sealed_into_a_block_at_once() {
         .call("author_submitExtrinsic", json!([xt]))
         .expect("accepted");
     assert!(hash.as_str().unwrap().starts_with("0x"));
-    node.wait_for(|| head_number(&node) >= 1, "block 1");
+    wait_for_block(&node, 1);
     assert_eq!(next_index(&node, Sr25519Keyring::Alice), 1);
     let block = node.call("chain_getBlock", json!([])).unwrap();
     assert_eq!(
@@ -160,15 +144,7 @@ fn a_transfer_is_sealed_into_a_block_at_once() {
 #[test]
 fn manual_sealing_and_engine_rpcs() {
     let node = Node::start_dev(&["--sealing", "manual"]);
-    let xt = transfer_xt(
-        &node,
-        Sr25519Keyring::Alice,
-        Sr25519Keyring::Alice,
-        0,
-        1_000_000_000_000,
-    );
-    node.call("author_submitExtrinsic", json!([xt]))
-        .expect("accepted");
+    submit_alice_transfer(&node, 0);
     std::thread::sleep(std::time::Duration::from_millis(300));
     assert_eq!(head_number(&node), 0, "manual sealing waits");
     let created = node
@@ -241,16 +217,8 @@ fn bad_input_gets_errors_and_the_node_keeps_serving() {
         node.call("system_health", json!([])).is_ok(),
         "still serving"
     );
-    let good = transfer_xt(
-        &node,
-        Sr25519Keyring::Alice,
-        Sr25519Keyring::Alice,
-        0,
-        1_000_000_000_000,
-    );
-    node.call("author_submitExtrinsic", json!([good]))
-        .expect("a good transaction still goes in");
-    node.wait_for(|| head_number(&node) >= 1, "block 1");
+    submit_alice_transfer(&node, 0);
+    wait_for_block(&node, 1);
 }
 
 #[test]
@@ -265,27 +233,11 @@ fn keeps_running_when_the_spawner_closes_its_pipes() {
     ]);
     node.close_pipes();
     std::thread::sleep(std::time::Duration::from_millis(300));
-    let xt = transfer_xt(
-        &node,
-        Sr25519Keyring::Alice,
-        Sr25519Keyring::Alice,
-        0,
-        1_000_000_000_000,
-    );
-    node.call("author_submitExtrinsic", json!([xt]))
-        .expect("accepted");
-    node.wait_for(|| head_number(&node) >= 1, "block 1");
+    submit_alice_transfer(&node, 0);
+    wait_for_block(&node, 1);
     // Block 1's log lines met the closed pipe; the node must go on regardless.
-    let xt = transfer_xt(
-        &node,
-        Sr25519Keyring::Alice,
-        Sr25519Keyring::Alice,
-        1,
-        1_000_000_000_000,
-    );
-    node.call("author_submitExtrinsic", json!([xt]))
-        .expect("accepted");
-    node.wait_for(|| head_number(&node) >= 2, "block 2");
+    submit_alice_transfer(&node, 1);
+    wait_for_block(&node, 2);
     assert!(node.is_running());
 }
 
@@ -303,32 +255,16 @@ fn the_chain_persists_across_restarts_and_kill_9() {
     ];
     {
         let node = Node::start(&args);
-        let xt = transfer_xt(
-            &node,
-            Sr25519Keyring::Alice,
-            Sr25519Keyring::Alice,
-            0,
-            1_000_000_000_000,
-        );
-        node.call("author_submitExtrinsic", json!([xt]))
-            .expect("accepted");
-        node.wait_for(|| head_number(&node) >= 1, "block 1");
+        submit_alice_transfer(&node, 0);
+        wait_for_block(&node, 1);
         node.stop_gracefully();
     }
     {
         let node = Node::start(&args);
         assert_eq!(head_number(&node), 1, "height survives a clean restart");
         assert_eq!(next_index(&node, Sr25519Keyring::Alice), 1);
-        let xt = transfer_xt(
-            &node,
-            Sr25519Keyring::Alice,
-            Sr25519Keyring::Alice,
-            1,
-            1_000_000_000_000,
-        );
-        node.call("author_submitExtrinsic", json!([xt]))
-            .expect("accepted");
-        node.wait_for(|| head_number(&node) >= 2, "block 2");
+        submit_alice_transfer(&node, 1);
+        wait_for_block(&node, 2);
         node.kill_9();
     }
     let node = Node::start(&args);

@@ -11,6 +11,8 @@ extern crate alloc;
 
 pub mod apis;
 pub mod configs;
+#[cfg(feature = "std")]
+pub mod dev_tx;
 pub mod genesis;
 
 use alloc::vec::Vec;

@@ -3,14 +3,12 @@
 
 use codec::{Decode, Encode};
 use europa_runtime::{
-    apis, configs::EXISTENTIAL_DEPOSIT, genesis, Balance, BuildStorage, Executive, Header, Nonce,
-    Runtime, RuntimeCall, RuntimeEvent, SignedPayload, System, TxExtension, UncheckedExtrinsic,
-    VERSION,
+    apis, configs::EXISTENTIAL_DEPOSIT, dev_tx, genesis, Balance, BuildStorage, Executive, Header,
+    Nonce, Runtime, RuntimeCall, RuntimeEvent, System, UncheckedExtrinsic, VERSION,
 };
 use frame_metadata::{RuntimeMetadata, RuntimeMetadataPrefixed};
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{
-    generic::Era,
     traits::Header as HeaderT,
     transaction_validity::{InvalidTransaction, TransactionSource, TransactionValidityError},
     ApplyExtrinsicResult,
@@ -23,36 +21,14 @@ fn dev_externalities() -> sp_io::TestExternalities {
         .into()
 }
 
-fn extension(nonce: Nonce) -> TxExtension {
-    (
-        frame_system::CheckNonZeroSender::new(),
-        frame_system::CheckSpecVersion::new(),
-        frame_system::CheckTxVersion::new(),
-        frame_system::CheckGenesis::new(),
-        frame_system::CheckEra::from(Era::Immortal),
-        frame_system::CheckNonce::from(nonce),
-        frame_system::CheckWeight::new(),
-        pallet_transaction_payment::ChargeTransactionPayment::from(0),
-    )
-}
-
-/// A transaction signed by `signer` on behalf of `sender` (the same key unless a test
-/// forges a signature).
+/// A transaction from `sender` signed with `key` (the same unless a test forges one).
 fn signed(
     call: RuntimeCall,
     sender: Sr25519Keyring,
-    signer: Sr25519Keyring,
+    key: Sr25519Keyring,
     nonce: Nonce,
 ) -> UncheckedExtrinsic {
-    let payload =
-        SignedPayload::new(call.clone(), extension(nonce)).expect("implicit data is available");
-    let signature = payload.using_encoded(|bytes| signer.sign(bytes));
-    UncheckedExtrinsic::new_signed(
-        call,
-        sender.to_account_id().into(),
-        signature.into(),
-        extension(nonce),
-    )
+    dev_tx::signed_by(call, sender, key, nonce, System::block_hash(0))
 }
 
 fn transfer(to: Sr25519Keyring, value: Balance) -> RuntimeCall {
