@@ -275,11 +275,20 @@ fn the_chain_persists_across_restarts_and_kill_9() {
 }
 
 #[test]
-fn sigint_and_sigterm_shut_down_cleanly() {
+fn sigint_and_sigterm_shut_down_cleanly_and_tmp_is_removed() {
     for signal in ["-INT", "-TERM"] {
         let node = Node::start_dev(&[]);
+        let database = node
+            .database
+            .clone()
+            .expect("the node logs its database path");
+        assert!(std::path::Path::new(&database).exists(), "{database}");
         let status = node.signal_and_wait(signal);
         assert!(status.success(), "{signal}: {status:?}");
+        assert!(
+            !std::path::Path::new(&database).exists(),
+            "--tmp left {database} behind"
+        );
     }
 }
 

@@ -16,6 +16,8 @@ const WAIT: Duration = Duration::from_secs(20);
 pub struct Node {
     child: Child,
     rpc: String,
+    /// Where the node said its database is.
+    pub database: Option<String>,
     /// Stderr keeps being read (into this channel) after startup, so the node never
     /// blocks on a full pipe; dropping it closes the pipe (see `close_pipes`).
     log_lines: Option<mpsc::Receiver<String>>,
@@ -45,11 +47,12 @@ impl Node {
             .spawn()
             .expect("the europa binary starts");
         let stderr = child.stderr.take().expect("piped stderr");
-        let (lines, rpc) = read_until_rpc_line(stderr, &mut child);
+        let startup = read_until_rpc_line(stderr, &mut child);
         Node {
             child,
-            rpc,
-            log_lines: Some(lines),
+            rpc: startup.rpc,
+            database: startup.database,
+            log_lines: Some(startup.lines),
         }
     }
 
@@ -146,9 +149,16 @@ impl Drop for Node {
     }
 }
 
-/// Reads stderr until sc-rpc's `Running JSON-RPC server: addr=IP:PORT,...` line and
-/// returns the first address, plus a channel that keeps draining the rest.
-fn read_until_rpc_line(stderr: ChildStderr, child: &mut Child) -> (mpsc::Receiver<String>, String) {
+struct Startup {
+    lines: mpsc::Receiver<String>,
+    rpc: String,
+    database: Option<String>,
+}
+
+/// Reads stderr until sc-rpc's `Running JSON-RPC server: addr=IP:PORT,...` line; returns
+/// its first address, the database path logged before it, and a channel that keeps
+/// draining the rest.
+fn read_until_rpc_line(stderr: ChildStderr, child: &mut Child) -> Startup {
     let (sender, receiver) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines() {
@@ -161,13 +171,21 @@ fn read_until_rpc_line(stderr: ChildStderr, child: &mut Child) -> (mpsc::Receive
     });
     let deadline = Instant::now() + STARTUP;
     let mut seen = Vec::new();
+    let mut database = None;
     loop {
         let remaining = deadline.saturating_duration_since(Instant::now());
         match receiver.recv_timeout(remaining) {
             Ok(line) => {
                 if let Some(rest) = line.split("Running JSON-RPC server: addr=").nth(1) {
-                    let address = rest.split(',').next().unwrap_or_default().trim().to_owned();
-                    return (receiver, address);
+                    let rpc = rest.split(',').next().unwrap_or_default().trim().to_owned();
+                    return Startup {
+                        lines: receiver,
+                        rpc,
+                        database,
+                    };
+                }
+                if let Some(path) = line.split("Database: ParityDb at ").nth(1) {
+                    database = Some(path.trim().to_owned());
                 }
                 seen.push(line);
             }
