@@ -308,3 +308,21 @@ fn rand_suffix() -> u128 {
         .unwrap()
         .as_nanos()
 }
+
+#[test]
+fn finality_can_be_delayed() {
+    let node = Node::start_dev(&["--finalize-delay-sec", "1"]);
+    let genesis = node.call("chain_getBlockHash", json!([0])).unwrap();
+    submit_alice_transfer(&node, 0);
+    wait_for_block(&node, 1);
+    assert_eq!(
+        node.call("chain_getFinalizedHead", json!([])).unwrap(),
+        genesis,
+        "not final at once"
+    );
+    let block_1 = node.call("chain_getBlockHash", json!([1])).unwrap();
+    node.wait_for(
+        || node.call("chain_getFinalizedHead", json!([])).unwrap() == block_1,
+        "delayed finality",
+    );
+}
