@@ -3,16 +3,8 @@
 use sc_cli::RunCmd;
 
 #[derive(Debug, clap::Parser)]
-#[command(
-    name = "europa",
-    version,
-    about = "A sandbox development chain for pallet-contracts / ink! contracts",
-    long_about = "Europa runs a private development chain that seals a block whenever a transaction \
-arrives. Without --chain it runs the dev chain (Alice..Ferdie funded, Alice sudo); \
-`europa --tmp` starts one in a throwaway directory.",
-    args_conflicts_with_subcommands = true,
-    subcommand_negates_reqs = true
-)]
+// sc-cli sets the name, version and about text (`SubstrateCli::description`).
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub subcommand: Option<Subcommand>,

@@ -18,7 +18,11 @@ impl SubstrateCli for Cli {
     }
 
     fn description() -> String {
-        env!("CARGO_PKG_DESCRIPTION").into()
+        "europa: a sandbox development chain for pallet-contracts / ink! contracts.\n\n\
+         It seals a block whenever a transaction arrives. Without --chain it runs the dev \
+         chain (Alice..Ferdie and their stash accounts funded, Alice sudo); `europa --tmp` \
+         starts one in a throwaway directory."
+            .into()
     }
 
     fn author() -> String {

@@ -6,7 +6,7 @@ use crate::{
     backend::{self, BackendEngine, BackendInstance, ImportItem, ImportSpec},
     config::{Executor, SandboxConfig},
     env::{EnvironmentDefinitionBuilder, HostFuncType, Resolved},
-    error::{Error, Limit},
+    error::Error,
     host::MemoryView,
     scoped_state::{trampoline, Scope},
     validation,
@@ -82,12 +82,7 @@ impl<T> Instance<T> {
                     }
                 }
                 Resolved::Memory(memory) => {
-                    if memory.initial() > limits.max_memory_pages {
-                        return Err(Error::LimitExceeded(Limit::MemoryPages {
-                            requested: memory.initial().into(),
-                            max: limits.max_memory_pages,
-                        }));
-                    }
+                    validation::check_memory_pages(memory.initial().into(), limits)?;
                     ImportItem::Memory(memory)
                 }
             };

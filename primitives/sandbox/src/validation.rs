@@ -166,9 +166,15 @@ fn inspect(code: &[u8], limits: &Limits) -> Result<ModuleInfo, Error> {
 }
 
 fn check_memory(ty: &wasmparser::MemoryType, limits: &Limits) -> Result<(), Error> {
-    if ty.initial > u64::from(limits.max_memory_pages) {
+    check_memory_pages(ty.initial, limits)
+}
+
+/// Rejects a memory (declared by the module or provided by the host) that starts larger
+/// than the page limit.
+pub(crate) fn check_memory_pages(initial: u64, limits: &Limits) -> Result<(), Error> {
+    if initial > u64::from(limits.max_memory_pages) {
         return Err(Error::LimitExceeded(Limit::MemoryPages {
-            requested: ty.initial,
+            requested: initial,
             max: limits.max_memory_pages,
         }));
     }
