@@ -9,8 +9,11 @@ use europa_sandbox::*;
 const ROUNDS: i32 = 4;
 
 fn guest() -> Vec<u8> {
-    std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/guest.wasm"))
-        .expect("fixtures/guest.wasm")
+    std::fs::read(
+        std::path::Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo"))
+            .join("fixtures/guest.wasm"),
+    )
+    .expect("fixtures/guest.wasm")
 }
 
 fn compute(c: &mut Criterion) {

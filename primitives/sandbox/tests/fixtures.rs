@@ -4,9 +4,16 @@ use wasmparser::{Parser, Payload};
 
 #[test]
 fn guest_fixture_keeps_dwarf_and_names() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/guest.wasm");
-    let code = std::fs::read(path)
-        .unwrap_or_else(|e| panic!("{path}: {e}; run scripts/build-sandbox-fixtures.sh"));
+    // Read from the run-time manifest dir: a build directory shared between clones may
+    // hold a test binary compiled in another checkout.
+    let path = std::path::Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo"))
+        .join("fixtures/guest.wasm");
+    let code = std::fs::read(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; run scripts/build-sandbox-fixtures.sh",
+            path.display()
+        )
+    });
     let mut sections = Vec::new();
     for payload in Parser::new(0).parse_all(&code) {
         if let Payload::CustomSection(section) = payload.expect("fixture parses") {

@@ -134,8 +134,11 @@ fn full_env() -> EnvironmentDefinitionBuilder<Recorder> {
 }
 
 fn guest() -> Vec<u8> {
-    std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/guest.wasm"))
-        .expect("fixtures/guest.wasm is missing: run scripts/build-sandbox-fixtures.sh")
+    std::fs::read(
+        std::path::Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo"))
+            .join("fixtures/guest.wasm"),
+    )
+    .expect("fixtures/guest.wasm is missing: run scripts/build-sandbox-fixtures.sh")
 }
 
 fn trap_kind(result: Result<Vec<Value>, Error>) -> TrapKind {
