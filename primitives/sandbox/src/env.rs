@@ -63,6 +63,10 @@ enum Definition<T> {
         func: HostFuncType<T>,
     },
     Memory(Memory),
+    /// A memory of whatever size the module imports, up to a number of pages.
+    MemoryAsImported {
+        max_pages: u32,
+    },
 }
 
 /// The host functions and memories a module may import, by module and field name.
@@ -111,6 +115,22 @@ impl<T> EnvironmentDefinitionBuilder<T> {
         self
     }
 
+    /// Defines `module.field` as an imported memory shaped like the module's import:
+    /// its initial size, and its maximum (or `max_pages` when it declares none). A
+    /// module asking for more than `max_pages` does not link.
+    pub fn add_memory_as_imported(
+        &mut self,
+        module: impl Into<String>,
+        field: impl Into<String>,
+        max_pages: u32,
+    ) -> &mut Self {
+        self.definitions.insert(
+            (module.into(), field.into()),
+            Definition::MemoryAsImported { max_pages },
+        );
+        self
+    }
+
     /// Matches every import of the module with a definition, in import order.
     pub(crate) fn resolve(&self, module: &ModuleInfo) -> Result<Vec<Resolved<T>>, Error> {
         module
@@ -148,13 +168,31 @@ impl<T> EnvironmentDefinitionBuilder<T> {
                         }
                         Ok(Resolved::Memory(*memory))
                     }
-                    (ImportKind::Other(kind), _) => Err(link_error(LinkError::Unsupported(kind))),
-                    (ImportKind::Func(_), Definition::Memory(_)) => {
-                        Err(link_error(LinkError::KindMismatch {
-                            imported: "function",
-                            defined: "memory",
-                        }))
+                    (ImportKind::Memory(imported), Definition::MemoryAsImported { max_pages }) => {
+                        let maximum = imported.maximum.unwrap_or(*max_pages);
+                        let too_large = MemoryLimits {
+                            initial: imported.initial.min(*max_pages),
+                            maximum: Some(*max_pages),
+                        };
+                        if imported.initial > *max_pages || maximum > *max_pages {
+                            return Err(link_error(LinkError::MemoryMismatch {
+                                imported: *imported,
+                                defined: too_large,
+                            }));
+                        }
+                        Ok(Resolved::Memory(Memory::new(
+                            imported.initial,
+                            Some(maximum),
+                        )?))
                     }
+                    (ImportKind::Other(kind), _) => Err(link_error(LinkError::Unsupported(kind))),
+                    (
+                        ImportKind::Func(_),
+                        Definition::Memory(_) | Definition::MemoryAsImported { .. },
+                    ) => Err(link_error(LinkError::KindMismatch {
+                        imported: "function",
+                        defined: "memory",
+                    })),
                     (ImportKind::Memory(_), Definition::Func { .. }) => {
                         Err(link_error(LinkError::KindMismatch {
                             imported: "memory",

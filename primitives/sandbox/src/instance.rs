@@ -49,6 +49,29 @@ impl Engine {
     pub fn validate(&self, code: &[u8]) -> Result<(), Error> {
         validation::validate(code, self.config.features, &self.config.limits).map(|_| ())
     }
+
+    /// Validates `code`, checks that `env` satisfies every import, and describes the
+    /// module: its exports and the WASM features beyond 1.0 it uses. Nothing runs.
+    pub fn inspect<T>(
+        &self,
+        code: &[u8],
+        env: &EnvironmentDefinitionBuilder<T>,
+    ) -> Result<ModuleReport, Error> {
+        let module = validation::validate(code, self.config.features, &self.config.limits)?;
+        env.resolve(&module)?;
+        Ok(ModuleReport {
+            exports: module.exports,
+            features_used: validation::required_features(code),
+        })
+    }
+}
+
+/// What [`Engine::inspect`] found out about a module.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModuleReport {
+    pub exports: Vec<validation::Export>,
+    /// The features beyond WASM 1.0 integer code that the module needs.
+    pub features_used: crate::config::WasmFeatures,
 }
 
 /// A module instantiated in an environment, with host state of type `T` lent to its

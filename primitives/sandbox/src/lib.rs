@@ -62,5 +62,6 @@ pub use error::{
     MAX_BACKTRACE_FRAMES,
 };
 pub use host::{FunctionContext, MemoryView, PAGE_SIZE};
-pub use instance::{Engine, Instance};
+pub use instance::{Engine, Instance, ModuleReport};
+pub use validation::Export;
 pub use value::{HostError, ReturnValue, Signature, Value, ValueType};

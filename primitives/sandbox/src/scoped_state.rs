@@ -21,9 +21,12 @@
 //!    function panics the pointer may stay set, but it is never read again: every
 //!    later entry into WASM overwrites it first.
 //! 3. *Unique*: the caller gave up its `&mut T` for the whole call, and nothing else
-//!    reads the scope while WASM runs. Host functions cannot re-enter WASM (the context
-//!    offers no way to), so at most one `&mut Scope` derived from the pointer exists
-//!    at a time.
+//!    reads the scope while WASM runs. A host function cannot re-enter its own instance
+//!    (that needs the `&mut Instance` its caller holds), so at most one `&mut Scope`
+//!    derived from one store's pointer exists at a time. A host function may run
+//!    *another* instance (nested contract calls do), lending it a reborrow of its own
+//!    state: that instance's store gets its own scope pointer, derived from the
+//!    reborrow, and the outer scope is not touched until the inner call returns.
 
 use core::ptr::NonNull;
 

@@ -15,6 +15,16 @@ use crate::{
 #[derive(Clone, Debug)]
 pub(crate) struct ModuleInfo {
     pub imports: Vec<Import>,
+    pub exports: Vec<Export>,
+}
+
+/// An export of a module, as [`Engine::inspect`](crate::Engine::inspect) reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Export {
+    pub name: String,
+    /// The function's signature, or `None` for a non-function export (memory, table,
+    /// global) or a function with non-numeric types.
+    pub func: Option<Signature>,
 }
 
 #[derive(Clone, Debug)]
@@ -104,11 +114,30 @@ fn forbidden_feature(code: &[u8], allowed: WasmFeatures) -> Option<WasmFeature> 
     first
 }
 
-/// Collects imports and rejects memories and tables larger than the limits. Runs on valid code only.
+/// The smallest set of [`WasmFeature`]s the valid module `code` needs beyond WASM 1.0
+/// integer code, found one feature at a time.
+pub(crate) fn required_features(code: &[u8]) -> WasmFeatures {
+    let mut needed = WasmFeatures::none();
+    while Validator::new_with_features(parser_features(needed))
+        .validate_all(code)
+        .is_err()
+    {
+        match forbidden_feature(code, needed) {
+            Some(feature) => needed = needed.with(feature),
+            None => break,
+        }
+    }
+    needed
+}
+
+/// Collects imports and exports and rejects memories and tables larger than the limits. Runs on valid code only.
 fn inspect(code: &[u8], limits: &Limits) -> Result<ModuleInfo, Error> {
     let invalid = |e: wasmparser::BinaryReaderError| Error::InvalidModule(e.to_string());
     let mut func_types: Vec<Option<Signature>> = Vec::new();
+    // The type of every function, imported ones first, for the export signatures.
+    let mut func_type_of: Vec<u32> = Vec::new();
     let mut imports = Vec::new();
+    let mut exports = Vec::new();
     for payload in Parser::new(0).parse_all(code) {
         match payload.map_err(invalid)? {
             Payload::TypeSection(reader) => {
@@ -126,6 +155,7 @@ fn inspect(code: &[u8], limits: &Limits) -> Result<ModuleInfo, Error> {
                     let import = import.map_err(invalid)?;
                     let kind = match import.ty {
                         TypeRef::Func(index) => {
+                            func_type_of.push(index);
                             match func_types.get(index as usize).cloned().flatten() {
                                 Some(signature) => ImportKind::Func(signature),
                                 None => ImportKind::Other("function with non-numeric types"),
@@ -149,6 +179,26 @@ fn inspect(code: &[u8], limits: &Limits) -> Result<ModuleInfo, Error> {
                     });
                 }
             }
+            Payload::FunctionSection(reader) => {
+                for type_index in reader {
+                    func_type_of.push(type_index.map_err(invalid)?);
+                }
+            }
+            Payload::ExportSection(reader) => {
+                for export in reader {
+                    let export = export.map_err(invalid)?;
+                    let func = match export.kind {
+                        wasmparser::ExternalKind::Func => func_type_of
+                            .get(export.index as usize)
+                            .and_then(|ty| func_types.get(*ty as usize).cloned().flatten()),
+                        _ => None,
+                    };
+                    exports.push(Export {
+                        name: export.name.into(),
+                        func,
+                    });
+                }
+            }
             Payload::MemorySection(reader) => {
                 for memory in reader {
                     check_memory(&memory.map_err(invalid)?, limits)?;
@@ -162,7 +212,7 @@ fn inspect(code: &[u8], limits: &Limits) -> Result<ModuleInfo, Error> {
             _ => {}
         }
     }
-    Ok(ModuleInfo { imports })
+    Ok(ModuleInfo { imports, exports })
 }
 
 fn check_memory(ty: &wasmparser::MemoryType, limits: &Limits) -> Result<(), Error> {

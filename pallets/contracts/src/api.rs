@@ -1,0 +1,87 @@
+//! Runtime APIs: upstream's `ContractsApi` (same name, version and SCALE types, so
+//! polkadot.js, cargo-contract and subxt dry runs work unchanged) and Europa's
+//! `ContractsTraceApi`, which returns the trace with the result.
+
+use alloc::vec::Vec;
+use codec::Codec;
+use frame_support::weights::Weight;
+
+use crate::{
+    trace::ExecutionTrace, Code, CodeUploadResult, ContractExecResult, ContractInstantiateResult,
+    Determinism, GetStorageResult,
+};
+
+sp_api::decl_runtime_apis! {
+    /// Dry runs and storage reads, exactly as upstream pallet-contracts offers them.
+    #[api_version(2)]
+    pub trait ContractsApi<AccountId, Balance, BlockNumber, Hash, EventRecord> where
+        AccountId: Codec,
+        Balance: Codec,
+        BlockNumber: Codec,
+        Hash: Codec,
+        EventRecord: Codec,
+    {
+        /// Dry-runs a call; `gas_limit: None` means the most a block allows.
+        fn call(
+            origin: AccountId,
+            dest: AccountId,
+            value: Balance,
+            gas_limit: Option<Weight>,
+            storage_deposit_limit: Option<Balance>,
+            input_data: Vec<u8>,
+        ) -> ContractExecResult<Balance, EventRecord>;
+
+        /// Dry-runs an instantiation.
+        fn instantiate(
+            origin: AccountId,
+            value: Balance,
+            gas_limit: Option<Weight>,
+            storage_deposit_limit: Option<Balance>,
+            code: Code<Hash>,
+            data: Vec<u8>,
+            salt: Vec<u8>,
+        ) -> ContractInstantiateResult<AccountId, Balance, EventRecord>;
+
+        /// Dry-runs an upload.
+        fn upload_code(
+            origin: AccountId,
+            code: Vec<u8>,
+            storage_deposit_limit: Option<Balance>,
+            determinism: Determinism,
+        ) -> CodeUploadResult<Hash, Balance>;
+
+        /// Reads a contract's storage item by its unhashed key.
+        fn get_storage(address: AccountId, key: Vec<u8>) -> GetStorageResult;
+    }
+
+    /// Europa: dry runs that also return what the contracts did.
+    pub trait ContractsTraceApi<AccountId, Balance, Hash, EventRecord> where
+        AccountId: Codec,
+        Balance: Codec,
+        Hash: Codec,
+        EventRecord: Codec,
+    {
+        fn trace_call(
+            origin: AccountId,
+            dest: AccountId,
+            value: Balance,
+            gas_limit: Option<Weight>,
+            storage_deposit_limit: Option<Balance>,
+            input_data: Vec<u8>,
+        ) -> (ContractExecResult<Balance, EventRecord>, ExecutionTrace);
+
+        fn trace_instantiate(
+            origin: AccountId,
+            value: Balance,
+            gas_limit: Option<Weight>,
+            storage_deposit_limit: Option<Balance>,
+            code: Code<Hash>,
+            data: Vec<u8>,
+            salt: Vec<u8>,
+        ) -> (ContractInstantiateResult<AccountId, Balance, EventRecord>, ExecutionTrace);
+
+        /// Re-executes `block` on its parent's state and returns the trace of every
+        /// extrinsic that ran contracts, by extrinsic index.
+        fn trace_block(block: Block) -> Vec<(u32, ExecutionTrace)>;
+    }
+}

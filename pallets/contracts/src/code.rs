@@ -1,0 +1,198 @@
+//! Contract code: upload (validation against the ABI, deposit), removal and the
+//! reference count that keeps code used by contracts from being removed.
+
+use alloc::{format, string::String, string::ToString, vec::Vec};
+use codec::Encode;
+use europa_sandbox::{Signature, WasmFeatures};
+use frame_support::{
+    ensure,
+    traits::{fungible::MutateHold, tokens::Precision, Get},
+};
+use sp_runtime::{traits::Hash, DispatchError};
+
+use crate::{
+    deposit::Diff,
+    exec::Stack,
+    host,
+    trace::{Bytes, ExecutionTrace, UploadTrace},
+    AccountIdOf, BalanceOf, CodeHash, CodeInfo, CodeInfoOf, Config, Determinism, Error, Event,
+    HoldReason, Pallet, PristineCode, SandboxSource,
+};
+
+pub struct Uploaded<T: Config> {
+    pub code_hash: CodeHash<T>,
+    /// Deposit held for it now; zero when the code was already stored.
+    pub deposit: BalanceOf<T>,
+}
+
+/// Validates and stores `code`, holding its deposit from `origin`. Storing code that
+/// is already stored changes nothing and costs nothing.
+pub fn upload<T: Config>(
+    origin: &AccountIdOf<T>,
+    code: Vec<u8>,
+    deposit_limit: Option<BalanceOf<T>>,
+    determinism: Determinism,
+    trace: &mut ExecutionTrace,
+) -> Result<Uploaded<T>, DispatchError> {
+    let code_hash = T::Hashing::hash(&code);
+    let mut upload = UploadTrace {
+        code_hash: Bytes(code_hash.encode()),
+        code_len: code.len() as u32,
+        ..UploadTrace::default()
+    };
+    trace.executor = T::Sandbox::engine().executor().name().into();
+    let result = store::<T>(
+        origin,
+        code,
+        code_hash,
+        deposit_limit,
+        determinism,
+        &mut upload,
+    );
+    if let Err(error) = &result {
+        upload
+            .rejected
+            .get_or_insert_with(|| crate::exec::describe(error));
+        log::debug!(target: "runtime::contracts", "code {code_hash:?} rejected: {:?}", upload.rejected);
+    }
+    trace.uploads.push(upload);
+    result
+}
+
+fn store<T: Config>(
+    origin: &AccountIdOf<T>,
+    code: Vec<u8>,
+    code_hash: CodeHash<T>,
+    deposit_limit: Option<BalanceOf<T>>,
+    determinism: Determinism,
+    upload: &mut UploadTrace,
+) -> Result<Uploaded<T>, DispatchError> {
+    let max_len = T::MaxCodeLen::get();
+    if code.len() > max_len as usize {
+        upload.rejected = Some(format!(
+            "Contracts::CodeTooLarge: the code is {} bytes, the maximum is {max_len}",
+            code.len()
+        ));
+        return Err(Error::<T>::CodeTooLarge.into());
+    }
+    if CodeInfoOf::<T>::contains_key(code_hash) {
+        return Ok(Uploaded {
+            code_hash,
+            deposit: Default::default(),
+        });
+    }
+    upload.features_used = validate::<T>(&code).map_err(|reason| {
+        upload.rejected = Some(format!("Contracts::CodeRejected: {reason}"));
+        Error::<T>::CodeRejected
+    })?;
+
+    let mut info = CodeInfo::<T>::new(origin.clone(), code.len() as u32, determinism);
+    let deposit = Diff {
+        bytes_added: (code.len() + info.encoded_size()) as u32,
+        items_added: 2,
+        ..Diff::default()
+    }
+    .added_deposit::<T>();
+    if deposit_limit.is_some_and(|limit| deposit > limit) {
+        return Err(Error::<T>::StorageDepositLimitExhausted.into());
+    }
+    T::Currency::hold(
+        &HoldReason::CodeUploadDepositReserve.into(),
+        origin,
+        deposit,
+    )
+    .map_err(|_| Error::<T>::StorageDepositNotEnoughFunds)?;
+    info.deposit = deposit;
+    let code: crate::CodeVec<T> = code.try_into().map_err(|_| Error::<T>::CodeTooLarge)?;
+    PristineCode::<T>::insert(code_hash, &code);
+    CodeInfoOf::<T>::insert(code_hash, info);
+    Pallet::<T>::deposit_event(Event::CodeStored {
+        code_hash,
+        deposit_held: deposit,
+        uploader: origin.clone(),
+    });
+    Ok(Uploaded { code_hash, deposit })
+}
+
+/// Checks code against the engine's profile and the contract ABI; returns the WASM
+/// features beyond 1.0 it uses, or why it is rejected.
+fn validate<T: Config>(code: &[u8]) -> Result<Vec<String>, String> {
+    let engine = T::Sandbox::engine();
+    let schedule = T::Schedule::get();
+    let env = host::environment::<T>(&schedule);
+    let report = engine
+        .inspect::<Stack<T>>(code, &env)
+        .map_err(|error| error.to_string())?;
+    let strict = engine.config().features == WasmFeatures::strict();
+    let entry = Signature::new(&[], &[]);
+    for name in ["call", "deploy"] {
+        match report.exports.iter().find(|e| e.name == name) {
+            Some(export) if export.func.as_ref() == Some(&entry) => {}
+            Some(_) => {
+                return Err(format!(
+                    "the `{name}` export must be a function without parameters or results"
+                ))
+            }
+            None => return Err(format!("the code does not export `{name}`")),
+        }
+    }
+    if strict {
+        if let Some(extra) = report
+            .exports
+            .iter()
+            .find(|e| e.name != "call" && e.name != "deploy")
+        {
+            return Err(format!(
+                "exports other than `call` and `deploy` are forbidden, found `{}`",
+                extra.name
+            ));
+        }
+    }
+    Ok(report
+        .features_used
+        .iter()
+        .map(|f| f.name().into())
+        .collect())
+}
+
+/// Removes unused code uploaded by `origin` and releases its deposit.
+pub fn remove<T: Config>(
+    origin: &AccountIdOf<T>,
+    code_hash: CodeHash<T>,
+) -> Result<(), DispatchError> {
+    let info = CodeInfoOf::<T>::get(code_hash).ok_or(Error::<T>::CodeNotFound)?;
+    ensure!(&info.owner == origin, sp_runtime::traits::BadOrigin);
+    ensure!(info.refcount == 0, Error::<T>::CodeInUse);
+    let released = T::Currency::release(
+        &HoldReason::CodeUploadDepositReserve.into(),
+        &info.owner,
+        info.deposit,
+        Precision::BestEffort,
+    )?;
+    CodeInfoOf::<T>::remove(code_hash);
+    PristineCode::<T>::remove(code_hash);
+    Pallet::<T>::deposit_event(Event::CodeRemoved {
+        code_hash,
+        deposit_released: released,
+        remover: origin.clone(),
+    });
+    Ok(())
+}
+
+pub fn increment_refcount<T: Config>(code_hash: CodeHash<T>) -> Result<(), DispatchError> {
+    CodeInfoOf::<T>::mutate(code_hash, |info| match info {
+        Some(info) => {
+            info.refcount = info.refcount.saturating_add(1);
+            Ok(())
+        }
+        None => Err(Error::<T>::CodeNotFound.into()),
+    })
+}
+
+pub fn decrement_refcount<T: Config>(code_hash: CodeHash<T>) {
+    CodeInfoOf::<T>::mutate(code_hash, |info| {
+        if let Some(info) = info {
+            info.refcount = info.refcount.saturating_sub(1);
+        }
+    })
+}

@@ -1,0 +1,1010 @@
+//! The execution stack: frames of contract calls, instantiations and delegate calls,
+//! each running in its own storage transaction, so that a frame that traps or reverts
+//! rolls back its own writes, transfers and events and nothing else.
+
+use alloc::{rc::Rc, string::ToString, vec::Vec};
+use codec::{Decode, Encode};
+use europa_sandbox::{EnvironmentDefinitionBuilder, Error as SandboxError, Instance};
+use frame_support::{
+    dispatch::{DispatchErrorWithPostInfo, DispatchResultWithPostInfo, PostDispatchInfo},
+    storage::{with_transaction, TransactionOutcome},
+    traits::{fungible::Mutate, tokens::Preservation, Get},
+    weights::Weight,
+};
+use pallet_contracts_uapi::ReturnFlags;
+use sp_runtime::{
+    traits::{Hash, Saturating, TrailingZeroInput, Zero},
+    DispatchError,
+};
+
+use crate::{
+    code,
+    deposit::{Deposit, DepositMeter},
+    gas::GasMeter,
+    host,
+    schedule::Schedule,
+    trace::{self, Bytes, EntryPoint, ExecutionTrace, FrameTrace, Outcome},
+    AccountIdOf, BalanceOf, Code, CodeHash, CodeInfoOf, Config, ContractExecResult, ContractInfo,
+    ContractInfoOf, ContractInstantiateResult, Error, Event, EventRecordOf, ExecReturnValue,
+    InstantiateReturnValue, Nonce, Origin, Pallet, PristineCode, SandboxSource,
+};
+
+/// Which side of a call an error belongs to: the caller's own mistake (it traps the
+/// caller) or something that went wrong in the callee (the caller gets a return code).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorOrigin {
+    Caller,
+    Callee,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExecError {
+    pub error: DispatchError,
+    pub origin: ErrorOrigin,
+}
+
+impl ExecError {
+    fn caller(error: impl Into<DispatchError>) -> Self {
+        ExecError {
+            error: error.into(),
+            origin: ErrorOrigin::Caller,
+        }
+    }
+
+    fn callee(error: impl Into<DispatchError>) -> Self {
+        ExecError {
+            error: error.into(),
+            origin: ErrorOrigin::Callee,
+        }
+    }
+}
+
+/// Why a host function stopped the contract.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// `seal_return`: the frame is done.
+    Return { flags: u32, data: Vec<u8> },
+    /// `terminate`: the contract is gone.
+    Terminate { beneficiary: Vec<u8> },
+    /// An error: the frame fails with it.
+    Error(DispatchError),
+}
+
+impl<E: Into<DispatchError>> From<E> for Stop {
+    fn from(error: E) -> Self {
+        Stop::Error(error.into())
+    }
+}
+
+/// What a frame is asked to do.
+pub enum FrameArgs<T: Config> {
+    Call {
+        dest: AccountIdOf<T>,
+        value: BalanceOf<T>,
+        read_only: bool,
+    },
+    Instantiate {
+        code_hash: CodeHash<T>,
+        value: BalanceOf<T>,
+        salt: Vec<u8>,
+    },
+    DelegateCall {
+        code_hash: CodeHash<T>,
+    },
+}
+
+/// A frame on the stack.
+pub struct Frame<T: Config> {
+    /// The contract whose storage and balance the frame uses.
+    pub account: AccountIdOf<T>,
+    /// Its metadata as of the frame's start; used for the trie id.
+    pub info: ContractInfo<T>,
+    /// The code running (differs from `info.code_hash` in a delegate call).
+    pub code_hash: CodeHash<T>,
+    pub caller: Origin<T>,
+    pub value_transferred: BalanceOf<T>,
+    /// The input, until `FORWARD_INPUT` hands it on.
+    pub input: Option<Vec<u8>>,
+    pub entry: EntryPoint,
+    pub read_only: bool,
+    /// Whether this contract may be re-entered while its current call runs.
+    pub allows_reentry: bool,
+    pub gas: GasMeter,
+    pub deposit: DepositMeter<T>,
+    /// Set by the host function that stopped execution.
+    pub stop: Option<Stop>,
+    pub trace: FrameTrace,
+}
+
+/// A finished frame: its result and meters, for the caller to take over.
+pub struct FrameOutcome<T: Config> {
+    pub result: Result<ExecReturnValue, ExecError>,
+    pub gas: GasMeter,
+    pub deposit: DepositMeter<T>,
+    pub trace: FrameTrace,
+    /// The frame's contract; `None` when the frame failed before it had one.
+    pub account: Option<AccountIdOf<T>>,
+}
+
+impl<T: Config> FrameOutcome<T> {
+    /// Whether the frame's changes stay (it returned without reverting).
+    pub fn succeeded(&self) -> bool {
+        matches!(&self.result, Ok(value) if !value.did_revert())
+    }
+}
+
+pub type Env<T> = EnvironmentDefinitionBuilder<Stack<T>>;
+
+/// The host state every contract instance of one execution shares.
+pub struct Stack<T: Config> {
+    pub origin: Origin<T>,
+    pub frames: Vec<Frame<T>>,
+    pub schedule: Schedule,
+    engine: europa_sandbox::Engine,
+    env: Rc<Env<T>>,
+    /// Text contracts printed with `debug_message`, all frames together.
+    pub debug_buffer: Vec<u8>,
+}
+
+impl<T: Config> Stack<T> {
+    fn new(origin: Origin<T>) -> Self {
+        let schedule = T::Schedule::get();
+        Stack {
+            origin,
+            frames: Vec::new(),
+            env: Rc::new(host::environment::<T>(&schedule)),
+            schedule,
+            engine: T::Sandbox::engine(),
+            debug_buffer: Vec::new(),
+        }
+    }
+
+    pub fn top(&self) -> &Frame<T> {
+        self.frames
+            .last()
+            .expect("host functions only run inside a frame")
+    }
+
+    pub fn top_mut(&mut self) -> &mut Frame<T> {
+        self.frames
+            .last_mut()
+            .expect("host functions only run inside a frame")
+    }
+
+    pub fn is_read_only(&self) -> bool {
+        self.frames.last().is_some_and(|f| f.read_only)
+    }
+
+    /// Whether `account` may be called now: no frame of it on the stack has forbidden
+    /// re-entry for the call it is making.
+    pub fn allows_reentry(&self, account: &AccountIdOf<T>) -> bool {
+        !self
+            .frames
+            .iter()
+            .any(|f| &f.account == account && !f.allows_reentry)
+    }
+
+    /// How many frames of `account` are on the stack.
+    pub fn frames_of(&self, account: &AccountIdOf<T>) -> u32 {
+        self.frames.iter().filter(|f| &f.account == account).count() as u32
+    }
+
+    /// Runs one frame to its end. The caller takes over the gas it used and, if it
+    /// succeeded, its deposits.
+    pub fn run_frame(
+        &mut self,
+        args: FrameArgs<T>,
+        input: Vec<u8>,
+        gas: GasMeter,
+        deposit: DepositMeter<T>,
+    ) -> FrameOutcome<T> {
+        let depth = self.frames.len() as u32 + 1;
+        let frame = match self.prepare_frame(args, input, gas, deposit, depth) {
+            Ok(frame) => frame,
+            Err((error, gas, deposit, trace, account)) => {
+                return FrameOutcome {
+                    result: Err(error),
+                    gas,
+                    deposit,
+                    trace,
+                    account,
+                }
+            }
+        };
+        let (code_hash, entry, account) = (frame.code_hash, frame.entry, frame.account.clone());
+        let transfer = match frame.entry {
+            EntryPoint::DelegateCall => None,
+            _ => Some((frame.caller.clone(), frame.value_transferred)),
+        };
+        self.frames.push(frame);
+
+        let result = with_transaction(|| {
+            let result = self.execute_frame(code_hash, entry, &account, transfer);
+            let keep = matches!(&result, Ok(value) if !value.did_revert());
+            if keep {
+                TransactionOutcome::Commit(Ok(result))
+            } else {
+                TransactionOutcome::Rollback(Ok(result))
+            }
+        })
+        .unwrap_or_else(|error: DispatchError| Err(ExecError::caller(error)));
+
+        let mut frame = self.frames.pop().expect("pushed above");
+        frame.trace.gas_consumed = frame.gas.consumed().into();
+        frame.trace.outcome = outcome_of(&result, frame.stop.take());
+        frame.trace.storage_deposit = signed::<T>(&frame.deposit.total());
+        FrameOutcome {
+            result,
+            gas: frame.gas,
+            deposit: frame.deposit,
+            trace: frame.trace,
+            account: Some(account),
+        }
+    }
+
+    /// Builds the frame for `args`, checking what must hold before anything runs.
+    #[allow(clippy::type_complexity)]
+    fn prepare_frame(
+        &mut self,
+        args: FrameArgs<T>,
+        input: Vec<u8>,
+        gas: GasMeter,
+        deposit: DepositMeter<T>,
+        depth: u32,
+    ) -> Result<
+        Frame<T>,
+        (
+            ExecError,
+            GasMeter,
+            DepositMeter<T>,
+            FrameTrace,
+            Option<AccountIdOf<T>>,
+        ),
+    > {
+        let parent = self.frames.last();
+        let caller = match parent {
+            Some(parent) => Origin::Signed(parent.account.clone()),
+            None => self.origin.clone(),
+        };
+        let read_only_parent = self.is_read_only();
+        let (account, info, code_hash, value, entry, read_only, caller) = match args {
+            FrameArgs::Call {
+                dest,
+                value,
+                read_only,
+            } => {
+                let info = ContractInfoOf::<T>::get(&dest);
+                let code_hash = info.as_ref().map(|i| i.code_hash).unwrap_or_default();
+                (
+                    dest,
+                    info,
+                    code_hash,
+                    value,
+                    EntryPoint::Call,
+                    read_only || read_only_parent,
+                    caller,
+                )
+            }
+            FrameArgs::Instantiate {
+                code_hash,
+                value,
+                salt,
+            } => {
+                let deployer = match &caller {
+                    Origin::Signed(who) => who.clone(),
+                    Origin::Root => {
+                        let trace = self.frame_trace(
+                            depth,
+                            EntryPoint::Deploy,
+                            &caller,
+                            None,
+                            &code_hash,
+                            &input,
+                            value,
+                            &gas,
+                        );
+                        let error = ExecError::caller(DispatchError::RootNotAllowed);
+                        return Err((error, gas, deposit, trace, None));
+                    }
+                };
+                let account = contract_address::<T>(&deployer, &code_hash, &input, &salt);
+                let nonce = Nonce::<T>::mutate(|nonce| {
+                    *nonce = nonce.wrapping_add(1);
+                    *nonce
+                });
+                let info = if ContractInfoOf::<T>::contains_key(&account) {
+                    None
+                } else {
+                    Some(ContractInfo::<T>::new(&account, nonce, code_hash))
+                };
+                (
+                    account,
+                    info,
+                    code_hash,
+                    value,
+                    EntryPoint::Deploy,
+                    read_only_parent,
+                    caller,
+                )
+            }
+            FrameArgs::DelegateCall { code_hash } => {
+                let parent = parent.expect("a delegate call comes from a contract");
+                (
+                    parent.account.clone(),
+                    Some(parent.info.clone()),
+                    code_hash,
+                    parent.value_transferred,
+                    EntryPoint::DelegateCall,
+                    parent.read_only,
+                    parent.caller.clone(),
+                )
+            }
+        };
+        let trace = self.frame_trace(
+            depth,
+            entry,
+            &caller,
+            Some(&account),
+            &code_hash,
+            &input,
+            value,
+            &gas,
+        );
+        let fail = |error: ExecError, gas, deposit, trace| {
+            Err((error, gas, deposit, trace, Some(account.clone())))
+        };
+
+        if depth > T::MaxCallDepth::get() {
+            return fail(
+                ExecError::caller(Error::<T>::MaxCallDepthReached),
+                gas,
+                deposit,
+                trace,
+            );
+        }
+        let info = match info {
+            Some(info) => info,
+            None if entry == EntryPoint::Deploy => {
+                return fail(
+                    ExecError::caller(Error::<T>::DuplicateContract),
+                    gas,
+                    deposit,
+                    trace,
+                )
+            }
+            None => {
+                return fail(
+                    ExecError::caller(Error::<T>::ContractNotFound),
+                    gas,
+                    deposit,
+                    trace,
+                )
+            }
+        };
+        if entry == EntryPoint::Call && !self.allows_reentry(&account) {
+            return fail(
+                ExecError::caller(Error::<T>::ReentranceDenied),
+                gas,
+                deposit,
+                trace,
+            );
+        }
+        if entry == EntryPoint::Call
+            && self
+                .frames
+                .iter()
+                .any(|f| f.account == account && f.entry == EntryPoint::Deploy)
+        {
+            // A contract under construction cannot be called.
+            return fail(
+                ExecError::caller(Error::<T>::ContractNotFound),
+                gas,
+                deposit,
+                trace,
+            );
+        }
+        if !value.is_zero() && read_only {
+            return fail(
+                ExecError::caller(Error::<T>::StateChangeDenied),
+                gas,
+                deposit,
+                trace,
+            );
+        }
+        Ok(Frame {
+            account,
+            info,
+            code_hash,
+            caller,
+            value_transferred: value,
+            input: Some(input),
+            entry,
+            read_only,
+            allows_reentry: true,
+            gas,
+            deposit,
+            stop: None,
+            trace,
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn frame_trace(
+        &self,
+        depth: u32,
+        entry: EntryPoint,
+        caller: &Origin<T>,
+        contract: Option<&AccountIdOf<T>>,
+        code_hash: &CodeHash<T>,
+        input: &[u8],
+        value: BalanceOf<T>,
+        gas: &GasMeter,
+    ) -> FrameTrace {
+        let (selector, args) = match input.split_first_chunk::<4>() {
+            Some((selector, args)) => (Some(Bytes(selector.to_vec())), Bytes(args.to_vec())),
+            None => (None, Bytes(input.to_vec())),
+        };
+        FrameTrace {
+            depth,
+            entry,
+            caller: Bytes(match caller {
+                Origin::Signed(who) => who.encode(),
+                Origin::Root => Vec::new(),
+            }),
+            contract: Bytes(contract.map(|c| c.encode()).unwrap_or_default()),
+            code_hash: Bytes(code_hash.encode()),
+            selector,
+            args,
+            value: balance_u128::<T>(value),
+            gas_limit: gas.limit().into(),
+            gas_consumed: Default::default(),
+            storage_deposit: 0,
+            host_calls: Vec::new(),
+            events: Vec::new(),
+            debug_message: Default::default(),
+            outcome: Outcome::Failed {
+                error: "did not run".into(),
+            },
+            nested: Vec::new(),
+        }
+    }
+
+    /// The part of a frame that runs inside its transaction.
+    fn execute_frame(
+        &mut self,
+        code_hash: CodeHash<T>,
+        entry: EntryPoint,
+        account: &AccountIdOf<T>,
+        transfer: Option<(Origin<T>, BalanceOf<T>)>,
+    ) -> Result<ExecReturnValue, ExecError> {
+        if entry == EntryPoint::Deploy {
+            let code_info = CodeInfoOf::<T>::get(code_hash)
+                .ok_or(ExecError::caller(Error::<T>::CodeNotFound))?;
+            let origin = self.origin.clone();
+            let frame = self.top_mut();
+            let mut info = frame.info.clone();
+            frame
+                .deposit
+                .charge_instantiate(&origin, account, &mut info, &code_info)
+                .map_err(ExecError::caller)?;
+            ContractInfoOf::<T>::insert(account, &info);
+            frame.info = info;
+            code::increment_refcount::<T>(code_hash).map_err(ExecError::caller)?;
+        }
+        if let Some((from, value)) = transfer {
+            transfer_value::<T>(&from, account, value).map_err(ExecError::caller)?;
+        }
+
+        let code =
+            PristineCode::<T>::get(code_hash).ok_or(ExecError::caller(Error::<T>::CodeNotFound))?;
+        let env = self.env.clone();
+        let engine = self.engine.clone();
+        let mut instance = Instance::new(&engine, &code, &env, self).map_err(|error| {
+            self.top_mut().trace.outcome = Outcome::Failed {
+                error: error.to_string(),
+            };
+            ExecError::callee(Error::<T>::CodeRejected)
+        })?;
+        let ref_time_per_fuel = self.schedule.ref_time_per_fuel;
+        instance.set_fuel(self.top_mut().gas.fuel_for_left(ref_time_per_fuel));
+        let export = match entry {
+            EntryPoint::Deploy => "deploy",
+            EntryPoint::Call | EntryPoint::DelegateCall => "call",
+        };
+        let invoked = instance.invoke(export, &[], self);
+        let fuel_left = instance.fuel_remaining();
+        drop(instance);
+
+        let frame = self.top_mut();
+        if frame.gas.charge_fuel(fuel_left, ref_time_per_fuel).is_err() {
+            frame.gas.exhaust();
+        }
+        let output = match invoked {
+            Ok(_) => ExecReturnValue {
+                flags: ReturnFlags::empty(),
+                data: Vec::new(),
+            },
+            Err(SandboxError::Host(_)) => match frame.stop.clone() {
+                Some(Stop::Return { flags, data }) => ExecReturnValue {
+                    flags: ReturnFlags::from_bits(flags)
+                        .ok_or(ExecError::callee(Error::<T>::InvalidCallFlags))?,
+                    data,
+                },
+                Some(Stop::Terminate { .. }) => ExecReturnValue {
+                    flags: ReturnFlags::empty(),
+                    data: Vec::new(),
+                },
+                Some(Stop::Error(error)) => return Err(ExecError::callee(error)),
+                None => return Err(ExecError::callee(Error::<T>::ContractTrapped)),
+            },
+            Err(SandboxError::OutOfFuel) => {
+                frame.gas.exhaust();
+                frame.stop = Some(Stop::Error(Error::<T>::OutOfGas.into()));
+                return Err(ExecError::callee(Error::<T>::OutOfGas));
+            }
+            Err(SandboxError::Trap(trap)) => {
+                frame.trace.outcome = Outcome::Trapped {
+                    reason: trap.kind.to_string(),
+                    backtrace: trap.backtrace.iter().map(Into::into).collect(),
+                };
+                return Err(ExecError::callee(Error::<T>::ContractTrapped));
+            }
+            Err(SandboxError::ExportNotFound(_)) | Err(SandboxError::ArgumentMismatch { .. }) => {
+                return Err(ExecError::callee(Error::<T>::CodeRejected))
+            }
+            Err(other) => {
+                frame.stop = Some(Stop::Error(Error::<T>::ContractTrapped.into()));
+                frame.trace.outcome = Outcome::Trapped {
+                    reason: other.to_string(),
+                    backtrace: Vec::new(),
+                };
+                return Err(ExecError::callee(Error::<T>::ContractTrapped));
+            }
+        };
+        if output.did_revert() {
+            return Ok(output);
+        }
+        self.finish_frame(entry, account)
+            .map_err(ExecError::callee)?;
+        Ok(output)
+    }
+
+    /// Settles a successful frame: deposits, metadata and events.
+    fn finish_frame(
+        &mut self,
+        entry: EntryPoint,
+        account: &AccountIdOf<T>,
+    ) -> Result<(), DispatchError> {
+        let frame = self.top_mut();
+        let terminated = matches!(frame.stop, Some(Stop::Terminate { .. }));
+        if terminated {
+            frame.deposit.finish_frame(account, None)?;
+        } else {
+            let mut info = ContractInfoOf::<T>::get(account).ok_or(Error::<T>::ContractNotFound)?;
+            frame.deposit.finish_frame(account, Some(&mut info))?;
+            ContractInfoOf::<T>::insert(account, info);
+        }
+        let frame = self.top();
+        match entry {
+            EntryPoint::Deploy => {
+                let deployer = match &frame.caller {
+                    Origin::Signed(who) => who.clone(),
+                    Origin::Root => return Err(DispatchError::RootNotAllowed),
+                };
+                Pallet::<T>::deposit_event(Event::Instantiated {
+                    deployer,
+                    contract: account.clone(),
+                });
+            }
+            EntryPoint::Call => Pallet::<T>::deposit_event(Event::Called {
+                caller: frame.caller.clone(),
+                contract: account.clone(),
+            }),
+            EntryPoint::DelegateCall => Pallet::<T>::deposit_event(Event::DelegateCalled {
+                contract: account.clone(),
+                code_hash: frame.code_hash,
+            }),
+        }
+        Ok(())
+    }
+
+    /// Runs a nested frame for the top frame (a host function's `call`, `delegate_call`
+    /// or `instantiate`) and takes over its gas, deposits and trace.
+    pub fn run_nested(
+        &mut self,
+        args: FrameArgs<T>,
+        input: Vec<u8>,
+        gas_limit: Weight,
+        deposit_limit: BalanceOf<T>,
+    ) -> (Result<ExecReturnValue, ExecError>, Option<AccountIdOf<T>>) {
+        let parent = self.top();
+        let gas = parent.gas.nested(gas_limit);
+        let deposit = parent.deposit.nested(deposit_limit);
+        let outcome = self.run_frame(args, input, gas, deposit);
+        let succeeded = outcome.succeeded();
+        let parent = self.top_mut();
+        // The frame's gas is gone either way; whether the parent is out of gas now shows
+        // at its next charge.
+        parent.gas.absorb(&outcome.gas);
+        if succeeded {
+            parent.deposit.absorb(outcome.deposit);
+        }
+        parent.trace.nested.push(outcome.trace);
+        (outcome.result, outcome.account)
+    }
+}
+
+/// Moves `value` from the caller to a frame's contract.
+fn transfer_value<T: Config>(
+    from: &Origin<T>,
+    to: &AccountIdOf<T>,
+    value: BalanceOf<T>,
+) -> Result<(), DispatchError> {
+    if value.is_zero() {
+        return Ok(());
+    }
+    let from = from.account_id()?;
+    T::Currency::transfer(from, to, value, Preservation::Preserve)
+        .map(|_| ())
+        .map_err(|_| Error::<T>::TransferFailed.into())
+}
+
+/// Moves value between accounts for the `transfer` host function.
+pub fn transfer<T: Config>(
+    from: &AccountIdOf<T>,
+    to: &AccountIdOf<T>,
+    value: BalanceOf<T>,
+) -> Result<(), DispatchError> {
+    transfer_value::<T>(&Origin::Signed(from.clone()), to, value)
+}
+
+fn outcome_of(result: &Result<ExecReturnValue, ExecError>, stop: Option<Stop>) -> Outcome {
+    match (result, stop) {
+        (Ok(_), Some(Stop::Terminate { beneficiary })) => Outcome::Terminated {
+            beneficiary: Bytes(beneficiary),
+        },
+        (Ok(value), _) if value.did_revert() => Outcome::Reverted {
+            data: Bytes(value.data.clone()),
+        },
+        (Ok(value), _) => Outcome::Returned {
+            flags: value.flags.bits(),
+            data: Bytes(value.data.clone()),
+        },
+        (Err(error), _) => Outcome::Failed {
+            error: describe(&error.error),
+        },
+    }
+}
+
+/// A readable name for a dispatch error: `Contracts::OutOfGas` rather than indices.
+pub fn describe(error: &DispatchError) -> alloc::string::String {
+    match error {
+        DispatchError::Module(module) => match module.message {
+            Some(message) => alloc::format!("Contracts::{message}"),
+            None => alloc::format!("{error:?}"),
+        },
+        other => alloc::format!("{other:?}"),
+    }
+}
+
+fn signed<T: Config>(deposit: &Deposit<T>) -> i128 {
+    match deposit {
+        crate::StorageDeposit::Charge(amount) => balance_u128::<T>(*amount) as i128,
+        crate::StorageDeposit::Refund(amount) => -(balance_u128::<T>(*amount) as i128),
+    }
+}
+
+pub fn balance_u128<T: Config>(balance: BalanceOf<T>) -> u128 {
+    sp_runtime::SaturatedConversion::saturated_into(balance)
+}
+
+/// The address a contract gets: a hash of its deployer, code, input and salt.
+pub fn contract_address<T: Config>(
+    deployer: &AccountIdOf<T>,
+    code_hash: &CodeHash<T>,
+    input: &[u8],
+    salt: &[u8],
+) -> AccountIdOf<T> {
+    let entropy =
+        (b"contract_addr_v1", deployer, code_hash, input, salt).using_encoded(T::Hashing::hash);
+    Decode::decode(&mut TrailingZeroInput::new(entropy.as_ref()))
+        .expect("an infinite input of zeros decodes into any account id")
+}
+
+/// `set_code`: points a contract at other code.
+pub fn set_contract_code<T: Config>(
+    contract: &AccountIdOf<T>,
+    code_hash: CodeHash<T>,
+) -> Result<(), DispatchError> {
+    ContractInfoOf::<T>::try_mutate(contract, |info| {
+        let info = info.as_mut().ok_or(Error::<T>::ContractNotFound)?;
+        code::increment_refcount::<T>(code_hash)?;
+        code::decrement_refcount::<T>(info.code_hash);
+        Pallet::<T>::deposit_event(Event::ContractCodeUpdated {
+            contract: contract.clone(),
+            new_code_hash: code_hash,
+            old_code_hash: info.code_hash,
+        });
+        info.code_hash = code_hash;
+        Ok(())
+    })
+}
+
+/// One top-level execution: a dispatchable or a dry run.
+pub struct Run<T: Config> {
+    origin: Origin<T>,
+    gas_limit: Weight,
+    deposit_limit: Option<BalanceOf<T>>,
+    dry_run: bool,
+}
+
+/// What a top-level execution produced.
+pub struct RunOutcome<T: Config, R> {
+    pub result: Result<R, DispatchError>,
+    pub gas_consumed: Weight,
+    pub gas_required: Weight,
+    pub storage_deposit: Deposit<T>,
+    pub debug_message: Vec<u8>,
+    pub events: Option<Vec<EventRecordOf<T>>>,
+    pub trace: ExecutionTrace,
+}
+
+impl<T: Config> Run<T> {
+    pub fn dispatched(
+        origin: Origin<T>,
+        gas_limit: Weight,
+        deposit_limit: Option<BalanceOf<T>>,
+    ) -> Self {
+        Run {
+            origin,
+            gas_limit,
+            deposit_limit,
+            dry_run: false,
+        }
+    }
+
+    pub fn dry_run(
+        origin: Origin<T>,
+        gas_limit: Option<Weight>,
+        deposit_limit: Option<BalanceOf<T>>,
+    ) -> Self {
+        let max_block = <T as frame_system::Config>::BlockWeights::get().max_block;
+        Run {
+            origin,
+            gas_limit: gas_limit.unwrap_or(max_block),
+            deposit_limit,
+            dry_run: true,
+        }
+    }
+
+    pub fn call(
+        self,
+        dest: AccountIdOf<T>,
+        value: BalanceOf<T>,
+        input: Vec<u8>,
+    ) -> RunOutcome<T, ExecReturnValue> {
+        let args = FrameArgs::Call {
+            dest,
+            value,
+            read_only: false,
+        };
+        self.run(args, input, Vec::new())
+            .map(|(value, _account)| value)
+    }
+
+    pub fn instantiate(
+        self,
+        value: BalanceOf<T>,
+        code: Code<CodeHash<T>>,
+        input: Vec<u8>,
+        salt: Vec<u8>,
+    ) -> RunOutcome<T, InstantiateReturnValue<AccountIdOf<T>>> {
+        let mut uploads = Vec::new();
+        let mut upload_deposit = BalanceOf::<T>::zero();
+        let code_hash = match code {
+            Code::Existing(hash) => hash,
+            Code::Upload(code) => {
+                let uploader = match self.origin.account_id() {
+                    Ok(who) => who.clone(),
+                    Err(error) => return self.failed(error, Vec::new()),
+                };
+                let mut trace = ExecutionTrace::default();
+                let uploaded = code::upload::<T>(
+                    &uploader,
+                    code,
+                    self.deposit_limit,
+                    crate::Determinism::Enforced,
+                    &mut trace,
+                );
+                uploads = trace.uploads;
+                match uploaded {
+                    Ok(uploaded) => {
+                        upload_deposit = uploaded.deposit;
+                        uploaded.code_hash
+                    }
+                    Err(error) => return self.failed(error, uploads),
+                }
+            }
+        };
+        let run = Run {
+            deposit_limit: self
+                .deposit_limit
+                .map(|limit| limit.saturating_sub(upload_deposit)),
+            ..self
+        };
+        let args = FrameArgs::Instantiate {
+            code_hash,
+            value,
+            salt,
+        };
+        let mut outcome = run
+            .run(args, input, uploads)
+            .map(|(result, account_id)| InstantiateReturnValue { result, account_id });
+        outcome.storage_deposit = outcome
+            .storage_deposit
+            .saturating_add(&Deposit::<T>::Charge(upload_deposit));
+        outcome
+    }
+
+    fn failed<R>(self, error: DispatchError, uploads: Vec<trace::UploadTrace>) -> RunOutcome<T, R> {
+        RunOutcome {
+            result: Err(error),
+            gas_consumed: Weight::zero(),
+            gas_required: Weight::zero(),
+            storage_deposit: Deposit::<T>::default(),
+            debug_message: Vec::new(),
+            events: self.dry_run.then(|| collect_events::<T>()),
+            trace: ExecutionTrace {
+                executor: T::Sandbox::engine().executor().name().into(),
+                uploads,
+                root: None,
+                error: Some(describe(&error)),
+            },
+        }
+    }
+
+    fn run(
+        self,
+        args: FrameArgs<T>,
+        input: Vec<u8>,
+        uploads: Vec<trace::UploadTrace>,
+    ) -> RunOutcome<T, (ExecReturnValue, AccountIdOf<T>)> {
+        let mut root_deposit = match DepositMeter::root(&self.origin, self.deposit_limit) {
+            Ok(meter) => meter,
+            Err(error) => return self.failed(error, uploads),
+        };
+        let mut stack = Stack::<T>::new(self.origin.clone());
+        let mut gas = GasMeter::new(self.gas_limit);
+        let frame_gas = gas.nested(Weight::zero());
+        let frame_deposit = root_deposit.nested(Zero::zero());
+        let outcome = stack.run_frame(args, input, frame_gas, frame_deposit);
+        gas.absorb(&outcome.gas);
+        let succeeded = outcome.succeeded();
+        let mut result = match (outcome.result, outcome.account) {
+            (Ok(value), Some(account)) => Ok((value, account)),
+            (Ok(_), None) => Err(Error::<T>::ContractNotFound.into()),
+            (Err(error), _) => Err(error.error),
+        };
+        let mut storage_deposit = Deposit::<T>::default();
+        if succeeded {
+            root_deposit.absorb(outcome.deposit);
+            match root_deposit.settle(&self.origin) {
+                Ok(deposit) => storage_deposit = deposit,
+                Err(error) => result = Err(error),
+            }
+        }
+        let trace = ExecutionTrace {
+            executor: stack.engine.executor().name().into(),
+            uploads,
+            root: Some(outcome.trace),
+            error: result.as_ref().err().map(describe),
+        };
+        RunOutcome {
+            result,
+            gas_consumed: gas.consumed(),
+            gas_required: gas.required(),
+            storage_deposit,
+            debug_message: stack.debug_buffer,
+            events: self.dry_run.then(|| collect_events::<T>()),
+            trace,
+        }
+    }
+}
+
+fn collect_events<T: Config>() -> Vec<EventRecordOf<T>> {
+    frame_system::Pallet::<T>::read_events_no_consensus()
+        .map(|record| *record)
+        .collect()
+}
+
+impl<T: Config, R> RunOutcome<T, R> {
+    fn map<S>(self, f: impl FnOnce(R) -> S) -> RunOutcome<T, S> {
+        RunOutcome {
+            result: self.result.map(f),
+            gas_consumed: self.gas_consumed,
+            gas_required: self.gas_required,
+            storage_deposit: self.storage_deposit,
+            debug_message: self.debug_message,
+            events: self.events,
+            trace: self.trace,
+        }
+    }
+}
+
+/// The returned value of a call or instantiation, for reverting detection.
+pub trait ReturnedValue {
+    fn returned(&self) -> &ExecReturnValue;
+}
+
+impl ReturnedValue for ExecReturnValue {
+    fn returned(&self) -> &ExecReturnValue {
+        self
+    }
+}
+
+impl<A> ReturnedValue for InstantiateReturnValue<A> {
+    fn returned(&self) -> &ExecReturnValue {
+        &self.result
+    }
+}
+
+impl<T: Config, R: ReturnedValue> RunOutcome<T, R> {
+    /// The dispatchable's result: a revert fails the extrinsic with `ContractReverted`,
+    /// and the weight is the base weight plus the gas consumed.
+    pub fn into_dispatch_result(self, base_weight: Weight) -> DispatchResultWithPostInfo {
+        let post_info = PostDispatchInfo {
+            actual_weight: Some(base_weight.saturating_add(self.gas_consumed)),
+            pays_fee: Default::default(),
+        };
+        match self.result {
+            Ok(value) if !value.returned().did_revert() => Ok(post_info),
+            Ok(_) => Err(DispatchErrorWithPostInfo {
+                post_info,
+                error: Error::<T>::ContractReverted.into(),
+            }),
+            Err(error) => Err(DispatchErrorWithPostInfo { post_info, error }),
+        }
+    }
+}
+
+impl<T: Config> RunOutcome<T, ExecReturnValue> {
+    pub fn into_exec_result(
+        self,
+    ) -> (
+        ContractExecResult<BalanceOf<T>, EventRecordOf<T>>,
+        ExecutionTrace,
+    ) {
+        (
+            crate::ContractResult {
+                gas_consumed: self.gas_consumed,
+                gas_required: self.gas_required,
+                storage_deposit: self.storage_deposit,
+                debug_message: self.debug_message,
+                result: self.result,
+                events: self.events,
+            },
+            self.trace,
+        )
+    }
+}
+
+impl<T: Config> RunOutcome<T, InstantiateReturnValue<AccountIdOf<T>>> {
+    pub fn into_instantiate_result(
+        self,
+    ) -> (
+        ContractInstantiateResult<AccountIdOf<T>, BalanceOf<T>, EventRecordOf<T>>,
+        ExecutionTrace,
+    ) {
+        (
+            crate::ContractResult {
+                gas_consumed: self.gas_consumed,
+                gas_required: self.gas_required,
+                storage_deposit: self.storage_deposit,
+                debug_message: self.debug_message,
+                result: self.result,
+                events: self.events,
+            },
+            self.trace,
+        )
+    }
+}

@@ -1,0 +1,325 @@
+//! The host functions contracts import (`seal0`, `seal1`, `seal2`, memory from
+//! `env`), with upstream's signatures, semantics and return codes.
+//!
+//! Every host function goes through [`host_fn`], which charges the fuel the contract
+//! burnt since the last host call plus the function's base weight, records the call
+//! into the frame's trace (arguments, return code, output, gas, error), and turns a
+//! [`Stop`] into the sandbox error that unwinds the contract.
+
+mod calls;
+mod crypto;
+mod events;
+mod info;
+mod storage;
+
+use alloc::{format, string::String, vec::Vec};
+use codec::{Decode, MaxEncodedLen};
+use core::fmt::Display;
+use europa_sandbox::{FunctionContext, HostError, ReturnValue, Signature, Value, ValueType};
+use frame_support::{traits::Get, weights::Weight};
+use pallet_contracts_uapi::ReturnErrorCode;
+
+use crate::{
+    exec::{describe, Env, Stack, Stop},
+    schedule::Schedule,
+    trace::{Bytes, HostCall},
+    Config, Error,
+};
+
+/// `u32::MAX` as an output pointer means "I don't want the output".
+pub const SENTINEL: u32 = u32::MAX;
+
+pub type Ctx<'a, T> = FunctionContext<'a, Stack<T>>;
+pub type HostResult = Result<ReturnValue, HostError>;
+
+/// The environment contracts are linked against.
+pub fn environment<T: Config>(schedule: &Schedule) -> Env<T> {
+    let mut env = Env::<T>::new();
+    env.add_memory_as_imported("env", "memory", schedule.limits.memory_pages);
+    let mut definer = Definer {
+        env: &mut env,
+        unstable: T::UnsafeUnstableInterface::get(),
+    };
+    storage::define::<T>(&mut definer);
+    info::define::<T>(&mut definer);
+    calls::define::<T>(&mut definer);
+    crypto::define::<T>(&mut definer);
+    events::define::<T>(&mut definer);
+    env
+}
+
+/// Adds host functions to the environment.
+pub struct Definer<'e, T: Config> {
+    env: &'e mut Env<T>,
+    unstable: bool,
+}
+
+/// Shorthands for signatures.
+pub const I32: ValueType = ValueType::I32;
+pub const I64: ValueType = ValueType::I64;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Alias {
+    /// Only the plain name.
+    None,
+    /// Also under the old `seal_`-prefixed name.
+    Prefixed,
+}
+
+impl<T: Config> Definer<'_, T> {
+    pub fn func(
+        &mut self,
+        module: &str,
+        name: &str,
+        alias: Alias,
+        params: &[ValueType],
+        results: &[ValueType],
+        func: fn(&mut Ctx<'_, T>, &[Value]) -> HostResult,
+    ) {
+        let signature = Signature::new(params, results);
+        if alias == Alias::Prefixed {
+            self.env
+                .add_host_func(module, format!("seal_{name}"), signature.clone(), func);
+        }
+        self.env.add_host_func(module, name, signature, func);
+    }
+
+    /// A function upstream marks unstable: only offered when the runtime allows it.
+    pub fn unstable(
+        &mut self,
+        module: &str,
+        name: &str,
+        params: &[ValueType],
+        results: &[ValueType],
+        func: fn(&mut Ctx<'_, T>, &[Value]) -> HostResult,
+    ) {
+        if self.unstable {
+            self.func(module, name, Alias::None, params, results, func);
+        }
+    }
+}
+
+/// What a host function returns to the contract.
+pub enum Returned {
+    Unit,
+    Code(ReturnErrorCode),
+    U32(u32),
+    U64(u64),
+}
+
+impl From<ReturnErrorCode> for Returned {
+    fn from(code: ReturnErrorCode) -> Self {
+        Returned::Code(code)
+    }
+}
+
+/// A host function call in progress: access to the stack and the caller's memory,
+/// metering, and the trace record.
+pub struct Host<'c, 'a, T: Config> {
+    ctx: &'c mut Ctx<'a, T>,
+    record: HostCall,
+}
+
+impl<T: Config> Host<'_, '_, T> {
+    pub fn stack(&mut self) -> &mut Stack<T> {
+        self.ctx.state()
+    }
+
+    pub fn weights(&mut self) -> crate::schedule::HostFnWeights {
+        self.stack().schedule.host_fn_weights.clone()
+    }
+
+    pub fn charge(&mut self, weight: Weight) -> Result<(), Stop> {
+        self.stack()
+            .top_mut()
+            .gas
+            .charge(weight)
+            .map_err(|_| Stop::Error(Error::<T>::OutOfGas.into()))
+    }
+
+    /// Refuses state changes in a read-only call.
+    pub fn ensure_mutable(&mut self) -> Result<(), Stop> {
+        if self.stack().is_read_only() {
+            return Err(Error::<T>::StateChangeDenied.into());
+        }
+        Ok(())
+    }
+
+    /// Reads `len` bytes of the contract's memory, charging for the copy.
+    pub fn read(&mut self, ptr: u32, len: u32) -> Result<Vec<u8>, Stop> {
+        let per_byte = self.weights().copy_per_byte;
+        self.charge(per_byte.saturating_mul(len.into()))?;
+        self.ctx
+            .memory()
+            .and_then(|memory| memory.read(ptr, len))
+            .map_err(|_| Error::<T>::OutOfBounds.into())
+    }
+
+    /// Reads a SCALE value of a bounded size (an account, a balance, a hash).
+    pub fn read_as<D: Decode + MaxEncodedLen>(&mut self, ptr: u32) -> Result<D, Stop> {
+        let bytes = self.read(ptr, D::max_encoded_len() as u32)?;
+        D::decode(&mut &bytes[..]).map_err(|_| Error::<T>::DecodingFailed.into())
+    }
+
+    pub fn read_array<const N: usize>(&mut self, ptr: u32) -> Result<[u8; N], Stop> {
+        let bytes = self.read(ptr, N as u32)?;
+        bytes
+            .try_into()
+            .map_err(|_| Error::<T>::DecodingFailed.into())
+    }
+
+    /// Writes `data` at `ptr` (no length), charging for the copy.
+    pub fn write(&mut self, ptr: u32, data: &[u8]) -> Result<(), Stop> {
+        let per_byte = self.weights().copy_per_byte;
+        self.charge(per_byte.saturating_mul(data.len() as u64))?;
+        self.ctx
+            .memory()
+            .and_then(|mut memory| memory.set(ptr, data))
+            .map_err(|_| Stop::from(Error::<T>::OutOfBounds))?;
+        self.record.output = Some(Bytes(data.to_vec()));
+        Ok(())
+    }
+
+    /// Upstream's output convention: `out_len_ptr` holds the buffer's size on entry
+    /// and the data's length on return; a buffer too small traps. With `allow_skip`,
+    /// an `out_ptr` of [`SENTINEL`] skips the output.
+    pub fn write_output(
+        &mut self,
+        out_ptr: u32,
+        out_len_ptr: u32,
+        data: &[u8],
+        allow_skip: bool,
+    ) -> Result<(), Stop> {
+        if allow_skip && out_ptr == SENTINEL {
+            return Ok(());
+        }
+        let capacity = u32::from_le_bytes(self.read_array::<4>(out_len_ptr)?);
+        if capacity < data.len() as u32 {
+            return Err(Error::<T>::OutputBufferTooSmall.into());
+        }
+        self.write(out_ptr, data)?;
+        let len = (data.len() as u32).to_le_bytes();
+        self.ctx
+            .memory()
+            .and_then(|mut memory| memory.set(out_len_ptr, &len))
+            .map_err(|_| Stop::from(Error::<T>::OutOfBounds))
+    }
+
+    /// Records an argument for the trace.
+    pub fn arg(&mut self, name: &str, value: impl Display) {
+        self.record.args.push((name.into(), format!("{value}")));
+    }
+
+    pub fn arg_bytes(&mut self, name: &str, bytes: &[u8]) {
+        self.arg(name, Bytes(bytes.to_vec()));
+    }
+}
+
+/// The `i`th argument as `u32` (pointers, lengths, flags). The sandbox checked the
+/// types against the signature, so a wrong type cannot occur; it would read as 0.
+pub fn u32_args<const N: usize>(args: &[Value]) -> [u32; N] {
+    core::array::from_fn(|i| args.get(i).and_then(Value::as_i32).unwrap_or_default() as u32)
+}
+
+pub fn u64_arg(args: &[Value], i: usize) -> u64 {
+    args.get(i).and_then(Value::as_i64).unwrap_or_default() as u64
+}
+
+/// Runs the body of host function `name` with metering, tracing and error handling.
+pub fn host_fn<T: Config>(
+    ctx: &mut Ctx<'_, T>,
+    name: &'static str,
+    body: impl FnOnce(&mut Host<'_, '_, T>) -> Result<Returned, Stop>,
+) -> HostResult {
+    let ref_time_per_fuel = ctx.state().schedule.ref_time_per_fuel;
+    let base = ctx.state().schedule.host_fn_weights.host_fn;
+    let fuel = ctx.fuel_remaining();
+    let frame = ctx.state().top_mut();
+    let consumed_before = frame.gas.consumed().ref_time();
+    let nested_before = frame.trace.nested.len();
+    let metered = frame
+        .gas
+        .charge_fuel(fuel, ref_time_per_fuel)
+        .and_then(|_| frame.gas.charge(base))
+        .map_err(|_| Stop::Error(Error::<T>::OutOfGas.into()));
+
+    let mut host = Host {
+        ctx,
+        record: HostCall {
+            func: name.into(),
+            args: Vec::new(),
+            code: None,
+            output: None,
+            gas: 0,
+            error: None,
+            nested_frame: None,
+        },
+    };
+    let result = metered.and_then(|_| body(&mut host));
+    let Host { ctx, mut record } = host;
+
+    let frame = ctx.state().top_mut();
+    let fuel_left = frame.gas.fuel_for_left(ref_time_per_fuel);
+    record.gas = frame
+        .gas
+        .consumed()
+        .ref_time()
+        .saturating_sub(consumed_before);
+    if frame.trace.nested.len() > nested_before {
+        record.nested_frame = Some(nested_before as u32);
+    }
+    let returned = match result {
+        Ok(returned) => {
+            match &returned {
+                Returned::Code(code) => record.code = Some(code_name(code).into()),
+                Returned::U32(value) => record.output = Some(Bytes(value.to_le_bytes().to_vec())),
+                Returned::U64(value) => record.output = Some(Bytes(value.to_le_bytes().to_vec())),
+                Returned::Unit => {}
+            }
+            Ok(match returned {
+                Returned::Unit => ReturnValue::Unit,
+                Returned::Code(code) => ReturnValue::Value(Value::I32(u32::from(code) as i32)),
+                Returned::U32(value) => ReturnValue::Value(Value::I32(value as i32)),
+                Returned::U64(value) => ReturnValue::Value(Value::I64(value as i64)),
+            })
+        }
+        Err(stop) => {
+            let reason = stop_reason(&stop);
+            record.error = Some(reason.clone());
+            frame.stop = Some(stop);
+            Err(HostError::new(reason))
+        }
+    };
+    frame.trace.host_calls.push(record);
+    // The contract gets fuel for what its budget has left; the host's work is paid.
+    let _ = ctx.consume_fuel(fuel.saturating_sub(fuel_left));
+    returned
+}
+
+fn stop_reason(stop: &Stop) -> String {
+    match stop {
+        Stop::Return { flags, .. } => format!("returned (flags {flags})"),
+        Stop::Terminate { .. } => "terminated".into(),
+        Stop::Error(error) => describe(error),
+    }
+}
+
+pub fn code_name(code: &ReturnErrorCode) -> &'static str {
+    use ReturnErrorCode::*;
+    match code {
+        Success => "Success",
+        CalleeTrapped => "CalleeTrapped",
+        CalleeReverted => "CalleeReverted",
+        KeyNotFound => "KeyNotFound",
+        TransferFailed => "TransferFailed",
+        CodeNotFound => "CodeNotFound",
+        NotCallable => "NotCallable",
+        LoggingDisabled => "LoggingDisabled",
+        CallRuntimeFailed => "CallRuntimeFailed",
+        EcdsaRecoveryFailed => "EcdsaRecoveryFailed",
+        Sr25519VerifyFailed => "Sr25519VerifyFailed",
+        XcmExecutionFailed => "XcmExecutionFailed",
+        XcmSendFailed => "XcmSendFailed",
+        _ => "Unknown",
+    }
+}

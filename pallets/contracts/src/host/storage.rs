@@ -1,0 +1,261 @@
+//! Contract storage: set, clear, get, contains and take, in every ABI version.
+
+use europa_sandbox::Value;
+use frame_support::traits::Get;
+use pallet_contracts_uapi::ReturnErrorCode;
+
+use super::{host_fn, u32_args, Alias, Ctx, Definer, Host, HostResult, Returned, I32, SENTINEL};
+use crate::{
+    exec::Stop,
+    storage::{Key, WriteOutcome},
+    Config, Error,
+};
+
+pub fn define<T: Config>(d: &mut Definer<'_, T>) {
+    d.func(
+        "seal0",
+        "set_storage",
+        Alias::Prefixed,
+        &[I32, I32, I32],
+        &[],
+        set_storage_v0::<T>,
+    );
+    d.func(
+        "seal1",
+        "set_storage",
+        Alias::Prefixed,
+        &[I32, I32, I32],
+        &[I32],
+        set_storage_v1::<T>,
+    );
+    d.func(
+        "seal2",
+        "set_storage",
+        Alias::Prefixed,
+        &[I32, I32, I32, I32],
+        &[I32],
+        set_storage_v2::<T>,
+    );
+    d.func(
+        "seal0",
+        "clear_storage",
+        Alias::Prefixed,
+        &[I32],
+        &[],
+        clear_storage_v0::<T>,
+    );
+    d.func(
+        "seal1",
+        "clear_storage",
+        Alias::Prefixed,
+        &[I32, I32],
+        &[I32],
+        clear_storage_v1::<T>,
+    );
+    d.func(
+        "seal0",
+        "get_storage",
+        Alias::Prefixed,
+        &[I32, I32, I32],
+        &[I32],
+        get_storage_v0::<T>,
+    );
+    d.func(
+        "seal1",
+        "get_storage",
+        Alias::Prefixed,
+        &[I32, I32, I32, I32],
+        &[I32],
+        get_storage_v1::<T>,
+    );
+    d.func(
+        "seal0",
+        "contains_storage",
+        Alias::Prefixed,
+        &[I32],
+        &[I32],
+        contains_storage_v0::<T>,
+    );
+    d.func(
+        "seal1",
+        "contains_storage",
+        Alias::Prefixed,
+        &[I32, I32],
+        &[I32],
+        contains_storage_v1::<T>,
+    );
+    d.func(
+        "seal0",
+        "take_storage",
+        Alias::Prefixed,
+        &[I32, I32, I32, I32],
+        &[I32],
+        take_storage::<T>,
+    );
+}
+
+/// How a function passes its key: 32 bytes at a pointer, or pointer and length.
+#[derive(Clone, Copy)]
+enum KeyArg {
+    Fix(u32),
+    Var(u32, u32),
+}
+
+fn read_key<T: Config>(h: &mut Host<'_, '_, T>, key: KeyArg) -> Result<Key, Stop> {
+    let key = match key {
+        KeyArg::Fix(ptr) => Key::Fix(h.read_array::<32>(ptr)?),
+        KeyArg::Var(ptr, len) => {
+            if len > T::MaxStorageKeyLen::get() {
+                return Err(Error::<T>::DecodingFailed.into());
+            }
+            let bytes = h.read(ptr, len)?;
+            Key::try_from_var::<T>(bytes).map_err(|_| Error::<T>::DecodingFailed)?
+        }
+    };
+    h.arg_bytes("key", key.as_bytes());
+    Ok(key)
+}
+
+/// Writes or removes a value; returns the size of the previous value, or
+/// [`SENTINEL`] if there was none.
+fn write<T: Config>(
+    h: &mut Host<'_, '_, T>,
+    key: KeyArg,
+    value: Option<(u32, u32)>,
+) -> Result<u32, Stop> {
+    h.ensure_mutable()?;
+    let weights = h.weights();
+    let max_len = h.stack().schedule.limits.payload_len;
+    let value = match value {
+        Some((_, len)) if len > max_len => return Err(Error::<T>::ValueTooLarge.into()),
+        Some((ptr, len)) => {
+            h.charge(
+                weights
+                    .storage_write
+                    .saturating_add(weights.storage_per_byte.saturating_mul(len.into())),
+            )?;
+            let key = read_key(h, key)?;
+            let value = h.read(ptr, len)?;
+            h.arg_bytes("value", &value);
+            (key, Some(value))
+        }
+        None => {
+            h.charge(weights.storage_write)?;
+            (read_key(h, key)?, None)
+        }
+    };
+    let (key, value) = value;
+    let frame = h.stack().top_mut();
+    let outcome = frame.info.write(&key, value, frame.deposit.record(), false);
+    Ok(outcome.old_len().unwrap_or(SENTINEL))
+}
+
+fn read<T: Config>(
+    h: &mut Host<'_, '_, T>,
+    key: KeyArg,
+    out_ptr: u32,
+    out_len_ptr: u32,
+) -> Result<Returned, Stop> {
+    let weights = h.weights();
+    h.charge(weights.storage_read)?;
+    let key = read_key(h, key)?;
+    match h.stack().top().info.read(&key) {
+        Some(value) => {
+            h.charge(weights.storage_per_byte.saturating_mul(value.len() as u64))?;
+            h.write_output(out_ptr, out_len_ptr, &value, false)?;
+            Ok(ReturnErrorCode::Success.into())
+        }
+        None => Ok(ReturnErrorCode::KeyNotFound.into()),
+    }
+}
+
+fn contains<T: Config>(h: &mut Host<'_, '_, T>, key: KeyArg) -> Result<Returned, Stop> {
+    let weight = h.weights().storage_read;
+    h.charge(weight)?;
+    let key = read_key(h, key)?;
+    Ok(Returned::U32(
+        h.stack().top().info.size(&key).unwrap_or(SENTINEL),
+    ))
+}
+
+fn set_storage_v0<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
+    host_fn(ctx, "seal0.set_storage", |h| {
+        let [key, value, len] = u32_args(args);
+        write(h, KeyArg::Fix(key), Some((value, len))).map(|_| Returned::Unit)
+    })
+}
+
+fn set_storage_v1<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
+    host_fn(ctx, "seal1.set_storage", |h| {
+        let [key, value, len] = u32_args(args);
+        write(h, KeyArg::Fix(key), Some((value, len))).map(Returned::U32)
+    })
+}
+
+fn set_storage_v2<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
+    host_fn(ctx, "seal2.set_storage", |h| {
+        let [key, key_len, value, len] = u32_args(args);
+        write(h, KeyArg::Var(key, key_len), Some((value, len))).map(Returned::U32)
+    })
+}
+
+fn clear_storage_v0<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
+    host_fn(ctx, "seal0.clear_storage", |h| {
+        let [key] = u32_args(args);
+        write(h, KeyArg::Fix(key), None).map(|_| Returned::Unit)
+    })
+}
+
+fn clear_storage_v1<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
+    host_fn(ctx, "seal1.clear_storage", |h| {
+        let [key, key_len] = u32_args(args);
+        write(h, KeyArg::Var(key, key_len), None).map(Returned::U32)
+    })
+}
+
+fn get_storage_v0<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
+    host_fn(ctx, "seal0.get_storage", |h| {
+        let [key, out, out_len] = u32_args(args);
+        read(h, KeyArg::Fix(key), out, out_len)
+    })
+}
+
+fn get_storage_v1<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
+    host_fn(ctx, "seal1.get_storage", |h| {
+        let [key, key_len, out, out_len] = u32_args(args);
+        read(h, KeyArg::Var(key, key_len), out, out_len)
+    })
+}
+
+fn contains_storage_v0<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
+    host_fn(ctx, "seal0.contains_storage", |h| {
+        let [key] = u32_args(args);
+        contains(h, KeyArg::Fix(key))
+    })
+}
+
+fn contains_storage_v1<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
+    host_fn(ctx, "seal1.contains_storage", |h| {
+        let [key, key_len] = u32_args(args);
+        contains(h, KeyArg::Var(key, key_len))
+    })
+}
+
+fn take_storage<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
+    host_fn(ctx, "seal0.take_storage", |h| {
+        let [key, key_len, out, out_len] = u32_args(args);
+        h.ensure_mutable()?;
+        let weights = h.weights();
+        h.charge(weights.storage_read.saturating_add(weights.storage_write))?;
+        let key = read_key(h, KeyArg::Var(key, key_len))?;
+        let frame = h.stack().top_mut();
+        match frame.info.write(&key, None, frame.deposit.record(), true) {
+            WriteOutcome::Taken(value) => {
+                h.charge(weights.storage_per_byte.saturating_mul(value.len() as u64))?;
+                h.write_output(out, out_len, &value, false)?;
+                Ok(ReturnErrorCode::Success.into())
+            }
+            _ => Ok(ReturnErrorCode::KeyNotFound.into()),
+        }
+    })
+}

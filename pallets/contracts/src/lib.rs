@@ -1,0 +1,535 @@
+//! # pallet-europa-contracts
+//!
+//! A contracts pallet that speaks the `pallet-contracts` ABI (stable2609, 51.x) on both
+//! sides — to contracts (the `seal0`/`seal1`/`seal2` host functions of
+//! `pallet-contracts-uapi`) and to clients (pallet name, calls, storage items, events,
+//! errors, `ContractsApi` and its SCALE types) — while executing contracts on
+//! [`europa_sandbox`] and recording a [`trace`] of every execution.
+//!
+//! Layout:
+//! - this file: the pallet surface (config, calls, storage, events, errors) and the
+//!   `bare_*` entry points that dispatchables and runtime APIs share;
+//! - [`primitives`]: the client-facing result types, SCALE-identical to upstream's;
+//! - `code`: upload, validation against the ABI, removal and reference counting;
+//! - `exec`: the call stack — frames, value transfers, transactional rollback;
+//! - `host`: the host functions contracts import, one module per area;
+//! - `gas`, `deposit`: the gas meter and the storage deposit meter;
+//! - `storage`: contract and code metadata, and the per-contract child trie;
+//! - [`schedule`]: costs and limits; [`trace`]: the trace data model;
+//! - [`chain_extension`]: the hook runtimes use to offer extra functions to contracts.
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub mod api;
+pub mod chain_extension;
+mod code;
+mod deposit;
+mod exec;
+mod gas;
+mod host;
+pub mod primitives;
+pub mod schedule;
+mod storage;
+pub mod trace;
+mod weights;
+
+use alloc::vec::Vec;
+
+use codec::{Decode, DecodeWithMemTracking, Encode, HasCompact};
+use core::fmt::Debug;
+use frame_support::{
+    dispatch::{DispatchResult, DispatchResultWithPostInfo, GetDispatchInfo, PostDispatchInfo},
+    pallet_prelude::*,
+    traits::{
+        fungible::{Inspect, Mutate, MutateHold},
+        Contains, Randomness, Time,
+    },
+};
+use frame_system::pallet_prelude::*;
+use scale_info::TypeInfo;
+use sp_runtime::{
+    traits::{Convert, Dispatchable, StaticLookup},
+    Perbill,
+};
+
+pub use crate::{
+    pallet::*,
+    primitives::*,
+    schedule::{HostFnWeights, Schedule},
+    storage::{CodeInfo, ContractInfo},
+};
+
+pub type AccountIdOf<T> = <T as frame_system::Config>::AccountId;
+pub type BalanceOf<T> = <<T as Config>::Currency as Inspect<AccountIdOf<T>>>::Balance;
+pub type CodeHash<T> = <T as frame_system::Config>::Hash;
+pub type TrieId = BoundedVec<u8, ConstU32<128>>;
+type AccountIdLookupOf<T> = <<T as frame_system::Config>::Lookup as StaticLookup>::Source;
+type CodeVec<T> = BoundedVec<u8, <T as Config>::MaxCodeLen>;
+
+/// Where the pallet gets its sandbox engine from. The engine decides the executor
+/// (wasmtime or wasmi) and the validation profile (permissive or strict); it is cheap
+/// to clone and shares its module cache.
+pub trait SandboxSource {
+    fn engine() -> europa_sandbox::Engine;
+}
+
+/// Receives the trace of every contract execution that runs inside a dispatchable
+/// (dry runs return theirs to the caller instead).
+pub trait OnTrace {
+    fn on_trace(trace: &trace::ExecutionTrace);
+}
+
+impl OnTrace for () {
+    fn on_trace(_: &trace::ExecutionTrace) {}
+}
+
+#[frame_support::pallet]
+pub mod pallet {
+    use super::*;
+
+    #[pallet::pallet]
+    pub struct Pallet<T>(_);
+
+    #[pallet::config]
+    pub trait Config: frame_system::Config {
+        /// Supplies `now` to contracts.
+        type Time: Time;
+        /// Supplies the deprecated `random` to contracts.
+        type Randomness: Randomness<Self::Hash, BlockNumberFor<Self>>;
+        /// The currency of values, fees and deposits; deposits are held on accounts.
+        type Currency: Inspect<Self::AccountId>
+            + Mutate<Self::AccountId>
+            + MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+        #[allow(deprecated)]
+        type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
+        /// The calls contracts may dispatch through `call_runtime`.
+        type RuntimeCall: Dispatchable<RuntimeOrigin = Self::RuntimeOrigin, PostInfo = PostDispatchInfo>
+            + GetDispatchInfo
+            + Decode
+            + IsType<<Self as frame_system::Config>::RuntimeCall>;
+        type RuntimeHoldReason: From<HoldReason>;
+        /// Which runtime calls contracts may dispatch, on top of the system's base filter.
+        type CallFilter: Contains<<Self as frame_system::Config>::RuntimeCall>;
+        /// Converts weight to a fee, for `weight_to_fee`.
+        type WeightPrice: Convert<Weight, BalanceOf<Self>>;
+        /// Functions the runtime offers to contracts through `call_chain_extension`.
+        type ChainExtension: chain_extension::ChainExtension<Self> + Default;
+        /// Costs of execution and host functions, and limits.
+        type Schedule: Get<Schedule>;
+        /// The executor and validation profile contracts run with.
+        type Sandbox: SandboxSource;
+        /// Where the traces of dispatched executions go.
+        type OnTrace: OnTrace;
+        /// Deposit per byte of contract storage and code.
+        #[pallet::constant]
+        type DepositPerByte: Get<BalanceOf<Self>>;
+        /// Deposit per storage item.
+        #[pallet::constant]
+        type DepositPerItem: Get<BalanceOf<Self>>;
+        /// Fallback storage deposit limit for dry runs that give none.
+        #[pallet::constant]
+        type DefaultDepositLimit: Get<BalanceOf<Self>>;
+        /// Share of the code's deposit an instantiation locks as part of its base deposit.
+        #[pallet::constant]
+        type CodeHashLockupDepositPercent: Get<Perbill>;
+        /// Largest code, in bytes.
+        #[pallet::constant]
+        type MaxCodeLen: Get<u32>;
+        /// Longest variable-sized storage key.
+        #[pallet::constant]
+        type MaxStorageKeyLen: Get<u32>;
+        /// Most code hashes a contract may lock as delegate dependencies.
+        #[pallet::constant]
+        type MaxDelegateDependencies: Get<u32>;
+        /// Longest debug message buffer of one execution.
+        #[pallet::constant]
+        type MaxDebugBufferLen: Get<u32>;
+        /// Deepest contract call stack (the outermost call counts).
+        #[pallet::constant]
+        type MaxCallDepth: Get<u32>;
+        /// Whether contracts may use host functions upstream marks unstable.
+        #[pallet::constant]
+        type UnsafeUnstableInterface: Get<bool>;
+    }
+
+    #[pallet::event]
+    #[pallet::generate_deposit(pub(super) fn deposit_event)]
+    pub enum Event<T: Config> {
+        /// Contract deployed by address at the specified address.
+        Instantiated {
+            deployer: T::AccountId,
+            contract: T::AccountId,
+        },
+        /// Contract has been removed; its remaining balance went to `beneficiary`.
+        Terminated {
+            contract: T::AccountId,
+            beneficiary: T::AccountId,
+        },
+        /// Code with the specified hash has been stored.
+        CodeStored {
+            code_hash: T::Hash,
+            deposit_held: BalanceOf<T>,
+            uploader: T::AccountId,
+        },
+        /// A custom event emitted by the contract.
+        ContractEmitted {
+            contract: T::AccountId,
+            data: Vec<u8>,
+        },
+        /// A code with the specified hash was removed.
+        CodeRemoved {
+            code_hash: T::Hash,
+            deposit_released: BalanceOf<T>,
+            remover: T::AccountId,
+        },
+        /// A contract's code was updated.
+        ContractCodeUpdated {
+            contract: T::AccountId,
+            new_code_hash: T::Hash,
+            old_code_hash: T::Hash,
+        },
+        /// A contract was called either by a plain account or another contract.
+        Called {
+            caller: Origin<T>,
+            contract: T::AccountId,
+        },
+        /// A contract delegate called a code hash.
+        DelegateCalled {
+            contract: T::AccountId,
+            code_hash: CodeHash<T>,
+        },
+        /// Some funds have been transferred and held as storage deposit.
+        StorageDepositTransferredAndHeld {
+            from: T::AccountId,
+            to: T::AccountId,
+            amount: BalanceOf<T>,
+        },
+        /// Some storage deposit funds have been transferred and released.
+        StorageDepositTransferredAndReleased {
+            from: T::AccountId,
+            to: T::AccountId,
+            amount: BalanceOf<T>,
+        },
+    }
+
+    /// Upstream's errors, in upstream's order: clients decode module errors by index.
+    #[pallet::error]
+    pub enum Error<T> {
+        InvalidSchedule,
+        InvalidCallFlags,
+        OutOfGas,
+        OutputBufferTooSmall,
+        TransferFailed,
+        MaxCallDepthReached,
+        ContractNotFound,
+        CodeTooLarge,
+        CodeNotFound,
+        CodeInfoNotFound,
+        OutOfBounds,
+        DecodingFailed,
+        ContractTrapped,
+        ValueTooLarge,
+        TerminatedWhileReentrant,
+        InputForwarded,
+        RandomSubjectTooLong,
+        TooManyTopics,
+        NoChainExtension,
+        XCMDecodeFailed,
+        DuplicateContract,
+        TerminatedInConstructor,
+        ReentranceDenied,
+        StateChangeDenied,
+        StorageDepositNotEnoughFunds,
+        StorageDepositLimitExhausted,
+        CodeInUse,
+        ContractReverted,
+        CodeRejected,
+        Indeterministic,
+        MigrationInProgress,
+        NoMigrationPerformed,
+        MaxDelegateDependenciesReached,
+        DelegateDependencyNotFound,
+        DelegateDependencyAlreadyExists,
+        CannotAddSelfAsDelegateDependency,
+        OutOfTransientStorage,
+    }
+
+    #[pallet::composite_enum]
+    pub enum HoldReason {
+        /// Deposit for code stored on chain, held on the uploader.
+        CodeUploadDepositReserve,
+        /// Storage deposit of a contract, held on the contract.
+        StorageDepositReserve,
+    }
+
+    #[pallet::storage]
+    pub type PristineCode<T: Config> = StorageMap<_, Identity, CodeHash<T>, CodeVec<T>>;
+
+    #[pallet::storage]
+    pub type CodeInfoOf<T: Config> = StorageMap<_, Identity, CodeHash<T>, CodeInfo<T>>;
+
+    /// Bumped by every instantiation; seeds trie ids and `instantiation_nonce`.
+    #[pallet::storage]
+    pub type Nonce<T: Config> = StorageValue<_, u64, ValueQuery>;
+
+    #[pallet::storage]
+    pub type ContractInfoOf<T: Config> = StorageMap<_, Twox64Concat, T::AccountId, ContractInfo<T>>;
+
+    #[pallet::call]
+    impl<T: Config> Pallet<T>
+    where
+        <BalanceOf<T> as HasCompact>::Type: Clone + Eq + PartialEq + Debug + TypeInfo + Encode,
+    {
+        /// Stores code without instantiating it, holding a deposit from the sender.
+        #[pallet::call_index(3)]
+        #[pallet::weight(weights::upload_code(code.len() as u32))]
+        pub fn upload_code(
+            origin: OriginFor<T>,
+            code: Vec<u8>,
+            storage_deposit_limit: Option<<BalanceOf<T> as HasCompact>::Type>,
+            determinism: Determinism,
+        ) -> DispatchResult {
+            let origin = ensure_signed(origin)?;
+            let (result, trace) = Self::upload_code_traced(
+                origin,
+                code,
+                storage_deposit_limit.map(Into::into),
+                determinism,
+            );
+            T::OnTrace::on_trace(&trace);
+            result.map(|_| ())
+        }
+
+        /// Removes code that no contract uses and releases its deposit to the uploader.
+        #[pallet::call_index(4)]
+        #[pallet::weight(weights::remove_code())]
+        pub fn remove_code(
+            origin: OriginFor<T>,
+            code_hash: CodeHash<T>,
+        ) -> DispatchResultWithPostInfo {
+            let origin = ensure_signed(origin)?;
+            code::remove::<T>(&origin, code_hash)?;
+            Ok(Pays::No.into())
+        }
+
+        /// Root only: points a contract at other code.
+        #[pallet::call_index(5)]
+        #[pallet::weight(weights::set_code())]
+        pub fn set_code(
+            origin: OriginFor<T>,
+            dest: AccountIdLookupOf<T>,
+            code_hash: CodeHash<T>,
+        ) -> DispatchResult {
+            ensure_root(origin)?;
+            let dest = T::Lookup::lookup(dest)?;
+            exec::set_contract_code::<T>(&dest, code_hash)
+        }
+
+        /// Calls a contract, optionally transferring value to it.
+        #[pallet::call_index(6)]
+        #[pallet::weight(weights::call().saturating_add(*gas_limit))]
+        pub fn call(
+            origin: OriginFor<T>,
+            dest: AccountIdLookupOf<T>,
+            #[pallet::compact] value: BalanceOf<T>,
+            gas_limit: Weight,
+            storage_deposit_limit: Option<<BalanceOf<T> as HasCompact>::Type>,
+            data: Vec<u8>,
+        ) -> DispatchResultWithPostInfo {
+            let origin = Origin::from_runtime_origin(origin)?;
+            let dest = T::Lookup::lookup(dest)?;
+            let run = exec::Run::<T>::dispatched(
+                origin,
+                gas_limit,
+                storage_deposit_limit.map(Into::into),
+            );
+            let outcome = run.call(dest, value, data);
+            T::OnTrace::on_trace(&outcome.trace);
+            outcome.into_dispatch_result(weights::call())
+        }
+
+        /// Uploads code and instantiates a contract from it in one go.
+        #[pallet::call_index(7)]
+        #[pallet::weight(
+            weights::instantiate_with_code(code.len() as u32).saturating_add(*gas_limit)
+        )]
+        pub fn instantiate_with_code(
+            origin: OriginFor<T>,
+            #[pallet::compact] value: BalanceOf<T>,
+            gas_limit: Weight,
+            storage_deposit_limit: Option<<BalanceOf<T> as HasCompact>::Type>,
+            code: Vec<u8>,
+            data: Vec<u8>,
+            salt: Vec<u8>,
+        ) -> DispatchResultWithPostInfo {
+            let origin = ensure_signed(origin)?;
+            let base_weight = weights::instantiate_with_code(code.len() as u32);
+            let run = exec::Run::<T>::dispatched(
+                Origin::Signed(origin),
+                gas_limit,
+                storage_deposit_limit.map(Into::into),
+            );
+            let outcome = run.instantiate(value, Code::Upload(code), data, salt);
+            T::OnTrace::on_trace(&outcome.trace);
+            outcome.into_dispatch_result(base_weight)
+        }
+
+        /// Instantiates a contract from code already on chain.
+        #[pallet::call_index(8)]
+        #[pallet::weight(weights::instantiate().saturating_add(*gas_limit))]
+        pub fn instantiate(
+            origin: OriginFor<T>,
+            #[pallet::compact] value: BalanceOf<T>,
+            gas_limit: Weight,
+            storage_deposit_limit: Option<<BalanceOf<T> as HasCompact>::Type>,
+            code_hash: CodeHash<T>,
+            data: Vec<u8>,
+            salt: Vec<u8>,
+        ) -> DispatchResultWithPostInfo {
+            let origin = ensure_signed(origin)?;
+            let run = exec::Run::<T>::dispatched(
+                Origin::Signed(origin),
+                gas_limit,
+                storage_deposit_limit.map(Into::into),
+            );
+            let outcome = run.instantiate(value, Code::Existing(code_hash), data, salt);
+            T::OnTrace::on_trace(&outcome.trace);
+            outcome.into_dispatch_result(weights::instantiate())
+        }
+    }
+}
+
+/// Who started an execution: a signed account or root.
+#[derive(
+    frame_support::CloneNoBound,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    frame_support::PartialEqNoBound,
+    frame_support::EqNoBound,
+    TypeInfo,
+    frame_support::DebugNoBound,
+)]
+#[scale_info(skip_type_params(T))]
+pub enum Origin<T: Config> {
+    Root,
+    Signed(T::AccountId),
+}
+
+impl<T: Config> Origin<T> {
+    pub fn from_runtime_origin(origin: OriginFor<T>) -> Result<Self, DispatchError> {
+        match origin.into() {
+            Ok(frame_system::RawOrigin::Root) => Ok(Origin::Root),
+            Ok(frame_system::RawOrigin::Signed(who)) => Ok(Origin::Signed(who)),
+            _ => Err(sp_runtime::traits::BadOrigin.into()),
+        }
+    }
+
+    pub fn account_id(&self) -> Result<&T::AccountId, DispatchError> {
+        match self {
+            Origin::Signed(who) => Ok(who),
+            Origin::Root => Err(DispatchError::RootNotAllowed),
+        }
+    }
+}
+
+/// The entry points the runtime APIs use: dry runs that return the result, the events
+/// and the trace without a dispatchable around them.
+impl<T: Config> Pallet<T> {
+    /// Dry-runs a call. `gas_limit: None` means the most a block allows.
+    pub fn bare_call(
+        origin: T::AccountId,
+        dest: T::AccountId,
+        value: BalanceOf<T>,
+        gas_limit: Option<Weight>,
+        storage_deposit_limit: Option<BalanceOf<T>>,
+        data: Vec<u8>,
+    ) -> (
+        ContractExecResult<BalanceOf<T>, EventRecordOf<T>>,
+        trace::ExecutionTrace,
+    ) {
+        let run = exec::Run::<T>::dry_run(Origin::Signed(origin), gas_limit, storage_deposit_limit);
+        run.call(dest, value, data).into_exec_result()
+    }
+
+    /// Dry-runs an instantiation, uploading the code first when it is given.
+    pub fn bare_instantiate(
+        origin: T::AccountId,
+        value: BalanceOf<T>,
+        gas_limit: Option<Weight>,
+        storage_deposit_limit: Option<BalanceOf<T>>,
+        code: Code<CodeHash<T>>,
+        data: Vec<u8>,
+        salt: Vec<u8>,
+    ) -> (
+        ContractInstantiateResult<T::AccountId, BalanceOf<T>, EventRecordOf<T>>,
+        trace::ExecutionTrace,
+    ) {
+        let run = exec::Run::<T>::dry_run(Origin::Signed(origin), gas_limit, storage_deposit_limit);
+        run.instantiate(value, code, data, salt)
+            .into_instantiate_result()
+    }
+
+    /// Uploads code (on its own, as `upload_code` does), returning its hash and deposit.
+    pub fn bare_upload_code(
+        origin: T::AccountId,
+        code: Vec<u8>,
+        storage_deposit_limit: Option<BalanceOf<T>>,
+        determinism: Determinism,
+    ) -> CodeUploadResult<CodeHash<T>, BalanceOf<T>> {
+        Self::upload_code_traced(origin, code, storage_deposit_limit, determinism).0
+    }
+
+    fn upload_code_traced(
+        origin: T::AccountId,
+        code: Vec<u8>,
+        storage_deposit_limit: Option<BalanceOf<T>>,
+        determinism: Determinism,
+    ) -> (
+        CodeUploadResult<CodeHash<T>, BalanceOf<T>>,
+        trace::ExecutionTrace,
+    ) {
+        let mut trace = trace::ExecutionTrace::default();
+        let result = code::upload::<T>(
+            &origin,
+            code,
+            storage_deposit_limit,
+            determinism,
+            &mut trace,
+        )
+        .map(|uploaded| CodeUploadReturnValue {
+            code_hash: uploaded.code_hash,
+            deposit: uploaded.deposit,
+        });
+        (result, trace)
+    }
+
+    /// Reads one item of a contract's storage, by its unhashed key.
+    pub fn get_storage(address: T::AccountId, key: Vec<u8>) -> GetStorageResult {
+        let info = ContractInfoOf::<T>::get(&address).ok_or(ContractAccessError::DoesntExist)?;
+        let key = storage::Key::try_from_var::<T>(key)
+            .map_err(|_| ContractAccessError::KeyDecodingFailed)?;
+        Ok(info.read(&key))
+    }
+
+    /// The address a contract instantiated by `deployer` with these arguments gets.
+    pub fn contract_address(
+        deployer: &T::AccountId,
+        code_hash: &CodeHash<T>,
+        input_data: &[u8],
+        salt: &[u8],
+    ) -> T::AccountId {
+        exec::contract_address::<T>(deployer, code_hash, input_data, salt)
+    }
+
+    /// The code hash of the contract at `account`, if it is one.
+    pub fn code_hash(account: &T::AccountId) -> Option<CodeHash<T>> {
+        ContractInfoOf::<T>::get(account).map(|info| info.code_hash)
+    }
+}
+
+pub type EventRecordOf<T> = frame_system::EventRecord<
+    <T as frame_system::Config>::RuntimeEvent,
+    <T as frame_system::Config>::Hash,
+>;

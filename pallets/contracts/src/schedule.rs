@@ -1,0 +1,144 @@
+//! What execution costs and how far it may go.
+//!
+//! The costs are Europa's own estimates, of the same magnitude as upstream's
+//! benchmarked weights (so that gas limits clients compute against a production chain
+//! also work here); they are not benchmarked on this pallet.
+
+use codec::{Decode, Encode};
+use europa_sandbox::{Executor, Limits as SandboxLimits, SandboxConfig, WasmFeatures};
+use frame_support::weights::Weight;
+use scale_info::TypeInfo;
+
+/// Costs and limits of contract execution.
+#[derive(Clone, Encode, Decode, PartialEq, Eq, Debug, TypeInfo)]
+pub struct Schedule {
+    pub limits: Limits,
+    /// `ref_time` one unit of sandbox fuel (about one WASM instruction) costs.
+    pub ref_time_per_fuel: u64,
+    pub host_fn_weights: HostFnWeights,
+}
+
+#[derive(Clone, Encode, Decode, PartialEq, Eq, Debug, TypeInfo)]
+pub struct Limits {
+    /// Most topics an event may have.
+    pub event_topics: u32,
+    /// Largest linear memory, in 64 KiB pages.
+    pub memory_pages: u32,
+    /// Longest subject of the deprecated `random`.
+    pub subject_len: u32,
+    /// Largest event payload and storage value, in bytes.
+    pub payload_len: u32,
+    /// Deepest WASM call stack within one contract frame.
+    pub wasm_call_depth: u32,
+}
+
+/// Weights of host functions. A host function costs `host_fn` plus what its work adds.
+#[derive(Clone, Encode, Decode, PartialEq, Eq, Debug, TypeInfo)]
+pub struct HostFnWeights {
+    /// Every host function call.
+    pub host_fn: Weight,
+    /// Per byte copied between contract memory and the host.
+    pub copy_per_byte: Weight,
+    /// A storage read (get, contains, take), before its bytes.
+    pub storage_read: Weight,
+    /// A storage write (set, clear), before its bytes.
+    pub storage_write: Weight,
+    /// Per byte read from or written to storage.
+    pub storage_per_byte: Weight,
+    /// A hash function, before its input.
+    pub hash: Weight,
+    pub hash_per_byte: Weight,
+    /// An event, before its topics and payload.
+    pub deposit_event: Weight,
+    pub event_per_topic: Weight,
+    pub event_per_byte: Weight,
+    /// A value transfer.
+    pub transfer: Weight,
+    /// A nested call or delegate call, before its input.
+    pub call: Weight,
+    /// A nested instantiation, before its input and salt.
+    pub instantiate: Weight,
+    /// A signature recovery or verification.
+    pub crypto: Weight,
+    /// Reading the current contract's or another account's state (balance, code hash, ...).
+    pub account_read: Weight,
+    /// Terminating a contract.
+    pub terminate: Weight,
+    /// Replacing the current contract's code.
+    pub set_code_hash: Weight,
+}
+
+impl Default for Schedule {
+    fn default() -> Self {
+        Schedule {
+            limits: Limits::default(),
+            ref_time_per_fuel: 1_250,
+            host_fn_weights: HostFnWeights::default(),
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            event_topics: 4,
+            memory_pages: 16,
+            subject_len: 32,
+            payload_len: 16 * 1024,
+            wasm_call_depth: 256,
+        }
+    }
+}
+
+impl Default for HostFnWeights {
+    fn default() -> Self {
+        HostFnWeights {
+            host_fn: Weight::from_parts(750_000, 0),
+            copy_per_byte: Weight::from_parts(100, 0),
+            storage_read: Weight::from_parts(8_000_000, 150),
+            storage_write: Weight::from_parts(8_000_000, 150),
+            storage_per_byte: Weight::from_parts(300, 1),
+            hash: Weight::from_parts(4_000_000, 0),
+            hash_per_byte: Weight::from_parts(1_500, 0),
+            deposit_event: Weight::from_parts(4_000_000, 990),
+            event_per_topic: Weight::from_parts(2_200_000, 0),
+            event_per_byte: Weight::from_parts(800, 0),
+            transfer: Weight::from_parts(9_000_000, 0),
+            call: Weight::from_parts(130_000_000, 4_000),
+            instantiate: Weight::from_parts(160_000_000, 4_000),
+            crypto: Weight::from_parts(45_000_000, 0),
+            account_read: Weight::from_parts(8_000_000, 3_700),
+            terminate: Weight::from_parts(200_000_000, 7_000),
+            set_code_hash: Weight::from_parts(12_000_000, 7_000),
+        }
+    }
+}
+
+/// How strictly code is validated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Profile {
+    /// Accepts what current stable Rust emits (bulk-memory, sign-extension, ...); the
+    /// trace says which of those features a contract uses. The development default.
+    Permissive,
+    /// Accepts exactly the WASM 1.0 integer code upstream pallet-contracts accepts.
+    Strict,
+}
+
+impl Schedule {
+    /// The sandbox configuration this schedule's limits call for.
+    pub fn sandbox_config(&self, executor: Executor, profile: Profile) -> SandboxConfig {
+        let features = match profile {
+            Profile::Permissive => WasmFeatures::permissive(),
+            Profile::Strict => WasmFeatures::strict(),
+        };
+        SandboxConfig::new(executor)
+            .with_features(features)
+            .with_limits(SandboxLimits {
+                max_memory_pages: self.limits.memory_pages,
+                max_call_depth: self.limits.wasm_call_depth,
+                // Code size is the pallet's `MaxCodeLen`, checked before the sandbox.
+                max_code_size: usize::MAX,
+                ..SandboxLimits::default()
+            })
+    }
+}

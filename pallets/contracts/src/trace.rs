@@ -1,0 +1,329 @@
+//! The trace of a contract execution, as data (DESIGN D4): SCALE for the runtime API,
+//! serde JSON (camelCase) for RPC and logs, and a readable tree via `Display`.
+//!
+//! Accounts and hashes are kept as their SCALE encoding (`Bytes`) so the model does not
+//! depend on the runtime's types; balances as `u128`.
+
+use alloc::{string::String, vec::Vec};
+use codec::{Decode, Encode};
+use core::fmt;
+use scale_info::TypeInfo;
+
+/// Raw bytes; hex (`0x…`) in JSON and in the tree.
+#[derive(Clone, Default, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct Bytes(pub Vec<u8>);
+
+impl fmt::Debug for Bytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl fmt::Display for Bytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("0x")?;
+        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
+    }
+}
+
+#[cfg(feature = "std")]
+impl serde::Serialize for Bytes {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+#[cfg(feature = "std")]
+impl<'de> serde::Deserialize<'de> for Bytes {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        let hex = text
+            .strip_prefix("0x")
+            .ok_or_else(|| serde::de::Error::custom("expected 0x-prefixed hex"))?;
+        if hex.len() % 2 != 0 {
+            return Err(serde::de::Error::custom("odd number of hex digits"));
+        }
+        (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16))
+            .collect::<Result<Vec<u8>, _>>()
+            .map(Bytes)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// Everything one dispatchable or dry run did with contracts.
+#[derive(Clone, Default, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+pub struct ExecutionTrace {
+    /// Which executor ran the contracts.
+    pub executor: String,
+    /// Code stored (or rejected) on the way.
+    pub uploads: Vec<UploadTrace>,
+    /// The outermost contract frame, if execution got that far.
+    pub root: Option<FrameTrace>,
+    /// Why the execution failed before or after its frames, if it did.
+    pub error: Option<String>,
+}
+
+#[derive(Clone, Default, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+pub struct UploadTrace {
+    pub code_hash: Bytes,
+    pub code_len: u32,
+    /// WASM features beyond 1.0 the code uses (accepted by the permissive profile;
+    /// upstream pallet-contracts would reject the code).
+    pub features_used: Vec<String>,
+    /// Why the code was rejected, if it was.
+    pub rejected: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+pub enum EntryPoint {
+    Call,
+    Deploy,
+    DelegateCall,
+}
+
+#[derive(Clone, Copy, Default, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+pub struct Gas {
+    pub ref_time: u64,
+    pub proof_size: u64,
+}
+
+impl From<frame_support::weights::Weight> for Gas {
+    fn from(weight: frame_support::weights::Weight) -> Self {
+        Gas {
+            ref_time: weight.ref_time(),
+            proof_size: weight.proof_size(),
+        }
+    }
+}
+
+/// One contract execution: a call, a deployment or a delegate call.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+pub struct FrameTrace {
+    /// 1 for the outermost frame.
+    pub depth: u32,
+    pub entry: EntryPoint,
+    pub caller: Bytes,
+    pub contract: Bytes,
+    pub code_hash: Bytes,
+    /// The first four bytes of the input (an ink! selector), if there are four.
+    pub selector: Option<Bytes>,
+    /// The input after the selector.
+    pub args: Bytes,
+    pub value: u128,
+    pub gas_limit: Gas,
+    pub gas_consumed: Gas,
+    /// Net deposit of this frame and its nested frames: positive is charged.
+    pub storage_deposit: i128,
+    pub host_calls: Vec<HostCall>,
+    pub events: Vec<ContractEvent>,
+    pub debug_message: String,
+    pub outcome: Outcome,
+    pub nested: Vec<FrameTrace>,
+}
+
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+pub enum Outcome {
+    /// The contract returned (`seal_return` or the end of its entry point).
+    Returned { flags: u32, data: Bytes },
+    /// The contract returned with the REVERT flag; its changes were rolled back.
+    Reverted { data: Bytes },
+    /// The contract terminated itself.
+    Terminated { beneficiary: Bytes },
+    /// Execution trapped (or a host function stopped it); changes were rolled back.
+    Trapped {
+        reason: String,
+        backtrace: Vec<BacktraceFrame>,
+    },
+    /// The frame did not get to run its code (e.g. the value transfer failed).
+    Failed { error: String },
+}
+
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+pub struct BacktraceFrame {
+    pub func_index: u32,
+    pub func: Option<String>,
+    pub offset: Option<u32>,
+    pub file: Option<String>,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+    pub inlined: bool,
+}
+
+impl From<&europa_sandbox::Frame> for BacktraceFrame {
+    fn from(frame: &europa_sandbox::Frame) -> Self {
+        BacktraceFrame {
+            func_index: frame.func_index,
+            func: frame.func_name.clone(),
+            offset: frame.module_offset,
+            file: frame.location.as_ref().map(|l| l.file.clone()),
+            line: frame.location.as_ref().and_then(|l| l.line),
+            column: frame.location.as_ref().and_then(|l| l.column),
+            inlined: frame.inlined,
+        }
+    }
+}
+
+/// One host function call, in the order the contract made them.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+pub struct HostCall {
+    /// `module.name`, e.g. `seal1.get_storage`.
+    pub func: String,
+    /// Decoded arguments, in order: name and value.
+    pub args: Vec<(String, String)>,
+    /// The return code, by its `ReturnErrorCode` name, for functions that return one.
+    pub code: Option<String>,
+    /// What the host wrote back to the contract (or a scalar result).
+    pub output: Option<Bytes>,
+    /// `ref_time` charged for the call, nested frames included.
+    pub gas: u64,
+    /// Why the call stopped the contract, if it did (a trap, running out of gas, ...).
+    pub error: Option<String>,
+    /// The index in the frame's `nested` of the frame this call ran, if it ran one.
+    pub nested_frame: Option<u32>,
+}
+
+/// An event a contract deposited.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+pub struct ContractEvent {
+    pub topics: Vec<Bytes>,
+    pub data: Bytes,
+}
+
+impl FrameTrace {
+    /// Every frame of the tree, depth first, this one first.
+    pub fn frames(&self) -> alloc::boxed::Box<dyn Iterator<Item = &FrameTrace> + '_> {
+        alloc::boxed::Box::new(
+            core::iter::once(self).chain(self.nested.iter().flat_map(|f| f.frames())),
+        )
+    }
+}
+
+impl fmt::Display for ExecutionTrace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for upload in &self.uploads {
+            write!(f, "upload {} ({} bytes)", upload.code_hash, upload.code_len)?;
+            if !upload.features_used.is_empty() {
+                write!(f, ", uses {}", upload.features_used.join(", "))?;
+            }
+            if let Some(reason) = &upload.rejected {
+                write!(f, ", REJECTED: {reason}")?;
+            }
+            writeln!(f)?;
+        }
+        if let Some(root) = &self.root {
+            root.write_tree(f, 0)?;
+        }
+        if let Some(error) = &self.error {
+            writeln!(f, "error: {error}")?;
+        }
+        Ok(())
+    }
+}
+
+impl FrameTrace {
+    fn write_tree(&self, f: &mut fmt::Formatter<'_>, indent: usize) -> fmt::Result {
+        let pad = "  ".repeat(indent);
+        let entry = match self.entry {
+            EntryPoint::Call => "call",
+            EntryPoint::Deploy => "deploy",
+            EntryPoint::DelegateCall => "delegate_call",
+        };
+        write!(f, "{pad}{entry} {} by {}", self.contract, self.caller)?;
+        if let Some(selector) = &self.selector {
+            write!(f, " selector {selector}")?;
+        }
+        if !self.args.0.is_empty() {
+            write!(f, " args {}", self.args)?;
+        }
+        if self.value != 0 {
+            write!(f, " value {}", self.value)?;
+        }
+        writeln!(
+            f,
+            " gas {}/{} deposit {}",
+            self.gas_consumed.ref_time, self.gas_limit.ref_time, self.storage_deposit
+        )?;
+        for call in &self.host_calls {
+            write!(f, "{pad}  {}(", call.func)?;
+            for (i, (name, value)) in call.args.iter().enumerate() {
+                write!(f, "{}{name}: {value}", if i == 0 { "" } else { ", " })?;
+            }
+            write!(f, ")")?;
+            if let Some(code) = &call.code {
+                write!(f, " -> {code}")?;
+            }
+            if let Some(output) = &call.output {
+                write!(f, " => {output}")?;
+            }
+            if let Some(error) = &call.error {
+                write!(f, " !! {error}")?;
+            }
+            writeln!(f, " [gas {}]", call.gas)?;
+            if let Some(frame) = call.nested_frame.and_then(|i| self.nested.get(i as usize)) {
+                frame.write_tree(f, indent + 2)?;
+            }
+        }
+        for event in &self.events {
+            writeln!(
+                f,
+                "{pad}  event topics {:?} data {}",
+                event.topics, event.data
+            )?;
+        }
+        if !self.debug_message.is_empty() {
+            writeln!(f, "{pad}  debug: {}", self.debug_message.trim_end())?;
+        }
+        match &self.outcome {
+            Outcome::Returned { flags, data } => {
+                writeln!(f, "{pad}  returned flags {flags} data {data}")
+            }
+            Outcome::Reverted { data } => writeln!(f, "{pad}  REVERTED data {data}"),
+            Outcome::Terminated { beneficiary } => {
+                writeln!(f, "{pad}  terminated, remaining balance to {beneficiary}")
+            }
+            Outcome::Failed { error } => writeln!(f, "{pad}  FAILED: {error}"),
+            Outcome::Trapped { reason, backtrace } => {
+                writeln!(f, "{pad}  TRAPPED: {reason}")?;
+                for frame in backtrace {
+                    write!(
+                        f,
+                        "{pad}    at {}",
+                        frame.func.as_deref().unwrap_or("<unknown>")
+                    )?;
+                    if let Some(file) = &frame.file {
+                        write!(f, " ({file}")?;
+                        if let Some(line) = frame.line {
+                            write!(f, ":{line}")?;
+                            if let Some(column) = frame.column {
+                                write!(f, ":{column}")?;
+                            }
+                        }
+                        write!(f, ")")?;
+                    }
+                    writeln!(f)?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
