@@ -231,7 +231,13 @@ impl<T: Config> Stack<T> {
 
         let mut frame = self.frames.pop().expect("pushed above");
         frame.trace.gas_consumed = frame.gas.consumed().into();
-        frame.trace.outcome = outcome_of(&result, frame.stop.take());
+        // A failure that execution already described (a trap with its backtrace, a
+        // rejected instantiation) keeps its description.
+        let described = matches!(&frame.trace.outcome, Outcome::Trapped { .. })
+            || matches!(&frame.trace.outcome, Outcome::Failed { error } if !error.is_empty());
+        if result.is_ok() || !described {
+            frame.trace.outcome = outcome_of(&result, frame.stop.take());
+        }
         frame.trace.storage_deposit = signed::<T>(&frame.deposit.total());
         FrameOutcome {
             result,
@@ -462,8 +468,9 @@ impl<T: Config> Stack<T> {
             host_calls: Vec::new(),
             events: Vec::new(),
             debug_message: Default::default(),
+            // Replaced when the frame ends.
             outcome: Outcome::Failed {
-                error: "did not run".into(),
+                error: Default::default(),
             },
             nested: Vec::new(),
         }

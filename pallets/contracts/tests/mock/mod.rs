@@ -1,0 +1,337 @@
+//! A minimal runtime around the contracts pallet, with the types ink! 5's default
+//! environment expects (32-byte accounts, u128 balances, u32 block numbers, u64
+//! timestamps), the executor chosen per test thread, and helpers to run fixtures.
+#![allow(dead_code)]
+
+use std::{cell::RefCell, path::PathBuf, sync::OnceLock};
+
+use codec::{Decode, Encode};
+use europa_sandbox::{Engine, Executor};
+use frame_support::{
+    derive_impl, parameter_types,
+    traits::{ConstBool, ConstU128, ConstU32, ConstU64, Contains},
+    weights::Weight,
+};
+use pallet_europa_contracts::{
+    chain_extension::{ChainExtension, Environment, RetVal},
+    schedule::Profile,
+    trace::ExecutionTrace,
+    Code, ExecReturnValue, Schedule,
+};
+use sp_runtime::{traits::IdentityLookup, AccountId32, BuildStorage, DispatchError, Perbill};
+
+pub type AccountId = AccountId32;
+pub type Balance = u128;
+type Block = frame_system::mocking::MockBlockU32<Test>;
+
+#[frame_support::runtime]
+mod runtime {
+    #[runtime::runtime]
+    #[runtime::derive(
+        RuntimeCall,
+        RuntimeEvent,
+        RuntimeError,
+        RuntimeOrigin,
+        RuntimeTask,
+        RuntimeHoldReason,
+        RuntimeFreezeReason
+    )]
+    pub struct Test;
+
+    #[runtime::pallet_index(0)]
+    pub type System = frame_system;
+    #[runtime::pallet_index(1)]
+    pub type Timestamp = pallet_timestamp;
+    /// Index 2, like the Europa runtime: the `runtime_call` fixture encodes it.
+    #[runtime::pallet_index(2)]
+    pub type Balances = pallet_balances;
+    #[runtime::pallet_index(3)]
+    pub type Randomness = pallet_insecure_randomness_collective_flip;
+    #[runtime::pallet_index(4)]
+    pub type Contracts = pallet_europa_contracts;
+}
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+    type Block = Block;
+    type AccountId = AccountId;
+    type Lookup = IdentityLookup<AccountId>;
+    type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+impl pallet_timestamp::Config for Test {
+    type Moment = u64;
+    type OnTimestampSet = ();
+    type MinimumPeriod = ConstU64<1>;
+    type WeightInfo = ();
+}
+
+pub const ED: Balance = 1_000;
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+    type Balance = Balance;
+    type ExistentialDeposit = ConstU128<ED>;
+    type AccountStore = System;
+}
+
+impl pallet_insecure_randomness_collective_flip::Config for Test {}
+
+/// Contracts may dispatch balance transfers and nothing else.
+pub struct OnlyBalances;
+impl Contains<RuntimeCall> for OnlyBalances {
+    fn contains(call: &RuntimeCall) -> bool {
+        matches!(call, RuntimeCall::Balances(_))
+    }
+}
+
+pub struct WeightToFee;
+impl sp_runtime::traits::Convert<Weight, Balance> for WeightToFee {
+    fn convert(weight: Weight) -> Balance {
+        weight.ref_time().into()
+    }
+}
+
+thread_local! {
+    static EXECUTOR: RefCell<(Executor, Profile)> = const { RefCell::new((Executor::Wasmtime, Profile::Permissive)) };
+    static TRACES: RefCell<Vec<ExecutionTrace>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs the contracts of this thread's tests on `executor` with `profile`.
+pub fn use_sandbox(executor: Executor, profile: Profile) {
+    EXECUTOR.with(|e| *e.borrow_mut() = (executor, profile));
+}
+
+pub struct TestSandbox;
+impl pallet_europa_contracts::SandboxSource for TestSandbox {
+    fn engine() -> Engine {
+        // One engine per configuration for the whole test binary, as the node has one.
+        static ENGINES: OnceLock<std::sync::Mutex<Vec<((Executor, Profile), Engine)>>> =
+            OnceLock::new();
+        let key = EXECUTOR.with(|e| *e.borrow());
+        let mut engines = ENGINES
+            .get_or_init(Default::default)
+            .lock()
+            .expect("not poisoned");
+        if let Some((_, engine)) = engines.iter().find(|(k, _)| *k == key) {
+            return engine.clone();
+        }
+        let config = Schedule::default().sandbox_config(key.0, key.1);
+        let engine = Engine::new(config).expect("a valid sandbox configuration");
+        engines.push((key, engine.clone()));
+        engine
+    }
+}
+
+pub struct CollectTraces;
+impl pallet_europa_contracts::OnTrace for CollectTraces {
+    fn on_trace(trace: &ExecutionTrace) {
+        TRACES.with(|t| t.borrow_mut().push(trace.clone()));
+    }
+}
+
+/// The traces of the dispatchables run since the last call.
+pub fn take_traces() -> Vec<ExecutionTrace> {
+    TRACES.with(|t| std::mem::take(&mut *t.borrow_mut()))
+}
+
+/// The chain extension of the `chain_extension` fixture: function 1 echoes its SCALE
+/// `Vec<u8>` input, 1101 returns a fixed "random" value derived from the subject.
+#[derive(Default)]
+pub struct TestExtension;
+impl ChainExtension<Test> for TestExtension {
+    fn call(&mut self, env: &mut Environment<Test>) -> Result<RetVal, DispatchError> {
+        env.charge(Weight::from_parts(10_000, 0));
+        match env.func_id() {
+            1 => {
+                env.output = env.input.clone();
+                Ok(RetVal::Converging(0))
+            }
+            1101 => {
+                let subject: [u8; 32] = Decode::decode(&mut &env.input[..])
+                    .map_err(|_| DispatchError::Other("bad subject"))?;
+                env.output = sp_io::hashing::blake2_256(&subject).encode();
+                Ok(RetVal::Converging(0))
+            }
+            _ => Err(DispatchError::Other("unknown chain extension function")),
+        }
+    }
+}
+
+parameter_types! {
+    pub TestSchedule: Schedule = Schedule::default();
+    pub const CodeHashLockupDepositPercent: Perbill = Perbill::from_percent(30);
+}
+
+pub const DEPOSIT_PER_BYTE: Balance = 1;
+pub const DEPOSIT_PER_ITEM: Balance = 2;
+pub const MAX_CODE_LEN: u32 = 4 * 1024 * 1024;
+pub const MAX_CALL_DEPTH: u32 = 5;
+
+impl pallet_europa_contracts::Config for Test {
+    type Time = Timestamp;
+    type Randomness = Randomness;
+    type Currency = Balances;
+    type RuntimeEvent = RuntimeEvent;
+    type RuntimeCall = RuntimeCall;
+    type RuntimeHoldReason = RuntimeHoldReason;
+    type CallFilter = OnlyBalances;
+    type WeightPrice = WeightToFee;
+    type ChainExtension = TestExtension;
+    type Schedule = TestSchedule;
+    type Sandbox = TestSandbox;
+    type OnTrace = CollectTraces;
+    type DepositPerByte = ConstU128<DEPOSIT_PER_BYTE>;
+    type DepositPerItem = ConstU128<DEPOSIT_PER_ITEM>;
+    type DefaultDepositLimit = ConstU128<1_000_000_000>;
+    type CodeHashLockupDepositPercent = CodeHashLockupDepositPercent;
+    type MaxCodeLen = ConstU32<MAX_CODE_LEN>;
+    type MaxStorageKeyLen = ConstU32<128>;
+    type MaxDelegateDependencies = ConstU32<32>;
+    type MaxDebugBufferLen = ConstU32<{ 2 * 1024 * 1024 }>;
+    type MaxCallDepth = ConstU32<MAX_CALL_DEPTH>;
+    type UnsafeUnstableInterface = ConstBool<true>;
+}
+
+pub const ALICE: AccountId = AccountId32::new([1; 32]);
+pub const BOB: AccountId = AccountId32::new([2; 32]);
+pub const CHARLIE: AccountId = AccountId32::new([3; 32]);
+pub const ENDOWMENT: Balance = 1_000_000_000_000;
+pub const GAS_LIMIT: Weight = Weight::from_parts(100_000_000_000, 3 * 1024 * 1024);
+
+/// Runs `test` on fresh chain state with Alice, Bob and Charlie funded.
+pub fn new_test_ext<R>(test: impl FnOnce() -> R) -> R {
+    let mut storage = frame_system::GenesisConfig::<Test>::default()
+        .build_storage()
+        .expect("valid genesis");
+    pallet_balances::GenesisConfig::<Test> {
+        balances: vec![(ALICE, ENDOWMENT), (BOB, ENDOWMENT), (CHARLIE, ENDOWMENT)],
+        ..Default::default()
+    }
+    .assimilate_storage(&mut storage)
+    .expect("valid balances");
+    let mut ext = sp_io::TestExternalities::new(storage);
+    ext.execute_with(|| {
+        System::set_block_number(1);
+        Timestamp::set_timestamp(1_700_000_000_000);
+        take_traces();
+        test()
+    })
+}
+
+/// Which build of a fixture.
+#[derive(Clone, Copy, Debug)]
+pub enum Build {
+    /// Current Rust, DWARF kept, bulk-memory used.
+    Dwarf,
+    /// WASM 1.0 only, as upstream pallet-contracts accepts.
+    Mvp,
+}
+
+pub fn fixtures_dir() -> PathBuf {
+    PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo")).join("fixtures")
+}
+
+pub fn fixture(name: &str, build: Build) -> Vec<u8> {
+    let dir = match build {
+        Build::Dwarf => "dwarf",
+        Build::Mvp => "mvp",
+    };
+    let path = fixtures_dir().join(dir).join(format!("{name}.wasm"));
+    std::fs::read(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; run scripts/build-contract-fixtures.sh",
+            path.display()
+        )
+    })
+}
+
+/// The selector of an ink! message or constructor: BLAKE2b-256 of its name, 4 bytes.
+pub fn selector(name: &str) -> [u8; 4] {
+    let hash = sp_io::hashing::blake2_256(name.as_bytes());
+    [hash[0], hash[1], hash[2], hash[3]]
+}
+
+/// A message's input: selector followed by SCALE-encoded arguments.
+pub fn input(name: &str, args: impl Encode) -> Vec<u8> {
+    let mut data = selector(name).to_vec();
+    args.encode_to(&mut data);
+    data
+}
+
+/// Instantiates a fixture (uploading it) as Alice; returns its address.
+pub fn deploy(code: Vec<u8>, constructor: Vec<u8>, value: Balance) -> AccountId {
+    let (result, trace) = Contracts::bare_instantiate(
+        ALICE,
+        value,
+        Some(GAS_LIMIT),
+        None,
+        Code::Upload(code),
+        constructor,
+        vec![],
+    );
+    let value = result
+        .result
+        .unwrap_or_else(|e| panic!("instantiation failed: {e:?}\n{trace}"));
+    assert!(!value.result.did_revert(), "constructor reverted\n{trace}");
+    value.account_id
+}
+
+/// Dry-run style call as Alice (the state changes stay, as in a block).
+pub fn call(
+    contract: &AccountId,
+    data: Vec<u8>,
+) -> (Result<ExecReturnValue, DispatchError>, ExecutionTrace) {
+    let (result, trace) =
+        Contracts::bare_call(ALICE, contract.clone(), 0, Some(GAS_LIMIT), None, data);
+    (result.result, trace)
+}
+
+/// Calls and decodes a successful message's `Result<T, LangError>` output.
+pub fn query<R: Decode>(contract: &AccountId, data: Vec<u8>) -> R {
+    let (result, trace) = call(contract, data);
+    let value = result.unwrap_or_else(|e| panic!("call failed: {e:?}\n{trace}"));
+    assert!(!value.did_revert(), "call reverted\n{trace}");
+    let decoded: Result<R, u8> = Decode::decode(&mut &value.data[..]).expect("ink! message output");
+    decoded.unwrap_or_else(|e| panic!("ink! LangError {e}"))
+}
+
+/// The contract events deposited so far, as (contract, data).
+pub fn contract_events() -> Vec<(AccountId, Vec<u8>)> {
+    System::events()
+        .into_iter()
+        .filter_map(|record| match record.event {
+            RuntimeEvent::Contracts(pallet_europa_contracts::Event::ContractEmitted {
+                contract,
+                data,
+            }) => Some((contract, data)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Host functions of a frame, by name, in order.
+pub fn host_calls(frame: &pallet_europa_contracts::trace::FrameTrace) -> Vec<&str> {
+    frame.host_calls.iter().map(|c| c.func.as_str()).collect()
+}
+
+/// Defines one test per executor: `name_wasmtime` and `name_wasmi`.
+#[macro_export]
+macro_rules! both_executors {
+    ($(fn $name:ident() $body:block)*) => {
+        paste::paste! {
+            $(
+                #[test]
+                fn [<$name _wasmtime>]() {
+                    $crate::mock::use_sandbox(europa_sandbox::Executor::Wasmtime, pallet_europa_contracts::schedule::Profile::Permissive);
+                    $body
+                }
+                #[test]
+                fn [<$name _wasmi>]() {
+                    $crate::mock::use_sandbox(europa_sandbox::Executor::Wasmi, pallet_europa_contracts::schedule::Profile::Permissive);
+                    $body
+                }
+            )*
+        }
+    };
+}
