@@ -21,7 +21,7 @@ both_executors! {
             // Through the dispatchable, as a transaction would.
             assert_ok!(Contracts::call(
                 RuntimeOrigin::signed(ALICE),
-                flipper.clone(),
+                flipper.clone().into(),
                 0,
                 GAS_LIMIT,
                 None,
@@ -123,6 +123,100 @@ both_executors! {
             let message = String::from_utf8(result.debug_message).expect("utf-8");
             assert!(message.contains("print x = 21"), "{message:?}");
             assert_eq!(trace.root.as_ref().map(|r| r.debug_message.clone()), Some(message));
+        })
+    }
+
+    fn nested_calls_instantiation_delegate_call_and_termination() {
+        new_test_ext(|| {
+            let callee = deploy(fixture("callee", Build::Dwarf), input("new", 7u32), 0);
+            let callee_hash = ContractInfoOf::<Test>::get(&callee).unwrap().code_hash;
+            let caller = deploy(fixture("caller", Build::Dwarf), input("new", ()), 0);
+
+            // A call into another contract, and the trace's frame tree for it.
+            assert_eq!(query::<u32>(&caller, input("call_get", callee.clone())), 7);
+            let (_, trace) = call(&caller, input("call_get", callee.clone()));
+            let root = trace.root.as_ref().unwrap();
+            assert_eq!(root.nested.len(), 1, "{trace}");
+            let nested = &root.nested[0];
+            assert_eq!((nested.depth, nested.entry), (2, EntryPoint::Call));
+            assert_eq!(nested.contract.0, callee.encode());
+            assert_eq!(nested.caller.0, caller.encode());
+            let seal_call = root.host_calls.iter().find(|c| c.func == "seal2.call").expect("seal2.call");
+            assert_eq!((seal_call.code.as_deref(), seal_call.nested_frame), (Some("Success"), Some(0)));
+
+            query::<()>(&caller, input("call_set", (callee.clone(), 9u32)));
+            assert_eq!(query::<u32>(&callee, input("get", ())), 9);
+
+            // Instantiation from a contract.
+            let created: AccountId = query(&caller, input("instantiate_callee", (callee_hash, vec![1u8], 11u32)));
+            assert_eq!(query::<u32>(&created, input("get", ())), 11);
+            assert_eq!(CodeInfoOf::<Test>::get(callee_hash).unwrap().refcount, 2);
+
+            // A delegate call runs callee's code on caller's storage.
+            assert_eq!(query::<Result<u32, u8>>(&caller, input("delegate_set", (callee_hash, 5u32))), Ok(5));
+            assert_eq!(query::<u32>(&caller, input("get", ())), 5);
+            assert_eq!(query::<u32>(&callee, input("get", ())), 9);
+            assert!(System::events().iter().any(|r| matches!(
+                &r.event,
+                RuntimeEvent::Contracts(ContractsEvent::DelegateCalled { contract, code_hash })
+                    if *contract == caller && *code_hash == callee_hash
+            )));
+
+            // A callee that reverts rolls back its own write; the caller reverts too.
+            let (result, trace) = call(&caller, input("call_and_propagate_revert", callee.clone()));
+            assert!(result.unwrap().did_revert(), "{trace}");
+            assert!(matches!(trace.root.as_ref().unwrap().nested[0].outcome, Outcome::Reverted { .. }));
+            assert_eq!(query::<u32>(&callee, input("get", ())), 9);
+
+            // A callee that traps: the caller gets CalleeTrapped and carries on.
+            let (result, trace) = call(&caller, input("call_panicking", callee.clone()));
+            assert_eq!(result.unwrap().data, Ok::<Result<(), u8>, u8>(Err(1)).encode(), "{trace}");
+            assert!(matches!(trace.root.as_ref().unwrap().nested[0].outcome, Outcome::Trapped { .. }));
+
+            // Termination: the contract and its storage are gone, its balance went to the caller.
+            let result: Result<(), u8> = query(&caller, input("terminate_callee", callee.clone()));
+            assert_eq!(result, Ok(()));
+            assert!(ContractInfoOf::<Test>::get(&callee).is_none());
+            assert_eq!(CodeInfoOf::<Test>::get(callee_hash).unwrap().refcount, 1);
+            assert!(System::events().iter().any(|r| matches!(
+                &r.event,
+                RuntimeEvent::Contracts(ContractsEvent::Terminated { contract, beneficiary })
+                    if *contract == callee && *beneficiary == caller
+            )));
+        })
+    }
+
+    fn reentrancy_is_refused_unless_allowed() {
+        new_test_ext(|| {
+            let caller = deploy(fixture("caller", Build::Dwarf), input("new", ()), 0);
+            let (result, trace) = call(&caller, input("call_self_reentrant", false));
+            assert_eq!(result, Err(ContractsError::<Test>::ReentranceDenied.into()), "{trace}");
+            assert_eq!(query::<Result<u32, u8>>(&caller, input("call_self_reentrant", true)), Ok(0));
+        })
+    }
+
+    fn contracts_dispatch_filtered_runtime_calls() {
+        new_test_ext(|| {
+            let contract = deploy(fixture("runtime_call", Build::Dwarf), input("new", ()), 10_000);
+            let bob_before = Balances::free_balance(BOB);
+            let result: Result<(), u8> = query(&contract, input("transfer_through_runtime", (BOB, 500u128)));
+            assert_eq!(result, Ok(()));
+            assert_eq!(Balances::free_balance(BOB), bob_before + 500);
+            // Too much for the contract: the runtime call fails, the contract gets a code.
+            let (result, trace) = call(&contract, input("transfer_through_runtime", (BOB, 1_000_000u128)));
+            assert!(result.unwrap().did_revert(), "{trace}");
+            let runtime_call = trace.root.as_ref().unwrap().host_calls.iter().find(|c| c.func == "seal0.call_runtime").unwrap();
+            assert_eq!(runtime_call.code.as_deref(), Some("CallRuntimeFailed"));
+        })
+    }
+
+    fn chain_extension_functions_reach_the_runtime() {
+        new_test_ext(|| {
+            let contract = deploy(fixture("chain_extension", Build::Dwarf), input("new", ()), 0);
+            let echoed: Result<Vec<u8>, u8> = query(&contract, input("echo", vec![1u8, 2, 3]));
+            assert_eq!(echoed, Ok(vec![1, 2, 3]));
+            let random: Result<[u8; 32], u8> = query(&contract, input("random", [7u8; 32]));
+            assert_eq!(random, Ok(sp_io::hashing::blake2_256(&[7u8; 32])));
         })
     }
 

@@ -18,7 +18,7 @@ use pallet_europa_contracts::{
     trace::ExecutionTrace,
     Code, ExecReturnValue, Schedule,
 };
-use sp_runtime::{traits::IdentityLookup, AccountId32, BuildStorage, DispatchError, Perbill};
+use sp_runtime::{traits::AccountIdLookup, AccountId32, BuildStorage, DispatchError, Perbill};
 
 pub type AccountId = AccountId32;
 pub type Balance = u128;
@@ -55,7 +55,8 @@ mod runtime {
 impl frame_system::Config for Test {
     type Block = Block;
     type AccountId = AccountId;
-    type Lookup = IdentityLookup<AccountId>;
+    /// `MultiAddress`, as in the Europa runtime (the `runtime_call` fixture encodes it).
+    type Lookup = AccountIdLookup<AccountId, ()>;
     type AccountData = pallet_balances::AccountData<Balance>;
 }
 
