@@ -201,7 +201,10 @@ impl<T: Config> Stack<T> {
         let depth = self.frames.len() as u32 + 1;
         let frame = match self.prepare_frame(args, input, gas, deposit, depth) {
             Ok(frame) => frame,
-            Err((error, gas, deposit, trace, account)) => {
+            Err((error, gas, deposit, mut trace, account)) => {
+                trace.outcome = Outcome::Failed {
+                    error: describe(&error.error),
+                };
                 return FrameOutcome {
                     result: Err(error),
                     gas,
