@@ -16,5 +16,5 @@ cargo fmt --all -- --check
 step "cargo test --workspace"
 cargo test --workspace --locked
 
-step "sandbox and runtime without std, for wasm32"
-cargo check -p europa-sandbox -p europa-runtime --no-default-features --target wasm32-unknown-unknown --locked
+step "sandbox, contracts pallet and runtime without std, for wasm32"
+cargo check -p europa-sandbox -p pallet-europa-contracts -p europa-runtime --no-default-features --target wasm32-unknown-unknown --locked

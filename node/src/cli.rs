@@ -35,6 +35,45 @@ pub struct EuropaParams {
     /// Finalize each block this many seconds after it is sealed, instead of at once.
     #[arg(long, value_name = "SECONDS")]
     pub finalize_delay_sec: Option<u64>,
+
+    /// The WASM executor contracts run on: wasmtime (JIT, Rust file:line in trap
+    /// backtraces) or wasmi (the interpreter production pallet-contracts uses).
+    #[arg(long, value_enum, default_value_t = SandboxExecutor::Wasmtime)]
+    pub sandbox: SandboxExecutor,
+
+    /// Which contract code is accepted: `permissive` takes what current Rust emits
+    /// (bulk-memory, sign-extension, ...) and says so in the trace; `strict` rejects
+    /// exactly what production pallet-contracts rejects.
+    #[arg(long, value_enum, default_value_t = WasmProfile::Permissive)]
+    pub wasm_profile: WasmProfile,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SandboxExecutor {
+    Wasmtime,
+    Wasmi,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum WasmProfile {
+    Permissive,
+    Strict,
+}
+
+impl EuropaParams {
+    /// Makes the runtime run contracts with the chosen executor and profile.
+    pub fn select_sandbox(&self) -> Result<(), String> {
+        use europa_runtime::contracts::{select_sandbox, Executor, Profile};
+        let executor = match self.sandbox {
+            SandboxExecutor::Wasmtime => Executor::Wasmtime,
+            SandboxExecutor::Wasmi => Executor::Wasmi,
+        };
+        let profile = match self.wasm_profile {
+            WasmProfile::Permissive => Profile::Permissive,
+            WasmProfile::Strict => Profile::Strict,
+        };
+        select_sandbox(executor, profile)
+    }
 }
 
 #[derive(Debug, clap::Subcommand)]

@@ -60,6 +60,7 @@ pub fn run() -> sc_cli::Result<()> {
         None => {
             let runner = cli.create_runner(&cli.run)?;
             let params = cli.europa.clone();
+            params.select_sandbox().map_err(sc_cli::Error::Input)?;
             runner.run_node_until_exit(|config| async move {
                 service::new_full(config, params).map_err(sc_cli::Error::Service)
             })

@@ -326,3 +326,127 @@ fn finality_can_be_delayed() {
         "delayed finality",
     );
 }
+
+/// A fixture contract built by `scripts/build-contract-fixtures.sh`.
+fn contract_fixture(build: &str, name: &str) -> Vec<u8> {
+    let path = std::path::Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo"))
+        .join("../pallets/contracts/fixtures")
+        .join(build)
+        .join(format!("{name}.wasm"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn blake2_256(data: &[u8]) -> [u8; 32] {
+    use sp_runtime::traits::Hash;
+    sp_runtime::traits::BlakeTwo256::hash(data).0
+}
+
+fn ink_input(message: &str, args: impl Encode) -> Vec<u8> {
+    let mut input = blake2_256(message.as_bytes())[..4].to_vec();
+    args.encode_to(&mut input);
+    input
+}
+
+fn submit_signed(node: &Node, call: RuntimeCall) {
+    let nonce = next_index(node, Sr25519Keyring::Alice) as u32;
+    let xt = dev_tx::signed_by(
+        call,
+        Sr25519Keyring::Alice,
+        Sr25519Keyring::Alice,
+        nonce,
+        genesis_hash(node),
+    );
+    node.call("author_submitExtrinsic", json!([hex(&xt.encode())]))
+        .expect("the node accepts the transaction");
+}
+
+type ContractExecResult = pallet_europa_contracts::ContractExecResult<
+    u128,
+    frame_system::EventRecord<europa_runtime::RuntimeEvent, sp_core::H256>,
+>;
+
+/// `ContractsApi_call` through `state_call`, as polkadot.js and cargo-contract dry-run.
+fn dry_run(node: &Node, dest: &sp_runtime::AccountId32, input: Vec<u8>) -> ContractExecResult {
+    let alice = Sr25519Keyring::Alice.to_account_id();
+    let args = (
+        alice,
+        dest.clone(),
+        0u128,
+        None::<frame_support::weights::Weight>,
+        None::<u128>,
+        input,
+    );
+    let result = node
+        .call(
+            "state_call",
+            json!(["ContractsApi_call", hex(&args.encode())]),
+        )
+        .expect("the dry run is served");
+    codec::Decode::decode(&mut &unhex(result.as_str().unwrap())[..]).expect("a ContractExecResult")
+}
+
+#[test]
+fn contracts_are_deployed_called_dry_run_and_traced_on_both_executors() {
+    for executor in ["wasmtime", "wasmi"] {
+        let node = Node::start_dev(&["--sandbox", executor]);
+        let code = contract_fixture("dwarf", "flipper");
+        let code_hash = blake2_256(&code).into();
+        let constructor = ink_input("new", false);
+        submit_signed(
+            &node,
+            RuntimeCall::Contracts(pallet_europa_contracts::Call::instantiate_with_code {
+                value: 0,
+                gas_limit: frame_support::weights::Weight::from_parts(100_000_000_000, 1024 * 1024),
+                storage_deposit_limit: None,
+                code,
+                data: constructor.clone(),
+                salt: vec![],
+            }),
+        );
+        // The node prints the execution as a tree: the deploy frame and its selector.
+        let log = node.wait_for_log("contract execution").join("\n");
+        let log = log + &node.wait_for_log("returned").join("\n");
+        assert!(
+            log.contains("deploy 0x") && log.contains("selector 0x9bae9d5e"),
+            "{executor}: {log}"
+        );
+        assert!(log.contains("seal2.set_storage"), "{executor}: {log}");
+
+        let flipper = pallet_europa_contracts::Pallet::<europa_runtime::Runtime>::contract_address(
+            &Sr25519Keyring::Alice.to_account_id(),
+            &code_hash,
+            &constructor,
+            &[],
+        );
+        let got = dry_run(&node, &flipper, ink_input("get", ()));
+        assert_eq!(
+            got.result.expect("get succeeds").data,
+            vec![0, 0],
+            "{executor}: Ok(false)"
+        );
+        assert!(got.gas_required.ref_time() > 0);
+
+        // As clients do: dry-run to learn the gas, then submit with it.
+        let flip = dry_run(&node, &flipper, ink_input("flip", ()));
+        assert!(flip.result.is_ok(), "{executor}: {flip:?}");
+        submit_signed(
+            &node,
+            RuntimeCall::Contracts(pallet_europa_contracts::Call::call {
+                dest: flipper.clone().into(),
+                value: 0,
+                gas_limit: flip.gas_required,
+                storage_deposit_limit: None,
+                data: ink_input("flip", ()),
+            }),
+        );
+        node.wait_for(
+            || {
+                dry_run(&node, &flipper, ink_input("get", ()))
+                    .result
+                    .map(|r| r.data)
+                    == Ok(vec![0, 1])
+            },
+            "the flip",
+        );
+    }
+}

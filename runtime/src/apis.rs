@@ -18,6 +18,12 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use crate::*;
+use pallet_europa_contracts::trace::ExecutionTrace;
+
+type EventRecord = frame_system::EventRecord<RuntimeEvent, Hash>;
+type ContractExecResult = pallet_europa_contracts::ContractExecResult<Balance, EventRecord>;
+type ContractInstantiateResult =
+    pallet_europa_contracts::ContractInstantiateResult<AccountId, Balance, EventRecord>;
 
 impl_runtime_apis! {
     impl sp_api::Core<Block> for Runtime {
@@ -146,6 +152,82 @@ impl_runtime_apis! {
 
         fn decode_session_keys(_encoded: Vec<u8>) -> Option<Vec<(Vec<u8>, sp_core::crypto::KeyTypeId)>> {
             None
+        }
+    }
+
+    impl pallet_europa_contracts::api::ContractsApi<Block, AccountId, Balance, BlockNumber, Hash, EventRecord>
+        for Runtime
+    {
+        fn call(
+            origin: AccountId,
+            dest: AccountId,
+            value: Balance,
+            gas_limit: Option<Weight>,
+            storage_deposit_limit: Option<Balance>,
+            input_data: Vec<u8>,
+        ) -> ContractExecResult {
+            Contracts::bare_call(origin, dest, value, gas_limit, storage_deposit_limit, input_data).0
+        }
+
+        fn instantiate(
+            origin: AccountId,
+            value: Balance,
+            gas_limit: Option<Weight>,
+            storage_deposit_limit: Option<Balance>,
+            code: pallet_europa_contracts::Code<Hash>,
+            data: Vec<u8>,
+            salt: Vec<u8>,
+        ) -> ContractInstantiateResult {
+            Contracts::bare_instantiate(origin, value, gas_limit, storage_deposit_limit, code, data, salt).0
+        }
+
+        fn upload_code(
+            origin: AccountId,
+            code: Vec<u8>,
+            storage_deposit_limit: Option<Balance>,
+            determinism: pallet_europa_contracts::Determinism,
+        ) -> pallet_europa_contracts::CodeUploadResult<Hash, Balance> {
+            Contracts::bare_upload_code(origin, code, storage_deposit_limit, determinism)
+        }
+
+        fn get_storage(address: AccountId, key: Vec<u8>) -> pallet_europa_contracts::GetStorageResult {
+            Contracts::get_storage(address, key)
+        }
+    }
+
+    impl pallet_europa_contracts::api::ContractsTraceApi<Block, AccountId, Balance, Hash, EventRecord> for Runtime {
+        fn trace_call(
+            origin: AccountId,
+            dest: AccountId,
+            value: Balance,
+            gas_limit: Option<Weight>,
+            storage_deposit_limit: Option<Balance>,
+            input_data: Vec<u8>,
+        ) -> (ContractExecResult, ExecutionTrace) {
+            Contracts::bare_call(origin, dest, value, gas_limit, storage_deposit_limit, input_data)
+        }
+
+        fn trace_instantiate(
+            origin: AccountId,
+            value: Balance,
+            gas_limit: Option<Weight>,
+            storage_deposit_limit: Option<Balance>,
+            code: pallet_europa_contracts::Code<Hash>,
+            data: Vec<u8>,
+            salt: Vec<u8>,
+        ) -> (ContractInstantiateResult, ExecutionTrace) {
+            Contracts::bare_instantiate(origin, value, gas_limit, storage_deposit_limit, code, data, salt)
+        }
+
+        fn trace_block(block: Block) -> Vec<(u32, ExecutionTrace)> {
+            let (header, extrinsics) = block.deconstruct();
+            Executive::initialize_block(&header);
+            let mut traces = Vec::new();
+            for (index, extrinsic) in extrinsics.into_iter().enumerate() {
+                let (_, collected) = contracts::collect_traces(|| Executive::apply_extrinsic(extrinsic));
+                traces.extend(collected.into_iter().map(|trace| (index as u32, trace)));
+            }
+            traces
         }
     }
 

@@ -4,7 +4,7 @@ use frame_support::{
     derive_impl,
     dispatch::DispatchClass,
     parameter_types,
-    traits::{ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
+    traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
     weights::{
         constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
         IdentityFee, Weight,
@@ -31,7 +31,7 @@ parameter_types! {
         );
     pub RuntimeBlockLength: frame_system::limits::BlockLength =
         frame_system::limits::BlockLength::builder()
-            .max_length(5 * 1024 * 1024)
+            .max_length(10 * 1024 * 1024)
             .modify_max_length_for_class(DispatchClass::Normal, |max| *max = NORMAL_DISPATCH_RATIO * *max)
             .build();
     pub const SS58Prefix: u8 = 42;
@@ -99,3 +99,39 @@ impl pallet_utility::Config for Runtime {
 }
 
 impl pallet_insecure_randomness_collective_flip::Config for Runtime {}
+
+/// Storage deposits: 1/10 UNIT per item, 1/10_000 UNIT per byte (a 20 KB contract
+/// costs about 2 UNIT to store).
+pub const DEPOSIT_PER_ITEM: Balance = UNIT / 10;
+pub const DEPOSIT_PER_BYTE: Balance = UNIT / 10_000;
+
+parameter_types! {
+    pub ContractsSchedule: pallet_europa_contracts::Schedule = Default::default();
+    pub const CodeHashLockupDepositPercent: Perbill = Perbill::from_percent(30);
+}
+
+impl pallet_europa_contracts::Config for Runtime {
+    type Time = Timestamp;
+    type Randomness = RandomnessCollectiveFlip;
+    type Currency = Balances;
+    type RuntimeEvent = RuntimeEvent;
+    type RuntimeCall = RuntimeCall;
+    type RuntimeHoldReason = RuntimeHoldReason;
+    type CallFilter = crate::contracts::ContractsCallFilter;
+    type WeightPrice = TransactionPayment;
+    type ChainExtension = ();
+    type Schedule = ContractsSchedule;
+    type Sandbox = crate::contracts::RuntimeSandbox;
+    type OnTrace = crate::contracts::TraceSink;
+    type DepositPerByte = ConstU128<DEPOSIT_PER_BYTE>;
+    type DepositPerItem = ConstU128<DEPOSIT_PER_ITEM>;
+    type DefaultDepositLimit = ConstU128<{ 1_000 * UNIT }>;
+    type CodeHashLockupDepositPercent = CodeHashLockupDepositPercent;
+    /// Debug builds that keep their DWARF are large.
+    type MaxCodeLen = ConstU32<{ 4 * 1024 * 1024 }>;
+    type MaxStorageKeyLen = ConstU32<128>;
+    type MaxDelegateDependencies = ConstU32<32>;
+    type MaxDebugBufferLen = ConstU32<{ 2 * 1024 * 1024 }>;
+    type MaxCallDepth = ConstU32<5>;
+    type UnsafeUnstableInterface = ConstBool<true>;
+}

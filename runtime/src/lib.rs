@@ -11,6 +11,7 @@ extern crate alloc;
 
 pub mod apis;
 pub mod configs;
+pub mod contracts;
 #[cfg(feature = "std")]
 pub mod dev_tx;
 pub mod genesis;
@@ -120,4 +121,7 @@ mod runtime {
 
     #[runtime::pallet_index(6)]
     pub type RandomnessCollectiveFlip = pallet_insecure_randomness_collective_flip;
+
+    #[runtime::pallet_index(7)]
+    pub type Contracts = pallet_europa_contracts;
 }

@@ -99,6 +99,29 @@ impl Node {
             .unwrap_or_default()
     }
 
+    /// Reads the node's log until a line contains `needle`; returns the lines read.
+    pub fn wait_for_log(&self, needle: &str) -> Vec<String> {
+        let lines = self.log_lines.as_ref().expect("the log pipe is open");
+        let deadline = Instant::now() + WAIT;
+        let mut read = Vec::new();
+        loop {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            match lines.recv_timeout(remaining) {
+                Ok(line) => {
+                    let found = line.contains(needle);
+                    read.push(line);
+                    if found {
+                        return read;
+                    }
+                }
+                Err(_) => panic!(
+                    "the log never said {needle:?}; it said:\n{}",
+                    read.join("\n")
+                ),
+            }
+        }
+    }
+
     pub fn wait_for(&self, mut condition: impl FnMut() -> bool, what: &str) {
         let deadline = Instant::now() + WAIT;
         while !condition() {

@@ -211,7 +211,7 @@ impl<T: Config> Stack<T> {
                     deposit,
                     trace,
                     account,
-                }
+                };
             }
         };
         let (code_hash, entry, account) = (frame.code_hash, frame.entry, frame.account.clone());

@@ -18,7 +18,15 @@ fn error(e: ContractsError<Test>) -> DispatchError {
 /// Instantiates a hand-written module as Alice.
 fn instantiate_wat(wat: &str) -> (Result<AccountId, DispatchError>, ExecutionTrace) {
     let code = wat::parse_str(wat).expect("valid WAT");
-    let (result, trace) = Contracts::bare_instantiate(ALICE, 0, Some(GAS_LIMIT), None, Code::Upload(code), vec![], vec![]);
+    let (result, trace) = Contracts::bare_instantiate(
+        ALICE,
+        0,
+        Some(GAS_LIMIT),
+        None,
+        Code::Upload(code),
+        vec![],
+        vec![],
+    );
     (result.result.map(|r| r.account_id), trace)
 }
 

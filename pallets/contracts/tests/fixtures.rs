@@ -7,12 +7,18 @@ mod mock;
 use std::{collections::BTreeMap, path::Path};
 
 fn hex_sha256(data: &[u8]) -> String {
-    sp_io::hashing::sha2_256(data).iter().map(|b| format!("{b:02x}")).collect()
+    sp_io::hashing::sha2_256(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The files of a contract crate that define its build, relative, with `/`.
 fn source_files(dir: &Path, prefix: &str, out: &mut Vec<String>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir).expect("readable").map(|e| e.expect("entry")).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .expect("readable")
+        .map(|e| e.expect("entry"))
+        .collect();
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
         let name = entry.file_name().into_string().expect("utf-8 file name");
@@ -33,7 +39,12 @@ fn source_hash(dir: &Path) -> String {
     files.sort();
     let listing: String = files
         .iter()
-        .map(|f| format!("{}  {f}\n", hex_sha256(&std::fs::read(dir.join(f)).expect("readable"))))
+        .map(|f| {
+            format!(
+                "{}  {f}\n",
+                hex_sha256(&std::fs::read(dir.join(f)).expect("readable"))
+            )
+        })
         .collect();
     hex_sha256(listing.as_bytes())
 }
@@ -41,7 +52,8 @@ fn source_hash(dir: &Path) -> String {
 #[test]
 fn every_fixture_is_built_and_up_to_date() {
     let root = mock::fixtures_dir();
-    let manifest = std::fs::read_to_string(root.join("manifest.txt")).expect("fixtures/manifest.txt");
+    let manifest =
+        std::fs::read_to_string(root.join("manifest.txt")).expect("fixtures/manifest.txt");
     let recorded: BTreeMap<&str, BTreeMap<&str, &str>> = manifest
         .lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
@@ -60,7 +72,9 @@ fn every_fixture_is_built_and_up_to_date() {
     assert!(contracts.len() >= 9, "{contracts:?}");
     let rebuild = "run scripts/build-contract-fixtures.sh";
     for name in &contracts {
-        let hashes = recorded.get(name.as_str()).unwrap_or_else(|| panic!("{name} is not in the manifest; {rebuild}"));
+        let hashes = recorded
+            .get(name.as_str())
+            .unwrap_or_else(|| panic!("{name} is not in the manifest; {rebuild}"));
         assert_eq!(
             hashes.get("source").copied(),
             Some(source_hash(&root.join("contracts").join(name)).as_str()),
@@ -68,7 +82,8 @@ fn every_fixture_is_built_and_up_to_date() {
         );
         for build in ["dwarf", "mvp"] {
             let path = root.join(build).join(format!("{name}.wasm"));
-            let artifact = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}; {rebuild}", path.display()));
+            let artifact = std::fs::read(&path)
+                .unwrap_or_else(|e| panic!("{}: {e}; {rebuild}", path.display()));
             assert_eq!(
                 hashes.get(build).copied(),
                 Some(hex_sha256(&artifact).as_str()),

@@ -1,0 +1,106 @@
+//! What the runtime plugs into the contracts pallet: the sandbox engine contracts run
+//! on, where traces go, and which runtime calls contracts may make.
+
+use alloc::vec::Vec;
+use europa_sandbox::Engine;
+use frame_support::traits::Contains;
+use pallet_europa_contracts::{trace::ExecutionTrace, OnTrace, SandboxSource};
+
+pub use europa_sandbox::Executor;
+pub use pallet_europa_contracts::schedule::Profile;
+
+use crate::{configs::ContractsSchedule, RuntimeCall};
+
+/// The engine every contract execution of this process uses. The node picks the
+/// executor once at startup ([`select_sandbox`]); without a choice it is wasmtime
+/// (std) or wasmi (no_std), with the permissive profile.
+pub struct RuntimeSandbox;
+
+#[cfg(feature = "std")]
+static ENGINE: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
+
+/// Chooses the executor and validation profile of contracts, before any runs. Returns
+/// an error if the engine cannot be built or another one was chosen already.
+#[cfg(feature = "std")]
+pub fn select_sandbox(executor: Executor, profile: Profile) -> Result<(), alloc::string::String> {
+    let config = ContractsSchedule::get().sandbox_config(executor, profile);
+    let engine = Engine::new(config).map_err(|e| alloc::format!("{e}"))?;
+    ENGINE
+        .set(engine)
+        .map_err(|_| "the contracts sandbox was already chosen".into())
+}
+
+impl SandboxSource for RuntimeSandbox {
+    fn engine() -> Engine {
+        #[cfg(feature = "std")]
+        return ENGINE
+            .get_or_init(|| default_engine(Executor::Wasmtime))
+            .clone();
+        #[cfg(not(feature = "std"))]
+        return default_engine(Executor::Wasmi);
+    }
+}
+
+fn default_engine(executor: Executor) -> Engine {
+    let config = ContractsSchedule::get().sandbox_config(executor, Profile::Permissive);
+    Engine::new(config).expect("the default sandbox configuration is valid")
+}
+
+/// Traces of dispatched contract executions: logged as a tree (target `europa::trace`),
+/// and collected while `ContractsTraceApi::trace_block` re-executes a block.
+pub struct TraceSink;
+
+#[cfg(feature = "std")]
+std::thread_local! {
+    static COLLECTED: core::cell::RefCell<Option<Vec<ExecutionTrace>>> = const { core::cell::RefCell::new(None) };
+}
+
+impl OnTrace for TraceSink {
+    fn on_trace(trace: &ExecutionTrace) {
+        #[cfg(feature = "std")]
+        {
+            let collecting = COLLECTED.with(|c| {
+                c.borrow_mut()
+                    .as_mut()
+                    .map(|traces| traces.push(trace.clone()))
+                    .is_some()
+            });
+            if !collecting {
+                log::info!(target: "europa::trace", "contract execution\n{trace}");
+            }
+        }
+        #[cfg(not(feature = "std"))]
+        let _ = trace;
+    }
+}
+
+/// Runs `f`, returning the traces dispatched contract executions produced meanwhile
+/// (always none without `std`).
+pub fn collect_traces<R>(f: impl FnOnce() -> R) -> (R, Vec<ExecutionTrace>) {
+    #[cfg(feature = "std")]
+    {
+        let previous = COLLECTED.with(|c| c.replace(Some(Vec::new())));
+        let result = f();
+        let traces = COLLECTED.with(|c| c.replace(previous)).unwrap_or_default();
+        (result, traces)
+    }
+    #[cfg(not(feature = "std"))]
+    (f(), Vec::new())
+}
+
+/// Contracts may move balances through `call_runtime`, nothing else.
+pub struct ContractsCallFilter;
+
+impl Contains<RuntimeCall> for ContractsCallFilter {
+    fn contains(call: &RuntimeCall) -> bool {
+        use pallet_balances::Call as BalancesCall;
+        matches!(
+            call,
+            RuntimeCall::Balances(
+                BalancesCall::transfer_allow_death { .. }
+                    | BalancesCall::transfer_keep_alive { .. }
+                    | BalancesCall::transfer_all { .. }
+            )
+        )
+    }
+}
