@@ -412,6 +412,8 @@ fn contracts_are_deployed_called_dry_run_and_traced_on_both_executors() {
         );
         assert!(log.contains("seal2.set_storage"), "{executor}: {log}");
 
+        // The trace is printed while the block is built; queries see it once imported.
+        wait_for_block(&node, 1);
         let flipper = pallet_europa_contracts::Pallet::<europa_runtime::Runtime>::contract_address(
             &Sr25519Keyring::Alice.to_account_id(),
             &code_hash,
