@@ -2,7 +2,7 @@
 //! reference count that keeps code used by contracts from being removed.
 
 use alloc::{format, string::String, string::ToString, vec::Vec};
-use codec::Encode;
+use codec::{Encode, MaxEncodedLen};
 use europa_sandbox::{Signature, WasmFeatures};
 use frame_support::{
     ensure,
@@ -87,8 +87,9 @@ fn store<T: Config>(
     })?;
 
     let mut info = CodeInfo::<T>::new(origin.clone(), code.len() as u32, determinism);
+    // Upstream charges for the largest encoding of the code's metadata.
     let deposit = Diff {
-        bytes_added: (code.len() + info.encoded_size()) as u32,
+        bytes_added: (code.len() + CodeInfo::<T>::max_encoded_len()) as u32,
         items_added: 2,
         ..Diff::default()
     }

@@ -159,6 +159,16 @@ impl<T: Config> Stack<T> {
         }
     }
 
+    /// Appends text to the execution's debug buffer (up to `MaxDebugBufferLen`) and to
+    /// the current frame's trace.
+    pub fn append_debug(&mut self, text: &str) {
+        let room = (T::MaxDebugBufferLen::get() as usize).saturating_sub(self.debug_buffer.len());
+        let bytes = text.as_bytes();
+        self.debug_buffer
+            .extend_from_slice(&bytes[..bytes.len().min(room)]);
+        self.top_mut().trace.debug_message.push_str(text);
+    }
+
     pub fn top(&self) -> &Frame<T> {
         self.frames
             .last()
@@ -507,6 +517,11 @@ impl<T: Config> Stack<T> {
 
         let code =
             PristineCode::<T>::get(code_hash).ok_or(ExecError::caller(Error::<T>::CodeNotFound))?;
+        let code_load = self.schedule.host_fn_weights.code_load_per_byte;
+        self.top_mut()
+            .gas
+            .charge(code_load.saturating_mul(code.len() as u64))
+            .map_err(|_| ExecError::callee(Error::<T>::OutOfGas))?;
         let env = self.env.clone();
         let engine = self.engine.clone();
         let mut instance = Instance::new(&engine, &code, &env, self).map_err(|error| {

@@ -39,7 +39,10 @@ pub struct HostFnWeights {
     pub host_fn: Weight,
     /// Per byte copied between contract memory and the host.
     pub copy_per_byte: Weight,
-    /// A storage read (get, contains, take), before its bytes.
+    /// Per byte of code loaded to run a frame.
+    pub code_load_per_byte: Weight,
+    /// A storage read (get, contains, take), before its bytes; priced like a read
+    /// from a large trie, as on a production chain.
     pub storage_read: Weight,
     /// A storage write (set, clear), before its bytes.
     pub storage_write: Weight,
@@ -95,8 +98,9 @@ impl Default for HostFnWeights {
         HostFnWeights {
             host_fn: Weight::from_parts(750_000, 0),
             copy_per_byte: Weight::from_parts(100, 0),
-            storage_read: Weight::from_parts(8_000_000, 150),
-            storage_write: Weight::from_parts(8_000_000, 150),
+            code_load_per_byte: Weight::from_parts(1_200, 1),
+            storage_read: Weight::from_parts(50_000_000, 10_000),
+            storage_write: Weight::from_parts(50_000_000, 10_000),
             storage_per_byte: Weight::from_parts(300, 1),
             hash: Weight::from_parts(4_000_000, 0),
             hash_per_byte: Weight::from_parts(1_500, 0),

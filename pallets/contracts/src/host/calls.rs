@@ -616,6 +616,10 @@ fn call_runtime<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
             Ok(_) => Ok(ReturnErrorCode::Success.into()),
             Err(error) => {
                 h.arg("dispatch_error", crate::exec::describe(&error.error));
+                // Upstream's wording, which clients show.
+                let reason: &'static str = error.error.into();
+                h.stack()
+                    .append_debug(&alloc::format!("call failed with: {reason}"));
                 Ok(ReturnErrorCode::CallRuntimeFailed.into())
             }
         }

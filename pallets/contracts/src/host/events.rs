@@ -3,7 +3,6 @@
 use alloc::{string::String, vec::Vec};
 use codec::Decode;
 use europa_sandbox::Value;
-use frame_support::traits::Get;
 use pallet_contracts_uapi::ReturnErrorCode;
 
 use super::{host_fn, u32_args, Alias, Ctx, Definer, HostResult, Returned, I32};
@@ -77,12 +76,7 @@ fn debug_message<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult 
         let bytes = h.read(text, len)?;
         let text = String::from_utf8_lossy(&bytes).into_owned();
         h.arg("text", &text);
-        let stack = h.stack();
-        let room = (T::MaxDebugBufferLen::get() as usize).saturating_sub(stack.debug_buffer.len());
-        stack
-            .debug_buffer
-            .extend_from_slice(&bytes[..bytes.len().min(room)]);
-        stack.top_mut().trace.debug_message.push_str(&text);
+        h.stack().append_debug(&text);
         Ok(ReturnErrorCode::Success.into())
     })
 }

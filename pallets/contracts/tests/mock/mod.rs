@@ -49,10 +49,21 @@ mod runtime {
     pub type Randomness = pallet_insecure_randomness_collective_flip;
     #[runtime::pallet_index(4)]
     pub type Contracts = pallet_europa_contracts;
+    /// The reference: upstream pallet-contracts, configured like ours.
+    #[runtime::pallet_index(5)]
+    pub type Upstream = pallet_contracts;
+}
+
+parameter_types! {
+    /// Half a second of weight per block: upstream's integrity check bounds the storage
+    /// a block can write, and rejects the test default.
+    pub BlockWeights: frame_system::limits::BlockWeights =
+        frame_system::limits::BlockWeights::simple_max(Weight::from_parts(500_000_000_000, u64::MAX));
 }
 
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
 impl frame_system::Config for Test {
+    type BlockWeights = BlockWeights;
     type Block = Block;
     type AccountId = AccountId;
     /// `MultiAddress`, as in the Europa runtime (the `runtime_call` fixture encodes it).
@@ -192,6 +203,32 @@ impl pallet_europa_contracts::Config for Test {
     type MaxDebugBufferLen = ConstU32<{ 2 * 1024 * 1024 }>;
     type MaxCallDepth = ConstU32<MAX_CALL_DEPTH>;
     type UnsafeUnstableInterface = ConstBool<true>;
+}
+
+parameter_types! {
+    pub UpstreamSchedule: pallet_contracts::Schedule<Test> = Default::default();
+}
+
+#[derive_impl(pallet_contracts::config_preludes::TestDefaultConfig)]
+impl pallet_contracts::Config for Test {
+    type Time = Timestamp;
+    type Randomness = Randomness;
+    type Currency = Balances;
+    type CallFilter = OnlyBalances;
+    type WeightPrice = WeightToFee;
+    type WeightInfo = pallet_contracts::weights::SubstrateWeight<Test>;
+    type Schedule = UpstreamSchedule;
+    type CallStack = [pallet_contracts::Frame<Self>; MAX_CALL_DEPTH as usize];
+    type DepositPerByte = ConstU128<DEPOSIT_PER_BYTE>;
+    type DepositPerItem = ConstU128<DEPOSIT_PER_ITEM>;
+    type DefaultDepositLimit = ConstU128<1_000_000_000>;
+    type CodeHashLockupDepositPercent = CodeHashLockupDepositPercent;
+    type MaxCodeLen = ConstU32<{ 123 * 1024 }>;
+    // Small enough for upstream's memory integrity check with the test block weights.
+    type MaxTransientStorageSize = ConstU32<{ 64 * 1024 }>;
+    type MaxDelegateDependencies = ConstU32<32>;
+    type UploadOrigin = frame_system::EnsureSigned<AccountId>;
+    type InstantiateOrigin = frame_system::EnsureSigned<AccountId>;
 }
 
 pub const ALICE: AccountId = AccountId32::new([1; 32]);
