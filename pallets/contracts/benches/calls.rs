@@ -38,8 +38,15 @@ impl Pallet {
             }
             Pallet::Upstream => {
                 let result = Upstream::bare_instantiate(
-                    ALICE, 0, GAS_LIMIT, None, pallet_contracts::Code::Upload(code), constructor, vec![],
-                    pallet_contracts::DebugInfo::Skip, pallet_contracts::CollectEvents::Skip,
+                    ALICE,
+                    0,
+                    GAS_LIMIT,
+                    None,
+                    pallet_contracts::Code::Upload(code),
+                    constructor,
+                    vec![],
+                    pallet_contracts::DebugInfo::Skip,
+                    pallet_contracts::CollectEvents::Skip,
                 );
                 result.result.expect("upstream instantiates").account_id
             }
@@ -49,12 +56,19 @@ impl Pallet {
     fn call(self, dest: &AccountId, data: Vec<u8>) {
         let ok = match self {
             Pallet::Europa(_) => {
-                let (result, _) = Contracts::bare_call(ALICE, dest.clone(), 0, Some(GAS_LIMIT), None, data);
+                let (result, _) =
+                    Contracts::bare_call(ALICE, dest.clone(), 0, Some(GAS_LIMIT), None, data);
                 result.result.is_ok_and(|r| !r.did_revert())
             }
             Pallet::Upstream => Upstream::bare_call(
-                ALICE, dest.clone(), 0, GAS_LIMIT, None, data,
-                pallet_contracts::DebugInfo::Skip, pallet_contracts::CollectEvents::Skip,
+                ALICE,
+                dest.clone(),
+                0,
+                GAS_LIMIT,
+                None,
+                data,
+                pallet_contracts::DebugInfo::Skip,
+                pallet_contracts::CollectEvents::Skip,
                 pallet_contracts::Determinism::Enforced,
             )
             .result
@@ -94,25 +108,49 @@ fn measure(pallet: Pallet, case: &Case, budget: Duration) -> f64 {
 }
 
 fn main() {
-    let seconds: u64 = std::env::var("EUROPA_BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(3);
+    let seconds: u64 = std::env::var("EUROPA_BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(3);
     let budget = Duration::from_secs(seconds);
     let cases = [
-        Case { name: "flipper flip", contract: "flipper", constructor: || input("new", false), message: || input("flip", ()) },
+        Case {
+            name: "flipper flip",
+            contract: "flipper",
+            constructor: || input("new", false),
+            message: || input("flip", ()),
+        },
         Case {
             name: "erc20 transfer",
             contract: "erc20",
             constructor: || input("new", u128::MAX / 2),
             message: || input("transfer", (BOB, 1u128)),
         },
-        Case { name: "compute work(1)", contract: "compute", constructor: || input("new", ()), message: || input("work", 1u32) },
+        Case {
+            name: "compute work(1)",
+            contract: "compute",
+            constructor: || input("new", ()),
+            message: || input("work", 1u32),
+        },
     ];
-    let pallets = [Pallet::Europa(Executor::Wasmtime), Pallet::Europa(Executor::Wasmi), Pallet::Upstream];
-    println!("{:<18} {:>16} {:>16} {:>16} {:>12}", "calls/s", "europa/wasmtime", "europa/wasmi", "upstream", "wasmtime/up");
+    let pallets = [
+        Pallet::Europa(Executor::Wasmtime),
+        Pallet::Europa(Executor::Wasmi),
+        Pallet::Upstream,
+    ];
+    println!(
+        "{:<18} {:>16} {:>16} {:>16} {:>12}",
+        "calls/s", "europa/wasmtime", "europa/wasmi", "upstream", "wasmtime/up"
+    );
     for case in &cases {
         let rates: Vec<f64> = pallets.iter().map(|p| measure(*p, case, budget)).collect();
         println!(
             "{:<18} {:>16.0} {:>16.0} {:>16.0} {:>11.2}x",
-            case.name, rates[0], rates[1], rates[2], rates[0] / rates[2]
+            case.name,
+            rates[0],
+            rates[1],
+            rates[2],
+            rates[0] / rates[2]
         );
     }
 }

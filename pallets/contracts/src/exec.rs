@@ -24,9 +24,9 @@ use crate::{
     host,
     schedule::Schedule,
     trace::{self, Bytes, EntryPoint, ExecutionTrace, FrameTrace, Outcome},
-    AccountIdOf, BalanceOf, Code, CodeHash, CodeInfoOf, Config, ContractExecResult, ContractInfo,
-    ContractInfoOf, ContractInstantiateResult, Error, Event, EventRecordOf, ExecReturnValue,
-    InstantiateReturnValue, Nonce, Origin, Pallet, PristineCode, SandboxSource,
+    AccountIdOf, BalanceOf, Code, CodeHash, CodeInfoOf, Config, ContractInfo, ContractInfoOf,
+    Error, Event, EventRecordOf, ExecReturnValue, InstantiateReturnValue, Nonce, Origin, Pallet,
+    PristineCode, SandboxSource,
 };
 
 /// Which side of a call an error belongs to: the caller's own mistake (it traps the
@@ -144,10 +144,13 @@ pub struct Stack<T: Config> {
     env: Rc<Env<T>>,
     /// Text contracts printed with `debug_message`, all frames together.
     pub debug_buffer: Vec<u8>,
+    /// Code this execution uploaded for its outermost frame: it is in memory already,
+    /// so (as upstream) running it costs no code load.
+    uploaded: Option<CodeHash<T>>,
 }
 
 impl<T: Config> Stack<T> {
-    fn new(origin: Origin<T>) -> Self {
+    fn new(origin: Origin<T>, uploaded: Option<CodeHash<T>>) -> Self {
         let schedule = T::Schedule::get();
         Stack {
             origin,
@@ -156,6 +159,7 @@ impl<T: Config> Stack<T> {
             schedule,
             engine: T::Sandbox::engine(),
             debug_buffer: Vec::new(),
+            uploaded,
         }
     }
 
@@ -225,14 +229,15 @@ impl<T: Config> Stack<T> {
             }
         };
         let (code_hash, entry, account) = (frame.code_hash, frame.entry, frame.account.clone());
-        let transfer = match frame.entry {
+        // A delegate call runs with its caller's value; nothing moves.
+        let value_from = match frame.entry {
             EntryPoint::DelegateCall => None,
             _ => Some((frame.caller.clone(), frame.value_transferred)),
         };
         self.frames.push(frame);
 
         let result = with_transaction(|| {
-            let result = self.execute_frame(code_hash, entry, &account, transfer);
+            let result = self.execute_frame(code_hash, entry, &account, value_from);
             let keep = matches!(&result, Ok(value) if !value.did_revert());
             if keep {
                 TransactionOutcome::Commit(Ok(result))
@@ -495,7 +500,7 @@ impl<T: Config> Stack<T> {
         code_hash: CodeHash<T>,
         entry: EntryPoint,
         account: &AccountIdOf<T>,
-        transfer: Option<(Origin<T>, BalanceOf<T>)>,
+        value_from: Option<(Origin<T>, BalanceOf<T>)>,
     ) -> Result<ExecReturnValue, ExecError> {
         if entry == EntryPoint::Deploy {
             let code_info = CodeInfoOf::<T>::get(code_hash)
@@ -511,17 +516,20 @@ impl<T: Config> Stack<T> {
             frame.info = info;
             code::increment_refcount::<T>(code_hash).map_err(ExecError::caller)?;
         }
-        if let Some((from, value)) = transfer {
-            transfer_value::<T>(&from, account, value).map_err(ExecError::caller)?;
+        if let Some((from, value)) = value_from.filter(|(_, value)| !value.is_zero()) {
+            let from = from.account_id().map_err(ExecError::caller)?;
+            transfer::<T>(from, account, value).map_err(ExecError::caller)?;
         }
 
         let code =
             PristineCode::<T>::get(code_hash).ok_or(ExecError::caller(Error::<T>::CodeNotFound))?;
-        let code_load = self.schedule.host_fn_weights.code_load_per_byte;
-        self.top_mut()
-            .gas
-            .charge(code_load.saturating_mul(code.len() as u64))
-            .map_err(|_| ExecError::callee(Error::<T>::OutOfGas))?;
+        if self.uploaded.take() != Some(code_hash) {
+            let code_load = self.schedule.host_fn_weights.code_load_per_byte;
+            self.top_mut()
+                .gas
+                .charge(code_load.saturating_mul(code.len() as u64))
+                .map_err(|_| ExecError::callee(Error::<T>::OutOfGas))?;
+        }
         let env = self.env.clone();
         let engine = self.engine.clone();
         let mut instance = Instance::new(&engine, &code, &env, self).map_err(|error| {
@@ -659,28 +667,18 @@ impl<T: Config> Stack<T> {
     }
 }
 
-/// Moves `value` from the caller to a frame's contract.
-fn transfer_value<T: Config>(
-    from: &Origin<T>,
+/// Moves `value` between accounts (into a frame's contract, or for `transfer`).
+pub fn transfer<T: Config>(
+    from: &AccountIdOf<T>,
     to: &AccountIdOf<T>,
     value: BalanceOf<T>,
 ) -> Result<(), DispatchError> {
     if value.is_zero() {
         return Ok(());
     }
-    let from = from.account_id()?;
     T::Currency::transfer(from, to, value, Preservation::Preserve)
         .map(|_| ())
         .map_err(|_| Error::<T>::TransferFailed.into())
-}
-
-/// Moves value between accounts for the `transfer` host function.
-pub fn transfer<T: Config>(
-    from: &AccountIdOf<T>,
-    to: &AccountIdOf<T>,
-    value: BalanceOf<T>,
-) -> Result<(), DispatchError> {
-    transfer_value::<T>(&Origin::Signed(from.clone()), to, value)
 }
 
 fn outcome_of(result: &Result<ExecReturnValue, ExecError>, stop: Option<Stop>) -> Outcome {
@@ -813,7 +811,7 @@ impl<T: Config> Run<T> {
             value,
             read_only: false,
         };
-        self.run(args, input, Vec::new())
+        self.run(args, input, Vec::new(), None)
             .map(|(value, _account)| value)
     }
 
@@ -826,6 +824,7 @@ impl<T: Config> Run<T> {
     ) -> RunOutcome<T, InstantiateReturnValue<AccountIdOf<T>>> {
         let mut uploads = Vec::new();
         let mut upload_deposit = BalanceOf::<T>::zero();
+        let given_code = matches!(code, Code::Upload(_));
         let code_hash = match code {
             Code::Existing(hash) => hash,
             Code::Upload(code) => {
@@ -863,7 +862,7 @@ impl<T: Config> Run<T> {
             salt,
         };
         let mut outcome = run
-            .run(args, input, uploads)
+            .run(args, input, uploads, given_code.then_some(code_hash))
             .map(|(result, account_id)| InstantiateReturnValue { result, account_id });
         outcome.storage_deposit = outcome
             .storage_deposit
@@ -893,12 +892,13 @@ impl<T: Config> Run<T> {
         args: FrameArgs<T>,
         input: Vec<u8>,
         uploads: Vec<trace::UploadTrace>,
+        uploaded: Option<CodeHash<T>>,
     ) -> RunOutcome<T, (ExecReturnValue, AccountIdOf<T>)> {
         let mut root_deposit = match DepositMeter::root(&self.origin, self.deposit_limit) {
             Ok(meter) => meter,
             Err(error) => return self.failed(error, uploads),
         };
-        let mut stack = Stack::<T>::new(self.origin.clone());
+        let mut stack = Stack::<T>::new(self.origin.clone(), uploaded);
         let mut gas = GasMeter::new(self.gas_limit);
         let frame_gas = gas.nested(Weight::zero());
         let frame_deposit = root_deposit.nested(Zero::zero());
@@ -992,32 +992,13 @@ impl<T: Config, R: ReturnedValue> RunOutcome<T, R> {
     }
 }
 
-impl<T: Config> RunOutcome<T, ExecReturnValue> {
-    pub fn into_exec_result(
+impl<T: Config, R> RunOutcome<T, R> {
+    /// The dry-run result clients decode (`ContractExecResult` or
+    /// `ContractInstantiateResult`), and the trace.
+    pub fn into_contract_result(
         self,
     ) -> (
-        ContractExecResult<BalanceOf<T>, EventRecordOf<T>>,
-        ExecutionTrace,
-    ) {
-        (
-            crate::ContractResult {
-                gas_consumed: self.gas_consumed,
-                gas_required: self.gas_required,
-                storage_deposit: self.storage_deposit,
-                debug_message: self.debug_message,
-                result: self.result,
-                events: self.events,
-            },
-            self.trace,
-        )
-    }
-}
-
-impl<T: Config> RunOutcome<T, InstantiateReturnValue<AccountIdOf<T>>> {
-    pub fn into_instantiate_result(
-        self,
-    ) -> (
-        ContractInstantiateResult<AccountIdOf<T>, BalanceOf<T>, EventRecordOf<T>>,
+        crate::ContractResult<Result<R, DispatchError>, BalanceOf<T>, EventRecordOf<T>>,
         ExecutionTrace,
     ) {
         (

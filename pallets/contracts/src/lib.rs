@@ -145,7 +145,8 @@ pub mod pallet {
         /// Longest debug message buffer of one execution.
         #[pallet::constant]
         type MaxDebugBufferLen: Get<u32>;
-        /// Deepest contract call stack (the outermost call counts).
+        /// Deepest contract call stack, the outermost frame included (upstream's
+        /// `CallStack` size plus one).
         #[pallet::constant]
         type MaxCallDepth: Get<u32>;
         /// Whether contracts may use host functions upstream marks unstable.
@@ -450,7 +451,7 @@ impl<T: Config> Pallet<T> {
         trace::ExecutionTrace,
     ) {
         let run = exec::Run::<T>::dry_run(Origin::Signed(origin), gas_limit, storage_deposit_limit);
-        run.call(dest, value, data).into_exec_result()
+        run.call(dest, value, data).into_contract_result()
     }
 
     /// Dry-runs an instantiation, uploading the code first when it is given.
@@ -468,7 +469,7 @@ impl<T: Config> Pallet<T> {
     ) {
         let run = exec::Run::<T>::dry_run(Origin::Signed(origin), gas_limit, storage_deposit_limit);
         run.instantiate(value, code, data, salt)
-            .into_instantiate_result()
+            .into_contract_result()
     }
 
     /// Uploads code (on its own, as `upload_code` does), returning its hash and deposit.

@@ -131,8 +131,8 @@ both_executors! {
             let contract = contract.unwrap();
             let (result, trace) = call(&contract, vec![]);
             let output = result.expect("the outermost frame returns");
-            // Frames 1..=5 ran; the sixth call was refused in frame 5, which trapped, so
-            // frame 4 got CalleeTrapped (1) and everyone above it Success (0).
+            // Frames 1..=MAX_CALL_DEPTH ran; the deepest one's call was refused, so it
+            // trapped, the frame above it got CalleeTrapped (1), and the rest Success (0).
             assert_eq!(output.data, 0u32.to_le_bytes().to_vec(), "{trace}");
             let mut chain = Vec::new();
             let mut frame = trace.root.as_ref();
@@ -140,7 +140,7 @@ both_executors! {
                 chain.push(f);
                 frame = f.nested.first();
             }
-            // The trace shows the refused sixth frame too, marked as such.
+            // The trace shows the refused frame too, marked as such.
             let depth = MAX_CALL_DEPTH as usize;
             assert_eq!(chain.len(), depth + 1, "{trace}");
             let refused = |f: &pallet_europa_contracts::trace::FrameTrace| {

@@ -278,7 +278,10 @@ fn encodings_match_what_clients_decode() {
 /// The JSON shape documented in `docs/trace-format.md`, and that it reads back.
 #[test]
 fn traces_serialize_to_the_documented_json() {
-    use_sandbox(europa_sandbox::Executor::Wasmtime, pallet_europa_contracts::schedule::Profile::Permissive);
+    use_sandbox(
+        europa_sandbox::Executor::Wasmtime,
+        pallet_europa_contracts::schedule::Profile::Permissive,
+    );
     new_test_ext(|| {
         let contract = deploy(fixture("panic_deep", Build::Dwarf), input("new", ()), 0);
         let (_, trace) = call(&contract, input("run", 1u32));
@@ -288,7 +291,24 @@ fn traces_serialize_to_the_documented_json() {
         }
         assert_eq!(json["executor"], "wasmtime");
         let root = &json["root"];
-        for key in ["depth", "entry", "caller", "contract", "codeHash", "selector", "args", "value", "gasLimit", "gasConsumed", "storageDeposit", "hostCalls", "events", "debugMessage", "outcome", "nested"] {
+        for key in [
+            "depth",
+            "entry",
+            "caller",
+            "contract",
+            "codeHash",
+            "selector",
+            "args",
+            "value",
+            "gasLimit",
+            "gasConsumed",
+            "storageDeposit",
+            "hostCalls",
+            "events",
+            "debugMessage",
+            "outcome",
+            "nested",
+        ] {
             assert!(root.get(key).is_some(), "no {key} in {root}");
         }
         assert_eq!(root["entry"], "call");
@@ -296,8 +316,11 @@ fn traces_serialize_to_the_documented_json() {
         assert_eq!(root["hostCalls"][0]["func"], "seal0.value_transferred");
         let trapped = &root["outcome"]["trapped"];
         assert!(trapped["reason"].as_str().unwrap().contains("unreachable"));
-        assert!(trapped["backtrace"].as_array().unwrap().iter().any(|f| f["line"].is_u64() && f["file"].as_str().is_some_and(|p| p.ends_with("lib.rs"))));
-        let back: pallet_europa_contracts::trace::ExecutionTrace = serde_json::from_value(json).expect("reads back");
+        assert!(trapped["backtrace"].as_array().unwrap().iter().any(
+            |f| f["line"].is_u64() && f["file"].as_str().is_some_and(|p| p.ends_with("lib.rs"))
+        ));
+        let back: pallet_europa_contracts::trace::ExecutionTrace =
+            serde_json::from_value(json).expect("reads back");
         assert_eq!(back, trace);
     })
 }

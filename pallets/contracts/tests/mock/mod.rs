@@ -178,7 +178,8 @@ parameter_types! {
 pub const DEPOSIT_PER_BYTE: Balance = 1;
 pub const DEPOSIT_PER_ITEM: Balance = 2;
 pub const MAX_CODE_LEN: u32 = 4 * 1024 * 1024;
-pub const MAX_CALL_DEPTH: u32 = 5;
+/// Frames on the stack at most, the outermost included (upstream: `CallStack` size + 1).
+pub const MAX_CALL_DEPTH: u32 = 6;
 
 impl pallet_europa_contracts::Config for Test {
     type Time = Timestamp;
@@ -218,7 +219,7 @@ impl pallet_contracts::Config for Test {
     type WeightPrice = WeightToFee;
     type WeightInfo = pallet_contracts::weights::SubstrateWeight<Test>;
     type Schedule = UpstreamSchedule;
-    type CallStack = [pallet_contracts::Frame<Self>; MAX_CALL_DEPTH as usize];
+    type CallStack = [pallet_contracts::Frame<Self>; MAX_CALL_DEPTH as usize - 1];
     type DepositPerByte = ConstU128<DEPOSIT_PER_BYTE>;
     type DepositPerItem = ConstU128<DEPOSIT_PER_ITEM>;
     type DefaultDepositLimit = ConstU128<1_000_000_000>;
