@@ -140,6 +140,16 @@ if [ "$metadata" = 1 ]; then
         RUSTFLAGS="" run cargo "+$stable" run --quiet --manifest-path "$ws/Cargo.toml" \
             --target-dir "$target/metadata" -- "$name" "$fixtures/mvp/$name.wasm" \
             > "$fixtures/metadata/$name.json"
+        # The cargo-contract bundle: the metadata with the code in `source.wasm`, what
+        # polkadot.js apps and @polkadot/api-contract load.
+        echo "== $name: bundle -> metadata/$name.contract"
+        python3 - "$fixtures/metadata/$name.json" "$fixtures/mvp/$name.wasm" \
+            > "$fixtures/metadata/$name.contract" <<'PY'
+import json, sys
+metadata = json.load(open(sys.argv[1]))
+metadata["source"]["wasm"] = "0x" + open(sys.argv[2], "rb").read().hex()
+print(json.dumps(metadata, indent=2))
+PY
     done
 fi
 

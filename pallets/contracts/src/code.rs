@@ -119,8 +119,7 @@ fn store<T: Config>(
 /// features beyond 1.0 it uses, or why it is rejected.
 fn validate<T: Config>(code: &[u8]) -> Result<Vec<String>, String> {
     let engine = T::Sandbox::engine();
-    let schedule = T::Schedule::get();
-    let env = host::environment::<T>(&schedule);
+    let env = host::shared_environment::<T>();
     let report = engine
         .inspect::<Stack<T>>(code, &env)
         .map_err(|error| error.to_string())?;

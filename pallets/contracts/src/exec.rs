@@ -155,7 +155,7 @@ impl<T: Config> Stack<T> {
         Stack {
             origin,
             frames: Vec::new(),
-            env: Rc::new(host::environment::<T>(&schedule)),
+            env: host::shared_environment::<T>(),
             schedule,
             engine: T::Sandbox::engine(),
             debug_buffer: Vec::new(),

@@ -1,6 +1,7 @@
 //! Every contract fixture has both built artifacts, and they were built from the
 //! sources as they are now: `scripts/build-contract-fixtures.sh` records the hashes in
-//! `fixtures/manifest.txt` (the rule is in its header), this test recomputes them.
+//! `fixtures/manifest.txt` (the rule is in its header), this test recomputes them, and
+//! checks that each `.contract` bundle holds the WASM 1.0 build.
 
 mod mock;
 
@@ -79,6 +80,29 @@ fn every_fixture_is_built_and_up_to_date() {
             hashes.get("source").copied(),
             Some(source_hash(&root.join("contracts").join(name)).as_str()),
             "the sources of {name} changed since its artifacts were built; {rebuild}"
+        );
+        let bundle_path = root.join("metadata").join(format!("{name}.contract"));
+        let bundle: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(&bundle_path)
+                .unwrap_or_else(|e| panic!("{}: {e}; {rebuild}", bundle_path.display())),
+        )
+        .expect("a JSON bundle");
+        let mvp = std::fs::read(root.join("mvp").join(format!("{name}.wasm"))).unwrap_or_default();
+        let hex = |bytes: &[u8]| {
+            format!(
+                "0x{}",
+                bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+            )
+        };
+        assert_eq!(
+            bundle["source"]["wasm"],
+            hex(&mvp),
+            "{name}.contract holds other code; {rebuild}"
+        );
+        assert_eq!(
+            bundle["source"]["hash"],
+            hex(&sp_io::hashing::blake2_256(&mvp)),
+            "{name}.contract: code hash; {rebuild}"
         );
         for build in ["dwarf", "mvp"] {
             let path = root.join(build).join(format!("{name}.wasm"));

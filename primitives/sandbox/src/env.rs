@@ -71,7 +71,8 @@ enum Definition<T> {
 
 /// The host functions and memories a module may import, by module and field name.
 pub struct EnvironmentDefinitionBuilder<T> {
-    definitions: BTreeMap<(String, String), Definition<T>>,
+    /// By module, then field: lookups borrow the import's names.
+    definitions: BTreeMap<String, BTreeMap<String, Definition<T>>>,
 }
 
 impl<T> Default for EnvironmentDefinitionBuilder<T> {
@@ -96,11 +97,11 @@ impl<T> EnvironmentDefinitionBuilder<T> {
         signature: Signature,
         func: HostFuncType<T>,
     ) -> &mut Self {
-        self.definitions.insert(
-            (module.into(), field.into()),
+        self.define(
+            module.into(),
+            field.into(),
             Definition::Func { signature, func },
-        );
-        self
+        )
     }
 
     /// Defines `module.field` as an imported memory, replacing any earlier definition.
@@ -110,9 +111,7 @@ impl<T> EnvironmentDefinitionBuilder<T> {
         field: impl Into<String>,
         memory: Memory,
     ) -> &mut Self {
-        self.definitions
-            .insert((module.into(), field.into()), Definition::Memory(memory));
-        self
+        self.define(module.into(), field.into(), Definition::Memory(memory))
     }
 
     /// Defines `module.field` as an imported memory shaped like the module's import:
@@ -124,10 +123,18 @@ impl<T> EnvironmentDefinitionBuilder<T> {
         field: impl Into<String>,
         max_pages: u32,
     ) -> &mut Self {
-        self.definitions.insert(
-            (module.into(), field.into()),
+        self.define(
+            module.into(),
+            field.into(),
             Definition::MemoryAsImported { max_pages },
-        );
+        )
+    }
+
+    fn define(&mut self, module: String, field: String, definition: Definition<T>) -> &mut Self {
+        self.definitions
+            .entry(module)
+            .or_default()
+            .insert(field, definition);
         self
     }
 
@@ -144,7 +151,8 @@ impl<T> EnvironmentDefinitionBuilder<T> {
                 };
                 let definition = self
                     .definitions
-                    .get(&(import.module.clone(), import.field.clone()))
+                    .get(import.module.as_str())
+                    .and_then(|fields| fields.get(import.field.as_str()))
                     .ok_or_else(|| link_error(LinkError::Missing))?;
                 match (&import.kind, definition) {
                     (ImportKind::Func(imported), Definition::Func { signature, func }) => {

@@ -19,6 +19,10 @@ use crate::{
 pub struct Engine {
     config: SandboxConfig,
     backend: Arc<dyn BackendEngine>,
+    /// Modules already validated by this engine, by code hash: instantiating known
+    /// code again skips validation.
+    #[cfg(feature = "std")]
+    validated: Arc<crate::cache::ModuleCache<Arc<validation::ModuleInfo>>>,
 }
 
 impl Engine {
@@ -28,7 +32,22 @@ impl Engine {
             Executor::Wasmtime => Arc::new(backend::wasmtime::WasmtimeEngine::new(&config)?),
             Executor::Wasmi => Arc::new(backend::wasmi::WasmiEngine::new(&config)?),
         };
-        Ok(Engine { config, backend })
+        Ok(Engine {
+            #[cfg(feature = "std")]
+            validated: Arc::new(crate::cache::ModuleCache::new(config.module_cache_capacity)),
+            config,
+            backend,
+        })
+    }
+
+    /// Validates `code`, or finds it validated before.
+    fn validated(&self, code: &[u8]) -> Result<Arc<validation::ModuleInfo>, Error> {
+        let validate =
+            || validation::validate(code, self.config.features, &self.config.limits).map(Arc::new);
+        #[cfg(feature = "std")]
+        return self.validated.get_or_compile(code, validate);
+        #[cfg(not(feature = "std"))]
+        return validate();
     }
 
     pub fn config(&self) -> &SandboxConfig {
@@ -91,11 +110,11 @@ impl<T> Instance<T> {
         state: &mut T,
     ) -> Result<Instance<T>, Error> {
         let limits = &engine.config.limits;
-        let module = validation::validate(code, engine.config.features, limits)?;
+        let module = engine.validated(code)?;
         let mut funcs = Vec::new();
         let mut imports = Vec::with_capacity(module.imports.len());
         let resolved = env.resolve(&module)?;
-        for (import, resolved) in module.imports.into_iter().zip(resolved) {
+        for (import, resolved) in module.imports.iter().zip(resolved) {
             let item = match resolved {
                 Resolved::Func { signature, func } => {
                     funcs.push(func);
@@ -110,8 +129,8 @@ impl<T> Instance<T> {
                 }
             };
             imports.push(ImportSpec {
-                module: import.module,
-                field: import.field,
+                module: import.module.clone(),
+                field: import.field.clone(),
                 item,
             });
         }

@@ -32,6 +32,30 @@ pub const SENTINEL: u32 = u32::MAX;
 pub type Ctx<'a, T> = FunctionContext<'a, Stack<T>>;
 pub type HostResult = Result<ReturnValue, HostError>;
 
+/// The environment contracts are linked against, built once per thread: it depends
+/// only on the runtime's constants (memory pages, unstable interface).
+pub fn shared_environment<T: Config>() -> alloc::rc::Rc<Env<T>> {
+    #[cfg(feature = "std")]
+    {
+        use std::{any::Any, any::TypeId, cell::RefCell, collections::BTreeMap, rc::Rc};
+        std::thread_local! {
+            static ENVIRONMENTS: RefCell<BTreeMap<TypeId, Rc<dyn Any>>> = RefCell::new(BTreeMap::new());
+        }
+        ENVIRONMENTS.with(|environments| {
+            let shared = environments
+                .borrow_mut()
+                .entry(TypeId::of::<Env<T>>())
+                .or_insert_with(|| Rc::new(environment::<T>(&T::Schedule::get())))
+                .clone();
+            shared
+                .downcast::<Env<T>>()
+                .expect("entries are keyed by their own type")
+        })
+    }
+    #[cfg(not(feature = "std"))]
+    alloc::rc::Rc::new(environment::<T>(&T::Schedule::get()))
+}
+
 /// The environment contracts are linked against.
 pub fn environment<T: Config>(schedule: &Schedule) -> Env<T> {
     let mut env = Env::<T>::new();
