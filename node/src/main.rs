@@ -9,6 +9,7 @@ mod command;
 mod executor;
 mod rpc;
 mod service;
+mod trace_rpc;
 
 fn main() -> sc_cli::Result<()> {
     command::run()

@@ -1,5 +1,5 @@
 //! RPC methods beyond the standard ones sc-service installs: account nonces and dry runs,
-//! fee queries, and manual sealing.
+//! fee queries, manual sealing, and contract traces.
 
 use std::sync::Arc;
 
@@ -31,6 +31,14 @@ where
     C::Api: substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>,
     C::Api: pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>,
     C::Api: sp_block_builder::BlockBuilder<Block>,
+    C::Api: pallet_europa_contracts::api::ContractsTraceApi<
+        Block,
+        AccountId,
+        Balance,
+        Hash,
+        europa_runtime::EventRecord,
+    >,
+    C: sc_client_api::BlockBackend<Block>,
     P: TransactionPool + 'static,
 {
     use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
@@ -38,7 +46,8 @@ where
 
     let mut module = RpcModule::new(());
     module.merge(System::new(deps.client.clone(), deps.pool).into_rpc())?;
-    module.merge(TransactionPayment::new(deps.client).into_rpc())?;
+    module.merge(TransactionPayment::new(deps.client.clone()).into_rpc())?;
+    module.merge(crate::trace_rpc::module(deps.client)?)?;
     module.merge(ManualSeal::new(deps.seal_commands).into_rpc())?;
     Ok(module)
 }

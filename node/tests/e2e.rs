@@ -450,5 +450,80 @@ fn contracts_are_deployed_called_dry_run_and_traced_on_both_executors() {
             },
             "the flip",
         );
+
+        // The same execution, traced over RPC.
+        let alice = Sr25519Keyring::Alice.to_account_id().to_string();
+        let traced = node
+            .call(
+                "europa_traceCall",
+                json!([{ "origin": alice, "dest": flipper.to_string(), "inputData": hex(&ink_input("get", ())) }]),
+            )
+            .expect("europa_traceCall");
+        assert_eq!(
+            traced["result"]["ok"]["data"], "0x0001",
+            "{executor}: {traced}"
+        );
+        assert_eq!(traced["trace"]["executor"], executor);
+        let root = &traced["trace"]["root"];
+        assert_eq!(
+            (root["entry"].as_str(), root["selector"].as_str()),
+            (Some("call"), Some("0x2f865bd9"))
+        );
+        assert!(
+            root["hostCalls"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["func"] == "seal1.get_storage"),
+            "{traced}"
+        );
+
+        // A dry-run instantiation that traps in its constructor... of code that is not WASM.
+        let rejected = node
+            .call(
+                "europa_traceInstantiate",
+                json!([{ "origin": alice, "code": "0x00112233" }]),
+            )
+            .expect("europa_traceInstantiate");
+        assert_eq!(
+            rejected["result"]["err"], "Contracts::CodeRejected",
+            "{rejected}"
+        );
+        assert!(rejected["trace"]["uploads"][0]["rejected"]
+            .as_str()
+            .unwrap()
+            .contains("CodeRejected"));
+
+        // Every contract execution of block 1 (the deployment), re-executed.
+        let block_1 = node
+            .call("chain_getBlockHash", json!([1]))
+            .expect("block 1");
+        let traces = node
+            .call("europa_traceBlock", json!([block_1]))
+            .expect("europa_traceBlock");
+        assert_eq!(traces.as_array().map(Vec::len), Some(1), "{traces}");
+        assert_eq!(traces[0]["trace"]["root"]["entry"], "deploy");
+
+        // Bad parameters: a clear error, and the node keeps serving.
+        for bad in [
+            json!([{ "origin": "not-an-address", "dest": alice }]),
+            json!([{ "origin": alice, "dest": alice, "inputData": "0xzz" }]),
+            json!([{ "origin": alice, "dest": alice, "value": -1 }]),
+            json!([{ "origin": alice, "dest": alice, "gasLimit": 5 }]),
+            json!(["not an object"]),
+        ] {
+            let error = node
+                .call("europa_traceCall", bad.clone())
+                .expect_err("refused");
+            assert_eq!(error["code"], -32602, "{bad}: {error}");
+        }
+        let error = node
+            .call(
+                "europa_traceCall",
+                json!([{ "origin": alice, "dest": alice }]),
+            )
+            .expect("a call to a plain account is a dry run that fails");
+        assert_eq!(error["result"]["err"], "Contracts::ContractNotFound");
+        assert!(node.call("europa_traceBlock", json!(["0x1234"])).is_err());
     }
 }

@@ -20,7 +20,6 @@ use sp_version::RuntimeVersion;
 use crate::*;
 use pallet_europa_contracts::trace::ExecutionTrace;
 
-type EventRecord = frame_system::EventRecord<RuntimeEvent, Hash>;
 type ContractExecResult = pallet_europa_contracts::ContractExecResult<Balance, EventRecord>;
 type ContractInstantiateResult =
     pallet_europa_contracts::ContractInstantiateResult<AccountId, Balance, EventRecord>;

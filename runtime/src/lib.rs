@@ -34,6 +34,8 @@ pub type Balance = u128;
 pub type Nonce = u32;
 pub type Hash = sp_core::H256;
 pub type Moment = u64;
+/// A system event with its topics, as events are stored and returned by dry runs.
+pub type EventRecord = frame_system::EventRecord<RuntimeEvent, Hash>;
 
 /// The address format for describing accounts.
 pub type Address = MultiAddress<AccountId, ()>;
