@@ -56,16 +56,21 @@ where
     C::Api: ContractsTraceApi<Block, AccountId, Balance, Hash, EventRecord>,
 {
     let (request, at) = request_and_block(params)?;
-    let origin = account(&request, "origin")?;
+    let common = DryRun::parse(&request)?;
     let dest = account(&request, "dest")?;
-    let value = balance(&request, "value")?.unwrap_or_default();
-    let gas_limit = weight(&request, "gasLimit")?;
-    let deposit_limit = balance(&request, "storageDepositLimit")?;
     let input = bytes(&request, "inputData")?.unwrap_or_default();
     let at = at.unwrap_or_else(|| client.info().best_hash);
     let (result, trace) = client
         .runtime_api()
-        .trace_call(at, origin, dest, value, gas_limit, deposit_limit, input)
+        .trace_call(
+            at,
+            common.origin,
+            dest,
+            common.value,
+            common.gas_limit,
+            common.deposit_limit,
+            input,
+        )
         .map_err(runtime_error)?;
     let outcome = result
         .result
@@ -87,10 +92,7 @@ where
     C::Api: ContractsTraceApi<Block, AccountId, Balance, Hash, EventRecord>,
 {
     let (request, at) = request_and_block(params)?;
-    let origin = account(&request, "origin")?;
-    let value = balance(&request, "value")?.unwrap_or_default();
-    let gas_limit = weight(&request, "gasLimit")?;
-    let deposit_limit = balance(&request, "storageDepositLimit")?;
+    let common = DryRun::parse(&request)?;
     let code = match (bytes(&request, "code")?, bytes(&request, "codeHash")?) {
         (Some(code), None) => Code::Upload(code),
         (None, Some(hash)) if hash.len() == 32 => Code::Existing(Hash::from_slice(&hash)),
@@ -104,10 +106,10 @@ where
         .runtime_api()
         .trace_instantiate(
             at,
-            origin,
-            value,
-            gas_limit,
-            deposit_limit,
+            common.origin,
+            common.value,
+            common.gas_limit,
+            common.deposit_limit,
             code,
             data,
             salt,
@@ -157,6 +159,25 @@ where
             .map(|(index, trace)| json!({ "extrinsicIndex": index, "trace": trace }))
             .collect(),
     ))
+}
+
+/// The fields every dry-run request has.
+struct DryRun {
+    origin: AccountId,
+    value: Balance,
+    gas_limit: Option<Weight>,
+    deposit_limit: Option<Balance>,
+}
+
+impl DryRun {
+    fn parse(request: &Value) -> Result<DryRun, ErrorObjectOwned> {
+        Ok(DryRun {
+            origin: account(request, "origin")?,
+            value: balance(request, "value")?.unwrap_or_default(),
+            gas_limit: weight(request, "gasLimit")?,
+            deposit_limit: balance(request, "storageDepositLimit")?,
+        })
+    }
 }
 
 /// A request object, then an optional block hash (the best block when absent).

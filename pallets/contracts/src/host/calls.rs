@@ -400,20 +400,16 @@ struct InstantiateArgs {
     weight: Weight,
     deposit: u32,
     value: u32,
-    input: u32,
-    input_len: u32,
-    address: u32,
-    address_len: u32,
-    out: u32,
-    out_len: u32,
-    salt: u32,
-    salt_len: u32,
+    /// Every version ends with the same pointers: input, input_len, address,
+    /// address_len, out, out_len, salt, salt_len.
+    buffers: [u32; 8],
 }
 
 fn instantiate<T: Config>(
     h: &mut Host<'_, '_, T>,
     args: InstantiateArgs,
 ) -> Result<Returned, Stop> {
+    let [input, input_len, address_ptr, address_len, out, out_len, salt, salt_len] = args.buffers;
     h.ensure_mutable()?;
     let weight = h.weights().instantiate;
     h.charge(weight)?;
@@ -424,8 +420,8 @@ fn instantiate<T: Config>(
     };
     let value: BalanceOf<T> = h.read_as(args.value)?;
     let code_hash: CodeHash<T> = h.read_as(args.code_hash)?;
-    let input = h.read(args.input, args.input_len)?;
-    let salt = h.read(args.salt, args.salt_len)?;
+    let input = h.read(input, input_len)?;
+    let salt = h.read(salt, salt_len)?;
     h.arg_bytes("code_hash", &code_hash.encode());
     h.arg("value", crate::exec::balance_u128::<T>(value));
     h.arg_bytes("input", &input);
@@ -441,68 +437,24 @@ fn instantiate<T: Config>(
         .run_nested(frame_args, input, args.weight, deposit_limit);
     if let Ok(output) = &result {
         if let (false, Some(address)) = (output.did_revert(), &address) {
-            h.write_output(args.address, args.address_len, &address.encode(), true)?;
+            h.write_output(address_ptr, address_len, &address.encode(), true)?;
         }
-        h.write_output(args.out, args.out_len, &output.data, true)?;
+        h.write_output(out, out_len, &output.data, true)?;
     }
     into_return_code::<T>(result)
 }
 
+/// The last `N` of a host function's pointer arguments.
+fn last<const N: usize, const M: usize>(args: [u32; M]) -> [u32; N] {
+    core::array::from_fn(|i| args[M - N + i])
+}
+
 fn instantiate_v0<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
     host_fn(ctx, "seal0.instantiate", |h| {
-        let [code_hash, _, _, value, _, input, input_len, address, address_len, out, out_len, salt, salt_len] =
-            u32_args(args);
+        // code_hash, code_hash_len, gas, value, value_len, then the buffers.
+        let all: [u32; 13] = u32_args(args);
         let weight = Weight::from_parts(u64_arg(args, 2), 0);
-        instantiate(
-            h,
-            InstantiateArgs {
-                code_hash,
-                weight,
-                deposit: SENTINEL,
-                value,
-                input,
-                input_len,
-                address,
-                address_len,
-                out,
-                out_len,
-                salt,
-                salt_len,
-            },
-        )
-    })
-}
-
-fn instantiate_v1<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    host_fn(ctx, "seal1.instantiate", |h| {
-        let [code_hash, _, value, input, input_len, address, address_len, out, out_len, salt, salt_len] =
-            u32_args(args);
-        let weight = Weight::from_parts(u64_arg(args, 1), 0);
-        instantiate(
-            h,
-            InstantiateArgs {
-                code_hash,
-                weight,
-                deposit: SENTINEL,
-                value,
-                input,
-                input_len,
-                address,
-                address_len,
-                out,
-                out_len,
-                salt,
-                salt_len,
-            },
-        )
-    })
-}
-
-fn instantiate_v2<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    host_fn(ctx, "seal2.instantiate", |h| {
-        let [code_hash, _, _, deposit, value, input, input_len, address, address_len, out, out_len, salt, salt_len] =
-            u32_args(args);
-        let weight = Weight::from_parts(u64_arg(args, 1), u64_arg(args, 2));
+        let (code_hash, value, deposit, buffers) = (all[0], all[3], SENTINEL, last(all));
         instantiate(
             h,
             InstantiateArgs {
@@ -510,14 +462,45 @@ fn instantiate_v2<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult
                 weight,
                 deposit,
                 value,
-                input,
-                input_len,
-                address,
-                address_len,
-                out,
-                out_len,
-                salt,
-                salt_len,
+                buffers,
+            },
+        )
+    })
+}
+
+fn instantiate_v1<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
+    host_fn(ctx, "seal1.instantiate", |h| {
+        // code_hash, gas, value, then the buffers.
+        let all: [u32; 11] = u32_args(args);
+        let weight = Weight::from_parts(u64_arg(args, 1), 0);
+        let (code_hash, value, deposit, buffers) = (all[0], all[2], SENTINEL, last(all));
+        instantiate(
+            h,
+            InstantiateArgs {
+                code_hash,
+                weight,
+                deposit,
+                value,
+                buffers,
+            },
+        )
+    })
+}
+
+fn instantiate_v2<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
+    host_fn(ctx, "seal2.instantiate", |h| {
+        // code_hash, ref_time, proof_size, deposit, value, then the buffers.
+        let all: [u32; 13] = u32_args(args);
+        let weight = Weight::from_parts(u64_arg(args, 1), u64_arg(args, 2));
+        let (code_hash, value, deposit, buffers) = (all[0], all[4], all[3], last(all));
+        instantiate(
+            h,
+            InstantiateArgs {
+                code_hash,
+                weight,
+                deposit,
+                value,
+                buffers,
             },
         )
     })
