@@ -137,6 +137,13 @@ fn validate<T: Config>(code: &[u8]) -> Result<Vec<String>, String> {
         }
     }
     if strict {
+        // Upstream sizes a contract's memory from its declaration, so it must have one.
+        if report
+            .imported_memory
+            .is_some_and(|memory| memory.maximum.is_none())
+        {
+            return Err("the imported memory must declare its maximum number of pages".into());
+        }
         if let Some(extra) = report
             .exports
             .iter()

@@ -215,3 +215,71 @@ both_executors! {
         })
     }
 }
+
+/// The strict profile rejects what upstream rejects beyond the WASM 1.0 check: extra
+/// exports and a memory without a declared maximum; the permissive one takes both.
+#[test]
+fn strict_profile_rejects_extra_exports_and_unbounded_memory() {
+    let unbounded = r#"(module (import "env" "memory" (memory 1)) (func (export "deploy")) (func (export "call")))"#;
+    let extra_export = r#"(module (import "env" "memory" (memory 1 16))
+        (func (export "deploy")) (func (export "call")) (func (export "memcpy")))"#;
+    for executor in europa_sandbox::Executor::ALL {
+        use_sandbox(
+            *executor,
+            pallet_europa_contracts::schedule::Profile::Strict,
+        );
+        new_test_ext(|| {
+            let (result, trace) = instantiate_wat(unbounded);
+            assert_eq!(result, Err(error(ContractsError::CodeRejected)));
+            assert!(
+                trace.uploads[0]
+                    .rejected
+                    .as_deref()
+                    .unwrap()
+                    .contains("maximum"),
+                "{trace}"
+            );
+            let (result, trace) = instantiate_wat(extra_export);
+            assert_eq!(result, Err(error(ContractsError::CodeRejected)));
+            assert!(
+                trace.uploads[0]
+                    .rejected
+                    .as_deref()
+                    .unwrap()
+                    .contains("memcpy"),
+                "{trace}"
+            );
+            // Bulk memory is rejected, and named.
+            let (result, trace) = instantiate_wat(&module(
+                "",
+                "(memory.fill (i32.const 0) (i32.const 0) (i32.const 0))",
+            ));
+            assert_eq!(result, Err(error(ContractsError::CodeRejected)));
+            assert!(
+                trace.uploads[0]
+                    .rejected
+                    .as_deref()
+                    .unwrap()
+                    .contains("bulk-memory"),
+                "{trace}"
+            );
+        });
+        use_sandbox(
+            *executor,
+            pallet_europa_contracts::schedule::Profile::Permissive,
+        );
+        new_test_ext(|| {
+            assert!(instantiate_wat(unbounded).0.is_ok());
+            assert!(instantiate_wat(extra_export).0.is_ok());
+            let (result, trace) = instantiate_wat(&module(
+                "",
+                "(memory.fill (i32.const 0) (i32.const 0) (i32.const 0))",
+            ));
+            assert!(result.is_ok());
+            assert_eq!(
+                trace.uploads[0].features_used,
+                vec!["bulk-memory".to_string()]
+            );
+        });
+    }
+}

@@ -70,16 +70,22 @@ impl Engine {
     }
 
     /// Validates `code`, checks that `env` satisfies every import, and describes the
-    /// module: its exports and the WASM features beyond 1.0 it uses. Nothing runs.
+    /// module: its exports, its imported memory and the WASM features beyond 1.0 it
+    /// uses. Nothing runs.
     pub fn inspect<T>(
         &self,
         code: &[u8],
         env: &EnvironmentDefinitionBuilder<T>,
     ) -> Result<ModuleReport, Error> {
-        let module = validation::validate(code, self.config.features, &self.config.limits)?;
+        let module = self.validated(code)?;
         env.resolve(&module)?;
+        let imported_memory = module.imports.iter().find_map(|import| match import.kind {
+            validation::ImportKind::Memory(limits) => Some(limits),
+            _ => None,
+        });
         Ok(ModuleReport {
-            exports: module.exports,
+            exports: module.exports.clone(),
+            imported_memory,
             features_used: validation::required_features(code),
         })
     }
@@ -89,6 +95,8 @@ impl Engine {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ModuleReport {
     pub exports: Vec<validation::Export>,
+    /// The limits of the memory the module imports, if it imports one.
+    pub imported_memory: Option<crate::error::MemoryLimits>,
     /// The features beyond WASM 1.0 integer code that the module needs.
     pub features_used: crate::config::WasmFeatures,
 }
