@@ -305,7 +305,7 @@ fn bytes(request: &Value, name: &str) -> Result<Option<Vec<u8>>, ErrorObjectOwne
 }
 
 fn decode_hex(text: &str) -> Result<Vec<u8>, String> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return Err("odd number of hex digits".into());
     }
     text.as_bytes()

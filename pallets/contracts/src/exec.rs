@@ -2,7 +2,7 @@
 //! each running in its own storage transaction, so that a frame that traps or reverts
 //! rolls back its own writes, transfers and events and nothing else.
 
-use alloc::{rc::Rc, string::ToString, vec::Vec};
+use alloc::{boxed::Box, rc::Rc, string::ToString, vec::Vec};
 use codec::{Decode, Encode};
 use europa_sandbox::{EnvironmentDefinitionBuilder, Error as SandboxError, Instance};
 use frame_support::{
@@ -215,18 +215,7 @@ impl<T: Config> Stack<T> {
         let depth = self.frames.len() as u32 + 1;
         let frame = match self.prepare_frame(args, input, gas, deposit, depth) {
             Ok(frame) => frame,
-            Err((error, gas, deposit, mut trace, account)) => {
-                trace.outcome = Outcome::Failed {
-                    error: describe(&error.error),
-                };
-                return FrameOutcome {
-                    result: Err(error),
-                    gas,
-                    deposit,
-                    trace,
-                    account,
-                };
-            }
+            Err(refused) => return *refused,
         };
         let (code_hash, entry, account) = (frame.code_hash, frame.entry, frame.account.clone());
         // A delegate call runs with its caller's value; nothing moves.
@@ -267,7 +256,7 @@ impl<T: Config> Stack<T> {
     }
 
     /// Builds the frame for `args`, checking what must hold before anything runs.
-    #[allow(clippy::type_complexity)]
+    /// A frame that is refused before it runs ends at once, with its meters untouched.
     fn prepare_frame(
         &mut self,
         args: FrameArgs<T>,
@@ -275,16 +264,7 @@ impl<T: Config> Stack<T> {
         gas: GasMeter,
         deposit: DepositMeter<T>,
         depth: u32,
-    ) -> Result<
-        Frame<T>,
-        (
-            ExecError,
-            GasMeter,
-            DepositMeter<T>,
-            FrameTrace,
-            Option<AccountIdOf<T>>,
-        ),
-    > {
+    ) -> Result<Frame<T>, Box<FrameOutcome<T>>> {
         let parent = self.frames.last();
         let caller = match parent {
             Some(parent) => Origin::Signed(parent.account.clone()),
@@ -328,7 +308,7 @@ impl<T: Config> Stack<T> {
                             &gas,
                         );
                         let error = ExecError::caller(DispatchError::RootNotAllowed);
-                        return Err((error, gas, deposit, trace, None));
+                        return Err(refused(error, gas, deposit, trace, None));
                     }
                 };
                 let account = contract_address::<T>(&deployer, &code_hash, &input, &salt);
@@ -375,7 +355,7 @@ impl<T: Config> Stack<T> {
             &gas,
         );
         let fail = |error: ExecError, gas, deposit, trace| {
-            Err((error, gas, deposit, trace, Some(account.clone())))
+            Err(refused(error, gas, deposit, trace, Some(account.clone())))
         };
 
         if depth > T::MaxCallDepth::get() {
@@ -665,6 +645,26 @@ impl<T: Config> Stack<T> {
         parent.trace.nested.push(outcome.trace);
         (outcome.result, outcome.account)
     }
+}
+
+/// The outcome of a frame refused before it ran.
+fn refused<T: Config>(
+    error: ExecError,
+    gas: GasMeter,
+    deposit: DepositMeter<T>,
+    mut trace: FrameTrace,
+    account: Option<AccountIdOf<T>>,
+) -> Box<FrameOutcome<T>> {
+    trace.outcome = Outcome::Failed {
+        error: describe(&error.error),
+    };
+    Box::new(FrameOutcome {
+        result: Err(error),
+        gas,
+        deposit,
+        trace,
+        account,
+    })
 }
 
 /// Moves `value` between accounts (into a frame's contract, or for `transfer`).
@@ -995,12 +995,7 @@ impl<T: Config, R: ReturnedValue> RunOutcome<T, R> {
 impl<T: Config, R> RunOutcome<T, R> {
     /// The dry-run result clients decode (`ContractExecResult` or
     /// `ContractInstantiateResult`), and the trace.
-    pub fn into_contract_result(
-        self,
-    ) -> (
-        crate::ContractResult<Result<R, DispatchError>, BalanceOf<T>, EventRecordOf<T>>,
-        ExecutionTrace,
-    ) {
+    pub fn into_contract_result(self) -> (crate::ContractResultOf<T, R>, ExecutionTrace) {
         (
             crate::ContractResult {
                 gas_consumed: self.gas_consumed,

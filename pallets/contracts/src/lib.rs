@@ -464,7 +464,7 @@ impl<T: Config> Pallet<T> {
         data: Vec<u8>,
         salt: Vec<u8>,
     ) -> (
-        ContractInstantiateResult<T::AccountId, BalanceOf<T>, EventRecordOf<T>>,
+        ContractResultOf<T, InstantiateReturnValue<T::AccountId>>,
         trace::ExecutionTrace,
     ) {
         let run = exec::Run::<T>::dry_run(Origin::Signed(origin), gas_limit, storage_deposit_limit);
@@ -529,6 +529,10 @@ impl<T: Config> Pallet<T> {
         ContractInfoOf::<T>::get(account).map(|info| info.code_hash)
     }
 }
+
+/// A dry run's result for this runtime: `R` is what a successful run returns.
+pub type ContractResultOf<T, R> =
+    ContractResult<Result<R, DispatchError>, BalanceOf<T>, EventRecordOf<T>>;
 
 pub type EventRecordOf<T> = frame_system::EventRecord<
     <T as frame_system::Config>::RuntimeEvent,

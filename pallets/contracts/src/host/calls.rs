@@ -582,7 +582,7 @@ fn call_runtime<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
         h.charge(dispatch_weight)?;
         let contract = h.stack().top().account.clone();
         let mut origin: T::RuntimeOrigin = frame_system::RawOrigin::Signed(contract).into();
-        origin.add_filter(|call| <T as Config>::CallFilter::contains(call));
+        origin.add_filter(<T as Config>::CallFilter::contains);
         let result: Result<PostDispatchInfo, _> = call.dispatch(origin);
         let actual = match &result {
             Ok(info) => info.actual_weight,

@@ -115,11 +115,11 @@ pub fn use_sandbox(executor: Executor, profile: Profile) {
 }
 
 pub struct TestSandbox;
+type Engines = std::sync::Mutex<Vec<((Executor, Profile), Engine)>>;
 impl pallet_europa_contracts::SandboxSource for TestSandbox {
     fn engine() -> Engine {
         // One engine per configuration for the whole test binary, as the node has one.
-        static ENGINES: OnceLock<std::sync::Mutex<Vec<((Executor, Profile), Engine)>>> =
-            OnceLock::new();
+        static ENGINES: OnceLock<Engines> = OnceLock::new();
         let key = EXECUTOR.with(|e| *e.borrow());
         let mut engines = ENGINES
             .get_or_init(Default::default)
