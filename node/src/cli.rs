@@ -27,6 +27,12 @@ pub enum Sealing {
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct EuropaParams {
+    /// Keep the chain in workspace NAME: `<base path>/workspaces/NAME`, beside other
+    /// workspaces (see `europa workspace`). Without -w, -d or --tmp, the default
+    /// workspace is used if one was chosen.
+    #[arg(short = 'w', long, value_name = "NAME")]
+    pub workspace: Option<String>,
+
     /// How blocks are produced. Either way `engine_createBlock` and
     /// `engine_finalizeBlock` are served over RPC.
     #[arg(long, value_enum, default_value_t = Sealing::Instant)]
@@ -83,4 +89,33 @@ pub enum Subcommand {
 
     /// Remove the chain's database.
     PurgeChain(sc_cli::PurgeChainCmd),
+
+    /// List, choose the default of, or delete workspaces.
+    #[command(subcommand)]
+    Workspace(WorkspaceCmd),
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum WorkspaceCmd {
+    /// Print the workspaces, marking the default with `*`.
+    List(WorkspaceBase),
+    /// Make NAME the default workspace (created if needed).
+    Default {
+        name: String,
+        #[command(flatten)]
+        base: WorkspaceBase,
+    },
+    /// Delete workspace NAME and its chain.
+    Delete {
+        name: String,
+        #[command(flatten)]
+        base: WorkspaceBase,
+    },
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct WorkspaceBase {
+    /// The base path the workspaces live under (default: the node's default base path).
+    #[arg(short = 'd', long, value_name = "PATH")]
+    pub base_path: Option<std::path::PathBuf>,
 }

@@ -4,8 +4,9 @@ use sc_cli::SubstrateCli;
 
 use crate::{
     chain_spec,
-    cli::{Cli, Subcommand},
+    cli::{Cli, Subcommand, WorkspaceCmd},
     service,
+    workspace::Workspaces,
 };
 
 impl SubstrateCli for Cli {
@@ -57,13 +58,57 @@ pub fn run() -> sc_cli::Result<()> {
             let runner = cli.create_runner(cmd)?;
             runner.sync_run(|config| cmd.run(config.database))
         }
+        Some(Subcommand::Workspace(cmd)) => workspace_command(cmd).map_err(sc_cli::Error::Input),
         None => {
+            let mut cli = cli;
+            choose_workspace(&mut cli).map_err(sc_cli::Error::Input)?;
             let runner = cli.create_runner(&cli.run)?;
             let params = cli.europa.clone();
             params.select_sandbox().map_err(sc_cli::Error::Input)?;
             runner.run_node_until_exit(|config| async move {
                 service::new_full(config, params).map_err(sc_cli::Error::Service)
             })
+        }
+    }
+}
+
+/// Points the node's base path at the chosen (or default) workspace.
+fn choose_workspace(cli: &mut Cli) -> Result<(), String> {
+    let shared = &mut cli.run.shared_params;
+    let workspaces = Workspaces::under(shared.base_path.as_deref());
+    let name = match &cli.europa.workspace {
+        Some(_) if cli.run.tmp => return Err("--workspace and --tmp exclude each other".into()),
+        Some(name) => name.clone(),
+        None if cli.run.tmp || shared.base_path.is_some() => return Ok(()),
+        None => match workspaces.default()? {
+            Some(name) => name,
+            None => return Ok(()),
+        },
+    };
+    shared.base_path = Some(workspaces.path(&name)?);
+    Ok(())
+}
+
+fn workspace_command(cmd: &WorkspaceCmd) -> Result<(), String> {
+    match cmd {
+        WorkspaceCmd::List(base) => {
+            let workspaces = Workspaces::under(base.base_path.as_deref());
+            let default = workspaces.default()?;
+            for name in workspaces.list()? {
+                let mark = if default.as_deref() == Some(name.as_str()) {
+                    "*"
+                } else {
+                    " "
+                };
+                println!("{mark} {name}");
+            }
+            Ok(())
+        }
+        WorkspaceCmd::Default { name, base } => {
+            Workspaces::under(base.base_path.as_deref()).set_default(Some(name))
+        }
+        WorkspaceCmd::Delete { name, base } => {
+            Workspaces::under(base.base_path.as_deref()).delete(name)
         }
     }
 }

@@ -10,6 +10,7 @@ mod executor;
 mod rpc;
 mod service;
 mod trace_rpc;
+mod workspace;
 
 fn main() -> sc_cli::Result<()> {
     command::run()

@@ -527,3 +527,64 @@ fn contracts_are_deployed_called_dry_run_and_traced_on_both_executors() {
         assert!(node.call("europa_traceBlock", json!(["0x1234"])).is_err());
     }
 }
+
+/// Runs `europa ARGS` to completion (a subcommand); returns success, stdout and stderr.
+fn europa(args: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_europa"))
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .expect("europa runs");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn workspaces_keep_separate_chains_and_can_be_listed_chosen_and_deleted() {
+    let home = tempdir();
+    let home = home.to_str().unwrap();
+    let env = [("HOME", home), ("XDG_DATA_HOME", "")];
+    let start = |workspace: Option<&str>| {
+        let mut args = vec!["--dev", "--port=0", "--rpc-port=0", "--no-prometheus"];
+        if let Some(name) = workspace {
+            args.extend(["-w", name]);
+        }
+        Node::start_with_env(&args, &env)
+    };
+
+    let alpha = start(Some("alpha"));
+    submit_alice_transfer(&alpha, 0);
+    wait_for_block(&alpha, 1);
+    alpha.stop_gracefully();
+    let beta = start(Some("beta"));
+    assert_eq!(head_number(&beta), 0, "beta is a chain of its own");
+    beta.stop_gracefully();
+    let alpha = start(Some("alpha"));
+    assert_eq!(head_number(&alpha), 1, "alpha kept its block");
+    alpha.stop_gracefully();
+
+    let (ok, listed, _) = europa(&["workspace", "list"], &env);
+    assert!(ok);
+    assert_eq!(listed, "  alpha\n  beta\n");
+    assert!(europa(&["workspace", "default", "alpha"], &env).0);
+    assert_eq!(europa(&["workspace", "list"], &env).1, "* alpha\n  beta\n");
+    // Without -w, -d or --tmp the default workspace runs.
+    let default = start(None);
+    assert_eq!(head_number(&default), 1);
+    default.stop_gracefully();
+
+    assert!(europa(&["workspace", "delete", "alpha"], &env).0);
+    assert_eq!(europa(&["workspace", "list"], &env).1, "  beta\n");
+
+    // Bad input: clear errors, nothing deleted.
+    let (ok, _, stderr) = europa(&["workspace", "delete", "nope"], &env);
+    assert!(!ok && stderr.contains("no workspace 'nope'"), "{stderr}");
+    let (ok, _, stderr) = europa(&["--dev", "-w", "../escape"], &env);
+    assert!(!ok && stderr.contains("invalid workspace name"), "{stderr}");
+    let (ok, _, stderr) = europa(&["--dev", "--tmp", "-w", "beta"], &env);
+    assert!(!ok && stderr.contains("exclude each other"), "{stderr}");
+    assert_eq!(europa(&["workspace", "list"], &env).1, "  beta\n");
+}

@@ -38,8 +38,14 @@ impl Node {
     }
 
     pub fn start(args: &[&str]) -> Node {
+        Node::start_with_env(args, &[])
+    }
+
+    /// Starts the node with extra environment variables (e.g. another `HOME`).
+    pub fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Node {
         let mut child = Command::new(env!("CARGO_BIN_EXE_europa"))
             .args(args)
+            .envs(env.iter().copied())
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
