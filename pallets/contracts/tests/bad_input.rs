@@ -115,19 +115,7 @@ both_executors! {
 
     fn calling_itself_stops_at_the_call_depth_limit() {
         new_test_ext(|| {
-            // `call` calls its own address with ALLOW_REENTRY and returns the return code
-            // of that call as its output.
-            let (contract, _) = instantiate_wat(&module(
-                r#"(import "seal0" "address" (func $address (param i32 i32)))
-                   (import "seal1" "call" (func $call (param i32 i32 i64 i32 i32 i32 i32 i32) (result i32)))
-                   (import "seal0" "seal_return" (func $ret (param i32 i32 i32)))"#,
-                r#"(i32.store (i32.const 100) (i32.const 32))
-                   (call $address (i32.const 0) (i32.const 100))
-                   (i32.store (i32.const 200)
-                     (call $call (i32.const 8) (i32.const 0) (i64.const 0) (i32.const 300)
-                                 (i32.const 0) (i32.const 0) (i32.const -1) (i32.const 0)))
-                   (call $ret (i32.const 0) (i32.const 200) (i32.const 4))"#,
-            ));
+            let (contract, _) = instantiate_wat(SELF_CALLER);
             let contract = contract.unwrap();
             let (result, trace) = call(&contract, vec![]);
             let output = result.expect("the outermost frame returns");

@@ -374,3 +374,19 @@ macro_rules! both_executors {
         }
     };
 }
+
+/// A WASM 1.0 contract whose `call` calls its own address (re-entry allowed) and
+/// returns that call's return code.
+pub const SELF_CALLER: &str = r#"(module
+    (import "seal0" "address" (func $address (param i32 i32)))
+    (import "seal1" "call" (func $call (param i32 i32 i64 i32 i32 i32 i32 i32) (result i32)))
+    (import "seal0" "seal_return" (func $ret (param i32 i32 i32)))
+    (import "env" "memory" (memory 1 16))
+    (func (export "deploy"))
+    (func (export "call")
+        (i32.store (i32.const 100) (i32.const 32))
+        (call $address (i32.const 0) (i32.const 100))
+        (i32.store (i32.const 200)
+            (call $call (i32.const 8) (i32.const 0) (i64.const 0) (i32.const 300)
+                        (i32.const 0) (i32.const 0) (i32.const -1) (i32.const 0)))
+        (call $ret (i32.const 0) (i32.const 200) (i32.const 4))))"#;
