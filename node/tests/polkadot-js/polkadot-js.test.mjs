@@ -1,0 +1,221 @@
+// @polkadot/api and @polkadot/api-contract against the real node: what polkadot.js apps,
+// contracts-ui and scripts written against substrate-contracts-node do.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+
+import { Keyring } from '@polkadot/api';
+import { Abi, BlueprintPromise, CodePromise, ContractPromise } from '@polkadot/api-contract';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+
+import { describeDispatchError, sendInBlock, startNode } from './europa.mjs';
+
+const bundle = (name) =>
+  JSON.parse(readFileSync(new URL(`../../../pallets/contracts/fixtures/metadata/${name}.contract`, import.meta.url)));
+
+describe('europa with @polkadot/api', { timeout: 180_000 }, () => {
+  let node;
+  let api;
+  let alice;
+  let bob;
+
+  before(async () => {
+    await cryptoWaitReady();
+    const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+    alice = keyring.addFromUri('//Alice');
+    bob = keyring.addFromUri('//Bob');
+    node = await startNode();
+    api = node.api;
+  });
+
+  after(async () => {
+    await node?.stop();
+  });
+
+  test('reads the runtime, its metadata v15 and the chain properties', async () => {
+    assert.equal(api.runtimeVersion.specName.toString(), 'europa');
+    // @polkadot/api reads the newest metadata the runtime offers; subxt 0.35 asks for v15.
+    const versions = (await api.call.metadata.metadataVersions()).toJSON();
+    assert.ok(versions.includes(15), `metadata versions ${versions}`);
+    assert.equal(api.runtimeMetadata.version, Math.max(...versions));
+    assert.ok((await api.call.metadata.metadataAtVersion(15)).isSome, 'metadata_at_version(15)');
+    for (const call of ['uploadCode', 'instantiateWithCode', 'instantiate', 'call', 'removeCode', 'setCode']) {
+      assert.equal(typeof api.tx.contracts[call], 'function', `contracts.${call}`);
+    }
+    // The chain properties, as @polkadot/api applied them.
+    assert.equal(api.registry.chainSS58, 42);
+    assert.ok(api.registry.chainTokens[0] && api.registry.chainTokens[0] !== 'Unit', 'token symbol');
+    assert.ok(api.registry.chainDecimals[0] > 0, 'token decimals');
+    // polkadot.js apps marks a chain of this type as a development chain (dev accounts shown).
+    assert.ok((await api.rpc.system.chainType()).isDevelopment, 'chain type Development');
+    assert.ok((await api.query.sudo.key()).eq(alice.address), 'Alice is sudo');
+  });
+
+  test('a transfer from Alice to Bob is sealed into a block', async () => {
+    const amount = 1_234_567_890n;
+    const before = (await api.query.system.account(bob.address)).data.free.toBigInt();
+    const tx = api.tx.balances.transferKeepAlive(bob.address, amount);
+    const { blockHash, events, dispatchError } = await sendInBlock(api, tx, alice);
+    assert.equal(dispatchError, undefined);
+
+    const transfer = events.find((event) => api.events.balances.Transfer.is(event));
+    assert.ok(transfer, 'a Balances.Transfer event');
+    assert.ok(transfer.data.from.eq(alice.address));
+    assert.ok(transfer.data.to.eq(bob.address));
+    assert.equal(transfer.data.amount.toBigInt(), amount);
+    assert.ok(events.some((event) => api.events.system.ExtrinsicSuccess.is(event)));
+
+    const block = await api.rpc.chain.getBlock(blockHash);
+    assert.ok(
+      block.block.extrinsics.some((xt) => xt.hash.eq(tx.hash)),
+      'the block holds the transfer',
+    );
+    const after = (await api.query.system.account(bob.address)).data.free.toBigInt();
+    assert.equal(after - before, amount);
+  });
+
+  test('an ERC20 is uploaded, instantiated, called and dry-run with its metadata', async () => {
+    const erc20 = bundle('erc20');
+    const abi = new Abi(erc20, api.registry.getChainProperties());
+
+    // upload_code: the code hash polkadot.js computes matches the one the chain stores.
+    const upload = await sendInBlock(api, api.tx.contracts.uploadCode(abi.info.source.wasm, null, 'Enforced'), alice);
+    assert.equal(upload.dispatchError, undefined);
+    const stored = upload.events.find((event) => api.events.contracts.CodeStored.is(event));
+    assert.ok(stored, 'a Contracts.CodeStored event');
+    const codeHash = stored.data.codeHash.toHex();
+    assert.equal(codeHash, erc20.source.hash);
+
+    // instantiate: gas from a ContractsApi dry run, as contracts-ui does.
+    const supply = 1_000_000n;
+    const constructor = abi.findConstructor('new');
+    const estimate = await dryRunInstantiate(api, alice, { Existing: codeHash }, constructor.toU8a([supply]));
+    const blueprint = new BlueprintPromise(api, abi, codeHash);
+    const deployed = await sendInBlock(
+      api,
+      blueprint.tx.new({ gasLimit: estimate.gasRequired, storageDepositLimit: null, salt: '0x01' }, supply),
+      alice,
+    );
+    assert.equal(deployed.dispatchError, undefined);
+    const instantiated = deployed.events.find((event) => api.events.contracts.Instantiated.is(event));
+    assert.ok(instantiated, 'a Contracts.Instantiated event');
+    const address = instantiated.data.contract.toString();
+    assert.equal(address, estimate.result.asOk.accountId.toString(), 'the dry run predicted the address');
+    // The constructor's Transfer event, decoded with the ABI.
+    const [minted] = decodeContractEvents(api, abi, deployed.records);
+    assert.equal(minted.event.identifier, 'erc20::erc20::Transfer');
+    assert.equal(minted.args[2].toBigInt(), supply);
+
+    // call: a transfer, its event decoded from ContractEmitted, then dry-run reads.
+    const contract = new ContractPromise(api, abi, address);
+    const dryTransfer = await contract.query.transfer(alice.address, { gasLimit: maxGas(api) }, bob.address, 250);
+    assert.ok(dryTransfer.result.isOk, dryTransfer.result.toString() + dryTransfer.debugMessage.toUtf8());
+    assert.deepEqual(dryTransfer.output.toJSON(), { ok: { ok: null } });
+    const sent = await sendInBlock(
+      api,
+      contract.tx.transfer({ gasLimit: dryTransfer.gasRequired, storageDepositLimit: null }, bob.address, 250),
+      alice,
+    );
+    assert.equal(sent.dispatchError, undefined);
+    const [transferred] = decodeContractEvents(api, abi, sent.records);
+    assert.equal(transferred.event.identifier, 'erc20::erc20::Transfer');
+    assert.equal(transferred.args[0].unwrap().toString(), alice.address);
+    assert.equal(transferred.args[1].unwrap().toString(), bob.address);
+    assert.equal(transferred.args[2].toBigInt(), 250n);
+
+    const balanceOf = async (who) => {
+      const { result, output } = await contract.query.balanceOf(alice.address, { gasLimit: maxGas(api) }, who);
+      assert.ok(result.isOk);
+      return BigInt(output.toJSON().ok);
+    };
+    assert.equal(await balanceOf(bob.address), 250n);
+    assert.equal(await balanceOf(alice.address), supply - 250n);
+
+    // A transfer beyond the balance: the message returns the contract's error, and a
+    // dry run of it reports the revert without changing anything.
+    const tooMuch = await contract.query.transfer(bob.address, { gasLimit: maxGas(api) }, alice.address, 251);
+    assert.ok(tooMuch.result.isOk);
+    const REVERT = 1;
+    assert.equal(tooMuch.result.asOk.flags.bits.toNumber() & REVERT, REVERT, tooMuch.result.toString());
+    assert.deepEqual(tooMuch.output.toJSON(), { ok: { err: 'InsufficientBalance' } });
+    assert.equal(await balanceOf(bob.address), 250n);
+  });
+
+  test('a trapping contract: dry run and extrinsic both report Contracts.ContractTrapped', async () => {
+    const contract = await instantiateWithCode(api, alice, bundle('panic_deep'), 'new', []);
+
+    const ok = await contract.query.ok(alice.address, { gasLimit: maxGas(api) });
+    assert.equal(ok.output.toJSON().ok, 42);
+
+    const dryRun = await contract.query.run(alice.address, { gasLimit: maxGas(api) }, 3);
+    assert.ok(dryRun.result.isErr);
+    assert.equal(describeDispatchError(api, dryRun.result.asErr), 'contracts.ContractTrapped');
+
+    const failed = await sendInBlock(api, contract.tx.run({ gasLimit: dryRun.gasRequired }, 3), alice);
+    assert.equal(failed.dispatchError, 'contracts.ContractTrapped');
+    assert.ok(failed.events.some((event) => api.events.system.ExtrinsicFailed.is(event)));
+  });
+
+  test('the trace RPC explains a dry-run call', async () => {
+    const contract = await instantiateWithCode(api, alice, bundle('flipper'), 'new', [true]);
+    const traced = await node.provider.send('europa_traceCall', [
+      { origin: alice.address, dest: contract.address.toString(), inputData: contract.abi.findMessage('get').selector.toHex() },
+    ]);
+    assert.ok(traced.result.ok, JSON.stringify(traced.result));
+    const { root } = traced.trace;
+    assert.equal(root.contract, contract.address.toHex());
+    assert.equal(root.entry, 'call');
+    assert.ok(root.hostCalls.some((call) => call.func === 'seal1.get_storage'), JSON.stringify(root.hostCalls));
+
+    await assert.rejects(node.provider.send('europa_traceCall', [{ origin: alice.address }]), /-32602|dest/);
+  });
+
+  test('a badly signed extrinsic is refused and the node keeps serving', async () => {
+    const tx = api.tx.balances.transferKeepAlive(bob.address, 1);
+    await tx.signAsync(alice);
+    const bytes = tx.toU8a();
+    // Flip a byte inside the signature (after the length prefix, version byte and signer).
+    bytes[40] ^= 0xff;
+    await assert.rejects(api.rpc.author.submitExtrinsic(bytes), /1010|Invalid|bad signature/i);
+    // Bytes that are no extrinsic at all (polkadot.js refuses to send them, so raw).
+    await assert.rejects(node.provider.send('author_submitExtrinsic', ['0x0102']), /decode|Invalid|1001|1002/i);
+    assert.ok((await api.rpc.chain.getHeader()).number.toNumber() > 0);
+  });
+});
+
+/**
+ * A whole block's weight for dry runs. (`gasLimit: -1` would send a proof size of 0,
+ * which pallet-contracts — here as upstream — answers with OutOfGas.)
+ */
+function maxGas(api) {
+  return api.registry.createType('WeightV2', api.consts.system.blockWeights.maxBlock);
+}
+
+/** A ContractsApi instantiate dry run, as contracts-ui does before deploying. */
+async function dryRunInstantiate(api, origin, code, data, salt = '0x01') {
+  const estimate = await api.call.contractsApi.instantiate(origin.address, 0, null, null, code, data, salt);
+  assert.ok(estimate.result.isOk, `instantiate dry run: ${estimate.result.toString()}`);
+  return estimate;
+}
+
+/** `instantiate_with_code` of a `.contract` bundle with the gas a dry run asked for. */
+async function instantiateWithCode(api, origin, bundle, constructorName, args) {
+  const code = new CodePromise(api, bundle, bundle.source.wasm);
+  const data = code.abi.findConstructor(constructorName).toU8a(args);
+  const { gasRequired } = await dryRunInstantiate(api, origin, { Upload: bundle.source.wasm }, data);
+  const deployed = await sendInBlock(
+    api,
+    code.tx[constructorName]({ gasLimit: gasRequired, storageDepositLimit: null, salt: '0x01' }, ...args),
+    origin,
+  );
+  assert.equal(deployed.dispatchError, undefined);
+  assert.ok(deployed.result.contract, 'instantiate_with_code gave a contract');
+  return deployed.result.contract;
+}
+
+/** Decodes the ContractEmitted events among `records` with `abi` (ink! 5: by signature topic). */
+function decodeContractEvents(api, abi, records) {
+  return records
+    .filter(({ event }) => api.events.contracts.ContractEmitted.is(event))
+    .map((record) => abi.decodeEvent(record));
+}
