@@ -1,8 +1,7 @@
 //! Runs the runtime natively (DESIGN D1): runtime API calls go straight to the
 //! dispatcher that `impl_runtime_apis!` generates, inside the call's externalities.
 
-use codec::Encode;
-use europa_runtime::{apis::api, VERSION};
+use europa_runtime::{apis::api, configs::RUNTIME_UPGRADE_REFUSED, VERSION};
 use sc_executor::error::{Error, Result};
 use sp_core::traits::{CallContext, CodeExecutor, Externalities, ReadRuntimeVersion, RuntimeCode};
 use sp_version::RuntimeVersion;
@@ -33,13 +32,17 @@ impl CodeExecutor for NativeExecutor {
     }
 }
 
+/// Asked only by `System.set_code` (through `sp_io::misc::runtime_version`) about the
+/// code it would install: this executor cannot run any code but its own, so the
+/// upgrade fails here, before the runtime's own refusal would.
 impl ReadRuntimeVersion for NativeExecutor {
     fn read_runtime_version(
         &self,
         _wasm_code: &[u8],
         _ext: &mut dyn Externalities,
     ) -> std::result::Result<Vec<u8>, String> {
-        Ok(VERSION.encode())
+        log::error!(target: "europa", "System.set_code refused: {RUNTIME_UPGRADE_REFUSED}");
+        Err(RUNTIME_UPGRADE_REFUSED.to_owned())
     }
 }
 

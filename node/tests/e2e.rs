@@ -588,3 +588,81 @@ fn workspaces_keep_separate_chains_and_can_be_listed_chosen_and_deleted() {
     assert!(!ok && stderr.contains("exclude each other"), "{stderr}");
     assert_eq!(europa(&["workspace", "list"], &env).1, "  beta\n");
 }
+
+/// The events of block `number`, read from `System.Events`.
+fn block_events(
+    node: &Node,
+    number: u64,
+) -> Vec<frame_system::EventRecord<europa_runtime::RuntimeEvent, sp_core::H256>> {
+    let hash = node
+        .call("chain_getBlockHash", json!([number]))
+        .expect("block hash");
+    let key = frame_support::storage::storage_prefix(b"System", b"Events");
+    let events = node
+        .call("state_getStorage", json!([hex(&key), hash]))
+        .expect("System.Events");
+    codec::Decode::decode(&mut &unhex(events.as_str().expect("events stored"))[..])
+        .expect("events decode")
+}
+
+#[test]
+fn runtime_upgrades_are_refused_with_a_clear_message() {
+    use europa_runtime::configs::RUNTIME_UPGRADE_REFUSED;
+    use sp_runtime::DispatchError;
+
+    let node = Node::start_dev(&[]);
+    let code_key = hex(sp_core::storage::well_known_keys::CODE);
+    let code_before = node.call("state_getStorage", json!([code_key]));
+    // Any WASM will do: the refusal must not depend on what the code is.
+    let new_code = contract_fixture("mvp", "flipper");
+    // `set_code` stops at the node's executor, which cannot read another runtime's
+    // version; `set_code_without_checks` gets as far as the runtime, which refuses to
+    // store the code. Both say why in the log.
+    let upgrades = [
+        (
+            "set_code",
+            frame_system::Call::set_code {
+                code: new_code.clone(),
+            },
+            DispatchError::from(
+                frame_system::Error::<europa_runtime::Runtime>::FailedToExtractRuntimeVersion,
+            ),
+        ),
+        (
+            "set_code_without_checks",
+            frame_system::Call::set_code_without_checks { code: new_code },
+            DispatchError::Other(RUNTIME_UPGRADE_REFUSED),
+        ),
+    ];
+    for (block, (name, upgrade, refusal)) in (1..).zip(upgrades) {
+        submit_signed(
+            &node,
+            RuntimeCall::Sudo(pallet_sudo::Call::sudo {
+                call: Box::new(RuntimeCall::System(upgrade)),
+            }),
+        );
+        wait_for_block(&node, block);
+        let sudid = block_events(&node, block)
+            .into_iter()
+            .find_map(|record| match record.event {
+                europa_runtime::RuntimeEvent::Sudo(pallet_sudo::Event::Sudid { sudo_result }) => {
+                    Some(sudo_result)
+                }
+                _ => None,
+            })
+            .expect("a Sudo.Sudid event");
+        let error = sudid.expect_err(name);
+        // Compared as clients see them: encoded (the text of `Other` is not).
+        assert_eq!(error.encode(), refusal.encode(), "{name}: {error:?}");
+        node.wait_for_log(RUNTIME_UPGRADE_REFUSED);
+    }
+    assert_eq!(
+        node.call("state_getStorage", json!([code_key])),
+        code_before,
+        "`:code` is untouched"
+    );
+    let version = node.call("state_getRuntimeVersion", json!([])).unwrap();
+    assert_eq!(version["specName"], "europa");
+    submit_alice_transfer(&node, 2);
+    wait_for_block(&node, 3);
+}

@@ -52,6 +52,22 @@ impl frame_system::Config for Runtime {
     type AccountData = pallet_balances::AccountData<Balance>;
     type SS58Prefix = SS58Prefix;
     type MaxConsumers = ConstU32<16>;
+    type OnSetCode = RefuseRuntimeUpgrade;
+}
+
+/// Why `System.set_code` (and every other way to replace the runtime) fails here.
+pub const RUNTIME_UPGRADE_REFUSED: &str = "runtime upgrades are not supported: europa executes \
+     the runtime compiled into the node, not the code in `:code`; rebuild europa to change it";
+
+/// Refuses to store new runtime code: the node would keep running its native runtime,
+/// so accepting it would only pretend the upgrade happened.
+pub struct RefuseRuntimeUpgrade;
+
+impl frame_system::SetCode<Runtime> for RefuseRuntimeUpgrade {
+    fn set_code(_code: Vec<u8>) -> sp_runtime::DispatchResult {
+        log::error!(target: "runtime::system", "System.set_code refused: {RUNTIME_UPGRADE_REFUSED}");
+        Err(sp_runtime::DispatchError::Other(RUNTIME_UPGRADE_REFUSED))
+    }
 }
 
 impl pallet_timestamp::Config for Runtime {
