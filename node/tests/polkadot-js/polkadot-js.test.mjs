@@ -1,17 +1,22 @@
 // @polkadot/api and @polkadot/api-contract against the real node: what polkadot.js apps,
 // contracts-ui and scripts written against substrate-contracts-node do.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 
 import { Keyring } from '@polkadot/api';
-import { Abi, BlueprintPromise, CodePromise, ContractPromise } from '@polkadot/api-contract';
+import { Abi, BlueprintPromise, ContractPromise } from '@polkadot/api-contract';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
-import { describeDispatchError, sendInBlock, startNode } from './europa.mjs';
-
-const bundle = (name) =>
-  JSON.parse(readFileSync(new URL(`../../../pallets/contracts/fixtures/metadata/${name}.contract`, import.meta.url)));
+import {
+  bundle,
+  decodeContractEvents,
+  describeDispatchError,
+  dryRunInstantiate,
+  instantiateWithCode,
+  maxGas,
+  sendInBlock,
+  startNode,
+} from './europa.mjs';
 
 describe('europa with @polkadot/api', { timeout: 180_000 }, () => {
   let node;
@@ -182,40 +187,3 @@ describe('europa with @polkadot/api', { timeout: 180_000 }, () => {
     assert.ok((await api.rpc.chain.getHeader()).number.toNumber() > 0);
   });
 });
-
-/**
- * A whole block's weight for dry runs. (`gasLimit: -1` would send a proof size of 0,
- * which pallet-contracts — here as upstream — answers with OutOfGas.)
- */
-function maxGas(api) {
-  return api.registry.createType('WeightV2', api.consts.system.blockWeights.maxBlock);
-}
-
-/** A ContractsApi instantiate dry run, as contracts-ui does before deploying. */
-async function dryRunInstantiate(api, origin, code, data, salt = '0x01') {
-  const estimate = await api.call.contractsApi.instantiate(origin.address, 0, null, null, code, data, salt);
-  assert.ok(estimate.result.isOk, `instantiate dry run: ${estimate.result.toString()}`);
-  return estimate;
-}
-
-/** `instantiate_with_code` of a `.contract` bundle with the gas a dry run asked for. */
-async function instantiateWithCode(api, origin, bundle, constructorName, args) {
-  const code = new CodePromise(api, bundle, bundle.source.wasm);
-  const data = code.abi.findConstructor(constructorName).toU8a(args);
-  const { gasRequired } = await dryRunInstantiate(api, origin, { Upload: bundle.source.wasm }, data);
-  const deployed = await sendInBlock(
-    api,
-    code.tx[constructorName]({ gasLimit: gasRequired, storageDepositLimit: null, salt: '0x01' }, ...args),
-    origin,
-  );
-  assert.equal(deployed.dispatchError, undefined);
-  assert.ok(deployed.result.contract, 'instantiate_with_code gave a contract');
-  return deployed.result.contract;
-}
-
-/** Decodes the ContractEmitted events among `records` with `abi` (ink! 5: by signature topic). */
-function decodeContractEvents(api, abi, records) {
-  return records
-    .filter(({ event }) => api.events.contracts.ContractEmitted.is(event))
-    .map((record) => abi.decodeEvent(record));
-}

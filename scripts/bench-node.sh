@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Node benchmark: builds the release `europa`, then node/tests/polkadot-js/bench.mjs measures
+# start → RPC-ready, submit → in-block latency (transfer and contract call, p50/p99),
+# sustained contract calls per second, and resident memory after 10 000 blocks.
+# Sizes: EUROPA_BENCH_STARTUPS (5), EUROPA_BENCH_LATENCY_SAMPLES (200),
+# EUROPA_BENCH_CALLS (3000), EUROPA_BENCH_BLOCKS (10000).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/europa/target}"
+
+cargo build --release --locked -p europa-node
+npm ci --prefix node/tests/polkadot-js --no-audit --no-fund --loglevel=error
+EUROPA_BIN="$CARGO_TARGET_DIR/release/europa" node node/tests/polkadot-js/bench.mjs
