@@ -3,7 +3,8 @@
 # start → RPC-ready, submit → in-block latency (transfer and contract call, p50/p99),
 # sustained contract calls per second, and resident memory after 10 000 blocks.
 # Sizes: EUROPA_BENCH_STARTUPS (5), EUROPA_BENCH_LATENCY_SAMPLES (200),
-# EUROPA_BENCH_CALLS (3000), EUROPA_BENCH_BLOCKS (10000).
+# EUROPA_BENCH_CALLS (3000), EUROPA_BENCH_BLOCKS (10000); EUROPA_BENCH_NODE_ARGS adds node
+# flags (e.g. "--sandbox wasmi").
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"

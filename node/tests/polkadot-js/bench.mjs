@@ -14,6 +14,7 @@ const settings = {
   latencySamples: Number(process.env.EUROPA_BENCH_LATENCY_SAMPLES ?? 200),
   calls: Number(process.env.EUROPA_BENCH_CALLS ?? 3000),
   blocks: Number(process.env.EUROPA_BENCH_BLOCKS ?? 10_000),
+  nodeArgs: (process.env.EUROPA_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
 };
 const WATCH_TIMEOUT_MS = 30_000;
 
@@ -25,11 +26,14 @@ function summarize(samples) {
   return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), min: sorted[0], max: sorted.at(-1) };
 }
 
-/** Resident set size of a process, from /proc (Linux). */
-function rssMiB(pid) {
+/**
+ * Resident memory of a process (Linux /proc): the total, the heap and other anonymous
+ * memory, and file pages mapped in (ParityDB maps its index tables).
+ */
+function rss(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]);
-  return kib / 1024;
+  const mib = (field) => (Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)[1]) / 1024).toFixed(1);
+  return `${mib('VmRSS')} MiB (anonymous ${mib('RssAnon')}, file-backed ${mib('RssFile')})`;
 }
 
 /** Time from spawning the binary to its first JSON-RPC answer. */
@@ -37,7 +41,7 @@ async function measureStartup() {
   const samples = [];
   for (let run = 0; run < settings.startups; run += 1) {
     const started = performance.now();
-    const node = await spawnNode();
+    const node = await spawnNode(settings.nodeArgs);
     for (;;) {
       try {
         if (await httpCall(node.address, 'system_health', [])) break;
@@ -202,10 +206,10 @@ async function main() {
     `start → RPC-ready over ${settings.startups} starts: p50 ${ms(startup.p50)}, min ${ms(startup.min)}, max ${ms(startup.max)}`,
   );
 
-  const node = await startNode();
+  const node = await startNode(settings.nodeArgs);
   try {
     const pid = node.child.pid;
-    console.log(`RSS after start: ${rssMiB(pid).toFixed(1)} MiB`);
+    console.log(`RSS after start: ${rss(pid)}`);
 
     const transfer = await measureLatency(
       node,
@@ -231,12 +235,12 @@ async function main() {
       `sustained contract calls: ${throughput.perSecond.toFixed(0)} calls/s (${settings.calls} flips in ${ms(throughput.elapsed)}, ` +
         `${throughput.blocks} blocks, all submitted after ${ms(throughput.submittedAfter)}, every flip ran: ${throughput.allRan})`,
     );
-    console.log(`RSS after the calls: ${rssMiB(pid).toFixed(1)} MiB`);
+    console.log(`RSS after the calls: ${rss(pid)}`);
 
     const grown = await growChain(node, settings.blocks);
     const height = (await node.api.rpc.chain.getHeader()).number.toNumber();
     console.log(
-      `RSS at block ${height}: ${rssMiB(pid).toFixed(1)} MiB (${grown.made} empty blocks sealed over engine_createBlock in ${grown.seconds.toFixed(1)} s)`,
+      `RSS at block ${height}: ${rss(pid)} (${grown.made} empty blocks sealed over engine_createBlock in ${grown.seconds.toFixed(1)} s)`,
     );
     if (!throughput.allRan) process.exitCode = 1;
   } finally {

@@ -39,7 +39,7 @@ export function europaBinary() {
 
 /**
  * Spawns a throwaway dev chain; resolves once the node printed the address its RPC
- * server bound, with the process, that address and everything it logged so far.
+ * server bound, with the process, that address and its recent log.
  */
 export async function spawnNode(extraArgs = []) {
   const args = ['--dev', '--tmp', '--port=0', '--rpc-port=0', '--no-prometheus', ...extraArgs];
