@@ -52,9 +52,9 @@ impl SubstrateCli for Cli {
 /// sc-cli's default, 1 GiB, suits a validator with a production-sized state; a dev chain's
 /// state is small and served fast from ParityDB's memory-mapped tables, while the cache only
 /// fills up as blocks go by. Measured with `scripts/bench-node.sh` (10 000 blocks): anonymous
-/// memory 86 MiB and flat without the cache, 316 MiB and still growing with sc-cli's
-/// default; sealing latency unchanged, contract calls per second about a third lower (still
-/// over 1 000/s).
+/// memory 86–110 MiB and flat without the cache, 316 MiB and still growing with sc-cli's
+/// default; sealing latency unchanged, contract calls per second about a quarter lower
+/// (still over 1 000/s).
 const TRIE_CACHE_BYTES: &str = "0";
 
 /// Parses a command line as `SubstrateCli::from_iter` does, with europa's own defaults.
