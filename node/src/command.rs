@@ -87,8 +87,14 @@ pub fn run() -> sc_cli::Result<()> {
             let runner = cli.create_runner(&cli.run)?;
             let params = cli.europa.clone();
             params.select_sandbox().map_err(sc_cli::Error::Input)?;
+            let network = &cli.run.network_params;
+            let metrics = &cli.run.prometheus_params;
+            let exposure = service::Exposure {
+                p2p_listener: network.port.is_some() || !network.listen_addr.is_empty(),
+                metrics: metrics.prometheus_port.is_some() || metrics.prometheus_external,
+            };
             runner.run_node_until_exit(|config| async move {
-                service::new_full(config, params).map_err(sc_cli::Error::Service)
+                service::new_full(config, params, exposure).map_err(sc_cli::Error::Service)
             })
         }
     }

@@ -1,7 +1,9 @@
 //! Runs the runtime natively (DESIGN D1): runtime API calls go straight to the
 //! dispatcher that `impl_runtime_apis!` generates, inside the call's externalities.
 
-use europa_runtime::{apis::api, configs::RUNTIME_UPGRADE_REFUSED, VERSION};
+use europa_runtime::{
+    apis::api, configs::RUNTIME_UPGRADE_REFUSED, contracts::execution_stack_bytes, VERSION,
+};
 use sc_executor::error::{Error, Result};
 use sp_core::traits::{CallContext, CodeExecutor, Externalities, ReadRuntimeVersion, RuntimeCode};
 use sp_version::RuntimeVersion;
@@ -24,13 +26,45 @@ impl CodeExecutor for NativeExecutor {
         data: &[u8],
         _context: CallContext,
     ) -> (Result<Vec<u8>>, bool) {
-        // `with_externalities_safe` also turns a panic in the runtime into an error for
-        // this one call instead of the process-wide abort sc-cli installs.
-        let result = sc_executor::with_externalities_safe(ext, || api::dispatch(method, data))
-            .and_then(|output| output.ok_or_else(|| Error::MethodNotFound(method.to_owned())));
+        let ext = ExternalitiesOnLoan(ext);
+        let result = on_execution_thread(method, move || {
+            let ext = ext;
+            // `with_externalities_safe` also turns a panic in the runtime into an error
+            // for this one call instead of the process-wide abort sc-cli installs.
+            sc_executor::with_externalities_safe(ext.0, || api::dispatch(method, data))
+        })
+        .and_then(|output| output.ok_or_else(|| Error::MethodNotFound(method.to_owned())));
         (result, true)
     }
 }
+
+/// Runs `call` on a thread of its own with the stack the runtime asks for
+/// ([`execution_stack_bytes`]), whichever thread (an RPC worker, the block builder)
+/// wants the runtime: contracts and outside data choose how deep execution goes, so
+/// the stack is sized for the deepest legal execution rather than left to chance.
+fn on_execution_thread<R: Send>(
+    method: &str,
+    call: impl FnOnce() -> Result<R> + Send,
+) -> Result<R> {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("runtime".into())
+            .stack_size(execution_stack_bytes())
+            .spawn_scoped(scope, call)
+            .map_err(|e| Error::Other(format!("cannot start a thread for {method}: {e}")))?
+            .join()
+            .unwrap_or_else(|_| Err(Error::Other(format!("{method} panicked"))))
+    })
+}
+
+/// The externalities of a runtime call, lent to the thread that executes it.
+struct ExternalitiesOnLoan<'a>(&'a mut dyn Externalities);
+
+// SAFETY: the lending thread waits in `on_execution_thread` until the borrowing thread
+// is done, so the externalities are only ever used by one thread at a time, and they
+// keep no thread-bound state (the thread-local externalities environment is set up
+// on the executing thread by `with_externalities_safe`).
+unsafe impl Send for ExternalitiesOnLoan<'_> {}
 
 /// Asked only by `System.set_code` (through `sp_io::misc::runtime_version`) about the
 /// code it would install: this executor cannot run any code but its own, so the

@@ -18,7 +18,46 @@ use crate::{
 /// How many seal requests may wait; more pile up only if sealing cannot keep up.
 const SEAL_QUEUE: usize = 1024;
 
-pub fn new_full(config: Configuration, params: EuropaParams) -> Result<TaskManager, ServiceError> {
+/// What of the node's network exposure the command line asked for.
+#[derive(Clone, Copy, Debug)]
+pub struct Exposure {
+    /// `--port` or `--listen-addr`: listen for p2p connections (still accepting no peer).
+    pub p2p_listener: bool,
+    /// `--prometheus-port` or `--prometheus-external`: serve metrics.
+    pub metrics: bool,
+}
+
+/// A Europa chain is private: it never discovers, dials or accepts peers, so it never
+/// imports blocks or transactions from elsewhere, and it opens no p2p or metrics port
+/// unless asked. Several chains run side by side on one machine.
+fn isolate(config: &mut Configuration, exposure: Exposure) {
+    use sc_network::config::{NonReservedPeerMode, TransportConfig};
+    let network = &mut config.network;
+    network.boot_nodes.clear();
+    network.default_peers_set.in_peers = 0;
+    network.default_peers_set.out_peers = 0;
+    network.default_peers_set.reserved_nodes.clear();
+    network.default_peers_set.non_reserved_mode = NonReservedPeerMode::Deny;
+    network.default_peers_set_num_full = 0;
+    network.enable_dht_random_walk = false;
+    network.transport = TransportConfig::Normal {
+        enable_mdns: false,
+        allow_private_ip: false,
+    };
+    if !exposure.p2p_listener {
+        network.listen_addresses.clear();
+    }
+    if !exposure.metrics {
+        config.prometheus_config = None;
+    }
+}
+
+pub fn new_full(
+    mut config: Configuration,
+    params: EuropaParams,
+    exposure: Exposure,
+) -> Result<TaskManager, ServiceError> {
+    isolate(&mut config, exposure);
     let (client, backend, keystore_container, mut task_manager) =
         sc_service::new_full_parts::<Block, RuntimeApi, _>(&config, None, NativeExecutor, vec![])?;
     let client = Arc::new(client);

@@ -1,6 +1,10 @@
 //! `europa_*` trace RPCs: what contracts did, as JSON (the trace format of
 //! docs/trace-format.md), for a dry-run call, a dry-run instantiation, or every
 //! extrinsic of a block already on chain.
+//!
+//! A trace may take as long as a block's worth of gas buys, so traces run on tokio's
+//! blocking pool, at most [`CONCURRENT_TRACES`] at once, never on the RPC server's own
+//! workers: other calls are answered meanwhile.
 
 use std::sync::Arc;
 
@@ -30,27 +34,53 @@ fn runtime_error(message: impl std::fmt::Display) -> ErrorObjectOwned {
     ErrorObject::owned(RUNTIME_ERROR, message.to_string(), None::<()>)
 }
 
-pub fn module<C>(client: Arc<C>) -> Result<RpcModule<Arc<C>>, jsonrpsee::core::RegisterMethodError>
+/// How many traces run at once; more wait their turn.
+pub const CONCURRENT_TRACES: usize = 2;
+
+/// What the trace methods share: the client and the permits to run.
+pub struct Tracer<C> {
+    client: Arc<C>,
+    permits: tokio::sync::Semaphore,
+}
+
+type TraceFn<C> = fn(Params<'static>, &Arc<C>) -> Result<Value, ErrorObjectOwned>;
+
+pub fn module<C>(
+    client: Arc<C>,
+) -> Result<RpcModule<Tracer<C>>, jsonrpsee::core::RegisterMethodError>
 where
     C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
     C: sc_client_api::BlockBackend<Block>,
     C::Api: ContractsTraceApi<Block, AccountId, Balance, Hash, EventRecord>,
 {
-    let mut module = RpcModule::new(client);
-    module.register_method("europa_traceCall", |params, client, _| {
-        trace_call(params, client)
-    })?;
-    module.register_method("europa_traceInstantiate", |params, client, _| {
-        trace_instantiate(params, client)
-    })?;
-    module.register_method("europa_traceBlock", |params, client, _| {
-        trace_block(params, client)
-    })?;
+    let mut module = RpcModule::new(Tracer {
+        client,
+        permits: tokio::sync::Semaphore::new(CONCURRENT_TRACES),
+    });
+    let methods: [(&'static str, TraceFn<C>); 3] = [
+        ("europa_traceCall", trace_call::<C>),
+        ("europa_traceInstantiate", trace_instantiate::<C>),
+        ("europa_traceBlock", trace_block::<C>),
+    ];
+    for (name, trace) in methods {
+        module.register_async_method(name, move |params, tracer, ext| async move {
+            crate::rpc::ensure_unsafe_allowed(&ext, name)?;
+            let _permit = tracer
+                .permits
+                .acquire()
+                .await
+                .map_err(|_| runtime_error("the node is shutting down"))?;
+            let client = tracer.client.clone();
+            tokio::task::spawn_blocking(move || trace(params, &client))
+                .await
+                .map_err(|e| runtime_error(format!("{name} failed: {e}")))?
+        })?;
+    }
     Ok(module)
 }
 
 /// `europa_traceCall({origin, dest, value?, gasLimit?, storageDepositLimit?, inputData}, at?)`
-fn trace_call<C>(params: Params, client: &Arc<C>) -> Result<Value, ErrorObjectOwned>
+fn trace_call<C>(params: Params<'static>, client: &Arc<C>) -> Result<Value, ErrorObjectOwned>
 where
     C: ProvideRuntimeApi<Block> + HeaderBackend<Block>,
     C::Api: ContractsTraceApi<Block, AccountId, Balance, Hash, EventRecord>,
@@ -86,7 +116,7 @@ where
 }
 
 /// `europa_traceInstantiate({origin, value?, gasLimit?, storageDepositLimit?, code | codeHash, data?, salt?}, at?)`
-fn trace_instantiate<C>(params: Params, client: &Arc<C>) -> Result<Value, ErrorObjectOwned>
+fn trace_instantiate<C>(params: Params<'static>, client: &Arc<C>) -> Result<Value, ErrorObjectOwned>
 where
     C: ProvideRuntimeApi<Block> + HeaderBackend<Block>,
     C::Api: ContractsTraceApi<Block, AccountId, Balance, Hash, EventRecord>,
@@ -134,7 +164,7 @@ where
 
 /// `europa_traceBlock(hash)`: re-executes the block on its parent's state and returns
 /// `[{extrinsicIndex, trace}]` for the extrinsics that ran contracts.
-fn trace_block<C>(params: Params, client: &Arc<C>) -> Result<Value, ErrorObjectOwned>
+fn trace_block<C>(params: Params<'static>, client: &Arc<C>) -> Result<Value, ErrorObjectOwned>
 where
     C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + sc_client_api::BlockBackend<Block>,
     C::Api: ContractsTraceApi<Block, AccountId, Balance, Hash, EventRecord>,

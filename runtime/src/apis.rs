@@ -165,7 +165,7 @@ impl_runtime_apis! {
             storage_deposit_limit: Option<Balance>,
             input_data: Vec<u8>,
         ) -> ContractExecResult {
-            Contracts::bare_call(origin, dest, value, gas_limit, storage_deposit_limit, input_data).0
+            Contracts::bare_call_untraced(origin, dest, value, gas_limit, storage_deposit_limit, input_data)
         }
 
         fn instantiate(
@@ -177,7 +177,7 @@ impl_runtime_apis! {
             data: Vec<u8>,
             salt: Vec<u8>,
         ) -> ContractInstantiateResult {
-            Contracts::bare_instantiate(origin, value, gas_limit, storage_deposit_limit, code, data, salt).0
+            Contracts::bare_instantiate_untraced(origin, value, gas_limit, storage_deposit_limit, code, data, salt)
         }
 
         fn upload_code(

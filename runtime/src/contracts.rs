@@ -41,6 +41,30 @@ impl SandboxSource for RuntimeSandbox {
     }
 }
 
+/// Native stack that one contract frame may need besides its WASM frames: host
+/// functions, instantiation, the executors' own frames (unoptimised in debug builds).
+const HOST_STACK_BYTES_PER_FRAME: usize = 1024 * 1024;
+
+/// Native stack the runtime needs outside contract frames: block execution, dispatch
+/// of nested calls, decoding (depth-limited, as everything from outside is).
+const RUNTIME_STACK_BYTES: usize = 16 * 1024 * 1024;
+
+/// The native stack a thread running this runtime needs: the deepest legal nesting of
+/// contract frames, each with wasmtime's stack budget and host margin, plus the
+/// runtime's own. The node runs every runtime call on a thread this large, because a
+/// stack overflow in native code cannot be caught, only made impossible.
+pub fn execution_stack_bytes() -> usize {
+    use frame_support::traits::Get;
+    type MaxCallDepth = <crate::Runtime as pallet_europa_contracts::Config>::MaxCallDepth;
+    let frames = <MaxCallDepth as Get<u32>>::get() as usize;
+    let schedule = ContractsSchedule::get();
+    let wasm = schedule
+        .sandbox_config(Executor::default(), Profile::Permissive)
+        .limits
+        .wasmtime_stack_bytes();
+    frames * (wasm + HOST_STACK_BYTES_PER_FRAME) + RUNTIME_STACK_BYTES
+}
+
 fn default_engine(executor: Executor) -> Engine {
     let config = ContractsSchedule::get().sandbox_config(executor, Profile::Permissive);
     Engine::new(config).expect("the default sandbox configuration is valid")
@@ -71,6 +95,16 @@ impl OnTrace for TraceSink {
         }
         #[cfg(not(feature = "std"))]
         let _ = trace;
+    }
+
+    /// Traces are wanted while a block is re-executed for them, or when the log shows
+    /// them (`-l europa::trace=warn` turns them off, and with them their cost).
+    fn wants_traces() -> bool {
+        #[cfg(feature = "std")]
+        return COLLECTED.with(|c| c.borrow().is_some())
+            || log::log_enabled!(target: "europa::trace", log::Level::Info);
+        #[cfg(not(feature = "std"))]
+        return false;
     }
 }
 

@@ -12,6 +12,8 @@ use serde_json::{json, Value};
 
 const STARTUP: Duration = Duration::from_secs(60);
 const WAIT: Duration = Duration::from_secs(20);
+/// Longer than any answer may take: a dry run at a block's weight in a debug build.
+const RESPONSE: Duration = Duration::from_secs(120);
 
 pub struct Node {
     child: Child,
@@ -68,41 +70,34 @@ impl Node {
         self.log_lines.take();
     }
 
+    /// The node's peak resident memory so far (`VmHWM`), in KiB.
+    pub fn peak_rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .expect("the node's /proc status");
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmHWM in /proc status")
+    }
+
     pub fn is_running(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
     }
 
+    /// A client of this node's RPC server, for use from other threads.
+    pub fn rpc(&self) -> Rpc {
+        Rpc(self.rpc.clone())
+    }
+
     /// Calls `method`; `Ok(result)` or `Err(error object)`.
     pub fn call(&self, method: &str, params: Value) -> Result<Value, Value> {
-        let request =
-            json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string();
-        let body = self.raw_post(&request);
-        let response: Value = serde_json::from_str(&body)
-            .unwrap_or_else(|e| panic!("{method}: bad JSON {body:?}: {e}"));
-        match response.get("error") {
-            Some(error) => Err(error.clone()),
-            None => Ok(response["result"].clone()),
-        }
+        self.rpc().call(method, params)
     }
 
     /// POSTs `body` as is and returns the response body.
     pub fn raw_post(&self, body: &str) -> String {
-        let mut stream = TcpStream::connect(&self.rpc).expect("RPC port accepts connections");
-        stream.set_read_timeout(Some(WAIT)).unwrap();
-        write!(
-            stream,
-            "POST / HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
-            self.rpc,
-            body.len(),
-            body
-        )
-        .unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).expect("a response");
-        response
-            .split_once("\r\n\r\n")
-            .map(|(_, body)| body.to_owned())
-            .unwrap_or_default()
+        self.rpc().raw_post(body)
     }
 
     /// Reads the node's log until a line contains `needle`; returns the lines read.
@@ -168,6 +163,45 @@ impl Node {
             .status()
             .expect("kill runs");
         assert!(status.success());
+    }
+}
+
+/// JSON-RPC over plain HTTP to one address.
+#[derive(Clone)]
+pub struct Rpc(String);
+
+impl Rpc {
+    /// Calls `method`; `Ok(result)` or `Err(error object)`.
+    pub fn call(&self, method: &str, params: Value) -> Result<Value, Value> {
+        let request =
+            json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string();
+        let body = self.raw_post(&request);
+        let response: Value = serde_json::from_str(&body)
+            .unwrap_or_else(|e| panic!("{method}: bad JSON {body:?}: {e}"));
+        match response.get("error") {
+            Some(error) => Err(error.clone()),
+            None => Ok(response["result"].clone()),
+        }
+    }
+
+    /// POSTs `body` as is and returns the response body.
+    pub fn raw_post(&self, body: &str) -> String {
+        let mut stream = TcpStream::connect(&self.0).expect("RPC port accepts connections");
+        stream.set_read_timeout(Some(RESPONSE)).unwrap();
+        write!(
+            stream,
+            "POST / HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+            self.0,
+            body.len(),
+            body
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).expect("a response");
+        response
+            .split_once("\r\n\r\n")
+            .map(|(_, body)| body.to_owned())
+            .unwrap_or_default()
     }
 }
 

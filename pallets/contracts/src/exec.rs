@@ -22,6 +22,7 @@ use crate::{
     deposit::{Deposit, DepositMeter},
     gas::GasMeter,
     host,
+    recorder::{Recorder, Recording, TraceLimits},
     schedule::Schedule,
     trace::{self, Bytes, EntryPoint, ExecutionTrace, FrameTrace, Outcome},
     AccountIdOf, BalanceOf, Code, CodeHash, CodeInfoOf, Config, ContractInfo, ContractInfoOf,
@@ -114,6 +115,8 @@ pub struct Frame<T: Config> {
     /// Set by the host function that stopped execution.
     pub stop: Option<Stop>,
     pub trace: FrameTrace,
+    /// Where this frame's debug text lies in the execution's debug buffer.
+    debug_spans: Vec<core::ops::Range<usize>>,
 }
 
 /// A finished frame: its result and meters, for the caller to take over.
@@ -142,15 +145,25 @@ pub struct Stack<T: Config> {
     pub schedule: Schedule,
     engine: europa_sandbox::Engine,
     env: Rc<Env<T>>,
-    /// Text contracts printed with `debug_message`, all frames together.
-    pub debug_buffer: Vec<u8>,
+    /// Text contracts printed with `debug_message`, all frames together, up to
+    /// `MaxDebugBufferLen`; frames' traces point into it.
+    debug_buffer: Vec<u8>,
+    /// Whether the result carries the debug buffer: upstream collects debug output in
+    /// dry runs only, and tells contracts in dispatched calls that logging is off.
+    collect_debug: bool,
+    pub recorder: Recorder,
     /// Code this execution uploaded for its outermost frame: it is in memory already,
     /// so (as upstream) running it costs no code load.
     uploaded: Option<CodeHash<T>>,
 }
 
 impl<T: Config> Stack<T> {
-    fn new(origin: Origin<T>, uploaded: Option<CodeHash<T>>) -> Self {
+    fn new(
+        origin: Origin<T>,
+        uploaded: Option<CodeHash<T>>,
+        recording: Recording,
+        collect_debug: bool,
+    ) -> Self {
         let schedule = T::Schedule::get();
         Stack {
             origin,
@@ -159,18 +172,39 @@ impl<T: Config> Stack<T> {
             schedule,
             engine: T::Sandbox::engine(),
             debug_buffer: Vec::new(),
+            collect_debug,
+            recorder: Recorder::new(recording, TraceLimits::default()),
             uploaded,
         }
     }
 
-    /// Appends text to the execution's debug buffer (up to `MaxDebugBufferLen`) and to
-    /// the current frame's trace.
-    pub fn append_debug(&mut self, text: &str) {
-        let room = (T::MaxDebugBufferLen::get() as usize).saturating_sub(self.debug_buffer.len());
-        let bytes = text.as_bytes();
-        self.debug_buffer
-            .extend_from_slice(&bytes[..bytes.len().min(room)]);
-        self.top_mut().trace.debug_message.push_str(text);
+    /// Appends `text` to the debug buffer when the result or the trace wants it and it
+    /// fits; as upstream, a message that does not fit whole is dropped. Returns whether
+    /// the execution collects debug output (what `debug_message` tells the contract).
+    pub fn append_debug(&mut self, text: &str) -> bool {
+        if !self.collect_debug && !self.recorder.is_on() {
+            return false;
+        }
+        let start = self.debug_buffer.len();
+        if start.saturating_add(text.len()) > T::MaxDebugBufferLen::get() as usize {
+            self.recorder.drop_debug_bytes(text.len());
+        } else if !text.is_empty() {
+            self.debug_buffer.extend_from_slice(text.as_bytes());
+            let end = self.debug_buffer.len();
+            self.top_mut().debug_spans.push(start..end);
+        }
+        self.collect_debug
+    }
+
+    /// The debug text frame `frame` printed, for its trace.
+    fn debug_text_of(&self, frame: &Frame<T>) -> alloc::string::String {
+        let mut text = alloc::string::String::new();
+        for span in &frame.debug_spans {
+            text.push_str(&alloc::string::String::from_utf8_lossy(
+                &self.debug_buffer[span.clone()],
+            ));
+        }
+        text
     }
 
     pub fn top(&self) -> &Frame<T> {
@@ -238,12 +272,15 @@ impl<T: Config> Stack<T> {
 
         let mut frame = self.frames.pop().expect("pushed above");
         frame.trace.gas_consumed = frame.gas.consumed().into();
+        if self.recorder.is_on() {
+            frame.trace.debug_message = self.debug_text_of(&frame);
+        }
         // A failure that execution already described (a trap with its backtrace, a
         // rejected instantiation) keeps its description.
         let described = matches!(&frame.trace.outcome, Outcome::Trapped { .. })
             || matches!(&frame.trace.outcome, Outcome::Failed { error } if !error.is_empty());
         if result.is_ok() || !described {
-            frame.trace.outcome = outcome_of(&result, frame.stop.take());
+            frame.trace.outcome = outcome_of(&result, frame.stop.take(), &mut self.recorder);
         }
         frame.trace.storage_deposit = signed::<T>(&frame.deposit.total());
         FrameOutcome {
@@ -429,12 +466,13 @@ impl<T: Config> Stack<T> {
             deposit,
             stop: None,
             trace,
+            debug_spans: Vec::new(),
         })
     }
 
     #[allow(clippy::too_many_arguments)]
     fn frame_trace(
-        &self,
+        &mut self,
         depth: u32,
         entry: EntryPoint,
         caller: &Origin<T>,
@@ -445,8 +483,8 @@ impl<T: Config> Stack<T> {
         gas: &GasMeter,
     ) -> FrameTrace {
         let (selector, args) = match input.split_first_chunk::<4>() {
-            Some((selector, args)) => (Some(Bytes(selector.to_vec())), Bytes(args.to_vec())),
-            None => (None, Bytes(input.to_vec())),
+            Some((selector, args)) => (Some(Bytes(selector.to_vec())), self.recorder.value(args)),
+            None => (None, self.recorder.value(input)),
         };
         FrameTrace {
             depth,
@@ -512,21 +550,38 @@ impl<T: Config> Stack<T> {
         }
         let env = self.env.clone();
         let engine = self.engine.clone();
-        let mut instance = Instance::new(&engine, &code, &env, self).map_err(|error| {
-            self.top_mut().trace.outcome = Outcome::Failed {
-                error: error.to_string(),
-            };
-            ExecError::callee(Error::<T>::CodeRejected)
-        })?;
         let ref_time_per_fuel = self.schedule.ref_time_per_fuel;
-        instance.set_fuel(self.top_mut().gas.fuel_for_left(ref_time_per_fuel));
+        let fuel = self.top_mut().gas.fuel_for_left(ref_time_per_fuel);
         let export = match entry {
             EntryPoint::Deploy => "deploy",
             EntryPoint::Call | EntryPoint::DelegateCall => "call",
         };
-        let invoked = instance.invoke(export, &[], self);
-        let fuel_left = instance.fuel_remaining();
-        drop(instance);
+        // As upstream, the start function runs before every entry point, on the
+        // frame's gas; whatever stops it (a trap, running out of gas, `seal_return`)
+        // ends the frame as it would in the entry point.
+        let (invoked, fuel_left) = match Instance::with_fuel(&engine, &code, &env, self, fuel) {
+            Ok(mut instance) => {
+                let invoked = instance.invoke(export, &[], self);
+                (invoked, instance.fuel_remaining())
+            }
+            Err(
+                error @ (SandboxError::Trap(_)
+                | SandboxError::OutOfFuel
+                | SandboxError::Host(_)
+                | SandboxError::LimitExceeded(europa_sandbox::Limit::CallStack { .. })),
+            ) => {
+                // The instance is gone with what it had left: charge up to the last
+                // host call (running out of fuel exhausts the frame below anyway).
+                let synced = self.top().gas.synced_fuel();
+                (Err(error), synced)
+            }
+            Err(error) => {
+                self.top_mut().trace.outcome = Outcome::Failed {
+                    error: error.to_string(),
+                };
+                return Err(ExecError::callee(Error::<T>::CodeRejected));
+            }
+        };
 
         let frame = self.top_mut();
         if frame.gas.charge_fuel(fuel_left, ref_time_per_fuel).is_err() {
@@ -642,7 +697,9 @@ impl<T: Config> Stack<T> {
         if succeeded {
             parent.deposit.absorb(outcome.deposit);
         }
-        parent.trace.nested.push(outcome.trace);
+        if self.recorder.admit_frame() {
+            self.top_mut().trace.nested.push(outcome.trace);
+        }
         (outcome.result, outcome.account)
     }
 }
@@ -681,17 +738,21 @@ pub fn transfer<T: Config>(
         .map_err(|_| Error::<T>::TransferFailed.into())
 }
 
-fn outcome_of(result: &Result<ExecReturnValue, ExecError>, stop: Option<Stop>) -> Outcome {
+fn outcome_of(
+    result: &Result<ExecReturnValue, ExecError>,
+    stop: Option<Stop>,
+    recorder: &mut Recorder,
+) -> Outcome {
     match (result, stop) {
         (Ok(_), Some(Stop::Terminate { beneficiary })) => Outcome::Terminated {
             beneficiary: Bytes(beneficiary),
         },
         (Ok(value), _) if value.did_revert() => Outcome::Reverted {
-            data: Bytes(value.data.clone()),
+            data: recorder.value(&value.data),
         },
         (Ok(value), _) => Outcome::Returned {
             flags: value.flags.bits(),
-            data: Bytes(value.data.clone()),
+            data: recorder.value(&value.data),
         },
         (Err(error), _) => Outcome::Failed {
             error: describe(&error.error),
@@ -759,6 +820,7 @@ pub struct Run<T: Config> {
     gas_limit: Weight,
     deposit_limit: Option<BalanceOf<T>>,
     dry_run: bool,
+    recording: Recording,
 }
 
 /// What a top-level execution produced.
@@ -778,18 +840,27 @@ impl<T: Config> Run<T> {
         gas_limit: Weight,
         deposit_limit: Option<BalanceOf<T>>,
     ) -> Self {
+        let recording = if <T::OnTrace as crate::OnTrace>::wants_traces() {
+            Recording::Full
+        } else {
+            Recording::Off
+        };
         Run {
             origin,
             gas_limit,
             deposit_limit,
             dry_run: false,
+            recording,
         }
     }
 
+    /// A dry run: debug output and events come back with the result, and the trace is
+    /// recorded as `recording` says.
     pub fn dry_run(
         origin: Origin<T>,
         gas_limit: Option<Weight>,
         deposit_limit: Option<BalanceOf<T>>,
+        recording: Recording,
     ) -> Self {
         let max_block = <T as frame_system::Config>::BlockWeights::get().max_block;
         Run {
@@ -797,6 +868,7 @@ impl<T: Config> Run<T> {
             gas_limit: gas_limit.unwrap_or(max_block),
             deposit_limit,
             dry_run: true,
+            recording,
         }
     }
 
@@ -883,6 +955,7 @@ impl<T: Config> Run<T> {
                 uploads,
                 root: None,
                 error: Some(describe(&error)),
+                truncated: None,
             },
         }
     }
@@ -898,7 +971,8 @@ impl<T: Config> Run<T> {
             Ok(meter) => meter,
             Err(error) => return self.failed(error, uploads),
         };
-        let mut stack = Stack::<T>::new(self.origin.clone(), uploaded);
+        let mut stack =
+            Stack::<T>::new(self.origin.clone(), uploaded, self.recording, self.dry_run);
         let mut gas = GasMeter::new(self.gas_limit);
         let frame_gas = gas.nested(Weight::zero());
         let frame_deposit = root_deposit.nested(Zero::zero());
@@ -923,13 +997,19 @@ impl<T: Config> Run<T> {
             uploads,
             root: Some(outcome.trace),
             error: result.as_ref().err().map(describe),
+            truncated: stack.recorder.truncation(),
+        };
+        let debug_message = if stack.collect_debug {
+            stack.debug_buffer
+        } else {
+            Vec::new()
         };
         RunOutcome {
             result,
             gas_consumed: gas.consumed(),
             gas_required: gas.required(),
             storage_deposit,
-            debug_message: stack.debug_buffer,
+            debug_message,
             events: self.dry_run.then(|| collect_events::<T>()),
             trace,
         }

@@ -87,6 +87,11 @@ impl GasMeter {
         self.fuel_synced
     }
 
+    /// The sandbox's fuel as of the last reconciliation.
+    pub fn synced_fuel(&self) -> u64 {
+        self.fuel_synced
+    }
+
     /// Charges the fuel the sandbox burnt since the last reconciliation.
     pub fn charge_fuel(&mut self, fuel_now: u64, ref_time_per_fuel: u64) -> Result<(), OutOfGas> {
         let burnt = self.fuel_synced.saturating_sub(fuel_now);

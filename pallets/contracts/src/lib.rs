@@ -29,6 +29,7 @@ mod exec;
 mod gas;
 mod host;
 pub mod primitives;
+mod recorder;
 pub mod schedule;
 mod storage;
 pub mod trace;
@@ -56,6 +57,7 @@ use sp_runtime::{
 pub use crate::{
     pallet::*,
     primitives::*,
+    recorder::{Recording, TraceLimits},
     schedule::{HostFnWeights, Schedule},
     storage::{CodeInfo, ContractInfo},
 };
@@ -66,6 +68,10 @@ pub type CodeHash<T> = <T as frame_system::Config>::Hash;
 pub type TrieId = BoundedVec<u8, ConstU32<128>>;
 type AccountIdLookupOf<T> = <<T as frame_system::Config>::Lookup as StaticLookup>::Source;
 type CodeVec<T> = BoundedVec<u8, <T as Config>::MaxCodeLen>;
+
+/// How deeply nested a value decoded from a contract's memory may be (upstream's
+/// limit): decoding recurses, so bytes from outside must not choose the depth.
+pub const MAX_DECODE_NESTING: u32 = 256;
 
 /// Where the pallet gets its sandbox engine from. The engine decides the executor
 /// (wasmtime or wasmi) and the validation profile (permissive or strict); it is cheap
@@ -78,10 +84,20 @@ pub trait SandboxSource {
 /// (dry runs return theirs to the caller instead).
 pub trait OnTrace {
     fn on_trace(trace: &trace::ExecutionTrace);
+
+    /// Whether `on_trace` uses what it gets; when not, dispatched executions record
+    /// no trace and pay for none.
+    fn wants_traces() -> bool {
+        true
+    }
 }
 
 impl OnTrace for () {
     fn on_trace(_: &trace::ExecutionTrace) {}
+
+    fn wants_traces() -> bool {
+        false
+    }
 }
 
 #[frame_support::pallet]
@@ -438,7 +454,8 @@ impl<T: Config> Origin<T> {
 /// The entry points the runtime APIs use: dry runs that return the result, the events
 /// and the trace without a dispatchable around them.
 impl<T: Config> Pallet<T> {
-    /// Dry-runs a call. `gas_limit: None` means the most a block allows.
+    /// Dry-runs a call, recording its trace. `gas_limit: None` means the most a block
+    /// allows.
     pub fn bare_call(
         origin: T::AccountId,
         dest: T::AccountId,
@@ -450,11 +467,36 @@ impl<T: Config> Pallet<T> {
         ContractExecResult<BalanceOf<T>, EventRecordOf<T>>,
         trace::ExecutionTrace,
     ) {
-        let run = exec::Run::<T>::dry_run(Origin::Signed(origin), gas_limit, storage_deposit_limit);
+        let run = exec::Run::<T>::dry_run(
+            Origin::Signed(origin),
+            gas_limit,
+            storage_deposit_limit,
+            Recording::Full,
+        );
         run.call(dest, value, data).into_contract_result()
     }
 
-    /// Dry-runs an instantiation, uploading the code first when it is given.
+    /// Dry-runs a call for its result alone (what `ContractsApi::call` serves): no
+    /// trace is recorded.
+    pub fn bare_call_untraced(
+        origin: T::AccountId,
+        dest: T::AccountId,
+        value: BalanceOf<T>,
+        gas_limit: Option<Weight>,
+        storage_deposit_limit: Option<BalanceOf<T>>,
+        data: Vec<u8>,
+    ) -> ContractExecResult<BalanceOf<T>, EventRecordOf<T>> {
+        let run = exec::Run::<T>::dry_run(
+            Origin::Signed(origin),
+            gas_limit,
+            storage_deposit_limit,
+            Recording::Off,
+        );
+        run.call(dest, value, data).into_contract_result().0
+    }
+
+    /// Dry-runs an instantiation, uploading the code first when it is given, and
+    /// records its trace.
     pub fn bare_instantiate(
         origin: T::AccountId,
         value: BalanceOf<T>,
@@ -467,9 +509,36 @@ impl<T: Config> Pallet<T> {
         ContractResultOf<T, InstantiateReturnValue<T::AccountId>>,
         trace::ExecutionTrace,
     ) {
-        let run = exec::Run::<T>::dry_run(Origin::Signed(origin), gas_limit, storage_deposit_limit);
+        let run = exec::Run::<T>::dry_run(
+            Origin::Signed(origin),
+            gas_limit,
+            storage_deposit_limit,
+            Recording::Full,
+        );
         run.instantiate(value, code, data, salt)
             .into_contract_result()
+    }
+
+    /// Dry-runs an instantiation for its result alone (what
+    /// `ContractsApi::instantiate` serves): no trace is recorded.
+    pub fn bare_instantiate_untraced(
+        origin: T::AccountId,
+        value: BalanceOf<T>,
+        gas_limit: Option<Weight>,
+        storage_deposit_limit: Option<BalanceOf<T>>,
+        code: Code<CodeHash<T>>,
+        data: Vec<u8>,
+        salt: Vec<u8>,
+    ) -> ContractResultOf<T, InstantiateReturnValue<T::AccountId>> {
+        let run = exec::Run::<T>::dry_run(
+            Origin::Signed(origin),
+            gas_limit,
+            storage_deposit_limit,
+            Recording::Off,
+        );
+        run.instantiate(value, code, data, salt)
+            .into_contract_result()
+            .0
     }
 
     /// Uploads code (on its own, as `upload_code` does), returning its hash and deposit.

@@ -51,7 +51,8 @@ pub struct HostFnWeights {
     /// A hash function, before its input.
     pub hash: Weight,
     pub hash_per_byte: Weight,
-    /// An event, before its topics and payload.
+    /// An event, before its topics and payload (upstream's benchmarked weights, so that
+    /// events fill no more memory per unit of gas than on a production chain).
     pub deposit_event: Weight,
     pub event_per_topic: Weight,
     pub event_per_byte: Weight,
@@ -104,9 +105,9 @@ impl Default for HostFnWeights {
             storage_per_byte: Weight::from_parts(300, 1),
             hash: Weight::from_parts(4_000_000, 0),
             hash_per_byte: Weight::from_parts(1_500, 0),
-            deposit_event: Weight::from_parts(4_000_000, 990),
-            event_per_topic: Weight::from_parts(2_200_000, 0),
-            event_per_byte: Weight::from_parts(800, 0),
+            deposit_event: Weight::from_parts(4_143_031, 990),
+            event_per_topic: Weight::from_parts(2_186_206, 2_475),
+            event_per_byte: Weight::from_parts(60_025, 0),
             transfer: Weight::from_parts(9_000_000, 0),
             call: Weight::from_parts(130_000_000, 4_000),
             instantiate: Weight::from_parts(160_000_000, 4_000),

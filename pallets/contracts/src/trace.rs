@@ -65,6 +65,25 @@ pub struct ExecutionTrace {
     pub root: Option<FrameTrace>,
     /// Why the execution failed before or after its frames, if it did.
     pub error: Option<String>,
+    /// What the trace left out to stay bounded; `None` when it is complete.
+    pub truncated: Option<Truncation>,
+}
+
+/// Counts of what a trace left out (see `TraceLimits` in the pallet's recorder).
+#[derive(Clone, Copy, Default, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+pub struct Truncation {
+    /// Host calls not recorded.
+    pub host_calls: u32,
+    /// Nested frames not recorded.
+    pub frames: u32,
+    /// Events not recorded.
+    pub events: u32,
+    /// Values (arguments, outputs, inputs, event data) kept only in part.
+    pub values: u32,
+    /// Bytes of debug text that did not fit the debug buffer.
+    pub debug_bytes: u64,
 }
 
 #[derive(Clone, Default, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
@@ -235,6 +254,13 @@ impl fmt::Display for ExecutionTrace {
         }
         if let Some(error) = &self.error {
             writeln!(f, "error: {error}")?;
+        }
+        if let Some(t) = &self.truncated {
+            writeln!(
+                f,
+                "TRUNCATED: not recorded {} host calls, {} frames, {} events; {} values shortened; {} bytes of debug text dropped",
+                t.host_calls, t.frames, t.events, t.values, t.debug_bytes
+            )?;
         }
         Ok(())
     }

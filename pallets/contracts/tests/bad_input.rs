@@ -3,11 +3,12 @@
 
 mod mock;
 
+use codec::Encode;
 use frame_support::weights::Weight;
 use mock::*;
 use pallet_europa_contracts::{
     trace::{ExecutionTrace, Outcome},
-    Code, ContractInfoOf, Determinism, Error as ContractsError,
+    Code, ContractInfoOf, Determinism, Error as ContractsError, Schedule,
 };
 use sp_runtime::DispatchError;
 
@@ -269,5 +270,206 @@ fn strict_profile_rejects_extra_exports_and_unbounded_memory() {
                 vec!["bulk-memory".to_string()]
             );
         });
+    }
+}
+
+/// Runs `f` and rolls back what it changed (its events included).
+fn without_effects<R>(f: impl FnOnce() -> R) -> R {
+    frame_support::storage::with_transaction(|| {
+        sp_runtime::TransactionOutcome::Rollback(Ok::<_, DispatchError>(f()))
+    })
+    .expect("the closure cannot fail")
+}
+
+/// Deploys `fixtures/hostile.wat` as Alice.
+fn deploy_hostile() -> AccountId {
+    instantiate_wat_bytes(hostile())
+        .0
+        .expect("the hostile contract deploys")
+}
+
+fn instantiate_wat_bytes(code: Vec<u8>) -> (Result<AccountId, DispatchError>, ExecutionTrace) {
+    let (result, trace) = Contracts::bare_instantiate(
+        ALICE,
+        0,
+        Some(GAS_LIMIT),
+        None,
+        Code::Upload(code),
+        vec![],
+        vec![],
+    );
+    (result.result.map(|r| r.account_id), trace)
+}
+
+fn hostile_input(mode: u8, argument: &[u8]) -> Vec<u8> {
+    let mut input = vec![mode];
+    input.extend_from_slice(argument);
+    input
+}
+
+both_executors! {
+    fn call_runtime_decodes_with_upstreams_depth_limit_and_no_trailing_bytes() {
+        new_test_ext(|| {
+            let contract = deploy_hostile();
+            let returned = |argument: &[u8]| call(&contract, hostile_input(mode::CALL_RUNTIME, argument));
+            // 30 000 levels: an unlimited decoder overflows the native stack here.
+            let (result, trace) = returned(&nested_batch(30_000));
+            assert_eq!(result, Err(error(ContractsError::DecodingFailed)), "{trace}");
+            // Within the limit the call decodes, and the filter (balances only) refuses it.
+            let (result, trace) = returned(&nested_batch(10));
+            let code = u32::from_le_bytes(result.expect("returns").data.try_into().unwrap());
+            assert_eq!(code, 10, "CallRuntimeFailed\n{trace}");
+            // A valid call followed by a stray byte is refused, as upstream does.
+            let transfer = RuntimeCall::Balances(pallet_balances::Call::transfer_allow_death {
+                dest: BOB.into(),
+                value: 5,
+            });
+            let mut trailing = transfer.encode();
+            trailing.push(0);
+            let (result, _) = returned(&trailing);
+            assert_eq!(result, Err(error(ContractsError::DecodingFailed)));
+            <Balances as frame_support::traits::fungible::Mutate<AccountId>>::mint_into(&contract, 1_000_000)
+                .expect("funds the contract");
+            let (result, trace) = returned(&transfer.encode());
+            assert_eq!(result.expect("returns").data, vec![0; 4], "Success\n{trace}");
+        })
+    }
+
+    fn the_debug_buffer_keeps_upstreams_limit_and_semantics() {
+        new_test_ext(|| {
+            let contract = deploy_hostile();
+            // 64 KiB a message, in a loop: 32 fit the 2 MiB buffer, the rest is dropped
+            // whole, and the contract runs on until it is out of gas.
+            let (result, trace) = Contracts::bare_call(
+                ALICE, contract.clone(), 0, Some(GAS_LIMIT), None, hostile_input(mode::DEBUG_TEXT, &[]),
+            );
+            assert_eq!(result.result, Err(error(ContractsError::OutOfGas)));
+            assert_eq!(result.debug_message.len(), 2 * 1024 * 1024);
+            let root = trace.root.as_ref().expect("a frame");
+            assert_eq!(root.debug_message.len(), 2 * 1024 * 1024, "the trace holds the same text");
+            let truncated = trace.truncated.expect("dropped text is counted");
+            assert!(truncated.debug_bytes >= 64 * 1024, "{truncated:?}");
+            assert!(trace.to_string().contains("TRUNCATED"));
+            // Every call still succeeded from the contract's point of view.
+            let codes: Vec<_> = root.host_calls.iter().filter(|c| c.func == "seal0.debug_message").filter_map(|c| c.code.clone()).collect();
+            assert!(codes.len() > 32 && codes.iter().all(|c| c == "Success"), "{codes:?}");
+
+            // A message that is not UTF-8 is dropped (memory 0xff..).
+            let (contract, _) = instantiate_wat(&module(
+                r#"(import "seal0" "debug_message" (func $debug (param i32 i32) (result i32)))"#,
+                "(memory.fill (i32.const 0) (i32.const 255) (i32.const 8)) (drop (call $debug (i32.const 0) (i32.const 8)))",
+            ));
+            let (result, _) = Contracts::bare_call(ALICE, contract.unwrap(), 0, Some(GAS_LIMIT), None, vec![]);
+            assert!(result.result.is_ok());
+            assert!(result.debug_message.is_empty());
+        })
+    }
+
+    fn traces_are_bounded_and_say_what_they_left_out() {
+        new_test_ext(|| {
+            let contract = deploy_hostile();
+            let (result, trace) = call(&contract, hostile_input(mode::HOST_CALLS, &[]));
+            assert_eq!(result, Err(error(ContractsError::OutOfGas)));
+            let root = trace.root.as_ref().expect("a frame");
+            let limits = pallet_europa_contracts::TraceLimits::default();
+            assert_eq!(root.host_calls.len(), limits.host_calls as usize);
+            let truncated = trace.truncated.expect("a truncated trace says so");
+            assert!(truncated.host_calls > 0, "{truncated:?}");
+            let json = serde_json::to_value(&trace).unwrap();
+            assert_eq!(json["truncated"]["hostCalls"], truncated.host_calls);
+
+            // Values are kept up to the per-value limit: 768 KiB returned, 4 KiB kept.
+            let (result, trace) = call(&contract, vec![9]);
+            assert_eq!(result.expect("returns").data.len(), 786_432, "the result is whole");
+            let Some(Outcome::Returned { data, .. }) = trace.root.map(|r| r.outcome) else { panic!("returned") };
+            assert_eq!(data.0.len(), limits.value_bytes as usize);
+            // Shortened twice: as `seal_return`'s argument and as the frame's outcome.
+            assert_eq!(trace.truncated.map(|t| t.values), Some(2));
+        })
+    }
+
+    fn a_plain_dry_run_records_nothing_and_costs_the_same() {
+        new_test_ext(|| {
+            let contract = deploy_hostile();
+            for input in [hostile_input(mode::HOST_CALLS, &[]), hostile_input(mode::DEBUG_TEXT, &[]), vec![9], vec![mode::NESTED_RECURSION]] {
+                let (traced, _) = without_effects(|| {
+                    Contracts::bare_call(ALICE, contract.clone(), 0, Some(GAS_LIMIT), None, input.clone())
+                });
+                let untraced = without_effects(|| {
+                    Contracts::bare_call_untraced(ALICE, contract.clone(), 0, Some(GAS_LIMIT), None, input)
+                });
+                assert_eq!(traced, untraced);
+            }
+        })
+    }
+
+    fn the_start_function_runs_on_the_frames_gas() {
+        new_test_ext(|| {
+            let spinning_start = r#"(module (import "env" "memory" (memory 1 16))
+                (func $spin (loop $l (br $l)))
+                (start $spin)
+                (func (export "deploy")) (func (export "call")))"#;
+            let (result, trace) = instantiate_wat(spinning_start);
+            assert_eq!(result, Err(error(ContractsError::OutOfGas)), "{trace}");
+            let (result, _) = Contracts::bare_instantiate(
+                ALICE, 0, Some(GAS_LIMIT), None, Code::Upload(wat::parse_str(spinning_start).unwrap()), vec![], vec![],
+            );
+            assert_eq!(result.gas_consumed.ref_time(), GAS_LIMIT.ref_time(), "all of the gas");
+
+            // A start function that returns ends the frame as `seal_return` does (upstream).
+            let reverting_start = wat::parse_str(r#"(module
+                (import "seal0" "seal_return" (func $ret (param i32 i32 i32)))
+                (import "env" "memory" (memory 1 16))
+                (func $start (call $ret (i32.const 1) (i32.const 0) (i32.const 0)))
+                (start $start)
+                (func (export "deploy") unreachable) (func (export "call") unreachable))"#).unwrap();
+            let (result, trace) = Contracts::bare_instantiate(
+                ALICE, 0, Some(GAS_LIMIT), None, Code::Upload(reverting_start), vec![], vec![],
+            );
+            assert!(result.result.expect("returns").result.did_revert(), "{trace}");
+            assert!(matches!(trace.root.map(|r| r.outcome), Some(Outcome::Reverted { .. })));
+        })
+    }
+
+    fn bulk_memory_costs_gas_by_length() {
+        new_test_ext(|| {
+            let (contract, _) = instantiate_wat(&module(
+                r#"(import "seal0" "input" (func $input (param i32 i32)))"#,
+                "(i32.store (i32.const 0) (i32.const 4)) (call $input (i32.const 4) (i32.const 0))
+                 (memory.fill (i32.const 8) (i32.const 1) (i32.load (i32.const 4)))
+                 (memory.copy (i32.const 8) (i32.const 100) (i32.load (i32.const 4)))",
+            ));
+            let contract = contract.unwrap();
+            let gas = |len: u32| {
+                Contracts::bare_call(ALICE, contract.clone(), 0, Some(GAS_LIMIT), None, len.to_le_bytes().to_vec())
+                    .0.gas_consumed.ref_time()
+            };
+            // Two instructions of 65 000 bytes at one fuel per 64 bytes.
+            let expected = 2 * 65_000 / 64 * Schedule::default().ref_time_per_fuel;
+            let extra = gas(65_000) - gas(0);
+            assert!(
+                extra >= expected * 9 / 10 && extra <= expected * 11 / 10,
+                "{extra} for bulk instructions, expected about {expected}"
+            );
+        })
+    }
+
+    fn events_cost_what_upstream_charges_per_byte() {
+        new_test_ext(|| {
+            let (contract, _) = instantiate_wat(&module(
+                r#"(import "seal0" "input" (func $input (param i32 i32)))
+                   (import "seal0" "deposit_event" (func $event (param i32 i32 i32 i32)))"#,
+                "(i32.store (i32.const 0) (i32.const 4)) (call $input (i32.const 4) (i32.const 0))
+                 (call $event (i32.const 0) (i32.const 0) (i32.const 8) (i32.load (i32.const 4)))",
+            ));
+            let contract = contract.unwrap();
+            let gas = |len: u32| {
+                Contracts::bare_call(ALICE, contract.clone(), 0, Some(GAS_LIMIT), None, len.to_le_bytes().to_vec())
+                    .0.gas_consumed.ref_time()
+            };
+            let per_byte = (gas(16_384) - gas(0)) / 16_384;
+            // Upstream: 25 (benchmarked) + 60 000 (the event's share of the block) per byte.
+            assert!((60_025..60_025 + 500).contains(&per_byte), "{per_byte} per byte");
+        })
     }
 }

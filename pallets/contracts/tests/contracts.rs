@@ -290,6 +290,7 @@ fn traces_serialize_to_the_documented_json() {
             println!("{trace}\n{}", serde_json::to_string_pretty(&json).unwrap());
         }
         assert_eq!(json["executor"], "wasmtime");
+        assert!(json["truncated"].is_null(), "a short trace is whole");
         let root = &json["root"];
         for key in [
             "depth",

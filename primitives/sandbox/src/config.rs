@@ -181,6 +181,17 @@ pub const WASMTIME_STACK_BYTES_PER_FRAME: usize = 512;
 /// stack of an ordinary thread with room left for the host.
 pub const WASMTIME_MAX_STACK_BYTES: usize = 1024 * 1024;
 
+impl Limits {
+    /// The native stack one wasmtime invocation may use for WASM frames: what
+    /// `max_call_depth` asks for, within [`WASMTIME_MAX_STACK_BYTES`]. Host functions
+    /// that call back into WASM (a nested instance) start another such budget.
+    pub fn wasmtime_stack_bytes(&self) -> usize {
+        (self.max_call_depth as usize)
+            .saturating_mul(WASMTIME_STACK_BYTES_PER_FRAME)
+            .clamp(WASMTIME_STACK_BYTES_PER_FRAME, WASMTIME_MAX_STACK_BYTES)
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {
@@ -201,6 +212,8 @@ pub struct SandboxConfig {
     pub limits: Limits,
     /// How many compiled modules the wasmtime module cache keeps.
     pub module_cache_capacity: usize,
+    /// How many bytes of compiled code the wasmtime module cache keeps.
+    pub module_cache_bytes: usize,
 }
 
 impl SandboxConfig {
@@ -210,6 +223,7 @@ impl SandboxConfig {
             features: WasmFeatures::permissive(),
             limits: Limits::default(),
             module_cache_capacity: 256,
+            module_cache_bytes: 256 * 1024 * 1024,
         }
     }
 

@@ -34,7 +34,10 @@ impl Engine {
         };
         Ok(Engine {
             #[cfg(feature = "std")]
-            validated: Arc::new(crate::cache::ModuleCache::new(config.module_cache_capacity)),
+            validated: Arc::new(crate::cache::ModuleCache::new(
+                config.module_cache_capacity,
+                usize::MAX,
+            )),
             config,
             backend,
         })
@@ -42,12 +45,15 @@ impl Engine {
 
     /// Validates `code`, or finds it validated before.
     fn validated(&self, code: &[u8]) -> Result<Arc<validation::ModuleInfo>, Error> {
-        let validate =
-            || validation::validate(code, self.config.features, &self.config.limits).map(Arc::new);
+        // What validation keeps is small next to compiled code: entries bound it.
+        let validate = || {
+            validation::validate(code, self.config.features, &self.config.limits)
+                .map(|info| (Arc::new(info), 0))
+        };
         #[cfg(feature = "std")]
         return self.validated.get_or_compile(code, validate);
         #[cfg(not(feature = "std"))]
-        return validate();
+        return validate().map(|(info, _)| info);
     }
 
     pub fn config(&self) -> &SandboxConfig {
@@ -117,6 +123,19 @@ impl<T> Instance<T> {
         env: &EnvironmentDefinitionBuilder<T>,
         state: &mut T,
     ) -> Result<Instance<T>, Error> {
+        Self::with_fuel(engine, code, env, state, engine.config.limits.start_fuel)
+    }
+
+    /// Like [`Instance::new`], with `fuel` for the start function and the calls after
+    /// it: the start function is paid for like any other code, and
+    /// [`Instance::fuel_remaining`] tells what it left.
+    pub fn with_fuel(
+        engine: &Engine,
+        code: &[u8],
+        env: &EnvironmentDefinitionBuilder<T>,
+        state: &mut T,
+        fuel: u64,
+    ) -> Result<Instance<T>, Error> {
         let limits = &engine.config.limits;
         let module = engine.validated(code)?;
         let mut funcs = Vec::new();
@@ -146,9 +165,10 @@ impl<T> Instance<T> {
             state,
             funcs: &funcs,
         };
-        let backend = engine
-            .backend
-            .instantiate(code, &imports, trampoline::<T>(), scope.ptr())?;
+        let backend =
+            engine
+                .backend
+                .instantiate(code, &imports, trampoline::<T>(), scope.ptr(), fuel)?;
         Ok(Instance { funcs, backend })
     }
 

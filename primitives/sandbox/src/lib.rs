@@ -48,6 +48,8 @@ mod env;
 mod error;
 mod host;
 mod instance;
+#[cfg(feature = "std")]
+mod metering;
 mod scoped_state;
 mod validation;
 mod value;

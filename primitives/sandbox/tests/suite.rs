@@ -548,6 +548,54 @@ executor_tests! {
         );
     }
 
+    fn the_start_function_spends_the_fuel_it_is_given(executor) {
+        let code = wasm(r#"(module (global $g (mut i32) (i32.const 0))
+            (func $start (loop $l (global.set $g (i32.add (global.get $g) (i32.const 1)))
+                (br_if $l (i32.lt_u (global.get $g) (i32.const 100)))))
+            (start $start)
+            (func (export "f")))"#);
+        let mut state = Recorder::default();
+        let instance = Instance::with_fuel(&engine(executor), &code, &EnvironmentDefinitionBuilder::new(), &mut state, 1_000_000).unwrap();
+        let spent = 1_000_000 - instance.fuel_remaining();
+        assert!((500..2_000).contains(&spent), "100 turns of the loop cost {spent}");
+        let endless = wasm(r#"(module (func $start (loop $l (br $l))) (start $start))"#);
+        assert_eq!(
+            Instance::with_fuel(&engine(executor), &endless, &EnvironmentDefinitionBuilder::new(), &mut state, 5_000).err(),
+            Some(Error::OutOfFuel)
+        );
+    }
+
+    fn bulk_instructions_cost_fuel_by_length(executor) {
+        // One unit of fuel per 64 bytes of memory, per 8 table elements (wasmi's rates).
+        let code = wasm(r#"(module (memory 16) (table 4096 funcref)
+            (func (export "fill") (param i32) (memory.fill (i32.const 0) (i32.const 7) (local.get 0)))
+            (func (export "copy") (param i32) (memory.copy (i32.const 0) (i32.const 8) (local.get 0)))
+            (func (export "table_fill") (param i32) (table.fill (i32.const 0) (ref.null func) (local.get 0))))"#);
+        let mut state = Recorder::default();
+        let mut instance = Instance::new(&engine(executor), &code, &EnvironmentDefinitionBuilder::new(), &mut state).unwrap();
+        let mut fuel = |name: &str, len: i32| {
+            instance.set_fuel(10_000_000);
+            instance.invoke(name, &[Value::I32(len)], &mut state).unwrap();
+            10_000_000 - instance.fuel_remaining()
+        };
+        // Memory at one unit per 64 bytes on both; table elements at one per 8 on
+        // wasmtime, a little cheaper on wasmi 2 (which prices the bytes it copies).
+        for (name, len, fewest, most) in [
+            ("fill", 1_000_000, 1_000_000 / 64 * 9 / 10, 1_000_000 / 64 * 11 / 10),
+            ("copy", 1_000_000, 1_000_000 / 64 * 9 / 10, 1_000_000 / 64 * 11 / 10),
+            ("table_fill", 4_096, 4_096 / 16, 4_096 / 8 * 11 / 10),
+        ] {
+            let extra = fuel(name, len) - fuel(name, 0);
+            assert!(
+                (fewest..=most).contains(&extra),
+                "{name} of {len}: {extra} fuel more than of 0, expected {fewest}..={most}"
+            );
+        }
+        // Running out of fuel in the middle is the usual error.
+        instance.set_fuel(1_000);
+        assert_eq!(instance.invoke("fill", &[Value::I32(1_000_000)], &mut state), Err(Error::OutOfFuel));
+    }
+
     fn rust_panic_traps_with_the_reason(executor) {
         let mut state = Recorder::default();
         let mut instance = Instance::new(&engine(executor), &guest(), &EnvironmentDefinitionBuilder::new(), &mut state).unwrap();

@@ -3,7 +3,7 @@
 //! dependencies.
 
 use alloc::vec::Vec;
-use codec::{Decode, Encode};
+use codec::{DecodeLimit, Encode};
 use europa_sandbox::Value;
 use frame_support::{
     dispatch::{GetDispatchInfo, PostDispatchInfo},
@@ -576,8 +576,11 @@ fn call_runtime<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
         h.ensure_mutable()?;
         let encoded = h.read(call, len)?;
         h.arg_bytes("call", &encoded);
-        let call = <T as Config>::RuntimeCall::decode(&mut &encoded[..])
-            .map_err(|_| Error::<T>::DecodingFailed)?;
+        let call = <T as Config>::RuntimeCall::decode_all_with_depth_limit(
+            crate::MAX_DECODE_NESTING,
+            &mut &encoded[..],
+        )
+        .map_err(|_| Error::<T>::DecodingFailed)?;
         let dispatch_weight = call.get_dispatch_info().call_weight;
         h.charge(dispatch_weight)?;
         let contract = h.stack().top().account.clone();

@@ -1,14 +1,15 @@
 //! Events and debug messages.
 
-use alloc::{string::String, vec::Vec};
-use codec::Decode;
+use alloc::vec::Vec;
+use codec::{DecodeLimit, MaxEncodedLen};
 use europa_sandbox::Value;
+use frame_support::traits::Get;
 use pallet_contracts_uapi::ReturnErrorCode;
 
 use super::{host_fn, u32_args, Alias, Ctx, Definer, HostResult, Returned, I32};
 use crate::{
     trace::{Bytes, ContractEvent},
-    Config, Error, Event,
+    Config, Error, Event, MAX_DECODE_NESTING,
 };
 
 pub fn define<T: Config>(d: &mut Definer<'_, T>) {
@@ -34,33 +35,42 @@ fn deposit_event<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult 
     host_fn(ctx, "seal0.deposit_event", |h| {
         let [topics, topics_len, data, data_len] = u32_args(args);
         h.ensure_mutable()?;
+        // As upstream: charged before anything is checked, topics counted by length.
         let weights = h.weights();
+        let num_topics = topics_len / <T::Hash as MaxEncodedLen>::max_encoded_len() as u32;
+        h.charge(
+            weights
+                .deposit_event
+                .saturating_add(weights.event_per_topic.saturating_mul(num_topics.into()))
+                .saturating_add(weights.event_per_byte.saturating_mul(data_len.into())),
+        )?;
         let limits = h.stack().schedule.limits.clone();
         if data_len > limits.payload_len {
             return Err(Error::<T>::ValueTooLarge.into());
         }
-        let encoded_topics = h.read(topics, topics_len)?;
-        let topics = Vec::<T::Hash>::decode(&mut &encoded_topics[..])
-            .map_err(|_| Error::<T>::DecodingFailed)?;
+        let topics = match topics_len {
+            0 => Vec::new(),
+            _ => {
+                let encoded = h.read(topics, topics_len)?;
+                Vec::<T::Hash>::decode_all_with_depth_limit(MAX_DECODE_NESTING, &mut &encoded[..])
+                    .map_err(|_| Error::<T>::DecodingFailed)?
+            }
+        };
         if topics.len() > limits.event_topics as usize {
             return Err(Error::<T>::TooManyTopics.into());
         }
-        h.charge(
-            weights
-                .deposit_event
-                .saturating_add(weights.event_per_topic.saturating_mul(topics.len() as u64))
-                .saturating_add(weights.event_per_byte.saturating_mul(data_len.into())),
-        )?;
         let data = h.read(data, data_len)?;
-        let topic_bytes: Vec<Bytes> = topics.iter().map(|t| Bytes(t.as_ref().to_vec())).collect();
-        h.arg("topics", alloc::format!("{topic_bytes:?}"));
-        h.arg_bytes("data", &data);
-        let frame = h.stack().top_mut();
-        frame.trace.events.push(ContractEvent {
-            topics: topic_bytes,
-            data: Bytes(data.clone()),
-        });
-        let contract = frame.account.clone();
+        let stack = h.stack();
+        if stack.recorder.admit_event() {
+            let event = ContractEvent {
+                topics: topics.iter().map(|t| Bytes(t.as_ref().to_vec())).collect(),
+                data: stack.recorder.value(&data),
+            };
+            stack.top_mut().trace.events.push(event);
+        }
+        h.arg("topics", topics.len());
+        h.arg("data_len", data.len());
+        let contract = h.stack().top().account.clone();
         let event: <T as Config>::RuntimeEvent =
             Event::<T>::ContractEmitted { contract, data }.into();
         frame_system::Pallet::<T>::deposit_event_indexed(&topics, event.into());
@@ -68,15 +78,25 @@ fn deposit_event<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult 
     })
 }
 
-/// Europa always records debug messages (upstream only does in dry runs): they go to
-/// the trace, and into the result's `debug_message` up to `MaxDebugBufferLen`.
+/// As upstream: a dry run collects debug text (a message that does not fit the buffer
+/// whole, or is not UTF-8, is dropped); a dispatched call does not, and does not even
+/// read the message. Either way the contract gets `Success`. Europa still keeps a
+/// dispatched call's messages in its trace when the trace is recorded.
 fn debug_message<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
     host_fn(ctx, "seal0.debug_message", |h| {
         let [text, len] = u32_args(args);
-        let bytes = h.read(text, len)?;
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        h.arg("text", &text);
-        h.stack().append_debug(&text);
+        let len = len.min(T::MaxDebugBufferLen::get());
+        h.arg("len", len);
+        let bytes = if h.stack().append_debug("") {
+            Some(h.read(text, len)?)
+        } else if h.stack().recorder.is_on() {
+            h.peek(text, len)
+        } else {
+            None
+        };
+        if let Some(text) = bytes.as_deref().and_then(|b| core::str::from_utf8(b).ok()) {
+            h.stack().append_debug(text);
+        }
         Ok(ReturnErrorCode::Success.into())
     })
 }

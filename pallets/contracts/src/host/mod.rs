@@ -13,7 +13,7 @@ mod info;
 mod storage;
 
 use alloc::{format, string::String, vec::Vec};
-use codec::{Decode, MaxEncodedLen};
+use codec::{Decode, DecodeLimit, MaxEncodedLen};
 use core::fmt::Display;
 use europa_sandbox::{FunctionContext, HostError, ReturnValue, Signature, Value, ValueType};
 use frame_support::{traits::Get, weights::Weight};
@@ -138,10 +138,10 @@ impl From<ReturnErrorCode> for Returned {
 }
 
 /// A host function call in progress: access to the stack and the caller's memory,
-/// metering, and the trace record.
+/// metering, and the trace record (`None` when the trace does not keep this call).
 pub struct Host<'c, 'a, T: Config> {
     ctx: &'c mut Ctx<'a, T>,
-    record: HostCall,
+    record: Option<HostCall>,
 }
 
 impl<T: Config> Host<'_, '_, T> {
@@ -179,10 +179,20 @@ impl<T: Config> Host<'_, '_, T> {
             .map_err(|_| Error::<T>::OutOfBounds.into())
     }
 
+    /// Reads `len` bytes for the trace alone: nothing is charged, and memory the
+    /// contract cannot read yields `None` rather than a trap.
+    pub fn peek(&mut self, ptr: u32, len: u32) -> Option<Vec<u8>> {
+        self.ctx
+            .memory()
+            .and_then(|memory| memory.read(ptr, len))
+            .ok()
+    }
+
     /// Reads a SCALE value of a bounded size (an account, a balance, a hash).
     pub fn read_as<D: Decode + MaxEncodedLen>(&mut self, ptr: u32) -> Result<D, Stop> {
         let bytes = self.read(ptr, D::max_encoded_len() as u32)?;
-        D::decode(&mut &bytes[..]).map_err(|_| Error::<T>::DecodingFailed.into())
+        D::decode_with_depth_limit(crate::MAX_DECODE_NESTING, &mut &bytes[..])
+            .map_err(|_| Error::<T>::DecodingFailed.into())
     }
 
     pub fn read_array<const N: usize>(&mut self, ptr: u32) -> Result<[u8; N], Stop> {
@@ -200,7 +210,12 @@ impl<T: Config> Host<'_, '_, T> {
             .memory()
             .and_then(|mut memory| memory.set(ptr, data))
             .map_err(|_| Stop::from(Error::<T>::OutOfBounds))?;
-        self.record.output = Some(Bytes(data.to_vec()));
+        if self.record.is_some() {
+            let output = self.stack().recorder.value(data);
+            if let Some(record) = &mut self.record {
+                record.output = Some(output);
+            }
+        }
         Ok(())
     }
 
@@ -229,13 +244,28 @@ impl<T: Config> Host<'_, '_, T> {
             .map_err(|_| Stop::from(Error::<T>::OutOfBounds))
     }
 
-    /// Records an argument for the trace.
+    /// Records an argument for the trace (formatted only when the trace keeps it).
     pub fn arg(&mut self, name: &str, value: impl Display) {
-        self.record.args.push((name.into(), format!("{value}")));
+        if self.record.is_some() {
+            let text = self.stack().recorder.text(format!("{value}"));
+            if let Some(record) = &mut self.record {
+                record.args.push((name.into(), text));
+            }
+        }
     }
 
     pub fn arg_bytes(&mut self, name: &str, bytes: &[u8]) {
-        self.arg(name, Bytes(bytes.to_vec()));
+        if self.record.is_some() {
+            let kept = self.stack().recorder.value(bytes);
+            let text = if kept.0.len() < bytes.len() {
+                format!("{kept}…({} bytes)", bytes.len())
+            } else {
+                format!("{kept}")
+            };
+            if let Some(record) = &mut self.record {
+                record.args.push((name.into(), text));
+            }
+        }
     }
 }
 
@@ -257,6 +287,7 @@ pub fn host_fn<T: Config>(
 ) -> HostResult {
     let ref_time_per_fuel = ctx.state().schedule.ref_time_per_fuel;
     let base = ctx.state().schedule.host_fn_weights.host_fn;
+    let recorded = ctx.state().recorder.admit_host_call();
     let fuel = ctx.fuel_remaining();
     let frame = ctx.state().top_mut();
     let consumed_before = frame.gas.consumed().ref_time();
@@ -269,7 +300,7 @@ pub fn host_fn<T: Config>(
 
     let mut host = Host {
         ctx,
-        record: HostCall {
+        record: recorded.then(|| HostCall {
             func: name.into(),
             args: Vec::new(),
             code: None,
@@ -277,28 +308,36 @@ pub fn host_fn<T: Config>(
             gas: 0,
             error: None,
             nested_frame: None,
-        },
+        }),
     };
     let result = metered.and_then(|_| body(&mut host));
     let Host { ctx, mut record } = host;
 
     let frame = ctx.state().top_mut();
     let fuel_left = frame.gas.fuel_for_left(ref_time_per_fuel);
-    record.gas = frame
-        .gas
-        .consumed()
-        .ref_time()
-        .saturating_sub(consumed_before);
-    if frame.trace.nested.len() > nested_before {
-        record.nested_frame = Some(nested_before as u32);
+    if let Some(record) = &mut record {
+        record.gas = frame
+            .gas
+            .consumed()
+            .ref_time()
+            .saturating_sub(consumed_before);
+        if frame.trace.nested.len() > nested_before {
+            record.nested_frame = Some(nested_before as u32);
+        }
     }
     let returned = match result {
         Ok(returned) => {
-            match &returned {
-                Returned::Code(code) => record.code = Some(code_name(code).into()),
-                Returned::U32(value) => record.output = Some(Bytes(value.to_le_bytes().to_vec())),
-                Returned::U64(value) => record.output = Some(Bytes(value.to_le_bytes().to_vec())),
-                Returned::Unit => {}
+            if let Some(record) = &mut record {
+                match &returned {
+                    Returned::Code(code) => record.code = Some(code_name(code).into()),
+                    Returned::U32(value) => {
+                        record.output = Some(Bytes(value.to_le_bytes().to_vec()))
+                    }
+                    Returned::U64(value) => {
+                        record.output = Some(Bytes(value.to_le_bytes().to_vec()))
+                    }
+                    Returned::Unit => {}
+                }
             }
             Ok(match returned {
                 Returned::Unit => ReturnValue::Unit,
@@ -309,12 +348,16 @@ pub fn host_fn<T: Config>(
         }
         Err(stop) => {
             let reason = stop_reason(&stop);
-            record.error = Some(reason.clone());
+            if let Some(record) = &mut record {
+                record.error = Some(reason.clone());
+            }
             frame.stop = Some(stop);
             Err(HostError::new(reason))
         }
     };
-    frame.trace.host_calls.push(record);
+    if let Some(record) = record {
+        frame.trace.host_calls.push(record);
+    }
     // The contract gets fuel for what its budget has left; the host's work is paid.
     let _ = ctx.consume_fuel(fuel.saturating_sub(fuel_left));
     returned

@@ -52,6 +52,9 @@ mod runtime {
     /// The reference: upstream pallet-contracts, configured like ours.
     #[runtime::pallet_index(5)]
     pub type Upstream = pallet_contracts;
+    /// Calls that nest calls (`batch`), for decoding limits.
+    #[runtime::pallet_index(6)]
+    pub type Utility = pallet_utility;
 }
 
 parameter_types! {
@@ -88,6 +91,13 @@ impl pallet_balances::Config for Test {
 }
 
 impl pallet_insecure_randomness_collective_flip::Config for Test {}
+
+impl pallet_utility::Config for Test {
+    type RuntimeEvent = RuntimeEvent;
+    type RuntimeCall = RuntimeCall;
+    type PalletsOrigin = OriginCaller;
+    type WeightInfo = ();
+}
 
 /// Contracts may dispatch balance transfers and nothing else.
 pub struct OnlyBalances;
@@ -373,6 +383,33 @@ macro_rules! both_executors {
             )*
         }
     };
+}
+
+/// `fixtures/hostile.wat`: the worst a contract can do, by mode (see the file).
+pub fn hostile() -> Vec<u8> {
+    wat::parse_file(fixtures_dir().join("hostile.wat")).expect("fixtures/hostile.wat is valid WAT")
+}
+
+/// The modes of `fixtures/hostile.wat`.
+pub mod mode {
+    pub const CALL_RUNTIME: u8 = 0;
+    pub const DEBUG_TEXT: u8 = 1;
+    pub const EVENTS: u8 = 2;
+    pub const BULK_MEMORY: u8 = 3;
+    pub const HOST_CALLS: u8 = 4;
+    pub const EMPTY_LOOP: u8 = 5;
+    pub const WASM_RECURSION: u8 = 6;
+    pub const NESTED_RECURSION: u8 = 7;
+    pub const RETURN_DATA: u8 = 8;
+}
+
+/// A call nested `depth` times in `Utility.batch`, SCALE-encoded: what a contract can
+/// hand `call_runtime` to make an unlimited decoder recurse.
+pub fn nested_batch(depth: usize) -> Vec<u8> {
+    // Utility (6), batch (0), a vector of one call: the next level.
+    let mut call = [6u8, 0, 4].repeat(depth);
+    call.extend(RuntimeCall::System(frame_system::Call::remark { remark: vec![] }).encode());
+    call
 }
 
 /// A WASM 1.0 contract whose `call` calls its own address (re-entry allowed) and

@@ -33,13 +33,15 @@ pub(crate) enum ImportItem {
 }
 
 pub(crate) trait BackendEngine: Send + Sync {
-    /// Instantiates validated `code`, running its start function under `scope`.
+    /// Instantiates validated `code` with `fuel`, running its start function under
+    /// `scope` on that fuel; the instance keeps what the start function left.
     fn instantiate(
         &self,
         code: &[u8],
         imports: &[ImportSpec],
         trampoline: Trampoline,
         scope: ScopePtr,
+        fuel: u64,
     ) -> Result<Box<dyn BackendInstance>, Error>;
 
     /// How many modules this engine has compiled so far.

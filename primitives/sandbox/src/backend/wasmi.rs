@@ -62,6 +62,7 @@ impl BackendEngine for WasmiEngine {
         imports: &[ImportSpec],
         trampoline: Trampoline,
         scope: ScopePtr,
+        fuel: u64,
     ) -> Result<Box<dyn BackendInstance>, Error> {
         let module = ::wasmi::Module::new(&self.engine, code)
             .map_err(|e| Error::InvalidModule(e.to_string()))?;
@@ -79,9 +80,7 @@ impl BackendEngine for WasmiEngine {
             },
         );
         store.limiter(|data| &mut data.limits);
-        store
-            .set_fuel(self.limits.start_fuel)
-            .map_err(executor_error)?;
+        store.set_fuel(fuel).map_err(executor_error)?;
 
         let mut externs: Vec<::wasmi::Extern> = Vec::with_capacity(imports.len());
         for import in imports {

@@ -10,27 +10,60 @@ use super::{
 };
 use crate::{
     cache::ModuleCache,
-    config::{
-        Limits, SandboxConfig, WasmFeature, WASMTIME_MAX_STACK_BYTES,
-        WASMTIME_STACK_BYTES_PER_FRAME,
-    },
+    config::{Limits, SandboxConfig, WasmFeature},
     error::{Error, Frame, Limit, SourceLocation, Trap, TrapKind, MAX_BACKTRACE_FRAMES},
     host::{CallerAccess, MemoryView, PAGE_SIZE},
+    metering,
     scoped_state::{ScopePtr, Trampoline},
     value::{HostError, Signature, Value, ValueType},
 };
 
 pub(crate) struct WasmtimeEngine {
     engine: wt::Engine,
-    cache: ModuleCache<wt::Module>,
+    cache: ModuleCache<Compiled>,
     limits: Limits,
+}
+
+/// A compiled module, and how its code differs from the code it was given.
+#[derive(Clone)]
+struct Compiled {
+    module: wt::Module,
+    /// Set when bulk instructions were metered (see `metering`).
+    metering: Option<Metering>,
+}
+
+#[derive(Clone, Copy)]
+struct Metering {
+    /// Function indices at or past this are metering helpers.
+    original_functions: u32,
+    /// What to subtract from an offset in the compiled code to get the given code's.
+    code_shift: usize,
+}
+
+impl WasmtimeEngine {
+    /// Meters `code`'s bulk instructions (wasmtime charges each one unit of fuel
+    /// whatever its length) and compiles it.
+    fn compile(&self, code: &[u8]) -> Result<(Compiled, usize), Error> {
+        let metered = metering::meter_bulk_instructions(code).map_err(Error::InvalidModule)?;
+        let binary = metered.as_ref().map_or(code, |m| &m.code[..]);
+        let module = wt::Module::from_binary(&self.engine, binary)
+            .map_err(|e| Error::InvalidModule(format!("{e:#}")))?;
+        // The compiled image is what the module keeps in memory.
+        let image = module.image_range();
+        let bytes = (image.end as usize)
+            .saturating_sub(image.start as usize)
+            .max(binary.len());
+        let metering = metered.map(|m| Metering {
+            original_functions: m.original_functions,
+            code_shift: m.code_shift,
+        });
+        Ok((Compiled { module, metering }, bytes))
+    }
 }
 
 impl WasmtimeEngine {
     pub fn new(config: &SandboxConfig) -> Result<Self, Error> {
-        let stack_bytes = (config.limits.max_call_depth as usize)
-            .saturating_mul(WASMTIME_STACK_BYTES_PER_FRAME)
-            .clamp(WASMTIME_STACK_BYTES_PER_FRAME, WASMTIME_MAX_STACK_BYTES);
+        let stack_bytes = config.limits.wasmtime_stack_bytes();
         let mut wasmtime_config = wt::Config::new();
         wasmtime_config
             .consume_fuel(true)
@@ -44,7 +77,7 @@ impl WasmtimeEngine {
             wt::Engine::new(&wasmtime_config).map_err(|e| Error::Config(format!("{e:#}")))?;
         Ok(WasmtimeEngine {
             engine,
-            cache: ModuleCache::new(config.module_cache_capacity),
+            cache: ModuleCache::new(config.module_cache_capacity, config.module_cache_bytes),
             limits: config.limits,
         })
     }
@@ -64,11 +97,9 @@ impl BackendEngine for WasmtimeEngine {
         imports: &[ImportSpec],
         trampoline: Trampoline,
         scope: ScopePtr,
+        fuel: u64,
     ) -> Result<Box<dyn BackendInstance>, Error> {
-        let module = self
-            .cache
-            .get_or_compile(code, || wt::Module::from_binary(&self.engine, code))
-            .map_err(|e| Error::InvalidModule(format!("{e:#}")))?;
+        let compiled = self.cache.get_or_compile(code, || self.compile(code))?;
         let limits = wt::StoreLimitsBuilder::new()
             .memory_size((u64::from(self.limits.max_memory_pages) * PAGE_SIZE) as usize)
             .table_elements(self.limits.max_table_elements as usize)
@@ -82,9 +113,7 @@ impl BackendEngine for WasmtimeEngine {
             },
         );
         store.limiter(|data| &mut data.limits);
-        store
-            .set_fuel(self.limits.start_fuel)
-            .map_err(executor_error)?;
+        store.set_fuel(fuel).map_err(executor_error)?;
 
         let mut externs: Vec<wt::Extern> = Vec::with_capacity(imports.len());
         for import in imports {
@@ -102,9 +131,9 @@ impl BackendEngine for WasmtimeEngine {
         }
 
         store.data_mut().scope = Some(scope);
-        let instance = wt::Instance::new(&mut store, &module, &externs);
+        let instance = wt::Instance::new(&mut store, &compiled.module, &externs);
         store.data_mut().scope = None;
-        let instance = instance.map_err(|e| convert_error(e, &self.limits))?;
+        let instance = instance.map_err(|e| convert_error(e, &self.limits, compiled.metering))?;
         if store.data().memory.is_none() {
             store.data_mut().memory = instance.get_memory(&mut store, "memory");
         }
@@ -112,6 +141,7 @@ impl BackendEngine for WasmtimeEngine {
             store,
             instance,
             limits: self.limits,
+            metering: compiled.metering,
         }))
     }
 
@@ -174,6 +204,7 @@ struct WasmtimeInstance {
     store: wt::Store<StoreData>,
     instance: wt::Instance,
     limits: Limits,
+    metering: Option<Metering>,
 }
 
 impl BackendInstance for WasmtimeInstance {
@@ -195,7 +226,7 @@ impl BackendInstance for WasmtimeInstance {
         self.store.data_mut().scope = Some(scope);
         let outcome = func.call(&mut self.store, &params, &mut results);
         self.store.data_mut().scope = None;
-        outcome.map_err(|e| convert_error(e, &self.limits))?;
+        outcome.map_err(|e| convert_error(e, &self.limits, self.metering))?;
 
         results
             .iter()
@@ -223,7 +254,7 @@ impl BackendInstance for WasmtimeInstance {
     }
 }
 
-fn convert_error(error: wt::Error, limits: &Limits) -> Error {
+fn convert_error(error: wt::Error, limits: &Limits, metering: Option<Metering>) -> Error {
     if let Some(host) = error.downcast_ref::<HostError>() {
         return Error::Host(host.clone());
     }
@@ -250,7 +281,7 @@ fn convert_error(error: wt::Error, limits: &Limits) -> Error {
     };
     let mut backtrace = error
         .downcast_ref::<wt::WasmBacktrace>()
-        .map(backtrace_frames)
+        .map(|backtrace| backtrace_frames(backtrace, metering))
         .unwrap_or_default();
     let omitted_frames = backtrace.len().saturating_sub(MAX_BACKTRACE_FRAMES);
     backtrace.truncate(MAX_BACKTRACE_FRAMES);
@@ -265,14 +296,20 @@ fn executor_error(error: wt::Error) -> Error {
     Error::Executor(format!("{error:#}"))
 }
 
-/// Flattens wasmtime's frames, expanding DWARF inline chains into one frame each.
-fn backtrace_frames(backtrace: &wt::WasmBacktrace) -> Vec<Frame> {
+/// Flattens wasmtime's frames, expanding DWARF inline chains into one frame each. A
+/// metering helper's frame is left out: its caller's frame is at the instruction the
+/// helper stands for. Offsets are the given code's.
+fn backtrace_frames(backtrace: &wt::WasmBacktrace, metering: Option<Metering>) -> Vec<Frame> {
     let mut frames = Vec::new();
     for frame in backtrace.frames() {
         let func_index = frame.func_index();
+        if metering.is_some_and(|m| func_index >= m.original_functions) {
+            continue;
+        }
+        let code_shift = metering.map_or(0, |m| m.code_shift);
         let module_offset = frame
             .module_offset()
-            .and_then(|offset| u32::try_from(offset).ok());
+            .and_then(|offset| u32::try_from(offset.checked_sub(code_shift)?).ok());
         let section_name = frame.func_name();
         let symbols = frame.symbols();
         if symbols.is_empty() {

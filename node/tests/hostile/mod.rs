@@ -1,0 +1,273 @@
+//! Hostile contracts and requests against the real node: each ends in its documented
+//! error, within generous bounds of time and memory, and the node keeps sealing.
+//! `scripts/bench-hostile.sh` measures the real figures.
+
+use std::time::{Duration, Instant};
+
+use codec::Encode;
+use europa_runtime::RuntimeCall;
+use frame_support::weights::Weight;
+use serde_json::json;
+use sp_keyring::Sr25519Keyring;
+
+use super::{dry_run, head_number, submit_signed, wait_for_block};
+use crate::node::{hex, Node};
+
+/// `pallets/contracts/fixtures/hostile.wat`, compiled.
+pub fn hostile_code() -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../pallets/contracts/fixtures/hostile.wat");
+    wat::parse_file(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// `Sudo.sudo` nested `depth` times around `System.remark`: two bytes a level.
+pub fn nested_sudo(depth: usize) -> Vec<u8> {
+    let mut call = [4u8, 0].repeat(depth);
+    call.extend(RuntimeCall::System(frame_system::Call::remark { remark: vec![] }).encode());
+    call
+}
+
+/// One hostile behaviour: the contract's input and the error it must end in.
+pub struct Case {
+    pub name: &'static str,
+    pub input: Vec<u8>,
+    pub error: &'static str,
+}
+
+/// Every behaviour of the hostile contract (its first input byte picks it).
+pub fn cases() -> Vec<Case> {
+    let mut call_runtime = vec![0];
+    call_runtime.extend(nested_sudo(30_000));
+    let case = |name, input, error| Case { name, input, error };
+    vec![
+        case("deep call_runtime nesting", call_runtime, "DecodingFailed"),
+        case("debug text in a loop", vec![1], "OutOfGas"),
+        case("events in a loop", vec![2], "OutOfGas"),
+        case("bulk memory in a loop", vec![3], "OutOfGas"),
+        case("host calls in a loop", vec![4], "OutOfGas"),
+        case("an empty loop", vec![5], "OutOfGas"),
+        case("WASM recursion", vec![6], "ContractTrapped"),
+        case("recursion through nested calls", vec![7], ""),
+        case("return data in a loop", vec![8], "OutOfGas"),
+    ]
+}
+
+/// Uploads and instantiates the hostile contract as Alice; returns its address.
+pub fn deploy_hostile(node: &Node) -> sp_runtime::AccountId32 {
+    let code = hostile_code();
+    let code_hash = super::blake2_256(&code).into();
+    let block = head_number(node);
+    submit_signed(
+        node,
+        RuntimeCall::Contracts(pallet_europa_contracts::Call::instantiate_with_code {
+            value: 0,
+            gas_limit: Weight::from_parts(10_000_000_000, 1024 * 1024),
+            storage_deposit_limit: None,
+            code,
+            data: vec![],
+            salt: vec![],
+        }),
+    );
+    wait_for_block(node, block + 1);
+    pallet_europa_contracts::Pallet::<europa_runtime::Runtime>::contract_address(
+        &Sr25519Keyring::Alice.to_account_id(),
+        &code_hash,
+        &[],
+        &[],
+    )
+}
+
+/// The name of a dry run's module error (`DecodingFailed`), or "" when it succeeded.
+pub fn error_name(
+    result: &Result<pallet_europa_contracts::ExecReturnValue, sp_runtime::DispatchError>,
+) -> String {
+    match result {
+        Ok(_) => String::new(),
+        Err(sp_runtime::DispatchError::Module(module)) => {
+            use codec::Decode;
+            pallet_europa_contracts::Error::<europa_runtime::Runtime>::decode(
+                &mut &module.error[..],
+            )
+            .map(|error| format!("{error:?}"))
+            .unwrap_or_else(|_| format!("{module:?}"))
+        }
+        Err(other) => format!("{other:?}"),
+    }
+}
+
+/// Generous bounds: they catch the unbounded case (minutes, gigabytes), not a slow one.
+const MAX_SECONDS: u64 = 60;
+const MAX_PEAK_GROWTH_MIB: u64 = 512;
+
+/// Half a block: what an extrinsic may ask for and still fit.
+const EXTRINSIC_GAS: Weight = Weight::from_parts(1_000_000_000_000, 10 * 1024 * 1024);
+
+#[test]
+fn hostile_contracts_end_in_their_errors_and_the_node_keeps_sealing() {
+    for executor in ["wasmtime", "wasmi"] {
+        let node = Node::start_dev(&["--sandbox", executor]);
+        let contract = deploy_hostile(&node);
+        for case in cases() {
+            // As a dry run at the block's maximum weight, as clients send it.
+            let peak_before = node.peak_rss_kib();
+            let started = Instant::now();
+            let result = dry_run(&node, &contract, case.input.clone());
+            let elapsed = started.elapsed();
+            let growth_mib = node.peak_rss_kib().saturating_sub(peak_before) / 1024;
+            // The figures scripts/bench-hostile.sh reports.
+            eprintln!(
+                "hostile {executor:<8} {:<32} dry run {:>7.0} ms, peak RSS +{growth_mib} MiB",
+                case.name,
+                elapsed.as_secs_f64() * 1e3
+            );
+            assert_eq!(
+                error_name(&result.result),
+                case.error,
+                "{executor}, {}: {result:?}",
+                case.name
+            );
+            assert!(
+                elapsed < Duration::from_secs(MAX_SECONDS),
+                "{executor}, {}: {elapsed:?}",
+                case.name
+            );
+            assert!(
+                growth_mib < MAX_PEAK_GROWTH_MIB,
+                "{executor}, {}: peak RSS grew {growth_mib} MiB",
+                case.name
+            );
+
+            // As an extrinsic with the gas the dry run asked for: sealed, the chain goes on.
+            let block = head_number(&node);
+            submit_signed(
+                &node,
+                RuntimeCall::Contracts(pallet_europa_contracts::Call::call {
+                    dest: contract.clone().into(),
+                    value: 0,
+                    gas_limit: result.gas_required.min(EXTRINSIC_GAS),
+                    storage_deposit_limit: None,
+                    data: case.input,
+                }),
+            );
+            wait_for_block(&node, block + 1);
+        }
+        // A start function that spins is paid for by the deployment's gas.
+        let spinning = wat::parse_str(
+            r#"(module (import "env" "memory" (memory 1 16)) (func $spin (loop $l (br $l)))
+                (start $spin) (func (export "deploy")) (func (export "call")))"#,
+        )
+        .unwrap();
+        let alice = Sr25519Keyring::Alice.to_account_id().to_string();
+        let traced = node
+            .call(
+                "europa_traceInstantiate",
+                json!([{ "origin": alice, "code": hex(&spinning) }]),
+            )
+            .expect("a dry-run instantiation");
+        assert_eq!(
+            traced["result"]["err"], "Contracts::OutOfGas",
+            "{executor}: {traced}"
+        );
+        // And the chain still seals a plain transfer.
+        let block = head_number(&node);
+        super::submit_alice_transfer(
+            &node,
+            super::next_index(&node, Sr25519Keyring::Alice) as u32,
+        );
+        wait_for_block(&node, block + 1);
+    }
+}
+
+#[test]
+fn unsafe_methods_are_refused_on_external_interfaces_unless_allowed() {
+    let alice = Sr25519Keyring::Alice.to_account_id().to_string();
+    let trace_request = json!([{ "origin": alice, "dest": alice }]);
+    let node = Node::start_dev(&["--rpc-external"]);
+    for (method, params) in [
+        ("europa_traceCall", trace_request.clone()),
+        ("engine_createBlock", json!([true, true, null])),
+    ] {
+        let error = node.call(method, params).expect_err("refused");
+        assert_eq!(error["code"], -32601, "{method}: {error}");
+        let message = error["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains(method) && message.contains("--rpc-methods unsafe"),
+            "{error}"
+        );
+    }
+    assert!(
+        node.call("system_health", json!([])).is_ok(),
+        "safe methods are served"
+    );
+    drop(node);
+
+    let node = Node::start_dev(&["--rpc-external", "--rpc-methods", "unsafe"]);
+    let traced = node
+        .call("europa_traceCall", trace_request.clone())
+        .expect("allowed");
+    assert_eq!(traced["result"]["err"], "Contracts::ContractNotFound");
+    drop(node);
+
+    // Local interfaces serve them by default.
+    let node = Node::start_dev(&[]);
+    assert!(node.call("europa_traceCall", trace_request).is_ok());
+    assert!(node
+        .call("engine_createBlock", json!([true, true, null]))
+        .is_ok());
+}
+
+#[test]
+fn a_slow_trace_does_not_delay_other_calls() {
+    let node = Node::start_dev(&[]);
+    let contract = deploy_hostile(&node);
+    let alice = Sr25519Keyring::Alice.to_account_id().to_string();
+    let request = json!([{ "origin": alice, "dest": contract.to_string(), "inputData": "0x05" }]);
+    std::thread::scope(|scope| {
+        let started = Instant::now();
+        let rpc = node.rpc();
+        let trace = scope.spawn(move || rpc.call("europa_traceCall", request));
+        // Let the trace get going, then ask for something else, more than once.
+        std::thread::sleep(Duration::from_millis(200));
+        for _ in 0..5 {
+            let asked = Instant::now();
+            node.call("system_health", json!([]))
+                .expect("system_health");
+            assert!(
+                asked.elapsed() < Duration::from_secs(1),
+                "system_health took {:?}",
+                asked.elapsed()
+            );
+        }
+        let traced = trace.join().unwrap().expect("the trace finishes");
+        assert_eq!(traced["result"]["err"], "Contracts::OutOfGas");
+        assert!(
+            started.elapsed() > Duration::from_millis(400),
+            "the trace was not slow enough to prove anything"
+        );
+    });
+}
+
+#[test]
+fn chains_run_side_by_side_without_p2p_or_metrics_ports() {
+    // No --port, no --no-prometheus: nothing but RPC is opened, so both start.
+    let first = Node::start(&["--dev", "--tmp", "--rpc-port=0"]);
+    let second = Node::start(&["--dev", "--tmp", "--rpc-port=0"]);
+    for node in [&first, &second] {
+        assert!(node.call("system_health", json!([])).is_ok());
+        assert_eq!(node.call("system_peers", json!([])).unwrap(), json!([]));
+        let listening = node.call("system_localListenAddresses", json!([])).unwrap();
+        assert_eq!(listening, json!([]), "no p2p listener");
+    }
+    // Asked for, the p2p port is opened (and still accepts no peer).
+    let asked = Node::start(&[
+        "--dev",
+        "--tmp",
+        "--rpc-port=0",
+        "--port=0",
+        "--no-prometheus",
+    ]);
+    let listening = asked
+        .call("system_localListenAddresses", json!([]))
+        .unwrap();
+    assert!(!listening.as_array().unwrap().is_empty(), "{listening}");
+}

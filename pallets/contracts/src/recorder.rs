@@ -1,0 +1,214 @@
+//! What one execution records into its trace, and how much.
+//!
+//! A contract decides how many host calls, events and bytes it produces, so a trace
+//! kept without bounds grows with the gas a caller grants (a dry run gets a whole
+//! block's). The recorder admits records up to [`TraceLimits`] and counts what it
+//! leaves out, so the trace says it is incomplete ([`Truncation`]) instead of the node
+//! running out of memory. A run nobody will read (a plain `ContractsApi` dry run)
+//! records nothing at all.
+
+use alloc::{format, string::String};
+
+use crate::trace::{Bytes, Truncation};
+
+/// How much one trace keeps. Large enough that a trace a developer reads is whole.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TraceLimits {
+    /// Host calls recorded, all frames together.
+    pub host_calls: u32,
+    /// Contract frames recorded, the outermost included.
+    pub frames: u32,
+    /// Events recorded, all frames together.
+    pub events: u32,
+    /// Bytes kept of one value (an argument, an output, an input, event data).
+    pub value_bytes: u32,
+    /// Bytes kept of all values together.
+    pub total_value_bytes: u32,
+}
+
+impl Default for TraceLimits {
+    fn default() -> Self {
+        TraceLimits {
+            host_calls: 10_000,
+            frames: 1_000,
+            events: 1_000,
+            value_bytes: 4 * 1024,
+            total_value_bytes: 4 * 1024 * 1024,
+        }
+    }
+}
+
+/// Whether an execution records a trace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Recording {
+    /// Nothing beyond the result: host calls, events and values are not kept.
+    Off,
+    /// Everything, up to [`TraceLimits`].
+    Full,
+}
+
+/// Admits trace records against the limits and counts what it turns away.
+pub struct Recorder {
+    on: bool,
+    limits: TraceLimits,
+    host_calls: u32,
+    frames: u32,
+    events: u32,
+    value_bytes: u32,
+    dropped: Truncation,
+}
+
+impl Recorder {
+    pub fn new(recording: Recording, limits: TraceLimits) -> Self {
+        Recorder {
+            on: recording == Recording::Full,
+            limits,
+            host_calls: 0,
+            frames: 0,
+            events: 0,
+            value_bytes: 0,
+            dropped: Truncation::default(),
+        }
+    }
+
+    pub fn is_on(&self) -> bool {
+        self.on
+    }
+
+    /// Whether the next host call is recorded.
+    pub fn admit_host_call(&mut self) -> bool {
+        Self::admit(
+            self.on,
+            &mut self.host_calls,
+            self.limits.host_calls,
+            &mut self.dropped.host_calls,
+        )
+    }
+
+    /// Whether a finished nested frame is kept in its parent's trace.
+    pub fn admit_frame(&mut self) -> bool {
+        Self::admit(
+            self.on,
+            &mut self.frames,
+            self.limits.frames,
+            &mut self.dropped.frames,
+        )
+    }
+
+    /// Whether the next event is recorded.
+    pub fn admit_event(&mut self) -> bool {
+        Self::admit(
+            self.on,
+            &mut self.events,
+            self.limits.events,
+            &mut self.dropped.events,
+        )
+    }
+
+    fn admit(on: bool, used: &mut u32, limit: u32, dropped: &mut u32) -> bool {
+        if !on {
+            return false;
+        }
+        if *used >= limit {
+            *dropped = dropped.saturating_add(1);
+            return false;
+        }
+        *used += 1;
+        true
+    }
+
+    /// The part of `bytes` the trace keeps: all of it while the limits allow.
+    pub fn value(&mut self, bytes: &[u8]) -> Bytes {
+        Bytes(bytes[..self.keep(bytes.len())].to_vec())
+    }
+
+    /// `text` as the trace keeps it; a shortened text ends in `…(N bytes)`.
+    pub fn text(&mut self, text: String) -> String {
+        let kept = self.keep(text.len());
+        if kept == text.len() {
+            return text;
+        }
+        let mut end = kept;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        format!("{}…({} bytes)", &text[..end], text.len())
+    }
+
+    /// How many of `len` bytes fit; counts a shortened value.
+    fn keep(&mut self, len: usize) -> usize {
+        if !self.on {
+            return 0;
+        }
+        let room = self
+            .limits
+            .value_bytes
+            .min(self.limits.total_value_bytes - self.value_bytes) as usize;
+        let kept = len.min(room);
+        self.value_bytes += kept as u32;
+        if kept < len {
+            self.dropped.values = self.dropped.values.saturating_add(1);
+        }
+        kept
+    }
+
+    /// Counts debug text that did not fit the debug buffer.
+    pub fn drop_debug_bytes(&mut self, len: usize) {
+        self.dropped.debug_bytes = self.dropped.debug_bytes.saturating_add(len as u64);
+    }
+
+    /// What the trace lacks, if anything.
+    pub fn truncation(&self) -> Option<Truncation> {
+        (self.dropped != Truncation::default()).then_some(self.dropped)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn small() -> TraceLimits {
+        TraceLimits {
+            host_calls: 2,
+            frames: 1,
+            events: 1,
+            value_bytes: 4,
+            total_value_bytes: 6,
+        }
+    }
+
+    #[test]
+    fn admits_up_to_the_limits_and_counts_the_rest() {
+        let mut recorder = Recorder::new(Recording::Full, small());
+        assert!(recorder.admit_host_call() && recorder.admit_host_call());
+        assert!(!recorder.admit_host_call());
+        assert!(recorder.admit_event() && !recorder.admit_event());
+        assert_eq!(recorder.value(b"abcdef").0, b"abcd", "per value");
+        assert_eq!(recorder.value(b"xyz").0, b"xy", "total");
+        assert_eq!(recorder.value(b"q").0, b"", "budget spent");
+        let truncation = recorder.truncation().expect("something was dropped");
+        assert_eq!(
+            (truncation.host_calls, truncation.events, truncation.values),
+            (1, 1, 3)
+        );
+    }
+
+    #[test]
+    fn shortened_text_says_how_long_it_was() {
+        let mut recorder = Recorder::new(Recording::Full, small());
+        assert_eq!(recorder.text("ab".into()), "ab");
+        assert_eq!(
+            recorder.text("héllo".into()),
+            "hél…(6 bytes)",
+            "4 bytes of 6 left"
+        );
+    }
+
+    #[test]
+    fn off_records_nothing_and_reports_nothing() {
+        let mut recorder = Recorder::new(Recording::Off, small());
+        assert!(!recorder.admit_host_call() && !recorder.admit_event() && !recorder.admit_frame());
+        assert_eq!(recorder.value(b"abc").0, b"");
+        assert_eq!(recorder.truncation(), None);
+    }
+}
