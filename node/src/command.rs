@@ -57,6 +57,12 @@ impl SubstrateCli for Cli {
 /// (still over 1 000/s).
 const TRIE_CACHE_BYTES: &str = "0";
 
+/// The largest RPC response europa sends unless `--rpc-max-response-size` says otherwise,
+/// in MiB. sc-cli's 15 MiB is too little for a bounded trace of a hostile contract (2 MiB
+/// of debug text in the result and again in the trace, JSON-escaped up to six bytes a
+/// byte, plus 10 000 host calls and 4 MiB of values as hex: about 35 MiB at worst).
+const RPC_MAX_RESPONSE_MIB: &str = "64";
+
 /// Parses a command line as `SubstrateCli::from_iter` does, with europa's own defaults.
 fn parse_args<I>(args: I) -> Result<Cli, clap::Error>
 where
@@ -64,7 +70,10 @@ where
     I::Item: Into<std::ffi::OsString> + Clone,
 {
     let command = Cli::setup_command(<Cli as clap::CommandFactory>::command())
-        .mut_arg("trie_cache_size", |arg| arg.default_value(TRIE_CACHE_BYTES));
+        .mut_arg("trie_cache_size", |arg| arg.default_value(TRIE_CACHE_BYTES))
+        .mut_arg("rpc_max_response_size", |arg| {
+            arg.default_value(RPC_MAX_RESPONSE_MIB)
+        });
     let matches = command.try_get_matches_from(args)?;
     <Cli as clap::FromArgMatches>::from_arg_matches(&matches)
 }
@@ -158,5 +167,21 @@ mod tests {
             64 << 20
         );
         assert!(parse_args(["europa", "--trie-cache-size", "lots"]).is_err());
+    }
+
+    #[test]
+    fn responses_may_hold_a_bounded_trace() {
+        let max = |args: &[&str]| {
+            parse_args(args)
+                .expect("parses")
+                .run
+                .rpc_params
+                .rpc_max_response_size
+        };
+        assert_eq!(max(&["europa", "--tmp"]), 64);
+        assert_eq!(
+            max(&["europa", "--tmp", "--rpc-max-response-size", "15"]),
+            15
+        );
     }
 }

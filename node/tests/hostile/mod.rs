@@ -102,40 +102,68 @@ const MAX_PEAK_GROWTH_MIB: u64 = 512;
 /// Half a block: what an extrinsic may ask for and still fit.
 const EXTRINSIC_GAS: Weight = Weight::from_parts(1_000_000_000_000, 10 * 1024 * 1024);
 
+/// Runs `request` against `node`; returns its answer, how long it took and how much the
+/// node's peak resident memory grew meanwhile (MiB).
+fn measured<R>(node: &Node, request: impl FnOnce() -> R) -> (R, (Duration, u64)) {
+    let before = node.reset_peak_rss();
+    let started = Instant::now();
+    let answer = request();
+    let elapsed = started.elapsed();
+    (
+        answer,
+        (elapsed, node.peak_rss_kib().saturating_sub(before) / 1024),
+    )
+}
+
 #[test]
 fn hostile_contracts_end_in_their_errors_and_the_node_keeps_sealing() {
+    let alice = Sr25519Keyring::Alice.to_account_id().to_string();
     for executor in ["wasmtime", "wasmi"] {
         let node = Node::start_dev(&["--sandbox", executor]);
         let contract = deploy_hostile(&node);
         for case in cases() {
             // As a dry run at the block's maximum weight, as clients send it.
-            let peak_before = node.peak_rss_kib();
-            let started = Instant::now();
-            let result = dry_run(&node, &contract, case.input.clone());
-            let elapsed = started.elapsed();
-            let growth_mib = node.peak_rss_kib().saturating_sub(peak_before) / 1024;
-            // The figures scripts/bench-hostile.sh reports.
-            eprintln!(
-                "hostile {executor:<8} {:<32} dry run {:>7.0} ms, peak RSS +{growth_mib} MiB",
-                case.name,
-                elapsed.as_secs_f64() * 1e3
-            );
+            let (result, figures) =
+                measured(&node, || dry_run(&node, &contract, case.input.clone()));
             assert_eq!(
                 error_name(&result.result),
                 case.error,
                 "{executor}, {}: {result:?}",
                 case.name
             );
-            assert!(
-                elapsed < Duration::from_secs(MAX_SECONDS),
-                "{executor}, {}: {elapsed:?}",
+            // The same, traced: the trace is bounded too.
+            let request = json!([{ "origin": alice, "dest": contract.to_string(), "inputData": hex(&case.input) }]);
+            let (traced, trace_figures) =
+                measured(&node, || node.call("europa_traceCall", request));
+            let traced = traced.expect("europa_traceCall");
+            let expected = if case.error.is_empty() {
+                json!(null)
+            } else {
+                json!(format!("Contracts::{}", case.error))
+            };
+            assert_eq!(
+                traced["result"]["err"], expected,
+                "{executor}, {}",
                 case.name
             );
-            assert!(
-                growth_mib < MAX_PEAK_GROWTH_MIB,
-                "{executor}, {}: peak RSS grew {growth_mib} MiB",
-                case.name
-            );
+            for (what, (elapsed, growth_mib)) in [("dry run", figures), ("trace", trace_figures)] {
+                // The figures scripts/bench-hostile.sh reports.
+                eprintln!(
+                    "hostile {executor:<8} {:<32} {what:<7} {:>6.0} ms, peak RSS +{growth_mib} MiB",
+                    case.name,
+                    elapsed.as_secs_f64() * 1e3
+                );
+                assert!(
+                    elapsed < Duration::from_secs(MAX_SECONDS),
+                    "{executor}, {} {what}: {elapsed:?}",
+                    case.name
+                );
+                assert!(
+                    growth_mib < MAX_PEAK_GROWTH_MIB,
+                    "{executor}, {} {what}: peak RSS grew {growth_mib} MiB",
+                    case.name
+                );
+            }
 
             // As an extrinsic with the gas the dry run asked for: sealed, the chain goes on.
             let block = head_number(&node);
@@ -157,7 +185,6 @@ fn hostile_contracts_end_in_their_errors_and_the_node_keeps_sealing() {
                 (start $spin) (func (export "deploy")) (func (export "call")))"#,
         )
         .unwrap();
-        let alice = Sr25519Keyring::Alice.to_account_id().to_string();
         let traced = node
             .call(
                 "europa_traceInstantiate",

@@ -70,15 +70,28 @@ impl Node {
         self.log_lines.take();
     }
 
-    /// The node's peak resident memory so far (`VmHWM`), in KiB.
+    /// Starts measuring the node's peak resident memory afresh; returns what it holds
+    /// now, in KiB.
+    pub fn reset_peak_rss(&self) -> u64 {
+        // `5` resets the peak (VmHWM) to the current resident set (Linux ≥ 4.0).
+        std::fs::write(format!("/proc/{}/clear_refs", self.child.id()), "5")
+            .expect("the node's clear_refs is writable by its parent's user");
+        self.memory_kib("VmRSS")
+    }
+
+    /// The node's peak resident memory since it started or since `reset_peak_rss`, in KiB.
     pub fn peak_rss_kib(&self) -> u64 {
+        self.memory_kib("VmHWM")
+    }
+
+    fn memory_kib(&self, field: &str) -> u64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
             .expect("the node's /proc status");
         status
             .lines()
-            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))
             .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
-            .expect("VmHWM in /proc status")
+            .unwrap_or_else(|| panic!("{field} in /proc status"))
     }
 
     pub fn is_running(&mut self) -> bool {
