@@ -298,3 +298,108 @@ fn chains_run_side_by_side_without_p2p_or_metrics_ports() {
         .unwrap();
     assert!(!listening.as_array().unwrap().is_empty(), "{listening}");
 }
+
+/// A contract of about `bytes` of code: `deploy` and `call` do nothing, and as many
+/// functions as it takes of straight-line arithmetic.
+fn huge_code(bytes: usize, variant: u32) -> Vec<u8> {
+    // Six bytes of code a unit, a thousand units a function.
+    let unit = format!("(drop (i32.add (i32.const {variant}) (i32.const 2)))");
+    let function = format!("(func {})", unit.repeat(1_000));
+    let functions = function.repeat(bytes / 6_000);
+    wat::parse_str(format!(
+        r#"(module (import "env" "memory" (memory 1 16)) (func (export "deploy")) (func (export "call")) {functions})"#
+    ))
+    .expect("valid WAT")
+}
+
+#[test]
+fn huge_and_many_codes_are_compiled_within_bounds() {
+    for executor in ["wasmtime", "wasmi"] {
+        let node = Node::start_dev(&["--sandbox", executor]);
+        let alice = Sr25519Keyring::Alice.to_account_id().to_string();
+        // Close to the runtime's 4 MiB code limit, instantiated in a dry run.
+        let code = huge_code(3_900_000, 1);
+        let (traced, (elapsed, growth_mib)) = measured(&node, || {
+            node.call(
+                "europa_traceInstantiate",
+                json!([{ "origin": alice, "code": hex(&code) }]),
+            )
+        });
+        let traced = traced.expect("europa_traceInstantiate");
+        assert!(
+            traced["result"]["ok"].is_object(),
+            "{executor}: {}",
+            traced["result"]
+        );
+        eprintln!(
+            "hostile {executor:<8} {:<32} {:<7} {:>6.0} ms, peak RSS +{growth_mib} MiB",
+            "huge code (3.9 MB)",
+            "trace",
+            elapsed.as_secs_f64() * 1e3
+        );
+        assert!(
+            elapsed < Duration::from_secs(MAX_SECONDS),
+            "{executor}: {elapsed:?}"
+        );
+        assert!(
+            growth_mib < MAX_PEAK_GROWTH_MIB,
+            "{executor}: peak RSS grew {growth_mib} MiB"
+        );
+
+        // Many distinct codes: the module cache keeps within its bounds.
+        let before = node.reset_peak_rss();
+        for variant in 0..12 {
+            let code = huge_code(400_000, variant + 10);
+            let traced = node
+                .call(
+                    "europa_traceInstantiate",
+                    json!([{ "origin": alice, "code": hex(&code) }]),
+                )
+                .expect("europa_traceInstantiate");
+            assert!(
+                traced["result"]["ok"].is_object(),
+                "{executor}: {}",
+                traced["result"]
+            );
+        }
+        let growth_mib = node.peak_rss_kib().saturating_sub(before) / 1024;
+        assert!(
+            growth_mib < MAX_PEAK_GROWTH_MIB,
+            "{executor}: peak RSS grew {growth_mib} MiB"
+        );
+    }
+}
+
+#[test]
+fn concurrent_traces_while_blocks_are_sealed() {
+    let node = Node::start_dev(&[]);
+    let contract = deploy_hostile(&node);
+    let alice = Sr25519Keyring::Alice.to_account_id().to_string();
+    let start = head_number(&node);
+    std::thread::scope(|scope| {
+        let tracers: Vec<_> = (0..6)
+            .map(|i| {
+                let rpc = node.rpc();
+                // Host calls, debug text and events, two requests each, at once.
+                let mode = [4u8, 1, 2][i % 3];
+                let request = json!([{ "origin": alice, "dest": contract.to_string(), "inputData": hex(&[mode]) }]);
+                scope.spawn(move || rpc.call("europa_traceCall", request))
+            })
+            .collect();
+        for sealed in 1..=5u64 {
+            super::submit_alice_transfer(
+                &node,
+                super::next_index(&node, Sr25519Keyring::Alice) as u32,
+            );
+            wait_for_block(&node, start + sealed);
+        }
+        for tracer in tracers {
+            let traced = tracer.join().unwrap().expect("every trace is answered");
+            assert_eq!(traced["result"]["err"], "Contracts::OutOfGas");
+        }
+    });
+    assert!(
+        head_number(&node) >= start + 5,
+        "blocks were sealed meanwhile"
+    );
+}
