@@ -149,7 +149,7 @@ pub struct Stack<T: Config> {
     /// `MaxDebugBufferLen`; frames' traces point into it.
     debug_buffer: Vec<u8>,
     /// Whether the result carries the debug buffer: upstream collects debug output in
-    /// dry runs only, and tells contracts in dispatched calls that logging is off.
+    /// dry runs only.
     collect_debug: bool,
     pub recorder: Recorder,
     /// Code this execution uploaded for its outermost frame: it is in memory already,
@@ -180,7 +180,7 @@ impl<T: Config> Stack<T> {
 
     /// Appends `text` to the debug buffer when the result or the trace wants it and it
     /// fits; as upstream, a message that does not fit whole is dropped. Returns whether
-    /// the execution collects debug output (what `debug_message` tells the contract).
+    /// the result collects debug output (upstream's `append_debug_buffer`).
     pub fn append_debug(&mut self, text: &str) -> bool {
         if !self.collect_debug && !self.recorder.is_on() {
             return false;
@@ -857,14 +857,14 @@ impl<T: Config> Run<T> {
     /// A dry run: debug output and events come back with the result, and the trace is
     /// recorded as `recording` says.
     pub fn dry_run(
-        origin: Origin<T>,
+        origin: AccountIdOf<T>,
         gas_limit: Option<Weight>,
         deposit_limit: Option<BalanceOf<T>>,
         recording: Recording,
     ) -> Self {
         let max_block = <T as frame_system::Config>::BlockWeights::get().max_block;
         Run {
-            origin,
+            origin: Origin::Signed(origin),
             gas_limit: gas_limit.unwrap_or(max_block),
             deposit_limit,
             dry_run: true,

@@ -467,16 +467,12 @@ impl<T: Config> Pallet<T> {
         ContractExecResult<BalanceOf<T>, EventRecordOf<T>>,
         trace::ExecutionTrace,
     ) {
-        let run = exec::Run::<T>::dry_run(
-            Origin::Signed(origin),
-            gas_limit,
-            storage_deposit_limit,
-            Recording::Full,
-        );
-        run.call(dest, value, data).into_contract_result()
+        exec::Run::<T>::dry_run(origin, gas_limit, storage_deposit_limit, Recording::Full)
+            .call(dest, value, data)
+            .into_contract_result()
     }
 
-    /// Dry-runs a call for its result alone (what `ContractsApi::call` serves): no
+    /// [`Self::bare_call`] for the result alone (what `ContractsApi::call` serves): no
     /// trace is recorded.
     pub fn bare_call_untraced(
         origin: T::AccountId,
@@ -486,13 +482,10 @@ impl<T: Config> Pallet<T> {
         storage_deposit_limit: Option<BalanceOf<T>>,
         data: Vec<u8>,
     ) -> ContractExecResult<BalanceOf<T>, EventRecordOf<T>> {
-        let run = exec::Run::<T>::dry_run(
-            Origin::Signed(origin),
-            gas_limit,
-            storage_deposit_limit,
-            Recording::Off,
-        );
-        run.call(dest, value, data).into_contract_result().0
+        exec::Run::<T>::dry_run(origin, gas_limit, storage_deposit_limit, Recording::Off)
+            .call(dest, value, data)
+            .into_contract_result()
+            .0
     }
 
     /// Dry-runs an instantiation, uploading the code first when it is given, and
@@ -509,18 +502,13 @@ impl<T: Config> Pallet<T> {
         ContractResultOf<T, InstantiateReturnValue<T::AccountId>>,
         trace::ExecutionTrace,
     ) {
-        let run = exec::Run::<T>::dry_run(
-            Origin::Signed(origin),
-            gas_limit,
-            storage_deposit_limit,
-            Recording::Full,
-        );
-        run.instantiate(value, code, data, salt)
+        exec::Run::<T>::dry_run(origin, gas_limit, storage_deposit_limit, Recording::Full)
+            .instantiate(value, code, data, salt)
             .into_contract_result()
     }
 
-    /// Dry-runs an instantiation for its result alone (what
-    /// `ContractsApi::instantiate` serves): no trace is recorded.
+    /// [`Self::bare_instantiate`] for the result alone (what `ContractsApi::instantiate`
+    /// serves): no trace is recorded.
     pub fn bare_instantiate_untraced(
         origin: T::AccountId,
         value: BalanceOf<T>,
@@ -530,13 +518,8 @@ impl<T: Config> Pallet<T> {
         data: Vec<u8>,
         salt: Vec<u8>,
     ) -> ContractResultOf<T, InstantiateReturnValue<T::AccountId>> {
-        let run = exec::Run::<T>::dry_run(
-            Origin::Signed(origin),
-            gas_limit,
-            storage_deposit_limit,
-            Recording::Off,
-        );
-        run.instantiate(value, code, data, salt)
+        exec::Run::<T>::dry_run(origin, gas_limit, storage_deposit_limit, Recording::Off)
+            .instantiate(value, code, data, salt)
             .into_contract_result()
             .0
     }

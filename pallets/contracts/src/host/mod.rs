@@ -21,6 +21,7 @@ use pallet_contracts_uapi::ReturnErrorCode;
 
 use crate::{
     exec::{describe, Env, Stack, Stop},
+    recorder::Recorder,
     schedule::Schedule,
     trace::{Bytes, HostCall},
     Config, Error,
@@ -210,12 +211,7 @@ impl<T: Config> Host<'_, '_, T> {
             .memory()
             .and_then(|mut memory| memory.set(ptr, data))
             .map_err(|_| Stop::from(Error::<T>::OutOfBounds))?;
-        if self.record.is_some() {
-            let output = self.stack().recorder.value(data);
-            if let Some(record) = &mut self.record {
-                record.output = Some(output);
-            }
-        }
+        self.with_record(|recorder, record| record.output = Some(recorder.value(data)));
         Ok(())
     }
 
@@ -246,25 +242,30 @@ impl<T: Config> Host<'_, '_, T> {
 
     /// Records an argument for the trace (formatted only when the trace keeps it).
     pub fn arg(&mut self, name: &str, value: impl Display) {
-        if self.record.is_some() {
-            let text = self.stack().recorder.text(format!("{value}"));
-            if let Some(record) = &mut self.record {
-                record.args.push((name.into(), text));
-            }
-        }
+        self.with_record(|recorder, record| {
+            record
+                .args
+                .push((name.into(), recorder.text(format!("{value}"))))
+        });
     }
 
     pub fn arg_bytes(&mut self, name: &str, bytes: &[u8]) {
-        if self.record.is_some() {
-            let kept = self.stack().recorder.value(bytes);
+        self.with_record(|recorder, record| {
+            let kept = recorder.value(bytes);
             let text = if kept.0.len() < bytes.len() {
                 format!("{kept}…({} bytes)", bytes.len())
             } else {
                 format!("{kept}")
             };
-            if let Some(record) = &mut self.record {
-                record.args.push((name.into(), text));
-            }
+            record.args.push((name.into(), text));
+        });
+    }
+
+    /// Edits this call's trace record, if the trace keeps it, with the recorder that
+    /// bounds what it holds.
+    fn with_record(&mut self, edit: impl FnOnce(&mut Recorder, &mut HostCall)) {
+        if let Some(record) = &mut self.record {
+            edit(&mut self.ctx.state().recorder, record);
         }
     }
 }
