@@ -18,7 +18,11 @@ fn error(e: ContractsError<Test>) -> DispatchError {
 
 /// Instantiates a hand-written module as Alice.
 fn instantiate_wat(wat: &str) -> (Result<AccountId, DispatchError>, ExecutionTrace) {
-    let code = wat::parse_str(wat).expect("valid WAT");
+    instantiate_code(wat::parse_str(wat).expect("valid WAT"))
+}
+
+/// Instantiates `code` as Alice.
+fn instantiate_code(code: Vec<u8>) -> (Result<AccountId, DispatchError>, ExecutionTrace) {
     let (result, trace) = Contracts::bare_instantiate(
         ALICE,
         0,
@@ -283,22 +287,9 @@ fn without_effects<R>(f: impl FnOnce() -> R) -> R {
 
 /// Deploys `fixtures/hostile.wat` as Alice.
 fn deploy_hostile() -> AccountId {
-    instantiate_wat_bytes(hostile())
+    instantiate_code(hostile())
         .0
         .expect("the hostile contract deploys")
-}
-
-fn instantiate_wat_bytes(code: Vec<u8>) -> (Result<AccountId, DispatchError>, ExecutionTrace) {
-    let (result, trace) = Contracts::bare_instantiate(
-        ALICE,
-        0,
-        Some(GAS_LIMIT),
-        None,
-        Code::Upload(code),
-        vec![],
-        vec![],
-    );
-    (result.result.map(|r| r.account_id), trace)
 }
 
 fn hostile_input(mode: u8, argument: &[u8]) -> Vec<u8> {
