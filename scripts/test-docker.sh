@@ -84,7 +84,7 @@ podman volume rm -f "$volume" >/dev/null 2>&1 || true
 
 step "runs with the image's defaults, RPC through the published port"
 start
-rpc system_chain '[]' | grep -q '"Development"' || fail "system_chain"
+rpc system_chain '[]' | grep -q '"Europa Development"' || fail "system_chain"
 
 step "unsafe methods are refused from outside by default"
 refused="$(rpc engine_createBlock '[true,true,null]')"
