@@ -2,7 +2,8 @@
 //! dispatcher that `impl_runtime_apis!` generates, inside the call's externalities.
 
 use europa_runtime::{
-    apis::api, configs::RUNTIME_UPGRADE_REFUSED, contracts::execution_stack_bytes, VERSION,
+    apis::api, configs::RUNTIME_UPGRADE_REFUSED, contracts::execution_stack_bytes,
+    input_limits::check_api_input, VERSION,
 };
 use sc_executor::error::{Error, Result};
 use sp_core::traits::{CallContext, CodeExecutor, Externalities, ReadRuntimeVersion, RuntimeCode};
@@ -26,6 +27,9 @@ impl CodeExecutor for NativeExecutor {
         data: &[u8],
         _context: CallContext,
     ) -> (Result<Vec<u8>>, bool) {
+        if let Err(refused) = check_api_input(method, data) {
+            return (Err(Error::Other(refused)), true);
+        }
         let ext = ExternalitiesOnLoan(ext);
         let result = on_execution_thread(method, move || {
             let ext = ext;

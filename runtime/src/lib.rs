@@ -15,6 +15,7 @@ pub mod contracts;
 #[cfg(feature = "std")]
 pub mod dev_tx;
 pub mod genesis;
+pub mod input_limits;
 
 use alloc::vec::Vec;
 use sp_runtime::{generic, traits::BlakeTwo256, MultiAddress, MultiSignature};

@@ -262,14 +262,22 @@ fn slow_traces_do_not_delay_other_calls() {
         std::thread::sleep(Duration::from_millis(200));
         for _ in 0..5 {
             let asked = Instant::now();
-            node.call("system_health", json!([])).expect("system_health");
-            assert!(asked.elapsed() < Duration::from_secs(1), "system_health took {:?}", asked.elapsed());
+            node.call("system_health", json!([]))
+                .expect("system_health");
+            assert!(
+                asked.elapsed() < Duration::from_secs(1),
+                "system_health took {:?}",
+                asked.elapsed()
+            );
         }
         for trace in traces {
             let traced = trace.join().unwrap().expect("the trace finishes");
             assert_eq!(traced["result"]["err"], "Contracts::OutOfGas");
         }
-        assert!(started.elapsed() > Duration::from_millis(400), "the traces were not slow enough to prove anything");
+        assert!(
+            started.elapsed() > Duration::from_millis(400),
+            "the traces were not slow enough to prove anything"
+        );
     });
 }
 
@@ -401,4 +409,29 @@ fn concurrent_traces_while_blocks_are_sealed() {
         head_number(&node) >= start + 5,
         "blocks were sealed meanwhile"
     );
+}
+
+#[test]
+fn deeply_nested_extrinsics_are_refused_wherever_they_enter() {
+    let node = Node::start_dev(&[]);
+    // A bare extrinsic: `Sudo.sudo` 100 000 times around a remark, 200 KB. Decoded
+    // without a depth limit, it overflows the native stack the runtime runs on.
+    let mut xt = vec![4u8];
+    xt.extend(nested_sudo(100_000));
+    let mut encoded = codec::Compact(xt.len() as u32).encode();
+    encoded.extend(xt);
+    let deep = hex(&encoded);
+    let error = node
+        .call("author_submitExtrinsic", json!([deep]))
+        .expect_err("refused");
+    assert!(error.to_string().contains("256 levels"), "{error}");
+    assert!(node.call("payment_queryInfo", json!([deep])).is_err());
+    let error = node
+        .call("state_call", json!(["BlockBuilder_apply_extrinsic", deep]))
+        .expect_err("refused");
+    assert!(error.to_string().contains("256 levels"), "{error}");
+    // Still alive, still sealing.
+    let block = head_number(&node);
+    super::submit_alice_transfer(&node, 0);
+    wait_for_block(&node, block + 1);
 }
