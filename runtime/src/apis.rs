@@ -221,12 +221,10 @@ impl_runtime_apis! {
         fn trace_block(block: Block) -> Vec<(u32, ExecutionTrace)> {
             let (header, extrinsics) = block.deconstruct();
             Executive::initialize_block(&header);
-            let mut traces = Vec::new();
-            for (index, extrinsic) in extrinsics.into_iter().enumerate() {
-                let (_, collected) = contracts::collect_traces(|| Executive::apply_extrinsic(extrinsic));
-                traces.extend(collected.into_iter().map(|trace| (index as u32, trace)));
-            }
-            traces
+            let numbered = extrinsics.into_iter().enumerate().map(|(index, xt)| (index as u32, xt));
+            contracts::collect_traces(numbered, |extrinsic| {
+                let _ = Executive::apply_extrinsic(extrinsic);
+            })
         }
     }
 

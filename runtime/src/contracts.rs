@@ -4,7 +4,7 @@
 use alloc::vec::Vec;
 use europa_sandbox::Engine;
 use frame_support::traits::Contains;
-use pallet_europa_contracts::{trace::ExecutionTrace, OnTrace, SandboxSource};
+use pallet_europa_contracts::{trace::ExecutionTrace, OnTrace, SandboxSource, TraceLimits};
 
 pub use europa_sandbox::Executor;
 pub use pallet_europa_contracts::schedule::Profile;
@@ -74,22 +74,41 @@ fn default_engine(executor: Executor) -> Engine {
 /// and collected while `ContractsTraceApi::trace_block` re-executes a block.
 pub struct TraceSink;
 
+/// What the traces of one block may hold together: each is bounded by the pallet's
+/// `TraceLimits`, and a block of many executions shares this budget.
+pub const BLOCK_TRACE_LIMITS: TraceLimits = TraceLimits {
+    host_calls: 50_000,
+    frames: 5_000,
+    events: 5_000,
+    value_bytes: 4 * 1024,
+    total_value_bytes: 16 * 1024 * 1024,
+};
+
+/// Traces being collected: by extrinsic index, and what is left of the block's budget.
+#[cfg(feature = "std")]
+struct Collecting {
+    index: u32,
+    traces: Vec<(u32, ExecutionTrace)>,
+    left: TraceLimits,
+}
+
 #[cfg(feature = "std")]
 std::thread_local! {
-    static COLLECTED: core::cell::RefCell<Option<Vec<ExecutionTrace>>> = const { core::cell::RefCell::new(None) };
+    static COLLECTING: core::cell::RefCell<Option<Collecting>> = const { core::cell::RefCell::new(None) };
 }
 
 impl OnTrace for TraceSink {
     fn on_trace(trace: &ExecutionTrace) {
         #[cfg(feature = "std")]
         {
-            let collecting = COLLECTED.with(|c| {
-                c.borrow_mut()
-                    .as_mut()
-                    .map(|traces| traces.push(trace.clone()))
-                    .is_some()
+            let collected = COLLECTING.with(|c| {
+                let mut collecting = c.borrow_mut();
+                let collecting = collecting.as_mut()?;
+                collecting.left = collecting.left.less(trace);
+                collecting.traces.push((collecting.index, trace.clone()));
+                Some(())
             });
-            if !collecting {
+            if collected.is_none() {
                 log::info!(target: "europa::trace", "contract execution\n{trace}");
             }
         }
@@ -97,29 +116,58 @@ impl OnTrace for TraceSink {
         let _ = trace;
     }
 
-    /// Traces are wanted while a block is re-executed for them, or when the log shows
-    /// them (`-l europa::trace=warn` turns them off, and with them their cost).
-    fn wants_traces() -> bool {
+    /// Traces are wanted while a block is re-executed for them (within what is left of
+    /// [`BLOCK_TRACE_LIMITS`]), or when the log shows them (`-l europa::trace=warn` turns
+    /// them off, and with them their cost).
+    fn trace_limits() -> Option<TraceLimits> {
         #[cfg(feature = "std")]
-        return COLLECTED.with(|c| c.borrow().is_some())
-            || log::log_enabled!(target: "europa::trace", log::Level::Info);
+        {
+            let collecting = COLLECTING.with(|c| c.borrow().as_ref().map(|c| c.left));
+            match collecting {
+                Some(left) => Some(TraceLimits::default().min(left)),
+                None => log::log_enabled!(target: "europa::trace", log::Level::Info)
+                    .then(TraceLimits::default),
+            }
+        }
         #[cfg(not(feature = "std"))]
-        return false;
+        None
     }
 }
 
-/// Runs `f`, returning the traces dispatched contract executions produced meanwhile
-/// (always none without `std`).
-pub fn collect_traces<R>(f: impl FnOnce() -> R) -> (R, Vec<ExecutionTrace>) {
+/// Runs `apply` on each of `items` (numbered), returning the traces of the contract
+/// executions each dispatched, by number; they share [`BLOCK_TRACE_LIMITS`]. Without
+/// `std` there are none.
+pub fn collect_traces<I>(
+    items: impl IntoIterator<Item = (u32, I)>,
+    mut apply: impl FnMut(I),
+) -> Vec<(u32, ExecutionTrace)> {
     #[cfg(feature = "std")]
     {
-        let previous = COLLECTED.with(|c| c.replace(Some(Vec::new())));
-        let result = f();
-        let traces = COLLECTED.with(|c| c.replace(previous)).unwrap_or_default();
-        (result, traces)
+        let previous = COLLECTING.with(|c| {
+            c.replace(Some(Collecting {
+                index: 0,
+                traces: Vec::new(),
+                left: BLOCK_TRACE_LIMITS,
+            }))
+        });
+        for (index, item) in items {
+            COLLECTING.with(|c| {
+                if let Some(collecting) = c.borrow_mut().as_mut() {
+                    collecting.index = index;
+                }
+            });
+            apply(item);
+        }
+        COLLECTING
+            .with(|c| c.replace(previous))
+            .map(|collecting| collecting.traces)
+            .unwrap_or_default()
     }
     #[cfg(not(feature = "std"))]
-    (f(), Vec::new())
+    {
+        items.into_iter().for_each(|(_, item)| apply(item));
+        Vec::new()
+    }
 }
 
 /// Contracts may move balances through `call_runtime`, nothing else.
@@ -136,5 +184,75 @@ impl Contains<RuntimeCall> for ContractsCallFilter {
                     | BalancesCall::transfer_all { .. }
             )
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pallet_europa_contracts::trace::{Bytes, EntryPoint, FrameTrace, HostCall, Outcome};
+
+    /// A trace of one frame that made `host_calls` calls.
+    fn trace_with(host_calls: u32) -> ExecutionTrace {
+        let call = HostCall {
+            func: "seal0.caller".into(),
+            args: Vec::new(),
+            code: None,
+            output: None,
+            gas: 0,
+            error: None,
+            nested_frame: None,
+        };
+        ExecutionTrace {
+            root: Some(FrameTrace {
+                depth: 1,
+                entry: EntryPoint::Call,
+                caller: Bytes::default(),
+                contract: Bytes::default(),
+                code_hash: Bytes::default(),
+                selector: None,
+                args: Bytes::default(),
+                value: 0,
+                gas_limit: Default::default(),
+                gas_consumed: Default::default(),
+                storage_deposit: 0,
+                host_calls: alloc::vec![call; host_calls as usize],
+                events: Vec::new(),
+                debug_message: Default::default(),
+                outcome: Outcome::Failed {
+                    error: Default::default(),
+                },
+                nested: Vec::new(),
+            }),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn the_traces_of_a_block_share_one_budget() {
+        let traces = collect_traces((0..8u32).map(|index| (index, ())), |()| {
+            // Each execution records as much as it is allowed.
+            let limits = TraceSink::trace_limits().expect("collecting wants traces");
+            TraceSink::on_trace(&trace_with(limits.host_calls));
+        });
+        let held: Vec<(u32, u32)> = traces
+            .iter()
+            .map(|(index, trace)| (*index, trace.held().host_calls))
+            .collect();
+        let whole = TraceLimits::default().host_calls;
+        assert_eq!(BLOCK_TRACE_LIMITS.host_calls, 5 * whole);
+        assert_eq!(
+            held,
+            [
+                (0, whole),
+                (1, whole),
+                (2, whole),
+                (3, whole),
+                (4, whole),
+                (5, 0),
+                (6, 0),
+                (7, 0)
+            ]
+        );
     }
 }

@@ -22,7 +22,7 @@ use crate::{
     deposit::{Deposit, DepositMeter},
     gas::GasMeter,
     host,
-    recorder::{Recorder, Recording, TraceLimits},
+    recorder::{Recorder, Recording},
     schedule::Schedule,
     trace::{self, Bytes, EntryPoint, ExecutionTrace, FrameTrace, Outcome},
     AccountIdOf, BalanceOf, Code, CodeHash, CodeInfoOf, Config, ContractInfo, ContractInfoOf,
@@ -173,7 +173,7 @@ impl<T: Config> Stack<T> {
             engine: T::Sandbox::engine(),
             debug_buffer: Vec::new(),
             collect_debug,
-            recorder: Recorder::new(recording, TraceLimits::default()),
+            recorder: Recorder::new(recording),
             uploaded,
         }
     }
@@ -840,10 +840,9 @@ impl<T: Config> Run<T> {
         gas_limit: Weight,
         deposit_limit: Option<BalanceOf<T>>,
     ) -> Self {
-        let recording = if <T::OnTrace as crate::OnTrace>::wants_traces() {
-            Recording::Full
-        } else {
-            Recording::Off
+        let recording = match <T::OnTrace as crate::OnTrace>::trace_limits() {
+            Some(limits) => Recording::Within(limits),
+            None => Recording::Off,
         };
         Run {
             origin,

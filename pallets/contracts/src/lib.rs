@@ -85,18 +85,18 @@ pub trait SandboxSource {
 pub trait OnTrace {
     fn on_trace(trace: &trace::ExecutionTrace);
 
-    /// Whether `on_trace` uses what it gets; when not, dispatched executions record
-    /// no trace and pay for none.
-    fn wants_traces() -> bool {
-        true
+    /// How much of a trace `on_trace` wants; `None` when it uses none, and dispatched
+    /// executions then record no trace and pay for none.
+    fn trace_limits() -> Option<TraceLimits> {
+        Some(TraceLimits::default())
     }
 }
 
 impl OnTrace for () {
     fn on_trace(_: &trace::ExecutionTrace) {}
 
-    fn wants_traces() -> bool {
-        false
+    fn trace_limits() -> Option<TraceLimits> {
+        None
     }
 }
 
@@ -467,7 +467,7 @@ impl<T: Config> Pallet<T> {
         ContractExecResult<BalanceOf<T>, EventRecordOf<T>>,
         trace::ExecutionTrace,
     ) {
-        exec::Run::<T>::dry_run(origin, gas_limit, storage_deposit_limit, Recording::Full)
+        exec::Run::<T>::dry_run(origin, gas_limit, storage_deposit_limit, Recording::full())
             .call(dest, value, data)
             .into_contract_result()
     }
@@ -502,7 +502,7 @@ impl<T: Config> Pallet<T> {
         ContractResultOf<T, InstantiateReturnValue<T::AccountId>>,
         trace::ExecutionTrace,
     ) {
-        exec::Run::<T>::dry_run(origin, gas_limit, storage_deposit_limit, Recording::Full)
+        exec::Run::<T>::dry_run(origin, gas_limit, storage_deposit_limit, Recording::full())
             .instantiate(value, code, data, salt)
             .into_contract_result()
     }

@@ -9,7 +9,7 @@
 
 use alloc::{format, string::String};
 
-use crate::trace::{Bytes, Truncation};
+use crate::trace::{Bytes, ExecutionTrace, Truncation};
 
 /// How much one trace keeps. Large enough that a trace a developer reads is whole.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,6 +24,32 @@ pub struct TraceLimits {
     pub value_bytes: u32,
     /// Bytes kept of all values together.
     pub total_value_bytes: u32,
+}
+
+impl TraceLimits {
+    /// The tighter of two limits, field by field.
+    pub fn min(self, other: TraceLimits) -> TraceLimits {
+        TraceLimits {
+            host_calls: self.host_calls.min(other.host_calls),
+            frames: self.frames.min(other.frames),
+            events: self.events.min(other.events),
+            value_bytes: self.value_bytes.min(other.value_bytes),
+            total_value_bytes: self.total_value_bytes.min(other.total_value_bytes),
+        }
+    }
+
+    /// What is left of these limits once `trace` has taken its share: for traces that
+    /// share one budget (every extrinsic of a block).
+    pub fn less(self, trace: &ExecutionTrace) -> TraceLimits {
+        let held = trace.held();
+        TraceLimits {
+            host_calls: self.host_calls.saturating_sub(held.host_calls),
+            frames: self.frames.saturating_sub(held.frames),
+            events: self.events.saturating_sub(held.events),
+            value_bytes: self.value_bytes,
+            total_value_bytes: self.total_value_bytes.saturating_sub(held.value_bytes),
+        }
+    }
 }
 
 impl Default for TraceLimits {
@@ -43,8 +69,15 @@ impl Default for TraceLimits {
 pub enum Recording {
     /// Nothing beyond the result: host calls, events and values are not kept.
     Off,
-    /// Everything, up to [`TraceLimits`].
-    Full,
+    /// Everything, up to these limits.
+    Within(TraceLimits),
+}
+
+impl Recording {
+    /// Everything, up to the default [`TraceLimits`].
+    pub fn full() -> Self {
+        Recording::Within(TraceLimits::default())
+    }
 }
 
 /// Admits trace records against the limits and counts what it turns away.
@@ -59,9 +92,13 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    pub fn new(recording: Recording, limits: TraceLimits) -> Self {
+    pub fn new(recording: Recording) -> Self {
+        let (on, limits) = match recording {
+            Recording::Off => (false, TraceLimits::default()),
+            Recording::Within(limits) => (true, limits),
+        };
         Recorder {
-            on: recording == Recording::Full,
+            on,
             limits,
             host_calls: 0,
             frames: 0,
@@ -179,7 +216,7 @@ mod tests {
 
     #[test]
     fn admits_up_to_the_limits_and_counts_the_rest() {
-        let mut recorder = Recorder::new(Recording::Full, small());
+        let mut recorder = Recorder::new(Recording::Within(small()));
         assert!(recorder.admit_host_call() && recorder.admit_host_call());
         assert!(!recorder.admit_host_call());
         assert!(recorder.admit_event() && !recorder.admit_event());
@@ -195,7 +232,7 @@ mod tests {
 
     #[test]
     fn shortened_text_says_how_long_it_was() {
-        let mut recorder = Recorder::new(Recording::Full, small());
+        let mut recorder = Recorder::new(Recording::Within(small()));
         assert_eq!(recorder.text("ab".into()), "ab");
         assert_eq!(
             recorder.text("héllo".into()),
@@ -206,7 +243,7 @@ mod tests {
 
     #[test]
     fn off_records_nothing_and_reports_nothing() {
-        let mut recorder = Recorder::new(Recording::Off, small());
+        let mut recorder = Recorder::new(Recording::Off);
         assert!(!recorder.admit_host_call() && !recorder.admit_event() && !recorder.admit_frame());
         assert_eq!(recorder.value(b"abc").0, b"");
         assert_eq!(recorder.truncation(), None);

@@ -228,6 +228,48 @@ pub struct ContractEvent {
     pub data: Bytes,
 }
 
+/// What a trace holds, in the units of the pallet's `TraceLimits`.
+pub struct Held {
+    pub host_calls: u32,
+    pub frames: u32,
+    pub events: u32,
+    /// Bytes of values: inputs, arguments, outputs, return data, event data.
+    pub value_bytes: u32,
+}
+
+impl ExecutionTrace {
+    /// What this trace holds.
+    pub fn held(&self) -> Held {
+        let mut held = Held {
+            host_calls: 0,
+            frames: 0,
+            events: 0,
+            value_bytes: 0,
+        };
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        for frame in self.root.iter().flat_map(FrameTrace::frames) {
+            let calls = frame.host_calls.iter().map(|call| {
+                let args: usize = call.args.iter().map(|(_, value)| value.len()).sum();
+                args + call.output.as_ref().map_or(0, |o| o.0.len())
+            });
+            let events = frame.events.iter().map(|event| event.data.0.len());
+            let returned = match &frame.outcome {
+                Outcome::Returned { data, .. } | Outcome::Reverted { data } => data.0.len(),
+                _ => 0,
+            };
+            let bytes =
+                frame.args.0.len() + returned + calls.sum::<usize>() + events.sum::<usize>();
+            held.host_calls = held
+                .host_calls
+                .saturating_add(count(frame.host_calls.len()));
+            held.frames = held.frames.saturating_add(1);
+            held.events = held.events.saturating_add(count(frame.events.len()));
+            held.value_bytes = held.value_bytes.saturating_add(count(bytes));
+        }
+        held
+    }
+}
+
 impl FrameTrace {
     /// Every frame of the tree, depth first, this one first.
     pub fn frames(&self) -> alloc::boxed::Box<dyn Iterator<Item = &FrameTrace> + '_> {
