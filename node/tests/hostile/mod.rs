@@ -146,6 +146,19 @@ fn hostile_contracts_end_in_their_errors_and_the_node_keeps_sealing() {
                 "{executor}, {}",
                 case.name
             );
+            if case.input == [4] {
+                // Host calls in a loop: the first 10 000 are kept, the rest counted.
+                let trace = &traced["trace"];
+                assert_eq!(
+                    trace["root"]["hostCalls"].as_array().map(Vec::len),
+                    Some(10_000)
+                );
+                assert!(
+                    trace["truncated"]["hostCalls"].as_u64() > Some(0),
+                    "{}",
+                    trace["truncated"]
+                );
+            }
             for (what, (elapsed, growth_mib)) in [("dry run", figures), ("trace", trace_figures)] {
                 // The figures scripts/bench-hostile.sh reports.
                 eprintln!(
