@@ -1,4 +1,4 @@
-//! Runs the runtime natively (DESIGN D1): runtime API calls go straight to the
+//! Runs the runtime natively (docs/design.md, D1): runtime API calls go straight to the
 //! dispatcher that `impl_runtime_apis!` generates, inside the call's externalities.
 
 use europa_runtime::{

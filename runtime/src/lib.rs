@@ -1,6 +1,6 @@
 //! The Europa runtime: a FRAME runtime for developing contracts.
 //!
-//! The node executes it natively (see DESIGN D1); it still builds without `std` for
+//! The node executes it natively (docs/design.md, D1); it still builds without `std` for
 //! wasm32, as every Substrate runtime must. Pallet configuration lives in [`configs`],
 //! runtime APIs in [`apis`], the dev chain's genesis in [`genesis`].
 #![cfg_attr(not(feature = "std"), no_std)]

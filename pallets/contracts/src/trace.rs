@@ -1,4 +1,4 @@
-//! The trace of a contract execution, as data (DESIGN D4): SCALE for the runtime API,
+//! The trace of a contract execution, as data (docs/design.md, D4): SCALE for the runtime API,
 //! serde JSON (camelCase) for RPC and logs, and a readable tree via `Display`.
 //!
 //! Accounts and hashes are kept as their SCALE encoding (`Bytes`) so the model does not
