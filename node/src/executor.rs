@@ -50,10 +50,13 @@ fn on_execution_thread<R: Send>(
     method: &str,
     call: impl FnOnce() -> Result<R> + Send,
 ) -> Result<R> {
+    // The runtime's figure is a constant; work it out once, not on every call.
+    static STACK_BYTES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let stack_bytes = *STACK_BYTES.get_or_init(execution_stack_bytes);
     std::thread::scope(|scope| {
         std::thread::Builder::new()
             .name("runtime".into())
-            .stack_size(execution_stack_bytes())
+            .stack_size(stack_bytes)
             .spawn_scoped(scope, call)
             .map_err(|e| Error::Other(format!("cannot start a thread for {method}: {e}")))?
             .join()

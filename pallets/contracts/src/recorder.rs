@@ -82,8 +82,8 @@ impl Recording {
 
 /// Admits trace records against the limits and counts what it turns away.
 pub struct Recorder {
-    on: bool,
-    limits: TraceLimits,
+    /// `None` when nothing is recorded.
+    limits: Option<TraceLimits>,
     host_calls: u32,
     frames: u32,
     events: u32,
@@ -93,12 +93,11 @@ pub struct Recorder {
 
 impl Recorder {
     pub fn new(recording: Recording) -> Self {
-        let (on, limits) = match recording {
-            Recording::Off => (false, TraceLimits::default()),
-            Recording::Within(limits) => (true, limits),
+        let limits = match recording {
+            Recording::Off => None,
+            Recording::Within(limits) => Some(limits),
         };
         Recorder {
-            on,
             limits,
             host_calls: 0,
             frames: 0,
@@ -109,43 +108,32 @@ impl Recorder {
     }
 
     pub fn is_on(&self) -> bool {
-        self.on
+        self.limits.is_some()
     }
 
     /// Whether the next host call is recorded.
     pub fn admit_host_call(&mut self) -> bool {
-        Self::admit(
-            self.on,
-            &mut self.host_calls,
-            self.limits.host_calls,
-            &mut self.dropped.host_calls,
-        )
+        let limit = self.limits.map(|l| l.host_calls);
+        Self::admit(limit, &mut self.host_calls, &mut self.dropped.host_calls)
     }
 
     /// Whether a finished nested frame is kept in its parent's trace.
     pub fn admit_frame(&mut self) -> bool {
-        Self::admit(
-            self.on,
-            &mut self.frames,
-            self.limits.frames,
-            &mut self.dropped.frames,
-        )
+        let limit = self.limits.map(|l| l.frames);
+        Self::admit(limit, &mut self.frames, &mut self.dropped.frames)
     }
 
     /// Whether the next event is recorded.
     pub fn admit_event(&mut self) -> bool {
-        Self::admit(
-            self.on,
-            &mut self.events,
-            self.limits.events,
-            &mut self.dropped.events,
-        )
+        let limit = self.limits.map(|l| l.events);
+        Self::admit(limit, &mut self.events, &mut self.dropped.events)
     }
 
-    fn admit(on: bool, used: &mut u32, limit: u32, dropped: &mut u32) -> bool {
-        if !on {
+    /// Admits one more record under `limit` (`None`: not recording).
+    fn admit(limit: Option<u32>, used: &mut u32, dropped: &mut u32) -> bool {
+        let Some(limit) = limit else {
             return false;
-        }
+        };
         if *used >= limit {
             *dropped = dropped.saturating_add(1);
             return false;
@@ -169,18 +157,26 @@ impl Recorder {
         while !text.is_char_boundary(end) {
             end -= 1;
         }
-        format!("{}…({} bytes)", &text[..end], text.len())
+        shortened(&text[..end], text.len())
+    }
+
+    /// `bytes` as hex, as the trace keeps them; shortened hex ends in `…(N bytes)`.
+    pub fn hex(&mut self, bytes: &[u8]) -> String {
+        let kept = self.value(bytes);
+        if kept.0.len() == bytes.len() {
+            return format!("{kept}");
+        }
+        shortened(&format!("{kept}"), bytes.len())
     }
 
     /// How many of `len` bytes fit; counts a shortened value.
     fn keep(&mut self, len: usize) -> usize {
-        if !self.on {
+        let Some(limits) = self.limits else {
             return 0;
-        }
-        let room = self
-            .limits
+        };
+        let room = limits
             .value_bytes
-            .min(self.limits.total_value_bytes - self.value_bytes) as usize;
+            .min(limits.total_value_bytes - self.value_bytes) as usize;
         let kept = len.min(room);
         self.value_bytes += kept as u32;
         if kept < len {
@@ -198,6 +194,11 @@ impl Recorder {
     pub fn truncation(&self) -> Option<Truncation> {
         (self.dropped != Truncation::default()).then_some(self.dropped)
     }
+}
+
+/// The start of a value that was `len` bytes long, marked as shortened.
+fn shortened(start: &str, len: usize) -> String {
+    format!("{start}…({len} bytes)")
 }
 
 #[cfg(test)]
@@ -239,6 +240,7 @@ mod tests {
             "hél…(6 bytes)",
             "4 bytes of 6 left"
         );
+        assert_eq!(recorder.hex(&[1, 2]), "0x…(2 bytes)", "the budget is spent");
     }
 
     #[test]

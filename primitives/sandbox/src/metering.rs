@@ -37,6 +37,12 @@ const FUEL_PER_TURN: u32 = 8;
 /// A module with its bulk instructions metered.
 pub struct Metered {
     pub code: Vec<u8>,
+    pub layout: Layout,
+}
+
+/// How a metered module differs from the original, for mapping trap locations back.
+#[derive(Clone, Copy, Debug)]
+pub struct Layout {
     /// Functions the original module has (imported and defined): indices at or past
     /// this are metering helpers.
     pub original_functions: u32,
@@ -134,8 +140,10 @@ pub fn meter_bulk_instructions(code: &[u8]) -> Result<Option<Metered>, String> {
     }
     Ok(Some(Metered {
         code: out,
-        original_functions: first_helper,
-        code_shift,
+        layout: Layout {
+            original_functions: first_helper,
+            code_shift,
+        },
     }))
 }
 
@@ -421,7 +429,7 @@ mod tests {
         )
         .unwrap();
         let metered = meter_bulk_instructions(&code).unwrap().expect("rewritten");
-        assert_eq!(metered.original_functions, 1);
+        assert_eq!(metered.layout.original_functions, 1);
         wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
             .validate_all(&metered.code)
             .expect("the rewritten module is valid");

@@ -250,15 +250,7 @@ impl<T: Config> Host<'_, '_, T> {
     }
 
     pub fn arg_bytes(&mut self, name: &str, bytes: &[u8]) {
-        self.with_record(|recorder, record| {
-            let kept = recorder.value(bytes);
-            let text = if kept.0.len() < bytes.len() {
-                format!("{kept}…({} bytes)", bytes.len())
-            } else {
-                format!("{kept}")
-            };
-            record.args.push((name.into(), text));
-        });
+        self.with_record(|recorder, record| record.args.push((name.into(), recorder.hex(bytes))));
     }
 
     /// Edits this call's trace record, if the trace keeps it, with the recorder that

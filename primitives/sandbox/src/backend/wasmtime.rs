@@ -13,7 +13,7 @@ use crate::{
     config::{Limits, SandboxConfig, WasmFeature},
     error::{Error, Frame, Limit, SourceLocation, Trap, TrapKind, MAX_BACKTRACE_FRAMES},
     host::{CallerAccess, MemoryView, PAGE_SIZE},
-    metering,
+    metering::{self, Layout},
     scoped_state::{ScopePtr, Trampoline},
     value::{HostError, Signature, Value, ValueType},
 };
@@ -29,15 +29,7 @@ pub(crate) struct WasmtimeEngine {
 struct Compiled {
     module: wt::Module,
     /// Set when bulk instructions were metered (see `metering`).
-    metering: Option<Metering>,
-}
-
-#[derive(Clone, Copy)]
-struct Metering {
-    /// Function indices at or past this are metering helpers.
-    original_functions: u32,
-    /// What to subtract from an offset in the compiled code to get the given code's.
-    code_shift: usize,
+    metering: Option<Layout>,
 }
 
 impl WasmtimeEngine {
@@ -53,10 +45,7 @@ impl WasmtimeEngine {
         let bytes = (image.end as usize)
             .saturating_sub(image.start as usize)
             .max(binary.len());
-        let metering = metered.map(|m| Metering {
-            original_functions: m.original_functions,
-            code_shift: m.code_shift,
-        });
+        let metering = metered.map(|m| m.layout);
         Ok((Compiled { module, metering }, bytes))
     }
 }
@@ -204,7 +193,7 @@ struct WasmtimeInstance {
     store: wt::Store<StoreData>,
     instance: wt::Instance,
     limits: Limits,
-    metering: Option<Metering>,
+    metering: Option<Layout>,
 }
 
 impl BackendInstance for WasmtimeInstance {
@@ -254,7 +243,7 @@ impl BackendInstance for WasmtimeInstance {
     }
 }
 
-fn convert_error(error: wt::Error, limits: &Limits, metering: Option<Metering>) -> Error {
+fn convert_error(error: wt::Error, limits: &Limits, metering: Option<Layout>) -> Error {
     if let Some(host) = error.downcast_ref::<HostError>() {
         return Error::Host(host.clone());
     }
@@ -299,7 +288,7 @@ fn executor_error(error: wt::Error) -> Error {
 /// Flattens wasmtime's frames, expanding DWARF inline chains into one frame each. A
 /// metering helper's frame is left out: its caller's frame is at the instruction the
 /// helper stands for. Offsets are the given code's.
-fn backtrace_frames(backtrace: &wt::WasmBacktrace, metering: Option<Metering>) -> Vec<Frame> {
+fn backtrace_frames(backtrace: &wt::WasmBacktrace, metering: Option<Layout>) -> Vec<Frame> {
     let mut frames = Vec::new();
     for frame in backtrace.frames() {
         let func_index = frame.func_index();
