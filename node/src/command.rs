@@ -63,18 +63,29 @@ const TRIE_CACHE_BYTES: &str = "0";
 /// byte, plus 10 000 host calls and 4 MiB of values as hex: about 35 MiB at worst).
 const RPC_MAX_RESPONSE_MIB: &str = "64";
 
+/// The command line europa parses: sc-cli's, with europa's own defaults and help.
+fn command() -> clap::Command {
+    Cli::setup_command(<Cli as clap::CommandFactory>::command())
+        .mut_arg("trie_cache_size", |arg| arg.default_value(TRIE_CACHE_BYTES))
+        .mut_arg("rpc_max_response_size", |arg| {
+            arg.default_value(RPC_MAX_RESPONSE_MIB)
+        })
+        // What these mean on a Europa chain, which has no peers (see `service::isolate`).
+        .mut_arg("port", |arg| {
+            arg.help("Open a p2p listener on this TCP port; without it (or --listen-addr) europa opens none. A Europa chain never accepts or dials peers either way")
+        })
+        .mut_arg("prometheus_port", |arg| {
+            arg.help("Serve Prometheus metrics on this TCP port; without it (or --prometheus-external) europa serves none")
+        })
+}
+
 /// Parses a command line as `SubstrateCli::from_iter` does, with europa's own defaults.
 fn parse_args<I>(args: I) -> Result<Cli, clap::Error>
 where
     I: IntoIterator,
     I::Item: Into<std::ffi::OsString> + Clone,
 {
-    let command = Cli::setup_command(<Cli as clap::CommandFactory>::command())
-        .mut_arg("trie_cache_size", |arg| arg.default_value(TRIE_CACHE_BYTES))
-        .mut_arg("rpc_max_response_size", |arg| {
-            arg.default_value(RPC_MAX_RESPONSE_MIB)
-        });
-    let matches = command.try_get_matches_from(args)?;
+    let matches = command().try_get_matches_from(args)?;
     <Cli as clap::FromArgMatches>::from_arg_matches(&matches)
 }
 
@@ -179,6 +190,10 @@ mod tests {
                 .rpc_max_response_size
         };
         assert_eq!(max(&["europa", "--tmp"]), 64);
+        let help = command().render_help();
+        assert!(help
+            .to_string()
+            .contains("without it (or --listen-addr) europa opens none"));
         assert_eq!(
             max(&["europa", "--tmp", "--rpc-max-response-size", "15"]),
             15
