@@ -8,6 +8,7 @@ mod cli;
 mod command;
 mod executor;
 mod rpc;
+mod rpc_server;
 mod service;
 mod trace_rpc;
 mod workspace;

@@ -3,6 +3,7 @@
 
 mod hostile;
 mod node;
+mod rpc_server;
 
 use codec::Encode;
 use europa_runtime::{configs::UNIT, dev_tx, RuntimeCall};
@@ -98,7 +99,14 @@ fn serves_the_dev_chain_over_rpc() {
         "state_call",
         "childstate_getStorage",
         "author_submitExtrinsic",
+        "author_submitAndWatchExtrinsic",
         "chain_getBlock",
+        "chainHead_v1_follow",
+        "chainSpec_v1_genesisHash",
+        "transactionWatch_v1_submitAndWatch",
+        "offchain_localStorageGet",
+        "europa_traceCall",
+        "rpc_methods",
     ] {
         assert!(methods.contains(&method), "{method} missing");
     }

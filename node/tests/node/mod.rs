@@ -199,22 +199,37 @@ impl Rpc {
 
     /// POSTs `body` as is and returns the response body.
     pub fn raw_post(&self, body: &str) -> String {
-        let mut stream = TcpStream::connect(&self.0).expect("RPC port accepts connections");
-        stream.set_read_timeout(Some(RESPONSE)).unwrap();
-        write!(
-            stream,
-            "POST / HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+        let head = format!(
+            "POST / HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
             self.0,
-            body.len(),
-            body
-        )
-        .unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).expect("a response");
+            body.len()
+        );
+        let response = self.exchange(&head, body);
         response
             .split_once("\r\n\r\n")
             .map(|(_, body)| body.to_owned())
             .unwrap_or_default()
+    }
+
+    /// Sends an HTTP request made of `head` (request line and headers, each ending in
+    /// CRLF) and `body` on a new connection; returns the whole response, or what went
+    /// wrong if the server answered and closed before reading all of the request.
+    pub fn exchange(&self, head: &str, body: &str) -> String {
+        let mut stream = TcpStream::connect(&self.0).expect("RPC port accepts connections");
+        stream.set_read_timeout(Some(RESPONSE)).unwrap();
+        let sent = write!(stream, "{head}Connection: close\r\n\r\n{body}");
+        let mut response = String::new();
+        let received = stream.read_to_string(&mut response);
+        match (sent, received) {
+            (_, Ok(_)) if !response.is_empty() => response,
+            (Err(error), _) | (Ok(()), Err(error)) => format!("connection closed: {error}"),
+            (Ok(()), Ok(_)) => panic!("no response to {head}"),
+        }
+    }
+
+    /// The `host:port` this client talks to.
+    pub fn address(&self) -> &str {
+        &self.0
     }
 }
 

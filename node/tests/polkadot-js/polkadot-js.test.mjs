@@ -187,3 +187,27 @@ describe('europa with @polkadot/api', { timeout: 180_000 }, () => {
     assert.ok((await api.rpc.chain.getHeader()).number.toNumber() > 0);
   });
 });
+
+describe('europa with @polkadot/api at its request-size limit', { timeout: 120_000 }, () => {
+  let node;
+
+  before(async () => {
+    node = await startNode(['--rpc-max-request-size', '1']);
+  });
+
+  after(async () => {
+    await node?.stop();
+  });
+
+  test('an oversized call fails at once with the limit and its flag, and the connection keeps working', async () => {
+    const data = `0x${'ab'.repeat(700 * 1024)}`;
+    const started = Date.now();
+    await assert.rejects(
+      node.provider.send('state_call', ['Core_version', data]),
+      /-32007.*limit of 1 MiB.*--rpc-max-request-size/s,
+    );
+    // polkadot.js would otherwise wait for its 60 s request timeout.
+    assert.ok(Date.now() - started < 10_000, `answered after ${Date.now() - started} ms`);
+    assert.ok((await node.api.rpc.system.health()).isSyncing.isFalse);
+  });
+});

@@ -1,5 +1,5 @@
 //! Assembles the node: client and ParityDB backend over the native runtime, transaction
-//! pool, block sealing on demand, networking and RPC.
+//! pool, block sealing on demand, networking, and the tasks that serve RPC (`tasks`).
 
 use std::sync::Arc;
 
@@ -14,6 +14,9 @@ use crate::{
     executor::NativeExecutor,
     rpc,
 };
+
+mod standard_rpc;
+mod tasks;
 
 /// How many seal requests may wait; more pile up only if sealing cannot keep up.
 const SEAL_QUEUE: usize = 1024;
@@ -107,36 +110,36 @@ pub fn new_full(
         })?;
 
     let (seal_commands, seal_requests) = mpsc::channel::<EngineCommand<Hash>>(SEAL_QUEUE);
-    let rpc_builder = {
+    let rpc_extensions = {
         let client = client.clone();
         let pool = transaction_pool.clone();
         let seal_commands = seal_commands.clone();
-        Box::new(move |_| {
+        move |_| {
             rpc::create(rpc::Dependencies {
                 client: client.clone(),
                 pool: pool.clone(),
                 seal_commands: seal_commands.clone(),
             })
             .map_err(Into::into)
-        })
+        }
     };
 
     let prometheus_registry = config.prometheus_registry().cloned();
-    sc_service::spawn_tasks(sc_service::SpawnTasksParams {
-        network,
-        client: client.clone(),
-        keystore: keystore_container.keystore(),
-        task_manager: &mut task_manager,
-        transaction_pool: transaction_pool.clone(),
-        rpc_builder,
-        backend: backend.clone(),
-        system_rpc_tx,
-        tx_handler_controller,
-        sync_service,
-        config,
-        telemetry: None,
-        tracing_execute_block: None,
-    })?;
+    tasks::spawn(
+        tasks::Parts {
+            config,
+            client: client.clone(),
+            backend: backend.clone(),
+            keystore: keystore_container.keystore(),
+            pool: transaction_pool.clone(),
+            network,
+            system_rpc_tx,
+            tx_handler_controller,
+            sync_service,
+        },
+        &mut task_manager,
+        &rpc_extensions,
+    )?;
 
     let finalize_at_once = params.finalize_delay_sec.is_none();
     // Instant sealing: every transaction entering the pool asks for a block (an empty
