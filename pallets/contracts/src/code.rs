@@ -52,7 +52,7 @@ pub fn upload<T: Config>(
     if let Err(error) = &result {
         upload
             .rejected
-            .get_or_insert_with(|| crate::exec::describe(error));
+            .get_or_insert_with(|| crate::exec::describe::<T>(error));
         log::debug!(target: "runtime::contracts", "code {code_hash:?} rejected: {:?}", upload.rejected);
     }
     trace.uploads.push(upload);

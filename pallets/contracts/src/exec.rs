@@ -280,7 +280,7 @@ impl<T: Config> Stack<T> {
         let described = matches!(&frame.trace.outcome, Outcome::Trapped { .. })
             || matches!(&frame.trace.outcome, Outcome::Failed { error } if !error.is_empty());
         if result.is_ok() || !described {
-            frame.trace.outcome = outcome_of(&result, frame.stop.take(), &mut self.recorder);
+            frame.trace.outcome = outcome_of::<T>(&result, frame.stop.take(), &mut self.recorder);
         }
         frame.trace.storage_deposit = signed::<T>(&frame.deposit.total());
         FrameOutcome {
@@ -713,7 +713,7 @@ fn refused<T: Config>(
     account: Option<AccountIdOf<T>>,
 ) -> Box<FrameOutcome<T>> {
     trace.outcome = Outcome::Failed {
-        error: describe(&error.error),
+        error: describe::<T>(&error.error),
     };
     Box::new(FrameOutcome {
         result: Err(error),
@@ -738,7 +738,7 @@ pub fn transfer<T: Config>(
         .map_err(|_| Error::<T>::TransferFailed.into())
 }
 
-fn outcome_of(
+fn outcome_of<T: Config>(
     result: &Result<ExecReturnValue, ExecError>,
     stop: Option<Stop>,
     recorder: &mut Recorder,
@@ -755,18 +755,27 @@ fn outcome_of(
             data: recorder.value(&value.data),
         },
         (Err(error), _) => Outcome::Failed {
-            error: describe(&error.error),
+            error: describe::<T>(&error.error),
         },
     }
 }
 
 /// A readable name for a dispatch error: `Contracts::OutOfGas` rather than indices.
-pub fn describe(error: &DispatchError) -> alloc::string::String {
+pub fn describe<T: Config>(error: &DispatchError) -> alloc::string::String {
+    use frame_support::traits::PalletInfo;
     match error {
-        DispatchError::Module(module) => match module.message {
-            Some(message) => alloc::format!("Contracts::{message}"),
-            None => alloc::format!("{error:?}"),
-        },
+        DispatchError::Module(module) => {
+            let own_index = <T as frame_system::Config>::PalletInfo::index::<Pallet<T>>();
+            match module.message {
+                Some(message) if own_index == Some(usize::from(module.index)) => {
+                    alloc::format!("Contracts::{message}")
+                }
+                // Another pallet's error (through `call_runtime` or a chain extension):
+                // its name is not known here, its index is.
+                Some(message) => alloc::format!("Module #{}::{message}", module.index),
+                None => alloc::format!("{error:?}"),
+            }
+        }
         other => alloc::format!("{other:?}"),
     }
 }
@@ -953,7 +962,7 @@ impl<T: Config> Run<T> {
                 executor: T::Sandbox::engine().executor().name().into(),
                 uploads,
                 root: None,
-                error: Some(describe(&error)),
+                error: Some(describe::<T>(&error)),
                 truncated: None,
             },
         }
@@ -995,7 +1004,7 @@ impl<T: Config> Run<T> {
             executor: stack.engine.executor().name().into(),
             uploads,
             root: Some(outcome.trace),
-            error: result.as_ref().err().map(describe),
+            error: result.as_ref().err().map(describe::<T>),
             truncated: stack.recorder.truncation(),
         };
         let debug_message = if stack.collect_debug {

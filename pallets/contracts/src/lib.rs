@@ -35,6 +35,8 @@ mod storage;
 pub mod trace;
 mod weights;
 
+pub use exec::describe as describe_error;
+
 use alloc::vec::Vec;
 
 use codec::{Decode, DecodeWithMemTracking, Encode, HasCompact};

@@ -325,3 +325,24 @@ fn traces_serialize_to_the_documented_json() {
         assert_eq!(back, trace);
     })
 }
+
+/// Traces name an error by its pallet only when it is this pallet's: another pallet's
+/// error (reached through `call_runtime` or a chain extension) keeps its index.
+#[test]
+fn errors_are_named_by_the_pallet_they_come_from() {
+    use pallet_europa_contracts::describe_error;
+    let own: sp_runtime::DispatchError = ContractsError::<Test>::OutOfGas.into();
+    assert_eq!(describe_error::<Test>(&own), "Contracts::OutOfGas");
+    let balances: sp_runtime::DispatchError =
+        pallet_balances::Error::<Test>::InsufficientBalance.into();
+    use frame_support::traits::PalletInfo as _;
+    let index = <Test as frame_system::Config>::PalletInfo::index::<Balances>().unwrap();
+    assert_eq!(
+        describe_error::<Test>(&balances),
+        format!("Module #{index}::InsufficientBalance")
+    );
+    assert_eq!(
+        describe_error::<Test>(&sp_runtime::DispatchError::BadOrigin),
+        "BadOrigin"
+    );
+}

@@ -601,7 +601,7 @@ fn call_runtime<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
         match result {
             Ok(_) => Ok(ReturnErrorCode::Success.into()),
             Err(error) => {
-                h.arg("dispatch_error", crate::exec::describe(&error.error));
+                h.arg("dispatch_error", crate::exec::describe::<T>(&error.error));
                 // Upstream's wording, which clients show.
                 let reason: &'static str = error.error.into();
                 h.stack()

@@ -340,7 +340,7 @@ pub fn host_fn<T: Config>(
             })
         }
         Err(stop) => {
-            let reason = stop_reason(&stop);
+            let reason = stop_reason::<T>(&stop);
             if let Some(record) = &mut record {
                 record.error = Some(reason.clone());
             }
@@ -356,11 +356,11 @@ pub fn host_fn<T: Config>(
     returned
 }
 
-fn stop_reason(stop: &Stop) -> String {
+fn stop_reason<T: Config>(stop: &Stop) -> String {
     match stop {
         Stop::Return { flags, .. } => format!("returned (flags {flags})"),
         Stop::Terminate { .. } => "terminated".into(),
-        Stop::Error(error) => describe(error),
+        Stop::Error(error) => describe::<T>(error),
     }
 }
 
