@@ -121,6 +121,9 @@ struct Charge<T: Config> {
 /// The storage deposit meter of one frame (or, at the root, of the whole execution).
 pub struct DepositMeter<T: Config> {
     limit: BalanceOf<T>,
+    /// The frame was given a limit of its own (rather than what its parent had left),
+    /// which is then checked when it ends; see [`DepositMeter::check_own_limit`].
+    own_limit: bool,
     total: Deposit<T>,
     charges: Vec<Charge<T>>,
     /// Storage changes of this frame's own contract.
@@ -151,6 +154,7 @@ impl<T: Config> DepositMeter<T> {
     fn with_limit(limit: BalanceOf<T>) -> Self {
         DepositMeter {
             limit,
+            own_limit: false,
             total: Deposit::<T>::default(),
             charges: Vec::new(),
             own: Diff::default(),
@@ -158,15 +162,14 @@ impl<T: Config> DepositMeter<T> {
         }
     }
 
-    /// The meter of a nested frame: `limit` if it is non-zero and fits in what is left
-    /// here, else what is left here.
+    /// The meter of a nested frame: its own `limit` (capped to what is left here), or
+    /// when that is zero, a limit derived from what is left here.
     pub fn nested(&self, limit: BalanceOf<T>) -> Self {
         let available = self.available();
-        Self::with_limit(if limit.is_zero() {
-            available
-        } else {
-            limit.min(available)
-        })
+        let limit = limit.min(available);
+        let mut nested = Self::with_limit(if limit.is_zero() { available } else { limit });
+        nested.own_limit = !limit.is_zero();
+        nested
     }
 
     pub fn available(&self) -> BalanceOf<T> {
@@ -253,12 +256,8 @@ impl<T: Config> DepositMeter<T> {
     }
 
     /// Ends a successful frame of `contract`: folds its storage changes into `info`
-    /// (absent when the contract was terminated) and checks the frame's limit.
-    pub fn finish_frame(
-        &mut self,
-        contract: &AccountIdOf<T>,
-        info: Option<&mut ContractInfo<T>>,
-    ) -> Result<(), DispatchError> {
+    /// (absent when the contract was terminated).
+    pub fn finish_frame(&mut self, contract: &AccountIdOf<T>, info: Option<&mut ContractInfo<T>>) {
         match (self.terminated.take(), info) {
             (Some((beneficiary, refund)), _) => {
                 self.charge(contract.clone(), refund, Some(beneficiary))
@@ -269,11 +268,28 @@ impl<T: Config> DepositMeter<T> {
             }
             (None, None) => {}
         }
+    }
+
+    /// Checks what the frame (with everything nested in it) charged against its limit.
+    /// As upstream, this is checked for the first frame, whose limit is the
+    /// execution's, and for frames with a limit of their own: a frame whose limit was
+    /// derived counts only through the total, so storage freed by its caller later in
+    /// the execution still pays for what it added.
+    pub fn check_limit(&self) -> Result<(), DispatchError> {
         match self.total {
             StorageDeposit::Charge(amount) if amount > self.limit => {
                 Err(Error::<T>::StorageDepositLimitExhausted.into())
             }
             _ => Ok(()),
+        }
+    }
+
+    /// [`Self::check_limit`] for a nested frame: only if it was given its own limit.
+    pub fn check_own_limit(&self) -> Result<(), DispatchError> {
+        if self.own_limit {
+            self.check_limit()
+        } else {
+            Ok(())
         }
     }
 

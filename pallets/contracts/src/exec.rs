@@ -632,8 +632,10 @@ impl<T: Config> Stack<T> {
         if output.did_revert() {
             return Ok(output);
         }
+        // What fails once the contract has returned is, as upstream, the caller's
+        // error: it traps the caller instead of handing it `CalleeTrapped`.
         self.finish_frame(entry, account)
-            .map_err(ExecError::callee)?;
+            .map_err(ExecError::caller)?;
         Ok(output)
     }
 
@@ -643,14 +645,26 @@ impl<T: Config> Stack<T> {
         entry: EntryPoint,
         account: &AccountIdOf<T>,
     ) -> Result<(), DispatchError> {
+        let is_first = self.frames.len() == 1;
         let frame = self.top_mut();
         let terminated = matches!(frame.stop, Some(Stop::Terminate { .. }));
         if terminated {
-            frame.deposit.finish_frame(account, None)?;
+            frame.deposit.finish_frame(account, None);
         } else {
             let mut info = ContractInfoOf::<T>::get(account).ok_or(Error::<T>::ContractNotFound)?;
-            frame.deposit.finish_frame(account, Some(&mut info))?;
+            frame.deposit.finish_frame(account, Some(&mut info));
             ContractInfoOf::<T>::insert(account, info);
+        }
+        // Upstream's order: the execution's limit, a constructor that terminated, a
+        // sub-call's own limit.
+        if is_first {
+            frame.deposit.check_limit()?;
+        }
+        if terminated && entry == EntryPoint::Deploy {
+            return Err(Error::<T>::TerminatedInConstructor.into());
+        }
+        if !is_first && entry != EntryPoint::DelegateCall {
+            frame.deposit.check_own_limit()?;
         }
         let frame = self.top();
         match entry {

@@ -6,7 +6,7 @@
 
 use codec::{Decode, Encode};
 use europa_sandbox::{Executor, Limits as SandboxLimits, SandboxConfig, WasmFeatures};
-use frame_support::weights::Weight;
+use frame_support::weights::{RuntimeDbWeight, Weight};
 use scale_info::TypeInfo;
 
 /// Costs and limits of contract execution.
@@ -66,8 +66,11 @@ pub struct HostFnWeights {
     pub crypto: Weight,
     /// Reading the current contract's or another account's state (balance, code hash, ...).
     pub account_read: Weight,
-    /// Terminating a contract.
+    /// Terminating a contract, before its storage accesses (see
+    /// [`HostFnWeights::terminate_with`]).
     pub terminate: Weight,
+    /// Terminating a contract, per delegate dependency it unlocks.
+    pub terminate_per_dependency: Weight,
     /// Replacing the current contract's code.
     pub set_code_hash: Weight,
 }
@@ -113,9 +116,23 @@ impl Default for HostFnWeights {
             instantiate: Weight::from_parts(160_000_000, 4_000),
             crypto: Weight::from_parts(45_000_000, 0),
             account_read: Weight::from_parts(8_000_000, 3_700),
-            terminate: Weight::from_parts(200_000_000, 7_000),
+            // Upstream 51's benchmarked `seal_terminate(n)`.
+            terminate: Weight::from_parts(15_426_466, 3_647),
+            terminate_per_dependency: Weight::from_parts(4_507_899, 2_553),
             set_code_hash: Weight::from_parts(12_000_000, 7_000),
         }
+    }
+}
+
+impl HostFnWeights {
+    /// Terminating a contract with `dependencies` delegate dependencies: upstream's
+    /// benchmark plus its storage accesses (2 reads and 3 writes, and one of each per
+    /// dependency) at the runtime's database weights.
+    pub fn terminate_with(&self, db: RuntimeDbWeight, dependencies: u32) -> Weight {
+        let per_dependency = u64::from(dependencies);
+        self.terminate
+            .saturating_add(self.terminate_per_dependency.saturating_mul(per_dependency))
+            .saturating_add(db.reads_writes(2 + per_dependency, 3 + per_dependency))
     }
 }
 

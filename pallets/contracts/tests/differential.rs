@@ -57,7 +57,16 @@ trait Chain {
         input: Vec<u8>,
         value: Balance,
     ) -> (Step, Option<AccountId>);
-    fn call(&self, dest: &AccountId, input: Vec<u8>) -> Step;
+    fn call(&self, dest: &AccountId, input: Vec<u8>) -> Step {
+        self.call_limited(dest, input, None)
+    }
+    /// A call with a storage deposit limit, as a client sets it.
+    fn call_limited(
+        &self,
+        dest: &AccountId,
+        input: Vec<u8>,
+        deposit_limit: Option<Balance>,
+    ) -> Step;
     fn storage(&self, dest: &AccountId, key: Vec<u8>) -> Option<Vec<u8>>;
 }
 
@@ -137,9 +146,20 @@ impl Chain for Ours {
         (step, account)
     }
 
-    fn call(&self, dest: &AccountId, input: Vec<u8>) -> Step {
-        let (result, _) =
-            Contracts::bare_call(ALICE, dest.clone(), 0, Some(GAS_LIMIT), None, input);
+    fn call_limited(
+        &self,
+        dest: &AccountId,
+        input: Vec<u8>,
+        deposit_limit: Option<Balance>,
+    ) -> Step {
+        let (result, _) = Contracts::bare_call(
+            ALICE,
+            dest.clone(),
+            0,
+            Some(GAS_LIMIT),
+            deposit_limit,
+            input,
+        );
         step!(result, pallet_europa_contracts, |r| (
             r.flags.bits(),
             r.data
@@ -183,13 +203,18 @@ impl Chain for Reference {
         (step, account)
     }
 
-    fn call(&self, dest: &AccountId, input: Vec<u8>) -> Step {
+    fn call_limited(
+        &self,
+        dest: &AccountId,
+        input: Vec<u8>,
+        deposit_limit: Option<Balance>,
+    ) -> Step {
         let result = Upstream::bare_call(
             ALICE,
             dest.clone(),
             0,
             GAS_LIMIT,
-            None,
+            deposit_limit,
             input,
             pallet_contracts::DebugInfo::UnsafeDebug,
             pallet_contracts::CollectEvents::Skip,
@@ -465,5 +490,60 @@ fn differential_runtime_call_and_compute() {
         );
         let compute = deployed(chain, steps, "compute", input("new", ()), 0);
         record(steps, "work", chain.call(&compute, input("work", 2u32)));
+    });
+}
+
+/// Deposit limits as clients meet them: a limit derived from a dry run that reported
+/// a refund, a sub-call's own limit, and constructors that terminate.
+#[test]
+fn differential_deposit_limits_and_error_origins() {
+    differential(|chain, steps| {
+        let code = wat::parse_str(include_str!("../fixtures/deposits.wat")).expect("valid WAT");
+        let code_hash = sp_io::hashing::blake2_256(&code);
+        let mut deploy = |name: &str, input: Vec<u8>| {
+            let (step, account) = chain.instantiate(code.clone(), input, 0);
+            record(steps, name, step);
+            account
+        };
+        let a = deploy("instantiate A", vec![0]).expect("A");
+        let b = deploy("instantiate B", vec![1]).expect("B");
+        assert!(deploy("a terminating constructor at the root", vec![2]).is_none());
+        let free_then_call = |bytes: u32, own_limit: Option<Balance>| {
+            let mut input = vec![1];
+            input.extend(b.encode());
+            input.extend(bytes.to_le_bytes());
+            match own_limit {
+                Some(limit) => {
+                    input.push(1);
+                    input.extend(limit.to_le_bytes());
+                }
+                None => input.push(0),
+            }
+            input
+        };
+        let mut store = vec![0];
+        store.extend(1_000u32.to_le_bytes());
+        record(steps, "A stores 1000 bytes", chain.call(&a, store));
+        // A frees more than B adds: the net is a refund, so the limit a client derives
+        // from the dry run is 0, and B's share is checked only through the total.
+        record(
+            steps,
+            "A frees, B adds, under a derived limit of 0",
+            chain.call_limited(&a, free_then_call(500, None), Some(0)),
+        );
+        // B's own limit is too small: upstream fails the caller, not just the callee.
+        record(
+            steps,
+            "B's own deposit limit is exhausted",
+            chain.call(&a, free_then_call(600, Some(1))),
+        );
+        let mut instantiate = vec![2];
+        instantiate.extend(code_hash);
+        record(
+            steps,
+            "a nested constructor terminates",
+            chain.call(&a, instantiate),
+        );
+        record(steps, "B's storage", storage_step(chain, &b, vec![1; 32]));
     });
 }

@@ -23,7 +23,6 @@ use crate::{
     chain_extension::{ChainExtension, Environment, RetVal},
     code,
     exec::{ErrorOrigin, ExecError, FrameArgs, Stop},
-    trace::EntryPoint,
     AccountIdOf, BalanceOf, CodeHash, CodeInfoOf, Config, ContractInfoOf, Error, Event, Pallet,
 };
 
@@ -508,27 +507,32 @@ fn instantiate_v2<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult
 
 fn terminate<T: Config>(h: &mut Host<'_, '_, T>, beneficiary: u32) -> Result<Returned, Stop> {
     h.ensure_mutable()?;
-    let weight = h.weights().terminate;
+    let dependencies = ContractInfoOf::<T>::get(&h.stack().top().account)
+        .map_or(0, |info| info.delegate_dependencies.len() as u32);
+    let db = <T as frame_system::Config>::DbWeight::get();
+    let weight = h.weights().terminate_with(db, dependencies);
     h.charge(weight)?;
     let beneficiary: AccountIdOf<T> = h.read_as(beneficiary)?;
     h.arg_bytes("beneficiary", &beneficiary.encode());
     let stack = h.stack();
     let frame = stack.top();
     let account = frame.account.clone();
-    if frame.entry == EntryPoint::Deploy {
-        return Err(Error::<T>::TerminatedInConstructor.into());
-    }
     if stack.frames_of(&account) > 1 {
         return Err(Error::<T>::TerminatedWhileReentrant.into());
     }
     let info = ContractInfoOf::<T>::take(&account).ok_or(Error::<T>::ContractNotFound)?;
     info.erase_storage();
     code::decrement_refcount::<T>(info.code_hash);
-    for code_hash in info.delegate_dependencies.keys() {
-        code::decrement_refcount::<T>(*code_hash);
-    }
     let frame = stack.top_mut();
     frame.deposit.terminate(&info, beneficiary.clone());
+    // A constructor that terminates fails once it returns (`TerminatedInConstructor`),
+    // as upstream. Delegate dependencies give their deposits back to the origin.
+    for (code_hash, deposit) in &info.delegate_dependencies {
+        code::decrement_refcount::<T>(*code_hash);
+        frame
+            .deposit
+            .charge_delegate_dependency(&account, *deposit, false);
+    }
     Pallet::<T>::deposit_event(Event::Terminated {
         contract: account,
         beneficiary: beneficiary.clone(),
