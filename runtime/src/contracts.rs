@@ -194,15 +194,7 @@ mod tests {
 
     /// A trace of one frame that made `host_calls` calls.
     fn trace_with(host_calls: u32) -> ExecutionTrace {
-        let call = HostCall {
-            func: "seal0.caller".into(),
-            args: Vec::new(),
-            code: None,
-            output: None,
-            gas: 0,
-            error: None,
-            nested_frame: None,
-        };
+        let call = HostCall::new("seal0.caller");
         ExecutionTrace {
             root: Some(FrameTrace {
                 depth: 1,

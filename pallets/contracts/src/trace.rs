@@ -219,6 +219,21 @@ pub struct HostCall {
     pub nested_frame: Option<u32>,
 }
 
+impl HostCall {
+    /// A call of `func`, before anything about it is recorded.
+    pub fn new(func: impl Into<String>) -> Self {
+        HostCall {
+            func: func.into(),
+            args: Vec::new(),
+            code: None,
+            output: None,
+            gas: 0,
+            error: None,
+            nested_frame: None,
+        }
+    }
+}
+
 /// An event a contract deposited.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 #[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]

@@ -507,7 +507,10 @@ fn instantiate_v2<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult
 
 fn terminate<T: Config>(h: &mut Host<'_, '_, T>, beneficiary: u32) -> Result<Returned, Stop> {
     h.ensure_mutable()?;
-    let dependencies = ContractInfoOf::<T>::get(&h.stack().top().account)
+    // Read once: its dependencies price the call, and it is removed below.
+    let info = ContractInfoOf::<T>::get(&h.stack().top().account);
+    let dependencies = info
+        .as_ref()
         .map_or(0, |info| info.delegate_dependencies.len() as u32);
     let db = <T as frame_system::Config>::DbWeight::get();
     let weight = h.weights().terminate_with(db, dependencies);
@@ -520,7 +523,8 @@ fn terminate<T: Config>(h: &mut Host<'_, '_, T>, beneficiary: u32) -> Result<Ret
     if stack.frames_of(&account) > 1 {
         return Err(Error::<T>::TerminatedWhileReentrant.into());
     }
-    let info = ContractInfoOf::<T>::take(&account).ok_or(Error::<T>::ContractNotFound)?;
+    let info = info.ok_or(Error::<T>::ContractNotFound)?;
+    ContractInfoOf::<T>::remove(&account);
     info.erase_storage();
     code::decrement_refcount::<T>(info.code_hash);
     let frame = stack.top_mut();

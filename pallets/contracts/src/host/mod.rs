@@ -293,15 +293,7 @@ pub fn host_fn<T: Config>(
 
     let mut host = Host {
         ctx,
-        record: recorded.then(|| HostCall {
-            func: name.into(),
-            args: Vec::new(),
-            code: None,
-            output: None,
-            gas: 0,
-            error: None,
-            nested_frame: None,
-        }),
+        record: recorded.then(|| HostCall::new(name)),
     };
     let result = metered.and_then(|_| body(&mut host));
     let Host { ctx, mut record } = host;
