@@ -9,11 +9,11 @@
 use alloc::vec::Vec;
 use frame_support::traits::{
     fungible::{Inspect, Mutate, MutateHold},
-    tokens::{Fortitude, Precision, Preservation, Restriction},
+    tokens::{Fortitude, Precision, Preservation, Restriction, WithdrawConsequence},
     Get,
 };
 use sp_runtime::{
-    traits::{Bounded, Saturating, Zero},
+    traits::{Saturating, Zero},
     DispatchError, FixedPointNumber, FixedU128,
 };
 
@@ -133,16 +133,28 @@ pub struct DepositMeter<T: Config> {
 }
 
 impl<T: Config> DepositMeter<T> {
-    /// The meter of an execution started by `origin`. Without a limit the origin's
-    /// spendable balance is the limit; a larger limit than that is refused up front.
-    pub fn root(origin: &Origin<T>, limit: Option<BalanceOf<T>>) -> Result<Self, DispatchError> {
+    /// The meter of an execution started by `origin` that transfers `value`. As
+    /// upstream, a signed origin must keep `value` and the existential deposit beyond
+    /// the limit; without a limit it is that, capped by `DefaultDepositLimit`, and a
+    /// larger limit is refused up front. Root's limit is not checked.
+    pub fn root(
+        origin: &Origin<T>,
+        limit: Option<BalanceOf<T>>,
+        value: BalanceOf<T>,
+    ) -> Result<Self, DispatchError> {
         let limit = match origin {
-            Origin::Root => BalanceOf::<T>::max_value(),
+            Origin::Root => limit.unwrap_or_else(T::DefaultDepositLimit::get),
             Origin::Signed(who) => {
-                let available =
-                    T::Currency::reducible_balance(who, Preservation::Preserve, Fortitude::Polite);
-                let limit = limit.unwrap_or(available);
-                if limit > available {
+                let max =
+                    T::Currency::reducible_balance(who, Preservation::Preserve, Fortitude::Polite)
+                        .saturating_sub(value)
+                        .saturating_sub(T::Currency::minimum_balance());
+                let limit = limit.unwrap_or_else(|| max.min(T::DefaultDepositLimit::get()));
+                let withdrawable = matches!(
+                    T::Currency::can_withdraw(who, limit),
+                    WithdrawConsequence::Success
+                );
+                if limit > max || !withdrawable {
                     return Err(Error::<T>::StorageDepositNotEnoughFunds.into());
                 }
                 limit

@@ -155,6 +155,10 @@ pub struct Stack<T: Config> {
     /// Code this execution uploaded for its outermost frame: it is in memory already,
     /// so (as upstream) running it costs no code load.
     uploaded: Option<CodeHash<T>>,
+    /// The instantiation nonce, read on first use and written back when the execution
+    /// ends. As upstream, every instantiation attempt takes the next one, and a
+    /// constructor that runs and fails (or reverts) gives one back.
+    nonce: Option<u64>,
 }
 
 impl<T: Config> Stack<T> {
@@ -175,6 +179,25 @@ impl<T: Config> Stack<T> {
             collect_debug,
             recorder: Recorder::new(recording),
             uploaded,
+            nonce: None,
+        }
+    }
+
+    /// The instantiation nonce as this execution sees it.
+    pub fn nonce(&mut self) -> u64 {
+        *self.nonce.get_or_insert_with(Nonce::<T>::get)
+    }
+
+    fn next_nonce(&mut self) -> u64 {
+        let next = self.nonce().wrapping_add(1);
+        self.nonce = Some(next);
+        next
+    }
+
+    /// Writes the nonce back, if the execution used it.
+    fn store_nonce(&self) {
+        if let Some(nonce) = self.nonce {
+            Nonce::<T>::put(nonce);
         }
     }
 
@@ -232,9 +255,22 @@ impl<T: Config> Stack<T> {
             .any(|f| &f.account == account && !f.allows_reentry)
     }
 
-    /// How many frames of `account` are on the stack.
-    pub fn frames_of(&self, account: &AccountIdOf<T>) -> u32 {
-        self.frames.iter().filter(|f| &f.account == account).count() as u32
+    /// Whether the top frame's contract has another frame on the stack (delegate
+    /// frames included): such a contract may not terminate.
+    pub fn is_recursive(&self) -> bool {
+        match self.frames.split_last() {
+            Some((top, below)) => below.iter().any(|f| f.account == top.account),
+            None => false,
+        }
+    }
+
+    /// How many times `account` was entered on the stack; as upstream, a delegate call
+    /// is not an entrance.
+    pub fn entrances_of(&self, account: &AccountIdOf<T>) -> u32 {
+        self.frames
+            .iter()
+            .filter(|f| f.entry != EntryPoint::DelegateCall && &f.account == account)
+            .count() as u32
     }
 
     /// Runs one frame to its end. The caller takes over the gas it used and, if it
@@ -271,6 +307,9 @@ impl<T: Config> Stack<T> {
         .unwrap_or_else(|error: DispatchError| Err(ExecError::caller(error)));
 
         let mut frame = self.frames.pop().expect("pushed above");
+        if entry == EntryPoint::Deploy && !matches!(&result, Ok(value) if !value.did_revert()) {
+            self.nonce = self.nonce.map(|nonce| nonce.wrapping_sub(1));
+        }
         frame.trace.gas_consumed = frame.gas.consumed().into();
         if self.recorder.is_on() {
             frame.trace.debug_message = self.debug_text_of(&frame);
@@ -349,10 +388,7 @@ impl<T: Config> Stack<T> {
                     }
                 };
                 let account = contract_address::<T>(&deployer, &code_hash, &input, &salt);
-                let nonce = Nonce::<T>::mutate(|nonce| {
-                    *nonce = nonce.wrapping_add(1);
-                    *nonce
-                });
+                let nonce = self.next_nonce();
                 let info = if ContractInfoOf::<T>::contains_key(&account) {
                     None
                 } else {
@@ -744,7 +780,8 @@ pub fn transfer<T: Config>(
     to: &AccountIdOf<T>,
     value: BalanceOf<T>,
 ) -> Result<(), DispatchError> {
-    if value.is_zero() {
+    // As upstream, moving value to oneself is no transfer (and so cannot fail).
+    if value.is_zero() || from == to {
         return Ok(());
     }
     T::Currency::transfer(from, to, value, Preservation::Preserve)
@@ -989,7 +1026,11 @@ impl<T: Config> Run<T> {
         uploads: Vec<trace::UploadTrace>,
         uploaded: Option<CodeHash<T>>,
     ) -> RunOutcome<T, (ExecReturnValue, AccountIdOf<T>)> {
-        let mut root_deposit = match DepositMeter::root(&self.origin, self.deposit_limit) {
+        let value = match &args {
+            FrameArgs::Call { value, .. } | FrameArgs::Instantiate { value, .. } => *value,
+            FrameArgs::DelegateCall { .. } => Zero::zero(),
+        };
+        let mut root_deposit = match DepositMeter::root(&self.origin, self.deposit_limit, value) {
             Ok(meter) => meter,
             Err(error) => return self.failed(error, uploads),
         };
@@ -999,6 +1040,7 @@ impl<T: Config> Run<T> {
         let frame_gas = gas.nested(Weight::zero());
         let frame_deposit = root_deposit.nested(Zero::zero());
         let outcome = stack.run_frame(args, input, frame_gas, frame_deposit);
+        stack.store_nonce();
         gas.absorb(&outcome.gas);
         let succeeded = outcome.succeeded();
         let mut result = match (outcome.result, outcome.account) {

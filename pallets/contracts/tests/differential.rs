@@ -58,7 +58,7 @@ trait Chain {
         value: Balance,
     ) -> (Step, Option<AccountId>);
     fn call(&self, dest: &AccountId, input: Vec<u8>) -> Step {
-        self.call_limited(dest, input, None)
+        self.call_with(dest, input, 0, None)
     }
     /// A call with a storage deposit limit, as a client sets it.
     fn call_limited(
@@ -66,7 +66,20 @@ trait Chain {
         dest: &AccountId,
         input: Vec<u8>,
         deposit_limit: Option<Balance>,
+    ) -> Step {
+        self.call_with(dest, input, 0, deposit_limit)
+    }
+    /// A dry run (`bare_call`) transferring `value` under `deposit_limit`.
+    fn call_with(
+        &self,
+        dest: &AccountId,
+        input: Vec<u8>,
+        value: Balance,
+        deposit_limit: Option<Balance>,
     ) -> Step;
+    /// The same call as a signed `call` extrinsic, dispatched as a block does it: no
+    /// debug output is collected, and its changes stay only if it succeeds.
+    fn dispatch_call(&self, dest: &AccountId, input: Vec<u8>) -> Step;
     fn storage(&self, dest: &AccountId, key: Vec<u8>) -> Option<Vec<u8>>;
 }
 
@@ -146,16 +159,17 @@ impl Chain for Ours {
         (step, account)
     }
 
-    fn call_limited(
+    fn call_with(
         &self,
         dest: &AccountId,
         input: Vec<u8>,
+        value: Balance,
         deposit_limit: Option<Balance>,
     ) -> Step {
         let (result, _) = Contracts::bare_call(
             ALICE,
             dest.clone(),
-            0,
+            value,
             Some(GAS_LIMIT),
             deposit_limit,
             input,
@@ -163,6 +177,18 @@ impl Chain for Ours {
         step!(result, pallet_europa_contracts, |r| (
             r.flags.bits(),
             r.data
+        ))
+    }
+
+    fn dispatch_call(&self, dest: &AccountId, input: Vec<u8>) -> Step {
+        dispatched(RuntimeCall::Contracts(
+            pallet_europa_contracts::Call::call {
+                dest: sp_runtime::MultiAddress::Id(dest.clone()),
+                value: 0,
+                gas_limit: GAS_LIMIT,
+                storage_deposit_limit: None,
+                data: input,
+            },
         ))
     }
 
@@ -203,16 +229,17 @@ impl Chain for Reference {
         (step, account)
     }
 
-    fn call_limited(
+    fn call_with(
         &self,
         dest: &AccountId,
         input: Vec<u8>,
+        value: Balance,
         deposit_limit: Option<Balance>,
     ) -> Step {
         let result = Upstream::bare_call(
             ALICE,
             dest.clone(),
-            0,
+            value,
             GAS_LIMIT,
             deposit_limit,
             input,
@@ -223,8 +250,37 @@ impl Chain for Reference {
         step!(result, pallet_contracts, |r| (r.flags.bits(), r.data))
     }
 
+    fn dispatch_call(&self, dest: &AccountId, input: Vec<u8>) -> Step {
+        dispatched(RuntimeCall::Upstream(pallet_contracts::Call::call {
+            dest: sp_runtime::MultiAddress::Id(dest.clone()),
+            value: 0,
+            gas_limit: GAS_LIMIT,
+            storage_deposit_limit: None,
+            data: input,
+        }))
+    }
+
     fn storage(&self, dest: &AccountId, key: Vec<u8>) -> Option<Vec<u8>> {
         Upstream::get_storage(dest.clone(), key).expect("a contract")
+    }
+}
+
+/// Dispatches `call` signed by Alice through the runtime (so in its own storage layer,
+/// as in a block). Its deposit is in the events, and the weight it reports is not
+/// compared: gas is compared on the dry runs.
+fn dispatched(call: RuntimeCall) -> Step {
+    use frame_support::traits::UnfilteredDispatchable;
+    let result = call.dispatch_bypass_filter(RuntimeOrigin::signed(ALICE));
+    Step {
+        observed: Observed {
+            result: result
+                .map(|_| (0, Vec::new()))
+                .map_err(|error| error_name(error.error)),
+            storage_deposit: 0,
+            events: step_events(),
+            debug_message: String::new(),
+        },
+        gas_consumed: Weight::zero(),
     }
 }
 
@@ -545,5 +601,102 @@ fn differential_deposit_limits_and_error_origins() {
             chain.call(&a, instantiate),
         );
         record(steps, "B's storage", storage_step(chain, &b, vec![1; 32]));
+    });
+}
+
+/// Semantics upstream defines exactly: what `debug_message` tells the contract, the
+/// nonce after a reverted constructor, re-entrance counts in a delegate frame, and a
+/// transfer to oneself.
+#[test]
+fn differential_execution_semantics() {
+    differential(|chain, steps| {
+        let code = wat::parse_str(include_str!("../fixtures/semantics.wat")).expect("valid WAT");
+        let code_hash = sp_io::hashing::blake2_256(&code);
+        let (step, contract) = chain.instantiate(code, vec![0], 0);
+        record(steps, "instantiate", step);
+        let contract = contract.expect("instantiated");
+        let debug_key = vec![2; 32];
+        record(
+            steps,
+            "debug_message in a dry run",
+            chain.call(&contract, vec![0]),
+        );
+        record(
+            steps,
+            "debug_message in an extrinsic",
+            chain.dispatch_call(&contract, vec![0]),
+        );
+        record(
+            steps,
+            "the extrinsic's debug_message return code",
+            storage_step(chain, &contract, debug_key),
+        );
+        let mut reverted_constructor = vec![1];
+        reverted_constructor.extend(code_hash);
+        record(
+            steps,
+            "instantiation_nonce after a reverted constructor",
+            chain.call(&contract, reverted_constructor),
+        );
+        record(
+            steps,
+            "re-entrance counts in a delegate frame",
+            chain.call(&contract, vec![2]),
+        );
+        record(
+            steps,
+            "a transfer to oneself beyond one's balance",
+            chain.call(&contract, vec![4]),
+        );
+    });
+}
+
+/// The execution's own deposit limit: `DefaultDepositLimit` when none is given, and
+/// the value and the existential deposit kept back from the origin's balance.
+#[test]
+fn differential_root_deposit_limit() {
+    differential(|chain, steps| {
+        use frame_support::traits::{
+            fungible::Inspect,
+            tokens::{Fortitude, Preservation},
+        };
+        let code = wat::parse_str(include_str!("../fixtures/deposits.wat")).expect("valid WAT");
+        let (step, contract) = chain.instantiate(code, vec![0], 0);
+        record(steps, "instantiate", step);
+        let contract = contract.expect("instantiated");
+        let store = |bytes: u32| {
+            let mut input = vec![0];
+            input.extend(bytes.to_le_bytes());
+            input
+        };
+        set_default_deposit_limit(2_000);
+        record(
+            steps,
+            "3000 bytes beyond the default limit",
+            chain.call(&contract, store(3_000)),
+        );
+        record(
+            steps,
+            "1000 bytes within the default limit",
+            chain.call(&contract, store(1_000)),
+        );
+        set_default_deposit_limit(1_000_000_000);
+        let spendable =
+            Balances::reducible_balance(&ALICE, Preservation::Preserve, Fortitude::Polite);
+        record(
+            steps,
+            "a limit that leaves less than the existential deposit",
+            chain.call_limited(&contract, store(10), Some(spendable - ED / 2)),
+        );
+        record(
+            steps,
+            "a limit the transferred value leaves no room for",
+            chain.call_with(&contract, store(10), 1_000, Some(spendable - ED - 500)),
+        );
+        record(
+            steps,
+            "a limit that leaves the value and the existential deposit",
+            chain.call_with(&contract, store(10), 1_000, Some(spendable - ED - 1_000)),
+        );
     });
 }

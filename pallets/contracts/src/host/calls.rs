@@ -520,7 +520,7 @@ fn terminate<T: Config>(h: &mut Host<'_, '_, T>, beneficiary: u32) -> Result<Ret
     let stack = h.stack();
     let frame = stack.top();
     let account = frame.account.clone();
-    if stack.frames_of(&account) > 1 {
+    if stack.is_recursive() {
         return Err(Error::<T>::TerminatedWhileReentrant.into());
     }
     let info = info.ok_or(Error::<T>::ContractNotFound)?;

@@ -347,7 +347,9 @@ fn reentrance_count<T: Config>(ctx: &mut Ctx<'_, T>, _: &[Value]) -> HostResult 
     host_fn(ctx, "seal0.reentrance_count", |h| {
         let stack = h.stack();
         let account = stack.top().account.clone();
-        Ok(Returned::U32(stack.frames_of(&account).saturating_sub(1)))
+        Ok(Returned::U32(
+            stack.entrances_of(&account).saturating_sub(1),
+        ))
     })
 }
 
@@ -355,13 +357,13 @@ fn account_reentrance_count<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> 
     host_fn(ctx, "seal0.account_reentrance_count", |h| {
         let [account] = u32_args(args);
         let account = read_account(h, account)?;
-        Ok(Returned::U32(h.stack().frames_of(&account)))
+        Ok(Returned::U32(h.stack().entrances_of(&account)))
     })
 }
 
 fn instantiation_nonce<T: Config>(ctx: &mut Ctx<'_, T>, _: &[Value]) -> HostResult {
-    host_fn(ctx, "seal0.instantiation_nonce", |_| {
-        Ok(Returned::U64(crate::Nonce::<T>::get()))
+    host_fn(ctx, "seal0.instantiation_nonce", |h| {
+        Ok(Returned::U64(h.stack().nonce()))
     })
 }
 

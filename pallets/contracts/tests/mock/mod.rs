@@ -117,6 +117,19 @@ impl sp_runtime::traits::Convert<Weight, Balance> for WeightToFee {
 thread_local! {
     static EXECUTOR: RefCell<(Executor, Profile)> = const { RefCell::new((Executor::Wasmtime, Profile::Permissive)) };
     static TRACES: RefCell<Vec<ExecutionTrace>> = const { RefCell::new(Vec::new()) };
+    static DEFAULT_DEPOSIT_LIMIT: RefCell<Balance> = const { RefCell::new(1_000_000_000) };
+}
+
+/// Both pallets' `DefaultDepositLimit`: a test may lower it to reach it.
+pub struct DefaultDepositLimit;
+impl frame_support::traits::Get<Balance> for DefaultDepositLimit {
+    fn get() -> Balance {
+        DEFAULT_DEPOSIT_LIMIT.with(|limit| *limit.borrow())
+    }
+}
+
+pub fn set_default_deposit_limit(limit: Balance) {
+    DEFAULT_DEPOSIT_LIMIT.with(|current| *current.borrow_mut() = limit);
 }
 
 /// Runs the contracts of this thread's tests on `executor` with `profile`.
@@ -206,7 +219,7 @@ impl pallet_europa_contracts::Config for Test {
     type OnTrace = CollectTraces;
     type DepositPerByte = ConstU128<DEPOSIT_PER_BYTE>;
     type DepositPerItem = ConstU128<DEPOSIT_PER_ITEM>;
-    type DefaultDepositLimit = ConstU128<1_000_000_000>;
+    type DefaultDepositLimit = DefaultDepositLimit;
     type CodeHashLockupDepositPercent = CodeHashLockupDepositPercent;
     type MaxCodeLen = ConstU32<MAX_CODE_LEN>;
     type MaxStorageKeyLen = ConstU32<128>;
@@ -232,7 +245,7 @@ impl pallet_contracts::Config for Test {
     type CallStack = [pallet_contracts::Frame<Self>; MAX_CALL_DEPTH as usize - 1];
     type DepositPerByte = ConstU128<DEPOSIT_PER_BYTE>;
     type DepositPerItem = ConstU128<DEPOSIT_PER_ITEM>;
-    type DefaultDepositLimit = ConstU128<1_000_000_000>;
+    type DefaultDepositLimit = DefaultDepositLimit;
     type CodeHashLockupDepositPercent = CodeHashLockupDepositPercent;
     type MaxCodeLen = ConstU32<{ 123 * 1024 }>;
     // Small enough for upstream's memory integrity check with the test block weights.
@@ -260,6 +273,7 @@ pub fn new_test_ext<R>(test: impl FnOnce() -> R) -> R {
     .assimilate_storage(&mut storage)
     .expect("valid balances");
     let mut ext = sp_io::TestExternalities::new(storage);
+    set_default_deposit_limit(1_000_000_000);
     ext.execute_with(|| {
         System::set_block_number(1);
         Timestamp::set_timestamp(1_700_000_000_000);
