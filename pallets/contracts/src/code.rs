@@ -11,12 +11,13 @@ use frame_support::{
 use sp_runtime::{traits::Hash, DispatchError};
 
 use crate::{
+    chain_extension::ChainExtension,
     deposit::Diff,
     exec::Stack,
     host,
     trace::{Bytes, ExecutionTrace, UploadTrace},
-    AccountIdOf, BalanceOf, CodeHash, CodeInfo, CodeInfoOf, Config, Determinism, Error, Event,
-    HoldReason, Pallet, PristineCode, SandboxSource,
+    AccountIdOf, BalanceOf, CodeHash, CodeInfo, CodeInfoOf, Config, Error, Event, HoldReason,
+    Pallet, PristineCode, SandboxSource,
 };
 
 pub struct Uploaded<T: Config> {
@@ -31,7 +32,6 @@ pub fn upload<T: Config>(
     origin: &AccountIdOf<T>,
     code: Vec<u8>,
     deposit_limit: Option<BalanceOf<T>>,
-    determinism: Determinism,
     trace: &mut ExecutionTrace,
 ) -> Result<Uploaded<T>, DispatchError> {
     let code_hash = T::Hashing::hash(&code);
@@ -41,14 +41,7 @@ pub fn upload<T: Config>(
         ..UploadTrace::default()
     };
     trace.executor = T::Sandbox::engine().executor().name().into();
-    let result = store::<T>(
-        origin,
-        code,
-        code_hash,
-        deposit_limit,
-        determinism,
-        &mut upload,
-    );
+    let result = store::<T>(origin, code, code_hash, deposit_limit, &mut upload);
     if let Err(error) = &result {
         upload
             .rejected
@@ -64,7 +57,6 @@ fn store<T: Config>(
     code: Vec<u8>,
     code_hash: CodeHash<T>,
     deposit_limit: Option<BalanceOf<T>>,
-    determinism: Determinism,
     upload: &mut UploadTrace,
 ) -> Result<Uploaded<T>, DispatchError> {
     let max_len = T::MaxCodeLen::get();
@@ -86,7 +78,7 @@ fn store<T: Config>(
         Error::<T>::CodeRejected
     })?;
 
-    let mut info = CodeInfo::<T>::new(origin.clone(), code.len() as u32, determinism);
+    let mut info = CodeInfo::<T>::new(origin.clone(), code.len() as u32);
     // Upstream charges for the largest encoding of the code's metadata.
     let deposit = Diff {
         bytes_added: (code.len() + CodeInfo::<T>::max_encoded_len()) as u32,
@@ -119,10 +111,29 @@ fn store<T: Config>(
 /// features beyond 1.0 it uses, or why it is rejected.
 fn validate<T: Config>(code: &[u8]) -> Result<Vec<String>, String> {
     let engine = T::Sandbox::engine();
-    let env = host::shared_environment::<T>();
+    let host_functions = host::shared_environment::<T>();
     let report = engine
-        .inspect::<Stack<T>>(code, &env)
+        .inspect::<Stack<T>>(code, &host_functions.env)
         .map_err(|error| error.to_string())?;
+    // Upstream's rules for imports, whatever the profile: the memory comes from the
+    // host, and new code may not use what upstream deprecated or does not offer.
+    if report.imported_memory.is_none() {
+        return Err("the code must import its memory as `env.memory`".into());
+    }
+    for (module, name) in &report.imported_functions {
+        if host_functions.is_deprecated(module, name) {
+            return Err(format!(
+                "`{module}.{name}` is deprecated: new code may not import it"
+            ));
+        }
+        let is_chain_extension =
+            name == "call_chain_extension" || name == "seal_call_chain_extension";
+        if is_chain_extension && !<T::ChainExtension as ChainExtension<T>>::enabled() {
+            return Err(format!(
+                "`{module}.{name}` is not available: this chain has no chain extension"
+            ));
+        }
+    }
     let strict = engine.config().features == WasmFeatures::strict();
     let entry = Signature::new(&[], &[]);
     for name in ["call", "deploy"] {
@@ -137,13 +148,6 @@ fn validate<T: Config>(code: &[u8]) -> Result<Vec<String>, String> {
         }
     }
     if strict {
-        // Upstream sizes a contract's memory from its declaration, so it must have one.
-        if report
-            .imported_memory
-            .is_some_and(|memory| memory.maximum.is_none())
-        {
-            return Err("the imported memory must declare its maximum number of pages".into());
-        }
         if let Some(extra) = report
             .exports
             .iter()

@@ -144,7 +144,7 @@ pub struct Stack<T: Config> {
     pub frames: Vec<Frame<T>>,
     pub schedule: Schedule,
     engine: europa_sandbox::Engine,
-    env: Rc<Env<T>>,
+    host_functions: Rc<host::HostFunctions<T>>,
     /// Text contracts printed with `debug_message`, all frames together, up to
     /// `MaxDebugBufferLen`; frames' traces point into it.
     debug_buffer: Vec<u8>,
@@ -172,7 +172,7 @@ impl<T: Config> Stack<T> {
         Stack {
             origin,
             frames: Vec::new(),
-            env: host::shared_environment::<T>(),
+            host_functions: host::shared_environment::<T>(),
             schedule,
             engine: T::Sandbox::engine(),
             debug_buffer: Vec::new(),
@@ -584,7 +584,7 @@ impl<T: Config> Stack<T> {
                 .charge(code_load.saturating_mul(code.len() as u64))
                 .map_err(|_| ExecError::callee(Error::<T>::OutOfGas))?;
         }
-        let env = self.env.clone();
+        let host_functions = self.host_functions.clone();
         let engine = self.engine.clone();
         let ref_time_per_fuel = self.schedule.ref_time_per_fuel;
         let fuel = self.top_mut().gas.fuel_for_left(ref_time_per_fuel);
@@ -595,29 +595,32 @@ impl<T: Config> Stack<T> {
         // As upstream, the start function runs before every entry point, on the
         // frame's gas; whatever stops it (a trap, running out of gas, `seal_return`)
         // ends the frame as it would in the entry point.
-        let (invoked, fuel_left) = match Instance::with_fuel(&engine, &code, &env, self, fuel) {
-            Ok(mut instance) => {
-                let invoked = instance.invoke(export, &[], self);
-                (invoked, instance.fuel_remaining())
-            }
-            Err(
-                error @ (SandboxError::Trap(_)
-                | SandboxError::OutOfFuel
-                | SandboxError::Host(_)
-                | SandboxError::LimitExceeded(europa_sandbox::Limit::CallStack { .. })),
-            ) => {
-                // The instance is gone with what it had left: charge up to the last
-                // host call (running out of fuel exhausts the frame below anyway).
-                let synced = self.top().gas.synced_fuel();
-                (Err(error), synced)
-            }
-            Err(error) => {
-                self.top_mut().trace.outcome = Outcome::Failed {
-                    error: error.to_string(),
-                };
-                return Err(ExecError::callee(Error::<T>::CodeRejected));
-            }
-        };
+        let (invoked, fuel_left) =
+            match Instance::with_fuel(&engine, &code, &host_functions.env, self, fuel) {
+                Ok(mut instance) => {
+                    let invoked = instance.invoke(export, &[], self);
+                    (invoked, instance.fuel_remaining())
+                }
+                Err(
+                    error @ (SandboxError::Trap(_)
+                    | SandboxError::OutOfFuel
+                    | SandboxError::Host(_)
+                    | SandboxError::LimitExceeded(europa_sandbox::Limit::CallStack {
+                        ..
+                    })),
+                ) => {
+                    // The instance is gone with what it had left: charge up to the last
+                    // host call (running out of fuel exhausts the frame below anyway).
+                    let synced = self.top().gas.synced_fuel();
+                    (Err(error), synced)
+                }
+                Err(error) => {
+                    self.top_mut().trace.outcome = Outcome::Failed {
+                        error: error.to_string(),
+                    };
+                    return Err(ExecError::callee(Error::<T>::CodeRejected));
+                }
+            };
 
         let frame = self.top_mut();
         if frame.gas.charge_fuel(fuel_left, ref_time_per_fuel).is_err() {
@@ -964,13 +967,7 @@ impl<T: Config> Run<T> {
                     Err(error) => return self.failed(error, Vec::new()),
                 };
                 let mut trace = ExecutionTrace::default();
-                let uploaded = code::upload::<T>(
-                    &uploader,
-                    code,
-                    self.deposit_limit,
-                    crate::Determinism::Enforced,
-                    &mut trace,
-                );
+                let uploaded = code::upload::<T>(&uploader, code, self.deposit_limit, &mut trace);
                 uploads = trace.uploads;
                 match uploaded {
                     Ok(uploaded) => {

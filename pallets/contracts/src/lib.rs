@@ -301,6 +301,10 @@ pub mod pallet {
         <BalanceOf<T> as HasCompact>::Type: Clone + Eq + PartialEq + Debug + TypeInfo + Encode,
     {
         /// Stores code without instantiating it, holding a deposit from the sender.
+        ///
+        /// `determinism` is taken for compatibility: Europa accepts only deterministic
+        /// code (no floats) and records it as `Enforced`, as upstream records such code
+        /// whatever was asked.
         #[pallet::call_index(3)]
         #[pallet::weight(weights::upload_code(code.len() as u32))]
         pub fn upload_code(
@@ -310,12 +314,9 @@ pub mod pallet {
             determinism: Determinism,
         ) -> DispatchResult {
             let origin = ensure_signed(origin)?;
-            let (result, trace) = Self::upload_code_traced(
-                origin,
-                code,
-                storage_deposit_limit.map(Into::into),
-                determinism,
-            );
+            let _ = determinism;
+            let (result, trace) =
+                Self::upload_code_traced(origin, code, storage_deposit_limit.map(Into::into));
             T::OnTrace::on_trace(&trace);
             result.map(|_| ())
         }
@@ -527,36 +528,32 @@ impl<T: Config> Pallet<T> {
     }
 
     /// Uploads code (on its own, as `upload_code` does), returning its hash and deposit.
+    /// `determinism` is taken for compatibility, as in `upload_code`.
     pub fn bare_upload_code(
         origin: T::AccountId,
         code: Vec<u8>,
         storage_deposit_limit: Option<BalanceOf<T>>,
-        determinism: Determinism,
+        _determinism: Determinism,
     ) -> CodeUploadResult<CodeHash<T>, BalanceOf<T>> {
-        Self::upload_code_traced(origin, code, storage_deposit_limit, determinism).0
+        Self::upload_code_traced(origin, code, storage_deposit_limit).0
     }
 
     fn upload_code_traced(
         origin: T::AccountId,
         code: Vec<u8>,
         storage_deposit_limit: Option<BalanceOf<T>>,
-        determinism: Determinism,
     ) -> (
         CodeUploadResult<CodeHash<T>, BalanceOf<T>>,
         trace::ExecutionTrace,
     ) {
         let mut trace = trace::ExecutionTrace::default();
-        let result = code::upload::<T>(
-            &origin,
-            code,
-            storage_deposit_limit,
-            determinism,
-            &mut trace,
-        )
-        .map(|uploaded| CodeUploadReturnValue {
-            code_hash: uploaded.code_hash,
-            deposit: uploaded.deposit,
-        });
+        let result =
+            code::upload::<T>(&origin, code, storage_deposit_limit, &mut trace).map(|uploaded| {
+                CodeUploadReturnValue {
+                    code_hash: uploaded.code_hash,
+                    deposit: uploaded.deposit,
+                }
+            });
         (result, trace)
     }
 

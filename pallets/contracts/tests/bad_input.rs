@@ -209,10 +209,12 @@ both_executors! {
     }
 }
 
-/// The strict profile rejects what upstream rejects beyond the WASM 1.0 check: extra
-/// exports and a memory without a declared maximum; the permissive one takes both.
+/// The strict profile rejects what upstream rejects beyond its WASM check, extra
+/// exports, and names why; the permissive one takes them. Both take a memory without a
+/// declared maximum, as upstream does (see `differential_code_acceptance`), and refuse
+/// deprecated imports and modules without `env.memory`.
 #[test]
-fn strict_profile_rejects_extra_exports_and_unbounded_memory() {
+fn strict_profile_rejects_extra_exports_and_both_refuse_upstreams_bad_imports() {
     let unbounded = r#"(module (import "env" "memory" (memory 1)) (func (export "deploy")) (func (export "call")))"#;
     let extra_export = r#"(module (import "env" "memory" (memory 1 16))
         (func (export "deploy")) (func (export "call")) (func (export "memcpy")))"#;
@@ -222,16 +224,7 @@ fn strict_profile_rejects_extra_exports_and_unbounded_memory() {
             pallet_europa_contracts::schedule::Profile::Strict,
         );
         new_test_ext(|| {
-            let (result, trace) = instantiate_wat(unbounded);
-            assert_eq!(result, Err(error(ContractsError::CodeRejected)));
-            assert!(
-                trace.uploads[0]
-                    .rejected
-                    .as_deref()
-                    .unwrap()
-                    .contains("maximum"),
-                "{trace}"
-            );
+            assert!(instantiate_wat(unbounded).0.is_ok());
             let (result, trace) = instantiate_wat(extra_export);
             assert_eq!(result, Err(error(ContractsError::CodeRejected)));
             assert!(
@@ -264,6 +257,24 @@ fn strict_profile_rejects_extra_exports_and_unbounded_memory() {
         new_test_ext(|| {
             assert!(instantiate_wat(unbounded).0.is_ok());
             assert!(instantiate_wat(extra_export).0.is_ok());
+            let refused = [
+                (
+                    r#"(module (memory 1 1) (func (export "deploy")) (func (export "call")))"#,
+                    "env.memory",
+                ),
+                (
+                    r#"(module (import "seal0" "seal_random" (func (param i32 i32 i32 i32)))
+                        (import "env" "memory" (memory 1 1))
+                        (func (export "deploy")) (func (export "call")))"#,
+                    "`seal0.seal_random` is deprecated",
+                ),
+            ];
+            for (wat, reason) in refused {
+                let (result, trace) = instantiate_wat(wat);
+                assert_eq!(result, Err(error(ContractsError::CodeRejected)));
+                let rejected = trace.uploads[0].rejected.as_deref().unwrap_or_default();
+                assert!(rejected.contains(reason), "{trace}");
+            }
             let (result, trace) = instantiate_wat(&module(
                 "",
                 "(memory.fill (i32.const 0) (i32.const 0) (i32.const 0))",

@@ -99,7 +99,7 @@ impl WasmFeature {
         }
     }
 
-    fn bit(&self) -> u8 {
+    const fn bit(&self) -> u8 {
         1 << (*self as u8)
     }
 }
@@ -120,9 +120,10 @@ impl WasmFeatures {
         WasmFeatures(0)
     }
 
-    /// What pallet-contracts accepts: WASM 1.0 integer code, nothing more.
+    /// What pallet-contracts 51 accepts: WASM 1.0 integer code plus sign-extension
+    /// (upstream's wasmi configuration enables that one proposal).
     pub const fn strict() -> Self {
-        Self::none()
+        WasmFeatures(WasmFeature::SignExtension.bit())
     }
 
     /// What current stable Rust emits for `wasm32-unknown-unknown`, floats excepted.

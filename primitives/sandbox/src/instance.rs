@@ -1,6 +1,6 @@
 //! The engine (executor + configuration, shared by every instance) and instances.
 
-use alloc::{boxed::Box, sync::Arc, vec::Vec};
+use alloc::{boxed::Box, string::String, sync::Arc, vec::Vec};
 
 use crate::{
     backend::{self, BackendEngine, BackendInstance, ImportItem, ImportSpec},
@@ -89,8 +89,15 @@ impl Engine {
             validation::ImportKind::Memory(limits) => Some(limits),
             _ => None,
         });
+        let imported_functions = module
+            .imports
+            .iter()
+            .filter(|import| matches!(import.kind, validation::ImportKind::Func(_)))
+            .map(|import| (import.module.clone(), import.field.clone()))
+            .collect();
         Ok(ModuleReport {
             exports: module.exports.clone(),
+            imported_functions,
             imported_memory,
             features_used: validation::required_features(code),
         })
@@ -101,6 +108,8 @@ impl Engine {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ModuleReport {
     pub exports: Vec<validation::Export>,
+    /// The functions the module imports, as (module, name).
+    pub imported_functions: Vec<(String, String)>,
     /// The limits of the memory the module imports, if it imports one.
     pub imported_memory: Option<crate::error::MemoryLimits>,
     /// The features beyond WASM 1.0 integer code that the module needs.

@@ -458,9 +458,9 @@ executor_tests! {
             (WasmFeature::Simd, r#"(module (func (result v128) (v128.const i32x4 0 0 0 0)))"#),
             (WasmFeature::Threads, r#"(module (memory 1 1 shared))"#),
         ];
-        let strict = engine_with(executor, WasmFeatures::strict(), Limits::default());
+        let integer_mvp = engine_with(executor, WasmFeatures::none(), Limits::default());
         for (feature, text) in cases {
-            match Instance::new(&strict, &wasm(text), &EnvironmentDefinitionBuilder::new(), &mut Recorder::default()) {
+            match Instance::new(&integer_mvp, &wasm(text), &EnvironmentDefinitionBuilder::new(), &mut Recorder::default()) {
                 Err(Error::ForbiddenFeature { feature: named, message }) => {
                     assert_eq!(named, feature, "{message}");
                     assert!(!message.is_empty());
@@ -468,8 +468,12 @@ executor_tests! {
                 other => panic!("{feature}: expected a forbidden feature, got {:?}", other.err()),
             }
             // The same module passes validation once the feature is allowed.
-            let allowing = engine_with(Executor::Wasmtime, WasmFeatures::strict().with(feature), Limits::default());
+            let allowing = engine_with(Executor::Wasmtime, WasmFeatures::none().with(feature), Limits::default());
             assert_eq!(allowing.validate(&wasm(text)), Ok(()), "{feature}");
+            // The strict profile allows exactly what upstream's wasmi configuration does.
+            let strict = engine_with(executor, WasmFeatures::strict(), Limits::default());
+            let in_strict = feature == WasmFeature::SignExtension;
+            assert_eq!(strict.validate(&wasm(text)).is_ok(), in_strict, "{feature}");
         }
     }
 
@@ -594,6 +598,29 @@ executor_tests! {
         // Running out of fuel in the middle is the usual error.
         instance.set_fuel(1_000);
         assert_eq!(instance.invoke("fill", &[Value::I32(1_000_000)], &mut state), Err(Error::OutOfFuel));
+    }
+
+    fn memory_growth_costs_fuel_by_size(executor) {
+        // As wasmi 0.32 (upstream's executor): one unit per 64 bytes a successful
+        // `memory.grow` adds; a memory's initial pages and a refused growth cost nothing.
+        let code = wasm(r#"(module (memory 1 16)
+            (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"#);
+        let mut state = Recorder::default();
+        let mut instance = Instance::new(&engine(executor), &code, &EnvironmentDefinitionBuilder::new(), &mut state).unwrap();
+        let mut grow = |pages: i32| {
+            instance.set_fuel(1_000_000);
+            let result = instance.invoke("grow", &[Value::I32(pages)], &mut state).unwrap();
+            (result, 1_000_000 - instance.fuel_remaining())
+        };
+        let (refused, refused_fuel) = grow(100);
+        assert_eq!(refused, vec![Value::I32(-1)]);
+        assert!(refused_fuel < 64, "a refused growth cost {refused_fuel}");
+        let (grown, fuel) = grow(4);
+        assert_eq!(grown, vec![Value::I32(1)]);
+        let per_page = 65_536 / 64;
+        // (wasmi 2 prices it 1% lower.)
+        let paid = fuel.saturating_sub(refused_fuel);
+        assert!((4 * per_page * 98 / 100..=4 * per_page + 64).contains(&paid), "{paid}");
     }
 
     fn rust_panic_traps_with_the_reason(executor) {

@@ -163,7 +163,7 @@ pub fn define<T: Config>(d: &mut Definer<'_, T>) {
         &[I64],
         instantiation_nonce::<T>,
     );
-    d.func(
+    d.deprecated(
         "seal0",
         "random",
         Alias::Prefixed,
@@ -171,7 +171,7 @@ pub fn define<T: Config>(d: &mut Definer<'_, T>) {
         &[],
         random_v0::<T>,
     );
-    d.func(
+    d.deprecated(
         "seal1",
         "random",
         Alias::Prefixed,

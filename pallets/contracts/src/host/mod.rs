@@ -35,7 +35,7 @@ pub type HostResult = Result<ReturnValue, HostError>;
 
 /// The environment contracts are linked against, built once per thread: it depends
 /// only on the runtime's constants (memory pages, unstable interface).
-pub fn shared_environment<T: Config>() -> alloc::rc::Rc<Env<T>> {
+pub fn shared_environment<T: Config>() -> alloc::rc::Rc<HostFunctions<T>> {
     #[cfg(feature = "std")]
     {
         use std::{any::Any, any::TypeId, cell::RefCell, collections::BTreeMap, rc::Rc};
@@ -45,11 +45,11 @@ pub fn shared_environment<T: Config>() -> alloc::rc::Rc<Env<T>> {
         ENVIRONMENTS.with(|environments| {
             let shared = environments
                 .borrow_mut()
-                .entry(TypeId::of::<Env<T>>())
+                .entry(TypeId::of::<HostFunctions<T>>())
                 .or_insert_with(|| Rc::new(environment::<T>(&T::Schedule::get())))
                 .clone();
             shared
-                .downcast::<Env<T>>()
+                .downcast::<HostFunctions<T>>()
                 .expect("entries are keyed by their own type")
         })
     }
@@ -57,26 +57,47 @@ pub fn shared_environment<T: Config>() -> alloc::rc::Rc<Env<T>> {
     alloc::rc::Rc::new(environment::<T>(&T::Schedule::get()))
 }
 
+/// The host functions contracts are linked against.
+pub struct HostFunctions<T: Config> {
+    pub env: Env<T>,
+    /// Functions that code already stored may use but new code may not import, as
+    /// (module, name).
+    deprecated: Vec<(String, String)>,
+}
+
+impl<T: Config> HostFunctions<T> {
+    /// Whether new code may no longer import `module.name` (upstream refuses such
+    /// uploads; contracts stored before keep running).
+    pub fn is_deprecated(&self, module: &str, name: &str) -> bool {
+        self.deprecated
+            .iter()
+            .any(|(m, n)| m.as_str() == module && n.as_str() == name)
+    }
+}
+
 /// The environment contracts are linked against.
-pub fn environment<T: Config>(schedule: &Schedule) -> Env<T> {
+pub fn environment<T: Config>(schedule: &Schedule) -> HostFunctions<T> {
     let mut env = Env::<T>::new();
     env.add_memory_as_imported("env", "memory", schedule.limits.memory_pages);
     let mut definer = Definer {
         env: &mut env,
         unstable: T::UnsafeUnstableInterface::get(),
+        deprecated: Vec::new(),
     };
     storage::define::<T>(&mut definer);
     info::define::<T>(&mut definer);
     calls::define::<T>(&mut definer);
     crypto::define::<T>(&mut definer);
     events::define::<T>(&mut definer);
-    env
+    let deprecated = definer.deprecated;
+    HostFunctions { env, deprecated }
 }
 
 /// Adds host functions to the environment.
 pub struct Definer<'e, T: Config> {
     env: &'e mut Env<T>,
     unstable: bool,
+    deprecated: Vec<(String, String)>,
 }
 
 /// Shorthands for signatures.
@@ -121,6 +142,25 @@ impl<T: Config> Definer<'_, T> {
         if self.unstable {
             self.func(module, name, Alias::None, params, results, func);
         }
+    }
+
+    /// A function upstream marks deprecated: linked for code already stored, refused
+    /// in new uploads.
+    pub fn deprecated(
+        &mut self,
+        module: &str,
+        name: &str,
+        alias: Alias,
+        params: &[ValueType],
+        results: &[ValueType],
+        func: fn(&mut Ctx<'_, T>, &[Value]) -> HostResult,
+    ) {
+        self.func(module, name, alias, params, results, func);
+        if alias == Alias::Prefixed {
+            self.deprecated
+                .push((module.into(), format!("seal_{name}")));
+        }
+        self.deprecated.push((module.into(), name.into()));
     }
 }
 

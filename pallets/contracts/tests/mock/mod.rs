@@ -118,6 +118,12 @@ thread_local! {
     static EXECUTOR: RefCell<(Executor, Profile)> = const { RefCell::new((Executor::Wasmtime, Profile::Permissive)) };
     static TRACES: RefCell<Vec<ExecutionTrace>> = const { RefCell::new(Vec::new()) };
     static DEFAULT_DEPOSIT_LIMIT: RefCell<Balance> = const { RefCell::new(1_000_000_000) };
+    static CHAIN_EXTENSION_ENABLED: RefCell<bool> = const { RefCell::new(true) };
+}
+
+/// Whether this pallet's chain extension is on (upstream's test configuration has none).
+pub fn set_chain_extension_enabled(enabled: bool) {
+    CHAIN_EXTENSION_ENABLED.with(|current| *current.borrow_mut() = enabled);
 }
 
 /// Both pallets' `DefaultDepositLimit`: a test may lower it to reach it.
@@ -190,6 +196,10 @@ impl ChainExtension<Test> for TestExtension {
             }
             _ => Err(DispatchError::Other("unknown chain extension function")),
         }
+    }
+
+    fn enabled() -> bool {
+        CHAIN_EXTENSION_ENABLED.with(|enabled| *enabled.borrow())
     }
 }
 
@@ -274,6 +284,7 @@ pub fn new_test_ext<R>(test: impl FnOnce() -> R) -> R {
     .expect("valid balances");
     let mut ext = sp_io::TestExternalities::new(storage);
     set_default_deposit_limit(1_000_000_000);
+    set_chain_extension_enabled(true);
     ext.execute_with(|| {
         System::set_block_number(1);
         Timestamp::set_timestamp(1_700_000_000_000);

@@ -75,8 +75,81 @@ impl WasmtimeEngine {
 /// What the store carries besides the instance.
 struct StoreData {
     scope: Option<ScopePtr>,
-    limits: wt::StoreLimits,
+    limits: GrowthMeter,
     memory: Option<wt::Memory>,
+}
+
+impl StoreData {
+    /// The store's fuel less what memory growth still owes.
+    fn fuel_after_growth(&self, store_fuel: u64) -> u64 {
+        store_fuel.saturating_sub(self.limits.owed_fuel)
+    }
+}
+
+/// The store's limits, which also price memory growth as wasmi does: one unit of fuel
+/// per [`metering::MEMORY_BYTES_PER_FUEL`] bytes a successful `memory.grow` adds
+/// (wasmtime charges the instruction one unit). wasmtime gives a limiter no access to
+/// the fuel, so the price is owed and taken whenever the fuel is next read.
+struct GrowthMeter {
+    limits: wt::StoreLimits,
+    owed_fuel: u64,
+    /// The price of the growth in progress, returned if it fails.
+    pending: u64,
+    /// Whether the memory exists: wasmtime asks the limiter for its initial pages too,
+    /// and those are the host's to give (a module has one memory at most).
+    memory_created: bool,
+}
+
+impl wt::ResourceLimiter for GrowthMeter {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wt::Result<bool> {
+        let allowed = self.limits.memory_growing(current, desired, maximum)?;
+        if !core::mem::replace(&mut self.memory_created, true) {
+            return Ok(allowed);
+        }
+        if allowed {
+            let added = desired.saturating_sub(current) as u64;
+            self.pending = added / u64::from(metering::MEMORY_BYTES_PER_FUEL);
+            self.owed_fuel = self.owed_fuel.saturating_add(self.pending);
+        }
+        Ok(allowed)
+    }
+
+    fn memory_grow_failed(&mut self, error: wt::Error) -> wt::Result<()> {
+        self.owed_fuel = self
+            .owed_fuel
+            .saturating_sub(core::mem::take(&mut self.pending));
+        self.limits.memory_grow_failed(error)
+    }
+
+    fn table_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wt::Result<bool> {
+        self.limits.table_growing(current, desired, maximum)
+    }
+
+    fn table_grow_failed(&mut self, error: wt::Error) -> wt::Result<()> {
+        self.limits.table_grow_failed(error)
+    }
+
+    fn instances(&self) -> usize {
+        self.limits.instances()
+    }
+
+    fn tables(&self) -> usize {
+        self.limits.tables()
+    }
+
+    fn memories(&self) -> usize {
+        self.limits.memories()
+    }
 }
 
 impl BackendEngine for WasmtimeEngine {
@@ -97,7 +170,12 @@ impl BackendEngine for WasmtimeEngine {
             &self.engine,
             StoreData {
                 scope: None,
-                limits,
+                limits: GrowthMeter {
+                    limits,
+                    owed_fuel: 0,
+                    pending: 0,
+                    memory_created: false,
+                },
                 memory: None,
             },
         );
@@ -180,12 +258,13 @@ impl CallerAccess for wt::Caller<'_, StoreData> {
     }
 
     fn fuel(&self) -> u64 {
-        self.get_fuel().unwrap_or(0)
+        self.data().fuel_after_growth(self.get_fuel().unwrap_or(0))
     }
 
     fn set_fuel(&mut self, fuel: u64) {
         // Fuel is enabled on every engine we build, so this cannot fail.
         let _ = wt::Caller::set_fuel(self, fuel);
+        self.data_mut().limits.owed_fuel = 0;
     }
 }
 
@@ -235,11 +314,14 @@ impl BackendInstance for WasmtimeInstance {
     }
 
     fn fuel(&self) -> u64 {
-        self.store.get_fuel().unwrap_or(0)
+        self.store
+            .data()
+            .fuel_after_growth(self.store.get_fuel().unwrap_or(0))
     }
 
     fn set_fuel(&mut self, fuel: u64) {
         let _ = self.store.set_fuel(fuel);
+        self.store.data_mut().limits.owed_fuel = 0;
     }
 }
 
