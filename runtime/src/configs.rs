@@ -148,6 +148,7 @@ impl pallet_europa_contracts::Config for Runtime {
     type MaxStorageKeyLen = ConstU32<128>;
     type MaxDelegateDependencies = ConstU32<32>;
     type MaxDebugBufferLen = ConstU32<{ 2 * 1024 * 1024 }>;
+    type MaxTransientStorageSize = ConstU32<{ 1024 * 1024 }>;
     /// The outermost frame and five nested ones, like a `CallStack` of 5 upstream.
     type MaxCallDepth = ConstU32<6>;
     type UnsafeUnstableInterface = ConstBool<true>;

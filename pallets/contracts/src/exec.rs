@@ -25,6 +25,7 @@ use crate::{
     recorder::{Recorder, Recording},
     schedule::Schedule,
     trace::{self, Bytes, EntryPoint, ExecutionTrace, FrameTrace, Outcome},
+    transient::TransientStorage,
     AccountIdOf, BalanceOf, Code, CodeHash, CodeInfoOf, Config, ContractInfo, ContractInfoOf,
     Error, Event, EventRecordOf, ExecReturnValue, InstantiateReturnValue, Nonce, Origin, Pallet,
     PristineCode, SandboxSource,
@@ -159,6 +160,7 @@ pub struct Stack<T: Config> {
     /// ends. As upstream, every instantiation attempt takes the next one, and a
     /// constructor that runs and fails (or reverts) gives one back.
     nonce: Option<u64>,
+    pub transient: TransientStorage,
 }
 
 impl<T: Config> Stack<T> {
@@ -180,6 +182,7 @@ impl<T: Config> Stack<T> {
             recorder: Recorder::new(recording),
             uploaded,
             nonce: None,
+            transient: TransientStorage::new(T::MaxTransientStorageSize::get()),
         }
     }
 
@@ -294,6 +297,7 @@ impl<T: Config> Stack<T> {
             _ => Some((frame.caller.clone(), frame.value_transferred)),
         };
         self.frames.push(frame);
+        self.transient.start_frame();
 
         let result = with_transaction(|| {
             let result = self.execute_frame(code_hash, entry, &account, value_from);
@@ -307,7 +311,9 @@ impl<T: Config> Stack<T> {
         .unwrap_or_else(|error: DispatchError| Err(ExecError::caller(error)));
 
         let mut frame = self.frames.pop().expect("pushed above");
-        if entry == EntryPoint::Deploy && !matches!(&result, Ok(value) if !value.did_revert()) {
+        let kept = matches!(&result, Ok(value) if !value.did_revert());
+        self.transient.end_frame(kept);
+        if entry == EntryPoint::Deploy && !kept {
             self.nonce = self.nonce.map(|nonce| nonce.wrapping_sub(1));
         }
         frame.trace.gas_consumed = frame.gas.consumed().into();

@@ -33,6 +33,7 @@ mod recorder;
 pub mod schedule;
 mod storage;
 pub mod trace;
+mod transient;
 mod weights;
 
 pub use exec::describe as describe_error;
@@ -163,6 +164,9 @@ pub mod pallet {
         /// Longest debug message buffer of one execution.
         #[pallet::constant]
         type MaxDebugBufferLen: Get<u32>;
+        /// Most memory, in bytes, one execution's transient storage may use.
+        #[pallet::constant]
+        type MaxTransientStorageSize: Get<u32>;
         /// Deepest contract call stack, the outermost frame included (upstream's
         /// `CallStack` size plus one).
         #[pallet::constant]

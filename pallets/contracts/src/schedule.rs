@@ -48,6 +48,10 @@ pub struct HostFnWeights {
     pub storage_write: Weight,
     /// Per byte read from or written to storage.
     pub storage_per_byte: Weight,
+    /// A transient storage access (set, clear, get, contains, take), before its bytes.
+    pub transient_storage: Weight,
+    /// Per byte read from or written to transient storage.
+    pub transient_per_byte: Weight,
     /// A hash function, before its input.
     pub hash: Weight,
     pub hash_per_byte: Weight,
@@ -106,6 +110,8 @@ impl Default for HostFnWeights {
             storage_read: Weight::from_parts(50_000_000, 10_000),
             storage_write: Weight::from_parts(50_000_000, 10_000),
             storage_per_byte: Weight::from_parts(300, 1),
+            transient_storage: Weight::from_parts(2_600_000, 0),
+            transient_per_byte: Weight::from_parts(220, 0),
             hash: Weight::from_parts(4_000_000, 0),
             hash_per_byte: Weight::from_parts(1_500, 0),
             deposit_event: Weight::from_parts(4_143_031, 990),

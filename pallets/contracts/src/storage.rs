@@ -82,7 +82,7 @@ impl Key {
     }
 
     /// The key inside the child trie.
-    fn hashed(&self) -> Vec<u8> {
+    pub(crate) fn hashed(&self) -> Vec<u8> {
         match self {
             Key::Fix(key) => sp_io::hashing::blake2_256(key).to_vec(),
             Key::Var(key) => frame_support::Blake2_128Concat::hash(key),

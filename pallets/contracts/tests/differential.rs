@@ -905,3 +905,50 @@ fn differential_code_acceptance() {
         );
     });
 }
+
+/// Transient storage (a reverted frame undoes its writes, the execution's memory is
+/// bounded) and XCM on a chain without it, as upstream's `Xcm = ()`.
+#[test]
+fn differential_transient_storage_and_xcm() {
+    differential(|chain, steps| {
+        use xcm::{latest::prelude::*, VersionedLocation, VersionedXcm};
+        let code =
+            wat::parse_str(include_str!("../fixtures/transient_and_xcm.wat")).expect("valid WAT");
+        let (step, contract) = chain.instantiate(code, vec![], 0);
+        record(steps, "instantiate", step);
+        let contract = contract.expect("instantiated");
+        record(
+            steps,
+            "a reverted frame's transient writes are undone",
+            chain.call(&contract, vec![0]),
+        );
+        record(steps, "contains and clear", chain.call(&contract, vec![2]));
+        record(
+            steps,
+            "transient storage runs full",
+            chain.call(&contract, vec![3]),
+        );
+        let message = VersionedXcm::<()>::from(Xcm::<()>(vec![ClearOrigin])).encode();
+        let with_command = |command: u8, bytes: &[u8]| [&[command], bytes].concat();
+        record(
+            steps,
+            "xcm_execute",
+            chain.call(&contract, with_command(4, &message)),
+        );
+        record(
+            steps,
+            "xcm_execute of bytes that are no message",
+            chain.call(&contract, with_command(4, &[0xff, 1, 2])),
+        );
+        let destination = VersionedLocation::from(Location::parent()).encode();
+        let mut send = vec![5, destination.len() as u8];
+        send.extend(&destination);
+        send.extend(&message);
+        record(steps, "xcm_send", chain.call(&contract, send));
+        record(
+            steps,
+            "xcm_execute in an extrinsic",
+            chain.dispatch_call(&contract, with_command(4, &message)),
+        );
+    });
+}

@@ -11,6 +11,8 @@ mod crypto;
 mod events;
 mod info;
 mod storage;
+mod transient;
+mod xcm;
 
 use alloc::{format, string::String, vec::Vec};
 use codec::{Decode, DecodeLimit, MaxEncodedLen};
@@ -89,6 +91,8 @@ pub fn environment<T: Config>(schedule: &Schedule) -> HostFunctions<T> {
     calls::define::<T>(&mut definer);
     crypto::define::<T>(&mut definer);
     events::define::<T>(&mut definer);
+    transient::define::<T>(&mut definer);
+    xcm::define::<T>(&mut definer);
     let deprecated = definer.deprecated;
     HostFunctions { env, deprecated }
 }

@@ -96,12 +96,12 @@ pub fn define<T: Config>(d: &mut Definer<'_, T>) {
 
 /// How a function passes its key: 32 bytes at a pointer, or pointer and length.
 #[derive(Clone, Copy)]
-enum KeyArg {
+pub(super) enum KeyArg {
     Fix(u32),
     Var(u32, u32),
 }
 
-fn read_key<T: Config>(h: &mut Host<'_, '_, T>, key: KeyArg) -> Result<Key, Stop> {
+pub(super) fn read_key<T: Config>(h: &mut Host<'_, '_, T>, key: KeyArg) -> Result<Key, Stop> {
     let key = match key {
         KeyArg::Fix(ptr) => Key::Fix(h.read_array::<32>(ptr)?),
         KeyArg::Var(ptr, len) => {

@@ -235,6 +235,7 @@ impl pallet_europa_contracts::Config for Test {
     type MaxStorageKeyLen = ConstU32<128>;
     type MaxDelegateDependencies = ConstU32<32>;
     type MaxDebugBufferLen = ConstU32<{ 2 * 1024 * 1024 }>;
+    type MaxTransientStorageSize = ConstU32<{ 64 * 1024 }>;
     type MaxCallDepth = ConstU32<MAX_CALL_DEPTH>;
     type UnsafeUnstableInterface = ConstBool<true>;
 }
