@@ -110,6 +110,18 @@ fn apply<B: Saturating + Copy>(held: &mut B, deposit: &StorageDeposit<B>) {
     };
 }
 
+/// What a contract holds for existing: its metadata (as encoded now) plus a share of
+/// its code's deposit, which keeps the code from being removed under it.
+fn base_deposit<T: Config>(info: &ContractInfo<T>, code_info: &CodeInfo<T>) -> BalanceOf<T> {
+    Diff {
+        bytes_added: codec::Encode::encoded_size(info) as u32,
+        items_added: 1,
+        ..Diff::default()
+    }
+    .added_deposit::<T>()
+    .saturating_add(T::CodeHashLockupDepositPercent::get().mul_ceil(code_info.deposit))
+}
+
 /// A deposit owed for one contract, settled when the execution ends.
 struct Charge<T: Config> {
     contract: AccountIdOf<T>,
@@ -213,18 +225,25 @@ impl<T: Config> DepositMeter<T> {
             .map_err(|_| Error::<T>::StorageDepositNotEnoughFunds)?;
         frame_system::Pallet::<T>::inc_consumers(contract)?;
         self.total = self.total.saturating_add(&Deposit::<T>::Charge(ed));
-
-        let info_bytes = codec::Encode::encoded_size(&*info) as u32;
-        let base = Diff {
-            bytes_added: info_bytes,
-            items_added: 1,
-            ..Diff::default()
-        }
-        .added_deposit::<T>()
-        .saturating_add(T::CodeHashLockupDepositPercent::get().mul_ceil(code_info.deposit));
+        let base = base_deposit::<T>(info, code_info);
         info.storage_base_deposit = base;
         self.charge(contract.clone(), Deposit::<T>::Charge(base), None);
         Ok(())
+    }
+
+    /// The contract now runs `code_info`'s code: its base deposit is computed anew
+    /// and the difference charged or refunded (upstream's `set_code_hash`).
+    pub fn rebase(
+        &mut self,
+        contract: &AccountIdOf<T>,
+        info: &mut ContractInfo<T>,
+        code_info: &CodeInfo<T>,
+    ) {
+        let old = info.storage_base_deposit;
+        let new = base_deposit::<T>(info, code_info);
+        info.storage_base_deposit = new;
+        let change = Deposit::<T>::Charge(new).saturating_add(&Deposit::<T>::Refund(old));
+        self.charge(contract.clone(), change, None);
     }
 
     /// The frame's contract terminated: everything held for it is refunded to the

@@ -952,3 +952,40 @@ fn differential_transient_storage_and_xcm() {
         );
     });
 }
+
+/// `set_code_hash`: unknown code is a return code; stored code replaces the
+/// contract's, with its base deposit computed anew, and runs from the next call.
+#[test]
+fn differential_set_code_hash() {
+    differential(|chain, steps| {
+        let code = wat::parse_str(include_str!("../fixtures/semantics.wat")).expect("valid WAT");
+        let (step, contract) = chain.instantiate(code, vec![0], 0);
+        record(steps, "instantiate", step);
+        let contract = contract.expect("instantiated");
+        let new_code = wat::parse_str(include_str!("../fixtures/deposits.wat")).expect("valid WAT");
+        let new_code_hash = sp_io::hashing::blake2_256(&new_code);
+        record(steps, "upload other code", chain.upload(new_code));
+        record(
+            steps,
+            "set_code_hash to code that is not stored",
+            chain.call(&contract, [&[5][..], &[0xee; 32]].concat()),
+        );
+        record(
+            steps,
+            "set_code_hash to stored code",
+            chain.call(&contract, [&[5][..], &new_code_hash].concat()),
+        );
+        let mut store = vec![0];
+        store.extend(100u32.to_le_bytes());
+        record(
+            steps,
+            "the contract runs its new code",
+            chain.call(&contract, store),
+        );
+        record(
+            steps,
+            "what the new code stored",
+            storage_step(chain, &contract, vec![1; 32]),
+        );
+    });
+}

@@ -659,14 +659,26 @@ fn set_code_hash<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult 
         h.charge(weight)?;
         let code_hash: CodeHash<T> = h.read_as(code_hash)?;
         h.arg_bytes("code_hash", &code_hash.encode());
-        let account = h.stack().top().account.clone();
-        match crate::exec::set_contract_code::<T>(&account, code_hash) {
-            Ok(()) => Ok(ReturnErrorCode::Success.into()),
-            Err(error) if error == Error::<T>::CodeNotFound.into() => {
-                Ok(ReturnErrorCode::CodeNotFound.into())
-            }
-            Err(error) => Err(Stop::Error(error)),
-        }
+        // As upstream: the new code is loaded (and its load paid for) first.
+        let Some(code_info) = CodeInfoOf::<T>::get(code_hash) else {
+            return Ok(ReturnErrorCode::CodeNotFound.into());
+        };
+        let code_load = h.weights().code_load_per_byte;
+        h.charge(code_load.saturating_mul(code_info.code_len.into()))?;
+        let frame = h.stack().top_mut();
+        let account = frame.account.clone();
+        let mut info = ContractInfoOf::<T>::get(&account).ok_or(Error::<T>::ContractNotFound)?;
+        let old_code_hash = core::mem::replace(&mut info.code_hash, code_hash);
+        frame.deposit.rebase(&account, &mut info, &code_info);
+        ContractInfoOf::<T>::insert(&account, info);
+        code::increment_refcount::<T>(code_hash)?;
+        code::decrement_refcount::<T>(old_code_hash);
+        Pallet::<T>::deposit_event(Event::ContractCodeUpdated {
+            contract: account,
+            new_code_hash: code_hash,
+            old_code_hash,
+        });
+        Ok(ReturnErrorCode::Success.into())
     })
 }
 
