@@ -62,7 +62,7 @@ pub use crate::{
     primitives::*,
     recorder::{Recording, TraceLimits},
     schedule::{HostFnWeights, Schedule},
-    storage::{CodeInfo, ContractInfo},
+    storage::{CodeInfo, ContractInfo, DeletionQueueCounters},
 };
 
 pub type AccountIdOf<T> = <T as frame_system::Config>::AccountId;
@@ -176,6 +176,27 @@ pub mod pallet {
         type UnsafeUnstableInterface: Get<bool>;
     }
 
+    #[pallet::extra_constants]
+    impl<T: Config> Pallet<T> {
+        /// Costs and limits of contract execution, in upstream's shape.
+        #[pallet::constant_name(Schedule)]
+        fn published_schedule() -> schedule::PublishedSchedule {
+            T::Schedule::get().published()
+        }
+
+        /// The types contracts are built against (see [`Environment`]).
+        #[pallet::constant_name(Environment)]
+        fn environment() -> Environment<T> {
+            Default::default()
+        }
+
+        /// The host function ABI version (see [`ApiVersion`]).
+        #[pallet::constant_name(ApiVersion)]
+        fn api_version() -> ApiVersion {
+            ApiVersion(4)
+        }
+    }
+
     #[pallet::event]
     #[pallet::generate_deposit(pub(super) fn deposit_event)]
     pub enum Event<T: Config> {
@@ -239,42 +260,91 @@ pub mod pallet {
     /// Upstream's errors, in upstream's order: clients decode module errors by index.
     #[pallet::error]
     pub enum Error<T> {
+        /// The schedule is not valid (kept for upstream's error indices; Europa never
+        /// returns it).
         InvalidSchedule,
+        /// A contract passed call flags that are not defined, or returned with such flags.
         InvalidCallFlags,
+        /// The execution used all the gas it was given; `gas_required` of a dry run tells
+        /// how much it needs.
         OutOfGas,
+        /// A host function's output did not fit the buffer the contract provided.
         OutputBufferTooSmall,
+        /// A value transfer failed: the sender would fall below the existential deposit or
+        /// lacks the balance.
         TransferFailed,
+        /// A call or instantiation would nest contracts deeper than the chain allows.
         MaxCallDepthReached,
+        /// No contract lives at the address called (or it is still being constructed).
         ContractNotFound,
+        /// The code is larger than `MaxCodeLen`.
         CodeTooLarge,
+        /// No code is stored under the given hash.
         CodeNotFound,
+        /// The metadata of stored code is missing (kept for upstream's error indices).
         CodeInfoNotFound,
+        /// A contract passed a pointer or length outside its memory.
         OutOfBounds,
+        /// Bytes a contract passed to a host function did not decode as the expected type.
         DecodingFailed,
+        /// The contract trapped: it panicked, hit `unreachable`, or performed an invalid
+        /// operation; the trace shows where.
         ContractTrapped,
+        /// A storage value or event payload is larger than the schedule allows.
         ValueTooLarge,
+        /// A contract tried to terminate while it also had another frame on the call stack.
         TerminatedWhileReentrant,
+        /// A contract read or forwarded its input after forwarding it with `FORWARD_INPUT`.
         InputForwarded,
+        /// The subject given to the deprecated `random` is longer than the schedule allows.
         RandomSubjectTooLong,
+        /// An event has more topics than the schedule allows.
         TooManyTopics,
+        /// A contract called a chain extension on a chain that has none.
         NoChainExtension,
+        /// An XCM message from a contract did not decode (kept for upstream's error
+        /// indices).
         XCMDecodeFailed,
+        /// A contract already lives at the address an instantiation would use: change the
+        /// salt or the input.
         DuplicateContract,
+        /// A constructor terminated the contract it was constructing.
         TerminatedInConstructor,
+        /// A contract was called again while its frame on the stack forbids re-entry.
         ReentranceDenied,
+        /// A read-only call tried to change state (storage, value, events, instantiation,
+        /// termination).
         StateChangeDenied,
+        /// The origin cannot pay the storage deposit limit it set (beyond the value and the
+        /// existential deposit).
         StorageDepositNotEnoughFunds,
+        /// The storage deposit the execution needs exceeds its limit (or a sub-call's own
+        /// limit).
         StorageDepositLimitExhausted,
+        /// Code cannot be removed while contracts use it.
         CodeInUse,
+        /// The contract reverted: it returned with the revert flag, and its changes were
+        /// rolled back.
         ContractReverted,
+        /// The code was refused on upload: not valid WASM for this chain, or an import the
+        /// chain does not offer; the trace names the reason.
         CodeRejected,
+        /// The code may behave differently on different machines and cannot be used here.
         Indeterministic,
+        /// A storage migration is running (kept for upstream's error indices; Europa has
+        /// none).
         MigrationInProgress,
+        /// `migrate` found nothing to migrate.
         NoMigrationPerformed,
+        /// The contract already locks as many delegate dependencies as allowed.
         MaxDelegateDependenciesReached,
+        /// The contract does not lock the delegate dependency it tried to unlock.
         DelegateDependencyNotFound,
+        /// The contract already locks this delegate dependency.
         DelegateDependencyAlreadyExists,
+        /// A contract cannot lock its own code as a delegate dependency.
         CannotAddSelfAsDelegateDependency,
+        /// The execution's transient storage is full.
         OutOfTransientStorage,
     }
 
@@ -286,9 +356,12 @@ pub mod pallet {
         StorageDepositReserve,
     }
 
+    /// Uploaded code as it was uploaded, by its hash.
     #[pallet::storage]
     pub type PristineCode<T: Config> = StorageMap<_, Identity, CodeHash<T>, CodeVec<T>>;
 
+    /// What the chain knows about stored code: its uploader and deposit, how many
+    /// contracts use it, its length.
     #[pallet::storage]
     pub type CodeInfoOf<T: Config> = StorageMap<_, Identity, CodeHash<T>, CodeInfo<T>>;
 
@@ -296,14 +369,105 @@ pub mod pallet {
     #[pallet::storage]
     pub type Nonce<T: Config> = StorageValue<_, u64, ValueQuery>;
 
+    /// Every contract, by its address: its code, where its storage lives and the
+    /// deposits held for it.
     #[pallet::storage]
     pub type ContractInfoOf<T: Config> = StorageMap<_, Twox64Concat, T::AccountId, ContractInfo<T>>;
+
+    /// Upstream's queue of terminated contracts' storage to delete later. Europa deletes
+    /// a terminated contract's storage at once, so the queue stays empty; it is here for
+    /// clients that read it.
+    #[pallet::storage]
+    pub type DeletionQueue<T: Config> = StorageMap<_, Twox64Concat, u32, TrieId>;
+
+    /// Where upstream's deletion queue starts and ends (always empty on Europa).
+    #[pallet::storage]
+    pub type DeletionQueueCounter<T: Config> = StorageValue<_, DeletionQueueCounters, ValueQuery>;
+
+    /// Upstream's cursor of a storage migration in progress. Europa has no migrations,
+    /// so it is never set; it is here for clients that read it.
+    #[pallet::storage]
+    pub type MigrationInProgress<T: Config> =
+        StorageValue<_, BoundedVec<u8, ConstU32<1024>>, OptionQuery>;
 
     #[pallet::call]
     impl<T: Config> Pallet<T>
     where
         <BalanceOf<T> as HasCompact>::Type: Clone + Eq + PartialEq + Debug + TypeInfo + Encode,
     {
+        /// `call` with a one-dimensional gas limit (`ref_time`), for calls encoded
+        /// before weights had two dimensions.
+        #[pallet::call_index(0)]
+        #[pallet::weight(weights::call().saturating_add(Pallet::<T>::compat_weight_limit(*gas_limit)))]
+        #[allow(deprecated)]
+        #[deprecated(note = "a one-dimensional gas limit; use `call`")]
+        pub fn call_old_weight(
+            origin: OriginFor<T>,
+            dest: AccountIdLookupOf<T>,
+            #[pallet::compact] value: BalanceOf<T>,
+            #[pallet::compact] gas_limit: u64,
+            storage_deposit_limit: Option<<BalanceOf<T> as HasCompact>::Type>,
+            data: Vec<u8>,
+        ) -> DispatchResultWithPostInfo {
+            let gas_limit = Pallet::<T>::compat_weight_limit(gas_limit);
+            Self::call(origin, dest, value, gas_limit, storage_deposit_limit, data)
+        }
+
+        /// `instantiate_with_code` with a one-dimensional gas limit (`ref_time`).
+        #[pallet::call_index(1)]
+        #[pallet::weight(
+            weights::instantiate_with_code(code.len() as u32)
+                .saturating_add(Pallet::<T>::compat_weight_limit(*gas_limit))
+        )]
+        #[allow(deprecated)]
+        #[deprecated(note = "a one-dimensional gas limit; use `instantiate_with_code`")]
+        pub fn instantiate_with_code_old_weight(
+            origin: OriginFor<T>,
+            #[pallet::compact] value: BalanceOf<T>,
+            #[pallet::compact] gas_limit: u64,
+            storage_deposit_limit: Option<<BalanceOf<T> as HasCompact>::Type>,
+            code: Vec<u8>,
+            data: Vec<u8>,
+            salt: Vec<u8>,
+        ) -> DispatchResultWithPostInfo {
+            let gas_limit = Pallet::<T>::compat_weight_limit(gas_limit);
+            Self::instantiate_with_code(
+                origin,
+                value,
+                gas_limit,
+                storage_deposit_limit,
+                code,
+                data,
+                salt,
+            )
+        }
+
+        /// `instantiate` with a one-dimensional gas limit (`ref_time`).
+        #[pallet::call_index(2)]
+        #[pallet::weight(weights::instantiate().saturating_add(Pallet::<T>::compat_weight_limit(*gas_limit)))]
+        #[allow(deprecated)]
+        #[deprecated(note = "a one-dimensional gas limit; use `instantiate`")]
+        pub fn instantiate_old_weight(
+            origin: OriginFor<T>,
+            #[pallet::compact] value: BalanceOf<T>,
+            #[pallet::compact] gas_limit: u64,
+            storage_deposit_limit: Option<<BalanceOf<T> as HasCompact>::Type>,
+            code_hash: CodeHash<T>,
+            data: Vec<u8>,
+            salt: Vec<u8>,
+        ) -> DispatchResultWithPostInfo {
+            let gas_limit = Pallet::<T>::compat_weight_limit(gas_limit);
+            Self::instantiate(
+                origin,
+                value,
+                gas_limit,
+                storage_deposit_limit,
+                code_hash,
+                data,
+                salt,
+            )
+        }
+
         /// Stores code without instantiating it, holding a deposit from the sender.
         ///
         /// `determinism` is taken for compatibility: Europa accepts only deterministic
@@ -421,8 +585,50 @@ pub mod pallet {
             T::OnTrace::on_trace(&outcome.trace);
             outcome.into_dispatch_result(weights::instantiate())
         }
+
+        /// Runs a step of a pending storage migration. Europa has no migrations: this
+        /// always fails with `NoMigrationPerformed`, as upstream does when none is due.
+        #[pallet::call_index(9)]
+        #[pallet::weight(weights::migrate().saturating_add(*weight_limit))]
+        pub fn migrate(origin: OriginFor<T>, weight_limit: Weight) -> DispatchResultWithPostInfo {
+            ensure_signed(origin)?;
+            let _ = weight_limit;
+            let error: DispatchError = Error::<T>::NoMigrationPerformed.into();
+            Err(frame_support::dispatch::WithPostDispatchInfo::with_weight(
+                error,
+                weights::migrate(),
+            ))
+        }
     }
 }
+
+/// The types contracts are built against, published as a constant so that tools find
+/// them in the metadata: cargo-contract compares a contract's environment with the
+/// type at `pallet_contracts::Environment` before it uploads or instantiates.
+#[derive(Encode, Decode, TypeInfo, frame_support::DefaultNoBound)]
+#[scale_info(
+    skip_type_params(T),
+    replace_segment("pallet_europa_contracts", "pallet_contracts")
+)]
+pub struct Environment<T: Config> {
+    account_id: EnvironmentType<AccountIdOf<T>>,
+    balance: EnvironmentType<BalanceOf<T>>,
+    hash: EnvironmentType<<T as frame_system::Config>::Hash>,
+    hasher: EnvironmentType<<T as frame_system::Config>::Hashing>,
+    timestamp: EnvironmentType<<<T as Config>::Time as Time>::Moment>,
+    block_number: EnvironmentType<BlockNumberFor<T>>,
+}
+
+/// One of [`Environment`]'s types; it encodes to nothing.
+#[derive(Encode, Decode, TypeInfo, frame_support::DefaultNoBound)]
+#[scale_info(replace_segment("pallet_europa_contracts", "pallet_contracts"))]
+pub struct EnvironmentType<T>(core::marker::PhantomData<T>);
+
+/// The version of the host function ABI contracts can use: upstream 51's, whose stable
+/// functions Europa links.
+#[derive(Encode, Decode, TypeInfo)]
+#[scale_info(replace_segment("pallet_europa_contracts", "pallet_contracts"))]
+pub struct ApiVersion(u16);
 
 /// Who started an execution: a signed account or root.
 #[derive(
@@ -461,6 +667,12 @@ impl<T: Config> Origin<T> {
 /// The entry points the runtime APIs use: dry runs that return the result, the events
 /// and the trace without a dispatchable around them.
 impl<T: Config> Pallet<T> {
+    /// A one-dimensional gas limit as a weight: upstream allows proof size for twice
+    /// the largest code.
+    fn compat_weight_limit(gas_limit: u64) -> Weight {
+        Weight::from_parts(gas_limit, u64::from(T::MaxCodeLen::get()) * 2)
+    }
+
     /// Dry-runs a call, recording its trace. `gas_limit: None` means the most a block
     /// allows.
     pub fn bare_call(

@@ -142,6 +142,54 @@ impl HostFnWeights {
     }
 }
 
+/// The schedule as upstream publishes it in the metadata (`Contracts::Schedule`), for
+/// clients that read it.
+#[derive(Clone, Encode, Decode, PartialEq, Eq, Debug, TypeInfo)]
+pub struct PublishedSchedule {
+    pub limits: PublishedLimits,
+    pub instruction_weights: InstructionWeights,
+}
+
+/// Upstream's limits. `runtime_memory` and `validator_runtime_memory` are upstream's
+/// defaults, which only its runtime checks use; Europa does not enforce them.
+#[derive(Clone, Encode, Decode, PartialEq, Eq, Debug, TypeInfo)]
+pub struct PublishedLimits {
+    pub event_topics: u32,
+    pub memory_pages: u32,
+    pub subject_len: u32,
+    pub payload_len: u32,
+    pub runtime_memory: u32,
+    pub validator_runtime_memory: u32,
+    /// `ref_time` per byte of an event's payload.
+    pub event_ref_time: u64,
+}
+
+/// Upstream's instruction weights: `ref_time` per unit of fuel.
+#[derive(Clone, Encode, Decode, PartialEq, Eq, Debug, TypeInfo)]
+pub struct InstructionWeights {
+    pub base: u32,
+}
+
+impl Schedule {
+    /// This schedule in upstream's published shape.
+    pub fn published(&self) -> PublishedSchedule {
+        PublishedSchedule {
+            limits: PublishedLimits {
+                event_topics: self.limits.event_topics,
+                memory_pages: self.limits.memory_pages,
+                subject_len: self.limits.subject_len,
+                payload_len: self.limits.payload_len,
+                runtime_memory: 128 * 1024 * 1024,
+                validator_runtime_memory: 512 * 1024 * 1024,
+                event_ref_time: self.host_fn_weights.event_per_byte.ref_time(),
+            },
+            instruction_weights: InstructionWeights {
+                base: self.ref_time_per_fuel.try_into().unwrap_or(u32::MAX),
+            },
+        }
+    }
+}
+
 /// How strictly code is validated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Profile {

@@ -191,3 +191,10 @@ impl<T: Config> CodeInfo<T> {
         }
     }
 }
+
+/// Upstream's deletion queue bounds: the next slot to insert at and to delete from.
+#[derive(Encode, Decode, Clone, Default, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub struct DeletionQueueCounters {
+    pub insert_counter: u32,
+    pub delete_counter: u32,
+}

@@ -24,6 +24,11 @@ pub fn remove_code() -> Weight {
     Weight::from_parts(45_000_000, 3_700)
 }
 
+/// `migrate` finding nothing to do.
+pub fn migrate() -> Weight {
+    Weight::from_parts(4_000_000, 1_600)
+}
+
 pub fn set_code() -> Weight {
     Weight::from_parts(27_000_000, 6_400)
 }

@@ -80,6 +80,10 @@ trait Chain {
     /// The same call as a signed `call` extrinsic, dispatched as a block does it: no
     /// debug output is collected, and its changes stay only if it succeeds.
     fn dispatch_call(&self, dest: &AccountId, input: Vec<u8>) -> Step;
+    /// `call_old_weight` (a one-dimensional gas limit), dispatched.
+    fn dispatch_old_weight_call(&self, dest: &AccountId, input: Vec<u8>) -> Step;
+    /// `migrate`, dispatched.
+    fn dispatch_migrate(&self) -> Step;
     fn storage(&self, dest: &AccountId, key: Vec<u8>) -> Option<Vec<u8>>;
     /// `upload_code` as a dry run; the result's data is the code hash.
     fn upload(&self, code: Vec<u8>) -> Step;
@@ -194,6 +198,27 @@ impl Chain for Ours {
         ))
     }
 
+    #[allow(deprecated)]
+    fn dispatch_old_weight_call(&self, dest: &AccountId, input: Vec<u8>) -> Step {
+        dispatched(RuntimeCall::Contracts(
+            pallet_europa_contracts::Call::call_old_weight {
+                dest: sp_runtime::MultiAddress::Id(dest.clone()),
+                value: 0,
+                gas_limit: GAS_LIMIT.ref_time(),
+                storage_deposit_limit: None,
+                data: input,
+            },
+        ))
+    }
+
+    fn dispatch_migrate(&self) -> Step {
+        dispatched(RuntimeCall::Contracts(
+            pallet_europa_contracts::Call::migrate {
+                weight_limit: GAS_LIMIT,
+            },
+        ))
+    }
+
     fn storage(&self, dest: &AccountId, key: Vec<u8>) -> Option<Vec<u8>> {
         Contracts::get_storage(dest.clone(), key).expect("a contract")
     }
@@ -269,6 +294,25 @@ impl Chain for Reference {
             gas_limit: GAS_LIMIT,
             storage_deposit_limit: None,
             data: input,
+        }))
+    }
+
+    #[allow(deprecated)]
+    fn dispatch_old_weight_call(&self, dest: &AccountId, input: Vec<u8>) -> Step {
+        dispatched(RuntimeCall::Upstream(
+            pallet_contracts::Call::call_old_weight {
+                dest: sp_runtime::MultiAddress::Id(dest.clone()),
+                value: 0,
+                gas_limit: GAS_LIMIT.ref_time(),
+                storage_deposit_limit: None,
+                data: input,
+            },
+        ))
+    }
+
+    fn dispatch_migrate(&self) -> Step {
+        dispatched(RuntimeCall::Upstream(pallet_contracts::Call::migrate {
+            weight_limit: GAS_LIMIT,
         }))
     }
 
@@ -670,6 +714,12 @@ fn differential_execution_semantics() {
             "the extrinsic's debug_message return code",
             storage_step(chain, &contract, debug_key),
         );
+        record(
+            steps,
+            "call_old_weight",
+            chain.dispatch_old_weight_call(&contract, vec![3]),
+        );
+        record(steps, "migrate", chain.dispatch_migrate());
         let mut reverted_constructor = vec![1];
         reverted_constructor.extend(code_hash);
         record(
@@ -988,4 +1038,142 @@ fn differential_set_code_hash() {
             storage_step(chain, &contract, vec![1; 32]),
         );
     });
+}
+
+/// What clients read from the metadata: calls, storage items, constants, errors and
+/// events by name, index and field, as upstream publishes them, with docs on every
+/// error and event (cargo-contract prints a module error's docs).
+#[test]
+fn differential_client_surface() {
+    use frame_metadata::{
+        v15::{PalletMetadata, RuntimeMetadataV15},
+        RuntimeMetadata,
+    };
+    use scale_info::{form::PortableForm, TypeDef};
+
+    let RuntimeMetadata::V15(metadata) = Test::metadata_at_version(15)
+        .map(|opaque| codec::Decode::decode(&mut &opaque[..]).expect("metadata decodes"))
+        .map(|prefixed: frame_metadata::RuntimeMetadataPrefixed| prefixed.1)
+        .expect("metadata v15")
+    else {
+        panic!("not v15")
+    };
+    let pallet = |name: &str| -> &PalletMetadata<PortableForm> {
+        metadata
+            .pallets
+            .iter()
+            .find(|p| p.name == name)
+            .unwrap_or_else(|| panic!("no pallet {name}"))
+    };
+    let (ours, upstream) = (pallet("Contracts"), pallet("Upstream"));
+    // A variant type's variants: index, name, fields (name and type name), docs.
+    type Variant = (
+        u8,
+        String,
+        Vec<(Option<String>, Option<String>)>,
+        Vec<String>,
+    );
+    let variants = |metadata: &RuntimeMetadataV15, id: u32| -> Vec<Variant> {
+        let ty = metadata.types.resolve(id).expect("a registered type");
+        let TypeDef::Variant(def) = &ty.type_def else {
+            panic!("not an enum")
+        };
+        def.variants
+            .iter()
+            .map(|v| {
+                let fields = v
+                    .fields
+                    .iter()
+                    .map(|f| (f.name.clone(), f.type_name.clone()))
+                    .collect();
+                (v.index, v.name.clone(), fields, v.docs.clone())
+            })
+            .collect()
+    };
+    let without_docs = |variants: Vec<Variant>| -> Vec<(u8, String, Vec<Option<String>>)> {
+        variants
+            .into_iter()
+            .map(|(index, name, fields, _)| {
+                (index, name, fields.into_iter().map(|f| f.0).collect())
+            })
+            .collect()
+    };
+    let calls = |p: &PalletMetadata<PortableForm>| {
+        without_docs(variants(&metadata, p.calls.as_ref().expect("calls").ty.id))
+    };
+    assert_eq!(calls(ours), calls(upstream), "calls");
+
+    let storage = |p: &PalletMetadata<PortableForm>| -> Vec<String> {
+        let entries = &p.storage.as_ref().expect("storage").entries;
+        entries.iter().map(|e| e.name.clone()).collect()
+    };
+    assert_eq!(storage(ours), storage(upstream), "storage items");
+    for entry in &ours.storage.as_ref().expect("storage").entries {
+        assert!(
+            !entry.docs.is_empty(),
+            "storage item {} has no docs",
+            entry.name
+        );
+    }
+
+    let constant_names = |p: &PalletMetadata<PortableForm>| -> Vec<String> {
+        p.constants.iter().map(|c| c.name.clone()).collect()
+    };
+    let ours_constants = constant_names(ours);
+    for name in constant_names(upstream) {
+        assert!(ours_constants.contains(&name), "constant {name} missing");
+    }
+    let constant = |p: &PalletMetadata<PortableForm>, name: &str| {
+        p.constants
+            .iter()
+            .find(|c| c.name == name)
+            .unwrap_or_else(|| panic!("no constant {name}"))
+            .clone()
+    };
+    for name in ["Environment", "ApiVersion"] {
+        let (ours, upstream) = (constant(ours, name), constant(upstream, name));
+        assert_eq!(ours.value, upstream.value, "{name}");
+        let path = |id: u32| {
+            metadata
+                .types
+                .resolve(id)
+                .expect("a type")
+                .path
+                .segments
+                .clone()
+        };
+        assert_eq!(path(ours.ty.id), path(upstream.ty.id), "{name}'s type path");
+    }
+    let field_names = |id: u32| -> Vec<Option<String>> {
+        match &metadata.types.resolve(id).expect("a type").type_def {
+            TypeDef::Composite(c) => c.fields.iter().map(|f| f.name.clone()).collect(),
+            _ => panic!("not a struct"),
+        }
+    };
+    let schedule = (constant(ours, "Schedule"), constant(upstream, "Schedule"));
+    assert_eq!(
+        field_names(schedule.0.ty.id),
+        field_names(schedule.1.ty.id),
+        "Schedule"
+    );
+
+    let errors = |p: &PalletMetadata<PortableForm>| {
+        variants(&metadata, p.error.as_ref().expect("errors").ty.id)
+    };
+    let events = |p: &PalletMetadata<PortableForm>| {
+        variants(&metadata, p.event.as_ref().expect("events").ty.id)
+    };
+    assert_eq!(
+        without_docs(errors(ours)),
+        without_docs(errors(upstream)),
+        "errors"
+    );
+    assert_eq!(
+        without_docs(events(ours)),
+        without_docs(events(upstream)),
+        "events"
+    );
+    for (_, name, _, docs) in errors(ours).into_iter().chain(events(ours)) {
+        assert!(!docs.is_empty(), "{name} has no docs");
+    }
 }
