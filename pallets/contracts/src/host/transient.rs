@@ -1,6 +1,7 @@
 //! Transient storage (see [`crate::transient`]): upstream's unstable functions, with
 //! its return values. As upstream, writing it is allowed in read-only calls.
 
+use alloc::vec::Vec;
 use europa_sandbox::Value;
 use pallet_contracts_uapi::ReturnErrorCode;
 
