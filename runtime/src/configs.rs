@@ -149,6 +149,8 @@ impl pallet_europa_contracts::Config for Runtime {
     type MaxDelegateDependencies = ConstU32<32>;
     type MaxDebugBufferLen = ConstU32<{ 2 * 1024 * 1024 }>;
     type MaxTransientStorageSize = ConstU32<{ 1024 * 1024 }>;
+    /// Upstream's benchmarked weights, as production chains without their own use.
+    type WeightInfo = pallet_europa_contracts::SubstrateWeight<Runtime>;
     /// The outermost frame and five nested ones, like a `CallStack` of 5 upstream.
     type MaxCallDepth = ConstU32<6>;
     type UnsafeUnstableInterface = ConstBool<true>;

@@ -18,7 +18,8 @@ use sp_runtime::{
 };
 
 use crate::{
-    code,
+    code, costs,
+    costs::Cost,
     deposit::{Deposit, DepositMeter},
     gas::GasMeter,
     host,
@@ -142,6 +143,8 @@ pub type Env<T> = EnvironmentDefinitionBuilder<Stack<T>>;
 /// The host state every contract instance of one execution shares.
 pub struct Stack<T: Config> {
     pub origin: Origin<T>,
+    /// The execution's gas: the first frame's parent.
+    root_gas: GasMeter,
     pub frames: Vec<Frame<T>>,
     pub schedule: Schedule,
     engine: europa_sandbox::Engine,
@@ -166,6 +169,7 @@ pub struct Stack<T: Config> {
 impl<T: Config> Stack<T> {
     fn new(
         origin: Origin<T>,
+        gas_limit: Weight,
         uploaded: Option<CodeHash<T>>,
         recording: Recording,
         collect_debug: bool,
@@ -173,6 +177,7 @@ impl<T: Config> Stack<T> {
         let schedule = T::Schedule::get();
         Stack {
             origin,
+            root_gas: GasMeter::new(gas_limit, costs::ref_time_per_fuel::<T>()),
             frames: Vec::new(),
             host_functions: host::shared_environment::<T>(),
             schedule,
@@ -282,11 +287,11 @@ impl<T: Config> Stack<T> {
         &mut self,
         args: FrameArgs<T>,
         input: Vec<u8>,
-        gas: GasMeter,
+        gas_limit: Weight,
         deposit: DepositMeter<T>,
     ) -> FrameOutcome<T> {
         let depth = self.frames.len() as u32 + 1;
-        let frame = match self.prepare_frame(args, input, gas, deposit, depth) {
+        let frame = match self.prepare_frame(args, input, gas_limit, deposit, depth) {
             Ok(frame) => frame,
             Err(refused) => return *refused,
         };
@@ -337,13 +342,37 @@ impl<T: Config> Stack<T> {
         }
     }
 
-    /// Builds the frame for `args`, checking what must hold before anything runs.
-    /// A frame that is refused before it runs ends at once, with its meters untouched.
+    /// The meter nested frames are charged to and created from: the top frame's, or
+    /// the execution's for the first frame.
+    fn parent_gas(&mut self) -> &mut GasMeter {
+        match self.frames.last_mut() {
+            Some(frame) => &mut frame.gas,
+            None => &mut self.root_gas,
+        }
+    }
+
+    /// Charges loading `code_hash`'s code to the parent, as upstream does before a
+    /// frame runs (code this execution uploaded for its first frame is loaded already).
+    fn charge_code_load(&mut self, code_hash: &CodeHash<T>) -> Result<(), ExecError> {
+        if self.frames.is_empty() && self.uploaded == Some(*code_hash) {
+            return Ok(());
+        }
+        let code_len = CodeInfoOf::<T>::get(code_hash)
+            .ok_or(ExecError::caller(Error::<T>::CodeNotFound))?
+            .code_len;
+        self.parent_gas()
+            .charge(Cost::CodeLoad(code_len).weight::<T>())
+            .map_err(|_| ExecError::caller(Error::<T>::OutOfGas))
+    }
+
+    /// Builds the frame for `args`, checking what must hold before anything runs,
+    /// with a gas meter of `gas_limit` (zero components mean all that is left). A
+    /// frame that is refused before it runs ends at once and consumes nothing itself.
     fn prepare_frame(
         &mut self,
         args: FrameArgs<T>,
         input: Vec<u8>,
-        gas: GasMeter,
+        gas_limit: Weight,
         deposit: DepositMeter<T>,
         depth: u32,
     ) -> Result<Frame<T>, Box<FrameOutcome<T>>> {
@@ -387,22 +416,16 @@ impl<T: Config> Stack<T> {
                             &code_hash,
                             &input,
                             value,
-                            &gas,
+                            gas_limit,
                         );
                         let error = ExecError::caller(DispatchError::RootNotAllowed);
-                        return Err(refused(error, gas, deposit, trace, None));
+                        return Err(self.refused(error, deposit, trace, None));
                     }
                 };
                 let account = contract_address::<T>(&deployer, &code_hash, &input, &salt);
-                let nonce = self.next_nonce();
-                let info = if ContractInfoOf::<T>::contains_key(&account) {
-                    None
-                } else {
-                    Some(ContractInfo::<T>::new(&account, nonce, code_hash))
-                };
                 (
                     account,
-                    info,
+                    None,
                     code_hash,
                     value,
                     EntryPoint::Deploy,
@@ -423,7 +446,7 @@ impl<T: Config> Stack<T> {
                 )
             }
         };
-        let trace = self.frame_trace(
+        let mut trace = self.frame_trace(
             depth,
             entry,
             &caller,
@@ -431,69 +454,58 @@ impl<T: Config> Stack<T> {
             &code_hash,
             &input,
             value,
-            &gas,
+            gas_limit,
         );
-        let fail = |error: ExecError, gas, deposit, trace| {
-            Err(refused(error, gas, deposit, trace, Some(account.clone())))
-        };
-
-        if depth > T::MaxCallDepth::get() {
-            return fail(
-                ExecError::caller(Error::<T>::MaxCallDepthReached),
-                gas,
-                deposit,
-                trace,
-            );
-        }
-        let info = match info {
-            Some(info) => info,
-            None if entry == EntryPoint::Deploy => {
-                return fail(
-                    ExecError::caller(Error::<T>::DuplicateContract),
-                    gas,
-                    deposit,
-                    trace,
-                )
+        // Upstream's order: a delegate call or instantiation loads its code first (an
+        // instantiation then takes its nonce), a call once the callee is found.
+        let checked = (|| {
+            if entry != EntryPoint::Call {
+                self.charge_code_load(&code_hash)?;
             }
-            None => {
-                return fail(
-                    ExecError::caller(Error::<T>::ContractNotFound),
-                    gas,
-                    deposit,
-                    trace,
-                )
+            let info = match entry {
+                EntryPoint::Deploy => {
+                    let nonce = self.next_nonce();
+                    (!ContractInfoOf::<T>::contains_key(&account))
+                        .then(|| ContractInfo::<T>::new(&account, nonce, code_hash))
+                }
+                _ => info,
+            };
+            if depth > T::MaxCallDepth::get() {
+                return Err(ExecError::caller(Error::<T>::MaxCallDepthReached));
             }
+            let info = info.ok_or_else(|| {
+                ExecError::caller(match entry {
+                    EntryPoint::Deploy => Error::<T>::DuplicateContract,
+                    _ => Error::<T>::ContractNotFound,
+                })
+            })?;
+            if entry == EntryPoint::Call {
+                if !self.allows_reentry(&account) {
+                    return Err(ExecError::caller(Error::<T>::ReentranceDenied));
+                }
+                // A contract under construction cannot be called.
+                let constructing = self
+                    .frames
+                    .iter()
+                    .any(|f| f.account == account && f.entry == EntryPoint::Deploy);
+                if constructing {
+                    return Err(ExecError::caller(Error::<T>::ContractNotFound));
+                }
+            }
+            if !value.is_zero() && read_only {
+                return Err(ExecError::caller(Error::<T>::StateChangeDenied));
+            }
+            if entry == EntryPoint::Call {
+                self.charge_code_load(&code_hash)?;
+            }
+            Ok(info)
+        })();
+        let info = match checked {
+            Ok(info) => info,
+            Err(error) => return Err(self.refused(error, deposit, trace, Some(account))),
         };
-        if entry == EntryPoint::Call && !self.allows_reentry(&account) {
-            return fail(
-                ExecError::caller(Error::<T>::ReentranceDenied),
-                gas,
-                deposit,
-                trace,
-            );
-        }
-        if entry == EntryPoint::Call
-            && self
-                .frames
-                .iter()
-                .any(|f| f.account == account && f.entry == EntryPoint::Deploy)
-        {
-            // A contract under construction cannot be called.
-            return fail(
-                ExecError::caller(Error::<T>::ContractNotFound),
-                gas,
-                deposit,
-                trace,
-            );
-        }
-        if !value.is_zero() && read_only {
-            return fail(
-                ExecError::caller(Error::<T>::StateChangeDenied),
-                gas,
-                deposit,
-                trace,
-            );
-        }
+        let gas = self.parent_gas().nested(gas_limit);
+        trace.gas_limit = gas.limit().into();
         Ok(Frame {
             account,
             info,
@@ -512,6 +524,26 @@ impl<T: Config> Stack<T> {
         })
     }
 
+    /// The outcome of a frame refused before it ran: it consumed nothing itself.
+    fn refused(
+        &mut self,
+        error: ExecError,
+        deposit: DepositMeter<T>,
+        mut trace: FrameTrace,
+        account: Option<AccountIdOf<T>>,
+    ) -> Box<FrameOutcome<T>> {
+        trace.outcome = Outcome::Failed {
+            error: describe::<T>(&error.error),
+        };
+        Box::new(FrameOutcome {
+            result: Err(error),
+            gas: GasMeter::new(Weight::zero(), self.root_gas.ref_time_per_fuel()),
+            deposit,
+            trace,
+            account,
+        })
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn frame_trace(
         &mut self,
@@ -522,7 +554,7 @@ impl<T: Config> Stack<T> {
         code_hash: &CodeHash<T>,
         input: &[u8],
         value: BalanceOf<T>,
-        gas: &GasMeter,
+        gas_limit: Weight,
     ) -> FrameTrace {
         let (selector, args) = match input.split_first_chunk::<4>() {
             Some((selector, args)) => (Some(Bytes(selector.to_vec())), self.recorder.value(args)),
@@ -540,7 +572,7 @@ impl<T: Config> Stack<T> {
             selector,
             args,
             value: balance_u128::<T>(value),
-            gas_limit: gas.limit().into(),
+            gas_limit: gas_limit.into(),
             gas_consumed: Default::default(),
             storage_deposit: 0,
             host_calls: Vec::new(),
@@ -583,17 +615,9 @@ impl<T: Config> Stack<T> {
 
         let code =
             PristineCode::<T>::get(code_hash).ok_or(ExecError::caller(Error::<T>::CodeNotFound))?;
-        if self.uploaded.take() != Some(code_hash) {
-            let code_load = self.schedule.host_fn_weights.code_load_per_byte;
-            self.top_mut()
-                .gas
-                .charge(code_load.saturating_mul(code.len() as u64))
-                .map_err(|_| ExecError::callee(Error::<T>::OutOfGas))?;
-        }
         let host_functions = self.host_functions.clone();
         let engine = self.engine.clone();
-        let ref_time_per_fuel = self.schedule.ref_time_per_fuel;
-        let fuel = self.top_mut().gas.fuel_for_left(ref_time_per_fuel);
+        let fuel = self.top().gas.fuel();
         let export = match entry {
             EntryPoint::Deploy => "deploy",
             EntryPoint::Call | EntryPoint::DelegateCall => "call",
@@ -615,10 +639,13 @@ impl<T: Config> Stack<T> {
                         ..
                     })),
                 ) => {
-                    // The instance is gone with what it had left: charge up to the last
-                    // host call (running out of fuel exhausts the frame below anyway).
-                    let synced = self.top().gas.synced_fuel();
-                    (Err(error), synced)
+                    // The instance is gone with what it had left: all of it when it ran
+                    // out, else charge up to the last host call.
+                    let fuel_left = match error {
+                        SandboxError::OutOfFuel => 0,
+                        _ => self.top().gas.fuel(),
+                    };
+                    (Err(error), fuel_left)
                 }
                 Err(error) => {
                     self.top_mut().trace.outcome = Outcome::Failed {
@@ -629,8 +656,11 @@ impl<T: Config> Stack<T> {
             };
 
         let frame = self.top_mut();
-        if frame.gas.charge_fuel(fuel_left, ref_time_per_fuel).is_err() {
-            frame.gas.exhaust();
+        // As upstream, the fuel burnt since the last host call is charged last; when
+        // it does not fit, the frame is out of gas however it ended.
+        if frame.gas.sync_fuel(fuel_left).is_err() {
+            frame.stop = Some(Stop::Error(Error::<T>::OutOfGas.into()));
+            return Err(ExecError::callee(Error::<T>::OutOfGas));
         }
         let output = match invoked {
             Ok(_) => ExecReturnValue {
@@ -651,7 +681,6 @@ impl<T: Config> Stack<T> {
                 None => return Err(ExecError::callee(Error::<T>::ContractTrapped)),
             },
             Err(SandboxError::OutOfFuel) => {
-                frame.gas.exhaust();
                 frame.stop = Some(Stop::Error(Error::<T>::OutOfGas.into()));
                 return Err(ExecError::callee(Error::<T>::OutOfGas));
             }
@@ -744,10 +773,8 @@ impl<T: Config> Stack<T> {
         gas_limit: Weight,
         deposit_limit: BalanceOf<T>,
     ) -> (Result<ExecReturnValue, ExecError>, Option<AccountIdOf<T>>) {
-        let parent = self.top();
-        let gas = parent.gas.nested(gas_limit);
-        let deposit = parent.deposit.nested(deposit_limit);
-        let outcome = self.run_frame(args, input, gas, deposit);
+        let deposit = self.top().deposit.nested(deposit_limit);
+        let outcome = self.run_frame(args, input, gas_limit, deposit);
         let succeeded = outcome.succeeded();
         let parent = self.top_mut();
         // The frame's gas is gone either way; whether the parent is out of gas now shows
@@ -761,26 +788,6 @@ impl<T: Config> Stack<T> {
         }
         (outcome.result, outcome.account)
     }
-}
-
-/// The outcome of a frame refused before it ran.
-fn refused<T: Config>(
-    error: ExecError,
-    gas: GasMeter,
-    deposit: DepositMeter<T>,
-    mut trace: FrameTrace,
-    account: Option<AccountIdOf<T>>,
-) -> Box<FrameOutcome<T>> {
-    trace.outcome = Outcome::Failed {
-        error: describe::<T>(&error.error),
-    };
-    Box::new(FrameOutcome {
-        result: Err(error),
-        gas,
-        deposit,
-        trace,
-        account,
-    })
 }
 
 /// Moves `value` between accounts (into a frame's contract, or for `transfer`).
@@ -1037,14 +1044,18 @@ impl<T: Config> Run<T> {
             Ok(meter) => meter,
             Err(error) => return self.failed(error, uploads),
         };
-        let mut stack =
-            Stack::<T>::new(self.origin.clone(), uploaded, self.recording, self.dry_run);
-        let mut gas = GasMeter::new(self.gas_limit);
-        let frame_gas = gas.nested(Weight::zero());
+        let mut stack = Stack::<T>::new(
+            self.origin.clone(),
+            self.gas_limit,
+            uploaded,
+            self.recording,
+            self.dry_run,
+        );
         let frame_deposit = root_deposit.nested(Zero::zero());
-        let outcome = stack.run_frame(args, input, frame_gas, frame_deposit);
+        let outcome = stack.run_frame(args, input, Weight::zero(), frame_deposit);
         stack.store_nonce();
-        gas.absorb(&outcome.gas);
+        stack.root_gas.absorb(&outcome.gas);
+        let gas = &stack.root_gas;
         let succeeded = outcome.succeeded();
         let mut result = match (outcome.result, outcome.account) {
             (Ok(value), Some(account)) => Ok((value, account)),

@@ -1,6 +1,13 @@
-//! Gas: a two-dimensional weight budget per frame. WASM execution is metered by the
-//! sandbox in fuel, host functions by weight; the meter converts between the two at
-//! every host call, so there is one budget and one source of truth.
+//! Gas: a two-dimensional weight budget per frame, metered as upstream meters it. WASM
+//! execution burns sandbox fuel, host functions charge weight; the two meet at every
+//! host call:
+//! - a frame's sandbox gets, once, fuel for its whole limit (`ref_time / ref_time per
+//!   fuel`, rounded down);
+//! - entering a host function charges the fuel burnt since the last host call, at the
+//!   fuel's price in `ref_time` (and no proof size);
+//! - what host functions charge comes out of the weight left, not out of the sandbox's
+//!   fuel: a frame that overspends is stopped at its next host call or when it ends;
+//! - a charge that does not fit takes nothing, and fails with `OutOfGas`.
 
 use frame_support::weights::Weight;
 
@@ -12,20 +19,23 @@ pub struct OutOfGas;
 pub struct GasMeter {
     limit: Weight,
     consumed: Weight,
-    /// The largest limit the frame has needed so far: at least `consumed`, more when
-    /// a nested frame needed more than it ended up consuming.
+    /// The most this frame has needed so far: at least `consumed`, more when a charge
+    /// was refunded in part or a nested frame needed more than it consumed.
     required: Weight,
-    /// Sandbox fuel of the running instance when it was last reconciled.
-    fuel_synced: u64,
+    /// `ref_time` of one unit of sandbox fuel.
+    ref_time_per_fuel: u64,
+    /// The sandbox's fuel as of the last host call (or the frame's start).
+    fuel: u64,
 }
 
 impl GasMeter {
-    pub fn new(limit: Weight) -> Self {
+    pub fn new(limit: Weight, ref_time_per_fuel: u64) -> Self {
         GasMeter {
             limit,
             consumed: Weight::zero(),
             required: Weight::zero(),
-            fuel_synced: 0,
+            ref_time_per_fuel,
+            fuel: limit.ref_time() / ref_time_per_fuel.max(1),
         }
     }
 
@@ -34,10 +44,17 @@ impl GasMeter {
     pub fn nested(&self, limit: Weight) -> Self {
         let left = self.left();
         let pick = |asked: u64, left: u64| if asked == 0 { left } else { asked.min(left) };
-        GasMeter::new(Weight::from_parts(
-            pick(limit.ref_time(), left.ref_time()),
-            pick(limit.proof_size(), left.proof_size()),
-        ))
+        GasMeter::new(
+            Weight::from_parts(
+                pick(limit.ref_time(), left.ref_time()),
+                pick(limit.proof_size(), left.proof_size()),
+            ),
+            self.ref_time_per_fuel,
+        )
+    }
+
+    pub fn ref_time_per_fuel(&self) -> u64 {
+        self.ref_time_per_fuel
     }
 
     pub fn limit(&self) -> Weight {
@@ -56,21 +73,21 @@ impl GasMeter {
         self.limit.saturating_sub(self.consumed)
     }
 
-    /// Charges `amount`; when it does not fit, everything is consumed.
+    /// Charges `amount`; when it does not fit, nothing is charged.
     pub fn charge(&mut self, amount: Weight) -> Result<(), OutOfGas> {
         let consumed = self.consumed.saturating_add(amount);
-        self.required = self.required.max(consumed);
         if consumed.any_gt(self.limit) {
-            self.consumed = self.limit;
             return Err(OutOfGas);
         }
         self.consumed = consumed;
+        self.required = self.required.max(consumed);
         Ok(())
     }
 
-    /// Gives back weight charged in advance but not used.
-    pub fn refund(&mut self, amount: Weight) {
-        self.consumed = self.consumed.saturating_sub(amount);
+    /// Gives back the part of `charged` that `actual` does not need (upstream's
+    /// `adjust_gas`: a charge made for the worst case, settled once the case is known).
+    pub fn adjust(&mut self, charged: Weight, actual: Weight) {
+        self.consumed = self.consumed.saturating_sub(charged.saturating_sub(actual));
     }
 
     /// Takes over what a finished nested frame consumed and required.
@@ -81,31 +98,30 @@ impl GasMeter {
         self.consumed = self.consumed.saturating_add(nested.consumed);
     }
 
-    /// The fuel to give the sandbox for what is left, and remembers it as synced.
-    pub fn fuel_for_left(&mut self, ref_time_per_fuel: u64) -> u64 {
-        self.fuel_synced = self.left().ref_time() / ref_time_per_fuel.max(1);
-        self.fuel_synced
+    /// The fuel the frame's sandbox runs with.
+    pub fn fuel(&self) -> u64 {
+        self.fuel
     }
 
-    /// The sandbox's fuel as of the last reconciliation.
-    pub fn synced_fuel(&self) -> u64 {
-        self.fuel_synced
-    }
-
-    /// Charges the fuel the sandbox burnt since the last reconciliation.
-    pub fn charge_fuel(&mut self, fuel_now: u64, ref_time_per_fuel: u64) -> Result<(), OutOfGas> {
-        let burnt = self.fuel_synced.saturating_sub(fuel_now);
-        self.fuel_synced = fuel_now;
+    /// Charges the fuel the sandbox burnt since the last call (it has `fuel_now`
+    /// left). When that does not fit, nothing is charged (as upstream).
+    pub fn sync_fuel(&mut self, fuel_now: u64) -> Result<(), OutOfGas> {
+        let burnt = self.fuel.saturating_sub(fuel_now);
+        self.fuel = fuel_now;
         self.charge(Weight::from_parts(
-            burnt.saturating_mul(ref_time_per_fuel),
+            burnt.saturating_mul(self.ref_time_per_fuel),
             0,
         ))
     }
 
-    /// All of the budget is gone (the sandbox ran out of fuel).
-    pub fn exhaust(&mut self) {
-        self.required = self.required.max(self.limit);
-        self.consumed = self.limit;
+    /// After a host call that started with `ref_time_before` left: what the host
+    /// charged must fit the sandbox's fuel (it is not taken from it).
+    pub fn check_host_charges(&self, ref_time_before: u64) -> Result<(), OutOfGas> {
+        let charged = ref_time_before.saturating_sub(self.left().ref_time());
+        if charged / self.ref_time_per_fuel.max(1) > self.fuel {
+            return Err(OutOfGas);
+        }
+        Ok(())
     }
 }
 
@@ -115,32 +131,41 @@ mod tests {
 
     #[test]
     fn nested_limits_are_capped_by_what_is_left_and_zero_means_all() {
-        let mut meter = GasMeter::new(Weight::from_parts(1_000, 100));
+        let mut meter = GasMeter::new(Weight::from_parts(1_000, 100), 10);
         meter.charge(Weight::from_parts(400, 10)).unwrap();
         let nested = meter.nested(Weight::from_parts(0, 50));
         assert_eq!(nested.limit(), Weight::from_parts(600, 50));
         let nested = meter.nested(Weight::from_parts(10_000, 0));
         assert_eq!(nested.limit(), Weight::from_parts(600, 90));
+        assert_eq!(nested.fuel(), 60);
     }
 
     #[test]
-    fn running_out_consumes_everything_and_required_keeps_the_peak() {
-        let mut meter = GasMeter::new(Weight::from_parts(1_000, 100));
+    fn a_charge_that_does_not_fit_takes_nothing_and_required_keeps_the_peak() {
+        let mut meter = GasMeter::new(Weight::from_parts(1_000, 100), 10);
         let mut nested = meter.nested(Weight::zero());
         nested.charge(Weight::from_parts(700, 0)).unwrap();
+        nested.adjust(Weight::from_parts(700, 0), Weight::from_parts(200, 0));
         meter.absorb(&nested);
-        assert_eq!(meter.consumed(), Weight::from_parts(700, 0));
-        assert_eq!(meter.charge(Weight::from_parts(500, 0)), Err(OutOfGas));
-        assert_eq!(meter.consumed(), Weight::from_parts(1_000, 100));
-        assert_eq!(meter.required(), Weight::from_parts(1_200, 100));
+        assert_eq!(meter.consumed(), Weight::from_parts(200, 0));
+        assert_eq!(meter.required(), Weight::from_parts(700, 0));
+        assert_eq!(meter.charge(Weight::from_parts(900, 0)), Err(OutOfGas));
+        assert_eq!(meter.consumed(), Weight::from_parts(200, 0));
     }
 
     #[test]
-    fn fuel_is_converted_at_the_configured_rate() {
-        let mut meter = GasMeter::new(Weight::from_parts(10_000, 0));
-        assert_eq!(meter.fuel_for_left(100), 100);
-        meter.charge_fuel(60, 100).unwrap();
+    fn fuel_is_charged_at_its_price_and_host_charges_must_fit_it() {
+        let mut meter = GasMeter::new(Weight::from_parts(10_000, 0), 100);
+        assert_eq!(meter.fuel(), 100);
+        meter.sync_fuel(60).unwrap();
         assert_eq!(meter.consumed().ref_time(), 4_000);
-        assert_eq!(meter.fuel_for_left(100), 60);
+        let before = meter.left().ref_time();
+        meter.charge(Weight::from_parts(5_000, 0)).unwrap();
+        assert_eq!(meter.check_host_charges(before), Ok(()));
+        // 7 000 more would fit the weight left only if the fuel paid for it.
+        let before = meter.left().ref_time();
+        assert_eq!(meter.sync_fuel(50), Ok(()));
+        meter.charge(Weight::from_parts(0, 0)).unwrap();
+        assert_eq!(meter.check_host_charges(before + 6_000), Err(OutOfGas));
     }
 }

@@ -24,6 +24,7 @@ extern crate alloc;
 pub mod api;
 pub mod chain_extension;
 mod code;
+pub mod costs;
 mod deposit;
 mod exec;
 mod gas;
@@ -34,9 +35,11 @@ pub mod schedule;
 mod storage;
 pub mod trace;
 mod transient;
-mod weights;
 
 pub use exec::describe as describe_error;
+/// The weights execution is priced with: upstream's benchmarked `SubstrateWeight`, or
+/// any chain's own implementation of upstream's `WeightInfo`.
+pub use pallet_contracts::{weights::SubstrateWeight, WeightInfo};
 
 use alloc::vec::Vec;
 
@@ -61,7 +64,7 @@ pub use crate::{
     pallet::*,
     primitives::*,
     recorder::{Recording, TraceLimits},
-    schedule::{HostFnWeights, Schedule},
+    schedule::Schedule,
     storage::{CodeInfo, ContractInfo, DeletionQueueCounters},
 };
 
@@ -134,8 +137,10 @@ pub mod pallet {
         type WeightPrice: Convert<Weight, BalanceOf<Self>>;
         /// Functions the runtime offers to contracts through `call_chain_extension`.
         type ChainExtension: chain_extension::ChainExtension<Self> + Default;
-        /// Costs of execution and host functions, and limits.
+        /// Limits of execution.
         type Schedule: Get<Schedule>;
+        /// The benchmarked weights execution is priced with (see [`costs`]).
+        type WeightInfo: WeightInfo;
         /// The executor and validation profile contracts run with.
         type Sandbox: SandboxSource;
         /// Where the traces of dispatched executions go.
@@ -181,7 +186,7 @@ pub mod pallet {
         /// Costs and limits of contract execution, in upstream's shape.
         #[pallet::constant_name(Schedule)]
         fn published_schedule() -> schedule::PublishedSchedule {
-            T::Schedule::get().published()
+            T::Schedule::get().published::<T>()
         }
 
         /// The types contracts are built against (see [`Environment`]).
@@ -398,7 +403,7 @@ pub mod pallet {
         /// `call` with a one-dimensional gas limit (`ref_time`), for calls encoded
         /// before weights had two dimensions.
         #[pallet::call_index(0)]
-        #[pallet::weight(weights::call().saturating_add(Pallet::<T>::compat_weight_limit(*gas_limit)))]
+        #[pallet::weight(T::WeightInfo::call().saturating_add(Pallet::<T>::compat_weight_limit(*gas_limit)))]
         #[allow(deprecated)]
         #[deprecated(note = "a one-dimensional gas limit; use `call`")]
         pub fn call_old_weight(
@@ -416,7 +421,7 @@ pub mod pallet {
         /// `instantiate_with_code` with a one-dimensional gas limit (`ref_time`).
         #[pallet::call_index(1)]
         #[pallet::weight(
-            weights::instantiate_with_code(code.len() as u32)
+            T::WeightInfo::instantiate_with_code(code.len() as u32, data.len() as u32, salt.len() as u32)
                 .saturating_add(Pallet::<T>::compat_weight_limit(*gas_limit))
         )]
         #[allow(deprecated)]
@@ -444,7 +449,7 @@ pub mod pallet {
 
         /// `instantiate` with a one-dimensional gas limit (`ref_time`).
         #[pallet::call_index(2)]
-        #[pallet::weight(weights::instantiate().saturating_add(Pallet::<T>::compat_weight_limit(*gas_limit)))]
+        #[pallet::weight(T::WeightInfo::instantiate(data.len() as u32, salt.len() as u32).saturating_add(Pallet::<T>::compat_weight_limit(*gas_limit)))]
         #[allow(deprecated)]
         #[deprecated(note = "a one-dimensional gas limit; use `instantiate`")]
         pub fn instantiate_old_weight(
@@ -474,7 +479,10 @@ pub mod pallet {
         /// code (no floats) and records it as `Enforced`, as upstream records such code
         /// whatever was asked.
         #[pallet::call_index(3)]
-        #[pallet::weight(weights::upload_code(code.len() as u32))]
+        #[pallet::weight(match determinism {
+            Determinism::Enforced => T::WeightInfo::upload_code_determinism_enforced(code.len() as u32),
+            Determinism::Relaxed => T::WeightInfo::upload_code_determinism_relaxed(code.len() as u32),
+        })]
         pub fn upload_code(
             origin: OriginFor<T>,
             code: Vec<u8>,
@@ -491,7 +499,7 @@ pub mod pallet {
 
         /// Removes code that no contract uses and releases its deposit to the uploader.
         #[pallet::call_index(4)]
-        #[pallet::weight(weights::remove_code())]
+        #[pallet::weight(T::WeightInfo::remove_code())]
         pub fn remove_code(
             origin: OriginFor<T>,
             code_hash: CodeHash<T>,
@@ -503,7 +511,7 @@ pub mod pallet {
 
         /// Root only: points a contract at other code.
         #[pallet::call_index(5)]
-        #[pallet::weight(weights::set_code())]
+        #[pallet::weight(T::WeightInfo::set_code())]
         pub fn set_code(
             origin: OriginFor<T>,
             dest: AccountIdLookupOf<T>,
@@ -516,7 +524,7 @@ pub mod pallet {
 
         /// Calls a contract, optionally transferring value to it.
         #[pallet::call_index(6)]
-        #[pallet::weight(weights::call().saturating_add(*gas_limit))]
+        #[pallet::weight(T::WeightInfo::call().saturating_add(*gas_limit))]
         pub fn call(
             origin: OriginFor<T>,
             dest: AccountIdLookupOf<T>,
@@ -534,13 +542,14 @@ pub mod pallet {
             );
             let outcome = run.call(dest, value, data);
             T::OnTrace::on_trace(&outcome.trace);
-            outcome.into_dispatch_result(weights::call())
+            outcome.into_dispatch_result(T::WeightInfo::call())
         }
 
         /// Uploads code and instantiates a contract from it in one go.
         #[pallet::call_index(7)]
         #[pallet::weight(
-            weights::instantiate_with_code(code.len() as u32).saturating_add(*gas_limit)
+            T::WeightInfo::instantiate_with_code(code.len() as u32, data.len() as u32, salt.len() as u32)
+                .saturating_add(*gas_limit)
         )]
         pub fn instantiate_with_code(
             origin: OriginFor<T>,
@@ -552,7 +561,11 @@ pub mod pallet {
             salt: Vec<u8>,
         ) -> DispatchResultWithPostInfo {
             let origin = ensure_signed(origin)?;
-            let base_weight = weights::instantiate_with_code(code.len() as u32);
+            let base_weight = T::WeightInfo::instantiate_with_code(
+                code.len() as u32,
+                data.len() as u32,
+                salt.len() as u32,
+            );
             let run = exec::Run::<T>::dispatched(
                 Origin::Signed(origin),
                 gas_limit,
@@ -565,7 +578,7 @@ pub mod pallet {
 
         /// Instantiates a contract from code already on chain.
         #[pallet::call_index(8)]
-        #[pallet::weight(weights::instantiate().saturating_add(*gas_limit))]
+        #[pallet::weight(T::WeightInfo::instantiate(data.len() as u32, salt.len() as u32).saturating_add(*gas_limit))]
         pub fn instantiate(
             origin: OriginFor<T>,
             #[pallet::compact] value: BalanceOf<T>,
@@ -576,6 +589,7 @@ pub mod pallet {
             salt: Vec<u8>,
         ) -> DispatchResultWithPostInfo {
             let origin = ensure_signed(origin)?;
+            let (data_len, salt_len) = (data.len() as u32, salt.len() as u32);
             let run = exec::Run::<T>::dispatched(
                 Origin::Signed(origin),
                 gas_limit,
@@ -583,20 +597,20 @@ pub mod pallet {
             );
             let outcome = run.instantiate(value, Code::Existing(code_hash), data, salt);
             T::OnTrace::on_trace(&outcome.trace);
-            outcome.into_dispatch_result(weights::instantiate())
+            outcome.into_dispatch_result(T::WeightInfo::instantiate(data_len, salt_len))
         }
 
         /// Runs a step of a pending storage migration. Europa has no migrations: this
         /// always fails with `NoMigrationPerformed`, as upstream does when none is due.
         #[pallet::call_index(9)]
-        #[pallet::weight(weights::migrate().saturating_add(*weight_limit))]
+        #[pallet::weight(T::WeightInfo::migrate().saturating_add(*weight_limit))]
         pub fn migrate(origin: OriginFor<T>, weight_limit: Weight) -> DispatchResultWithPostInfo {
             ensure_signed(origin)?;
             let _ = weight_limit;
             let error: DispatchError = Error::<T>::NoMigrationPerformed.into();
             Err(frame_support::dispatch::WithPostDispatchInfo::with_weight(
                 error,
-                weights::migrate(),
+                T::WeightInfo::migrate(),
             ))
         }
     }

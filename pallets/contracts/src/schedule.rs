@@ -1,21 +1,15 @@
-//! What execution costs and how far it may go.
-//!
-//! The costs are Europa's own estimates, of the same magnitude as upstream's
-//! benchmarked weights (so that gas limits clients compute against a production chain
-//! also work here); they are not benchmarked on this pallet.
+//! How far execution may go. What it costs is in [`crate::costs`].
 
 use codec::{Decode, Encode};
 use europa_sandbox::{Executor, Limits as SandboxLimits, SandboxConfig, WasmFeatures};
-use frame_support::weights::{RuntimeDbWeight, Weight};
 use scale_info::TypeInfo;
 
-/// Costs and limits of contract execution.
-#[derive(Clone, Encode, Decode, PartialEq, Eq, Debug, TypeInfo)]
+use crate::Config;
+
+/// Limits of contract execution.
+#[derive(Clone, Encode, Decode, PartialEq, Eq, Debug, Default, TypeInfo)]
 pub struct Schedule {
     pub limits: Limits,
-    /// `ref_time` one unit of sandbox fuel (about one WASM instruction) costs.
-    pub ref_time_per_fuel: u64,
-    pub host_fn_weights: HostFnWeights,
 }
 
 #[derive(Clone, Encode, Decode, PartialEq, Eq, Debug, TypeInfo)]
@@ -30,63 +24,9 @@ pub struct Limits {
     pub payload_len: u32,
     /// Deepest WASM call stack within one contract frame.
     pub wasm_call_depth: u32,
-}
-
-/// Weights of host functions. A host function costs `host_fn` plus what its work adds.
-#[derive(Clone, Encode, Decode, PartialEq, Eq, Debug, TypeInfo)]
-pub struct HostFnWeights {
-    /// Every host function call.
-    pub host_fn: Weight,
-    /// Per byte copied between contract memory and the host.
-    pub copy_per_byte: Weight,
-    /// Per byte of code loaded to run a frame.
-    pub code_load_per_byte: Weight,
-    /// A storage read (get, contains, take), before its bytes; priced like a read
-    /// from a large trie, as on a production chain.
-    pub storage_read: Weight,
-    /// A storage write (set, clear), before its bytes.
-    pub storage_write: Weight,
-    /// Per byte read from or written to storage.
-    pub storage_per_byte: Weight,
-    /// A transient storage access (set, clear, get, contains, take), before its bytes.
-    pub transient_storage: Weight,
-    /// Per byte read from or written to transient storage.
-    pub transient_per_byte: Weight,
-    /// A hash function, before its input.
-    pub hash: Weight,
-    pub hash_per_byte: Weight,
-    /// An event, before its topics and payload (upstream's benchmarked weights, so that
-    /// events fill no more memory per unit of gas than on a production chain).
-    pub deposit_event: Weight,
-    pub event_per_topic: Weight,
-    pub event_per_byte: Weight,
-    /// A value transfer.
-    pub transfer: Weight,
-    /// A nested call or delegate call, before its input.
-    pub call: Weight,
-    /// A nested instantiation, before its input and salt.
-    pub instantiate: Weight,
-    /// A signature recovery or verification.
-    pub crypto: Weight,
-    /// Reading the current contract's or another account's state (balance, code hash, ...).
-    pub account_read: Weight,
-    /// Terminating a contract, before its storage accesses (see
-    /// [`HostFnWeights::terminate_with`]).
-    pub terminate: Weight,
-    /// Terminating a contract, per delegate dependency it unlocks.
-    pub terminate_per_dependency: Weight,
-    /// Replacing the current contract's code.
-    pub set_code_hash: Weight,
-}
-
-impl Default for Schedule {
-    fn default() -> Self {
-        Schedule {
-            limits: Limits::default(),
-            ref_time_per_fuel: 1_250,
-            host_fn_weights: HostFnWeights::default(),
-        }
-    }
+    /// `ref_time` per byte of an event's payload, on top of its benchmarked weight
+    /// (upstream's figure, which bounds the memory events take per block).
+    pub event_ref_time: u64,
 }
 
 impl Default for Limits {
@@ -97,48 +37,8 @@ impl Default for Limits {
             subject_len: 32,
             payload_len: 16 * 1024,
             wasm_call_depth: 256,
+            event_ref_time: 60_000,
         }
-    }
-}
-
-impl Default for HostFnWeights {
-    fn default() -> Self {
-        HostFnWeights {
-            host_fn: Weight::from_parts(750_000, 0),
-            copy_per_byte: Weight::from_parts(100, 0),
-            code_load_per_byte: Weight::from_parts(1_200, 1),
-            storage_read: Weight::from_parts(50_000_000, 10_000),
-            storage_write: Weight::from_parts(50_000_000, 10_000),
-            storage_per_byte: Weight::from_parts(300, 1),
-            transient_storage: Weight::from_parts(2_600_000, 0),
-            transient_per_byte: Weight::from_parts(220, 0),
-            hash: Weight::from_parts(4_000_000, 0),
-            hash_per_byte: Weight::from_parts(1_500, 0),
-            deposit_event: Weight::from_parts(4_143_031, 990),
-            event_per_topic: Weight::from_parts(2_186_206, 2_475),
-            event_per_byte: Weight::from_parts(60_025, 0),
-            transfer: Weight::from_parts(9_000_000, 0),
-            call: Weight::from_parts(130_000_000, 4_000),
-            instantiate: Weight::from_parts(160_000_000, 4_000),
-            crypto: Weight::from_parts(45_000_000, 0),
-            account_read: Weight::from_parts(8_000_000, 3_700),
-            // Upstream 51's benchmarked `seal_terminate(n)`.
-            terminate: Weight::from_parts(15_426_466, 3_647),
-            terminate_per_dependency: Weight::from_parts(4_507_899, 2_553),
-            set_code_hash: Weight::from_parts(12_000_000, 7_000),
-        }
-    }
-}
-
-impl HostFnWeights {
-    /// Terminating a contract with `dependencies` delegate dependencies: upstream's
-    /// benchmark plus its storage accesses (2 reads and 3 writes, and one of each per
-    /// dependency) at the runtime's database weights.
-    pub fn terminate_with(&self, db: RuntimeDbWeight, dependencies: u32) -> Weight {
-        let per_dependency = u64::from(dependencies);
-        self.terminate
-            .saturating_add(self.terminate_per_dependency.saturating_mul(per_dependency))
-            .saturating_add(db.reads_writes(2 + per_dependency, 3 + per_dependency))
     }
 }
 
@@ -172,7 +72,7 @@ pub struct InstructionWeights {
 
 impl Schedule {
     /// This schedule in upstream's published shape.
-    pub fn published(&self) -> PublishedSchedule {
+    pub fn published<T: Config>(&self) -> PublishedSchedule {
         PublishedSchedule {
             limits: PublishedLimits {
                 event_topics: self.limits.event_topics,
@@ -181,10 +81,12 @@ impl Schedule {
                 payload_len: self.limits.payload_len,
                 runtime_memory: 128 * 1024 * 1024,
                 validator_runtime_memory: 512 * 1024 * 1024,
-                event_ref_time: self.host_fn_weights.event_per_byte.ref_time(),
+                event_ref_time: self.limits.event_ref_time,
             },
             instruction_weights: InstructionWeights {
-                base: self.ref_time_per_fuel.try_into().unwrap_or(u32::MAX),
+                base: crate::costs::ref_time_per_fuel::<T>()
+                    .try_into()
+                    .unwrap_or(u32::MAX),
             },
         }
     }

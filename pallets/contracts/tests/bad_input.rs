@@ -8,7 +8,7 @@ use frame_support::weights::Weight;
 use mock::*;
 use pallet_europa_contracts::{
     trace::{ExecutionTrace, Outcome},
-    Code, ContractInfoOf, Determinism, Error as ContractsError, Schedule,
+    Code, ContractInfoOf, Determinism, Error as ContractsError,
 };
 use sp_runtime::DispatchError;
 
@@ -416,7 +416,9 @@ both_executors! {
             let (result, _) = Contracts::bare_instantiate(
                 ALICE, 0, Some(GAS_LIMIT), None, Code::Upload(wat::parse_str(spinning_start).unwrap()), vec![], vec![],
             );
-            assert_eq!(result.gas_consumed.ref_time(), GAS_LIMIT.ref_time(), "all of the gas");
+            // All the fuel the limit buys, as upstream.
+            let per_fuel = pallet_europa_contracts::costs::ref_time_per_fuel::<Test>();
+            assert_eq!(result.gas_consumed.ref_time(), GAS_LIMIT.ref_time() / per_fuel * per_fuel);
 
             // A start function that returns ends the frame as `seal_return` does (upstream).
             let reverting_start = wat::parse_str(r#"(module
@@ -447,7 +449,7 @@ both_executors! {
                     .0.gas_consumed.ref_time()
             };
             // Two instructions of 65 000 bytes at one fuel per 64 bytes.
-            let expected = 2 * 65_000 / 64 * Schedule::default().ref_time_per_fuel;
+            let expected = 2 * 65_000 / 64 * pallet_europa_contracts::costs::ref_time_per_fuel::<Test>();
             let extra = gas(65_000) - gas(0);
             assert!(
                 extra >= expected * 9 / 10 && extra <= expected * 11 / 10,

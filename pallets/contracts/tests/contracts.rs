@@ -105,7 +105,9 @@ both_executors! {
             let limit = frame_support::weights::Weight::from_parts(5_000_000_000, 1024 * 1024);
             let (result, trace) = Contracts::bare_call(ALICE, contract.clone(), 0, Some(limit), None, input("spin", ()));
             assert_eq!(result.result, Err(ContractsError::<Test>::OutOfGas.into()), "{trace}");
-            assert_eq!(result.gas_consumed.ref_time(), limit.ref_time());
+            // As upstream, the fuel burnt since the last host call is charged only where
+            // it fits: running out reports what was charged up to that call.
+            assert!(result.gas_consumed.all_lte(limit));
             // A bounded loop finishes and needs less.
             let (result, _) = Contracts::bare_call(ALICE, contract, 0, Some(limit), None, input("spin_for", 1000u32));
             assert!(result.result.is_ok());

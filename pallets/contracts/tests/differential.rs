@@ -24,8 +24,17 @@ use mock::*;
 use pallet_europa_contracts::schedule::Profile;
 use sp_runtime::DispatchError;
 
-/// Each step's gas on this pallet is within this factor of upstream's.
-const GAS_TOLERANCE: f64 = 2.5;
+/// Each step's gas on this pallet, as a share of upstream's. Both price with upstream's
+/// benchmarked weights in upstream's order; what remains is the executor's fuel:
+/// wasmtime counts one unit per WASM operator and does not charge for lazy
+/// compilation (upstream's wasmi charges 7 fuel per byte of a function body the first
+/// time it runs), so small calls cost less there and compute-bound ones more.
+fn gas_tolerance(executor: Executor) -> core::ops::RangeInclusive<f64> {
+    match executor {
+        Executor::Wasmtime => 0.33..=2.5,
+        Executor::Wasmi => 0.4..=2.5,
+    }
+}
 
 /// Gas below one host call's cost (an empty constructor) is not compared: there the
 /// executors' fuel conventions dominate (0.001 ms of weight either way).
@@ -409,7 +418,7 @@ fn differential(scenario: Scenario) {
                 let ratio =
                     step.gas_consumed.ref_time() as f64 / expected.gas_consumed.ref_time() as f64;
                 println!("{name}: {} gas / upstream gas = {ratio:.2}", ours.name());
-                if !(1.0 / GAS_TOLERANCE..=GAS_TOLERANCE).contains(&ratio) {
+                if !gas_tolerance(*executor).contains(&ratio) {
                     differences.push(format!(
                         "step `{name}`: gas {} on {} vs {} upstream",
                         step.gas_consumed.ref_time(),

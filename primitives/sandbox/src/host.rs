@@ -49,6 +49,12 @@ impl<'a, T> FunctionContext<'a, T> {
         self.caller.fuel()
     }
 
+    /// Sets the calling instance's fuel: what it may still burn before its next host
+    /// call (or its end).
+    pub fn set_fuel(&mut self, fuel: u64) {
+        self.caller.set_fuel(fuel);
+    }
+
     /// Burns `amount` fuel for work the host did. If less is left, all of it is burnt
     /// and the call fails; the host function should then return that error.
     pub fn consume_fuel(&mut self, amount: u64) -> Result<(), HostError> {

@@ -17,11 +17,13 @@ use sp_runtime::{
 };
 
 use super::{
-    host_fn, u32_args, u64_arg, Alias, Ctx, Definer, Host, HostResult, Returned, I32, I64, SENTINEL,
+    host_fn, u32_args, u64_arg, Alias, Ctx, Definer, Host, HostResult, OutputCopy, Returned, I32,
+    I64, SENTINEL,
 };
 use crate::{
     chain_extension::{ChainExtension, Environment, RetVal},
     code,
+    costs::Cost,
     exec::{ErrorOrigin, ExecError, FrameArgs, Stop},
     AccountIdOf, BalanceOf, CodeHash, CodeInfoOf, Config, ContractInfoOf, Error, Event, Pallet,
 };
@@ -164,6 +166,7 @@ pub fn define<T: Config>(d: &mut Definer<'_, T>) {
 fn seal_return<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
     host_fn(ctx, "seal0.seal_return", |h| {
         let [flags, data, len] = u32_args(args);
+        h.charge(Cost::CopyFromContract(len))?;
         let data = h.read(data, len)?;
         h.arg("flags", flags);
         h.arg_bytes("data", &data);
@@ -218,10 +221,12 @@ struct CallArgs {
 }
 
 fn call<T: Config>(h: &mut Host<'_, '_, T>, args: CallArgs) -> Result<Returned, Stop> {
-    let weights = h.weights();
-    h.charge(weights.call)?;
     let flags = CallFlags::from_bits(args.flags).ok_or(Error::<T>::InvalidCallFlags)?;
     h.arg("flags", args.flags);
+    h.charge(match args.kind {
+        CallKind::Call { .. } => Cost::CallBase,
+        CallKind::Delegate { .. } => Cost::DelegateCallBase,
+    })?;
     let input = if flags.contains(CallFlags::CLONE_INPUT) {
         let input = h
             .stack()
@@ -229,7 +234,7 @@ fn call<T: Config>(h: &mut Host<'_, '_, T>, args: CallArgs) -> Result<Returned, 
             .input
             .clone()
             .ok_or(Error::<T>::InputForwarded)?;
-        h.charge(weights.copy_per_byte.saturating_mul(input.len() as u64))?;
+        h.charge(Cost::CallInputCloned(input.len() as u32))?;
         input
     } else if flags.contains(CallFlags::FORWARD_INPUT) {
         h.stack()
@@ -238,6 +243,7 @@ fn call<T: Config>(h: &mut Host<'_, '_, T>, args: CallArgs) -> Result<Returned, 
             .take()
             .ok_or(Error::<T>::InputForwarded)?
     } else {
+        h.charge(Cost::CopyFromContract(args.input_len))?;
         h.read(args.input, args.input_len)?
     };
     h.arg_bytes("input", &input);
@@ -264,7 +270,7 @@ fn call<T: Config>(h: &mut Host<'_, '_, T>, args: CallArgs) -> Result<Returned, 
                 if read_only || h.stack().is_read_only() {
                     return Err(Error::<T>::StateChangeDenied.into());
                 }
-                h.charge(weights.transfer)?;
+                h.charge(Cost::CallTransferSurcharge)?;
             }
             let stack = h.stack();
             stack.top_mut().allows_reentry = flags.contains(CallFlags::ALLOW_REENTRY);
@@ -300,7 +306,13 @@ fn call<T: Config>(h: &mut Host<'_, '_, T>, args: CallArgs) -> Result<Returned, 
         }
     }
     if let Ok(output) = &result {
-        h.write_output(args.out, args.out_len, &output.data, true)?;
+        h.write_output(
+            args.out,
+            args.out_len,
+            &output.data,
+            true,
+            OutputCopy::Charged,
+        )?;
     }
     into_return_code::<T>(result)
 }
@@ -410,8 +422,10 @@ fn instantiate<T: Config>(
 ) -> Result<Returned, Stop> {
     let [input, input_len, address_ptr, address_len, out, out_len, salt, salt_len] = args.buffers;
     h.ensure_mutable()?;
-    let weight = h.weights().instantiate;
-    h.charge(weight)?;
+    h.charge(Cost::Instantiate {
+        input_len,
+        salt_len,
+    })?;
     let deposit_limit: BalanceOf<T> = if args.deposit == SENTINEL {
         Zero::zero()
     } else {
@@ -436,9 +450,16 @@ fn instantiate<T: Config>(
         .run_nested(frame_args, input, args.weight, deposit_limit);
     if let Ok(output) = &result {
         if let (false, Some(address)) = (output.did_revert(), &address) {
-            h.write_output(address_ptr, address_len, &address.encode(), true)?;
+            let address = address.encode();
+            h.write_output(
+                address_ptr,
+                address_len,
+                &address,
+                true,
+                OutputCopy::Covered,
+            )?;
         }
-        h.write_output(out, out_len, &output.data, true)?;
+        h.write_output(out, out_len, &output.data, true, OutputCopy::Charged)?;
     }
     into_return_code::<T>(result)
 }
@@ -512,9 +533,7 @@ fn terminate<T: Config>(h: &mut Host<'_, '_, T>, beneficiary: u32) -> Result<Ret
     let dependencies = info
         .as_ref()
         .map_or(0, |info| info.delegate_dependencies.len() as u32);
-    let db = <T as frame_system::Config>::DbWeight::get();
-    let weight = h.weights().terminate_with(db, dependencies);
-    h.charge(weight)?;
+    h.charge(Cost::Terminate(dependencies))?;
     let beneficiary: AccountIdOf<T> = h.read_as(beneficiary)?;
     h.arg_bytes("beneficiary", &beneficiary.encode());
     let stack = h.stack();
@@ -564,8 +583,7 @@ fn transfer<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
     host_fn(ctx, "seal0.transfer", |h| {
         let [to, _, value, _] = u32_args(args);
         h.ensure_mutable()?;
-        let weight = h.weights().transfer;
-        h.charge(weight)?;
+        h.charge(Cost::Transfer)?;
         let to: AccountIdOf<T> = h.read_as(to)?;
         let value: BalanceOf<T> = h.read_as(value)?;
         h.arg_bytes("to", &to.encode());
@@ -582,6 +600,7 @@ fn call_runtime<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
     host_fn(ctx, "seal0.call_runtime", |h| {
         let [call, len] = u32_args(args);
         h.ensure_mutable()?;
+        h.charge(Cost::CopyFromContract(len))?;
         let encoded = h.read(call, len)?;
         h.arg_bytes("call", &encoded);
         let call = <T as Config>::RuntimeCall::decode_all_with_depth_limit(
@@ -590,7 +609,7 @@ fn call_runtime<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
         )
         .map_err(|_| Error::<T>::DecodingFailed)?;
         let dispatch_weight = call.get_dispatch_info().call_weight;
-        h.charge(dispatch_weight)?;
+        let charged = h.charge(Cost::Declared(dispatch_weight))?;
         let contract = h.stack().top().account.clone();
         let mut origin: T::RuntimeOrigin = frame_system::RawOrigin::Signed(contract).into();
         origin.add_filter(<T as Config>::CallFilter::contains);
@@ -599,13 +618,9 @@ fn call_runtime<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
             Ok(info) => info.actual_weight,
             Err(error) => error.post_info.actual_weight,
         };
-        if let Some(actual) = actual {
-            // The call was charged its declared weight; give back what it did not use.
-            h.stack()
-                .top_mut()
-                .gas
-                .refund(dispatch_weight.saturating_sub(actual));
-        }
+        // The call was charged its declared weight; what it reports using settles it.
+        let actual = actual.map_or(dispatch_weight, |actual| actual.min(dispatch_weight));
+        h.adjust(charged, Cost::Declared(actual));
         match result {
             Ok(_) => Ok(ReturnErrorCode::Success.into()),
             Err(error) => {
@@ -637,10 +652,10 @@ fn call_chain_extension<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> Host
             charged: Weight::zero(),
         };
         let result = T::ChainExtension::default().call(&mut env);
-        h.charge(env.charged)?;
+        h.charge(Cost::Declared(env.charged))?;
         match result.map_err(Stop::Error)? {
             RetVal::Converging(code) => {
-                h.write_output(out, out_len, &env.output, true)?;
+                h.write_output(out, out_len, &env.output, true, OutputCopy::Covered)?;
                 Ok(Returned::U32(code))
             }
             RetVal::Diverging { flags, data } => Err(Stop::Return {
@@ -655,16 +670,14 @@ fn set_code_hash<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult 
     host_fn(ctx, "seal0.set_code_hash", |h| {
         let [code_hash] = u32_args(args);
         h.ensure_mutable()?;
-        let weight = h.weights().set_code_hash;
-        h.charge(weight)?;
+        h.charge(Cost::SetCodeHash)?;
         let code_hash: CodeHash<T> = h.read_as(code_hash)?;
         h.arg_bytes("code_hash", &code_hash.encode());
         // As upstream: the new code is loaded (and its load paid for) first.
         let Some(code_info) = CodeInfoOf::<T>::get(code_hash) else {
             return Ok(ReturnErrorCode::CodeNotFound.into());
         };
-        let code_load = h.weights().code_load_per_byte;
-        h.charge(code_load.saturating_mul(code_info.code_len.into()))?;
+        h.charge(Cost::CodeLoad(code_info.code_len))?;
         let frame = h.stack().top_mut();
         let account = frame.account.clone();
         let mut info = ContractInfoOf::<T>::get(&account).ok_or(Error::<T>::ContractNotFound)?;
@@ -686,8 +699,7 @@ fn lock_delegate_dependency<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> 
     host_fn(ctx, "seal0.lock_delegate_dependency", |h| {
         let [code_hash] = u32_args(args);
         h.ensure_mutable()?;
-        let weight = h.weights().account_read;
-        h.charge(weight)?;
+        h.charge(Cost::LockDelegateDependency)?;
         let code_hash: CodeHash<T> = h.read_as(code_hash)?;
         h.arg_bytes("code_hash", &code_hash.encode());
         let account = h.stack().top().account.clone();
@@ -719,8 +731,7 @@ fn unlock_delegate_dependency<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -
     host_fn(ctx, "seal0.unlock_delegate_dependency", |h| {
         let [code_hash] = u32_args(args);
         h.ensure_mutable()?;
-        let weight = h.weights().account_read;
-        h.charge(weight)?;
+        h.charge(Cost::UnlockDelegateDependency)?;
         let code_hash: CodeHash<T> = h.read_as(code_hash)?;
         h.arg_bytes("code_hash", &code_hash.encode());
         let account = h.stack().top().account.clone();

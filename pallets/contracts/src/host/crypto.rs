@@ -4,7 +4,7 @@ use europa_sandbox::Value;
 use pallet_contracts_uapi::ReturnErrorCode;
 
 use super::{host_fn, u32_args, Alias, Ctx, Definer, HostResult, Returned, I32};
-use crate::Config;
+use crate::{costs::Cost, Config};
 
 pub fn define<T: Config>(d: &mut Definer<'_, T>) {
     d.func(
@@ -69,16 +69,12 @@ fn hash<T: Config, const N: usize>(
     ctx: &mut Ctx<'_, T>,
     name: &'static str,
     args: &[Value],
+    cost: fn(u32) -> Cost,
     hasher: fn(&[u8]) -> [u8; N],
 ) -> HostResult {
     host_fn(ctx, name, |h| {
         let [input, len, out] = u32_args(args);
-        let weights = h.weights();
-        h.charge(
-            weights
-                .hash
-                .saturating_add(weights.hash_per_byte.saturating_mul(len.into())),
-        )?;
+        h.charge(cost(len))?;
         let input = h.read(input, len)?;
         h.arg_bytes("input", &input);
         h.write(out, &hasher(&input))?;
@@ -87,7 +83,13 @@ fn hash<T: Config, const N: usize>(
 }
 
 fn sha2_256<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    hash(ctx, "seal0.hash_sha2_256", args, sp_io::hashing::sha2_256)
+    hash(
+        ctx,
+        "seal0.hash_sha2_256",
+        args,
+        Cost::HashSha256,
+        sp_io::hashing::sha2_256,
+    )
 }
 
 fn keccak_256<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
@@ -95,6 +97,7 @@ fn keccak_256<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
         ctx,
         "seal0.hash_keccak_256",
         args,
+        Cost::HashKeccak256,
         sp_io::hashing::keccak_256,
     )
 }
@@ -104,6 +107,7 @@ fn blake2_256<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
         ctx,
         "seal0.hash_blake2_256",
         args,
+        Cost::HashBlake256,
         sp_io::hashing::blake2_256,
     )
 }
@@ -113,6 +117,7 @@ fn blake2_128<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
         ctx,
         "seal0.hash_blake2_128",
         args,
+        Cost::HashBlake128,
         sp_io::hashing::blake2_128,
     )
 }
@@ -120,8 +125,7 @@ fn blake2_128<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
 fn ecdsa_recover<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
     host_fn(ctx, "seal0.ecdsa_recover", |h| {
         let [signature, message_hash, out] = u32_args(args);
-        let weight = h.weights().crypto;
-        h.charge(weight)?;
+        h.charge(Cost::EcdsaRecovery)?;
         let signature = h.read_array::<65>(signature)?;
         let message_hash = h.read_array::<32>(message_hash)?;
         h.arg_bytes("signature", &signature);
@@ -139,8 +143,7 @@ fn ecdsa_recover<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult 
 fn ecdsa_to_eth_address<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
     host_fn(ctx, "seal0.ecdsa_to_eth_address", |h| {
         let [key, out] = u32_args(args);
-        let weight = h.weights().crypto;
-        h.charge(weight)?;
+        h.charge(Cost::EcdsaToEthAddress)?;
         let key = h.read_array::<33>(key)?;
         h.arg_bytes("public_key", &key);
         match eth_address(&key) {
@@ -166,12 +169,7 @@ fn eth_address(compressed: &[u8; 33]) -> Option<[u8; 20]> {
 fn sr25519_verify<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
     host_fn(ctx, "seal0.sr25519_verify", |h| {
         let [signature, public_key, message_len, message] = u32_args(args);
-        let weights = h.weights();
-        h.charge(
-            weights
-                .crypto
-                .saturating_add(weights.hash_per_byte.saturating_mul(message_len.into())),
-        )?;
+        h.charge(Cost::Sr25519Verify(message_len))?;
         let signature = h.read_array::<64>(signature)?;
         let public_key = h.read_array::<32>(public_key)?;
         let message = h.read(message, message_len)?;

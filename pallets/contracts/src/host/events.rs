@@ -8,6 +8,7 @@ use pallet_contracts_uapi::ReturnErrorCode;
 
 use super::{host_fn, u32_args, Alias, Ctx, Definer, HostResult, Returned, I32};
 use crate::{
+    costs::Cost,
     trace::{Bytes, ContractEvent},
     Config, Error, Event, MAX_DECODE_NESTING,
 };
@@ -36,14 +37,11 @@ fn deposit_event<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult 
         let [topics, topics_len, data, data_len] = u32_args(args);
         h.ensure_mutable()?;
         // As upstream: charged before anything is checked, topics counted by length.
-        let weights = h.weights();
         let num_topics = topics_len / <T::Hash as MaxEncodedLen>::max_encoded_len() as u32;
-        h.charge(
-            weights
-                .deposit_event
-                .saturating_add(weights.event_per_topic.saturating_mul(num_topics.into()))
-                .saturating_add(weights.event_per_byte.saturating_mul(data_len.into())),
-        )?;
+        h.charge(Cost::DepositEvent {
+            topics: num_topics,
+            len: data_len,
+        })?;
         let limits = h.stack().schedule.limits.clone();
         if data_len > limits.payload_len {
             return Err(Error::<T>::ValueTooLarge.into());
@@ -86,6 +84,7 @@ fn debug_message<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult 
     host_fn(ctx, "seal0.debug_message", |h| {
         let [text, len] = u32_args(args);
         let len = len.min(T::MaxDebugBufferLen::get());
+        h.charge(Cost::DebugMessage(len))?;
         h.arg("len", len);
         let bytes = if h.stack().append_debug("") {
             Some(h.read(text, len)?)

@@ -15,9 +15,12 @@ use pallet_contracts_uapi::ReturnErrorCode;
 use sp_runtime::traits::Convert;
 
 use super::{
-    host_fn, u32_args, u64_arg, Alias, Ctx, Definer, Host, HostResult, Returned, I32, I64,
+    host_fn, u32_args, u64_arg, Alias, Ctx, Definer, Host, HostResult, OutputCopy, Returned, I32,
+    I64,
 };
-use crate::{exec::Stop, AccountIdOf, CodeHash, Config, ContractInfoOf, Error, Origin};
+use crate::{
+    costs::Cost, exec::Stop, AccountIdOf, CodeHash, Config, ContractInfoOf, Error, Origin,
+};
 
 pub fn define<T: Config>(d: &mut Definer<'_, T>) {
     d.func(
@@ -181,84 +184,97 @@ pub fn define<T: Config>(d: &mut Definer<'_, T>) {
     );
 }
 
-/// The common shape: charge a read, write an encoded value to the output buffer.
+/// The common shape: charge `cost`, write an encoded value to the output buffer (the
+/// cost covers the copy).
 fn output<T: Config>(
     ctx: &mut Ctx<'_, T>,
     name: &'static str,
     args: &[Value],
+    cost: Cost,
     value: impl FnOnce(&mut Host<'_, '_, T>) -> Result<alloc::vec::Vec<u8>, Stop>,
 ) -> HostResult {
     host_fn(ctx, name, |h| {
         let [out, out_len] = u32_args(args);
+        h.charge(cost)?;
         let value = value(h)?;
-        h.write_output(out, out_len, &value, false)?;
+        h.write_output(out, out_len, &value, false, OutputCopy::Covered)?;
         Ok(Returned::Unit)
     })
 }
 
 fn input<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    output(ctx, "seal0.input", args, |h| {
-        h.stack()
-            .top()
-            .input
-            .clone()
-            .ok_or_else(|| Error::<T>::InputForwarded.into())
+    host_fn(ctx, "seal0.input", |h| {
+        let [out, out_len] = u32_args(args);
+        let input = h.stack().top().input.clone();
+        let input = input.ok_or(Error::<T>::InputForwarded)?;
+        h.write_output(out, out_len, &input, false, OutputCopy::Charged)?;
+        Ok(Returned::Unit)
     })
 }
 
 fn caller<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    output(ctx, "seal0.caller", args, |h| {
+    output(ctx, "seal0.caller", args, Cost::Caller, |h| {
         let caller = h.stack().top().caller.clone();
         Ok(caller.account_id()?.encode())
     })
 }
 
 fn address<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    output(ctx, "seal0.address", args, |h| {
+    output(ctx, "seal0.address", args, Cost::Address, |h| {
         Ok(h.stack().top().account.encode())
     })
 }
 
 fn balance<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    output(ctx, "seal0.balance", args, |h| {
+    output(ctx, "seal0.balance", args, Cost::Balance, |h| {
         let account = h.stack().top().account.clone();
         Ok(
-            T::Currency::reducible_balance(&account, Preservation::Expendable, Fortitude::Polite)
+            T::Currency::reducible_balance(&account, Preservation::Preserve, Fortitude::Polite)
                 .encode(),
         )
     })
 }
 
 fn value_transferred<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    output(ctx, "seal0.value_transferred", args, |h| {
-        Ok(h.stack().top().value_transferred.encode())
-    })
+    output(
+        ctx,
+        "seal0.value_transferred",
+        args,
+        Cost::ValueTransferred,
+        |h| Ok(h.stack().top().value_transferred.encode()),
+    )
 }
 
 fn now<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    output(ctx, "seal0.now", args, |_| Ok(T::Time::now().encode()))
+    output(ctx, "seal0.now", args, Cost::Now, |_| {
+        Ok(T::Time::now().encode())
+    })
 }
 
 fn block_number<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    output(ctx, "seal0.block_number", args, |_| {
+    output(ctx, "seal0.block_number", args, Cost::BlockNumber, |_| {
         Ok(frame_system::Pallet::<T>::block_number().encode())
     })
 }
 
 fn minimum_balance<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    output(ctx, "seal0.minimum_balance", args, |_| {
-        Ok(T::Currency::minimum_balance().encode())
-    })
+    output(
+        ctx,
+        "seal0.minimum_balance",
+        args,
+        Cost::MinimumBalance,
+        |_| Ok(T::Currency::minimum_balance().encode()),
+    )
 }
 
 fn gas_left_v0<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    output(ctx, "seal0.gas_left", args, |h| {
+    output(ctx, "seal0.gas_left", args, Cost::GasLeft, |h| {
         Ok(h.stack().top().gas.left().ref_time().encode())
     })
 }
 
 fn gas_left_v1<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    output(ctx, "seal1.gas_left", args, |h| {
+    output(ctx, "seal1.gas_left", args, Cost::GasLeft, |h| {
         Ok(h.stack().top().gas.left().encode())
     })
 }
@@ -267,9 +283,10 @@ fn weight_to_fee_v0<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResu
     host_fn(ctx, "seal0.weight_to_fee", |h| {
         let ref_time = u64_arg(args, 0);
         let [_, out, out_len] = u32_args(args);
+        h.charge(Cost::WeightToFee)?;
         h.arg("ref_time", ref_time);
         let fee = T::WeightPrice::convert(Weight::from_parts(ref_time, 0));
-        h.write_output(out, out_len, &fee.encode(), false)?;
+        h.write_output(out, out_len, &fee.encode(), false, OutputCopy::Covered)?;
         Ok(Returned::Unit)
     })
 }
@@ -278,9 +295,10 @@ fn weight_to_fee_v1<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResu
     host_fn(ctx, "seal1.weight_to_fee", |h| {
         let weight = Weight::from_parts(u64_arg(args, 0), u64_arg(args, 1));
         let [_, _, out, out_len] = u32_args(args);
+        h.charge(Cost::WeightToFee)?;
         h.arg("weight", alloc::format!("{weight:?}"));
         let fee = T::WeightPrice::convert(weight);
-        h.write_output(out, out_len, &fee.encode(), false)?;
+        h.write_output(out, out_len, &fee.encode(), false, OutputCopy::Covered)?;
         Ok(Returned::Unit)
     })
 }
@@ -294,8 +312,7 @@ fn read_account<T: Config>(h: &mut Host<'_, '_, T>, ptr: u32) -> Result<AccountI
 fn is_contract<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
     host_fn(ctx, "seal0.is_contract", |h| {
         let [account] = u32_args(args);
-        let weight = h.weights().account_read;
-        h.charge(weight)?;
+        h.charge(Cost::IsContract)?;
         let account = read_account(h, account)?;
         Ok(Returned::U32(
             ContractInfoOf::<T>::contains_key(&account) as u32
@@ -306,12 +323,12 @@ fn is_contract<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
 fn code_hash<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
     host_fn(ctx, "seal0.code_hash", |h| {
         let [account, out, out_len] = u32_args(args);
-        let weight = h.weights().account_read;
-        h.charge(weight)?;
+        h.charge(Cost::CodeHash)?;
         let account = read_account(h, account)?;
         match ContractInfoOf::<T>::get(&account) {
             Some(info) => {
-                h.write_output(out, out_len, &info.code_hash.encode(), false)?;
+                let hash = info.code_hash.encode();
+                h.write_output(out, out_len, &hash, false, OutputCopy::Covered)?;
                 Ok(ReturnErrorCode::Success.into())
             }
             None => Ok(ReturnErrorCode::KeyNotFound.into()),
@@ -320,7 +337,7 @@ fn code_hash<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
 }
 
 fn own_code_hash<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    output(ctx, "seal0.own_code_hash", args, |h| {
+    output(ctx, "seal0.own_code_hash", args, Cost::OwnCodeHash, |h| {
         let account = h.stack().top().account.clone();
         let info = ContractInfoOf::<T>::get(&account).ok_or(Error::<T>::ContractNotFound)?;
         let hash: CodeHash<T> = info.code_hash;
@@ -330,6 +347,7 @@ fn own_code_hash<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult 
 
 fn caller_is_origin<T: Config>(ctx: &mut Ctx<'_, T>, _: &[Value]) -> HostResult {
     host_fn(ctx, "seal0.caller_is_origin", |h| {
+        h.charge(Cost::CallerIsOrigin)?;
         let stack = h.stack();
         Ok(Returned::U32((stack.top().caller == stack.origin) as u32))
     })
@@ -337,6 +355,7 @@ fn caller_is_origin<T: Config>(ctx: &mut Ctx<'_, T>, _: &[Value]) -> HostResult 
 
 fn caller_is_root<T: Config>(ctx: &mut Ctx<'_, T>, _: &[Value]) -> HostResult {
     host_fn(ctx, "seal0.caller_is_root", |h| {
+        h.charge(Cost::CallerIsRoot)?;
         let stack = h.stack();
         let root = stack.top().caller == stack.origin && stack.origin == Origin::Root;
         Ok(Returned::U32(root as u32))
@@ -345,6 +364,7 @@ fn caller_is_root<T: Config>(ctx: &mut Ctx<'_, T>, _: &[Value]) -> HostResult {
 
 fn reentrance_count<T: Config>(ctx: &mut Ctx<'_, T>, _: &[Value]) -> HostResult {
     host_fn(ctx, "seal0.reentrance_count", |h| {
+        h.charge(Cost::ReentranceCount)?;
         let stack = h.stack();
         let account = stack.top().account.clone();
         Ok(Returned::U32(
@@ -356,6 +376,7 @@ fn reentrance_count<T: Config>(ctx: &mut Ctx<'_, T>, _: &[Value]) -> HostResult 
 fn account_reentrance_count<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
     host_fn(ctx, "seal0.account_reentrance_count", |h| {
         let [account] = u32_args(args);
+        h.charge(Cost::AccountReentranceCount)?;
         let account = read_account(h, account)?;
         Ok(Returned::U32(h.stack().entrances_of(&account)))
     })
@@ -363,6 +384,7 @@ fn account_reentrance_count<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> 
 
 fn instantiation_nonce<T: Config>(ctx: &mut Ctx<'_, T>, _: &[Value]) -> HostResult {
     host_fn(ctx, "seal0.instantiation_nonce", |h| {
+        h.charge(Cost::InstantiationNonce)?;
         Ok(Returned::U64(h.stack().nonce()))
     })
 }
@@ -373,6 +395,7 @@ fn random<T: Config>(
     with_block: bool,
 ) -> Result<Returned, Stop> {
     let [subject, subject_len, out, out_len] = u32_args(args);
+    h.charge(Cost::Random)?;
     if subject_len > h.stack().schedule.limits.subject_len {
         return Err(Error::<T>::RandomSubjectTooLong.into());
     }
@@ -384,7 +407,7 @@ fn random<T: Config>(
     } else {
         seed.encode()
     };
-    h.write_output(out, out_len, &value, false)?;
+    h.write_output(out, out_len, &value, false, OutputCopy::Covered)?;
     Ok(Returned::Unit)
 }
 

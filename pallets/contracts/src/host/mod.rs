@@ -22,6 +22,7 @@ use frame_support::{traits::Get, weights::Weight};
 use pallet_contracts_uapi::ReturnErrorCode;
 
 use crate::{
+    costs::Cost,
     exec::{describe, Env, Stack, Stop},
     recorder::Recorder,
     schedule::Schedule,
@@ -194,16 +195,21 @@ impl<T: Config> Host<'_, '_, T> {
         self.ctx.state()
     }
 
-    pub fn weights(&mut self) -> crate::schedule::HostFnWeights {
-        self.stack().schedule.host_fn_weights.clone()
-    }
-
-    pub fn charge(&mut self, weight: Weight) -> Result<(), Stop> {
+    /// Charges `cost` to the frame; returns what was charged, for [`Host::adjust`].
+    pub fn charge(&mut self, cost: Cost) -> Result<Weight, Stop> {
+        let weight = cost.weight::<T>();
         self.stack()
             .top_mut()
             .gas
             .charge(weight)
-            .map_err(|_| Stop::Error(Error::<T>::OutOfGas.into()))
+            .map_err(|_| Stop::Error(Error::<T>::OutOfGas.into()))?;
+        Ok(weight)
+    }
+
+    /// Settles a charge made for the worst case at what `actual` costs.
+    pub fn adjust(&mut self, charged: Weight, actual: Cost) {
+        let actual = actual.weight::<T>();
+        self.stack().top_mut().gas.adjust(charged, actual);
     }
 
     /// Refuses state changes in a read-only call.
@@ -214,10 +220,9 @@ impl<T: Config> Host<'_, '_, T> {
         Ok(())
     }
 
-    /// Reads `len` bytes of the contract's memory, charging for the copy.
+    /// Reads `len` bytes of the contract's memory (what the copy costs is part of
+    /// each function's price).
     pub fn read(&mut self, ptr: u32, len: u32) -> Result<Vec<u8>, Stop> {
-        let per_byte = self.weights().copy_per_byte;
-        self.charge(per_byte.saturating_mul(len.into()))?;
         self.ctx
             .memory()
             .and_then(|memory| memory.read(ptr, len))
@@ -247,10 +252,8 @@ impl<T: Config> Host<'_, '_, T> {
             .map_err(|_| Error::<T>::DecodingFailed.into())
     }
 
-    /// Writes `data` at `ptr` (no length), charging for the copy.
+    /// Writes `data` at `ptr` (no length).
     pub fn write(&mut self, ptr: u32, data: &[u8]) -> Result<(), Stop> {
-        let per_byte = self.weights().copy_per_byte;
-        self.charge(per_byte.saturating_mul(data.len() as u64))?;
         self.ctx
             .memory()
             .and_then(|mut memory| memory.set(ptr, data))
@@ -268,6 +271,7 @@ impl<T: Config> Host<'_, '_, T> {
         out_len_ptr: u32,
         data: &[u8],
         allow_skip: bool,
+        copy: OutputCopy,
     ) -> Result<(), Stop> {
         if allow_skip && out_ptr == SENTINEL {
             return Ok(());
@@ -275,6 +279,9 @@ impl<T: Config> Host<'_, '_, T> {
         let capacity = u32::from_le_bytes(self.read_array::<4>(out_len_ptr)?);
         if capacity < data.len() as u32 {
             return Err(Error::<T>::OutputBufferTooSmall.into());
+        }
+        if copy == OutputCopy::Charged {
+            self.charge(Cost::CopyToContract(data.len() as u32))?;
         }
         self.write(out_ptr, data)?;
         let len = (data.len() as u32).to_le_bytes();
@@ -316,34 +323,53 @@ pub fn u64_arg(args: &[Value], i: usize) -> u64 {
     args.get(i).and_then(Value::as_i64).unwrap_or_default() as u64
 }
 
-/// Runs the body of host function `name` with metering, tracing and error handling.
+/// Whether [`Host::write_output`] charges for copying the output: `Charged` once the
+/// buffer is known to fit, or not at all when the function's price `Covered` it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum OutputCopy {
+    Charged,
+    Covered,
+}
+
+/// Runs the body of host function `name` with metering, tracing and error handling,
+/// as upstream meters every host function: the fuel burnt since the last host call
+/// and [`Cost::HostFn`] are charged on entry, and on the way out what the body
+/// charged must fit the sandbox's fuel.
 pub fn host_fn<T: Config>(
     ctx: &mut Ctx<'_, T>,
     name: &'static str,
     body: impl FnOnce(&mut Host<'_, '_, T>) -> Result<Returned, Stop>,
 ) -> HostResult {
-    let ref_time_per_fuel = ctx.state().schedule.ref_time_per_fuel;
-    let base = ctx.state().schedule.host_fn_weights.host_fn;
     let recorded = ctx.state().recorder.admit_host_call();
     let fuel = ctx.fuel_remaining();
     let frame = ctx.state().top_mut();
     let consumed_before = frame.gas.consumed().ref_time();
     let nested_before = frame.trace.nested.len();
-    let metered = frame
-        .gas
-        .charge_fuel(fuel, ref_time_per_fuel)
-        .and_then(|_| frame.gas.charge(base))
-        .map_err(|_| Stop::Error(Error::<T>::OutOfGas.into()));
+    let out_of_gas = || Stop::Error(Error::<T>::OutOfGas.into());
+    let entered = frame.gas.sync_fuel(fuel).map_err(|_| out_of_gas());
+    let ref_time_before = frame.gas.left().ref_time();
 
     let mut host = Host {
         ctx,
         record: recorded.then(|| HostCall::new(name)),
     };
-    let result = metered.and_then(|_| body(&mut host));
+    let mut result = entered
+        .clone()
+        .and_then(|_| host.charge(Cost::HostFn))
+        .and_then(|_| body(&mut host));
     let Host { ctx, mut record } = host;
 
     let frame = ctx.state().top_mut();
-    let fuel_left = frame.gas.fuel_for_left(ref_time_per_fuel);
+    if entered.is_ok() {
+        if frame.gas.check_host_charges(ref_time_before).is_err() {
+            result = Err(out_of_gas());
+        }
+        // The sandbox keeps the fuel it had on entry (clearing what the executor may
+        // still owe for memory growth, which the entry charged).
+        let fuel = frame.gas.fuel();
+        ctx.set_fuel(fuel);
+    }
+    let frame = ctx.state().top_mut();
     if let Some(record) = &mut record {
         record.gas = frame
             .gas
@@ -387,8 +413,6 @@ pub fn host_fn<T: Config>(
     if let Some(record) = record {
         frame.trace.host_calls.push(record);
     }
-    // The contract gets fuel for what its budget has left; the host's work is paid.
-    let _ = ctx.consume_fuel(fuel.saturating_sub(fuel_left));
     returned
 }
 

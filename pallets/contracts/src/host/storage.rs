@@ -4,8 +4,11 @@ use europa_sandbox::Value;
 use frame_support::traits::Get;
 use pallet_contracts_uapi::ReturnErrorCode;
 
-use super::{host_fn, u32_args, Alias, Ctx, Definer, Host, HostResult, Returned, I32, SENTINEL};
+use super::{
+    host_fn, u32_args, Alias, Ctx, Definer, Host, HostResult, OutputCopy, Returned, I32, SENTINEL,
+};
 use crate::{
+    costs::Cost,
     exec::Stop,
     storage::{Key, WriteOutcome},
     Config, Error,
@@ -117,36 +120,49 @@ pub(super) fn read_key<T: Config>(h: &mut Host<'_, '_, T>, key: KeyArg) -> Resul
 }
 
 /// Writes or removes a value; returns the size of the previous value, or
-/// [`SENTINEL`] if there was none.
+/// [`SENTINEL`] if there was none. As upstream, priced for the largest value it could
+/// replace, then settled at the size it did.
 fn write<T: Config>(
     h: &mut Host<'_, '_, T>,
     key: KeyArg,
     value: Option<(u32, u32)>,
 ) -> Result<u32, Stop> {
     h.ensure_mutable()?;
-    let weights = h.weights();
     let max_len = h.stack().schedule.limits.payload_len;
-    let value = match value {
-        Some((_, len)) if len > max_len => return Err(Error::<T>::ValueTooLarge.into()),
+    let (charged, value) = match value {
         Some((ptr, len)) => {
-            h.charge(
-                weights
-                    .storage_write
-                    .saturating_add(weights.storage_per_byte.saturating_mul(len.into())),
-            )?;
-            let key = read_key(h, key)?;
+            let charged = h.charge(Cost::SetStorage {
+                new_bytes: len,
+                old_bytes: max_len,
+            })?;
+            if len > max_len {
+                return Err(Error::<T>::ValueTooLarge.into());
+            }
+            (charged, Some((ptr, len)))
+        }
+        None => (h.charge(Cost::ClearStorage(max_len))?, None),
+    };
+    let key = read_key(h, key)?;
+    let value = match value {
+        Some((ptr, len)) => {
             let value = h.read(ptr, len)?;
             h.arg_bytes("value", &value);
-            (key, Some(value))
+            Some(value)
         }
-        None => {
-            h.charge(weights.storage_write)?;
-            (read_key(h, key)?, None)
-        }
+        None => None,
     };
-    let (key, value) = value;
+    let new_bytes = value.as_ref().map(|v| v.len() as u32);
     let frame = h.stack().top_mut();
     let outcome = frame.info.write(&key, value, frame.deposit.record(), false);
+    let old_bytes = outcome.old_len().unwrap_or(0);
+    let actual = match new_bytes {
+        Some(new_bytes) => Cost::SetStorage {
+            new_bytes,
+            old_bytes,
+        },
+        None => Cost::ClearStorage(old_bytes),
+    };
+    h.adjust(charged, actual);
     Ok(outcome.old_len().unwrap_or(SENTINEL))
 }
 
@@ -156,13 +172,15 @@ fn read<T: Config>(
     out_ptr: u32,
     out_len_ptr: u32,
 ) -> Result<Returned, Stop> {
-    let weights = h.weights();
-    h.charge(weights.storage_read)?;
+    let max_len = h.stack().schedule.limits.payload_len;
+    let charged = h.charge(Cost::GetStorage(max_len))?;
     let key = read_key(h, key)?;
-    match h.stack().top().info.read(&key) {
+    let value = h.stack().top().info.read(&key);
+    let len = value.as_ref().map_or(0, |v| v.len() as u32);
+    h.adjust(charged, Cost::GetStorage(len));
+    match value {
         Some(value) => {
-            h.charge(weights.storage_per_byte.saturating_mul(value.len() as u64))?;
-            h.write_output(out_ptr, out_len_ptr, &value, false)?;
+            h.write_output(out_ptr, out_len_ptr, &value, false, OutputCopy::Covered)?;
             Ok(ReturnErrorCode::Success.into())
         }
         None => Ok(ReturnErrorCode::KeyNotFound.into()),
@@ -170,12 +188,12 @@ fn read<T: Config>(
 }
 
 fn contains<T: Config>(h: &mut Host<'_, '_, T>, key: KeyArg) -> Result<Returned, Stop> {
-    let weight = h.weights().storage_read;
-    h.charge(weight)?;
+    let max_len = h.stack().schedule.limits.payload_len;
+    let charged = h.charge(Cost::ContainsStorage(max_len))?;
     let key = read_key(h, key)?;
-    Ok(Returned::U32(
-        h.stack().top().info.size(&key).unwrap_or(SENTINEL),
-    ))
+    let size = h.stack().top().info.size(&key);
+    h.adjust(charged, Cost::ContainsStorage(size.unwrap_or(0)));
+    Ok(Returned::U32(size.unwrap_or(SENTINEL)))
 }
 
 fn set_storage_v0<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
@@ -245,17 +263,20 @@ fn take_storage<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
     host_fn(ctx, "seal0.take_storage", |h| {
         let [key, key_len, out, out_len] = u32_args(args);
         h.ensure_mutable()?;
-        let weights = h.weights();
-        h.charge(weights.storage_read.saturating_add(weights.storage_write))?;
+        let max_len = h.stack().schedule.limits.payload_len;
+        let charged = h.charge(Cost::TakeStorage(max_len))?;
         let key = read_key(h, KeyArg::Var(key, key_len))?;
         let frame = h.stack().top_mut();
         match frame.info.write(&key, None, frame.deposit.record(), true) {
             WriteOutcome::Taken(value) => {
-                h.charge(weights.storage_per_byte.saturating_mul(value.len() as u64))?;
-                h.write_output(out, out_len, &value, false)?;
+                h.adjust(charged, Cost::TakeStorage(value.len() as u32));
+                h.write_output(out, out_len, &value, false, OutputCopy::Covered)?;
                 Ok(ReturnErrorCode::Success.into())
             }
-            _ => Ok(ReturnErrorCode::KeyNotFound.into()),
+            _ => {
+                h.adjust(charged, Cost::TakeStorage(0));
+                Ok(ReturnErrorCode::KeyNotFound.into())
+            }
         }
     })
 }

@@ -8,9 +8,14 @@ use pallet_contracts_uapi::ReturnErrorCode;
 use super::{
     host_fn,
     storage::{read_key, KeyArg},
-    u32_args, Ctx, Definer, Host, HostResult, Returned, I32, SENTINEL,
+    u32_args, Ctx, Definer, Host, HostResult, OutputCopy, Returned, I32, SENTINEL,
 };
-use crate::{exec::Stop, storage::WriteOutcome, Config, Error};
+use crate::{
+    costs::Cost,
+    exec::Stop,
+    storage::{Key, WriteOutcome},
+    Config, Error,
+};
 
 pub fn define<T: Config>(d: &mut Definer<'_, T>) {
     d.unstable(
@@ -53,11 +58,10 @@ pub fn define<T: Config>(d: &mut Definer<'_, T>) {
 /// Writes (or with `None` removes) a value of the top frame's contract.
 fn write<T: Config>(
     h: &mut Host<'_, '_, T>,
-    key: KeyArg,
+    key: Key,
     value: Option<Vec<u8>>,
     take: bool,
 ) -> Result<WriteOutcome, Stop> {
-    let key = read_key(h, key)?;
     let stack = h.stack();
     let contract = stack.top().account.clone();
     stack
@@ -66,21 +70,32 @@ fn write<T: Config>(
         .map_err(|_| Error::<T>::OutOfTransientStorage.into())
 }
 
+fn max_len<T: Config>(h: &mut Host<'_, '_, T>) -> u32 {
+    h.stack().schedule.limits.payload_len
+}
+
 fn set<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
     host_fn(ctx, "seal0.set_transient_storage", |h| {
         let [key, key_len, value, value_len] = u32_args(args);
-        let weights = h.weights();
-        h.charge(
-            weights
-                .transient_storage
-                .saturating_add(weights.transient_per_byte.saturating_mul(value_len.into())),
-        )?;
-        if value_len > h.stack().schedule.limits.payload_len {
+        let max_len = max_len(h);
+        let charged = h.charge(Cost::SetTransientStorage {
+            new_bytes: value_len,
+            old_bytes: max_len,
+        })?;
+        if value_len > max_len {
             return Err(Error::<T>::ValueTooLarge.into());
         }
+        let key = read_key(h, KeyArg::Var(key, key_len))?;
         let value = h.read(value, value_len)?;
         h.arg_bytes("value", &value);
-        let outcome = write(h, KeyArg::Var(key, key_len), Some(value), false)?;
+        let outcome = write(h, key, Some(value), false)?;
+        h.adjust(
+            charged,
+            Cost::SetTransientStorage {
+                new_bytes: value_len,
+                old_bytes: outcome.old_len().unwrap_or(0),
+            },
+        );
         Ok(Returned::U32(outcome.old_len().unwrap_or(SENTINEL)))
     })
 }
@@ -88,21 +103,26 @@ fn set<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
 fn clear<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
     host_fn(ctx, "seal0.clear_transient_storage", |h| {
         let [key, key_len] = u32_args(args);
-        let weight = h.weights().transient_storage;
-        h.charge(weight)?;
-        let outcome = write(h, KeyArg::Var(key, key_len), None, false)?;
-        Ok(Returned::U32(outcome.old_len().unwrap_or(SENTINEL)))
+        let max_len = max_len(h);
+        let charged = h.charge(Cost::ClearTransientStorage(max_len))?;
+        let key = read_key(h, KeyArg::Var(key, key_len))?;
+        let outcome = write(h, key, None, false)?;
+        let old_len = outcome.old_len();
+        h.adjust(charged, Cost::ClearTransientStorage(old_len.unwrap_or(0)));
+        Ok(Returned::U32(old_len.unwrap_or(SENTINEL)))
     })
 }
 
 fn get<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
     host_fn(ctx, "seal0.get_transient_storage", |h| {
         let [key, key_len, out, out_len] = u32_args(args);
-        let weight = h.weights().transient_storage;
-        h.charge(weight)?;
+        let max_len = max_len(h);
+        let charged = h.charge(Cost::GetTransientStorage(max_len))?;
         let key = read_key(h, KeyArg::Var(key, key_len))?;
         let stack = h.stack();
         let value = stack.transient.read(&stack.top().account, &key).cloned();
+        let len = value.as_ref().map_or(0, |v| v.len() as u32);
+        h.adjust(charged, Cost::GetTransientStorage(len));
         output(h, value, out, out_len)
     })
 }
@@ -110,32 +130,37 @@ fn get<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
 fn contains<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
     host_fn(ctx, "seal0.contains_transient_storage", |h| {
         let [key, key_len] = u32_args(args);
-        let weight = h.weights().transient_storage;
-        h.charge(weight)?;
+        let max_len = max_len(h);
+        let charged = h.charge(Cost::ContainsTransientStorage(max_len))?;
         let key = read_key(h, KeyArg::Var(key, key_len))?;
         let stack = h.stack();
         let size = stack
             .transient
             .read(&stack.top().account, &key)
-            .map(Vec::len);
-        Ok(Returned::U32(size.map_or(SENTINEL, |len| len as u32)))
+            .map(|v| v.len() as u32);
+        h.adjust(charged, Cost::ContainsTransientStorage(size.unwrap_or(0)));
+        Ok(Returned::U32(size.unwrap_or(SENTINEL)))
     })
 }
 
 fn take<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
     host_fn(ctx, "seal0.take_transient_storage", |h| {
         let [key, key_len, out, out_len] = u32_args(args);
-        let weight = h.weights().transient_storage;
-        h.charge(weight)?;
-        let value = match write(h, KeyArg::Var(key, key_len), None, true)? {
+        let max_len = max_len(h);
+        let charged = h.charge(Cost::TakeTransientStorage(max_len))?;
+        let key = read_key(h, KeyArg::Var(key, key_len))?;
+        let value = match write(h, key, None, true)? {
             WriteOutcome::Taken(value) => Some(value),
             _ => None,
         };
+        let len = value.as_ref().map_or(0, |v| v.len() as u32);
+        h.adjust(charged, Cost::TakeTransientStorage(len));
         output(h, value, out, out_len)
     })
 }
 
-/// Hands a value found to the contract, or says there was none.
+/// Hands a value found to the contract (its price covers the copy), or says there
+/// was none.
 fn output<T: Config>(
     h: &mut Host<'_, '_, T>,
     value: Option<Vec<u8>>,
@@ -145,8 +170,6 @@ fn output<T: Config>(
     let Some(value) = value else {
         return Ok(ReturnErrorCode::KeyNotFound.into());
     };
-    let per_byte = h.weights().transient_per_byte;
-    h.charge(per_byte.saturating_mul(value.len() as u64))?;
-    h.write_output(out, out_len, &value, false)?;
+    h.write_output(out, out_len, &value, false, OutputCopy::Covered)?;
     Ok(ReturnErrorCode::Success.into())
 }

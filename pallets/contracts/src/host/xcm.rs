@@ -8,7 +8,8 @@ use pallet_contracts_uapi::ReturnErrorCode;
 use xcm::{VersionedLocation, VersionedXcm};
 
 use super::{host_fn, u32_args, Alias, Ctx, Definer, Host, HostResult, I32};
-use crate::{exec::Stop, Config, Error};
+use crate::{costs::Cost, exec::Stop, Config, Error};
+use frame_support::weights::Weight;
 
 pub fn define<T: Config>(d: &mut Definer<'_, T>) {
     d.func(
@@ -32,6 +33,7 @@ pub fn define<T: Config>(d: &mut Definer<'_, T>) {
 /// Reads and decodes a message of `len` bytes at `ptr`.
 fn read_message<T: Config>(h: &mut Host<'_, '_, T>, ptr: u32, len: u32) -> Result<(), Stop> {
     use codec::DecodeAll;
+    h.charge(Cost::CopyFromContract(len))?;
     let encoded = h.read(ptr, len)?;
     h.arg_bytes("message", &encoded);
     // The message's own decoding bounds its nesting.
@@ -58,6 +60,8 @@ fn send<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
         let destination: VersionedLocation = h.read_as(destination)?;
         h.arg("destination", alloc::format!("{destination:?}"));
         read_message(h, message, len)?;
+        // What sending weighs where there is no XCM.
+        h.charge(Cost::Declared(Weight::zero()))?;
         h.write(output, &[0; 32])?;
         Ok(ReturnErrorCode::Success.into())
     })

@@ -236,6 +236,7 @@ impl pallet_europa_contracts::Config for Test {
     type MaxDelegateDependencies = ConstU32<32>;
     type MaxDebugBufferLen = ConstU32<{ 2 * 1024 * 1024 }>;
     type MaxTransientStorageSize = ConstU32<{ 64 * 1024 }>;
+    type WeightInfo = pallet_europa_contracts::SubstrateWeight<Test>;
     type MaxCallDepth = ConstU32<MAX_CALL_DEPTH>;
     type UnsafeUnstableInterface = ConstBool<true>;
 }
