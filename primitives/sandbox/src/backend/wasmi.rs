@@ -1,4 +1,7 @@
-//! The wasmi executor: an interpreter with fuel metering that also builds without `std`.
+//! The wasmi executor: wasmi 0.32, the interpreter production pallet-contracts 51
+//! runs, configured as it configures it for execution (lazy compilation, whose fuel
+//! counts, and its fuel costs), so that fuel here is fuel there. It also builds
+//! without `std`.
 
 use alloc::{boxed::Box, format, string::ToString, vec::Vec};
 use core::sync::atomic::{AtomicU64, Ordering};
@@ -14,10 +17,13 @@ use crate::{
     value::{HostError, Signature, Value, ValueType},
 };
 
-impl ::wasmi::errors::HostError for HostError {}
+impl ::wasmi::core::HostError for HostError {}
 
 pub(crate) struct WasmiEngine {
-    engine: ::wasmi::Engine,
+    /// Every instance gets an engine of its own, as upstream builds one per execution:
+    /// a contract's host call may run another contract, and a wasmi engine must not be
+    /// entered again while it executes.
+    config: ::wasmi::Config,
     limits: Limits,
     compilations: AtomicU64,
 }
@@ -29,20 +35,31 @@ impl WasmiEngine {
                 "wasmi does not support the threads feature".to_string(),
             ));
         }
+        if config.features.contains(WasmFeature::Simd) {
+            return Err(Error::Config(
+                "wasmi 0.32 does not support the simd feature".to_string(),
+            ));
+        }
+        // wasmi's default value stack, with the configured recursion depth.
+        let stack =
+            ::wasmi::StackLimits::new(1024, 1024 * 1024, config.limits.max_call_depth as usize)
+                .map_err(|e| Error::Config(e.to_string()))?;
         let mut wasmi_config = ::wasmi::Config::default();
         wasmi_config
             .consume_fuel(true)
-            .set_max_recursion_depth(config.limits.max_call_depth as usize)
+            .compilation_mode(::wasmi::CompilationMode::Lazy)
+            .set_stack_limits(stack)
             // Validation already enforced the configured feature set; these only have
             // to admit it.
             .floats(true)
+            .wasm_saturating_float_to_int(true)
+            .wasm_mutable_global(true)
             .wasm_bulk_memory(true)
             .wasm_sign_extension(true)
             .wasm_multi_value(true)
-            .wasm_reference_types(true)
-            .wasm_simd(true);
+            .wasm_reference_types(true);
         Ok(WasmiEngine {
-            engine: ::wasmi::Engine::new(&wasmi_config),
+            config: wasmi_config,
             limits: config.limits,
             compilations: AtomicU64::new(0),
         })
@@ -64,15 +81,21 @@ impl BackendEngine for WasmiEngine {
         scope: ScopePtr,
         fuel: u64,
     ) -> Result<Box<dyn BackendInstance>, Error> {
-        let module = ::wasmi::Module::new(&self.engine, code)
+        // SAFETY: `Engine::validate`/`Instance::new` ran the sandbox's validation over
+        // this exact code (wasmparser, with a feature set this engine admits) before
+        // any backend sees it, which is what wasmi's unchecked loading requires. As
+        // upstream, loading it unchecked also makes its lazy compilation cost the fuel
+        // upstream's does.
+        let engine = ::wasmi::Engine::new(&self.config);
+        let module = unsafe { ::wasmi::Module::new_unchecked(&engine, code) }
             .map_err(|e| Error::InvalidModule(e.to_string()))?;
         self.compilations.fetch_add(1, Ordering::Relaxed);
         let limits = ::wasmi::StoreLimitsBuilder::new()
             .memory_size((u64::from(self.limits.max_memory_pages) * PAGE_SIZE) as usize)
-            .table_elements(self.limits.max_table_elements as usize)
+            .table_elements(self.limits.max_table_elements)
             .build();
         let mut store = ::wasmi::Store::new(
-            &self.engine,
+            &engine,
             StoreData {
                 scope: None,
                 limits,
@@ -82,40 +105,29 @@ impl BackendEngine for WasmiEngine {
         store.limiter(|data| &mut data.limits);
         store.set_fuel(fuel).map_err(executor_error)?;
 
-        let mut externs: Vec<::wasmi::Extern> = Vec::with_capacity(imports.len());
+        let mut linker = ::wasmi::Linker::<StoreData>::new(&engine);
         for import in imports {
-            externs.push(match &import.item {
+            let item: ::wasmi::Extern = match &import.item {
                 ImportItem::Func { signature, index } => {
                     host_func(&mut store, signature.clone(), *index, trampoline).into()
                 }
                 ImportItem::Memory(memory) => {
-                    let ty = ::wasmi::MemoryType::new(memory.initial(), memory.maximum());
+                    let ty = ::wasmi::MemoryType::new(memory.initial(), memory.maximum())
+                        .map_err(executor_error)?;
                     let memory = ::wasmi::Memory::new(&mut store, ty).map_err(executor_error)?;
                     store.data_mut().memory = Some(memory);
                     memory.into()
                 }
-            });
+            };
+            linker
+                .define(&import.module, &import.field, item)
+                .map_err(executor_error)?;
         }
 
-        // wasmi wants imports grouped by kind (its own order), not in module order.
-        let externs = module
-            .imports()
-            .map(|wanted| {
-                imports
-                    .iter()
-                    .position(|i| i.module == wanted.module() && i.field == wanted.name())
-                    .map(|position| externs[position])
-                    .ok_or_else(|| {
-                        Error::Executor(format!(
-                            "import `{}.{}` was not resolved",
-                            wanted.module(),
-                            wanted.name()
-                        ))
-                    })
-            })
-            .collect::<Result<Vec<_>, Error>>()?;
         store.data_mut().scope = Some(scope);
-        let instance = ::wasmi::Instance::new(&mut store, &module, &externs);
+        let instance = linker
+            .instantiate(&mut store, &module)
+            .and_then(|pre| pre.start(&mut store));
         store.data_mut().scope = None;
         let instance = instance.map_err(|e| convert_error(e, &self.limits))?;
         if store.data().memory.is_none() {
@@ -242,7 +254,7 @@ fn convert_error(error: ::wasmi::Error, limits: &Limits) -> Error {
     let Some(code) = error.as_trap_code().or_else(|| segment_trap(&error)) else {
         return executor_error(error);
     };
-    use ::wasmi::TrapCode as Code;
+    use ::wasmi::core::TrapCode as Code;
     let kind = match code {
         Code::OutOfFuel => return Error::OutOfFuel,
         Code::StackOverflow => {
@@ -269,39 +281,39 @@ fn convert_error(error: ::wasmi::Error, limits: &Limits) -> Error {
 
 /// wasmi reports active segments that do not fit as instantiation errors; the WASM
 /// spec (and wasmtime) call them traps.
-fn segment_trap(error: &::wasmi::Error) -> Option<::wasmi::TrapCode> {
+fn segment_trap(error: &::wasmi::Error) -> Option<::wasmi::core::TrapCode> {
     use ::wasmi::errors::{ErrorKind, InstantiationError, MemoryError, TableError};
     match error.kind() {
         ErrorKind::Instantiation(InstantiationError::ElementSegmentDoesNotFit { .. })
-        | ErrorKind::Table(TableError::InitOutOfBounds) => {
-            Some(::wasmi::TrapCode::TableOutOfBounds)
+        | ErrorKind::Table(TableError::CopyOutOfBounds) => {
+            Some(::wasmi::core::TrapCode::TableOutOfBounds)
         }
         ErrorKind::Memory(MemoryError::OutOfBoundsAccess) => {
-            Some(::wasmi::TrapCode::MemoryOutOfBounds)
+            Some(::wasmi::core::TrapCode::MemoryOutOfBounds)
         }
         _ => None,
     }
 }
 
-fn executor_error(error: ::wasmi::Error) -> Error {
+fn executor_error(error: impl core::fmt::Display) -> Error {
     Error::Executor(error.to_string())
 }
 
-fn val_type(ty: ValueType) -> ::wasmi::ValType {
+fn val_type(ty: ValueType) -> ::wasmi::core::ValType {
     match ty {
-        ValueType::I32 => ::wasmi::ValType::I32,
-        ValueType::I64 => ::wasmi::ValType::I64,
-        ValueType::F32 => ::wasmi::ValType::F32,
-        ValueType::F64 => ::wasmi::ValType::F64,
+        ValueType::I32 => ::wasmi::core::ValType::I32,
+        ValueType::I64 => ::wasmi::core::ValType::I64,
+        ValueType::F32 => ::wasmi::core::ValType::F32,
+        ValueType::F64 => ::wasmi::core::ValType::F64,
     }
 }
 
-fn value_type(ty: &::wasmi::ValType) -> Option<ValueType> {
+fn value_type(ty: &::wasmi::core::ValType) -> Option<ValueType> {
     Some(match ty {
-        ::wasmi::ValType::I32 => ValueType::I32,
-        ::wasmi::ValType::I64 => ValueType::I64,
-        ::wasmi::ValType::F32 => ValueType::F32,
-        ::wasmi::ValType::F64 => ValueType::F64,
+        ::wasmi::core::ValType::I32 => ValueType::I32,
+        ::wasmi::core::ValType::I64 => ValueType::I64,
+        ::wasmi::core::ValType::F32 => ValueType::F32,
+        ::wasmi::core::ValType::F64 => ValueType::F64,
         _ => return None,
     })
 }
@@ -317,8 +329,8 @@ fn to_val(value: Value) -> ::wasmi::Val {
     match value {
         Value::I32(v) => ::wasmi::Val::I32(v),
         Value::I64(v) => ::wasmi::Val::I64(v),
-        Value::F32(bits) => ::wasmi::Val::F32(::wasmi::F32::from_bits(bits)),
-        Value::F64(bits) => ::wasmi::Val::F64(::wasmi::F64::from_bits(bits)),
+        Value::F32(bits) => ::wasmi::Val::F32(::wasmi::core::F32::from_bits(bits)),
+        Value::F64(bits) => ::wasmi::Val::F64(::wasmi::core::F64::from_bits(bits)),
     }
 }
 
