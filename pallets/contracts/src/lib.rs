@@ -37,6 +37,7 @@ pub mod trace;
 mod transient;
 
 pub use exec::describe as describe_error;
+pub use host::{inventory as host_function_inventory, LinkedHostFunction};
 /// The weights execution is priced with: upstream's benchmarked `SubstrateWeight`, or
 /// any chain's own implementation of upstream's `WeightInfo`.
 pub use pallet_contracts::{weights::SubstrateWeight, WeightInfo};

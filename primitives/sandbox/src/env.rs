@@ -104,6 +104,20 @@ impl<T> EnvironmentDefinitionBuilder<T> {
         )
     }
 
+    /// Every host function defined, as (module, field, signature), in name order.
+    pub fn host_functions(&self) -> impl Iterator<Item = (&str, &str, &Signature)> {
+        self.definitions.iter().flat_map(|(module, fields)| {
+            fields
+                .iter()
+                .filter_map(move |(field, definition)| match definition {
+                    Definition::Func { signature, .. } => {
+                        Some((module.as_str(), field.as_str(), signature))
+                    }
+                    _ => None,
+                })
+        })
+    }
+
     /// Defines `module.field` as an imported memory, replacing any earlier definition.
     pub fn add_memory(
         &mut self,

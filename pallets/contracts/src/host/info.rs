@@ -12,14 +12,15 @@ use frame_support::{
     weights::Weight,
 };
 use pallet_contracts_uapi::ReturnErrorCode;
-use sp_runtime::traits::Convert;
+use sp_runtime::traits::{Bounded, Convert, Zero};
 
 use super::{
     host_fn, u32_args, u64_arg, Alias, Ctx, Definer, Host, HostResult, OutputCopy, Returned, I32,
     I64,
 };
 use crate::{
-    costs::Cost, exec::Stop, AccountIdOf, CodeHash, Config, ContractInfoOf, Error, Origin,
+    costs::Cost, exec::Stop, AccountIdOf, BalanceOf, CodeHash, Config, ContractInfoOf, Error,
+    Origin,
 };
 
 pub fn define<T: Config>(d: &mut Definer<'_, T>) {
@@ -181,6 +182,55 @@ pub fn define<T: Config>(d: &mut Definer<'_, T>) {
         &[I32, I32, I32, I32],
         &[],
         random_v1::<T>,
+    );
+    // Rent was removed long ago; upstream keeps these for contracts stored before.
+    d.deprecated(
+        "seal0",
+        "tombstone_deposit",
+        Alias::Prefixed,
+        &[I32, I32],
+        &[],
+        tombstone_deposit::<T>,
+    );
+    d.deprecated(
+        "seal0",
+        "rent_allowance",
+        Alias::Prefixed,
+        &[I32, I32],
+        &[],
+        rent_allowance::<T>,
+    );
+    d.deprecated(
+        "seal0",
+        "restore_to",
+        Alias::Prefixed,
+        &[I32; 8],
+        &[],
+        restore_to_v0::<T>,
+    );
+    d.deprecated(
+        "seal1",
+        "restore_to",
+        Alias::Prefixed,
+        &[I32; 5],
+        &[],
+        restore_to_v1::<T>,
+    );
+    d.deprecated(
+        "seal0",
+        "set_rent_allowance",
+        Alias::Prefixed,
+        &[I32, I32],
+        &[],
+        set_rent_allowance_v0::<T>,
+    );
+    d.deprecated(
+        "seal1",
+        "set_rent_allowance",
+        Alias::Prefixed,
+        &[I32],
+        &[],
+        set_rent_allowance_v1::<T>,
     );
 }
 
@@ -417,4 +467,40 @@ fn random_v0<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
 
 fn random_v1<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
     host_fn(ctx, "seal1.random", |h| random(h, args, true))
+}
+
+fn tombstone_deposit<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
+    output(ctx, "seal0.tombstone_deposit", args, Cost::Balance, |_| {
+        Ok(BalanceOf::<T>::zero().encode())
+    })
+}
+
+fn rent_allowance<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
+    output(ctx, "seal0.rent_allowance", args, Cost::Balance, |_| {
+        Ok(BalanceOf::<T>::max_value().encode())
+    })
+}
+
+/// `restore_to` and `set_rent_allowance`: nothing left to do, priced as upstream does.
+fn rent_noop<T: Config>(ctx: &mut Ctx<'_, T>, name: &'static str) -> HostResult {
+    host_fn(ctx, name, |h| {
+        h.charge(Cost::DebugMessage(0))?;
+        Ok(Returned::Unit)
+    })
+}
+
+fn restore_to_v0<T: Config>(ctx: &mut Ctx<'_, T>, _: &[Value]) -> HostResult {
+    rent_noop(ctx, "seal0.restore_to")
+}
+
+fn restore_to_v1<T: Config>(ctx: &mut Ctx<'_, T>, _: &[Value]) -> HostResult {
+    rent_noop(ctx, "seal1.restore_to")
+}
+
+fn set_rent_allowance_v0<T: Config>(ctx: &mut Ctx<'_, T>, _: &[Value]) -> HostResult {
+    rent_noop(ctx, "seal0.set_rent_allowance")
+}
+
+fn set_rent_allowance_v1<T: Config>(ctx: &mut Ctx<'_, T>, _: &[Value]) -> HostResult {
+    rent_noop(ctx, "seal1.set_rent_allowance")
 }

@@ -68,6 +68,33 @@ pub struct HostFunctions<T: Config> {
     deprecated: Vec<(String, String)>,
 }
 
+/// A host function contracts can import, for tools and tests that compare Europa's
+/// ABI with upstream's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkedHostFunction {
+    pub module: String,
+    pub name: String,
+    pub signature: Signature,
+    /// Linked for code already stored; new code may not import it.
+    pub deprecated: bool,
+}
+
+/// Every host function contracts can import on this runtime (unstable ones included
+/// when the runtime allows them), in name order.
+pub fn inventory<T: Config>() -> Vec<LinkedHostFunction> {
+    let host_functions = shared_environment::<T>();
+    host_functions
+        .env
+        .host_functions()
+        .map(|(module, name, signature)| LinkedHostFunction {
+            module: module.into(),
+            name: name.into(),
+            signature: signature.clone(),
+            deprecated: host_functions.is_deprecated(module, name),
+        })
+        .collect()
+}
+
 impl<T: Config> HostFunctions<T> {
     /// Whether new code may no longer import `module.name` (upstream refuses such
     /// uploads; contracts stored before keep running).
