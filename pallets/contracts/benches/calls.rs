@@ -6,7 +6,7 @@
 //! for about `EUROPA_BENCH_SECONDS` (default 3) seconds; the figure is calls divided
 //! by elapsed time.
 
-#[path = "../tests/mock/mod.rs"]
+#[path = "../tests/all/mock/mod.rs"]
 mod mock;
 
 use std::time::{Duration, Instant};

@@ -1,11 +1,9 @@
 //! Hostile and broken contracts: each ends in a documented error, nothing panics, and
 //! the chain state stays usable.
 
-mod mock;
-
+use crate::mock::*;
 use codec::Encode;
 use frame_support::weights::Weight;
-use mock::*;
 use pallet_europa_contracts::{
     trace::{ExecutionTrace, Outcome},
     Code, ContractInfoOf, Determinism, Error as ContractsError,

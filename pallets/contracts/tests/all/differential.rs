@@ -12,12 +12,10 @@
 //! - chain extensions: upstream's extension trait is a different API, so the
 //!   `chain_extension` fixture is covered by the pallet's own tests only.
 
-mod mock;
-
+use crate::mock::*;
 use codec::Encode;
 use europa_sandbox::Executor;
 use frame_support::weights::Weight;
-use mock::*;
 use pallet_europa_contracts::schedule::Profile;
 use sp_runtime::DispatchError;
 
@@ -679,7 +677,7 @@ fn differential_runtime_call_and_compute() {
 #[test]
 fn differential_deposit_limits_and_error_origins() {
     differential(|chain, steps| {
-        let code = wat::parse_str(include_str!("../fixtures/deposits.wat")).expect("valid WAT");
+        let code = wat::parse_str(include_str!("../../fixtures/deposits.wat")).expect("valid WAT");
         let code_hash = sp_io::hashing::blake2_256(&code);
         let mut deploy = |name: &str, input: Vec<u8>| {
             let (step, account) = chain.instantiate(code.clone(), input, 0);
@@ -735,7 +733,7 @@ fn differential_deposit_limits_and_error_origins() {
 #[test]
 fn differential_execution_semantics() {
     differential(|chain, steps| {
-        let code = wat::parse_str(include_str!("../fixtures/semantics.wat")).expect("valid WAT");
+        let code = wat::parse_str(include_str!("../../fixtures/semantics.wat")).expect("valid WAT");
         let code_hash = sp_io::hashing::blake2_256(&code);
         let (step, contract) = chain.instantiate(code, vec![0], 0);
         record(steps, "instantiate", step);
@@ -791,7 +789,7 @@ fn differential_root_deposit_limit() {
             fungible::Inspect,
             tokens::{Fortitude, Preservation},
         };
-        let code = wat::parse_str(include_str!("../fixtures/deposits.wat")).expect("valid WAT");
+        let code = wat::parse_str(include_str!("../../fixtures/deposits.wat")).expect("valid WAT");
         let (step, contract) = chain.instantiate(code, vec![0], 0);
         record(steps, "instantiate", step);
         let contract = contract.expect("instantiated");
@@ -1004,8 +1002,8 @@ fn differential_code_acceptance() {
 fn differential_transient_storage_and_xcm() {
     differential(|chain, steps| {
         use xcm::{latest::prelude::*, VersionedLocation, VersionedXcm};
-        let code =
-            wat::parse_str(include_str!("../fixtures/transient_and_xcm.wat")).expect("valid WAT");
+        let code = wat::parse_str(include_str!("../../fixtures/transient_and_xcm.wat"))
+            .expect("valid WAT");
         let (step, contract) = chain.instantiate(code, vec![], 0);
         record(steps, "instantiate", step);
         let contract = contract.expect("instantiated");
@@ -1050,11 +1048,12 @@ fn differential_transient_storage_and_xcm() {
 #[test]
 fn differential_set_code_hash() {
     differential(|chain, steps| {
-        let code = wat::parse_str(include_str!("../fixtures/semantics.wat")).expect("valid WAT");
+        let code = wat::parse_str(include_str!("../../fixtures/semantics.wat")).expect("valid WAT");
         let (step, contract) = chain.instantiate(code, vec![0], 0);
         record(steps, "instantiate", step);
         let contract = contract.expect("instantiated");
-        let new_code = wat::parse_str(include_str!("../fixtures/deposits.wat")).expect("valid WAT");
+        let new_code =
+            wat::parse_str(include_str!("../../fixtures/deposits.wat")).expect("valid WAT");
         let new_code_hash = sp_io::hashing::blake2_256(&new_code);
         record(steps, "upload other code", chain.upload(new_code));
         record(

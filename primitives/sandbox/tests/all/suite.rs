@@ -678,7 +678,7 @@ fn reference_sort_and_hash(rounds: i32) -> i64 {
 
 #[test]
 fn rust_panic_backtrace_has_file_and_line_dwarf_wasmtime() {
-    let source = include_str!("../fixtures/guest/src/lib.rs");
+    let source = include_str!("../../fixtures/guest/src/lib.rs");
     let panic_line = source
         .lines()
         .position(|l| l.contains("PANIC-MARKER"))

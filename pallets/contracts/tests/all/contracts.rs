@@ -1,11 +1,9 @@
 //! The ink! fixtures on the mock runtime, on both executors: upload, instantiate, call,
 //! nested calls, events, storage, deposits, reverts, traps and the trace.
 
-mod mock;
-
+use crate::mock::*;
 use codec::{Decode, Encode};
 use frame_support::assert_ok;
-use mock::*;
 use pallet_contracts_uapi::ReturnFlags;
 use pallet_europa_contracts::{
     trace::{EntryPoint, Outcome},

@@ -3,8 +3,6 @@
 //! `fixtures/manifest.txt` (the rule is in its header), this test recomputes them, and
 //! checks that each `.contract` bundle holds the WASM 1.0 build.
 
-mod mock;
-
 use std::{collections::BTreeMap, path::Path};
 
 fn hex_sha256(data: &[u8]) -> String {
@@ -52,7 +50,7 @@ fn source_hash(dir: &Path) -> String {
 
 #[test]
 fn every_fixture_is_built_and_up_to_date() {
-    let root = mock::fixtures_dir();
+    let root = crate::mock::fixtures_dir();
     let manifest =
         std::fs::read_to_string(root.join("manifest.txt")).expect("fixtures/manifest.txt");
     let recorded: BTreeMap<&str, BTreeMap<&str, &str>> = manifest
