@@ -1429,3 +1429,54 @@ fn differential_host_function_inventory() {
         }
     });
 }
+
+/// Extrinsics, as a block runs them: a contract upgrades its code with
+/// `set_code_hash`, locks a delegate dependency and terminates (its deposits,
+/// the dependency's included, go back).
+#[test]
+fn differential_upgrades_dependencies_and_termination_as_extrinsics() {
+    differential(|chain, steps| {
+        let semantics =
+            wat::parse_str(include_str!("../../fixtures/semantics.wat")).expect("valid WAT");
+        let (step, upgraded) = chain.instantiate(semantics, vec![0], 0);
+        record(steps, "instantiate a contract to upgrade", step);
+        let upgraded = upgraded.expect("instantiated");
+        let dependencies =
+            wat::parse_str(include_str!("../../fixtures/dependencies.wat")).expect("valid WAT");
+        let dependencies_hash = sp_io::hashing::blake2_256(&dependencies);
+        record(steps, "upload the new code", chain.upload(dependencies));
+        record(
+            steps,
+            "upgrade to the dependencies code",
+            chain.dispatch_call(&upgraded, [&[5][..], &dependencies_hash].concat()),
+        );
+        let deposits =
+            wat::parse_str(include_str!("../../fixtures/deposits.wat")).expect("valid WAT");
+        let deposits_hash = sp_io::hashing::blake2_256(&deposits);
+        record(
+            steps,
+            "upload the code to depend on",
+            chain.upload(deposits),
+        );
+        record(
+            steps,
+            "lock a delegate dependency",
+            chain.dispatch_call(&upgraded, [&[0][..], &deposits_hash].concat()),
+        );
+        record(
+            steps,
+            "lock it again",
+            chain.dispatch_call(&upgraded, [&[0][..], &deposits_hash].concat()),
+        );
+        record(
+            steps,
+            "terminate with the dependency locked",
+            chain.dispatch_call(&upgraded, vec![2]),
+        );
+        record(
+            steps,
+            "call the terminated contract",
+            chain.dispatch_call(&upgraded, vec![1]),
+        );
+    });
+}
