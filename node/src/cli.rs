@@ -43,7 +43,8 @@ pub struct EuropaParams {
     pub finalize_delay_sec: Option<u64>,
 
     /// The WASM executor contracts run on: wasmtime (JIT, Rust file:line in trap
-    /// backtraces) or wasmi (the interpreter production pallet-contracts uses).
+    /// backtraces) or wasmi (wasmi 0.32 as production pallet-contracts runs it: gas
+    /// exactly as on production).
     #[arg(long, value_enum, default_value_t = SandboxExecutor::Wasmtime)]
     pub sandbox: SandboxExecutor,
 
