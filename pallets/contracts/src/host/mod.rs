@@ -144,6 +144,14 @@ pub enum Alias {
     Prefixed,
 }
 
+impl Alias {
+    /// The names a function called `name` is linked under.
+    fn names(self, name: &str) -> impl Iterator<Item = String> {
+        let prefixed = (self == Alias::Prefixed).then(|| format!("seal_{name}"));
+        prefixed.into_iter().chain(core::iter::once(name.into()))
+    }
+}
+
 impl<T: Config> Definer<'_, T> {
     pub fn func(
         &mut self,
@@ -155,11 +163,10 @@ impl<T: Config> Definer<'_, T> {
         func: fn(&mut Ctx<'_, T>, &[Value]) -> HostResult,
     ) {
         let signature = Signature::new(params, results);
-        if alias == Alias::Prefixed {
+        for name in alias.names(name) {
             self.env
-                .add_host_func(module, format!("seal_{name}"), signature.clone(), func);
+                .add_host_func(module, name, signature.clone(), func);
         }
-        self.env.add_host_func(module, name, signature, func);
     }
 
     /// A function upstream marks unstable: only offered when the runtime allows it.
@@ -188,11 +195,8 @@ impl<T: Config> Definer<'_, T> {
         func: fn(&mut Ctx<'_, T>, &[Value]) -> HostResult,
     ) {
         self.func(module, name, alias, params, results, func);
-        if alias == Alias::Prefixed {
-            self.deprecated
-                .push((module.into(), format!("seal_{name}")));
-        }
-        self.deprecated.push((module.into(), name.into()));
+        self.deprecated
+            .extend(alias.names(name).map(|name| (module.into(), name)));
     }
 }
 
