@@ -15,7 +15,8 @@
 //!   (`exec::run`) one top-level execution around it;
 //! - [`costs`]: every price, from the runtime's `WeightInfo`;
 //! - `transient`: per-execution transient storage;
-//! - `host`: the host functions contracts import, one module per area;
+//! - `host`: the host functions contracts import, one module per area, each function
+//!   declared once with `host_functions!` (`host::declare`);
 //! - `gas`, `deposit`: the gas meter and the storage deposit meter;
 //! - `storage`: contract and code metadata, and the per-contract child trie;
 //! - [`schedule`]: limits; [`trace`]: the trace data model;

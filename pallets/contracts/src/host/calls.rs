@@ -4,7 +4,6 @@
 
 use alloc::vec::Vec;
 use codec::{DecodeLimit, Encode};
-use europa_sandbox::Value;
 use frame_support::{
     dispatch::{GetDispatchInfo, PostDispatchInfo},
     traits::{Contains, Get, OriginTrait},
@@ -16,10 +15,7 @@ use sp_runtime::{
     DispatchError,
 };
 
-use super::{
-    host_fn, u32_args, u64_arg, Alias, Ctx, Definer, Host, HostResult, OutputCopy, Returned, I32,
-    I64, SENTINEL,
-};
+use super::{declare::host_functions, Host, OutputCopy, SENTINEL};
 use crate::{
     chain_extension::{ChainExtension, Environment, RetVal},
     code,
@@ -28,172 +24,428 @@ use crate::{
     AccountIdOf, BalanceOf, CodeHash, CodeInfoOf, Config, ContractInfoOf, Error, Event, Pallet,
 };
 
-pub fn define<T: Config>(d: &mut Definer<'_, T>) {
-    d.func(
-        "seal0",
-        "seal_return",
-        Alias::None,
-        &[I32, I32, I32],
-        &[],
-        seal_return::<T>,
-    );
-    d.func(
-        "seal0",
-        "call",
-        Alias::Prefixed,
-        &[I32, I32, I64, I32, I32, I32, I32, I32, I32],
-        &[I32],
-        call_v0::<T>,
-    );
-    d.func(
-        "seal1",
-        "call",
-        Alias::Prefixed,
-        &[I32, I32, I64, I32, I32, I32, I32, I32],
-        &[I32],
-        call_v1::<T>,
-    );
-    d.func(
-        "seal2",
-        "call",
-        Alias::None,
-        &[I32, I32, I64, I64, I32, I32, I32, I32, I32, I32],
-        &[I32],
-        call_v2::<T>,
-    );
-    d.func(
-        "seal0",
-        "delegate_call",
-        Alias::Prefixed,
-        &[I32, I32, I32, I32, I32, I32],
-        &[I32],
-        delegate_call::<T>,
-    );
-    d.func(
-        "seal0",
-        "instantiate",
-        Alias::Prefixed,
-        &[
-            I32, I32, I64, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32,
-        ],
-        &[I32],
-        instantiate_v0::<T>,
-    );
-    d.func(
-        "seal1",
-        "instantiate",
-        Alias::Prefixed,
-        &[I32, I64, I32, I32, I32, I32, I32, I32, I32, I32, I32],
-        &[I32],
-        instantiate_v1::<T>,
-    );
-    d.func(
-        "seal2",
-        "instantiate",
-        Alias::None,
-        &[
-            I32, I64, I64, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32,
-        ],
-        &[I32],
-        instantiate_v2::<T>,
-    );
-    d.func(
-        "seal0",
-        "terminate",
-        Alias::Prefixed,
-        &[I32, I32],
-        &[],
-        terminate_v0::<T>,
-    );
-    d.func(
-        "seal1",
-        "terminate",
-        Alias::Prefixed,
-        &[I32],
-        &[],
-        terminate_v1::<T>,
-    );
-    d.func(
-        "seal0",
-        "transfer",
-        Alias::Prefixed,
-        &[I32, I32, I32, I32],
-        &[I32],
-        transfer::<T>,
-    );
-    d.func(
-        "seal0",
-        "call_runtime",
-        Alias::None,
-        &[I32, I32],
-        &[I32],
-        call_runtime::<T>,
-    );
-    d.func(
-        "seal0",
-        "call_chain_extension",
-        Alias::Prefixed,
-        &[I32, I32, I32, I32, I32],
-        &[I32],
-        call_chain_extension::<T>,
-    );
-    d.func(
-        "seal0",
-        "set_code_hash",
-        Alias::Prefixed,
-        &[I32],
-        &[I32],
-        set_code_hash::<T>,
-    );
-    d.func(
-        "seal0",
-        "lock_delegate_dependency",
-        Alias::None,
-        &[I32],
-        &[],
-        lock_delegate_dependency::<T>,
-    );
-    d.func(
-        "seal0",
-        "unlock_delegate_dependency",
-        Alias::None,
-        &[I32],
-        &[],
-        unlock_delegate_dependency::<T>,
-    );
-}
-
-fn seal_return<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    host_fn(ctx, "seal0.seal_return", |h| {
-        let [flags, data, len] = u32_args(args);
-        h.charge(Cost::CopyFromContract(len))?;
-        let data = h.read(data, len)?;
+host_functions! {
+    /// Ends the call with `data_len` bytes of output; `flags` bit 0 reverts it.
+    #[host(seal0)]
+    fn seal_return(h, flags: u32, data_ptr: u32, data_len: u32) {
+        h.charge(Cost::CopyFromContract(data_len))?;
+        let data = h.read(data_ptr, data_len)?;
         h.arg("flags", flags);
         h.arg_bytes("data", &data);
         Err(Stop::Return { flags, data })
-    })
+    }
+
+    /// Calls a contract with a `ref_time` limit, re-entry allowed.
+    #[host(seal0, prefixed)]
+    fn call(
+        h,
+        callee_ptr: u32,
+        _callee_len: u32,
+        gas: u64,
+        value_ptr: u32,
+        _value_len: u32,
+        input_data_ptr: u32,
+        input_data_len: u32,
+        output_ptr: u32,
+        output_len_ptr: u32,
+    ) -> ReturnErrorCode {
+        let kind = CallKind::Call {
+            callee: callee_ptr,
+            value: value_ptr,
+            deposit: SENTINEL,
+            weight: Weight::from_parts(gas, 0),
+        };
+        let flags = CallFlags::ALLOW_REENTRY.bits();
+        let buffers = [input_data_ptr, input_data_len, output_ptr, output_len_ptr];
+        call(h, flags, kind, buffers)
+    }
+
+    /// Calls a contract with call flags and a `ref_time` limit.
+    #[host(seal1, prefixed)]
+    fn call(
+        h,
+        flags: u32,
+        callee_ptr: u32,
+        gas: u64,
+        value_ptr: u32,
+        input_data_ptr: u32,
+        input_data_len: u32,
+        output_ptr: u32,
+        output_len_ptr: u32,
+    ) -> ReturnErrorCode {
+        let kind = CallKind::Call {
+            callee: callee_ptr,
+            value: value_ptr,
+            deposit: SENTINEL,
+            weight: Weight::from_parts(gas, 0),
+        };
+        let buffers = [input_data_ptr, input_data_len, output_ptr, output_len_ptr];
+        call(h, flags, kind, buffers)
+    }
+
+    /// Calls a contract with call flags, a weight limit and a storage deposit limit.
+    #[host(seal2)]
+    fn call(
+        h,
+        flags: u32,
+        callee_ptr: u32,
+        ref_time_limit: u64,
+        proof_size_limit: u64,
+        deposit_ptr: u32,
+        value_ptr: u32,
+        input_data_ptr: u32,
+        input_data_len: u32,
+        output_ptr: u32,
+        output_len_ptr: u32,
+    ) -> ReturnErrorCode {
+        let kind = CallKind::Call {
+            callee: callee_ptr,
+            value: value_ptr,
+            deposit: deposit_ptr,
+            weight: Weight::from_parts(ref_time_limit, proof_size_limit),
+        };
+        let buffers = [input_data_ptr, input_data_len, output_ptr, output_len_ptr];
+        call(h, flags, kind, buffers)
+    }
+
+    /// Runs the code at `code_hash_ptr` in this contract's context.
+    #[host(seal0, prefixed)]
+    fn delegate_call(
+        h,
+        flags: u32,
+        code_hash_ptr: u32,
+        input_data_ptr: u32,
+        input_data_len: u32,
+        output_ptr: u32,
+        output_len_ptr: u32,
+    ) -> ReturnErrorCode {
+        let kind = CallKind::Delegate { code_hash: code_hash_ptr };
+        let buffers = [input_data_ptr, input_data_len, output_ptr, output_len_ptr];
+        call(h, flags, kind, buffers)
+    }
+
+    /// Instantiates a contract from stored code with a `ref_time` limit.
+    #[host(seal0, prefixed, mutating)]
+    fn instantiate(
+        h,
+        code_hash_ptr: u32,
+        _code_hash_len: u32,
+        gas: u64,
+        value_ptr: u32,
+        _value_len: u32,
+        input_data_ptr: u32,
+        input_data_len: u32,
+        address_ptr: u32,
+        address_len_ptr: u32,
+        output_ptr: u32,
+        output_len_ptr: u32,
+        salt_ptr: u32,
+        salt_len: u32,
+    ) -> ReturnErrorCode {
+        instantiate(
+            h,
+            InstantiateArgs {
+                code_hash: code_hash_ptr,
+                weight: Weight::from_parts(gas, 0),
+                deposit: SENTINEL,
+                value: value_ptr,
+                buffers: [
+                    input_data_ptr,
+                    input_data_len,
+                    address_ptr,
+                    address_len_ptr,
+                    output_ptr,
+                    output_len_ptr,
+                    salt_ptr,
+                    salt_len,
+                ],
+            },
+        )
+    }
+
+    /// As `seal0`, without the unused lengths.
+    #[host(seal1, prefixed, mutating)]
+    fn instantiate(
+        h,
+        code_hash_ptr: u32,
+        gas: u64,
+        value_ptr: u32,
+        input_data_ptr: u32,
+        input_data_len: u32,
+        address_ptr: u32,
+        address_len_ptr: u32,
+        output_ptr: u32,
+        output_len_ptr: u32,
+        salt_ptr: u32,
+        salt_len: u32,
+    ) -> ReturnErrorCode {
+        instantiate(
+            h,
+            InstantiateArgs {
+                code_hash: code_hash_ptr,
+                weight: Weight::from_parts(gas, 0),
+                deposit: SENTINEL,
+                value: value_ptr,
+                buffers: [
+                    input_data_ptr,
+                    input_data_len,
+                    address_ptr,
+                    address_len_ptr,
+                    output_ptr,
+                    output_len_ptr,
+                    salt_ptr,
+                    salt_len,
+                ],
+            },
+        )
+    }
+
+    /// Instantiates with a weight limit and a storage deposit limit.
+    #[host(seal2, mutating)]
+    fn instantiate(
+        h,
+        code_hash_ptr: u32,
+        ref_time_limit: u64,
+        proof_size_limit: u64,
+        deposit_ptr: u32,
+        value_ptr: u32,
+        input_data_ptr: u32,
+        input_data_len: u32,
+        address_ptr: u32,
+        address_len_ptr: u32,
+        output_ptr: u32,
+        output_len_ptr: u32,
+        salt_ptr: u32,
+        salt_len: u32,
+    ) -> ReturnErrorCode {
+        instantiate(
+            h,
+            InstantiateArgs {
+                code_hash: code_hash_ptr,
+                weight: Weight::from_parts(ref_time_limit, proof_size_limit),
+                deposit: deposit_ptr,
+                value: value_ptr,
+                buffers: [
+                    input_data_ptr,
+                    input_data_len,
+                    address_ptr,
+                    address_len_ptr,
+                    output_ptr,
+                    output_len_ptr,
+                    salt_ptr,
+                    salt_len,
+                ],
+            },
+        )
+    }
+
+    /// Removes this contract and sends its balance to the beneficiary.
+    #[host(seal0, prefixed, mutating)]
+    fn terminate(h, beneficiary_ptr: u32, _beneficiary_len: u32) {
+        terminate(h, beneficiary_ptr)
+    }
+
+    /// As `seal0`, without the unused length.
+    #[host(seal1, prefixed, mutating)]
+    fn terminate(h, beneficiary_ptr: u32) {
+        terminate(h, beneficiary_ptr)
+    }
+
+    /// Transfers value from this contract to an account.
+    #[host(seal0, prefixed, mutating)]
+    fn transfer(
+        h,
+        account_ptr: u32,
+        _account_len: u32,
+        value_ptr: u32,
+        _value_len: u32,
+    ) -> ReturnErrorCode {
+        h.charge(Cost::Transfer)?;
+        let to: AccountIdOf<T> = h.read_as(account_ptr)?;
+        let value: BalanceOf<T> = h.read_as(value_ptr)?;
+        h.arg_bytes("to", &to.encode());
+        h.arg("value", crate::exec::balance_u128::<T>(value));
+        let from = h.stack().top().account.clone();
+        Ok(match crate::exec::transfer::<T>(&from, &to, value) {
+            Ok(()) => ReturnErrorCode::Success,
+            Err(_) => ReturnErrorCode::TransferFailed,
+        })
+    }
+
+    /// Dispatches a SCALE-encoded runtime call with this contract as signed origin.
+    #[host(seal0, mutating)]
+    fn call_runtime(h, call_ptr: u32, call_len: u32) -> ReturnErrorCode {
+        h.charge(Cost::CopyFromContract(call_len))?;
+        let encoded = h.read(call_ptr, call_len)?;
+        h.arg_bytes("call", &encoded);
+        let call = <T as Config>::RuntimeCall::decode_all_with_depth_limit(
+            crate::MAX_DECODE_NESTING,
+            &mut &encoded[..],
+        )
+        .map_err(|_| Error::<T>::DecodingFailed)?;
+        let dispatch_weight = call.get_dispatch_info().call_weight;
+        let charged = h.charge(Cost::Declared(dispatch_weight))?;
+        let contract = h.stack().top().account.clone();
+        let mut origin: T::RuntimeOrigin = frame_system::RawOrigin::Signed(contract).into();
+        origin.add_filter(<T as Config>::CallFilter::contains);
+        let result: Result<PostDispatchInfo, _> = call.dispatch(origin);
+        let actual = match &result {
+            Ok(info) => info.actual_weight,
+            Err(error) => error.post_info.actual_weight,
+        };
+        // The call was charged its declared weight; what it reports using settles it.
+        let actual = actual.map_or(dispatch_weight, |actual| actual.min(dispatch_weight));
+        h.adjust(charged, Cost::Declared(actual));
+        match result {
+            Ok(_) => Ok(ReturnErrorCode::Success),
+            Err(error) => {
+                h.arg("dispatch_error", crate::exec::describe::<T>(&error.error));
+                // Upstream's wording, which clients show.
+                let reason: &'static str = error.error.into();
+                h.stack()
+                    .append_debug(&alloc::format!("call failed with: {reason}"));
+                Ok(ReturnErrorCode::CallRuntimeFailed)
+            }
+        }
+    }
+
+    /// Calls the runtime's chain extension `id`; returns what the extension returns.
+    #[host(seal0, prefixed)]
+    fn call_chain_extension(
+        h,
+        id: u32,
+        input_ptr: u32,
+        input_len: u32,
+        output_ptr: u32,
+        output_len_ptr: u32,
+    ) -> u32 {
+        if !<T::ChainExtension as ChainExtension<T>>::enabled() {
+            return Err(Error::<T>::NoChainExtension.into());
+        }
+        let input = h.read(input_ptr, input_len)?;
+        h.arg("id", id);
+        h.arg_bytes("input", &input);
+        let mut env = Environment::<T> {
+            id,
+            input,
+            output: Vec::new(),
+            contract: h.stack().top().account.clone(),
+            charged: Weight::zero(),
+        };
+        let result = T::ChainExtension::default().call(&mut env);
+        h.charge(Cost::Declared(env.charged))?;
+        match result.map_err(Stop::Error)? {
+            RetVal::Converging(code) => {
+                h.write_output(output_ptr, output_len_ptr, &env.output, true, OutputCopy::Covered)?;
+                Ok(code)
+            }
+            RetVal::Diverging { flags, data } => Err(Stop::Return {
+                flags: flags.bits(),
+                data,
+            }),
+        }
+    }
+
+    /// Replaces this contract's code with the stored code at `code_hash_ptr`.
+    #[host(seal0, prefixed, mutating)]
+    fn set_code_hash(h, code_hash_ptr: u32) -> ReturnErrorCode {
+        h.charge(Cost::SetCodeHash)?;
+        let code_hash: CodeHash<T> = h.read_as(code_hash_ptr)?;
+        h.arg_bytes("code_hash", &code_hash.encode());
+        // As upstream: the new code is loaded (and its load paid for) first.
+        let Some(code_info) = CodeInfoOf::<T>::get(code_hash) else {
+            return Ok(ReturnErrorCode::CodeNotFound);
+        };
+        h.charge(Cost::CodeLoad(code_info.code_len))?;
+        let frame = h.stack().top_mut();
+        let account = frame.account.clone();
+        let mut info = ContractInfoOf::<T>::get(&account).ok_or(Error::<T>::ContractNotFound)?;
+        let old_code_hash = core::mem::replace(&mut info.code_hash, code_hash);
+        frame.deposit.rebase(&account, &mut info, &code_info);
+        ContractInfoOf::<T>::insert(&account, info);
+        code::increment_refcount::<T>(code_hash)?;
+        code::decrement_refcount::<T>(old_code_hash);
+        Pallet::<T>::deposit_event(Event::ContractCodeUpdated {
+            contract: account,
+            new_code_hash: code_hash,
+            old_code_hash,
+        });
+        Ok(ReturnErrorCode::Success)
+    }
+
+    /// Locks stored code this contract delegates to, against its removal (for a
+    /// deposit).
+    #[host(seal0, mutating)]
+    fn lock_delegate_dependency(h, code_hash_ptr: u32) {
+        h.charge(Cost::LockDelegateDependency)?;
+        let code_hash: CodeHash<T> = h.read_as(code_hash_ptr)?;
+        h.arg_bytes("code_hash", &code_hash.encode());
+        let account = h.stack().top().account.clone();
+        let code_info = CodeInfoOf::<T>::get(code_hash).ok_or(Error::<T>::CodeNotFound)?;
+        let deposit = T::CodeHashLockupDepositPercent::get().mul_ceil(code_info.deposit);
+        ContractInfoOf::<T>::try_mutate(&account, |info| -> Result<(), DispatchError> {
+            let info = info.as_mut().ok_or(Error::<T>::ContractNotFound)?;
+            if info.code_hash == code_hash {
+                return Err(Error::<T>::CannotAddSelfAsDelegateDependency.into());
+            }
+            if info.delegate_dependencies.contains_key(&code_hash) {
+                return Err(Error::<T>::DelegateDependencyAlreadyExists.into());
+            }
+            info.delegate_dependencies
+                .try_insert(code_hash, deposit)
+                .map_err(|_| Error::<T>::MaxDelegateDependenciesReached)?;
+            Ok(())
+        })?;
+        code::increment_refcount::<T>(code_hash)?;
+        h.stack()
+            .top_mut()
+            .deposit
+            .charge_delegate_dependency(&account, deposit, true);
+        Ok(())
+    }
+
+    /// Releases a lock taken by `lock_delegate_dependency`, and its deposit.
+    #[host(seal0, mutating)]
+    fn unlock_delegate_dependency(h, code_hash_ptr: u32) {
+        h.charge(Cost::UnlockDelegateDependency)?;
+        let code_hash: CodeHash<T> = h.read_as(code_hash_ptr)?;
+        h.arg_bytes("code_hash", &code_hash.encode());
+        let account = h.stack().top().account.clone();
+        let deposit = ContractInfoOf::<T>::try_mutate(&account, |info| {
+            let info = info.as_mut().ok_or(Error::<T>::ContractNotFound)?;
+            info.delegate_dependencies
+                .remove(&code_hash)
+                .ok_or(Error::<T>::DelegateDependencyNotFound)
+        })?;
+        code::decrement_refcount::<T>(code_hash);
+        h.stack()
+            .top_mut()
+            .deposit
+            .charge_delegate_dependency(&account, deposit, false);
+        Ok(())
+    }
 }
 
 /// A call's output goes back to the caller as a return code; errors that are the
 /// caller's own fault trap it instead.
 fn into_return_code<T: Config>(
     result: Result<crate::ExecReturnValue, ExecError>,
-) -> Result<Returned, Stop> {
+) -> Result<ReturnErrorCode, Stop> {
     let error = match result {
-        Ok(value) if value.did_revert() => return Ok(ReturnErrorCode::CalleeReverted.into()),
-        Ok(_) => return Ok(ReturnErrorCode::Success.into()),
+        Ok(value) if value.did_revert() => return Ok(ReturnErrorCode::CalleeReverted),
+        Ok(_) => return Ok(ReturnErrorCode::Success),
         Err(ExecError {
             origin: ErrorOrigin::Callee,
             ..
-        }) => return Ok(ReturnErrorCode::CalleeTrapped.into()),
+        }) => return Ok(ReturnErrorCode::CalleeTrapped),
         Err(ExecError { error, .. }) => error,
     };
     if error == Error::<T>::TransferFailed.into() {
-        Ok(ReturnErrorCode::TransferFailed.into())
+        Ok(ReturnErrorCode::TransferFailed)
     } else if error == Error::<T>::CodeNotFound.into() {
-        Ok(ReturnErrorCode::CodeNotFound.into())
+        Ok(ReturnErrorCode::CodeNotFound)
     } else if error == Error::<T>::ContractNotFound.into() {
-        Ok(ReturnErrorCode::NotCallable.into())
+        Ok(ReturnErrorCode::NotCallable)
     } else {
         Err(Stop::Error(error))
     }
@@ -211,19 +463,20 @@ enum CallKind {
     },
 }
 
-struct CallArgs {
-    flags: u32,
-    kind: CallKind,
-    input: u32,
-    input_len: u32,
-    out: u32,
-    out_len: u32,
-}
+/// Every call function's last arguments: input pointer and length, output buffer
+/// and its length pointer.
+type CallBuffers = [u32; 4];
 
-fn call<T: Config>(h: &mut Host<'_, '_, T>, args: CallArgs) -> Result<Returned, Stop> {
-    let flags = CallFlags::from_bits(args.flags).ok_or(Error::<T>::InvalidCallFlags)?;
-    h.arg("flags", args.flags);
-    h.charge(match args.kind {
+fn call<T: Config>(
+    h: &mut Host<'_, '_, T>,
+    raw_flags: u32,
+    kind: CallKind,
+    buffers: CallBuffers,
+) -> Result<ReturnErrorCode, Stop> {
+    let [input_ptr, input_len, output_ptr, output_len_ptr] = buffers;
+    let flags = CallFlags::from_bits(raw_flags).ok_or(Error::<T>::InvalidCallFlags)?;
+    h.arg("flags", raw_flags);
+    h.charge(match kind {
         CallKind::Call { .. } => Cost::CallBase,
         CallKind::Delegate { .. } => Cost::DelegateCallBase,
     })?;
@@ -243,12 +496,12 @@ fn call<T: Config>(h: &mut Host<'_, '_, T>, args: CallArgs) -> Result<Returned, 
             .take()
             .ok_or(Error::<T>::InputForwarded)?
     } else {
-        h.charge(Cost::CopyFromContract(args.input_len))?;
-        h.read(args.input, args.input_len)?
+        h.charge(Cost::CopyFromContract(input_len))?;
+        h.read(input_ptr, input_len)?
     };
     h.arg_bytes("input", &input);
 
-    let (result, _) = match args.kind {
+    let (result, _) = match kind {
         CallKind::Call {
             callee,
             value,
@@ -307,103 +560,14 @@ fn call<T: Config>(h: &mut Host<'_, '_, T>, args: CallArgs) -> Result<Returned, 
     }
     if let Ok(output) = &result {
         h.write_output(
-            args.out,
-            args.out_len,
+            output_ptr,
+            output_len_ptr,
             &output.data,
             true,
             OutputCopy::Charged,
         )?;
     }
     into_return_code::<T>(result)
-}
-
-fn call_v0<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    host_fn(ctx, "seal0.call", |h| {
-        let [callee, _callee_len, _, value, _value_len, input, input_len, out, out_len] =
-            u32_args(args);
-        let kind = CallKind::Call {
-            callee,
-            value,
-            deposit: SENTINEL,
-            weight: Weight::from_parts(u64_arg(args, 2), 0),
-        };
-        let flags = CallFlags::ALLOW_REENTRY.bits();
-        call(
-            h,
-            CallArgs {
-                flags,
-                kind,
-                input,
-                input_len,
-                out,
-                out_len,
-            },
-        )
-    })
-}
-
-fn call_v1<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    host_fn(ctx, "seal1.call", |h| {
-        let [flags, callee, _, value, input, input_len, out, out_len] = u32_args(args);
-        let kind = CallKind::Call {
-            callee,
-            value,
-            deposit: SENTINEL,
-            weight: Weight::from_parts(u64_arg(args, 2), 0),
-        };
-        call(
-            h,
-            CallArgs {
-                flags,
-                kind,
-                input,
-                input_len,
-                out,
-                out_len,
-            },
-        )
-    })
-}
-
-fn call_v2<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    host_fn(ctx, "seal2.call", |h| {
-        let [flags, callee, _, _, deposit, value, input, input_len, out, out_len] = u32_args(args);
-        let kind = CallKind::Call {
-            callee,
-            value,
-            deposit,
-            weight: Weight::from_parts(u64_arg(args, 2), u64_arg(args, 3)),
-        };
-        call(
-            h,
-            CallArgs {
-                flags,
-                kind,
-                input,
-                input_len,
-                out,
-                out_len,
-            },
-        )
-    })
-}
-
-fn delegate_call<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    host_fn(ctx, "seal0.delegate_call", |h| {
-        let [flags, code_hash, input, input_len, out, out_len] = u32_args(args);
-        let kind = CallKind::Delegate { code_hash };
-        call(
-            h,
-            CallArgs {
-                flags,
-                kind,
-                input,
-                input_len,
-                out,
-                out_len,
-            },
-        )
-    })
 }
 
 struct InstantiateArgs {
@@ -419,9 +583,8 @@ struct InstantiateArgs {
 fn instantiate<T: Config>(
     h: &mut Host<'_, '_, T>,
     args: InstantiateArgs,
-) -> Result<Returned, Stop> {
+) -> Result<ReturnErrorCode, Stop> {
     let [input, input_len, address_ptr, address_len, out, out_len, salt, salt_len] = args.buffers;
-    h.ensure_mutable()?;
     h.charge(Cost::Instantiate {
         input_len,
         salt_len,
@@ -464,70 +627,7 @@ fn instantiate<T: Config>(
     into_return_code::<T>(result)
 }
 
-/// The last `N` of a host function's pointer arguments.
-fn last<const N: usize, const M: usize>(args: [u32; M]) -> [u32; N] {
-    core::array::from_fn(|i| args[M - N + i])
-}
-
-fn instantiate_v0<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    host_fn(ctx, "seal0.instantiate", |h| {
-        // code_hash, code_hash_len, gas, value, value_len, then the buffers.
-        let all: [u32; 13] = u32_args(args);
-        let weight = Weight::from_parts(u64_arg(args, 2), 0);
-        let (code_hash, value, deposit, buffers) = (all[0], all[3], SENTINEL, last(all));
-        instantiate(
-            h,
-            InstantiateArgs {
-                code_hash,
-                weight,
-                deposit,
-                value,
-                buffers,
-            },
-        )
-    })
-}
-
-fn instantiate_v1<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    host_fn(ctx, "seal1.instantiate", |h| {
-        // code_hash, gas, value, then the buffers.
-        let all: [u32; 11] = u32_args(args);
-        let weight = Weight::from_parts(u64_arg(args, 1), 0);
-        let (code_hash, value, deposit, buffers) = (all[0], all[2], SENTINEL, last(all));
-        instantiate(
-            h,
-            InstantiateArgs {
-                code_hash,
-                weight,
-                deposit,
-                value,
-                buffers,
-            },
-        )
-    })
-}
-
-fn instantiate_v2<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    host_fn(ctx, "seal2.instantiate", |h| {
-        // code_hash, ref_time, proof_size, deposit, value, then the buffers.
-        let all: [u32; 13] = u32_args(args);
-        let weight = Weight::from_parts(u64_arg(args, 1), u64_arg(args, 2));
-        let (code_hash, value, deposit, buffers) = (all[0], all[4], all[3], last(all));
-        instantiate(
-            h,
-            InstantiateArgs {
-                code_hash,
-                weight,
-                deposit,
-                value,
-                buffers,
-            },
-        )
-    })
-}
-
-fn terminate<T: Config>(h: &mut Host<'_, '_, T>, beneficiary: u32) -> Result<Returned, Stop> {
-    h.ensure_mutable()?;
+fn terminate<T: Config>(h: &mut Host<'_, '_, T>, beneficiary: u32) -> Result<(), Stop> {
     // Read once: its dependencies price the call, and it is removed below.
     let info = ContractInfoOf::<T>::get(&h.stack().top().account);
     let dependencies = info
@@ -562,190 +662,5 @@ fn terminate<T: Config>(h: &mut Host<'_, '_, T>, beneficiary: u32) -> Result<Ret
     });
     Err(Stop::Terminate {
         beneficiary: beneficiary.encode(),
-    })
-}
-
-fn terminate_v0<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    host_fn(ctx, "seal0.terminate", |h| {
-        let [beneficiary, _] = u32_args(args);
-        terminate(h, beneficiary)
-    })
-}
-
-fn terminate_v1<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    host_fn(ctx, "seal1.terminate", |h| {
-        let [beneficiary] = u32_args(args);
-        terminate(h, beneficiary)
-    })
-}
-
-fn transfer<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    host_fn(ctx, "seal0.transfer", |h| {
-        let [to, _, value, _] = u32_args(args);
-        h.ensure_mutable()?;
-        h.charge(Cost::Transfer)?;
-        let to: AccountIdOf<T> = h.read_as(to)?;
-        let value: BalanceOf<T> = h.read_as(value)?;
-        h.arg_bytes("to", &to.encode());
-        h.arg("value", crate::exec::balance_u128::<T>(value));
-        let from = h.stack().top().account.clone();
-        Ok(match crate::exec::transfer::<T>(&from, &to, value) {
-            Ok(()) => ReturnErrorCode::Success.into(),
-            Err(_) => ReturnErrorCode::TransferFailed.into(),
-        })
-    })
-}
-
-fn call_runtime<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    host_fn(ctx, "seal0.call_runtime", |h| {
-        let [call, len] = u32_args(args);
-        h.ensure_mutable()?;
-        h.charge(Cost::CopyFromContract(len))?;
-        let encoded = h.read(call, len)?;
-        h.arg_bytes("call", &encoded);
-        let call = <T as Config>::RuntimeCall::decode_all_with_depth_limit(
-            crate::MAX_DECODE_NESTING,
-            &mut &encoded[..],
-        )
-        .map_err(|_| Error::<T>::DecodingFailed)?;
-        let dispatch_weight = call.get_dispatch_info().call_weight;
-        let charged = h.charge(Cost::Declared(dispatch_weight))?;
-        let contract = h.stack().top().account.clone();
-        let mut origin: T::RuntimeOrigin = frame_system::RawOrigin::Signed(contract).into();
-        origin.add_filter(<T as Config>::CallFilter::contains);
-        let result: Result<PostDispatchInfo, _> = call.dispatch(origin);
-        let actual = match &result {
-            Ok(info) => info.actual_weight,
-            Err(error) => error.post_info.actual_weight,
-        };
-        // The call was charged its declared weight; what it reports using settles it.
-        let actual = actual.map_or(dispatch_weight, |actual| actual.min(dispatch_weight));
-        h.adjust(charged, Cost::Declared(actual));
-        match result {
-            Ok(_) => Ok(ReturnErrorCode::Success.into()),
-            Err(error) => {
-                h.arg("dispatch_error", crate::exec::describe::<T>(&error.error));
-                // Upstream's wording, which clients show.
-                let reason: &'static str = error.error.into();
-                h.stack()
-                    .append_debug(&alloc::format!("call failed with: {reason}"));
-                Ok(ReturnErrorCode::CallRuntimeFailed.into())
-            }
-        }
-    })
-}
-
-fn call_chain_extension<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    host_fn(ctx, "seal0.call_chain_extension", |h| {
-        let [id, input, input_len, out, out_len] = u32_args(args);
-        if !<T::ChainExtension as ChainExtension<T>>::enabled() {
-            return Err(Error::<T>::NoChainExtension.into());
-        }
-        let input = h.read(input, input_len)?;
-        h.arg("id", id);
-        h.arg_bytes("input", &input);
-        let mut env = Environment::<T> {
-            id,
-            input,
-            output: Vec::new(),
-            contract: h.stack().top().account.clone(),
-            charged: Weight::zero(),
-        };
-        let result = T::ChainExtension::default().call(&mut env);
-        h.charge(Cost::Declared(env.charged))?;
-        match result.map_err(Stop::Error)? {
-            RetVal::Converging(code) => {
-                h.write_output(out, out_len, &env.output, true, OutputCopy::Covered)?;
-                Ok(Returned::U32(code))
-            }
-            RetVal::Diverging { flags, data } => Err(Stop::Return {
-                flags: flags.bits(),
-                data,
-            }),
-        }
-    })
-}
-
-fn set_code_hash<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    host_fn(ctx, "seal0.set_code_hash", |h| {
-        let [code_hash] = u32_args(args);
-        h.ensure_mutable()?;
-        h.charge(Cost::SetCodeHash)?;
-        let code_hash: CodeHash<T> = h.read_as(code_hash)?;
-        h.arg_bytes("code_hash", &code_hash.encode());
-        // As upstream: the new code is loaded (and its load paid for) first.
-        let Some(code_info) = CodeInfoOf::<T>::get(code_hash) else {
-            return Ok(ReturnErrorCode::CodeNotFound.into());
-        };
-        h.charge(Cost::CodeLoad(code_info.code_len))?;
-        let frame = h.stack().top_mut();
-        let account = frame.account.clone();
-        let mut info = ContractInfoOf::<T>::get(&account).ok_or(Error::<T>::ContractNotFound)?;
-        let old_code_hash = core::mem::replace(&mut info.code_hash, code_hash);
-        frame.deposit.rebase(&account, &mut info, &code_info);
-        ContractInfoOf::<T>::insert(&account, info);
-        code::increment_refcount::<T>(code_hash)?;
-        code::decrement_refcount::<T>(old_code_hash);
-        Pallet::<T>::deposit_event(Event::ContractCodeUpdated {
-            contract: account,
-            new_code_hash: code_hash,
-            old_code_hash,
-        });
-        Ok(ReturnErrorCode::Success.into())
-    })
-}
-
-fn lock_delegate_dependency<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    host_fn(ctx, "seal0.lock_delegate_dependency", |h| {
-        let [code_hash] = u32_args(args);
-        h.ensure_mutable()?;
-        h.charge(Cost::LockDelegateDependency)?;
-        let code_hash: CodeHash<T> = h.read_as(code_hash)?;
-        h.arg_bytes("code_hash", &code_hash.encode());
-        let account = h.stack().top().account.clone();
-        let code_info = CodeInfoOf::<T>::get(code_hash).ok_or(Error::<T>::CodeNotFound)?;
-        let deposit = T::CodeHashLockupDepositPercent::get().mul_ceil(code_info.deposit);
-        ContractInfoOf::<T>::try_mutate(&account, |info| -> Result<(), DispatchError> {
-            let info = info.as_mut().ok_or(Error::<T>::ContractNotFound)?;
-            if info.code_hash == code_hash {
-                return Err(Error::<T>::CannotAddSelfAsDelegateDependency.into());
-            }
-            if info.delegate_dependencies.contains_key(&code_hash) {
-                return Err(Error::<T>::DelegateDependencyAlreadyExists.into());
-            }
-            info.delegate_dependencies
-                .try_insert(code_hash, deposit)
-                .map_err(|_| Error::<T>::MaxDelegateDependenciesReached)?;
-            Ok(())
-        })?;
-        code::increment_refcount::<T>(code_hash)?;
-        h.stack()
-            .top_mut()
-            .deposit
-            .charge_delegate_dependency(&account, deposit, true);
-        Ok(Returned::Unit)
-    })
-}
-
-fn unlock_delegate_dependency<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    host_fn(ctx, "seal0.unlock_delegate_dependency", |h| {
-        let [code_hash] = u32_args(args);
-        h.ensure_mutable()?;
-        h.charge(Cost::UnlockDelegateDependency)?;
-        let code_hash: CodeHash<T> = h.read_as(code_hash)?;
-        h.arg_bytes("code_hash", &code_hash.encode());
-        let account = h.stack().top().account.clone();
-        let deposit = ContractInfoOf::<T>::try_mutate(&account, |info| {
-            let info = info.as_mut().ok_or(Error::<T>::ContractNotFound)?;
-            info.delegate_dependencies
-                .remove(&code_hash)
-                .ok_or(Error::<T>::DelegateDependencyNotFound)
-        })?;
-        code::decrement_refcount::<T>(code_hash);
-        h.stack()
-            .top_mut()
-            .deposit
-            .charge_delegate_dependency(&account, deposit, false);
-        Ok(Returned::Unit)
     })
 }

@@ -1,159 +1,113 @@
 //! Hashes and signatures.
 
-use europa_sandbox::Value;
 use pallet_contracts_uapi::ReturnErrorCode;
 
-use super::{host_fn, u32_args, Alias, Ctx, Definer, HostResult, Returned, I32};
-use crate::{costs::Cost, Config};
+use super::{declare::host_functions, Host};
+use crate::{costs::Cost, exec::Stop, Config};
 
-pub fn define<T: Config>(d: &mut Definer<'_, T>) {
-    d.func(
-        "seal0",
-        "hash_sha2_256",
-        Alias::Prefixed,
-        &[I32, I32, I32],
-        &[],
-        sha2_256::<T>,
-    );
-    d.func(
-        "seal0",
-        "hash_keccak_256",
-        Alias::Prefixed,
-        &[I32, I32, I32],
-        &[],
-        keccak_256::<T>,
-    );
-    d.func(
-        "seal0",
-        "hash_blake2_256",
-        Alias::Prefixed,
-        &[I32, I32, I32],
-        &[],
-        blake2_256::<T>,
-    );
-    d.func(
-        "seal0",
-        "hash_blake2_128",
-        Alias::Prefixed,
-        &[I32, I32, I32],
-        &[],
-        blake2_128::<T>,
-    );
-    d.func(
-        "seal0",
-        "ecdsa_recover",
-        Alias::Prefixed,
-        &[I32, I32, I32],
-        &[I32],
-        ecdsa_recover::<T>,
-    );
-    d.func(
-        "seal0",
-        "ecdsa_to_eth_address",
-        Alias::Prefixed,
-        &[I32, I32],
-        &[I32],
-        ecdsa_to_eth_address::<T>,
-    );
-    d.func(
-        "seal0",
-        "sr25519_verify",
-        Alias::None,
-        &[I32, I32, I32, I32],
-        &[I32],
-        sr25519_verify::<T>,
-    );
-}
+host_functions! {
+    /// Writes the SHA2-256 hash of `input_len` bytes at `input_ptr` to `out_ptr` (32 bytes).
+    #[host(seal0, prefixed)]
+    fn hash_sha2_256(h, input_ptr: u32, input_len: u32, out_ptr: u32) {
+        hash(h, input_ptr, input_len, out_ptr, Cost::HashSha256, sp_io::hashing::sha2_256)
+    }
 
-fn hash<T: Config, const N: usize>(
-    ctx: &mut Ctx<'_, T>,
-    name: &'static str,
-    args: &[Value],
-    cost: fn(u32) -> Cost,
-    hasher: fn(&[u8]) -> [u8; N],
-) -> HostResult {
-    host_fn(ctx, name, |h| {
-        let [input, len, out] = u32_args(args);
-        h.charge(cost(len))?;
-        let input = h.read(input, len)?;
-        h.arg_bytes("input", &input);
-        h.write(out, &hasher(&input))?;
-        Ok(Returned::Unit)
-    })
-}
+    /// Writes the Keccak-256 hash of the input to `out_ptr` (32 bytes).
+    #[host(seal0, prefixed)]
+    fn hash_keccak_256(h, input_ptr: u32, input_len: u32, out_ptr: u32) {
+        hash(h, input_ptr, input_len, out_ptr, Cost::HashKeccak256, sp_io::hashing::keccak_256)
+    }
 
-fn sha2_256<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    hash(
-        ctx,
-        "seal0.hash_sha2_256",
-        args,
-        Cost::HashSha256,
-        sp_io::hashing::sha2_256,
-    )
-}
+    /// Writes the BLAKE2-256 hash of the input to `out_ptr` (32 bytes).
+    #[host(seal0, prefixed)]
+    fn hash_blake2_256(h, input_ptr: u32, input_len: u32, out_ptr: u32) {
+        hash(h, input_ptr, input_len, out_ptr, Cost::HashBlake256, sp_io::hashing::blake2_256)
+    }
 
-fn keccak_256<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    hash(
-        ctx,
-        "seal0.hash_keccak_256",
-        args,
-        Cost::HashKeccak256,
-        sp_io::hashing::keccak_256,
-    )
-}
+    /// Writes the BLAKE2-128 hash of the input to `out_ptr` (16 bytes).
+    #[host(seal0, prefixed)]
+    fn hash_blake2_128(h, input_ptr: u32, input_len: u32, out_ptr: u32) {
+        hash(h, input_ptr, input_len, out_ptr, Cost::HashBlake128, sp_io::hashing::blake2_128)
+    }
 
-fn blake2_256<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    hash(
-        ctx,
-        "seal0.hash_blake2_256",
-        args,
-        Cost::HashBlake256,
-        sp_io::hashing::blake2_256,
-    )
-}
-
-fn blake2_128<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    hash(
-        ctx,
-        "seal0.hash_blake2_128",
-        args,
-        Cost::HashBlake128,
-        sp_io::hashing::blake2_128,
-    )
-}
-
-fn ecdsa_recover<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    host_fn(ctx, "seal0.ecdsa_recover", |h| {
-        let [signature, message_hash, out] = u32_args(args);
+    /// Recovers the compressed ECDSA public key (33 bytes) that made the 65-byte
+    /// signature of a 32-byte message hash.
+    #[host(seal0, prefixed)]
+    fn ecdsa_recover(
+        h,
+        signature_ptr: u32,
+        message_hash_ptr: u32,
+        out_ptr: u32,
+    ) -> ReturnErrorCode {
         h.charge(Cost::EcdsaRecovery)?;
-        let signature = h.read_array::<65>(signature)?;
-        let message_hash = h.read_array::<32>(message_hash)?;
+        let signature = h.read_array::<65>(signature_ptr)?;
+        let message_hash = h.read_array::<32>(message_hash_ptr)?;
         h.arg_bytes("signature", &signature);
         h.arg_bytes("message_hash", &message_hash);
         match sp_io::crypto::secp256k1_ecdsa_recover_compressed(&signature, &message_hash) {
             Ok(public) => {
-                h.write(out, &public)?;
-                Ok(ReturnErrorCode::Success.into())
+                h.write(out_ptr, &public)?;
+                Ok(ReturnErrorCode::Success)
             }
-            Err(_) => Ok(ReturnErrorCode::EcdsaRecoveryFailed.into()),
+            Err(_) => Ok(ReturnErrorCode::EcdsaRecoveryFailed),
         }
-    })
-}
+    }
 
-fn ecdsa_to_eth_address<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    host_fn(ctx, "seal0.ecdsa_to_eth_address", |h| {
-        let [key, out] = u32_args(args);
+    /// Writes the 20-byte Ethereum address of a compressed ECDSA public key.
+    #[host(seal0, prefixed)]
+    fn ecdsa_to_eth_address(h, key_ptr: u32, out_ptr: u32) -> ReturnErrorCode {
         h.charge(Cost::EcdsaToEthAddress)?;
-        let key = h.read_array::<33>(key)?;
+        let key = h.read_array::<33>(key_ptr)?;
         h.arg_bytes("public_key", &key);
         match eth_address(&key) {
             Some(address) => {
-                h.write(out, &address)?;
-                Ok(ReturnErrorCode::Success.into())
+                h.write(out_ptr, &address)?;
+                Ok(ReturnErrorCode::Success)
             }
-            None => Ok(ReturnErrorCode::EcdsaRecoveryFailed.into()),
+            None => Ok(ReturnErrorCode::EcdsaRecoveryFailed),
         }
-    })
+    }
+
+    /// Verifies a 64-byte sr25519 signature of `message_len` bytes by a 32-byte public key.
+    #[host(seal0)]
+    fn sr25519_verify(
+        h,
+        signature_ptr: u32,
+        public_key_ptr: u32,
+        message_len: u32,
+        message_ptr: u32,
+    ) -> ReturnErrorCode {
+        h.charge(Cost::Sr25519Verify(message_len))?;
+        let signature = h.read_array::<64>(signature_ptr)?;
+        let public_key = h.read_array::<32>(public_key_ptr)?;
+        let message = h.read(message_ptr, message_len)?;
+        h.arg_bytes("signature", &signature);
+        h.arg_bytes("public_key", &public_key);
+        h.arg_bytes("message", &message);
+        let signature = sp_core::sr25519::Signature::from_raw(signature);
+        let public_key = sp_core::sr25519::Public::from_raw(public_key);
+        if sp_io::crypto::sr25519_verify(&signature, &message, &public_key) {
+            Ok(ReturnErrorCode::Success)
+        } else {
+            Ok(ReturnErrorCode::Sr25519VerifyFailed)
+        }
+    }
+}
+
+/// The hash functions' common shape: the input is priced by length, the hash written
+/// without a length.
+fn hash<T: Config, const N: usize>(
+    h: &mut Host<'_, '_, T>,
+    input_ptr: u32,
+    input_len: u32,
+    out_ptr: u32,
+    cost: fn(u32) -> Cost,
+    hasher: fn(&[u8]) -> [u8; N],
+) -> Result<(), Stop> {
+    h.charge(cost(input_len))?;
+    let input = h.read(input_ptr, input_len)?;
+    h.arg_bytes("input", &input);
+    h.write(out_ptr, &hasher(&input))
 }
 
 /// The Ethereum address of a compressed secp256k1 public key: the last 20 bytes of
@@ -164,26 +118,6 @@ fn eth_address(compressed: &[u8; 33]) -> Option<[u8; 20]> {
     let uncompressed = key.to_encoded_point(false);
     let hash = sp_io::hashing::keccak_256(&uncompressed.as_bytes()[1..]);
     hash[12..].try_into().ok()
-}
-
-fn sr25519_verify<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    host_fn(ctx, "seal0.sr25519_verify", |h| {
-        let [signature, public_key, message_len, message] = u32_args(args);
-        h.charge(Cost::Sr25519Verify(message_len))?;
-        let signature = h.read_array::<64>(signature)?;
-        let public_key = h.read_array::<32>(public_key)?;
-        let message = h.read(message, message_len)?;
-        h.arg_bytes("signature", &signature);
-        h.arg_bytes("public_key", &public_key);
-        h.arg_bytes("message", &message);
-        let signature = sp_core::sr25519::Signature::from_raw(signature);
-        let public_key = sp_core::sr25519::Public::from_raw(public_key);
-        if sp_io::crypto::sr25519_verify(&signature, &message, &public_key) {
-            Ok(ReturnErrorCode::Success.into())
-        } else {
-            Ok(ReturnErrorCode::Sr25519VerifyFailed.into())
-        }
-    })
 }
 
 #[cfg(test)]

@@ -2,40 +2,21 @@
 
 use alloc::vec::Vec;
 use codec::{DecodeLimit, MaxEncodedLen};
-use europa_sandbox::Value;
 use frame_support::traits::Get;
 use pallet_contracts_uapi::ReturnErrorCode;
 
-use super::{host_fn, u32_args, Alias, Ctx, Definer, HostResult, Returned, I32};
+use super::declare::host_functions;
 use crate::{
     costs::Cost,
     trace::{Bytes, ContractEvent},
     Config, Error, Event, MAX_DECODE_NESTING,
 };
 
-pub fn define<T: Config>(d: &mut Definer<'_, T>) {
-    d.func(
-        "seal0",
-        "deposit_event",
-        Alias::Prefixed,
-        &[I32, I32, I32, I32],
-        &[],
-        deposit_event::<T>,
-    );
-    d.func(
-        "seal0",
-        "debug_message",
-        Alias::Prefixed,
-        &[I32, I32],
-        &[I32],
-        debug_message::<T>,
-    );
-}
-
-fn deposit_event<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    host_fn(ctx, "seal0.deposit_event", |h| {
-        let [topics, topics_len, data, data_len] = u32_args(args);
-        h.ensure_mutable()?;
+host_functions! {
+    /// Emits `ContractEmitted` with `data_len` bytes of data, indexed by the
+    /// SCALE-encoded `Vec` of topic hashes at `topics_ptr`.
+    #[host(seal0, prefixed, mutating)]
+    fn deposit_event(h, topics_ptr: u32, topics_len: u32, data_ptr: u32, data_len: u32) {
         // As upstream: charged before anything is checked, topics counted by length.
         let num_topics = topics_len / <T::Hash as MaxEncodedLen>::max_encoded_len() as u32;
         h.charge(Cost::DepositEvent {
@@ -49,7 +30,7 @@ fn deposit_event<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult 
         let topics = match topics_len {
             0 => Vec::new(),
             _ => {
-                let encoded = h.read(topics, topics_len)?;
+                let encoded = h.read(topics_ptr, topics_len)?;
                 Vec::<T::Hash>::decode_all_with_depth_limit(MAX_DECODE_NESTING, &mut &encoded[..])
                     .map_err(|_| Error::<T>::DecodingFailed)?
             }
@@ -57,7 +38,7 @@ fn deposit_event<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult 
         if topics.len() > limits.event_topics as usize {
             return Err(Error::<T>::TooManyTopics.into());
         }
-        let data = h.read(data, data_len)?;
+        let data = h.read(data_ptr, data_len)?;
         let stack = h.stack();
         if stack.recorder.admit_event() {
             let event = ContractEvent {
@@ -72,24 +53,24 @@ fn deposit_event<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult 
         let event: <T as Config>::RuntimeEvent =
             Event::<T>::ContractEmitted { contract, data }.into();
         frame_system::Pallet::<T>::deposit_event_indexed(&topics, event.into());
-        Ok(Returned::Unit)
-    })
-}
+        Ok(())
+    }
 
-/// As upstream: a dry run collects debug text (a message that does not fit the buffer
-/// whole, or is not UTF-8, is dropped); a dispatched call does not, and does not even
-/// read the message. Either way the contract gets `Success`. Europa still keeps a
-/// dispatched call's messages in its trace when the trace is recorded.
-fn debug_message<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    host_fn(ctx, "seal0.debug_message", |h| {
-        let [text, len] = u32_args(args);
+    /// Appends `len` bytes of UTF-8 text to the debug buffer of a dry run.
+    ///
+    /// As upstream: a dry run collects debug text (a message that does not fit the
+    /// buffer whole, or is not UTF-8, is dropped); a dispatched call does not, and does
+    /// not even read the message. Either way the contract gets `Success`. Europa still
+    /// keeps a dispatched call's messages in its trace when the trace is recorded.
+    #[host(seal0, prefixed)]
+    fn debug_message(h, text_ptr: u32, len: u32) -> ReturnErrorCode {
         let len = len.min(T::MaxDebugBufferLen::get());
         h.charge(Cost::DebugMessage(len))?;
         h.arg("len", len);
         let bytes = if h.stack().append_debug("") {
-            Some(h.read(text, len)?)
+            Some(h.read(text_ptr, len)?)
         } else if h.stack().recorder.is_on() {
-            h.peek(text, len)
+            h.peek(text_ptr, len)
         } else {
             None
         };
@@ -98,6 +79,6 @@ fn debug_message<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult 
         }
         // Upstream 51 answers `Success` whether or not the output is collected
         // (`LoggingDisabled` is never returned); the differential tests hold us to it.
-        Ok(ReturnErrorCode::Success.into())
-    })
+        Ok(ReturnErrorCode::Success)
+    }
 }

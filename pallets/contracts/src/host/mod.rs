@@ -1,13 +1,16 @@
 //! The host functions contracts import (`seal0`, `seal1`, `seal2`, memory from
 //! `env`), with upstream's signatures, semantics and return codes.
 //!
-//! Every host function goes through [`host_fn`], which charges the fuel the contract
-//! burnt since the last host call plus the function's base weight, records the call
-//! into the frame's trace (arguments, return code, output, gas, error), and turns a
-//! [`Stop`] into the sandbox error that unwinds the contract.
+//! Each host function is declared once with [`declare::host_functions!`] (module,
+//! name, flags, typed parameters and result, body). Every one runs through
+//! [`host_fn`], which charges the fuel the contract burnt since the last host call
+//! plus the function's base weight, refuses a mutating function in a read-only call,
+//! records the call into the frame's trace (arguments, return code, output, gas,
+//! error), and turns a [`Stop`] into the sandbox error that unwinds the contract.
 
 mod calls;
 mod crypto;
+pub(crate) mod declare;
 mod events;
 mod info;
 mod storage;
@@ -17,10 +20,12 @@ mod xcm;
 use alloc::{format, string::String, vec::Vec};
 use codec::{Decode, DecodeLimit, MaxEncodedLen};
 use core::fmt::Display;
-use europa_sandbox::{FunctionContext, HostError, ReturnValue, Signature, Value, ValueType};
+use europa_sandbox::{FunctionContext, HostError, ReturnValue, Signature, Value};
 use frame_support::{traits::Get, weights::Weight};
 use pallet_contracts_uapi::ReturnErrorCode;
 
+pub use self::declare::Returned;
+use self::declare::{Declaration, Flags, Output, Stability};
 use crate::{
     costs::Cost,
     exec::{describe, Env, Stack, Stop},
@@ -63,9 +68,8 @@ pub fn shared_environment<T: Config>() -> alloc::rc::Rc<HostFunctions<T>> {
 /// The host functions contracts are linked against.
 pub struct HostFunctions<T: Config> {
     pub env: Env<T>,
-    /// Functions that code already stored may use but new code may not import, as
-    /// (module, name).
-    deprecated: Vec<(String, String)>,
+    /// What `env` links, as declared.
+    declared: Vec<Declaration<T>>,
 }
 
 /// A host function contracts can import, for tools and tests that compare Europa's
@@ -77,141 +81,70 @@ pub struct LinkedHostFunction {
     pub signature: Signature,
     /// Linked for code already stored; new code may not import it.
     pub deprecated: bool,
+    /// Fails with `StateChangeDenied` in a read-only call.
+    pub mutating: bool,
+    pub docs: String,
 }
 
 /// Every host function contracts can import on this runtime (unstable ones included
-/// when the runtime allows them), in name order.
+/// when the runtime allows them), once per name it is linked under.
 pub fn inventory<T: Config>() -> Vec<LinkedHostFunction> {
     let host_functions = shared_environment::<T>();
-    host_functions
-        .env
-        .host_functions()
-        .map(|(module, name, signature)| LinkedHostFunction {
-            module: module.into(),
-            name: name.into(),
-            signature: signature.clone(),
-            deprecated: host_functions.is_deprecated(module, name),
+    let mut inventory: Vec<_> = host_functions
+        .declared
+        .iter()
+        .flat_map(|declared| {
+            declared.link_names().map(|name| LinkedHostFunction {
+                module: declared.module.into(),
+                name,
+                signature: declared.signature(),
+                deprecated: declared.flags.stability == Stability::Deprecated,
+                mutating: declared.flags.mutating,
+                docs: declared.docs.into(),
+            })
         })
-        .collect()
+        .collect();
+    inventory.sort_by(|a, b| (&a.module, &a.name).cmp(&(&b.module, &b.name)));
+    inventory
 }
 
 impl<T: Config> HostFunctions<T> {
     /// Whether new code may no longer import `module.name` (upstream refuses such
     /// uploads; contracts stored before keep running).
     pub fn is_deprecated(&self, module: &str, name: &str) -> bool {
-        self.deprecated
-            .iter()
-            .any(|(m, n)| m.as_str() == module && n.as_str() == name)
+        self.declared.iter().any(|declared| {
+            declared.flags.stability == Stability::Deprecated
+                && declared.module == module
+                && declared.link_names().any(|linked| linked == name)
+        })
     }
 }
 
-/// The environment contracts are linked against.
+/// The environment contracts are linked against: every declared host function the
+/// runtime offers (unstable ones only when it enables them).
 pub fn environment<T: Config>(schedule: &Schedule) -> HostFunctions<T> {
     let mut env = Env::<T>::new();
     env.add_memory_as_imported("env", "memory", schedule.limits.memory_pages);
-    let mut definer = Definer {
-        env: &mut env,
-        unstable: T::UnsafeUnstableInterface::get(),
-        deprecated: Vec::new(),
-    };
-    storage::define::<T>(&mut definer);
-    info::define::<T>(&mut definer);
-    calls::define::<T>(&mut definer);
-    crypto::define::<T>(&mut definer);
-    events::define::<T>(&mut definer);
-    transient::define::<T>(&mut definer);
-    xcm::define::<T>(&mut definer);
-    let deprecated = definer.deprecated;
-    HostFunctions { env, deprecated }
-}
-
-/// Adds host functions to the environment.
-pub struct Definer<'e, T: Config> {
-    env: &'e mut Env<T>,
-    unstable: bool,
-    deprecated: Vec<(String, String)>,
-}
-
-/// Shorthands for signatures.
-pub const I32: ValueType = ValueType::I32;
-pub const I64: ValueType = ValueType::I64;
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Alias {
-    /// Only the plain name.
-    None,
-    /// Also under the old `seal_`-prefixed name.
-    Prefixed,
-}
-
-impl Alias {
-    /// The names a function called `name` is linked under.
-    fn names(self, name: &str) -> impl Iterator<Item = String> {
-        let prefixed = (self == Alias::Prefixed).then(|| format!("seal_{name}"));
-        prefixed.into_iter().chain(core::iter::once(name.into()))
-    }
-}
-
-impl<T: Config> Definer<'_, T> {
-    pub fn func(
-        &mut self,
-        module: &str,
-        name: &str,
-        alias: Alias,
-        params: &[ValueType],
-        results: &[ValueType],
-        func: fn(&mut Ctx<'_, T>, &[Value]) -> HostResult,
-    ) {
-        let signature = Signature::new(params, results);
-        for name in alias.names(name) {
-            self.env
-                .add_host_func(module, name, signature.clone(), func);
+    let unstable = T::UnsafeUnstableInterface::get();
+    let declared: Vec<Declaration<T>> = [
+        storage::declarations::<T>(),
+        info::declarations::<T>(),
+        calls::declarations::<T>(),
+        crypto::declarations::<T>(),
+        events::declarations::<T>(),
+        transient::declarations::<T>(),
+        xcm::declarations::<T>(),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|declared| unstable || declared.flags.stability != Stability::Unstable)
+    .collect();
+    for declared in &declared {
+        for name in declared.link_names() {
+            env.add_host_func(declared.module, name, declared.signature(), declared.func);
         }
     }
-
-    /// A function upstream marks unstable: only offered when the runtime allows it.
-    pub fn unstable(
-        &mut self,
-        module: &str,
-        name: &str,
-        params: &[ValueType],
-        results: &[ValueType],
-        func: fn(&mut Ctx<'_, T>, &[Value]) -> HostResult,
-    ) {
-        if self.unstable {
-            self.func(module, name, Alias::None, params, results, func);
-        }
-    }
-
-    /// A function upstream marks deprecated: linked for code already stored, refused
-    /// in new uploads.
-    pub fn deprecated(
-        &mut self,
-        module: &str,
-        name: &str,
-        alias: Alias,
-        params: &[ValueType],
-        results: &[ValueType],
-        func: fn(&mut Ctx<'_, T>, &[Value]) -> HostResult,
-    ) {
-        self.func(module, name, alias, params, results, func);
-        self.deprecated
-            .extend(alias.names(name).map(|name| (module.into(), name)));
-    }
-}
-
-/// What a host function returns to the contract.
-pub enum Returned {
-    Unit,
-    Code(ReturnErrorCode),
-    U32(u32),
-    U64(u64),
-}
-
-impl From<ReturnErrorCode> for Returned {
-    fn from(code: ReturnErrorCode) -> Self {
-        Returned::Code(code)
-    }
+    HostFunctions { env, declared }
 }
 
 /// A host function call in progress: access to the stack and the caller's memory,
@@ -241,14 +174,6 @@ impl<T: Config> Host<'_, '_, T> {
     pub fn adjust(&mut self, charged: Weight, actual: Cost) {
         let actual = actual.weight::<T>();
         self.stack().top_mut().gas.adjust(charged, actual);
-    }
-
-    /// Refuses state changes in a read-only call.
-    pub fn ensure_mutable(&mut self) -> Result<(), Stop> {
-        if self.stack().is_read_only() {
-            return Err(Error::<T>::StateChangeDenied.into());
-        }
-        Ok(())
     }
 
     /// Reads `len` bytes of the contract's memory (what the copy costs is part of
@@ -344,16 +269,6 @@ impl<T: Config> Host<'_, '_, T> {
     }
 }
 
-/// The `i`th argument as `u32` (pointers, lengths, flags). The sandbox checked the
-/// types against the signature, so a wrong type cannot occur; it would read as 0.
-pub fn u32_args<const N: usize>(args: &[Value]) -> [u32; N] {
-    core::array::from_fn(|i| args.get(i).and_then(Value::as_i32).unwrap_or_default() as u32)
-}
-
-pub fn u64_arg(args: &[Value], i: usize) -> u64 {
-    args.get(i).and_then(Value::as_i64).unwrap_or_default() as u64
-}
-
 /// Whether [`Host::write_output`] charges for copying the output: `Charged` once the
 /// buffer is known to fit, or not at all when the function's price `Covered` it.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -363,13 +278,15 @@ pub enum OutputCopy {
 }
 
 /// Runs the body of host function `name` with metering, tracing and error handling,
-/// as upstream meters every host function: the fuel burnt since the last host call
-/// and [`Cost::HostFn`] are charged on entry, and on the way out what the body
-/// charged must fit the sandbox's fuel.
-pub fn host_fn<T: Config>(
+/// as upstream runs every host function: the fuel burnt since the last host call and
+/// [`Cost::HostFn`] are charged on entry, a mutating function is refused in a
+/// read-only call before its body runs, and on the way out what the body charged
+/// must fit the sandbox's fuel.
+pub fn host_fn<T: Config, R: Output>(
     ctx: &mut Ctx<'_, T>,
     name: &'static str,
-    body: impl FnOnce(&mut Host<'_, '_, T>) -> Result<Returned, Stop>,
+    flags: Flags,
+    body: impl FnOnce(&mut Host<'_, '_, T>) -> Result<R, Stop>,
 ) -> HostResult {
     let recorded = ctx.state().recorder.admit_host_call();
     let fuel = ctx.fuel_remaining();
@@ -387,7 +304,12 @@ pub fn host_fn<T: Config>(
     let mut result = entered
         .clone()
         .and_then(|_| host.charge(Cost::HostFn))
-        .and_then(|_| body(&mut host));
+        .and_then(|_| {
+            if flags.mutating && host.stack().is_read_only() {
+                return Err(Error::<T>::StateChangeDenied.into());
+            }
+            body(&mut host).map(Output::into_returned)
+        });
     let Host { ctx, mut record } = host;
 
     let frame = ctx.state().top_mut();

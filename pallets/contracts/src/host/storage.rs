@@ -1,12 +1,9 @@
 //! Contract storage: set, clear, get, contains and take, in every ABI version.
 
-use europa_sandbox::Value;
 use frame_support::traits::Get;
 use pallet_contracts_uapi::ReturnErrorCode;
 
-use super::{
-    host_fn, u32_args, Alias, Ctx, Definer, Host, HostResult, OutputCopy, Returned, I32, SENTINEL,
-};
+use super::{declare::host_functions, Host, OutputCopy, SENTINEL};
 use crate::{
     costs::Cost,
     exec::Stop,
@@ -14,87 +11,94 @@ use crate::{
     Config, Error,
 };
 
-pub fn define<T: Config>(d: &mut Definer<'_, T>) {
-    d.func(
-        "seal0",
-        "set_storage",
-        Alias::Prefixed,
-        &[I32, I32, I32],
-        &[],
-        set_storage_v0::<T>,
-    );
-    d.func(
-        "seal1",
-        "set_storage",
-        Alias::Prefixed,
-        &[I32, I32, I32],
-        &[I32],
-        set_storage_v1::<T>,
-    );
-    d.func(
-        "seal2",
-        "set_storage",
-        Alias::Prefixed,
-        &[I32, I32, I32, I32],
-        &[I32],
-        set_storage_v2::<T>,
-    );
-    d.func(
-        "seal0",
-        "clear_storage",
-        Alias::Prefixed,
-        &[I32],
-        &[],
-        clear_storage_v0::<T>,
-    );
-    d.func(
-        "seal1",
-        "clear_storage",
-        Alias::Prefixed,
-        &[I32, I32],
-        &[I32],
-        clear_storage_v1::<T>,
-    );
-    d.func(
-        "seal0",
-        "get_storage",
-        Alias::Prefixed,
-        &[I32, I32, I32],
-        &[I32],
-        get_storage_v0::<T>,
-    );
-    d.func(
-        "seal1",
-        "get_storage",
-        Alias::Prefixed,
-        &[I32, I32, I32, I32],
-        &[I32],
-        get_storage_v1::<T>,
-    );
-    d.func(
-        "seal0",
-        "contains_storage",
-        Alias::Prefixed,
-        &[I32],
-        &[I32],
-        contains_storage_v0::<T>,
-    );
-    d.func(
-        "seal1",
-        "contains_storage",
-        Alias::Prefixed,
-        &[I32, I32],
-        &[I32],
-        contains_storage_v1::<T>,
-    );
-    d.func(
-        "seal0",
-        "take_storage",
-        Alias::Prefixed,
-        &[I32, I32, I32, I32],
-        &[I32],
-        take_storage::<T>,
-    );
+host_functions! {
+    /// Stores `value_len` bytes at `value_ptr` under the 32-byte key at `key_ptr`.
+    #[host(seal0, prefixed, mutating)]
+    fn set_storage(h, key_ptr: u32, value_ptr: u32, value_len: u32) {
+        write(h, KeyArg::Fix(key_ptr), Some((value_ptr, value_len))).map(|_| ())
+    }
+
+    /// As `seal0`; returns the size of the value replaced, or `u32::MAX` if none.
+    #[host(seal1, prefixed, mutating)]
+    fn set_storage(h, key_ptr: u32, value_ptr: u32, value_len: u32) -> u32 {
+        write(h, KeyArg::Fix(key_ptr), Some((value_ptr, value_len)))
+    }
+
+    /// As `seal1`, with a variable-length key.
+    #[host(seal2, prefixed, mutating)]
+    fn set_storage(h, key_ptr: u32, key_len: u32, value_ptr: u32, value_len: u32) -> u32 {
+        write(h, KeyArg::Var(key_ptr, key_len), Some((value_ptr, value_len)))
+    }
+
+    /// Removes the value under the 32-byte key at `key_ptr`.
+    #[host(seal0, prefixed, mutating)]
+    fn clear_storage(h, key_ptr: u32) {
+        write(h, KeyArg::Fix(key_ptr), None).map(|_| ())
+    }
+
+    /// Removes the value under a variable-length key; returns its size, or
+    /// `u32::MAX` if there was none.
+    #[host(seal1, prefixed, mutating)]
+    fn clear_storage(h, key_ptr: u32, key_len: u32) -> u32 {
+        write(h, KeyArg::Var(key_ptr, key_len), None)
+    }
+
+    /// Copies the value under the 32-byte key at `key_ptr` to the output buffer.
+    #[host(seal0, prefixed)]
+    fn get_storage(h, key_ptr: u32, out_ptr: u32, out_len_ptr: u32) -> ReturnErrorCode {
+        read(h, KeyArg::Fix(key_ptr), out_ptr, out_len_ptr)
+    }
+
+    /// As `seal0`, with a variable-length key.
+    #[host(seal1, prefixed)]
+    fn get_storage(
+        h,
+        key_ptr: u32,
+        key_len: u32,
+        out_ptr: u32,
+        out_len_ptr: u32,
+    ) -> ReturnErrorCode {
+        read(h, KeyArg::Var(key_ptr, key_len), out_ptr, out_len_ptr)
+    }
+
+    /// The size of the value under the 32-byte key at `key_ptr`, or `u32::MAX`.
+    #[host(seal0, prefixed)]
+    fn contains_storage(h, key_ptr: u32) -> u32 {
+        contains(h, KeyArg::Fix(key_ptr))
+    }
+
+    /// As `seal0`, with a variable-length key.
+    #[host(seal1, prefixed)]
+    fn contains_storage(h, key_ptr: u32, key_len: u32) -> u32 {
+        contains(h, KeyArg::Var(key_ptr, key_len))
+    }
+
+    /// Removes the value under a variable-length key and copies it to the output
+    /// buffer.
+    #[host(seal0, prefixed, mutating)]
+    fn take_storage(
+        h,
+        key_ptr: u32,
+        key_len: u32,
+        out_ptr: u32,
+        out_len_ptr: u32,
+    ) -> ReturnErrorCode {
+        let max_len = h.stack().schedule.limits.payload_len;
+        let charged = h.charge(Cost::TakeStorage(max_len))?;
+        let key = read_key(h, KeyArg::Var(key_ptr, key_len))?;
+        let frame = h.stack().top_mut();
+        match frame.info.write(&key, None, frame.deposit.record(), true) {
+            WriteOutcome::Taken(value) => {
+                h.adjust(charged, Cost::TakeStorage(value.len() as u32));
+                h.write_output(out_ptr, out_len_ptr, &value, false, OutputCopy::Covered)?;
+                Ok(ReturnErrorCode::Success)
+            }
+            _ => {
+                h.adjust(charged, Cost::TakeStorage(0));
+                Ok(ReturnErrorCode::KeyNotFound)
+            }
+        }
+    }
 }
 
 /// How a function passes its key: 32 bytes at a pointer, or pointer and length.
@@ -127,7 +131,6 @@ fn write<T: Config>(
     key: KeyArg,
     value: Option<(u32, u32)>,
 ) -> Result<u32, Stop> {
-    h.ensure_mutable()?;
     let max_len = h.stack().schedule.limits.payload_len;
     let (charged, value) = match value {
         Some((ptr, len)) => {
@@ -171,7 +174,7 @@ fn read<T: Config>(
     key: KeyArg,
     out_ptr: u32,
     out_len_ptr: u32,
-) -> Result<Returned, Stop> {
+) -> Result<ReturnErrorCode, Stop> {
     let max_len = h.stack().schedule.limits.payload_len;
     let charged = h.charge(Cost::GetStorage(max_len))?;
     let key = read_key(h, key)?;
@@ -181,102 +184,17 @@ fn read<T: Config>(
     match value {
         Some(value) => {
             h.write_output(out_ptr, out_len_ptr, &value, false, OutputCopy::Covered)?;
-            Ok(ReturnErrorCode::Success.into())
+            Ok(ReturnErrorCode::Success)
         }
-        None => Ok(ReturnErrorCode::KeyNotFound.into()),
+        None => Ok(ReturnErrorCode::KeyNotFound),
     }
 }
 
-fn contains<T: Config>(h: &mut Host<'_, '_, T>, key: KeyArg) -> Result<Returned, Stop> {
+fn contains<T: Config>(h: &mut Host<'_, '_, T>, key: KeyArg) -> Result<u32, Stop> {
     let max_len = h.stack().schedule.limits.payload_len;
     let charged = h.charge(Cost::ContainsStorage(max_len))?;
     let key = read_key(h, key)?;
     let size = h.stack().top().info.size(&key);
     h.adjust(charged, Cost::ContainsStorage(size.unwrap_or(0)));
-    Ok(Returned::U32(size.unwrap_or(SENTINEL)))
-}
-
-fn set_storage_v0<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    host_fn(ctx, "seal0.set_storage", |h| {
-        let [key, value, len] = u32_args(args);
-        write(h, KeyArg::Fix(key), Some((value, len))).map(|_| Returned::Unit)
-    })
-}
-
-fn set_storage_v1<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    host_fn(ctx, "seal1.set_storage", |h| {
-        let [key, value, len] = u32_args(args);
-        write(h, KeyArg::Fix(key), Some((value, len))).map(Returned::U32)
-    })
-}
-
-fn set_storage_v2<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    host_fn(ctx, "seal2.set_storage", |h| {
-        let [key, key_len, value, len] = u32_args(args);
-        write(h, KeyArg::Var(key, key_len), Some((value, len))).map(Returned::U32)
-    })
-}
-
-fn clear_storage_v0<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    host_fn(ctx, "seal0.clear_storage", |h| {
-        let [key] = u32_args(args);
-        write(h, KeyArg::Fix(key), None).map(|_| Returned::Unit)
-    })
-}
-
-fn clear_storage_v1<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    host_fn(ctx, "seal1.clear_storage", |h| {
-        let [key, key_len] = u32_args(args);
-        write(h, KeyArg::Var(key, key_len), None).map(Returned::U32)
-    })
-}
-
-fn get_storage_v0<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    host_fn(ctx, "seal0.get_storage", |h| {
-        let [key, out, out_len] = u32_args(args);
-        read(h, KeyArg::Fix(key), out, out_len)
-    })
-}
-
-fn get_storage_v1<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    host_fn(ctx, "seal1.get_storage", |h| {
-        let [key, key_len, out, out_len] = u32_args(args);
-        read(h, KeyArg::Var(key, key_len), out, out_len)
-    })
-}
-
-fn contains_storage_v0<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    host_fn(ctx, "seal0.contains_storage", |h| {
-        let [key] = u32_args(args);
-        contains(h, KeyArg::Fix(key))
-    })
-}
-
-fn contains_storage_v1<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    host_fn(ctx, "seal1.contains_storage", |h| {
-        let [key, key_len] = u32_args(args);
-        contains(h, KeyArg::Var(key, key_len))
-    })
-}
-
-fn take_storage<T: Config>(ctx: &mut Ctx<'_, T>, args: &[Value]) -> HostResult {
-    host_fn(ctx, "seal0.take_storage", |h| {
-        let [key, key_len, out, out_len] = u32_args(args);
-        h.ensure_mutable()?;
-        let max_len = h.stack().schedule.limits.payload_len;
-        let charged = h.charge(Cost::TakeStorage(max_len))?;
-        let key = read_key(h, KeyArg::Var(key, key_len))?;
-        let frame = h.stack().top_mut();
-        match frame.info.write(&key, None, frame.deposit.record(), true) {
-            WriteOutcome::Taken(value) => {
-                h.adjust(charged, Cost::TakeStorage(value.len() as u32));
-                h.write_output(out, out_len, &value, false, OutputCopy::Covered)?;
-                Ok(ReturnErrorCode::Success.into())
-            }
-            _ => {
-                h.adjust(charged, Cost::TakeStorage(0));
-                Ok(ReturnErrorCode::KeyNotFound.into())
-            }
-        }
-    })
+    Ok(size.unwrap_or(SENTINEL))
 }
