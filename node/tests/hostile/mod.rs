@@ -13,6 +13,11 @@ use sp_keyring::Sr25519Keyring;
 use super::{dry_run, head_number, submit_signed, wait_for_block};
 use crate::node::{hex, Node};
 
+/// Inputs for `hostile.wat` that both the pallet's tests and these use.
+#[path = "../../../pallets/contracts/fixtures/hostile_inputs.rs"]
+mod hostile_inputs;
+use hostile_inputs::nested_xcm;
+
 /// `pallets/contracts/fixtures/hostile.wat`, compiled.
 pub fn hostile_code() -> Vec<u8> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -38,6 +43,8 @@ pub struct Case {
 pub fn cases() -> Vec<Case> {
     let mut call_runtime = vec![0];
     call_runtime.extend(nested_sudo(30_000));
+    let mut xcm_execute = vec![11];
+    xcm_execute.extend(nested_xcm(30_000));
     let case = |name, input, error| Case { name, input, error };
     vec![
         case("deep call_runtime nesting", call_runtime, "DecodingFailed"),
@@ -49,6 +56,12 @@ pub fn cases() -> Vec<Case> {
         case("WASM recursion", vec![6], "ContractTrapped"),
         case("recursion through nested calls", vec![7], ""),
         case("return data in a loop", vec![8], "OutOfGas"),
+        case(
+            "transient storage filled",
+            vec![10],
+            "OutOfTransientStorage",
+        ),
+        case("deep XCM nesting", xcm_execute, "DecodingFailed"),
     ]
 }
 

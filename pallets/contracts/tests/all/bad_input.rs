@@ -335,6 +335,22 @@ both_executors! {
         })
     }
 
+    fn transient_storage_and_xcm_messages_are_bounded() {
+        new_test_ext(|| {
+            let contract = deploy_hostile();
+            // 16 KiB values under new keys until the 1 MiB of transient storage is full.
+            let (result, trace) = call(&contract, hostile_input(mode::TRANSIENT_STORAGE, &[]));
+            assert_eq!(result, Err(error(ContractsError::OutOfTransientStorage)), "{trace}");
+            // 30 000 levels of nesting: refused by the message's own decoding limits.
+            let (result, trace) = call(&contract, hostile_input(mode::XCM_EXECUTE, &hostile_inputs::nested_xcm(30_000)));
+            assert_eq!(result, Err(error(ContractsError::DecodingFailed)), "{trace}");
+            // A message that decodes fails to execute: there is no XCM executor here.
+            let (result, trace) = call(&contract, hostile_input(mode::XCM_EXECUTE, &hostile_inputs::nested_xcm(2)));
+            let code = u32::from_le_bytes(result.expect("returns").data.try_into().unwrap());
+            assert_eq!(code, 13, "XcmExecutionFailed\n{trace}");
+        })
+    }
+
     fn the_debug_buffer_keeps_upstreams_limit_and_semantics() {
         new_test_ext(|| {
             let contract = deploy_hostile();

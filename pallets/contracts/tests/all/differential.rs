@@ -389,6 +389,11 @@ fn storage_step(chain: &dyn Chain, dest: &AccountId, key: Vec<u8>) -> Step {
 /// Runs `scenario` on upstream and on this pallet with each executor, each on fresh
 /// state, and compares every step.
 fn differential(scenario: Scenario) {
+    differential_within(WASMTIME_REF_TIME, scenario)
+}
+
+/// [`differential`], with wasmtime's `ref_time` held to `wasmtime_ref_time` of upstream's.
+fn differential_within(wasmtime_ref_time: core::ops::RangeInclusive<f64>, scenario: Scenario) {
     let run = |chain: &dyn Chain| {
         new_test_ext(|| {
             System::reset_events();
@@ -421,7 +426,7 @@ fn differential(scenario: Scenario) {
             for (what, ours_gas, upstream_gas) in measures {
                 let exact = 1.0..=1.0;
                 let ref_time = match executor {
-                    Executor::Wasmtime => WASMTIME_REF_TIME,
+                    Executor::Wasmtime => wasmtime_ref_time.clone(),
                     Executor::Wasmi => exact.clone(),
                 };
                 let components = [

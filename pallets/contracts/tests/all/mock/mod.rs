@@ -417,6 +417,9 @@ pub fn hostile() -> Vec<u8> {
     wat::parse_file(fixtures_dir().join("hostile.wat")).expect("fixtures/hostile.wat is valid WAT")
 }
 
+#[path = "../../../fixtures/hostile_inputs.rs"]
+pub mod hostile_inputs;
+
 /// The modes of `fixtures/hostile.wat`.
 pub mod mode {
     pub const CALL_RUNTIME: u8 = 0;
@@ -428,6 +431,8 @@ pub mod mode {
     pub const WASM_RECURSION: u8 = 6;
     pub const NESTED_RECURSION: u8 = 7;
     pub const RETURN_DATA: u8 = 8;
+    pub const TRANSIENT_STORAGE: u8 = 10;
+    pub const XCM_EXECUTE: u8 = 11;
 }
 
 /// A call nested `depth` times in `Utility.batch`, SCALE-encoded: what a contract can
