@@ -142,25 +142,12 @@ host_functions! {
         salt_ptr: u32,
         salt_len: u32,
     ) -> ReturnErrorCode {
-        instantiate(
-            h,
-            InstantiateArgs {
-                code_hash: code_hash_ptr,
-                weight: Weight::from_parts(gas, 0),
-                deposit: SENTINEL,
-                value: value_ptr,
-                buffers: [
-                    input_data_ptr,
-                    input_data_len,
-                    address_ptr,
-                    address_len_ptr,
-                    output_ptr,
-                    output_len_ptr,
-                    salt_ptr,
-                    salt_len,
-                ],
-            },
-        )
+        let buffers = [
+            input_data_ptr, input_data_len, address_ptr, address_len_ptr,
+            output_ptr, output_len_ptr, salt_ptr, salt_len,
+        ];
+        let weight = Weight::from_parts(gas, 0);
+        instantiate(h, code_hash_ptr, weight, SENTINEL, value_ptr, buffers)
     }
 
     /// As `seal0`, without the unused lengths.
@@ -179,25 +166,12 @@ host_functions! {
         salt_ptr: u32,
         salt_len: u32,
     ) -> ReturnErrorCode {
-        instantiate(
-            h,
-            InstantiateArgs {
-                code_hash: code_hash_ptr,
-                weight: Weight::from_parts(gas, 0),
-                deposit: SENTINEL,
-                value: value_ptr,
-                buffers: [
-                    input_data_ptr,
-                    input_data_len,
-                    address_ptr,
-                    address_len_ptr,
-                    output_ptr,
-                    output_len_ptr,
-                    salt_ptr,
-                    salt_len,
-                ],
-            },
-        )
+        let buffers = [
+            input_data_ptr, input_data_len, address_ptr, address_len_ptr,
+            output_ptr, output_len_ptr, salt_ptr, salt_len,
+        ];
+        let weight = Weight::from_parts(gas, 0);
+        instantiate(h, code_hash_ptr, weight, SENTINEL, value_ptr, buffers)
     }
 
     /// Instantiates with a weight limit and a storage deposit limit.
@@ -218,25 +192,12 @@ host_functions! {
         salt_ptr: u32,
         salt_len: u32,
     ) -> ReturnErrorCode {
-        instantiate(
-            h,
-            InstantiateArgs {
-                code_hash: code_hash_ptr,
-                weight: Weight::from_parts(ref_time_limit, proof_size_limit),
-                deposit: deposit_ptr,
-                value: value_ptr,
-                buffers: [
-                    input_data_ptr,
-                    input_data_len,
-                    address_ptr,
-                    address_len_ptr,
-                    output_ptr,
-                    output_len_ptr,
-                    salt_ptr,
-                    salt_len,
-                ],
-            },
-        )
+        let buffers = [
+            input_data_ptr, input_data_len, address_ptr, address_len_ptr,
+            output_ptr, output_len_ptr, salt_ptr, salt_len,
+        ];
+        let weight = Weight::from_parts(ref_time_limit, proof_size_limit);
+        instantiate(h, code_hash_ptr, weight, deposit_ptr, value_ptr, buffers)
     }
 
     /// Removes this contract and sends its balance to the beneficiary.
@@ -570,39 +531,39 @@ fn call<T: Config>(
     into_return_code::<T>(result)
 }
 
-struct InstantiateArgs {
+/// Every instantiate version's last arguments: input pointer and length, address
+/// buffer and its length pointer, output buffer and its length pointer, salt pointer
+/// and length.
+type InstantiateBuffers = [u32; 8];
+
+/// `deposit` and `value` point at balances; a `deposit` of [`SENTINEL`] means no limit.
+fn instantiate<T: Config>(
+    h: &mut Host<'_, '_, T>,
     code_hash: u32,
     weight: Weight,
     deposit: u32,
     value: u32,
-    /// Every version ends with the same pointers: input, input_len, address,
-    /// address_len, out, out_len, salt, salt_len.
-    buffers: [u32; 8],
-}
-
-fn instantiate<T: Config>(
-    h: &mut Host<'_, '_, T>,
-    args: InstantiateArgs,
+    buffers: InstantiateBuffers,
 ) -> Result<ReturnErrorCode, Stop> {
-    let [input, input_len, address_ptr, address_len, out, out_len, salt, salt_len] = args.buffers;
+    let [input, input_len, address_ptr, address_len, out, out_len, salt, salt_len] = buffers;
     h.charge(Cost::Instantiate {
         input_len,
         salt_len,
     })?;
-    let deposit_limit: BalanceOf<T> = if args.deposit == SENTINEL {
+    let deposit_limit: BalanceOf<T> = if deposit == SENTINEL {
         Zero::zero()
     } else {
-        h.read_as(args.deposit)?
+        h.read_as(deposit)?
     };
-    let value: BalanceOf<T> = h.read_as(args.value)?;
-    let code_hash: CodeHash<T> = h.read_as(args.code_hash)?;
+    let value: BalanceOf<T> = h.read_as(value)?;
+    let code_hash: CodeHash<T> = h.read_as(code_hash)?;
     let input = h.read(input, input_len)?;
     let salt = h.read(salt, salt_len)?;
     h.arg_bytes("code_hash", &code_hash.encode());
     h.arg("value", crate::exec::balance_u128::<T>(value));
     h.arg_bytes("input", &input);
     h.arg_bytes("salt", &salt);
-    h.arg("gas_limit", alloc::format!("{:?}", args.weight));
+    h.arg("gas_limit", alloc::format!("{weight:?}"));
     let frame_args = FrameArgs::Instantiate {
         code_hash,
         value,
@@ -610,7 +571,7 @@ fn instantiate<T: Config>(
     };
     let (result, address) = h
         .stack()
-        .run_nested(frame_args, input, args.weight, deposit_limit);
+        .run_nested(frame_args, input, weight, deposit_limit);
     if let Ok(output) = &result {
         if let (false, Some(address)) = (output.did_revert(), &address) {
             let address = address.encode();
