@@ -43,44 +43,36 @@ pub struct EuropaParams {
     pub finalize_delay_sec: Option<u64>,
 
     /// The WASM executor contracts run on: wasmtime (JIT, Rust file:line in trap
-    /// backtraces) or wasmi (wasmi 0.32 as production pallet-contracts runs it: gas
-    /// exactly as on production).
-    #[arg(long, value_enum, default_value_t = SandboxExecutor::Wasmtime)]
-    pub sandbox: SandboxExecutor,
+    /// backtraces; the default for a new chain) or wasmi (wasmi 0.32 as production
+    /// pallet-contracts runs it: gas exactly as on production). Recorded with the chain
+    /// when it is created and kept on restarts.
+    #[arg(long, value_enum)]
+    pub sandbox: Option<SandboxExecutor>,
 
-    /// Which contract code is accepted: `permissive` takes what current Rust emits
-    /// (bulk-memory, sign-extension, ...) and says so in the trace; `strict` rejects
-    /// exactly what production pallet-contracts rejects.
-    #[arg(long, value_enum, default_value_t = WasmProfile::Permissive)]
-    pub wasm_profile: WasmProfile,
+    /// Which contract code is accepted: `permissive` (the default for a new chain) takes
+    /// what current Rust emits (bulk-memory, sign-extension, ...) and says so in the
+    /// trace; `strict` rejects exactly what production pallet-contracts rejects.
+    /// Recorded with the chain when it is created and kept on restarts.
+    #[arg(long, value_enum)]
+    pub wasm_profile: Option<WasmProfile>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum SandboxExecutor {
     Wasmtime,
     Wasmi,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum WasmProfile {
     Permissive,
     Strict,
-}
-
-impl EuropaParams {
-    /// Makes the runtime run contracts with the chosen executor and profile.
-    pub fn select_sandbox(&self) -> Result<(), String> {
-        use europa_runtime::contracts::{select_sandbox, Executor, Profile};
-        let executor = match self.sandbox {
-            SandboxExecutor::Wasmtime => Executor::Wasmtime,
-            SandboxExecutor::Wasmi => Executor::Wasmi,
-        };
-        let profile = match self.wasm_profile {
-            WasmProfile::Permissive => Profile::Permissive,
-            WasmProfile::Strict => Profile::Strict,
-        };
-        select_sandbox(executor, profile)
-    }
 }
 
 #[derive(Debug, clap::Subcommand)]

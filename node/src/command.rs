@@ -3,6 +3,7 @@
 use sc_cli::SubstrateCli;
 
 use crate::{
+    chain_settings::ChainSettings,
     chain_spec,
     cli::{Cli, Subcommand, WorkspaceCmd},
     service,
@@ -106,7 +107,6 @@ pub fn run() -> sc_cli::Result<()> {
             choose_workspace(&mut cli).map_err(sc_cli::Error::Input)?;
             let runner = cli.create_runner(&cli.run)?;
             let params = cli.europa.clone();
-            params.select_sandbox().map_err(sc_cli::Error::Input)?;
             let network = &cli.run.network_params;
             let metrics = &cli.run.prometheus_params;
             let exposure = service::Exposure {
@@ -114,6 +114,11 @@ pub fn run() -> sc_cli::Result<()> {
                 metrics: metrics.prometheus_port.is_some() || metrics.prometheus_external,
             };
             runner.run_node_until_exit(|config| async move {
+                let chain_dir = config.base_path.config_dir(config.chain_spec.id());
+                let settings = ChainSettings::resolve(&chain_dir, &params)
+                    .map_err(sc_cli::Error::Input)?;
+                settings.select().map_err(sc_cli::Error::Input)?;
+                log::info!(target: "europa", "Contracts run with {} (recorded with the chain)", settings.flags());
                 service::new_full(config, params, exposure).map_err(sc_cli::Error::Service)
             })
         }

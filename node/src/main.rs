@@ -3,6 +3,7 @@
 // The error types crossing our functions are sc-cli's and sc-service's own.
 #![allow(clippy::result_large_err)]
 
+mod chain_settings;
 mod chain_spec;
 mod cli;
 mod command;
@@ -10,7 +11,6 @@ mod executor;
 mod rpc;
 mod rpc_server;
 mod service;
-mod trace_rpc;
 mod workspace;
 
 fn main() -> sc_cli::Result<()> {

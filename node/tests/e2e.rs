@@ -4,6 +4,7 @@
 mod hostile;
 mod node;
 mod rpc_server;
+mod traces;
 
 use codec::Encode;
 use europa_runtime::{configs::UNIT, dev_tx, RuntimeCall};
@@ -280,6 +281,64 @@ fn the_chain_persists_across_restarts_and_kill_9() {
     assert_eq!(head_number(&node), 2, "height survives kill -9");
     assert_eq!(next_index(&node, Sr25519Keyring::Alice), 2);
     drop(node);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn the_executor_and_profile_stay_with_the_chain() {
+    let dir = tempdir();
+    let base = dir.to_str().unwrap().to_owned();
+    let args = [
+        "--dev",
+        "--port=0",
+        "--rpc-port=0",
+        "--no-prometheus",
+        "-d",
+        &base,
+    ];
+    let with = |extra: &[&'static str]| [&args[..], extra].concat();
+    // Code only the permissive profile accepts (bulk memory), and what a dry-run
+    // instantiation of it says about the executor and the profile.
+    let bulk_memory = wat::parse_str(
+        r#"(module (import "env" "memory" (memory 1 1))
+            (func (export "deploy") (memory.fill (i32.const 0) (i32.const 0) (i32.const 1)))
+            (func (export "call")))"#,
+    )
+    .unwrap();
+    let alice = Sr25519Keyring::Alice.to_account_id().to_string();
+    let sandbox_of = |node: &Node| {
+        let traced = node
+            .call(
+                "europa_traceInstantiate",
+                json!([{ "origin": alice, "code": hex(&bulk_memory) }]),
+            )
+            .expect("a dry-run instantiation");
+        (
+            traced["trace"]["executor"].clone(),
+            traced["result"]["err"].clone(),
+        )
+    };
+    let wasmi_strict = (json!("wasmi"), json!("Contracts::CodeRejected"));
+    {
+        let node = Node::start(&with(&["--sandbox", "wasmi", "--wasm-profile", "strict"]));
+        assert_eq!(sandbox_of(&node), wasmi_strict);
+        node.stop_gracefully();
+    }
+    // Restarted without the flags, or with the same ones: as created.
+    for extra in [&[][..], &["--sandbox", "wasmi"][..]] {
+        let node = Node::start(&with(extra));
+        assert_eq!(sandbox_of(&node), wasmi_strict, "{extra:?}");
+        node.stop_gracefully();
+    }
+    // Flags that contradict them are refused, saying what the chain has.
+    for extra in [["--sandbox", "wasmtime"], ["--wasm-profile", "permissive"]] {
+        let (ok, _, stderr) = europa(&with(&extra), &[]);
+        assert!(!ok, "{extra:?} started");
+        assert!(
+            stderr.contains("this chain was created with --sandbox wasmi --wasm-profile strict"),
+            "{extra:?}: {stderr}"
+        );
+    }
     let _ = std::fs::remove_dir_all(dir);
 }
 

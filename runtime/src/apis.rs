@@ -226,6 +226,33 @@ impl_runtime_apis! {
                 let _ = Executive::apply_extrinsic(extrinsic);
             })
         }
+
+        fn trace_extrinsic(
+            block: Block,
+            index: u32,
+        ) -> Option<(ApplyExtrinsicResult, Vec<EventRecord>, Vec<ExecutionTrace>)> {
+            let (header, extrinsics) = block.deconstruct();
+            if index as usize >= extrinsics.len() {
+                return None;
+            }
+            Executive::initialize_block(&header);
+            let numbered = extrinsics
+                .into_iter()
+                .take(index as usize + 1)
+                .enumerate()
+                .map(|(index, xt)| (index as u32, xt));
+            let mut outcome = None;
+            let traces = contracts::collect_traces_of(index, numbered, |extrinsic| {
+                outcome = Some(Executive::apply_extrinsic(extrinsic));
+            });
+            let events = System::read_events_no_consensus()
+                .filter(|record| {
+                    matches!(record.phase, frame_system::Phase::ApplyExtrinsic(i) if i == index)
+                })
+                .map(|record| *record)
+                .collect();
+            Some((outcome?, events, traces))
+        }
     }
 
     impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {

@@ -88,6 +88,8 @@ pub const BLOCK_TRACE_LIMITS: TraceLimits = TraceLimits {
 #[cfg(feature = "std")]
 struct Collecting {
     index: u32,
+    /// Only this item's executions are traced (the others run untraced and unlogged).
+    only: Option<u32>,
     traces: Vec<(u32, ExecutionTrace)>,
     left: TraceLimits,
 }
@@ -122,9 +124,13 @@ impl OnTrace for TraceSink {
     fn trace_limits() -> Option<TraceLimits> {
         #[cfg(feature = "std")]
         {
-            let collecting = COLLECTING.with(|c| c.borrow().as_ref().map(|c| c.left));
+            let collecting = COLLECTING.with(|c| {
+                c.borrow()
+                    .as_ref()
+                    .map(|c| c.only.is_none_or(|only| only == c.index).then_some(c.left))
+            });
             match collecting {
-                Some(left) => Some(TraceLimits::default().min(left)),
+                Some(left) => left.map(|left| TraceLimits::default().min(left)),
                 None => log::log_enabled!(target: "europa::trace", log::Level::Info)
                     .then(TraceLimits::default),
             }
@@ -139,6 +145,26 @@ impl OnTrace for TraceSink {
 /// `std` there are none.
 pub fn collect_traces<I>(
     items: impl IntoIterator<Item = (u32, I)>,
+    apply: impl FnMut(I),
+) -> Vec<(u32, ExecutionTrace)> {
+    collect(None, items, apply)
+}
+
+/// [`collect_traces`] for the item numbered `only`: the others run untraced.
+pub fn collect_traces_of<I>(
+    only: u32,
+    items: impl IntoIterator<Item = (u32, I)>,
+    apply: impl FnMut(I),
+) -> Vec<ExecutionTrace> {
+    collect(Some(only), items, apply)
+        .into_iter()
+        .map(|(_, trace)| trace)
+        .collect()
+}
+
+fn collect<I>(
+    only: Option<u32>,
+    items: impl IntoIterator<Item = (u32, I)>,
     mut apply: impl FnMut(I),
 ) -> Vec<(u32, ExecutionTrace)> {
     #[cfg(feature = "std")]
@@ -146,6 +172,7 @@ pub fn collect_traces<I>(
         let previous = COLLECTING.with(|c| {
             c.replace(Some(Collecting {
                 index: 0,
+                only,
                 traces: Vec::new(),
                 left: BLOCK_TRACE_LIMITS,
             }))
@@ -165,6 +192,7 @@ pub fn collect_traces<I>(
     }
     #[cfg(not(feature = "std"))]
     {
+        let _ = only;
         items.into_iter().for_each(|(_, item)| apply(item));
         Vec::new()
     }

@@ -33,6 +33,7 @@ pub fn check_api_input(method: &str, data: &[u8]) -> Result<(), String> {
             within::<(UncheckedExtrinsic, u32)>(data)
         }
         "Core_execute_block" | "ContractsTraceApi_trace_block" => within::<Block>(data),
+        "ContractsTraceApi_trace_extrinsic" => within::<(Block, u32)>(data),
         "BlockBuilder_check_inherents" => within::<(Block, InherentData)>(data),
         _ => Ok(()),
     };

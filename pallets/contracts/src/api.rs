@@ -8,6 +8,7 @@
 use alloc::vec::Vec;
 use codec::Codec;
 use frame_support::weights::Weight;
+use sp_runtime::ApplyExtrinsicResult;
 
 use crate::{
     trace::ExecutionTrace, Code, CodeUploadResult, ContractExecResult, ContractInstantiateResult,
@@ -86,5 +87,14 @@ sp_api::decl_runtime_apis! {
         /// Re-executes `block` on its parent's state and returns the trace of every
         /// extrinsic that ran contracts, by extrinsic index.
         fn trace_block(block: Block) -> Vec<(u32, ExecutionTrace)>;
+
+        /// Re-executes `block` on its parent's state up to extrinsic `index` and returns
+        /// what that extrinsic did: its result, the events it deposited and the traces of
+        /// the contract executions it ran, in order; `None` when the block has no
+        /// extrinsic `index`.
+        fn trace_extrinsic(
+            block: Block,
+            index: u32,
+        ) -> Option<(ApplyExtrinsicResult, Vec<EventRecord>, Vec<ExecutionTrace>)>;
     }
 }

@@ -1,24 +1,25 @@
 //! RPC methods beyond the standard ones sc-service installs: account nonces and dry runs,
-//! fee queries, manual sealing, and contract traces.
+//! fee queries, manual sealing (`engine`), and contract traces (`trace`). Europa's own
+//! families are typed jsonrpsee traits, one file each, with the parameter types they
+//! share in `params`.
 //!
 //! Europa's own methods (`europa_*`) and manual sealing (`engine_*`) are unsafe in
 //! Substrate's sense: served on local interfaces, refused on external ones unless the
 //! node runs with `--rpc-methods unsafe`.
+
+mod engine;
+pub mod params;
+mod trace;
 
 use std::sync::Arc;
 
 use europa_runtime::{opaque::Block, AccountId, Balance, Hash, Nonce};
 use futures::channel::mpsc;
 use jsonrpsee::{
-    core::{async_trait, RpcResult},
-    proc_macros::rpc,
     types::{ErrorObject, ErrorObjectOwned},
     Extensions, RpcModule,
 };
-use sc_consensus_manual_seal::{
-    rpc::{CreatedBlock, ManualSeal, ManualSealApiServer},
-    EngineCommand,
-};
+use sc_consensus_manual_seal::{rpc::ManualSeal, EngineCommand};
 use sc_rpc_api::DenyUnsafe;
 use sc_transaction_pool_api::TransactionPool;
 use sp_api::ProvideRuntimeApi;
@@ -51,19 +52,36 @@ where
     C: sc_client_api::BlockBackend<Block>,
     P: TransactionPool + 'static,
 {
+    use engine::{Engine, EngineApiServer};
     use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
     use substrate_frame_rpc_system::{System, SystemApiServer};
+    use trace::{TraceApiServer, Tracer};
 
     let mut module = RpcModule::new(());
     module.merge(System::new(deps.client.clone(), deps.pool).into_rpc())?;
     module.merge(TransactionPayment::new(deps.client.clone()).into_rpc())?;
-    module.merge(crate::trace_rpc::module(deps.client)?)?;
+    module.merge(Tracer::new(deps.client).into_rpc())?;
     module.merge(Engine(ManualSeal::new(deps.seal_commands)).into_rpc())?;
     Ok(module)
 }
 
 /// JSON-RPC's "method not found", which Substrate also answers for unsafe methods.
 const METHOD_NOT_ALLOWED: i32 = -32601;
+/// Invalid request parameters (JSON-RPC's code).
+const INVALID_PARAMS: i32 = -32602;
+/// The runtime or the chain could not answer.
+const RUNTIME_ERROR: i32 = -32000;
+
+/// A request's parameters are wrong in a way their types cannot say (a block that is
+/// not there, an index past the end).
+pub fn invalid_params(message: impl Into<String>) -> ErrorObjectOwned {
+    ErrorObject::owned(INVALID_PARAMS, message.into(), None::<()>)
+}
+
+/// The runtime or the chain failed to answer.
+pub fn runtime_error(message: impl std::fmt::Display) -> ErrorObjectOwned {
+    ErrorObject::owned(RUNTIME_ERROR, message.to_string(), None::<()>)
+}
 
 /// Refuses an unsafe method on an interface where unsafe methods are denied, saying how
 /// to allow it.
@@ -80,54 +98,5 @@ pub fn ensure_unsafe_allowed(ext: &Extensions, method: &str) -> Result<(), Error
             ),
             None::<()>,
         )),
-    }
-}
-
-/// `engine_createBlock` and `engine_finalizeBlock` as manual seal serves them, behind
-/// the unsafe-method check.
-#[rpc(server)]
-pub trait EngineApi {
-    /// Seals a block: `createEmpty` even without transactions, `finalize` at once,
-    /// on `parentHash` (default: the best block).
-    #[method(name = "engine_createBlock", with_extensions)]
-    async fn create_block(
-        &self,
-        create_empty: bool,
-        finalize: bool,
-        parent_hash: Option<Hash>,
-    ) -> RpcResult<CreatedBlock<Hash>>;
-
-    /// Finalizes the block `hash` (and its ancestors).
-    #[method(name = "engine_finalizeBlock", with_extensions)]
-    async fn finalize_block(&self, hash: Hash, justification: Option<Vec<u8>>) -> RpcResult<bool>;
-}
-
-pub struct Engine(ManualSeal<Hash>);
-
-#[async_trait]
-impl EngineApiServer for Engine {
-    async fn create_block(
-        &self,
-        ext: &Extensions,
-        create_empty: bool,
-        finalize: bool,
-        parent_hash: Option<Hash>,
-    ) -> RpcResult<CreatedBlock<Hash>> {
-        ensure_unsafe_allowed(ext, "engine_createBlock")?;
-        ManualSealApiServer::create_block(&self.0, create_empty, finalize, parent_hash)
-            .await
-            .map_err(Into::into)
-    }
-
-    async fn finalize_block(
-        &self,
-        ext: &Extensions,
-        hash: Hash,
-        justification: Option<Vec<u8>>,
-    ) -> RpcResult<bool> {
-        ensure_unsafe_allowed(ext, "engine_finalizeBlock")?;
-        ManualSealApiServer::finalize_block(&self.0, hash, justification)
-            .await
-            .map_err(Into::into)
     }
 }

@@ -1,0 +1,166 @@
+//! Settings that belong to a chain rather than to one run of the node: the executor and
+//! WASM profile contracts run with. A block re-executed for a trace (`europa_trace*`)
+//! must run as it ran when it was sealed, so they are recorded beside the chain's
+//! database when it is created and used on every restart: without flags the recorded
+//! ones apply, and flags that contradict them are refused.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::cli::{EuropaParams, SandboxExecutor, WasmProfile};
+
+/// The file, in the chain's directory (`<base path>/chains/<chain id>`).
+const FILE_NAME: &str = "europa-settings.json";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChainSettings {
+    pub sandbox: SandboxExecutor,
+    pub wasm_profile: WasmProfile,
+}
+
+impl ChainSettings {
+    /// The settings the chain in `chain_dir` runs with: those recorded with it, or for a
+    /// new chain those of the command line (recorded now). Flags that contradict a
+    /// recorded setting are refused, saying what the chain was created with.
+    pub fn resolve(chain_dir: &Path, params: &EuropaParams) -> Result<ChainSettings, String> {
+        let path = chain_dir.join(FILE_NAME);
+        match read(&path)? {
+            Some(recorded) => {
+                let sandbox = params.sandbox.unwrap_or(recorded.sandbox);
+                let wasm_profile = params.wasm_profile.unwrap_or(recorded.wasm_profile);
+                let asked = ChainSettings {
+                    sandbox,
+                    wasm_profile,
+                };
+                if asked != recorded {
+                    return Err(format!(
+                        "this chain was created with {}, and its blocks re-execute (for \
+                         europa_trace*) only as they ran: start it without --sandbox and \
+                         --wasm-profile (or with these), or start a new chain (--tmp, another \
+                         workspace or base path) for {}. The settings are kept in {}",
+                        recorded.flags(),
+                        asked.flags(),
+                        path.display()
+                    ));
+                }
+                Ok(recorded)
+            }
+            None => {
+                let settings = ChainSettings {
+                    sandbox: params.sandbox.unwrap_or(SandboxExecutor::Wasmtime),
+                    wasm_profile: params.wasm_profile.unwrap_or(WasmProfile::Permissive),
+                };
+                write(&path, &settings)?;
+                Ok(settings)
+            }
+        }
+    }
+
+    /// Makes the runtime run contracts with these settings (once per process).
+    pub fn select(&self) -> Result<(), String> {
+        use europa_runtime::contracts::{select_sandbox, Executor, Profile};
+        let executor = match self.sandbox {
+            SandboxExecutor::Wasmtime => Executor::Wasmtime,
+            SandboxExecutor::Wasmi => Executor::Wasmi,
+        };
+        let profile = match self.wasm_profile {
+            WasmProfile::Permissive => Profile::Permissive,
+            WasmProfile::Strict => Profile::Strict,
+        };
+        select_sandbox(executor, profile)
+    }
+
+    /// As command-line flags.
+    pub fn flags(&self) -> String {
+        use clap::ValueEnum;
+        let name = |value: Option<clap::builder::PossibleValue>| {
+            value.map_or_else(String::new, |value| value.get_name().to_owned())
+        };
+        format!(
+            "--sandbox {} --wasm-profile {}",
+            name(self.sandbox.to_possible_value()),
+            name(self.wasm_profile.to_possible_value())
+        )
+    }
+}
+
+fn read(path: &Path) -> Result<Option<ChainSettings>, String> {
+    match std::fs::read(path) {
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| format!("{} is not a Europa settings file: {e}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+    }
+}
+
+fn write(path: &Path, settings: &ChainSettings) -> Result<(), String> {
+    let dir: PathBuf = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let json = serde_json::to_vec_pretty(settings).map_err(|e| e.to_string())?;
+    std::fs::write(path, json).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(sandbox: Option<SandboxExecutor>, wasm_profile: Option<WasmProfile>) -> EuropaParams {
+        use clap::Parser;
+        let mut cli = crate::cli::Cli::parse_from(["europa", "--tmp"]);
+        cli.europa.sandbox = sandbox;
+        cli.europa.wasm_profile = wasm_profile;
+        cli.europa
+    }
+
+    #[test]
+    fn a_chain_keeps_the_settings_it_was_created_with() {
+        let dir = std::env::temp_dir().join(format!("europa-settings-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let wasmi_strict = ChainSettings {
+            sandbox: SandboxExecutor::Wasmi,
+            wasm_profile: WasmProfile::Strict,
+        };
+        let created = ChainSettings::resolve(
+            &dir,
+            &params(Some(SandboxExecutor::Wasmi), Some(WasmProfile::Strict)),
+        );
+        assert_eq!(created, Ok(wasmi_strict));
+        // Without flags, or with the same ones: as recorded.
+        assert_eq!(
+            ChainSettings::resolve(&dir, &params(None, None)),
+            Ok(wasmi_strict)
+        );
+        assert_eq!(
+            ChainSettings::resolve(&dir, &params(Some(SandboxExecutor::Wasmi), None)),
+            Ok(wasmi_strict)
+        );
+        // Contradicting flags: refused, saying what the chain has.
+        let refused = ChainSettings::resolve(&dir, &params(Some(SandboxExecutor::Wasmtime), None))
+            .expect_err("refused");
+        assert!(
+            refused.contains("created with --sandbox wasmi --wasm-profile strict"),
+            "{refused}"
+        );
+        // A damaged file is reported, not overwritten.
+        std::fs::write(dir.join(FILE_NAME), b"{").unwrap();
+        let damaged = ChainSettings::resolve(&dir, &params(None, None)).expect_err("refused");
+        assert!(damaged.contains("not a Europa settings file"), "{damaged}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_new_chain_records_the_defaults() {
+        let dir = std::env::temp_dir().join(format!("europa-defaults-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let settings = ChainSettings::resolve(&dir, &params(None, None)).expect("created");
+        assert_eq!(
+            settings.flags(),
+            "--sandbox wasmtime --wasm-profile permissive"
+        );
+        assert_eq!(read(&dir.join(FILE_NAME)), Ok(Some(settings)));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,365 @@
+//! `europa_trace*`: what contracts did, as JSON (the trace format of
+//! docs/trace-format.md), for a dry-run call, a dry-run instantiation, a block already on
+//! chain, or one extrinsic of it. The original Europa's `contractsExt_*` names are
+//! aliases.
+//!
+//! A trace may take as long as a block's worth of gas buys, so traces run on tokio's
+//! blocking pool, at most [`CONCURRENT_TRACES`] at once, never on the RPC server's own
+//! workers: other calls are answered meanwhile.
+
+use std::sync::Arc;
+
+use codec::{Decode, Encode};
+use europa_runtime::{opaque::Block, AccountId, Balance, EventRecord, Hash};
+use jsonrpsee::{
+    core::{async_trait, RpcResult},
+    proc_macros::rpc,
+    types::ErrorObjectOwned,
+    Extensions,
+};
+use pallet_europa_contracts::{
+    api::ContractsTraceApi, trace::ExecutionTrace, Code, StorageDeposit,
+};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use sp_api::ProvideRuntimeApi;
+use sp_blockchain::HeaderBackend;
+use sp_core::crypto::Ss58Codec;
+use sp_runtime::{traits::Block as BlockT, DispatchError, Weight};
+
+use super::{
+    ensure_unsafe_allowed, invalid_params,
+    params::{hex, Account, Amount, BlockRef, GasLimit, HexBytes},
+    runtime_error,
+};
+
+/// How many traces run at once; more wait their turn.
+pub const CONCURRENT_TRACES: usize = 2;
+
+/// A dry-run call to trace.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallRequest {
+    origin: Account,
+    dest: Account,
+    #[serde(default)]
+    value: Amount,
+    gas_limit: Option<GasLimit>,
+    storage_deposit_limit: Option<Amount>,
+    #[serde(default)]
+    input_data: HexBytes,
+}
+
+/// A dry-run instantiation to trace: new `code` or the `codeHash` of stored code.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InstantiateRequest {
+    origin: Account,
+    #[serde(default)]
+    value: Amount,
+    gas_limit: Option<GasLimit>,
+    storage_deposit_limit: Option<Amount>,
+    code: Option<HexBytes>,
+    code_hash: Option<Hash>,
+    #[serde(default)]
+    data: HexBytes,
+    #[serde(default)]
+    salt: HexBytes,
+}
+
+#[rpc(server)]
+pub trait TraceApi {
+    /// Dry-runs a call at block `at` (default: the best block) and returns
+    /// `{gasConsumed, gasRequired, storageDeposit, debugMessage, result, trace}`.
+    #[method(name = "europa_traceCall", aliases = ["contractsExt_call"], with_extensions)]
+    async fn trace_call(&self, request: CallRequest, at: Option<Hash>) -> RpcResult<Value>;
+
+    /// Dry-runs an instantiation; as `europa_traceCall`, the result's `ok` also has the
+    /// new contract's `accountId`.
+    #[method(
+        name = "europa_traceInstantiate",
+        aliases = ["contractsExt_instantiate"],
+        with_extensions
+    )]
+    async fn trace_instantiate(
+        &self,
+        request: InstantiateRequest,
+        at: Option<Hash>,
+    ) -> RpcResult<Value>;
+
+    /// Re-executes a block on its parent's state: `[{extrinsicIndex, trace}]` for the
+    /// extrinsics that ran contracts.
+    #[method(name = "europa_traceBlock", with_extensions)]
+    async fn trace_block(&self, block: BlockRef) -> RpcResult<Value>;
+
+    /// Re-executes a block up to extrinsic `index`: that extrinsic's outcome, events and
+    /// trace (`null` when it ran no contract).
+    #[method(
+        name = "europa_traceExtrinsic",
+        aliases = ["contractsExt_tracing"],
+        with_extensions
+    )]
+    async fn trace_extrinsic(&self, block: BlockRef, index: u32) -> RpcResult<Value>;
+}
+
+/// What the trace methods share: the client and the permits to run.
+pub struct Tracer<C> {
+    client: Arc<C>,
+    permits: tokio::sync::Semaphore,
+}
+
+impl<C> Tracer<C> {
+    pub fn new(client: Arc<C>) -> Self {
+        Tracer {
+            client,
+            permits: tokio::sync::Semaphore::new(CONCURRENT_TRACES),
+        }
+    }
+}
+
+impl<C> Tracer<C>
+where
+    C: Send + Sync + 'static,
+{
+    /// Runs `trace` on the blocking pool once a permit is free.
+    async fn run(
+        &self,
+        ext: &Extensions,
+        method: &str,
+        trace: impl FnOnce(&C) -> Result<Value, ErrorObjectOwned> + Send + 'static,
+    ) -> RpcResult<Value> {
+        ensure_unsafe_allowed(ext, method)?;
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| runtime_error("the node is shutting down"))?;
+        let client = self.client.clone();
+        tokio::task::spawn_blocking(move || trace(&client))
+            .await
+            .map_err(|e| runtime_error(format!("{method} failed: {e}")))?
+    }
+}
+
+#[async_trait]
+impl<C> TraceApiServer for Tracer<C>
+where
+    C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + sc_client_api::BlockBackend<Block>,
+    C: Send + Sync + 'static,
+    C::Api: ContractsTraceApi<Block, AccountId, Balance, Hash, EventRecord>,
+{
+    async fn trace_call(
+        &self,
+        ext: &Extensions,
+        request: CallRequest,
+        at: Option<Hash>,
+    ) -> RpcResult<Value> {
+        self.run(ext, "europa_traceCall", move |client| {
+            let at = at.unwrap_or_else(|| client.info().best_hash);
+            let (result, trace) = client
+                .runtime_api()
+                .trace_call(
+                    at,
+                    request.origin.0,
+                    request.dest.0,
+                    request.value.0,
+                    request.gas_limit.map(|limit| limit.0),
+                    request.storage_deposit_limit.map(|limit| limit.0),
+                    request.input_data.0,
+                )
+                .map_err(runtime_error)?;
+            let outcome = result
+                .result
+                .map(|value| json!({ "flags": value.flags.bits(), "data": hex(&value.data) }));
+            Ok(report(
+                result.gas_consumed,
+                result.gas_required,
+                result.storage_deposit,
+                &result.debug_message,
+                outcome,
+                trace,
+            ))
+        })
+        .await
+    }
+
+    async fn trace_instantiate(
+        &self,
+        ext: &Extensions,
+        request: InstantiateRequest,
+        at: Option<Hash>,
+    ) -> RpcResult<Value> {
+        let code = match (request.code, request.code_hash) {
+            (Some(code), None) => Code::Upload(code.0),
+            (None, Some(hash)) => Code::Existing(hash),
+            _ => return Err(invalid_params("give exactly one of `code` and `codeHash`")),
+        };
+        self.run(ext, "europa_traceInstantiate", move |client| {
+            let at = at.unwrap_or_else(|| client.info().best_hash);
+            let (result, trace) = client
+                .runtime_api()
+                .trace_instantiate(
+                    at,
+                    request.origin.0,
+                    request.value.0,
+                    request.gas_limit.map(|limit| limit.0),
+                    request.storage_deposit_limit.map(|limit| limit.0),
+                    code,
+                    request.data.0,
+                    request.salt.0,
+                )
+                .map_err(runtime_error)?;
+            let outcome = result.result.map(|value| {
+                json!({
+                    "flags": value.result.flags.bits(),
+                    "data": hex(&value.result.data),
+                    "accountId": value.account_id.to_ss58check(),
+                })
+            });
+            Ok(report(
+                result.gas_consumed,
+                result.gas_required,
+                result.storage_deposit,
+                &result.debug_message,
+                outcome,
+                trace,
+            ))
+        })
+        .await
+    }
+
+    async fn trace_block(&self, ext: &Extensions, block: BlockRef) -> RpcResult<Value> {
+        self.run(ext, "europa_traceBlock", move |client| {
+            let block = find_block(client, block)?;
+            let parent = block.header().parent_hash;
+            if block.header().number == 0 {
+                return Ok(json!([]));
+            }
+            let traces = client
+                .runtime_api()
+                .trace_block(parent, block)
+                .map_err(runtime_error)?;
+            Ok(Value::Array(
+                traces
+                    .into_iter()
+                    .map(|(index, trace)| json!({ "extrinsicIndex": index, "trace": trace }))
+                    .collect(),
+            ))
+        })
+        .await
+    }
+
+    async fn trace_extrinsic(
+        &self,
+        ext: &Extensions,
+        block_ref: BlockRef,
+        index: u32,
+    ) -> RpcResult<Value> {
+        self.run(ext, "europa_traceExtrinsic", move |client| {
+            let block = find_block(client, block_ref)?;
+            let (number, hash) = (block.header().number, block.header().hash());
+            let count = block.extrinsics().len();
+            let no_such_extrinsic = || {
+                invalid_params(format!(
+                    "block {block_ref} has {count} extrinsics: there is no extrinsic {index}"
+                ))
+            };
+            if number == 0 || index as usize >= count {
+                return Err(no_such_extrinsic());
+            }
+            let parent = block.header().parent_hash;
+            let (outcome, events, traces) = client
+                .runtime_api()
+                .trace_extrinsic(parent, block, index)
+                .map_err(runtime_error)?
+                .ok_or_else(no_such_extrinsic)?;
+            let outcome = match outcome {
+                Ok(Ok(())) => json!({ "ok": null }),
+                Ok(Err(error)) => json!({ "err": error_name(&error) }),
+                Err(invalid) => json!({ "invalid": format!("{invalid:?}") }),
+            };
+            let mut traces = traces.into_iter();
+            Ok(json!({
+                "blockHash": hash,
+                "blockNumber": number,
+                "extrinsicIndex": index,
+                "outcome": outcome,
+                "events": events.iter().map(event_json).collect::<Vec<_>>(),
+                "trace": traces.next(),
+                "otherTraces": traces.collect::<Vec<ExecutionTrace>>(),
+            }))
+        })
+        .await
+    }
+}
+
+/// The block `block` names, or an error that says it is not on this chain.
+fn find_block<C>(client: &C, block: BlockRef) -> Result<Block, ErrorObjectOwned>
+where
+    C: HeaderBackend<Block> + sc_client_api::BlockBackend<Block>,
+{
+    let unknown = || invalid_params(format!("block {block} is not on this chain"));
+    let hash = match block {
+        BlockRef::Hash(hash) => hash,
+        BlockRef::Number(number) => client
+            .hash(number)
+            .map_err(runtime_error)?
+            .ok_or_else(unknown)?,
+    };
+    Ok(client
+        .block(hash)
+        .map_err(runtime_error)?
+        .ok_or_else(unknown)?
+        .block)
+}
+
+/// An event as its SCALE encoding (what `System.Events` holds) and a readable form.
+fn event_json(record: &EventRecord) -> Value {
+    json!({
+        "phase": format!("{:?}", record.phase),
+        "event": format!("{:?}", record.event),
+        "encoded": hex(&record.encode()),
+    })
+}
+
+fn report(
+    gas_consumed: Weight,
+    gas_required: Weight,
+    deposit: StorageDeposit<Balance>,
+    debug_message: &[u8],
+    outcome: Result<Value, DispatchError>,
+    trace: ExecutionTrace,
+) -> Value {
+    let gas = |w: Weight| json!({ "refTime": w.ref_time(), "proofSize": w.proof_size() });
+    let deposit = match deposit {
+        StorageDeposit::Charge(amount) => json!({ "charge": amount.to_string() }),
+        StorageDeposit::Refund(amount) => json!({ "refund": amount.to_string() }),
+    };
+    let result = match outcome {
+        Ok(value) => json!({ "ok": value }),
+        Err(error) => json!({ "err": error_name(&error) }),
+    };
+    json!({
+        "gasConsumed": gas(gas_consumed),
+        "gasRequired": gas(gas_required),
+        "storageDeposit": deposit,
+        "debugMessage": String::from_utf8_lossy(debug_message),
+        "result": result,
+        "trace": trace,
+    })
+}
+
+/// `Contracts::OutOfGas` rather than a module index (names do not cross the runtime API).
+fn error_name(error: &DispatchError) -> String {
+    use frame_support::traits::PalletInfoAccess;
+    if let DispatchError::Module(module) = error {
+        if module.index as usize == europa_runtime::Contracts::index() {
+            if let Ok(error) = pallet_europa_contracts::Error::<europa_runtime::Runtime>::decode(
+                &mut &module.error[..],
+            ) {
+                return format!("Contracts::{error:?}");
+            }
+        }
+    }
+    format!("{error:?}")
+}
