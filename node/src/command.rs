@@ -113,7 +113,8 @@ pub fn run() -> sc_cli::Result<()> {
                 p2p_listener: network.port.is_some() || !network.listen_addr.is_empty(),
                 metrics: metrics.prometheus_port.is_some() || metrics.prometheus_external,
             };
-            runner.run_node_until_exit(|config| async move {
+            runner.run_node_until_exit(|mut config| async move {
+                keep_every_state_of_a_new_chain(&mut config);
                 let chain_dir = config.base_path.config_dir(config.chain_spec.id());
                 let settings = ChainSettings::resolve(&chain_dir, &params)
                     .map_err(sc_cli::Error::Input)?;
@@ -122,6 +123,17 @@ pub fn run() -> sc_cli::Result<()> {
                 service::new_full(config, params, exposure).map_err(sc_cli::Error::Service)
             })
         }
+    }
+}
+
+/// A new chain keeps the state of every block (unless `--state-pruning` says otherwise):
+/// any block can be traced (its parent's state re-executes it) and the chain can be
+/// reverted to any height, which pruned state would prevent. A chain created before
+/// keeps the pruning it was created with (the database records it).
+fn keep_every_state_of_a_new_chain(config: &mut sc_service::Configuration) {
+    let exists = config.database.path().is_some_and(|path| path.exists());
+    if config.state_pruning.is_none() && !exists {
+        config.state_pruning = Some(sc_service::PruningMode::ArchiveAll);
     }
 }
 

@@ -6,6 +6,7 @@
 mod chain_settings;
 mod chain_spec;
 mod cli;
+mod clock;
 mod command;
 mod executor;
 mod rpc;

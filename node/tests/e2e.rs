@@ -1,6 +1,7 @@
 //! End-to-end tests: the real `europa` binary, started as a process, spoken to over
 //! JSON-RPC (HTTP) the way clients do.
 
+mod chain_control;
 mod hostile;
 mod node;
 mod rpc_server;

@@ -7,6 +7,7 @@
 //! Substrate's sense: served on local interfaces, refused on external ones unless the
 //! node runs with `--rpc-methods unsafe`.
 
+mod chain_control;
 mod engine;
 pub mod params;
 mod trace;
@@ -25,16 +26,22 @@ use sc_transaction_pool_api::TransactionPool;
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::{Error as BlockChainError, HeaderBackend, HeaderMetadata};
 
-pub struct Dependencies<C, P> {
+pub struct Dependencies<C, B, P> {
     pub client: Arc<C>,
+    pub backend: Arc<B>,
     pub pool: Arc<P>,
     pub seal_commands: mpsc::Sender<EngineCommand<Hash>>,
+    pub clock: Arc<crate::clock::Clock>,
+    /// The chain's directory, where its snapshots are kept.
+    pub chain_dir: std::path::PathBuf,
 }
 
-pub fn create<C, P>(
-    deps: Dependencies<C, P>,
+pub fn create<C, B, P>(
+    deps: Dependencies<C, B, P>,
 ) -> Result<RpcModule<()>, Box<dyn std::error::Error + Send + Sync>>
 where
+    C: sc_client_api::StorageProvider<Block, B>,
+    B: sc_client_api::Backend<Block> + Send + Sync + 'static,
     C: ProvideRuntimeApi<Block>
         + HeaderBackend<Block>
         + HeaderMetadata<Block, Error = BlockChainError>,
@@ -52,6 +59,7 @@ where
     C: sc_client_api::BlockBackend<Block>,
     P: TransactionPool + 'static,
 {
+    use chain_control::{ChainControl, ChainControlApiServer};
     use engine::{Engine, EngineApiServer};
     use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
     use substrate_frame_rpc_system::{System, SystemApiServer};
@@ -60,7 +68,15 @@ where
     let mut module = RpcModule::new(());
     module.merge(System::new(deps.client.clone(), deps.pool).into_rpc())?;
     module.merge(TransactionPayment::new(deps.client.clone()).into_rpc())?;
-    module.merge(Tracer::new(deps.client).into_rpc())?;
+    module.merge(Tracer::new(deps.client.clone()).into_rpc())?;
+    let control = ChainControl::new(
+        deps.client,
+        deps.backend,
+        deps.seal_commands.clone(),
+        deps.clock,
+        deps.chain_dir,
+    );
+    module.merge(control.into_rpc())?;
     module.merge(Engine(ManualSeal::new(deps.seal_commands)).into_rpc())?;
     Ok(module)
 }

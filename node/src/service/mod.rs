@@ -11,6 +11,7 @@ use sc_transaction_pool_api::TransactionPool as _;
 
 use crate::{
     cli::{EuropaParams, Sealing},
+    clock::Clock,
     executor::NativeExecutor,
     rpc,
 };
@@ -110,15 +111,22 @@ pub fn new_full(
         })?;
 
     let (seal_commands, seal_requests) = mpsc::channel::<EngineCommand<Hash>>(SEAL_QUEUE);
+    let clock = Arc::new(Clock::default());
     let rpc_extensions = {
         let client = client.clone();
+        let backend = backend.clone();
         let pool = transaction_pool.clone();
         let seal_commands = seal_commands.clone();
+        let clock = clock.clone();
+        let chain_dir = config.base_path.config_dir(config.chain_spec.id());
         move |_| {
             rpc::create(rpc::Dependencies {
                 client: client.clone(),
+                backend: backend.clone(),
                 pool: pool.clone(),
                 seal_commands: seal_commands.clone(),
+                clock: clock.clone(),
+                chain_dir: chain_dir.clone(),
             })
             .map_err(Into::into)
         }
@@ -174,8 +182,18 @@ pub fn new_full(
         commands_stream: commands,
         select_chain,
         consensus_data_provider: None,
-        create_inherent_data_providers: move |_, ()| async move {
-            Ok(sp_timestamp::InherentDataProvider::from_system_time())
+        create_inherent_data_providers: {
+            let client = client.clone();
+            move |parent, ()| {
+                // Unreadable parent state: the clock alone decides.
+                let parent_ms = crate::clock::timestamp_at(&*client, parent).unwrap_or_default();
+                let timestamp = clock.next_block_timestamp(parent_ms);
+                async move {
+                    Ok(sp_timestamp::InherentDataProvider::new(
+                        sp_timestamp::Timestamp::new(timestamp),
+                    ))
+                }
+            }
         },
     });
     task_manager

@@ -238,7 +238,14 @@ fn unsafe_methods_are_refused_on_external_interfaces_unless_allowed() {
     let node = Node::start_dev(&["--rpc-external"]);
     for (method, params) in [
         ("europa_traceCall", trace_request.clone()),
+        ("europa_traceExtrinsic", json!([0, 0])),
         ("engine_createBlock", json!([true, true, null])),
+        ("europa_forwardToHeight", json!([5])),
+        ("europa_backwardToHeight", json!([0])),
+        ("europa_snapshot", json!([])),
+        ("europa_revert", json!([0])),
+        ("europa_increaseTime", json!([1000])),
+        ("europa_setNextBlockTimestamp", json!([0])),
     ] {
         let error = node.call(method, params).expect_err("refused");
         assert_eq!(error["code"], -32601, "{method}: {error}");

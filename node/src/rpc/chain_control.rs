@@ -1,0 +1,284 @@
+//! Moving the chain and its clock, as a developer coming from Anvil expects:
+//! `europa_forwardToHeight` and `europa_backwardToHeight`, `europa_snapshot` and
+//! `europa_revert`, `europa_increaseTime` and `europa_setNextBlockTimestamp`. All unsafe.
+//!
+//! Going back reverts the chain in the database (its blocks, finalized or not, and
+//! their state are discarded; the transactions in them are gone), and sealing goes on
+//! from the new head. Snapshots are block numbers and hashes, kept beside the database
+//! so they survive a restart; reverting to one goes back to its block.
+
+use std::{path::PathBuf, sync::Arc};
+
+use europa_runtime::{opaque::Block, BlockNumber, Hash};
+use futures::{channel::mpsc, SinkExt};
+use jsonrpsee::{
+    core::{async_trait, RpcResult},
+    proc_macros::rpc,
+    types::ErrorObjectOwned,
+    Extensions,
+};
+use sc_client_api::{Backend, StorageProvider};
+use sc_consensus_manual_seal::EngineCommand;
+use serde::{Deserialize, Serialize};
+use sp_blockchain::HeaderBackend;
+
+use super::{ensure_unsafe_allowed, invalid_params, runtime_error};
+use crate::clock::Clock;
+
+/// The most blocks one `europa_forwardToHeight` seals.
+pub const MAX_FORWARD_BLOCKS: BlockNumber = 100_000;
+
+#[rpc(server)]
+pub trait ChainControlApi {
+    /// Seals empty blocks until the chain is `height` blocks high; returns the new
+    /// head's number.
+    #[method(name = "europa_forwardToHeight", with_extensions)]
+    async fn forward_to_height(&self, height: BlockNumber) -> RpcResult<BlockNumber>;
+
+    /// Reverts the chain to `height` (below the head), discarding the later blocks;
+    /// returns the new head's number.
+    #[method(name = "europa_backwardToHeight", with_extensions)]
+    async fn backward_to_height(&self, height: BlockNumber) -> RpcResult<BlockNumber>;
+
+    /// Remembers the head; returns the snapshot's id.
+    #[method(name = "europa_snapshot", with_extensions)]
+    async fn snapshot(&self) -> RpcResult<u64>;
+
+    /// Reverts the chain to snapshot `id`'s block; that snapshot and later ones are
+    /// used up. Returns `true`.
+    #[method(name = "europa_revert", with_extensions)]
+    async fn revert(&self, id: u64) -> RpcResult<bool>;
+
+    /// Moves the timestamps of all following blocks `ms` later; returns how far the
+    /// clock is now ahead of the system's, in milliseconds.
+    #[method(name = "europa_increaseTime", with_extensions)]
+    async fn increase_time(&self, ms: u64) -> RpcResult<i64>;
+
+    /// Gives the next block timestamp `ms` (not below the head's); time runs on from
+    /// there.
+    #[method(name = "europa_setNextBlockTimestamp", with_extensions)]
+    async fn set_next_block_timestamp(&self, ms: u64) -> RpcResult<()>;
+}
+
+/// A remembered head.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct Snapshot {
+    id: u64,
+    number: BlockNumber,
+    hash: Hash,
+}
+
+/// The snapshots of a chain, as kept in its directory.
+#[derive(Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Snapshots {
+    next_id: u64,
+    snapshots: Vec<Snapshot>,
+}
+
+pub struct ChainControl<C, B> {
+    client: Arc<C>,
+    backend: Arc<B>,
+    seal_commands: mpsc::Sender<EngineCommand<Hash>>,
+    clock: Arc<Clock>,
+    snapshots_file: PathBuf,
+    /// One control at a time: they read the head (and the snapshots) and then move it.
+    busy: tokio::sync::Mutex<()>,
+}
+
+impl<C, B> ChainControl<C, B> {
+    pub fn new(
+        client: Arc<C>,
+        backend: Arc<B>,
+        seal_commands: mpsc::Sender<EngineCommand<Hash>>,
+        clock: Arc<Clock>,
+        chain_dir: PathBuf,
+    ) -> Self {
+        ChainControl {
+            client,
+            backend,
+            seal_commands,
+            clock,
+            snapshots_file: chain_dir.join("europa-snapshots.json"),
+            busy: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    fn read_snapshots(&self) -> Result<Snapshots, ErrorObjectOwned> {
+        match std::fs::read(&self.snapshots_file) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+                runtime_error(format!("{} is damaged: {e}", self.snapshots_file.display()))
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Snapshots::default()),
+            Err(e) => Err(runtime_error(format!(
+                "cannot read {}: {e}",
+                self.snapshots_file.display()
+            ))),
+        }
+    }
+
+    fn write_snapshots(&self, snapshots: &Snapshots) -> Result<(), ErrorObjectOwned> {
+        let json = serde_json::to_vec_pretty(snapshots).map_err(runtime_error)?;
+        std::fs::write(&self.snapshots_file, json).map_err(|e| {
+            runtime_error(format!(
+                "cannot write {}: {e}",
+                self.snapshots_file.display()
+            ))
+        })
+    }
+}
+
+impl<C, B> ChainControl<C, B>
+where
+    C: HeaderBackend<Block> + StorageProvider<Block, B> + Send + Sync + 'static,
+    B: Backend<Block> + Send + Sync + 'static,
+{
+    fn head(&self) -> (BlockNumber, Hash) {
+        let info = self.client.info();
+        (info.best_number, info.best_hash)
+    }
+
+    async fn seal_empty_block(&self) -> Result<(), ErrorObjectOwned> {
+        let (sender, receiver) = futures::channel::oneshot::channel();
+        self.seal_commands
+            .clone()
+            .send(EngineCommand::SealNewBlock {
+                create_empty: true,
+                finalize: true,
+                parent_hash: None,
+                sender: Some(sender),
+            })
+            .await
+            .map_err(|e| runtime_error(format!("sealing stopped: {e}")))?;
+        receiver
+            .await
+            .map_err(|_| runtime_error("sealing stopped"))?
+            .map(drop)
+            .map_err(|e| runtime_error(format!("sealing failed: {e}")))
+    }
+
+    /// Reverts the chain to `height`, below the head.
+    fn revert_to(&self, height: BlockNumber) -> Result<BlockNumber, ErrorObjectOwned> {
+        let (head, _) = self.head();
+        let blocks = head.saturating_sub(height);
+        let (reverted, _) = self
+            .backend
+            .revert(blocks, true)
+            .map_err(|e| runtime_error(format!("cannot revert to #{height}: {e}")))?;
+        let (now, _) = self.head();
+        if reverted != blocks || now != height {
+            return Err(runtime_error(format!(
+                "reverted {reverted} of {blocks} blocks: the head is #{now}, not #{height}"
+            )));
+        }
+        log::info!(target: "europa", "⏪ Reverted to #{height}, discarding {blocks} blocks");
+        Ok(now)
+    }
+}
+
+#[async_trait]
+impl<C, B> ChainControlApiServer for ChainControl<C, B>
+where
+    C: HeaderBackend<Block> + StorageProvider<Block, B> + Send + Sync + 'static,
+    B: Backend<Block> + Send + Sync + 'static,
+{
+    async fn forward_to_height(
+        &self,
+        ext: &Extensions,
+        height: BlockNumber,
+    ) -> RpcResult<BlockNumber> {
+        ensure_unsafe_allowed(ext, "europa_forwardToHeight")?;
+        let _busy = self.busy.lock().await;
+        let (head, _) = self.head();
+        if height <= head {
+            return Err(invalid_params(format!(
+                "the chain is at #{head} already: europa_forwardToHeight needs a height above it \
+                 (europa_backwardToHeight goes back)"
+            )));
+        }
+        if height - head > MAX_FORWARD_BLOCKS {
+            return Err(invalid_params(format!(
+                "#{height} is {} blocks ahead of #{head}: at most {MAX_FORWARD_BLOCKS} at once",
+                height - head
+            )));
+        }
+        while self.head().0 < height {
+            self.seal_empty_block().await?;
+        }
+        Ok(self.head().0)
+    }
+
+    async fn backward_to_height(
+        &self,
+        ext: &Extensions,
+        height: BlockNumber,
+    ) -> RpcResult<BlockNumber> {
+        ensure_unsafe_allowed(ext, "europa_backwardToHeight")?;
+        let _busy = self.busy.lock().await;
+        let (head, _) = self.head();
+        if height >= head {
+            return Err(invalid_params(format!(
+                "the chain is at #{head}: europa_backwardToHeight needs a height below it \
+                 (europa_forwardToHeight goes forward)"
+            )));
+        }
+        self.revert_to(height)
+    }
+
+    async fn snapshot(&self, ext: &Extensions) -> RpcResult<u64> {
+        ensure_unsafe_allowed(ext, "europa_snapshot")?;
+        let _busy = self.busy.lock().await;
+        let (number, hash) = self.head();
+        let mut snapshots = self.read_snapshots()?;
+        let id = snapshots.next_id;
+        snapshots.next_id += 1;
+        snapshots.snapshots.push(Snapshot { id, number, hash });
+        self.write_snapshots(&snapshots)?;
+        Ok(id)
+    }
+
+    async fn revert(&self, ext: &Extensions, id: u64) -> RpcResult<bool> {
+        ensure_unsafe_allowed(ext, "europa_revert")?;
+        let _busy = self.busy.lock().await;
+        let mut snapshots = self.read_snapshots()?;
+        let Some(snapshot) = snapshots.snapshots.iter().find(|s| s.id == id).cloned() else {
+            let known: Vec<u64> = snapshots.snapshots.iter().map(|s| s.id).collect();
+            return Err(invalid_params(format!(
+                "there is no snapshot {id} (snapshots are used up by reverting to them or to \
+                 an earlier one); known: {known:?}"
+            )));
+        };
+        let on_chain = self.client.hash(snapshot.number).map_err(runtime_error)?;
+        if on_chain != Some(snapshot.hash) {
+            return Err(invalid_params(format!(
+                "snapshot {id}'s block #{} {:?} is no longer on the chain",
+                snapshot.number, snapshot.hash
+            )));
+        }
+        if snapshot.number < self.head().0 {
+            self.revert_to(snapshot.number)?;
+        }
+        snapshots.snapshots.retain(|s| s.id < id);
+        self.write_snapshots(&snapshots)?;
+        Ok(true)
+    }
+
+    async fn increase_time(&self, ext: &Extensions, ms: u64) -> RpcResult<i64> {
+        ensure_unsafe_allowed(ext, "europa_increaseTime")?;
+        Ok(self.clock.increase(ms))
+    }
+
+    async fn set_next_block_timestamp(&self, ext: &Extensions, ms: u64) -> RpcResult<()> {
+        ensure_unsafe_allowed(ext, "europa_setNextBlockTimestamp")?;
+        let (head, hash) = self.head();
+        let head_ms = crate::clock::timestamp_at(&*self.client, hash).map_err(runtime_error)?;
+        if ms < head_ms {
+            return Err(invalid_params(format!(
+                "{ms} is before the head's timestamp ({head_ms} at #{head}): time only moves \
+                 forward (europa_backwardToHeight goes back)"
+            )));
+        }
+        self.clock.set_next(ms);
+        Ok(())
+    }
+}

@@ -1,0 +1,220 @@
+//! Moving the chain and its clock over RPC: forward and back by height, snapshots (kept
+//! across a restart), time travel that contracts see; bad requests refused saying why.
+
+use serde_json::{json, Value};
+use sp_keyring::Sr25519Keyring;
+
+use super::{head_number, next_index, submit_alice_transfer, tempdir, wait_for_block};
+use crate::node::{hex, unhex, Node};
+
+fn refusal(node: &Node, method: &str, params: Value) -> String {
+    let error = node.call(method, params.clone()).expect_err("refused");
+    assert_eq!(error["code"], -32602, "{method} {params}: {error}");
+    error["message"].as_str().unwrap_or_default().to_owned()
+}
+
+fn free_balance(node: &Node, who: Sr25519Keyring) -> u128 {
+    let info = node
+        .call(
+            "system_accountNextIndex",
+            json!([who.to_account_id().to_string()]),
+        )
+        .expect("account");
+    let _ = info;
+    use frame_support::StorageHasher;
+    let key = [
+        frame_support::storage::storage_prefix(b"System", b"Account").to_vec(),
+        frame_support::Blake2_128Concat::hash(who.to_account_id().as_ref()),
+    ]
+    .concat();
+    let stored = node
+        .call("state_getStorage", json!([hex(&key)]))
+        .expect("System.Account");
+    let account: frame_system::AccountInfo<u32, pallet_balances::AccountData<u128>> =
+        codec::Decode::decode(&mut &unhex(stored.as_str().expect("funded"))[..]).expect("decodes");
+    account.data.free
+}
+
+#[test]
+fn the_chain_moves_forward_and_back_and_keeps_sealing() {
+    let node = Node::start_dev(&[]);
+    assert_eq!(
+        node.call("europa_forwardToHeight", json!([5])),
+        Ok(json!(5))
+    );
+    assert_eq!(head_number(&node), 5);
+    assert!(refusal(&node, "europa_forwardToHeight", json!([3])).contains("at #5 already"));
+    assert!(refusal(&node, "europa_forwardToHeight", json!([1_000_000])).contains("at most"));
+
+    assert_eq!(
+        node.call("europa_backwardToHeight", json!([2])),
+        Ok(json!(2))
+    );
+    assert_eq!(head_number(&node), 2);
+    assert_eq!(node.call("chain_getBlockHash", json!([3])), Ok(Value::Null));
+    assert!(
+        refusal(&node, "europa_backwardToHeight", json!([2])).contains("needs a height below it")
+    );
+    assert!(refusal(&node, "europa_backwardToHeight", json!([-1])).contains("Invalid params"));
+
+    // Sealing goes on from the new head.
+    submit_alice_transfer(&node, next_index(&node, Sr25519Keyring::Alice) as u32);
+    wait_for_block(&node, 3);
+    assert_eq!(head_number(&node), 3);
+}
+
+#[test]
+fn snapshots_revert_state_and_survive_a_restart() {
+    let dir = tempdir();
+    let base = dir.to_str().unwrap().to_owned();
+    let args = [
+        "--dev",
+        "--port=0",
+        "--rpc-port=0",
+        "--no-prometheus",
+        "-d",
+        &base,
+    ];
+    let (snapshot, bob_before) = {
+        let node = Node::start(&args);
+        let bob_before = free_balance(&node, Sr25519Keyring::Bob);
+        let snapshot = node.call("europa_snapshot", json!([])).expect("a snapshot");
+        submit_alice_transfer(&node, 0);
+        wait_for_block(&node, 1);
+        assert_ne!(free_balance(&node, Sr25519Keyring::Bob), bob_before);
+        node.stop_gracefully();
+        (snapshot, bob_before)
+    };
+    let node = Node::start(&args);
+    assert_eq!(head_number(&node), 1);
+    assert_eq!(
+        node.call("europa_revert", json!([snapshot])),
+        Ok(json!(true))
+    );
+    assert_eq!(head_number(&node), 0);
+    assert_eq!(free_balance(&node, Sr25519Keyring::Bob), bob_before);
+    // Used up, and unknown ids are refused saying so.
+    assert!(refusal(&node, "europa_revert", json!([snapshot])).contains("there is no snapshot"));
+    assert!(refusal(&node, "europa_revert", json!([99])).contains("there is no snapshot 99"));
+    // A snapshot of a block that was reverted away cannot be used.
+    assert_eq!(
+        node.call("europa_forwardToHeight", json!([2])),
+        Ok(json!(2))
+    );
+    let later = node.call("europa_snapshot", json!([])).expect("a snapshot");
+    assert_eq!(
+        node.call("europa_backwardToHeight", json!([1])),
+        Ok(json!(1))
+    );
+    assert_eq!(
+        node.call("europa_forwardToHeight", json!([2])),
+        Ok(json!(2))
+    );
+    assert!(refusal(&node, "europa_revert", json!([later])).contains("no longer on the chain"));
+    drop(node);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A contract that returns `seal0.now`.
+const NOW: &str = r#"(module
+    (import "seal0" "now" (func $now (param i32 i32)))
+    (import "seal0" "seal_return" (func $return (param i32 i32 i32)))
+    (import "env" "memory" (memory 1 1))
+    (data (i32.const 0) "\08")
+    (func (export "deploy"))
+    (func (export "call")
+        (call $now (i32.const 8) (i32.const 0))
+        (call $return (i32.const 0) (i32.const 8) (i32.const 8))))"#;
+
+#[test]
+fn time_travel_moves_block_timestamps_and_contracts_see_it() {
+    let node = Node::start_dev(&[]);
+    let alice = Sr25519Keyring::Alice.to_account_id().to_string();
+    let code = wat::parse_str(NOW).unwrap();
+    let timestamp = |node: &Node| -> u64 {
+        let key = frame_support::storage::storage_prefix(b"Timestamp", b"Now");
+        let stored = node
+            .call("state_getStorage", json!([hex(&key)]))
+            .expect("Timestamp.Now");
+        codec::Decode::decode(&mut &unhex(stored.as_str().expect("set"))[..]).expect("u64")
+    };
+    assert_eq!(
+        node.call("europa_forwardToHeight", json!([1])),
+        Ok(json!(1))
+    );
+    let start = timestamp(&node);
+
+    let day = 86_400_000u64;
+    assert_eq!(
+        node.call("europa_setNextBlockTimestamp", json!([start + day])),
+        Ok(Value::Null)
+    );
+    assert_eq!(
+        node.call("europa_forwardToHeight", json!([2])),
+        Ok(json!(2))
+    );
+    assert_eq!(timestamp(&node), start + day);
+
+    let offset = node
+        .call("europa_increaseTime", json!([3_600_000]))
+        .expect("moved");
+    assert!(offset.as_i64() >= Some(3_600_000), "{offset}");
+    assert_eq!(
+        node.call("europa_forwardToHeight", json!([3])),
+        Ok(json!(3))
+    );
+    let later = timestamp(&node);
+    assert!(
+        later >= start + day + 3_600_000,
+        "{later} vs {}",
+        start + day
+    );
+
+    assert!(
+        refusal(&node, "europa_setNextBlockTimestamp", json!([start]))
+            .contains("before the head's timestamp")
+    );
+
+    // A contract reads the new time: deployed and called at the head.
+    let deployed = node
+        .call(
+            "europa_traceInstantiate",
+            json!([{ "origin": alice, "code": hex(&code) }]),
+        )
+        .expect("dry run");
+    let _ = deployed;
+    let block = head_number(&node);
+    super::submit_signed(
+        &node,
+        europa_runtime::RuntimeCall::Contracts(
+            pallet_europa_contracts::Call::instantiate_with_code {
+                value: 0,
+                gas_limit: frame_support::weights::Weight::from_parts(10_000_000_000, 1024 * 1024),
+                storage_deposit_limit: None,
+                code: code.clone(),
+                data: vec![],
+                salt: vec![],
+            },
+        ),
+    );
+    wait_for_block(&node, block + 1);
+    let contract = pallet_europa_contracts::Pallet::<europa_runtime::Runtime>::contract_address(
+        &Sr25519Keyring::Alice.to_account_id(),
+        &super::blake2_256(&code).into(),
+        &[],
+        &[],
+    );
+    let head_time = timestamp(&node);
+    let called = node
+        .call(
+            "europa_traceCall",
+            json!([{ "origin": alice, "dest": contract.to_string() }]),
+        )
+        .expect("dry run");
+    assert_eq!(
+        called["result"]["ok"]["data"],
+        hex(&head_time.to_le_bytes()),
+        "{called}"
+    );
+    assert!(head_time >= later);
+}
