@@ -2,6 +2,7 @@
 //! JSON-RPC (HTTP) the way clients do.
 
 mod chain_control;
+mod cheats;
 mod hostile;
 mod node;
 mod rpc_server;

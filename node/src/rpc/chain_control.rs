@@ -19,6 +19,7 @@ use jsonrpsee::{
 };
 use sc_client_api::{Backend, StorageProvider};
 use sc_consensus_manual_seal::EngineCommand;
+use sc_transaction_pool_api::{ChainEvent, MaintainedTransactionPool};
 use serde::{Deserialize, Serialize};
 use sp_blockchain::HeaderBackend;
 
@@ -76,9 +77,10 @@ struct Snapshots {
     snapshots: Vec<Snapshot>,
 }
 
-pub struct ChainControl<C, B> {
+pub struct ChainControl<C, B, P> {
     client: Arc<C>,
     backend: Arc<B>,
+    pool: Arc<P>,
     seal_commands: mpsc::Sender<EngineCommand<Hash>>,
     clock: Arc<Clock>,
     snapshots_file: PathBuf,
@@ -86,10 +88,11 @@ pub struct ChainControl<C, B> {
     busy: tokio::sync::Mutex<()>,
 }
 
-impl<C, B> ChainControl<C, B> {
+impl<C, B, P> ChainControl<C, B, P> {
     pub fn new(
         client: Arc<C>,
         backend: Arc<B>,
+        pool: Arc<P>,
         seal_commands: mpsc::Sender<EngineCommand<Hash>>,
         clock: Arc<Clock>,
         chain_dir: PathBuf,
@@ -97,6 +100,7 @@ impl<C, B> ChainControl<C, B> {
         ChainControl {
             client,
             backend,
+            pool,
             seal_commands,
             clock,
             snapshots_file: chain_dir.join("europa-snapshots.json"),
@@ -128,10 +132,11 @@ impl<C, B> ChainControl<C, B> {
     }
 }
 
-impl<C, B> ChainControl<C, B>
+impl<C, B, P> ChainControl<C, B, P>
 where
     C: HeaderBackend<Block> + StorageProvider<Block, B> + Send + Sync + 'static,
     B: Backend<Block> + Send + Sync + 'static,
+    P: MaintainedTransactionPool<Block = Block> + 'static,
 {
     fn head(&self) -> (BlockNumber, Hash) {
         let info = self.client.info();
@@ -157,8 +162,29 @@ where
             .map_err(|e| runtime_error(format!("sealing failed: {e}")))
     }
 
-    /// Reverts the chain to `height`, below the head.
-    fn revert_to(&self, height: BlockNumber) -> Result<BlockNumber, ErrorObjectOwned> {
+    /// Reverts the chain to `height`, below the head, and tells the transaction pool:
+    /// it tracks the best and finalized blocks to follow the chain from one import to the
+    /// next, and would otherwise look for the reverted ones (the transactions of the
+    /// discarded blocks are not resubmitted).
+    async fn revert_to(&self, height: BlockNumber) -> Result<BlockNumber, ErrorObjectOwned> {
+        let now = self.revert_database(height)?;
+        let (_, hash) = self.head();
+        self.pool
+            .maintain(ChainEvent::NewBestBlock {
+                hash,
+                tree_route: None,
+            })
+            .await;
+        self.pool
+            .maintain(ChainEvent::Finalized {
+                hash,
+                tree_route: Arc::from([]),
+            })
+            .await;
+        Ok(now)
+    }
+
+    fn revert_database(&self, height: BlockNumber) -> Result<BlockNumber, ErrorObjectOwned> {
         let (head, _) = self.head();
         let blocks = head.saturating_sub(height);
         let (reverted, _) = self
@@ -177,10 +203,11 @@ where
 }
 
 #[async_trait]
-impl<C, B> ChainControlApiServer for ChainControl<C, B>
+impl<C, B, P> ChainControlApiServer for ChainControl<C, B, P>
 where
     C: HeaderBackend<Block> + StorageProvider<Block, B> + Send + Sync + 'static,
     B: Backend<Block> + Send + Sync + 'static,
+    P: MaintainedTransactionPool<Block = Block> + 'static,
 {
     async fn forward_to_height(
         &self,
@@ -222,7 +249,7 @@ where
                  (europa_forwardToHeight goes forward)"
             )));
         }
-        self.revert_to(height)
+        self.revert_to(height).await
     }
 
     async fn snapshot(&self, ext: &Extensions) -> RpcResult<u64> {
@@ -256,7 +283,7 @@ where
             )));
         }
         if snapshot.number < self.head().0 {
-            self.revert_to(snapshot.number)?;
+            self.revert_to(snapshot.number).await?;
         }
         snapshots.snapshots.retain(|s| s.id < id);
         self.write_snapshots(&snapshots)?;

@@ -8,6 +8,7 @@
 //! node runs with `--rpc-methods unsafe`.
 
 mod chain_control;
+mod cheats;
 mod engine;
 pub mod params;
 mod trace;
@@ -22,7 +23,6 @@ use jsonrpsee::{
 };
 use sc_consensus_manual_seal::{rpc::ManualSeal, EngineCommand};
 use sc_rpc_api::DenyUnsafe;
-use sc_transaction_pool_api::TransactionPool;
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::{Error as BlockChainError, HeaderBackend, HeaderMetadata};
 
@@ -31,17 +31,21 @@ pub struct Dependencies<C, B, P> {
     pub backend: Arc<B>,
     pub pool: Arc<P>,
     pub seal_commands: mpsc::Sender<EngineCommand<Hash>>,
+    /// Blocks are sealed only on request (`--sealing manual`).
+    pub manual_sealing: bool,
     pub clock: Arc<crate::clock::Clock>,
     /// The chain's directory, where its snapshots are kept.
     pub chain_dir: std::path::PathBuf,
 }
 
-pub fn create<C, B, P>(
-    deps: Dependencies<C, B, P>,
+/// The node's database backend.
+pub type FullBackend = sc_service::TFullBackend<Block>;
+
+pub fn create<C, P>(
+    deps: Dependencies<C, FullBackend, P>,
 ) -> Result<RpcModule<()>, Box<dyn std::error::Error + Send + Sync>>
 where
-    C: sc_client_api::StorageProvider<Block, B>,
-    B: sc_client_api::Backend<Block> + Send + Sync + 'static,
+    C: sc_client_api::StorageProvider<Block, FullBackend>,
     C: ProvideRuntimeApi<Block>
         + HeaderBackend<Block>
         + HeaderMetadata<Block, Error = BlockChainError>,
@@ -57,21 +61,25 @@ where
         europa_runtime::EventRecord,
     >,
     C: sc_client_api::BlockBackend<Block>,
-    P: TransactionPool + 'static,
+    P: sc_transaction_pool_api::MaintainedTransactionPool<Block = Block, Hash = Hash> + 'static,
 {
     use chain_control::{ChainControl, ChainControlApiServer};
+    use cheats::{Cheats, CheatsApiServer};
     use engine::{Engine, EngineApiServer};
     use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
     use substrate_frame_rpc_system::{System, SystemApiServer};
     use trace::{TraceApiServer, Tracer};
 
     let mut module = RpcModule::new(());
-    module.merge(System::new(deps.client.clone(), deps.pool).into_rpc())?;
+    module.merge(System::new(deps.client.clone(), deps.pool.clone()).into_rpc())?;
     module.merge(TransactionPayment::new(deps.client.clone()).into_rpc())?;
     module.merge(Tracer::new(deps.client.clone()).into_rpc())?;
+    let cheats_seal = deps.manual_sealing.then(|| deps.seal_commands.clone());
+    module.merge(Cheats::new(deps.client.clone(), deps.pool.clone(), cheats_seal).into_rpc())?;
     let control = ChainControl::new(
         deps.client,
         deps.backend,
+        deps.pool,
         deps.seal_commands.clone(),
         deps.clock,
         deps.chain_dir,
@@ -115,4 +123,21 @@ pub fn ensure_unsafe_allowed(ext: &Extensions, method: &str) -> Result<(), Error
             None::<()>,
         )),
     }
+}
+
+/// `Contracts::OutOfGas` rather than a module index (names do not cross the runtime API).
+pub fn error_name(error: &sp_runtime::DispatchError) -> String {
+    use codec::Decode;
+    use frame_support::traits::PalletInfoAccess;
+    use sp_runtime::DispatchError;
+    if let DispatchError::Module(module) = error {
+        if module.index as usize == europa_runtime::Contracts::index() {
+            if let Ok(error) = pallet_europa_contracts::Error::<europa_runtime::Runtime>::decode(
+                &mut &module.error[..],
+            ) {
+                return format!("Contracts::{error:?}");
+            }
+        }
+    }
+    format!("{error:?}")
 }

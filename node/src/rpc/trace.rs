@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 
-use codec::{Decode, Encode};
+use codec::Encode;
 use europa_runtime::{opaque::Block, AccountId, Balance, EventRecord, Hash};
 use jsonrpsee::{
     core::{async_trait, RpcResult},
@@ -275,7 +275,7 @@ where
                 .ok_or_else(no_such_extrinsic)?;
             let outcome = match outcome {
                 Ok(Ok(())) => json!({ "ok": null }),
-                Ok(Err(error)) => json!({ "err": error_name(&error) }),
+                Ok(Err(error)) => json!({ "err": super::error_name(&error) }),
                 Err(invalid) => json!({ "invalid": format!("{invalid:?}") }),
             };
             let mut traces = traces.into_iter();
@@ -337,7 +337,7 @@ fn report(
     };
     let result = match outcome {
         Ok(value) => json!({ "ok": value }),
-        Err(error) => json!({ "err": error_name(&error) }),
+        Err(error) => json!({ "err": super::error_name(&error) }),
     };
     json!({
         "gasConsumed": gas(gas_consumed),
@@ -347,19 +347,4 @@ fn report(
         "result": result,
         "trace": trace,
     })
-}
-
-/// `Contracts::OutOfGas` rather than a module index (names do not cross the runtime API).
-fn error_name(error: &DispatchError) -> String {
-    use frame_support::traits::PalletInfoAccess;
-    if let DispatchError::Module(module) = error {
-        if module.index as usize == europa_runtime::Contracts::index() {
-            if let Ok(error) = pallet_europa_contracts::Error::<europa_runtime::Runtime>::decode(
-                &mut &module.error[..],
-            ) {
-                return format!("Contracts::{error:?}");
-            }
-        }
-    }
-    format!("{error:?}")
 }

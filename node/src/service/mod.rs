@@ -119,12 +119,14 @@ pub fn new_full(
         let seal_commands = seal_commands.clone();
         let clock = clock.clone();
         let chain_dir = config.base_path.config_dir(config.chain_spec.id());
+        let manual_sealing = params.sealing == Sealing::Manual;
         move |_| {
             rpc::create(rpc::Dependencies {
                 client: client.clone(),
                 backend: backend.clone(),
                 pool: pool.clone(),
                 seal_commands: seal_commands.clone(),
+                manual_sealing,
                 clock: clock.clone(),
                 chain_dir: chain_dir.clone(),
             })

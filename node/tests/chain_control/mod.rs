@@ -13,7 +13,8 @@ fn refusal(node: &Node, method: &str, params: Value) -> String {
     error["message"].as_str().unwrap_or_default().to_owned()
 }
 
-fn free_balance(node: &Node, who: Sr25519Keyring) -> u128 {
+/// `who`'s free balance at the head.
+pub fn free_balance(node: &Node, who: Sr25519Keyring) -> u128 {
     let info = node
         .call(
             "system_accountNextIndex",
@@ -93,6 +94,19 @@ fn snapshots_revert_state_and_survive_a_restart() {
     );
     assert_eq!(head_number(&node), 0);
     assert_eq!(free_balance(&node, Sr25519Keyring::Bob), bob_before);
+    // The discarded block's transaction can be made again, and the pool, told of the
+    // revert, lets go of it once it is sealed.
+    submit_alice_transfer(&node, 0);
+    wait_for_block(&node, 1);
+    assert_ne!(free_balance(&node, Sr25519Keyring::Bob), bob_before);
+    node.wait_for(
+        || node.call("author_pendingExtrinsics", json!([])) == Ok(json!([])),
+        "the pool to prune the sealed transaction",
+    );
+    assert_eq!(
+        node.call("europa_backwardToHeight", json!([0])),
+        Ok(json!(0))
+    );
     // Used up, and unknown ids are refused saying so.
     assert!(refusal(&node, "europa_revert", json!([snapshot])).contains("there is no snapshot"));
     assert!(refusal(&node, "europa_revert", json!([99])).contains("there is no snapshot 99"));

@@ -246,6 +246,12 @@ fn unsafe_methods_are_refused_on_external_interfaces_unless_allowed() {
         ("europa_revert", json!([0])),
         ("europa_increaseTime", json!([1000])),
         ("europa_setNextBlockTimestamp", json!([0])),
+        ("europa_setBalance", json!([alice, 1])),
+        ("europa_setStorage", json!([[["0x00", null]]])),
+        (
+            "europa_setContractCode",
+            json!([alice, format!("0x{}", "00".repeat(32))]),
+        ),
     ] {
         let error = node.call(method, params).expect_err("refused");
         assert_eq!(error["code"], -32601, "{method}: {error}");

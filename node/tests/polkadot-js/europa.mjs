@@ -103,18 +103,18 @@ export async function startNode(extraArgs = []) {
 }
 
 /**
- * Signs and submits `tx`, resolving when it is in a block with the block hash, the
- * extrinsic's event records and events, its dispatch error as `section.Name` (if any)
- * and the full result.
+ * Signs (with `options`, e.g. `{ nonce }`) and submits `tx`, resolving when it is in a
+ * block with the block hash, the extrinsic's event records and events, its dispatch
+ * error as `section.Name` (if any) and the full result.
  */
-export function sendInBlock(api, tx, signer) {
+export function sendInBlock(api, tx, signer, options = {}) {
   return new Promise((resolve, reject) => {
     let unsubscribe = () => {};
     const timer = setTimeout(() => {
       unsubscribe();
       reject(new Error(`${tx.method.section}.${tx.method.method} not in a block within ${IN_BLOCK_MS} ms`));
     }, IN_BLOCK_MS);
-    tx.signAndSend(signer, (result) => {
+    tx.signAndSend(signer, options, (result) => {
       const { status } = result;
       // With instant finality the node reports InBlock and Finalized together, and
       // @polkadot/api then passes on only Finalized (it drops the InBlock it was still

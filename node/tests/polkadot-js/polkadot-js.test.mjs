@@ -175,6 +175,67 @@ describe('europa with @polkadot/api', { timeout: 180_000 }, () => {
     await assert.rejects(node.provider.send('europa_traceCall', [{ origin: alice.address }]), /-32602|dest/);
   });
 
+  test('snapshot, deploy and call, revert: the chain and its state are back, and it goes on', async () => {
+    const before = (await api.rpc.chain.getHeader()).number.toNumber();
+    const snapshot = await node.provider.send('europa_snapshot', []);
+
+    const flipper = await instantiateWithCode(api, alice, bundle('flipper'), 'new', [false]);
+    const { gasRequired } = await flipper.query.flip(alice.address, { gasLimit: maxGas(api) });
+    const flipped = await sendInBlock(api, flipper.tx.flip({ gasLimit: gasRequired }), alice);
+    assert.equal(flipped.dispatchError, undefined);
+    const get = await flipper.query.get(alice.address, { gasLimit: maxGas(api) });
+    assert.equal(get.output.toJSON().ok, true);
+    assert.ok((await api.query.contracts.contractInfoOf(flipper.address)).isSome);
+    assert.ok((await api.rpc.chain.getHeader()).number.toNumber() > before);
+
+    assert.equal(await node.provider.send('europa_revert', [snapshot]), true);
+    assert.equal((await api.rpc.chain.getHeader()).number.toNumber(), before);
+    assert.ok((await api.query.contracts.contractInfoOf(flipper.address)).isNone, 'the contract is gone');
+    await assert.rejects(node.provider.send('europa_revert', [snapshot]), /no snapshot/);
+
+    // The chain goes on from there, and Alice's nonce is back too. @polkadot/api keeps the
+    // account's nonce from its last block notification and a revert sends none, so the
+    // first transaction after it names the nonce the node gives.
+    const nonce = await api.rpc.system.accountNextIndex(alice.address);
+    const transfer = await sendInBlock(api, api.tx.balances.transferKeepAlive(bob.address, 1), alice, { nonce });
+    assert.equal(transfer.dispatchError, undefined);
+    assert.equal((await api.rpc.chain.getHeader()).number.toNumber(), before + 1);
+  });
+
+  test('time travel: the next block has the timestamp asked for, the ones after move on', async () => {
+    const now = (await api.query.timestamp.now()).toBigInt();
+    const nextWeek = now + 7n * 86_400_000n;
+    await node.provider.send('europa_setNextBlockTimestamp', [Number(nextWeek)]);
+    const head = (await api.rpc.chain.getHeader()).number.toNumber();
+    assert.equal(await node.provider.send('europa_forwardToHeight', [head + 1]), head + 1);
+    assert.equal((await api.query.timestamp.now()).toBigInt(), nextWeek);
+
+    await node.provider.send('europa_increaseTime', [3_600_000]);
+    await sendInBlock(api, api.tx.balances.transferKeepAlive(bob.address, 1), alice);
+    assert.ok((await api.query.timestamp.now()).toBigInt() >= nextWeek + 3_600_000n);
+    await assert.rejects(node.provider.send('europa_setNextBlockTimestamp', [Number(now)]), /before the head/);
+  });
+
+  test('Alice, the sudo key, calls a contract as Bob through Sudo.sudoAs (the README example)', async () => {
+    const flipper = await instantiateWithCode(api, alice, bundle('flipper'), 'new', [false]);
+    const { gasRequired } = await flipper.query.flip(bob.address, { gasLimit: maxGas(api) });
+    const data = flipper.abi.findMessage('flip').toU8a([]);
+    const call = api.tx.contracts.call(flipper.address, 0, gasRequired, null, data);
+    const sent = await sendInBlock(api, api.tx.sudo.sudoAs(bob.address, call), alice);
+    assert.equal(sent.dispatchError, undefined);
+    const called = sent.events.find((event) => api.events.contracts.Called.is(event));
+    assert.ok(called, 'a Contracts.Called event');
+    assert.equal(called.data.caller.asSigned.toString(), bob.address);
+    const get = await flipper.query.get(alice.address, { gasLimit: maxGas(api) });
+    assert.equal(get.output.toJSON().ok, true);
+  });
+
+  test('state cheats: a balance set over RPC is what @polkadot/api reads', async () => {
+    const block = await node.provider.send('europa_setBalance', [bob.address, '5000000000000000']);
+    assert.match(block, /^0x[0-9a-f]{64}$/);
+    assert.equal((await api.query.system.account(bob.address)).data.free.toBigInt(), 5_000_000_000_000_000n);
+  });
+
   test('a badly signed extrinsic is refused and the node keeps serving', async () => {
     const tx = api.tx.balances.transferKeepAlive(bob.address, 1);
     await tx.signAsync(alice);
