@@ -736,3 +736,38 @@ fn runtime_upgrades_are_refused_with_a_clear_message() {
     submit_alice_transfer(&node, 2);
     wait_for_block(&node, 3);
 }
+
+#[test]
+fn the_rpc_reference_lists_exactly_the_methods_served() {
+    let node = Node::start_dev(&[]);
+    let methods = node.call("rpc_methods", json!([])).expect("rpc_methods");
+    let served: std::collections::BTreeSet<String> = methods["methods"]
+        .as_array()
+        .expect("methods")
+        .iter()
+        .filter_map(Value::as_str)
+        .filter(|name| {
+            name.starts_with("europa_")
+                || name.starts_with("contractsExt_")
+                || name.starts_with("engine_")
+        })
+        .map(str::to_owned)
+        .collect();
+    let reference = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/rpc.md"),
+    )
+    .expect("docs/rpc.md");
+    // Headings name a method, `### `name``, and may add `(alias `other`)`.
+    let documented: std::collections::BTreeSet<String> = reference
+        .lines()
+        .filter(|line| line.starts_with("### "))
+        .flat_map(|line| {
+            line.split('`')
+                .skip(1)
+                .step_by(2)
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert_eq!(documented, served, "docs/rpc.md and the node disagree");
+}
