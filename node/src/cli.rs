@@ -86,6 +86,46 @@ pub enum Subcommand {
     /// List, choose the default of, or delete workspaces.
     #[command(subcommand)]
     Workspace(WorkspaceCmd),
+
+    /// Revert a stopped chain to block HEIGHT, discarding the blocks after it (what
+    /// `europa_backwardToHeight` does to a running one).
+    Revert(RevertCmd),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct RevertCmd {
+    /// The height to go back to (below the head).
+    pub height: u32,
+
+    /// The chain of workspace NAME (see `europa workspace`).
+    #[arg(short = 'w', long, value_name = "NAME")]
+    pub workspace: Option<String>,
+
+    #[allow(missing_docs)]
+    #[command(flatten)]
+    pub shared_params: sc_cli::SharedParams,
+
+    #[allow(missing_docs)]
+    #[command(flatten)]
+    pub pruning_params: sc_cli::PruningParams,
+
+    #[allow(missing_docs)]
+    #[command(flatten)]
+    pub database_params: sc_cli::DatabaseParams,
+}
+
+impl sc_cli::CliConfiguration for RevertCmd {
+    fn shared_params(&self) -> &sc_cli::SharedParams {
+        &self.shared_params
+    }
+
+    fn pruning_params(&self) -> Option<&sc_cli::PruningParams> {
+        Some(&self.pruning_params)
+    }
+
+    fn database_params(&self) -> Option<&sc_cli::DatabaseParams> {
+        Some(&self.database_params)
+    }
 }
 
 #[derive(Debug, clap::Subcommand)]

@@ -102,6 +102,16 @@ pub fn run() -> sc_cli::Result<()> {
             runner.sync_run(|config| cmd.run(config.database))
         }
         Some(Subcommand::Workspace(cmd)) => workspace_command(cmd).map_err(sc_cli::Error::Input),
+        Some(Subcommand::Revert(cmd)) => {
+            let mut cmd = cmd.clone();
+            if let Some(name) = &cmd.workspace {
+                let workspaces = Workspaces::under(cmd.shared_params.base_path.as_deref());
+                cmd.shared_params.base_path =
+                    Some(workspaces.path(name).map_err(sc_cli::Error::Input)?);
+            }
+            let runner = cli.create_runner(&cmd)?;
+            runner.sync_run(|config| revert_stopped_chain(&config, cmd.height))
+        }
         None => {
             let mut cli = cli;
             choose_workspace(&mut cli).map_err(sc_cli::Error::Input)?;
@@ -135,6 +145,36 @@ fn keep_every_state_of_a_new_chain(config: &mut sc_service::Configuration) {
     if config.state_pruning.is_none() && !exists {
         config.state_pruning = Some(sc_service::PruningMode::ArchiveAll);
     }
+}
+
+/// `europa revert HEIGHT`: the database reverted to HEIGHT (finalized blocks included).
+fn revert_stopped_chain(config: &sc_service::Configuration, height: u32) -> sc_cli::Result<()> {
+    use sc_client_api::Backend;
+    use sp_blockchain::HeaderBackend;
+    let (client, backend, _, _) = sc_service::new_full_parts::<
+        europa_runtime::opaque::Block,
+        europa_runtime::apis::RuntimeApi,
+        _,
+    >(config, None, crate::executor::NativeExecutor, vec![])?;
+    let head = client.info().best_number;
+    if height >= head {
+        return Err(sc_cli::Error::Input(format!(
+            "the chain is at #{head}: `europa revert` needs a height below it"
+        )));
+    }
+    let (reverted, _) = backend
+        .revert(head - height, true)
+        .map_err(|e| sc_cli::Error::Application(Box::new(e)))?;
+    let now = client.info().best_number;
+    if now != height {
+        return Err(sc_cli::Error::Input(format!(
+            "reverted {reverted} of {} blocks: the head is #{now}, not #{height} (a chain \
+             whose state is pruned cannot go back past what it kept)",
+            head - height
+        )));
+    }
+    println!("Reverted to #{height}, discarding {reverted} blocks");
+    Ok(())
 }
 
 /// Points the node's base path at the chosen (or default) workspace.

@@ -232,3 +232,40 @@ fn time_travel_moves_block_timestamps_and_contracts_see_it() {
     );
     assert!(head_time >= later);
 }
+
+#[test]
+fn a_stopped_chain_is_reverted_from_the_command_line() {
+    let dir = tempdir();
+    let base = dir.to_str().unwrap().to_owned();
+    let args = [
+        "--dev",
+        "--port=0",
+        "--rpc-port=0",
+        "--no-prometheus",
+        "-d",
+        &base,
+    ];
+    {
+        let node = Node::start(&args);
+        assert_eq!(
+            node.call("europa_forwardToHeight", json!([5])),
+            Ok(json!(5))
+        );
+        node.stop_gracefully();
+    }
+    let (ok, stdout, stderr) = super::europa(&["revert", "2", "--dev", "-d", &base], &[]);
+    assert!(
+        ok && stdout.contains("Reverted to #2"),
+        "{stdout}\n{stderr}"
+    );
+    let (ok, _, stderr) = super::europa(&["revert", "9", "--dev", "-d", &base], &[]);
+    assert!(!ok && stderr.contains("the chain is at #2"), "{stderr}");
+    let node = Node::start(&args);
+    assert_eq!(head_number(&node), 2);
+    assert_eq!(
+        node.call("europa_forwardToHeight", json!([3])),
+        Ok(json!(3))
+    );
+    drop(node);
+    let _ = std::fs::remove_dir_all(dir);
+}
