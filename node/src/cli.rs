@@ -9,11 +9,12 @@ pub struct Cli {
     #[command(subcommand)]
     pub subcommand: Option<Subcommand>,
 
-    #[command(flatten)]
-    pub run: RunCmd,
-
+    // Europa's own flags first: `europa --help` shows them before the node's.
     #[command(flatten)]
     pub europa: EuropaParams,
+
+    #[command(flatten)]
+    pub run: RunCmd,
 }
 
 /// How Europa seals blocks.

@@ -64,9 +64,106 @@ const TRIE_CACHE_BYTES: &str = "0";
 /// byte, plus 10 000 host calls and 4 MiB of values as hex: about 35 MiB at worst).
 const RPC_MAX_RESPONSE_MIB: &str = "64";
 
+/// sc-cli flags that mean nothing on a Europa chain (a validator's, GRANDPA, peers and
+/// discovery, telemetry, offchain workers, keystores, executors for runtime WASM): still
+/// accepted, left out of `--help`.
+const HIDDEN_FLAGS: &[&str] = &[
+    "validator",
+    "no-grandpa",
+    "no-telemetry",
+    "telemetry-url",
+    "max-runtime-instances",
+    "runtime-cache-size",
+    "offchain-worker",
+    "enable-offchain-indexing",
+    "wasm-execution",
+    "wasmtime-instantiation-strategy",
+    "wasm-runtime-overrides",
+    "execution-syncing",
+    "execution-import-block",
+    "execution-block-construction",
+    "execution-offchain-worker",
+    "execution-other",
+    "execution",
+    "bootnodes",
+    "reserved-nodes",
+    "reserved-only",
+    "public-addr",
+    "force-enable-webrtc",
+    "no-private-ip",
+    "allow-private-ip",
+    "out-peers",
+    "in-peers",
+    "in-peers-light",
+    "no-mdns",
+    "max-parallel-downloads",
+    "node-key",
+    "node-key-type",
+    "node-key-file",
+    "unsafe-force-node-key-generation",
+    "discover-local",
+    "kademlia-disjoint-query-paths",
+    "kademlia-replication-factor",
+    "ipfs-server",
+    "ipfs-bootnodes",
+    "sync",
+    "max-blocks-per-request",
+    "network-backend",
+    "keystore-path",
+    "password-interactive",
+    "password",
+    "password-filename",
+    "alice",
+    "bob",
+    "charlie",
+    "dave",
+    "eve",
+    "ferdie",
+    "one",
+    "two",
+    "force-authoring",
+    "pool-type",
+    "pool-best-blocks-only",
+    "tracing-targets",
+    "tracing-receiver",
+    "enable-log-reloading",
+    "experimental-rpc-endpoint",
+    "warm-up-trie-cache",
+];
+
+const EXAMPLES: &str = "\
+Examples:
+  europa --tmp                                  a throwaway dev chain on ws://127.0.0.1:9944
+  europa -w audit                               a chain kept in workspace `audit`
+  europa --tmp --sandbox wasmi --wasm-profile strict
+                                                gas and accepted code exactly as production
+  curl -s -H 'Content-Type: application/json' -d '{\"id\":1,\"jsonrpc\":\"2.0\",
+    \"method\":\"europa_traceCall\",\"params\":[{\"origin\":\"5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY\",
+    \"dest\":\"<contract>\",\"inputData\":\"0x<selector and arguments>\"}]}' http://127.0.0.1:9944
+                                                trace a dry-run call (docs/rpc.md lists every method)
+  europa revert 10 -w audit                     rewind a stopped chain to block 10";
+
 /// The command line europa parses: sc-cli's, with europa's own defaults and help.
 fn command() -> clap::Command {
+    use clap::Args;
+    let europa_flags: Vec<_> = crate::cli::EuropaParams::augment_args(clap::Command::new("europa"))
+        .get_arguments()
+        .map(|arg| arg.get_id().clone())
+        .collect();
     Cli::setup_command(<Cli as clap::CommandFactory>::command())
+        .after_help(EXAMPLES)
+        .mut_args(move |arg| {
+            let long = arg.get_long().unwrap_or_default();
+            if HIDDEN_FLAGS.contains(&long) {
+                arg.hide(true)
+            } else if europa_flags.contains(arg.get_id()) {
+                arg.help_heading("Europa")
+            } else if !matches!(long, "help" | "version") {
+                arg.help_heading("Node")
+            } else {
+                arg
+            }
+        })
         .mut_arg("trie_cache_size", |arg| arg.default_value(TRIE_CACHE_BYTES))
         .mut_arg("rpc_max_response_size", |arg| {
             arg.default_value(RPC_MAX_RESPONSE_MIB)
@@ -235,6 +332,53 @@ mod tests {
             64 << 20
         );
         assert!(parse_args(["europa", "--trie-cache-size", "lots"]).is_err());
+    }
+
+    #[test]
+    fn help_leads_with_europa_and_keeps_what_clients_pass() {
+        let help = command().render_help().to_string();
+        let europa = help.find("Europa:").expect("a Europa heading");
+        let node = help.find("Node:").expect("a Node heading");
+        assert!(europa < node, "Europa's flags come first");
+        assert!(help.contains("Examples:"));
+        for hidden in [
+            "--validator",
+            "--no-grandpa",
+            "--bootnodes",
+            "--telemetry-url",
+        ] {
+            assert!(!help.contains(hidden), "{hidden} is shown");
+        }
+        for shown in [
+            "--tmp",
+            "--dev",
+            "--chain",
+            "--base-path",
+            "--rpc-port",
+            "--rpc-cors",
+            "--rpc-methods",
+            "--rpc-external",
+            "--port",
+            "--sandbox",
+            "--wasm-profile",
+            "--workspace",
+            "--sealing",
+            "--log",
+            "--state-pruning",
+        ] {
+            assert!(help.contains(shown), "{shown} is not shown");
+        }
+        // Hidden flags are still accepted (tools pass some of them).
+        assert!(parse_args([
+            "europa",
+            "--tmp",
+            "--alice",
+            "--no-telemetry",
+            "--validator"
+        ])
+        .is_ok());
+        // The figure the help had: 804 lines before, far fewer now.
+        assert!(help.lines().count() < 500, "{} lines", help.lines().count());
     }
 
     #[test]

@@ -257,14 +257,7 @@ fn keeps_running_when_the_spawner_closes_its_pipes() {
 fn the_chain_persists_across_restarts_and_kill_9() {
     let dir = tempdir();
     let base = dir.to_str().unwrap().to_owned();
-    let args = [
-        "--dev",
-        "--port=0",
-        "--rpc-port=0",
-        "--no-prometheus",
-        "-d",
-        base.as_str(),
-    ];
+    let args = on_disk(&base);
     {
         let node = Node::start(&args);
         submit_alice_transfer(&node, 0);
@@ -290,14 +283,7 @@ fn the_chain_persists_across_restarts_and_kill_9() {
 fn the_executor_and_profile_stay_with_the_chain() {
     let dir = tempdir();
     let base = dir.to_str().unwrap().to_owned();
-    let args = [
-        "--dev",
-        "--port=0",
-        "--rpc-port=0",
-        "--no-prometheus",
-        "-d",
-        &base,
-    ];
+    let args = on_disk(&base);
     let with = |extra: &[&'static str]| [&args[..], extra].concat();
     // Code only the permissive profile accepts (bulk memory), and what a dry-run
     // instantiation of it says about the executor and the profile.
@@ -361,6 +347,29 @@ fn sigint_and_sigterm_shut_down_cleanly_and_tmp_is_removed() {
         );
     }
 }
+
+/// The arguments of a dev chain kept in `base`, to stop and start again.
+fn on_disk(base: &str) -> [&str; 6] {
+    [
+        "--dev",
+        "--port=0",
+        "--rpc-port=0",
+        "--no-prometheus",
+        "-d",
+        base,
+    ]
+}
+
+/// A contract that returns `seal0.now`.
+const NOW_WAT: &str = r#"(module
+    (import "seal0" "now" (func $now (param i32 i32)))
+    (import "seal0" "seal_return" (func $return (param i32 i32 i32)))
+    (import "env" "memory" (memory 1 1))
+    (data (i32.const 0) "\08")
+    (func (export "deploy"))
+    (func (export "call")
+        (call $now (i32.const 8) (i32.const 0))
+        (call $return (i32.const 0) (i32.const 8) (i32.const 8))))"#;
 
 fn tempdir() -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!(

@@ -68,14 +68,7 @@ fn the_chain_moves_forward_and_back_and_keeps_sealing() {
 fn snapshots_revert_state_and_survive_a_restart() {
     let dir = tempdir();
     let base = dir.to_str().unwrap().to_owned();
-    let args = [
-        "--dev",
-        "--port=0",
-        "--rpc-port=0",
-        "--no-prometheus",
-        "-d",
-        &base,
-    ];
+    let args = super::on_disk(&base);
     let (snapshot, bob_before) = {
         let node = Node::start(&args);
         let bob_before = free_balance(&node, Sr25519Keyring::Bob);
@@ -129,22 +122,11 @@ fn snapshots_revert_state_and_survive_a_restart() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
-/// A contract that returns `seal0.now`.
-const NOW: &str = r#"(module
-    (import "seal0" "now" (func $now (param i32 i32)))
-    (import "seal0" "seal_return" (func $return (param i32 i32 i32)))
-    (import "env" "memory" (memory 1 1))
-    (data (i32.const 0) "\08")
-    (func (export "deploy"))
-    (func (export "call")
-        (call $now (i32.const 8) (i32.const 0))
-        (call $return (i32.const 0) (i32.const 8) (i32.const 8))))"#;
-
 #[test]
 fn time_travel_moves_block_timestamps_and_contracts_see_it() {
     let node = Node::start_dev(&[]);
     let alice = Sr25519Keyring::Alice.to_account_id().to_string();
-    let code = wat::parse_str(NOW).unwrap();
+    let code = wat::parse_str(super::NOW_WAT).unwrap();
     let timestamp = |node: &Node| -> u64 {
         let key = frame_support::storage::storage_prefix(b"Timestamp", b"Now");
         let stored = node
@@ -237,14 +219,7 @@ fn time_travel_moves_block_timestamps_and_contracts_see_it() {
 fn a_stopped_chain_is_reverted_from_the_command_line() {
     let dir = tempdir();
     let base = dir.to_str().unwrap().to_owned();
-    let args = [
-        "--dev",
-        "--port=0",
-        "--rpc-port=0",
-        "--no-prometheus",
-        "-d",
-        &base,
-    ];
+    let args = super::on_disk(&base);
     {
         let node = Node::start(&args);
         assert_eq!(

@@ -10,17 +10,6 @@ use super::{
 };
 use crate::node::{hex, Node};
 
-/// A contract that returns `seal0.now`, as other code to point a contract at.
-const NOW: &str = r#"(module
-    (import "seal0" "now" (func $now (param i32 i32)))
-    (import "seal0" "seal_return" (func $return (param i32 i32 i32)))
-    (import "env" "memory" (memory 1 1))
-    (data (i32.const 0) "\08")
-    (func (export "deploy"))
-    (func (export "call")
-        (call $now (i32.const 8) (i32.const 0))
-        (call $return (i32.const 0) (i32.const 8) (i32.const 8))))"#;
-
 fn refusal(node: &Node, method: &str, params: Value) -> String {
     let error = node.call(method, params.clone()).expect_err("refused");
     format!("{} {} {}", error["code"], error["message"], error["data"])
@@ -72,7 +61,7 @@ fn a_contract_runs_other_code_without_redeploying() {
     let node = Node::start_dev(&[]);
     let alice = Sr25519Keyring::Alice.to_account_id().to_string();
     let contract = deploy_hostile(&node);
-    let now = wat::parse_str(NOW).unwrap();
+    let now = wat::parse_str(super::NOW_WAT).unwrap();
     let block = head_number(&node);
     submit_signed(
         &node,
