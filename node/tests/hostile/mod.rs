@@ -439,9 +439,31 @@ fn concurrent_traces_while_blocks_are_sealed() {
             );
             wait_for_block(&node, start + sealed);
         }
+        // Re-executions of history meanwhile: the block that deployed the contract,
+        // whole and by its extrinsic.
+        let history: Vec<_> = (0..4)
+            .map(|i| {
+                let rpc = node.rpc();
+                scope.spawn(move || match i % 2 {
+                    0 => rpc.call("europa_traceBlock", json!([start])),
+                    _ => rpc.call("europa_traceExtrinsic", json!([start, 1])),
+                })
+            })
+            .collect();
         for tracer in tracers {
             let traced = tracer.join().unwrap().expect("every trace is answered");
             assert_eq!(traced["result"]["err"], "Contracts::OutOfGas");
+        }
+        for traced in history {
+            let traced = traced
+                .join()
+                .unwrap()
+                .expect("every re-execution is answered");
+            let root = match traced.as_array() {
+                Some(block) => block[0]["trace"]["root"].clone(),
+                None => traced["trace"]["root"].clone(),
+            };
+            assert_eq!(root["entry"], "deploy", "{traced}");
         }
     });
     assert!(
