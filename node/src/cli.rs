@@ -91,6 +91,48 @@ pub enum Subcommand {
     /// Revert a stopped chain to block HEIGHT, discarding the blocks after it (what
     /// `europa_backwardToHeight` does to a running one).
     Revert(RevertCmd),
+
+    /// Write a stopped chain's whole state (contracts' storage included) at a block to
+    /// stdout, as a raw chain spec whose genesis is that state: `europa --chain FILE --tmp`
+    /// starts a new chain from it.
+    ExportState(ExportStateCmd),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ExportStateCmd {
+    /// The block: a number or a hash (default: the best block).
+    #[arg(long, value_name = "BLOCK")]
+    pub at: Option<String>,
+
+    /// The chain of workspace NAME (see `europa workspace`).
+    #[arg(short = 'w', long, value_name = "NAME")]
+    pub workspace: Option<String>,
+
+    #[allow(missing_docs)]
+    #[command(flatten)]
+    pub shared_params: sc_cli::SharedParams,
+
+    #[allow(missing_docs)]
+    #[command(flatten)]
+    pub pruning_params: sc_cli::PruningParams,
+
+    #[allow(missing_docs)]
+    #[command(flatten)]
+    pub database_params: sc_cli::DatabaseParams,
+}
+
+impl sc_cli::CliConfiguration for ExportStateCmd {
+    fn shared_params(&self) -> &sc_cli::SharedParams {
+        &self.shared_params
+    }
+
+    fn pruning_params(&self) -> Option<&sc_cli::PruningParams> {
+        Some(&self.pruning_params)
+    }
+
+    fn database_params(&self) -> Option<&sc_cli::DatabaseParams> {
+        Some(&self.database_params)
+    }
 }
 
 #[derive(Debug, Clone, clap::Args)]

@@ -201,13 +201,15 @@ pub fn run() -> sc_cli::Result<()> {
         Some(Subcommand::Workspace(cmd)) => workspace_command(cmd).map_err(sc_cli::Error::Input),
         Some(Subcommand::Revert(cmd)) => {
             let mut cmd = cmd.clone();
-            if let Some(name) = &cmd.workspace {
-                let workspaces = Workspaces::under(cmd.shared_params.base_path.as_deref());
-                cmd.shared_params.base_path =
-                    Some(workspaces.path(name).map_err(sc_cli::Error::Input)?);
-            }
+            in_workspace(&mut cmd.shared_params, cmd.workspace.as_deref())?;
             let runner = cli.create_runner(&cmd)?;
             runner.sync_run(|config| revert_stopped_chain(&config, cmd.height))
+        }
+        Some(Subcommand::ExportState(cmd)) => {
+            let mut cmd = cmd.clone();
+            in_workspace(&mut cmd.shared_params, cmd.workspace.as_deref())?;
+            let runner = cli.create_runner(&cmd)?;
+            runner.sync_run(|config| export_state(config, cmd.at.as_deref()))
         }
         None => {
             let mut cli = cli;
@@ -244,15 +246,94 @@ fn keep_every_state_of_a_new_chain(config: &mut sc_service::Configuration) {
     }
 }
 
-/// `europa revert HEIGHT`: the database reverted to HEIGHT (finalized blocks included).
-fn revert_stopped_chain(config: &sc_service::Configuration, height: u32) -> sc_cli::Result<()> {
-    use sc_client_api::Backend;
-    use sp_blockchain::HeaderBackend;
+/// Points a subcommand's base path at workspace `name`, when one is named.
+fn in_workspace(shared: &mut sc_cli::SharedParams, name: Option<&str>) -> sc_cli::Result<()> {
+    if let Some(name) = name {
+        let workspaces = Workspaces::under(shared.base_path.as_deref());
+        shared.base_path = Some(workspaces.path(name).map_err(sc_cli::Error::Input)?);
+    }
+    Ok(())
+}
+
+/// The client and backend of a stopped chain, for subcommands that read or rewrite it.
+fn open_chain(
+    config: &sc_service::Configuration,
+) -> sc_cli::Result<(
+    std::sync::Arc<
+        sc_service::TFullClient<
+            europa_runtime::opaque::Block,
+            europa_runtime::apis::RuntimeApi,
+            crate::executor::NativeExecutor,
+        >,
+    >,
+    std::sync::Arc<sc_service::TFullBackend<europa_runtime::opaque::Block>>,
+)> {
     let (client, backend, _, _) = sc_service::new_full_parts::<
         europa_runtime::opaque::Block,
         europa_runtime::apis::RuntimeApi,
         _,
     >(config, None, crate::executor::NativeExecutor, vec![])?;
+    Ok((std::sync::Arc::new(client), backend))
+}
+
+/// `europa export-state`: the state at block `at` (a number or hash; default the best)
+/// as a raw chain spec on stdout.
+fn export_state(config: sc_service::Configuration, at: Option<&str>) -> sc_cli::Result<()> {
+    use sp_blockchain::HeaderBackend;
+    use std::io::Write;
+    let (client, _) = open_chain(&config)?;
+    let hash = match at {
+        None => client.info().best_hash,
+        Some(text) if text.starts_with("0x") => text
+            .parse()
+            .map_err(|_| sc_cli::Error::Input(format!("`{text}` is not a block hash")))?,
+        Some(text) => {
+            let number: u32 = text.parse().map_err(|_| {
+                sc_cli::Error::Input(format!("`{text}` is not a block number or hash"))
+            })?;
+            client
+                .hash(number)?
+                .ok_or_else(|| sc_cli::Error::Input(format!("there is no block #{number}")))?
+        }
+    };
+    let mut state = sc_service::chain_ops::export_raw_state(client, hash)?;
+    as_genesis(&mut state.top);
+    let mut spec = config.chain_spec;
+    spec.set_storage(state);
+    let json = sc_service::chain_ops::build_spec(&*spec, true)?;
+    std::io::stdout()
+        .write_all(json.as_bytes())
+        .map_err(|e| sc_cli::Error::Input(format!("cannot write the state: {e}")))
+}
+
+/// Makes a chain's state the genesis of a new chain: block numbering starts again and
+/// the old chain's block hashes go, as `frame_system` leaves them at genesis. A
+/// transaction commits to the genesis hash it reads from `System.BlockHash(0)`, which
+/// block 1 sets to the new chain's; the old one's there would make every signature bad.
+fn as_genesis(top: &mut std::collections::BTreeMap<Vec<u8>, Vec<u8>>) {
+    use codec::Encode;
+    use frame_support::storage::{storage_prefix, StoragePrefixedMap};
+    type System = europa_runtime::Runtime;
+    // What `frame_system`'s genesis build puts where a parent hash belongs.
+    let placeholder = europa_runtime::Hash::repeat_byte(69).encode();
+    let block_hashes = frame_system::BlockHash::<System>::final_prefix();
+    top.retain(|key, _| !key.starts_with(&block_hashes));
+    top.insert(
+        frame_system::BlockHash::<System>::hashed_key_for(0),
+        placeholder.clone(),
+    );
+    top.insert(storage_prefix(b"System", b"Number").to_vec(), 0u32.encode());
+    top.insert(
+        storage_prefix(b"System", b"ParentHash").to_vec(),
+        placeholder,
+    );
+}
+
+/// `europa revert HEIGHT`: the database reverted to HEIGHT (finalized blocks included).
+fn revert_stopped_chain(config: &sc_service::Configuration, height: u32) -> sc_cli::Result<()> {
+    use sc_client_api::Backend;
+    use sp_blockchain::HeaderBackend;
+    let (client, backend) = open_chain(config)?;
     let head = client.info().best_number;
     if height >= head {
         return Err(sc_cli::Error::Input(format!(

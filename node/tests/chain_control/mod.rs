@@ -244,3 +244,93 @@ fn a_stopped_chain_is_reverted_from_the_command_line() {
     drop(node);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn an_exported_state_starts_a_new_chain_with_its_contracts() {
+    use super::{blake2_256, contract_fixture, dry_run, ink_input, submit_signed};
+    let dir = tempdir();
+    let base = dir.to_str().unwrap().to_owned();
+    let args = super::on_disk(&base);
+    let code = contract_fixture("mvp", "flipper");
+    let constructor = ink_input("new", false);
+    let flipper = pallet_europa_contracts::Pallet::<europa_runtime::Runtime>::contract_address(
+        &Sr25519Keyring::Alice.to_account_id(),
+        &blake2_256(&code).into(),
+        &constructor,
+        &[],
+    );
+    let flip = |node: &Node| {
+        let block = head_number(node);
+        submit_signed(
+            node,
+            europa_runtime::RuntimeCall::Contracts(pallet_europa_contracts::Call::call {
+                dest: flipper.clone().into(),
+                value: 0,
+                gas_limit: frame_support::weights::Weight::from_parts(10_000_000_000, 1024 * 1024),
+                storage_deposit_limit: None,
+                data: ink_input("flip", ()),
+            }),
+        );
+        wait_for_block(node, block + 1);
+    };
+    {
+        let node = Node::start(&args);
+        submit_signed(
+            &node,
+            europa_runtime::RuntimeCall::Contracts(
+                pallet_europa_contracts::Call::instantiate_with_code {
+                    value: 0,
+                    gas_limit: frame_support::weights::Weight::from_parts(
+                        100_000_000_000,
+                        1024 * 1024,
+                    ),
+                    storage_deposit_limit: None,
+                    code,
+                    data: constructor.clone(),
+                    salt: vec![],
+                },
+            ),
+        );
+        wait_for_block(&node, 1);
+        flip(&node);
+        assert_eq!(
+            dry_run(&node, &flipper, ink_input("get", ()))
+                .result
+                .map(|r| r.data),
+            Ok(vec![0, 1])
+        );
+        node.stop_gracefully();
+    }
+    // The state after the flip, and at block 1 (before it).
+    let export = |at: &[&str]| {
+        let (ok, spec, stderr) = super::europa(
+            &[&["export-state", "--dev", "-d", &base][..], at].concat(),
+            &[],
+        );
+        assert!(ok, "{stderr}");
+        let path = dir.join(format!("state{}.json", at.len()));
+        std::fs::write(&path, spec).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    for (at, flipped) in [(&[][..], vec![0, 1]), (&["--at", "1"][..], vec![0, 0])] {
+        let spec = export(at);
+        let node = Node::start(&[
+            "--chain",
+            &spec,
+            "--tmp",
+            "--port=0",
+            "--rpc-port=0",
+            "--no-prometheus",
+        ]);
+        assert_eq!(head_number(&node), 0, "a new chain");
+        let got = dry_run(&node, &flipper, ink_input("get", ()));
+        assert_eq!(got.result.map(|r| r.data), Ok(flipped.clone()), "{at:?}");
+        // It runs on: the contract is callable in blocks of the new chain.
+        flip(&node);
+        let got = dry_run(&node, &flipper, ink_input("get", ()));
+        assert_ne!(got.result.map(|r| r.data), Ok(flipped), "{at:?}");
+    }
+    let (ok, _, stderr) = super::europa(&["export-state", "--dev", "-d", &base, "--at", "99"], &[]);
+    assert!(!ok && stderr.contains("there is no block #99"), "{stderr}");
+    let _ = std::fs::remove_dir_all(dir);
+}
