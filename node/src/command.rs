@@ -255,19 +255,17 @@ fn in_workspace(shared: &mut sc_cli::SharedParams, name: Option<&str>) -> sc_cli
     Ok(())
 }
 
+type FullClient = sc_service::TFullClient<
+    europa_runtime::opaque::Block,
+    europa_runtime::apis::RuntimeApi,
+    crate::executor::NativeExecutor,
+>;
+type FullBackend = sc_service::TFullBackend<europa_runtime::opaque::Block>;
+
 /// The client and backend of a stopped chain, for subcommands that read or rewrite it.
 fn open_chain(
     config: &sc_service::Configuration,
-) -> sc_cli::Result<(
-    std::sync::Arc<
-        sc_service::TFullClient<
-            europa_runtime::opaque::Block,
-            europa_runtime::apis::RuntimeApi,
-            crate::executor::NativeExecutor,
-        >,
-    >,
-    std::sync::Arc<sc_service::TFullBackend<europa_runtime::opaque::Block>>,
-)> {
+) -> sc_cli::Result<(std::sync::Arc<FullClient>, std::sync::Arc<FullBackend>)> {
     let (client, backend, _, _) = sc_service::new_full_parts::<
         europa_runtime::opaque::Block,
         europa_runtime::apis::RuntimeApi,
