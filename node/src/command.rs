@@ -260,12 +260,13 @@ type FullClient = sc_service::TFullClient<
     europa_runtime::apis::RuntimeApi,
     crate::executor::NativeExecutor,
 >;
-type FullBackend = sc_service::TFullBackend<europa_runtime::opaque::Block>;
-
 /// The client and backend of a stopped chain, for subcommands that read or rewrite it.
 fn open_chain(
     config: &sc_service::Configuration,
-) -> sc_cli::Result<(std::sync::Arc<FullClient>, std::sync::Arc<FullBackend>)> {
+) -> sc_cli::Result<(
+    std::sync::Arc<FullClient>,
+    std::sync::Arc<crate::rpc::FullBackend>,
+)> {
     let (client, backend, _, _) = sc_service::new_full_parts::<
         europa_runtime::opaque::Block,
         europa_runtime::apis::RuntimeApi,
