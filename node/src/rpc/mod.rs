@@ -73,7 +73,7 @@ where
     let mut module = RpcModule::new(());
     module.merge(System::new(deps.client.clone(), deps.pool.clone()).into_rpc())?;
     module.merge(TransactionPayment::new(deps.client.clone()).into_rpc())?;
-    module.merge(Tracer::new(deps.client.clone()).into_rpc())?;
+    module.merge(Tracer::new(deps.client.clone(), deps.backend.clone()).into_rpc())?;
     let cheats_seal = deps.manual_sealing.then(|| deps.seal_commands.clone());
     module.merge(Cheats::new(deps.client.clone(), deps.pool.clone(), cheats_seal).into_rpc())?;
     let control = ChainControl::new(

@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 
-use codec::Encode;
+use codec::{Decode, Encode};
 use europa_runtime::{opaque::Block, AccountId, Balance, EventRecord, Hash};
 use jsonrpsee::{
     core::{async_trait, RpcResult},
@@ -30,7 +30,7 @@ use sp_runtime::{traits::Block as BlockT, DispatchError, Weight};
 use super::{
     ensure_unsafe_allowed, invalid_params,
     params::{hex, Account, Amount, BlockRef, GasLimit, HexBytes},
-    runtime_error,
+    runtime_error, FullBackend,
 };
 
 /// How many traces run at once; more wait their turn.
@@ -92,6 +92,16 @@ pub trait TraceApi {
     #[method(name = "europa_traceBlock", with_extensions)]
     async fn trace_block(&self, block: BlockRef) -> RpcResult<Value>;
 
+    /// Every key a block changed, re-executing it on its parent's state: in the top
+    /// trie, or with `contract` in that contract's storage (its child trie), as
+    /// `[{key, value | null}]` (`null`: removed).
+    #[method(name = "europa_modifiedStateKvs", with_extensions)]
+    async fn modified_state_kvs(
+        &self,
+        block: BlockRef,
+        contract: Option<Account>,
+    ) -> RpcResult<Value>;
+
     /// Re-executes a block up to extrinsic `index`: that extrinsic's outcome, events and
     /// trace (`null` when it ran no contract).
     #[method(
@@ -102,16 +112,18 @@ pub trait TraceApi {
     async fn trace_extrinsic(&self, block: BlockRef, index: u32) -> RpcResult<Value>;
 }
 
-/// What the trace methods share: the client and the permits to run.
+/// What the trace methods share: the client and its backend, and the permits to run.
 pub struct Tracer<C> {
     client: Arc<C>,
+    backend: Arc<FullBackend>,
     permits: tokio::sync::Semaphore,
 }
 
 impl<C> Tracer<C> {
-    pub fn new(client: Arc<C>) -> Self {
+    pub fn new(client: Arc<C>, backend: Arc<FullBackend>) -> Self {
         Tracer {
             client,
+            backend,
             permits: tokio::sync::Semaphore::new(CONCURRENT_TRACES),
         }
     }
@@ -126,7 +138,7 @@ where
         &self,
         ext: &Extensions,
         method: &str,
-        trace: impl FnOnce(&C) -> Result<Value, ErrorObjectOwned> + Send + 'static,
+        trace: impl FnOnce(&C, &FullBackend) -> Result<Value, ErrorObjectOwned> + Send + 'static,
     ) -> RpcResult<Value> {
         ensure_unsafe_allowed(ext, method)?;
         let _permit = self
@@ -135,7 +147,8 @@ where
             .await
             .map_err(|_| runtime_error("the node is shutting down"))?;
         let client = self.client.clone();
-        tokio::task::spawn_blocking(move || trace(&client))
+        let backend = self.backend.clone();
+        tokio::task::spawn_blocking(move || trace(&client, &backend))
             .await
             .map_err(|e| runtime_error(format!("{method} failed: {e}")))?
     }
@@ -145,8 +158,11 @@ where
 impl<C> TraceApiServer for Tracer<C>
 where
     C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + sc_client_api::BlockBackend<Block>,
+    C: sc_client_api::StorageProvider<Block, FullBackend>,
     C: Send + Sync + 'static,
-    C::Api: ContractsTraceApi<Block, AccountId, Balance, Hash, EventRecord>,
+    C::Api: ContractsTraceApi<Block, AccountId, Balance, Hash, EventRecord>
+        + sp_api::Core<Block>
+        + sp_api::ApiExt<Block>,
 {
     async fn trace_call(
         &self,
@@ -154,7 +170,7 @@ where
         request: CallRequest,
         at: Option<Hash>,
     ) -> RpcResult<Value> {
-        self.run(ext, "europa_traceCall", move |client| {
+        self.run(ext, "europa_traceCall", move |client, _| {
             let at = at.unwrap_or_else(|| client.info().best_hash);
             let (result, trace) = client
                 .runtime_api()
@@ -194,7 +210,7 @@ where
             (None, Some(hash)) => Code::Existing(hash),
             _ => return Err(invalid_params("give exactly one of `code` and `codeHash`")),
         };
-        self.run(ext, "europa_traceInstantiate", move |client| {
+        self.run(ext, "europa_traceInstantiate", move |client, _| {
             let at = at.unwrap_or_else(|| client.info().best_hash);
             let (result, trace) = client
                 .runtime_api()
@@ -229,7 +245,7 @@ where
     }
 
     async fn trace_block(&self, ext: &Extensions, block: BlockRef) -> RpcResult<Value> {
-        self.run(ext, "europa_traceBlock", move |client| {
+        self.run(ext, "europa_traceBlock", move |client, _| {
             let block = find_block(client, block)?;
             let parent = block.header().parent_hash;
             if block.header().number == 0 {
@@ -249,13 +265,63 @@ where
         .await
     }
 
+    async fn modified_state_kvs(
+        &self,
+        ext: &Extensions,
+        block_ref: BlockRef,
+        contract: Option<Account>,
+    ) -> RpcResult<Value> {
+        self.run(ext, "europa_modifiedStateKvs", move |client, backend| {
+            use sc_client_api::Backend as _;
+            use sp_api::{ApiExt, Core};
+            let block = find_block(client, block_ref)?;
+            if block.header().number == 0 {
+                return Err(invalid_params(
+                    "block #0 is the genesis: it was built, not executed, and changed nothing",
+                ));
+            }
+            let (parent, hash) = (block.header().parent_hash, block.header().hash());
+            let child = match contract {
+                Some(account) => Some(trie_id(client, hash, &account.0)?),
+                None => None,
+            };
+            let api = client.runtime_api();
+            api.execute_block(parent, block.into())
+                .map_err(runtime_error)?;
+            let state = backend
+                .state_at(parent, sc_client_api::TrieCacheContext::Untrusted)
+                .map_err(runtime_error)?;
+            let changes = api
+                .into_storage_changes(&state, parent)
+                .map_err(runtime_error)?;
+            let changed = match child {
+                None => changes.main_storage_changes,
+                Some(trie_id) => changes
+                    .child_storage_changes
+                    .into_iter()
+                    .find(|(key, _)| *key == trie_id)
+                    .map(|(_, changed)| changed)
+                    .unwrap_or_default(),
+            };
+            Ok(Value::Array(
+                changed
+                    .iter()
+                    .map(|(key, value)| {
+                        json!({ "key": hex(key), "value": value.as_deref().map(hex) })
+                    })
+                    .collect(),
+            ))
+        })
+        .await
+    }
+
     async fn trace_extrinsic(
         &self,
         ext: &Extensions,
         block_ref: BlockRef,
         index: u32,
     ) -> RpcResult<Value> {
-        self.run(ext, "europa_traceExtrinsic", move |client| {
+        self.run(ext, "europa_traceExtrinsic", move |client, _| {
             let block = find_block(client, block_ref)?;
             let (number, hash) = (block.header().number, block.header().hash());
             let count = block.extrinsics().len();
@@ -311,6 +377,33 @@ where
         .map_err(runtime_error)?
         .ok_or_else(unknown)?
         .block)
+}
+
+/// The child trie of `contract` as it is after block `at`, or an error saying it is no
+/// contract there.
+fn trie_id<C>(client: &C, at: Hash, contract: &AccountId) -> Result<Vec<u8>, ErrorObjectOwned>
+where
+    C: sc_client_api::StorageProvider<Block, FullBackend>,
+{
+    let key = pallet_europa_contracts::ContractInfoOf::<europa_runtime::Runtime>::hashed_key_for(
+        contract,
+    );
+    let info = client
+        .storage(at, &sp_core::storage::StorageKey(key))
+        .map_err(runtime_error)?
+        .and_then(|data| {
+            pallet_europa_contracts::ContractInfo::<europa_runtime::Runtime>::decode(
+                &mut &data.0[..],
+            )
+            .ok()
+        })
+        .ok_or_else(|| {
+            invalid_params(format!(
+                "{} is not a contract at block {at:?}",
+                contract.to_ss58check()
+            ))
+        })?;
+    Ok(info.trie_id.to_vec())
 }
 
 /// An event as its SCALE encoding (what `System.Events` holds) and a readable form.

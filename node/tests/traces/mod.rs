@@ -172,3 +172,95 @@ fn unknown_blocks_and_extrinsics_are_refused_saying_which() {
     // And the node goes on serving.
     assert!(node.call("europa_traceExtrinsic", json!([head, 0])).is_ok());
 }
+
+#[test]
+fn a_blocks_changed_keys_are_what_the_chain_holds_after_it() {
+    use super::{blake2_256, contract_fixture, ink_input};
+    let node = Node::start_dev(&[]);
+    let code = contract_fixture("mvp", "flipper");
+    let constructor = ink_input("new", false);
+    let flipper = pallet_europa_contracts::Pallet::<europa_runtime::Runtime>::contract_address(
+        &Sr25519Keyring::Alice.to_account_id(),
+        &blake2_256(&code).into(),
+        &constructor,
+        &[],
+    );
+    let gas_limit = Weight::from_parts(100_000_000_000, 1024 * 1024);
+    let mut seal = |call: RuntimeCall| {
+        let block = head_number(&node);
+        submit_signed(&node, call);
+        wait_for_block(&node, block + 1);
+        node.call("chain_getBlockHash", json!([block + 1]))
+            .expect("hash")
+    };
+    let deployed = seal(RuntimeCall::Contracts(
+        pallet_europa_contracts::Call::instantiate_with_code {
+            value: 0,
+            gas_limit,
+            storage_deposit_limit: None,
+            code,
+            data: constructor,
+            salt: vec![],
+        },
+    ));
+    let flipped = seal(RuntimeCall::Contracts(
+        pallet_europa_contracts::Call::call {
+            dest: flipper.clone().into(),
+            value: 0,
+            gas_limit,
+            storage_deposit_limit: None,
+            data: ink_input("flip", ()),
+        },
+    ));
+
+    for block in [&deployed, &flipped] {
+        let changed = node
+            .call("europa_modifiedStateKvs", json!([block]))
+            .expect("changes");
+        let changed = changed.as_array().expect("a list");
+        assert!(changed.len() > 3, "{changed:?}");
+        for entry in changed {
+            let held = node
+                .call("state_getStorage", json!([entry["key"], block]))
+                .expect("storage");
+            assert_eq!(held, entry["value"], "{entry}");
+        }
+    }
+    // The contract's own storage: its one value, false when deployed, true after the flip.
+    let storage = |block: &Value| {
+        node.call(
+            "europa_modifiedStateKvs",
+            json!([block, flipper.to_string()]),
+        )
+        .expect("changes")
+    };
+    let values = |changes: Value| -> Vec<Value> {
+        changes
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["value"].clone())
+            .collect()
+    };
+    assert_eq!(values(storage(&deployed)), [json!("0x00")]);
+    assert_eq!(values(storage(&flipped)), [json!("0x01")]);
+
+    let alice = Sr25519Keyring::Alice.to_account_id().to_string();
+    let error = node
+        .call("europa_modifiedStateKvs", json!([flipped, alice]))
+        .expect_err("not a contract");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("is not a contract"),
+        "{error}"
+    );
+    let error = node
+        .call("europa_modifiedStateKvs", json!([0]))
+        .expect_err("genesis");
+    assert!(
+        error["message"].as_str().unwrap_or("").contains("genesis"),
+        "{error}"
+    );
+}
