@@ -186,7 +186,7 @@ fn a_blocks_changed_keys_are_what_the_chain_holds_after_it() {
         &[],
     );
     let gas_limit = Weight::from_parts(100_000_000_000, 1024 * 1024);
-    let mut seal = |call: RuntimeCall| {
+    let seal = |call: RuntimeCall| {
         let block = head_number(&node);
         submit_signed(&node, call);
         wait_for_block(&node, block + 1);
