@@ -96,6 +96,51 @@ pub enum Subcommand {
     /// stdout, as a raw chain spec whose genesis is that state: `europa --chain FILE --tmp`
     /// starts a new chain from it.
     ExportState(ExportStateCmd),
+
+    /// Print every key block BLOCK of a stopped chain changed, re-executing it (what
+    /// `europa_modifiedStateKvs` answers): in the top trie, or with --contract in that
+    /// contract's storage. JSON: `[{key, value | null}]`.
+    StateKv(StateKvCmd),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct StateKvCmd {
+    /// The block: a number or a hash.
+    pub block: String,
+
+    /// A contract's address (SS58 or hex): its storage's changes instead of the top trie's.
+    #[arg(long, value_name = "ADDRESS")]
+    pub contract: Option<String>,
+
+    /// The chain of workspace NAME (see `europa workspace`).
+    #[arg(short = 'w', long, value_name = "NAME")]
+    pub workspace: Option<String>,
+
+    #[allow(missing_docs)]
+    #[command(flatten)]
+    pub shared_params: sc_cli::SharedParams,
+
+    #[allow(missing_docs)]
+    #[command(flatten)]
+    pub pruning_params: sc_cli::PruningParams,
+
+    #[allow(missing_docs)]
+    #[command(flatten)]
+    pub database_params: sc_cli::DatabaseParams,
+}
+
+impl sc_cli::CliConfiguration for StateKvCmd {
+    fn shared_params(&self) -> &sc_cli::SharedParams {
+        &self.shared_params
+    }
+
+    fn pruning_params(&self) -> Option<&sc_cli::PruningParams> {
+        Some(&self.pruning_params)
+    }
+
+    fn database_params(&self) -> Option<&sc_cli::DatabaseParams> {
+        Some(&self.database_params)
+    }
 }
 
 #[derive(Debug, Clone, clap::Args)]

@@ -205,6 +205,12 @@ pub fn run() -> sc_cli::Result<()> {
             let runner = cli.create_runner(&cmd)?;
             runner.sync_run(|config| revert_stopped_chain(&config, cmd.height))
         }
+        Some(Subcommand::StateKv(cmd)) => {
+            let mut cmd = cmd.clone();
+            in_workspace(&mut cmd.shared_params, cmd.workspace.as_deref())?;
+            let runner = cli.create_runner(&cmd)?;
+            runner.sync_run(|config| print_state_changes(&config, &cmd))
+        }
         Some(Subcommand::ExportState(cmd)) => {
             let mut cmd = cmd.clone();
             in_workspace(&mut cmd.shared_params, cmd.workspace.as_deref())?;
@@ -275,6 +281,55 @@ fn open_chain(
     Ok((std::sync::Arc::new(client), backend))
 }
 
+/// The hash of the block `text` names (a number or a hash) on a stopped chain.
+fn block_hash(client: &FullClient, text: &str) -> sc_cli::Result<europa_runtime::Hash> {
+    use sp_blockchain::HeaderBackend;
+    if text.starts_with("0x") {
+        let hash = text
+            .parse()
+            .map_err(|_| sc_cli::Error::Input(format!("`{text}` is not a block hash")))?;
+        return match client.header(hash)? {
+            Some(_) => Ok(hash),
+            None => Err(sc_cli::Error::Input(format!("there is no block {text}"))),
+        };
+    }
+    let number: u32 = text
+        .parse()
+        .map_err(|_| sc_cli::Error::Input(format!("`{text}` is not a block number or hash")))?;
+    client
+        .hash(number)?
+        .ok_or_else(|| sc_cli::Error::Input(format!("there is no block #{number}")))
+}
+
+/// `europa state-kv`: the keys a block changed, as JSON on stdout.
+fn print_state_changes(
+    config: &sc_service::Configuration,
+    cmd: &crate::cli::StateKvCmd,
+) -> sc_cli::Result<()> {
+    use sc_client_api::BlockBackend;
+    let (client, backend) = open_chain(config)?;
+    let hash = block_hash(&client, &cmd.block)?;
+    let contract = cmd
+        .contract
+        .as_ref()
+        .map(|text| {
+            serde_json::from_value::<crate::rpc::params::Account>(serde_json::json!(text))
+                .map(|account| account.0)
+                .map_err(|e| sc_cli::Error::Input(format!("--contract: {e}")))
+        })
+        .transpose()?;
+    let block = client
+        .block(hash)?
+        .ok_or_else(|| sc_cli::Error::Input(format!("there is no block {hash:?}")))?
+        .block;
+    let changes = crate::history::changed_keys(&*client, &backend, block, contract.as_ref())
+        .map_err(|e| sc_cli::Error::Input(e.to_string()))?;
+    let json = serde_json::to_string_pretty(&crate::history::changes_json(&changes))
+        .map_err(|e| sc_cli::Error::Input(e.to_string()))?;
+    println!("{json}");
+    Ok(())
+}
+
 /// `europa export-state`: the state at block `at` (a number or hash; default the best)
 /// as a raw chain spec on stdout.
 fn export_state(config: sc_service::Configuration, at: Option<&str>) -> sc_cli::Result<()> {
@@ -283,17 +338,7 @@ fn export_state(config: sc_service::Configuration, at: Option<&str>) -> sc_cli::
     let (client, _) = open_chain(&config)?;
     let hash = match at {
         None => client.info().best_hash,
-        Some(text) if text.starts_with("0x") => text
-            .parse()
-            .map_err(|_| sc_cli::Error::Input(format!("`{text}` is not a block hash")))?,
-        Some(text) => {
-            let number: u32 = text.parse().map_err(|_| {
-                sc_cli::Error::Input(format!("`{text}` is not a block number or hash"))
-            })?;
-            client
-                .hash(number)?
-                .ok_or_else(|| sc_cli::Error::Input(format!("there is no block #{number}")))?
-        }
+        Some(text) => block_hash(&*client, text)?,
     };
     let mut state = sc_service::chain_ops::export_raw_state(client, hash)?;
     as_genesis(&mut state.top);

@@ -9,6 +9,7 @@ mod cli;
 mod clock;
 mod command;
 mod executor;
+mod history;
 mod rpc;
 mod rpc_server;
 mod service;

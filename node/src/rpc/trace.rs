@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 
-use codec::{Decode, Encode};
+use codec::Encode;
 use europa_runtime::{opaque::Block, AccountId, Balance, EventRecord, Hash};
 use jsonrpsee::{
     core::{async_trait, RpcResult},
@@ -26,6 +26,8 @@ use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
 use sp_core::crypto::Ss58Codec;
 use sp_runtime::{traits::Block as BlockT, DispatchError, Weight};
+
+use crate::history::{self, HistoryError};
 
 use super::{
     ensure_unsafe_allowed, invalid_params,
@@ -272,45 +274,14 @@ where
         contract: Option<Account>,
     ) -> RpcResult<Value> {
         self.run(ext, "europa_modifiedStateKvs", move |client, backend| {
-            use sc_client_api::Backend as _;
-            use sp_api::{ApiExt, Core};
             let block = find_block(client, block_ref)?;
-            if block.header().number == 0 {
-                return Err(invalid_params(
-                    "block #0 is the genesis: it was built, not executed, and changed nothing",
-                ));
-            }
-            let (parent, hash) = (block.header().parent_hash, block.header().hash());
-            let child = match contract {
-                Some(account) => Some(trie_id(client, hash, &account.0)?),
-                None => None,
-            };
-            let api = client.runtime_api();
-            api.execute_block(parent, block.into())
-                .map_err(runtime_error)?;
-            let state = backend
-                .state_at(parent, sc_client_api::TrieCacheContext::Untrusted)
-                .map_err(runtime_error)?;
-            let changes = api
-                .into_storage_changes(&state, parent)
-                .map_err(runtime_error)?;
-            let changed = match child {
-                None => changes.main_storage_changes,
-                Some(trie_id) => changes
-                    .child_storage_changes
-                    .into_iter()
-                    .find(|(key, _)| *key == trie_id)
-                    .map(|(_, changed)| changed)
-                    .unwrap_or_default(),
-            };
-            Ok(Value::Array(
-                changed
-                    .iter()
-                    .map(|(key, value)| {
-                        json!({ "key": hex(key), "value": value.as_deref().map(hex) })
-                    })
-                    .collect(),
-            ))
+            let changes =
+                history::changed_keys(client, backend, block, contract.map(|c| c.0).as_ref())
+                    .map_err(|error| match error {
+                        HistoryError::Chain(_) => runtime_error(error),
+                        _ => invalid_params(error.to_string()),
+                    })?;
+            Ok(history::changes_json(&changes))
         })
         .await
     }
@@ -377,33 +348,6 @@ where
         .map_err(runtime_error)?
         .ok_or_else(unknown)?
         .block)
-}
-
-/// The child trie of `contract` as it is after block `at`, or an error saying it is no
-/// contract there.
-fn trie_id<C>(client: &C, at: Hash, contract: &AccountId) -> Result<Vec<u8>, ErrorObjectOwned>
-where
-    C: sc_client_api::StorageProvider<Block, FullBackend>,
-{
-    let key = pallet_europa_contracts::ContractInfoOf::<europa_runtime::Runtime>::hashed_key_for(
-        contract,
-    );
-    let info = client
-        .storage(at, &sp_core::storage::StorageKey(key))
-        .map_err(runtime_error)?
-        .and_then(|data| {
-            pallet_europa_contracts::ContractInfo::<europa_runtime::Runtime>::decode(
-                &mut &data.0[..],
-            )
-            .ok()
-        })
-        .ok_or_else(|| {
-            invalid_params(format!(
-                "{} is not a contract at block {at:?}",
-                contract.to_ss58check()
-            ))
-        })?;
-    Ok(info.trie_id.to_vec())
 }
 
 /// An event as its SCALE encoding (what `System.Events` holds) and a readable form.

@@ -301,6 +301,27 @@ fn an_exported_state_starts_a_new_chain_with_its_contracts() {
         );
         node.stop_gracefully();
     }
+    // What block 2 (the flip) changed, read from the stopped chain as the RPC answers it.
+    let flipper_address = flipper.to_string();
+    let state_kv = |extra: &[&str]| {
+        let (ok, stdout, stderr) = super::europa(
+            &[&["state-kv", "--dev", "-d", &base][..], extra].concat(),
+            &[],
+        );
+        assert!(ok, "{stderr}");
+        serde_json::from_str::<Value>(&stdout).expect("JSON")
+    };
+    let contract_changes = state_kv(&["2", "--contract", &flipper_address]);
+    assert_eq!(
+        contract_changes.as_array().map(Vec::len),
+        Some(1),
+        "{contract_changes}"
+    );
+    assert_eq!(contract_changes[0]["value"], "0x01");
+    assert!(state_kv(&["2"]).as_array().is_some_and(|top| top.len() > 3));
+    let (ok, _, stderr) = super::europa(&["state-kv", "9", "--dev", "-d", &base], &[]);
+    assert!(!ok && stderr.contains("there is no block #9"), "{stderr}");
+
     // The state after the flip, and at block 1 (before it).
     let export = |at: &[&str]| {
         let (ok, spec, stderr) = super::europa(
