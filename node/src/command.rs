@@ -338,7 +338,7 @@ fn export_state(config: sc_service::Configuration, at: Option<&str>) -> sc_cli::
     let (client, _) = open_chain(&config)?;
     let hash = match at {
         None => client.info().best_hash,
-        Some(text) => block_hash(&*client, text)?,
+        Some(text) => block_hash(&client, text)?,
     };
     let mut state = sc_service::chain_ops::export_raw_state(client, hash)?;
     as_genesis(&mut state.top);
