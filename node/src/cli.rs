@@ -112,35 +112,8 @@ pub struct StateKvCmd {
     #[arg(long, value_name = "ADDRESS")]
     pub contract: Option<String>,
 
-    /// The chain of workspace NAME (see `europa workspace`).
-    #[arg(short = 'w', long, value_name = "NAME")]
-    pub workspace: Option<String>,
-
-    #[allow(missing_docs)]
     #[command(flatten)]
-    pub shared_params: sc_cli::SharedParams,
-
-    #[allow(missing_docs)]
-    #[command(flatten)]
-    pub pruning_params: sc_cli::PruningParams,
-
-    #[allow(missing_docs)]
-    #[command(flatten)]
-    pub database_params: sc_cli::DatabaseParams,
-}
-
-impl sc_cli::CliConfiguration for StateKvCmd {
-    fn shared_params(&self) -> &sc_cli::SharedParams {
-        &self.shared_params
-    }
-
-    fn pruning_params(&self) -> Option<&sc_cli::PruningParams> {
-        Some(&self.pruning_params)
-    }
-
-    fn database_params(&self) -> Option<&sc_cli::DatabaseParams> {
-        Some(&self.database_params)
-    }
+    pub chain: StoppedChain,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -149,35 +122,8 @@ pub struct ExportStateCmd {
     #[arg(long, value_name = "BLOCK")]
     pub at: Option<String>,
 
-    /// The chain of workspace NAME (see `europa workspace`).
-    #[arg(short = 'w', long, value_name = "NAME")]
-    pub workspace: Option<String>,
-
-    #[allow(missing_docs)]
     #[command(flatten)]
-    pub shared_params: sc_cli::SharedParams,
-
-    #[allow(missing_docs)]
-    #[command(flatten)]
-    pub pruning_params: sc_cli::PruningParams,
-
-    #[allow(missing_docs)]
-    #[command(flatten)]
-    pub database_params: sc_cli::DatabaseParams,
-}
-
-impl sc_cli::CliConfiguration for ExportStateCmd {
-    fn shared_params(&self) -> &sc_cli::SharedParams {
-        &self.shared_params
-    }
-
-    fn pruning_params(&self) -> Option<&sc_cli::PruningParams> {
-        Some(&self.pruning_params)
-    }
-
-    fn database_params(&self) -> Option<&sc_cli::DatabaseParams> {
-        Some(&self.database_params)
-    }
+    pub chain: StoppedChain,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -185,35 +131,8 @@ pub struct RevertCmd {
     /// The height to go back to (below the head).
     pub height: u32,
 
-    /// The chain of workspace NAME (see `europa workspace`).
-    #[arg(short = 'w', long, value_name = "NAME")]
-    pub workspace: Option<String>,
-
-    #[allow(missing_docs)]
     #[command(flatten)]
-    pub shared_params: sc_cli::SharedParams,
-
-    #[allow(missing_docs)]
-    #[command(flatten)]
-    pub pruning_params: sc_cli::PruningParams,
-
-    #[allow(missing_docs)]
-    #[command(flatten)]
-    pub database_params: sc_cli::DatabaseParams,
-}
-
-impl sc_cli::CliConfiguration for RevertCmd {
-    fn shared_params(&self) -> &sc_cli::SharedParams {
-        &self.shared_params
-    }
-
-    fn pruning_params(&self) -> Option<&sc_cli::PruningParams> {
-        Some(&self.pruning_params)
-    }
-
-    fn database_params(&self) -> Option<&sc_cli::DatabaseParams> {
-        Some(&self.database_params)
-    }
+    pub chain: StoppedChain,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -239,4 +158,39 @@ pub struct WorkspaceBase {
     /// The base path the workspaces live under (default: the node's default base path).
     #[arg(short = 'd', long, value_name = "PATH")]
     pub base_path: Option<std::path::PathBuf>,
+}
+
+/// Which stopped chain a subcommand works on: a workspace, or sc-cli's base path, chain
+/// and database flags.
+#[derive(Debug, Clone, clap::Args)]
+pub struct StoppedChain {
+    /// The chain of workspace NAME (see `europa workspace`).
+    #[arg(short = 'w', long, value_name = "NAME")]
+    pub workspace: Option<String>,
+
+    #[allow(missing_docs)]
+    #[command(flatten)]
+    pub shared_params: sc_cli::SharedParams,
+
+    #[allow(missing_docs)]
+    #[command(flatten)]
+    pub pruning_params: sc_cli::PruningParams,
+
+    #[allow(missing_docs)]
+    #[command(flatten)]
+    pub database_params: sc_cli::DatabaseParams,
+}
+
+impl sc_cli::CliConfiguration for StoppedChain {
+    fn shared_params(&self) -> &sc_cli::SharedParams {
+        &self.shared_params
+    }
+
+    fn pruning_params(&self) -> Option<&sc_cli::PruningParams> {
+        Some(&self.pruning_params)
+    }
+
+    fn database_params(&self) -> Option<&sc_cli::DatabaseParams> {
+        Some(&self.database_params)
+    }
 }

@@ -200,21 +200,15 @@ pub fn run() -> sc_cli::Result<()> {
         }
         Some(Subcommand::Workspace(cmd)) => workspace_command(cmd).map_err(sc_cli::Error::Input),
         Some(Subcommand::Revert(cmd)) => {
-            let mut cmd = cmd.clone();
-            in_workspace(&mut cmd.shared_params, cmd.workspace.as_deref())?;
-            let runner = cli.create_runner(&cmd)?;
+            let runner = cli.create_runner(&cmd.chain.in_workspace()?)?;
             runner.sync_run(|config| revert_stopped_chain(&config, cmd.height))
         }
         Some(Subcommand::StateKv(cmd)) => {
-            let mut cmd = cmd.clone();
-            in_workspace(&mut cmd.shared_params, cmd.workspace.as_deref())?;
-            let runner = cli.create_runner(&cmd)?;
-            runner.sync_run(|config| print_state_changes(&config, &cmd))
+            let runner = cli.create_runner(&cmd.chain.in_workspace()?)?;
+            runner.sync_run(|config| print_state_changes(&config, cmd))
         }
         Some(Subcommand::ExportState(cmd)) => {
-            let mut cmd = cmd.clone();
-            in_workspace(&mut cmd.shared_params, cmd.workspace.as_deref())?;
-            let runner = cli.create_runner(&cmd)?;
+            let runner = cli.create_runner(&cmd.chain.in_workspace()?)?;
             runner.sync_run(|config| export_state(config, cmd.at.as_deref()))
         }
         None => {
@@ -252,13 +246,17 @@ fn keep_every_state_of_a_new_chain(config: &mut sc_service::Configuration) {
     }
 }
 
-/// Points a subcommand's base path at workspace `name`, when one is named.
-fn in_workspace(shared: &mut sc_cli::SharedParams, name: Option<&str>) -> sc_cli::Result<()> {
-    if let Some(name) = name {
-        let workspaces = Workspaces::under(shared.base_path.as_deref());
-        shared.base_path = Some(workspaces.path(name).map_err(sc_cli::Error::Input)?);
+impl crate::cli::StoppedChain {
+    /// These flags with the base path pointed at the workspace, when one is named.
+    fn in_workspace(&self) -> sc_cli::Result<Self> {
+        let mut chain = self.clone();
+        if let Some(name) = &self.workspace {
+            let workspaces = Workspaces::under(chain.shared_params.base_path.as_deref());
+            chain.shared_params.base_path =
+                Some(workspaces.path(name).map_err(sc_cli::Error::Input)?);
+        }
+        Ok(chain)
     }
-    Ok(())
 }
 
 type FullClient = sc_service::TFullClient<
