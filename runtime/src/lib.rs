@@ -127,4 +127,7 @@ mod runtime {
 
     #[runtime::pallet_index(7)]
     pub type Contracts = pallet_europa_contracts;
+
+    #[runtime::pallet_index(8)]
+    pub type Cheats = pallet_europa_cheats;
 }

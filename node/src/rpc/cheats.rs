@@ -1,7 +1,7 @@
-//! State cheats: `europa_setBalance`, `europa_setStorage`, `europa_setContractCode`. Each
-//! is a root call the chain's sudo key (a dev account) dispatches through `Sudo.sudo`, in a
-//! block sealed for it, so the chain's history shows it like any other change. All
-//! unsafe.
+//! State cheats: `europa_setBalance`, `europa_setStorage` (a contract's storage through
+//! `pallet-europa-cheats`), `europa_setContractCode`. Each is a root call the chain's sudo
+//! key (a dev account) dispatches through `Sudo.sudo`, in a block sealed for it, so the
+//! chain's history shows it like any other change. All unsafe.
 
 use std::sync::Arc;
 
@@ -39,10 +39,16 @@ pub trait CheatsApi {
     #[method(name = "europa_setBalance", with_extensions)]
     async fn set_balance(&self, account: Account, free: Amount) -> RpcResult<Hash>;
 
-    /// Writes top-trie storage items, `[key, value]` or `[key, null]` to remove one
-    /// (`System.set_storage` and `System.kill_storage`); returns the block's hash.
+    /// Writes storage items, `[key, value]` or `[key, null]` to remove one: of the top
+    /// trie (`System.set_storage` and `System.kill_storage`), or with `contract` of that
+    /// contract's storage, keys as its child trie holds them (`Cheats.set_contract_storage`).
+    /// Returns the block's hash.
     #[method(name = "europa_setStorage", with_extensions)]
-    async fn set_storage(&self, items: Vec<(HexBytes, Option<HexBytes>)>) -> RpcResult<Hash>;
+    async fn set_storage(
+        &self,
+        items: Vec<(HexBytes, Option<HexBytes>)>,
+        contract: Option<Account>,
+    ) -> RpcResult<Hash>;
 
     /// Points `contract` at other stored code (`Contracts.set_code`), to try a fix
     /// without redeploying; returns the block's hash.
@@ -196,10 +202,22 @@ where
         &self,
         ext: &Extensions,
         items: Vec<(HexBytes, Option<HexBytes>)>,
+        contract: Option<Account>,
     ) -> RpcResult<Hash> {
         ensure_unsafe_allowed(ext, "europa_setStorage")?;
         if items.is_empty() {
             return Err(invalid_params("give at least one [key, value | null]"));
+        }
+        if let Some(contract) = contract {
+            let items = items
+                .into_iter()
+                .map(|(key, value)| (key.0, value.map(|value| value.0)))
+                .collect();
+            let call = RuntimeCall::Cheats(pallet_europa_cheats::Call::set_contract_storage {
+                contract: contract.0,
+                items,
+            });
+            return self.as_root(call).await;
         }
         let (mut set, mut kill) = (Vec::new(), Vec::new());
         for (key, value) in items {

@@ -125,18 +125,27 @@ pub fn ensure_unsafe_allowed(ext: &Extensions, method: &str) -> Result<(), Error
     }
 }
 
-/// `Contracts::OutOfGas` rather than a module index (names do not cross the runtime API).
+/// `Contracts::OutOfGas` rather than a module index (names do not cross the runtime
+/// API) for the errors of Europa's own pallets; others as they are.
 pub fn error_name(error: &sp_runtime::DispatchError) -> String {
     use codec::Decode;
+    use europa_runtime::{Cheats, Contracts, Runtime};
     use frame_support::traits::PalletInfoAccess;
     use sp_runtime::DispatchError;
     if let DispatchError::Module(module) = error {
-        if module.index as usize == europa_runtime::Contracts::index() {
-            if let Ok(error) = pallet_europa_contracts::Error::<europa_runtime::Runtime>::decode(
-                &mut &module.error[..],
-            ) {
-                return format!("Contracts::{error:?}");
-            }
+        let index = module.index as usize;
+        let bytes = &mut &module.error[..];
+        let named = if index == Contracts::index() {
+            pallet_europa_contracts::Error::<Runtime>::decode(bytes)
+                .map(|error| format!("Contracts::{error:?}"))
+        } else if index == Cheats::index() {
+            pallet_europa_cheats::Error::<Runtime>::decode(bytes)
+                .map(|error| format!("Cheats::{error:?}"))
+        } else {
+            Err(codec::Error::from("another pallet"))
+        };
+        if let Ok(named) = named {
+            return named;
         }
     }
     format!("{error:?}")

@@ -245,7 +245,33 @@ fn a_blocks_changed_keys_are_what_the_chain_holds_after_it() {
     assert_eq!(values(storage(&deployed)), [json!("0x00")]);
     assert_eq!(values(storage(&flipped)), [json!("0x01")]);
 
+    // A cheat writes the contract's storage back to false, by the key the changes show.
+    let key = storage(&flipped)[0]["key"].clone();
+    let cheated = node
+        .call(
+            "europa_setStorage",
+            json!([[[key, "0x00"]], flipper.to_string()]),
+        )
+        .expect("set");
+    assert_eq!(values(storage(&cheated)), [json!("0x00")]);
+    let got = super::dry_run(&node, &flipper, ink_input("get", ()));
+    assert_eq!(
+        got.result.map(|r| r.data),
+        Ok(vec![0, 0]),
+        "Ok(false) again"
+    );
+
     let alice = Sr25519Keyring::Alice.to_account_id().to_string();
+    let error = node
+        .call("europa_setStorage", json!([[["0x00", "0x00"]], alice]))
+        .expect_err("not a contract");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Cheats::NotAContract"),
+        "{error}"
+    );
     let error = node
         .call("europa_modifiedStateKvs", json!([flipped, alice]))
         .expect_err("not a contract");
