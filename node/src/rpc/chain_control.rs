@@ -229,7 +229,7 @@ where
                 height - head
             )));
         }
-        while self.head().0 < height {
+        for _ in head..height {
             self.seal_empty_block().await?;
         }
         Ok(self.head().0)

@@ -56,6 +56,9 @@ pub trait CheatsApi {
     async fn set_contract_code(&self, contract: Account, code_hash: Hash) -> RpcResult<Hash>;
 }
 
+/// How long a cheat waits for its block.
+const SEALED_WITHIN: std::time::Duration = std::time::Duration::from_secs(60);
+
 pub struct Cheats<C, P: TransactionPool> {
     client: Arc<C>,
     pool: Arc<P>,
@@ -138,30 +141,45 @@ where
                 })
                 .await;
         }
-        let block = loop {
-            match watcher.next().await {
-                Some(TransactionStatus::InBlock((block, _)))
-                | Some(TransactionStatus::Finalized((block, _))) => break block,
-                Some(TransactionStatus::Invalid)
-                | Some(TransactionStatus::Dropped)
-                | Some(TransactionStatus::Usurped(_))
-                | None => return Err(runtime_error("the cheat's transaction was not sealed")),
-                Some(_) => continue,
+        let sealed = async {
+            loop {
+                match watcher.next().await {
+                    Some(TransactionStatus::InBlock((block, index)))
+                    | Some(TransactionStatus::Finalized((block, index))) => {
+                        return Ok((block, index))
+                    }
+                    Some(TransactionStatus::Invalid)
+                    | Some(TransactionStatus::Dropped)
+                    | Some(TransactionStatus::Usurped(_))
+                    | None => return Err(runtime_error("the cheat's transaction was not sealed")),
+                    Some(_) => continue,
+                }
             }
         };
-        self.sudo_outcome(block)?;
+        let (block, index) =
+            tokio::time::timeout(SEALED_WITHIN, sealed)
+                .await
+                .map_err(|_| {
+                    runtime_error(format!(
+                        "the cheat's transaction was not sealed within {} s",
+                        SEALED_WITHIN.as_secs()
+                    ))
+                })??;
+        self.sudo_outcome(block, index as u32)?;
         Ok(block)
     }
 
-    /// Refuses a block whose `Sudo.Sudid` says the root call failed.
-    fn sudo_outcome(&self, block: Hash) -> Result<(), ErrorObjectOwned> {
+    /// Refuses the cheat when its `Sudo.Sudid` (extrinsic `index` of `block`) says the
+    /// root call failed.
+    fn sudo_outcome(&self, block: Hash, index: u32) -> Result<(), ErrorObjectOwned> {
         let events: Vec<EventRecord> = self
             .read(
                 block,
                 frame_support::storage::storage_prefix(b"System", b"Events").to_vec(),
             )?
             .unwrap_or_default();
-        for record in events {
+        let own = |phase: &frame_system::Phase| matches!(phase, frame_system::Phase::ApplyExtrinsic(i) if *i == index);
+        for record in events.into_iter().filter(|record| own(&record.phase)) {
             if let RuntimeEvent::Sudo(pallet_sudo::Event::Sudid {
                 sudo_result: Err(error),
             }) = record.event
