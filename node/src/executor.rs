@@ -30,16 +30,30 @@ impl CodeExecutor for NativeExecutor {
         if let Err(refused) = check_api_input(method, data) {
             return (Err(Error::Other(refused)), true);
         }
-        let ext = ExternalitiesOnLoan(ext);
-        let result = on_execution_thread(method, move || {
-            let ext = ext;
-            // `with_externalities_safe` also turns a panic in the runtime into an error
-            // for this one call instead of the process-wide abort sc-cli installs.
-            sc_executor::with_externalities_safe(ext.0, || api::dispatch(method, data))
-        })
-        .and_then(|output| output.ok_or_else(|| Error::MethodNotFound(method.to_owned())));
+        // A caller that records the call's storage operations (a re-executed extrinsic
+        // for `europa_extrinsicStateChanges`) gets them back on its own thread.
+        let result = if crate::recording::wanted() {
+            let mut recording = crate::recording::Recording::new(ext);
+            let result = execute(&mut recording, method, data);
+            crate::recording::deliver(recording.operations);
+            result
+        } else {
+            execute(ext, method, data)
+        };
         (result, true)
     }
+}
+
+/// Dispatches runtime API `method` natively, on a thread of its own.
+fn execute(ext: &mut dyn Externalities, method: &str, data: &[u8]) -> Result<Vec<u8>> {
+    let ext = ExternalitiesOnLoan(ext);
+    on_execution_thread(method, move || {
+        let ext = ext;
+        // `with_externalities_safe` also turns a panic in the runtime into an error
+        // for this one call instead of the process-wide abort sc-cli installs.
+        sc_executor::with_externalities_safe(ext.0, || api::dispatch(method, data))
+    })
+    .and_then(|output| output.ok_or_else(|| Error::MethodNotFound(method.to_owned())))
 }
 
 /// Runs `call` on a thread of its own with the stack the runtime asks for

@@ -5,10 +5,14 @@ use europa_runtime::{opaque::Block, AccountId, Hash};
 use sc_client_api::{Backend as _, StorageProvider};
 use serde_json::{json, Value};
 use sp_api::{ApiExt, Core, ProvideRuntimeApi};
+use sp_block_builder::BlockBuilder;
 use sp_core::crypto::Ss58Codec;
 use sp_runtime::traits::{Block as BlockT, Header as HeaderT};
 
-use crate::rpc::{params::hex, FullBackend};
+use crate::{
+    recording::{self, Operation},
+    rpc::{params::hex, FullBackend},
+};
 
 /// Keys and their values after the block; `None` for a key it removed.
 pub type Changes = Vec<(Vec<u8>, Option<Vec<u8>>)>;
@@ -19,6 +23,8 @@ pub enum HistoryError {
     Genesis,
     #[error("{0} is not a contract at block {1:?}")]
     NotAContract(String, Hash),
+    #[error("block {0:?} has {1} extrinsics: there is no extrinsic {2}")]
+    NoSuchExtrinsic(Hash, usize, u32),
     /// The chain could not answer.
     #[error("{0}")]
     Chain(String),
@@ -93,4 +99,104 @@ where
         })
         .ok_or_else(|| HistoryError::NotAContract(contract.to_ss58check(), at))?;
     Ok(info.trie_id.to_vec())
+}
+
+/// The storage operations extrinsic `index` of `block` made, in order (those of storage
+/// transactions it rolled back left out), re-executing the block up to it.
+pub fn extrinsic_operations<C>(
+    client: &C,
+    block: Block,
+    index: u32,
+) -> Result<Vec<Operation>, HistoryError>
+where
+    C: ProvideRuntimeApi<Block>,
+    C::Api: Core<Block> + BlockBuilder<Block>,
+{
+    if block.header().number == 0 {
+        return Err(HistoryError::Genesis);
+    }
+    let hash = block.header().hash();
+    let (header, extrinsics) = block.deconstruct();
+    let count = extrinsics.len();
+    if index as usize >= count {
+        return Err(HistoryError::NoSuchExtrinsic(hash, count, index));
+    }
+    let parent = *header.parent_hash();
+    // One API handle: its overlay carries each extrinsic's changes to the next.
+    let api = client.runtime_api();
+    api.initialize_block(parent, &header).map_err(chain)?;
+    let mut extrinsics = extrinsics.into_iter();
+    for extrinsic in extrinsics.by_ref().take(index as usize) {
+        let _ = api.apply_extrinsic(parent, extrinsic).map_err(chain)?;
+    }
+    let extrinsic = extrinsics
+        .next()
+        .ok_or(HistoryError::NoSuchExtrinsic(hash, count, index))?;
+    let (applied, operations) = recording::record(|| api.apply_extrinsic(parent, extrinsic));
+    // The extrinsic's own outcome is `europa_traceExtrinsic`'s to tell; a runtime that
+    // could not apply it at all is an error here.
+    let _outcome = applied.map_err(chain)?;
+    Ok(operations)
+}
+
+/// Which contract owns each child trie, by the trie's storage key, at `at`.
+pub fn contracts_by_trie<C>(
+    client: &C,
+    at: Hash,
+) -> Result<std::collections::BTreeMap<Vec<u8>, AccountId>, HistoryError>
+where
+    C: StorageProvider<Block, FullBackend>,
+{
+    use codec::Decode;
+    let prefix = sp_core::storage::StorageKey(
+        frame_support::storage::storage_prefix(b"Contracts", b"ContractInfoOf").to_vec(),
+    );
+    let mut owners = std::collections::BTreeMap::new();
+    for (key, data) in client
+        .storage_pairs(at, Some(&prefix), None)
+        .map_err(chain)?
+    {
+        // The key ends in the account (Twox64Concat: 8 bytes of hash, then the account).
+        let Some(account) = key.0.get(prefix.0.len() + 8..) else {
+            continue;
+        };
+        let (Ok(account), Ok(info)) = (
+            AccountId::decode(&mut &account[..]),
+            pallet_europa_contracts::ContractInfo::<europa_runtime::Runtime>::decode(
+                &mut &data.0[..],
+            ),
+        ) else {
+            continue;
+        };
+        owners.insert(info.trie_id.to_vec(), account);
+    }
+    Ok(owners)
+}
+
+/// An operation as JSON, naming the contract a child trie belongs to when it is known.
+pub fn operation_json(
+    operation: &Operation,
+    owners: &std::collections::BTreeMap<Vec<u8>, AccountId>,
+) -> Value {
+    let contract = |child: &Vec<u8>| owners.get(child).map(|account| account.to_ss58check());
+    match operation {
+        Operation::Put { key, value } => {
+            json!({ "op": "put", "key": hex(key), "value": value.as_deref().map(hex) })
+        }
+        Operation::Append { key, value } => {
+            json!({ "op": "append", "key": hex(key), "value": hex(value) })
+        }
+        Operation::ClearPrefix { prefix } => json!({ "op": "clearPrefix", "prefix": hex(prefix) }),
+        Operation::ChildPut { child, key, value } => json!({
+            "op": "childPut", "child": hex(child), "contract": contract(child),
+            "key": hex(key), "value": value.as_deref().map(hex),
+        }),
+        Operation::ChildKill { child } => {
+            json!({ "op": "childKill", "child": hex(child), "contract": contract(child) })
+        }
+        Operation::ChildClearPrefix { child, prefix } => json!({
+            "op": "childClearPrefix", "child": hex(child), "contract": contract(child),
+            "prefix": hex(prefix),
+        }),
+    }
 }

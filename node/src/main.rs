@@ -10,6 +10,7 @@ mod clock;
 mod command;
 mod executor;
 mod history;
+mod recording;
 mod rpc;
 mod rpc_server;
 mod service;

@@ -104,6 +104,13 @@ pub trait TraceApi {
         contract: Option<Account>,
     ) -> RpcResult<Value>;
 
+    /// The storage operations extrinsic `index` of a block made, in order: `put`,
+    /// `append`, `clearPrefix`, `childPut`, `childKill`, `childClearPrefix`, each with its
+    /// key (or prefix), value, and for a contract's child trie the contract. Operations
+    /// the extrinsic rolled back are left out.
+    #[method(name = "europa_extrinsicStateChanges", with_extensions)]
+    async fn extrinsic_state_changes(&self, block: BlockRef, index: u32) -> RpcResult<Value>;
+
     /// Re-executes a block up to extrinsic `index`: that extrinsic's outcome, events and
     /// trace (`null` when it ran no contract).
     #[method(
@@ -164,7 +171,8 @@ where
     C: Send + Sync + 'static,
     C::Api: ContractsTraceApi<Block, AccountId, Balance, Hash, EventRecord>
         + sp_api::Core<Block>
-        + sp_api::ApiExt<Block>,
+        + sp_api::ApiExt<Block>
+        + sp_block_builder::BlockBuilder<Block>,
 {
     async fn trace_call(
         &self,
@@ -282,6 +290,34 @@ where
                         _ => invalid_params(error.to_string()),
                     })?;
             Ok(history::changes_json(&changes))
+        })
+        .await
+    }
+
+    async fn extrinsic_state_changes(
+        &self,
+        ext: &Extensions,
+        block_ref: BlockRef,
+        index: u32,
+    ) -> RpcResult<Value> {
+        self.run(ext, "europa_extrinsicStateChanges", move |client, _| {
+            let block = find_block(client, block_ref)?;
+            let (hash, parent) = (block.header().hash(), block.header().parent_hash);
+            let history_error = |error: HistoryError| match error {
+                HistoryError::Chain(_) => runtime_error(error),
+                _ => invalid_params(error.to_string()),
+            };
+            let operations =
+                history::extrinsic_operations(client, block, index).map_err(history_error)?;
+            // Contracts before and after the block: one created or removed in it counts.
+            let mut owners = history::contracts_by_trie(client, parent).map_err(history_error)?;
+            owners.extend(history::contracts_by_trie(client, hash).map_err(history_error)?);
+            Ok(Value::Array(
+                operations
+                    .iter()
+                    .map(|operation| history::operation_json(operation, &owners))
+                    .collect(),
+            ))
         })
         .await
     }

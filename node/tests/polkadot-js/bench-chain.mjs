@@ -1,6 +1,7 @@
 // The chain-surface benchmark (run by scripts/bench-chain.sh): europa_forwardToHeight and
-// europa_revert on a chain of EUROPA_BENCH_BLOCKS (10 000) blocks, and europa_traceExtrinsic
-// and europa_traceBlock on one block of EUROPA_BENCH_BLOCK_CALLS (100) contract calls.
+// europa_revert on a chain of EUROPA_BENCH_BLOCKS (10 000) blocks, and the re-executing
+// methods (europa_traceExtrinsic, europa_traceBlock, europa_modifiedStateKvs,
+// europa_extrinsicStateChanges) on one block of EUROPA_BENCH_BLOCK_CALLS (100) contract calls.
 // Prints the figures; asserts nothing about time.
 import { performance } from 'node:perf_hooks';
 
@@ -84,6 +85,25 @@ async function main() {
     );
     const [blockMs, traces] = await timed(() => provider.send('europa_traceBlock', [block]));
     console.log(`europa_traceBlock on it (${traces.length} traces): ${ms(blockMs)}`);
+
+    // State history, by re-execution too.
+    const [keysMs, keys] = await timed(() => provider.send('europa_modifiedStateKvs', [block]));
+    const [contractKeysMs, contractKeys] = await timed(() =>
+      provider.send('europa_modifiedStateKvs', [block, address]),
+    );
+    console.log(
+      `europa_modifiedStateKvs on it: top trie ${keys.length} keys in ${ms(keysMs)}, the contract's ${contractKeys.length} in ${ms(contractKeysMs)}`,
+    );
+    const changes = [];
+    for (let i = 0; i < settings.traces; i += 1) {
+      const index = 1 + Math.floor((i * (count - 1)) / settings.traces);
+      const [took] = await timed(() => provider.send('europa_extrinsicStateChanges', [block, index]));
+      changes.push(took);
+    }
+    changes.sort((a, b) => a - b);
+    console.log(
+      `europa_extrinsicStateChanges on it, ${changes.length} extrinsics from first to last: p50 ${ms(percentile(changes, 50))}, max ${ms(changes.at(-1))}`,
+    );
   } finally {
     await node.stop();
   }

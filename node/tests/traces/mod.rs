@@ -245,6 +245,37 @@ fn a_blocks_changed_keys_are_what_the_chain_holds_after_it() {
     assert_eq!(values(storage(&deployed)), [json!("0x00")]);
     assert_eq!(values(storage(&flipped)), [json!("0x01")]);
 
+    // The flip's storage operations, in order: the contract's value written, events
+    // appended, fees moved.
+    let operations = node
+        .call("europa_extrinsicStateChanges", json!([flipped, 1]))
+        .expect("operations");
+    let operations = operations.as_array().expect("a list");
+    let flip_write = operations
+        .iter()
+        .find(|op| op["op"] == "childPut" && op["contract"] == json!(flipper.to_string()))
+        .unwrap_or_else(|| panic!("the flip's write: {operations:?}"));
+    assert_eq!(flip_write["value"], "0x01");
+    let events_key = hex(&frame_support::storage::storage_prefix(
+        b"System", b"Events",
+    ));
+    assert!(
+        operations
+            .iter()
+            .any(|op| op["op"] == "append" && op["key"] == json!(events_key)),
+        "{operations:?}"
+    );
+    let error = node
+        .call("europa_extrinsicStateChanges", json!([flipped, 99]))
+        .expect_err("no such extrinsic");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("there is no extrinsic 99"),
+        "{error}"
+    );
+
     // A cheat writes the contract's storage back to false, by the key the changes show.
     let key = storage(&flipped)[0]["key"].clone();
     let cheated = node
@@ -288,5 +319,71 @@ fn a_blocks_changed_keys_are_what_the_chain_holds_after_it() {
     assert!(
         error["message"].as_str().unwrap_or("").contains("genesis"),
         "{error}"
+    );
+}
+
+/// Writes its storage, then traps: the write is rolled back with the frame.
+const WRITE_THEN_TRAP: &str = r#"(module
+    (import "seal0" "seal_set_storage" (func $set (param i32 i32 i32)))
+    (import "env" "memory" (memory 1 1))
+    (func (export "deploy"))
+    (func (export "call")
+        (call $set (i32.const 0) (i32.const 0) (i32.const 4))
+        unreachable))"#;
+
+#[test]
+fn operations_a_failed_extrinsic_rolled_back_are_left_out() {
+    let node = Node::start_dev(&[]);
+    let code = wat::parse_str(WRITE_THEN_TRAP).unwrap();
+    let contract = pallet_europa_contracts::Pallet::<europa_runtime::Runtime>::contract_address(
+        &Sr25519Keyring::Alice.to_account_id(),
+        &super::blake2_256(&code).into(),
+        &[],
+        &[],
+    );
+    let gas_limit = Weight::from_parts(10_000_000_000, 1024 * 1024);
+    let block = head_number(&node);
+    submit_signed(
+        &node,
+        RuntimeCall::Contracts(pallet_europa_contracts::Call::instantiate_with_code {
+            value: 0,
+            gas_limit,
+            storage_deposit_limit: None,
+            code,
+            data: vec![],
+            salt: vec![],
+        }),
+    );
+    wait_for_block(&node, block + 1);
+    submit_signed(
+        &node,
+        RuntimeCall::Contracts(pallet_europa_contracts::Call::call {
+            dest: contract.clone().into(),
+            value: 0,
+            gas_limit,
+            storage_deposit_limit: None,
+            data: vec![],
+        }),
+    );
+    wait_for_block(&node, block + 2);
+    let traced = node
+        .call("europa_traceExtrinsic", json!([block + 2, 1]))
+        .expect("traced");
+    assert_eq!(
+        traced["outcome"]["err"], "Contracts::ContractTrapped",
+        "{traced}"
+    );
+    let operations = node
+        .call("europa_extrinsicStateChanges", json!([block + 2, 1]))
+        .expect("operations");
+    let operations = operations.as_array().expect("a list");
+    assert!(
+        !operations.iter().any(|op| op["op"] == "childPut"),
+        "the trapped frame's write is gone: {operations:?}"
+    );
+    // The fee and the events remain.
+    assert!(
+        operations.iter().any(|op| op["op"] == "put"),
+        "{operations:?}"
     );
 }
