@@ -53,6 +53,15 @@ fn balances_storage_and_contract_code_change_in_sealed_blocks() {
         assert!(bad.contains("-32602") && bad.contains("SS58"), "{bad}");
         let bad = refusal(&node, "europa_setStorage", json!([[]]));
         assert!(bad.contains("at least one"), "{bad}");
+        // Keys and values of the wrong shape.
+        for items in [
+            json!([["nothex", "0x01"]]),
+            json!([["0x01"]]),
+            json!([[["0x01", 5]]]),
+        ] {
+            let bad = refusal(&node, "europa_setStorage", items.clone());
+            assert!(bad.contains("-32602"), "{items}: {bad}");
+        }
     }
 }
 
