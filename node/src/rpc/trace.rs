@@ -18,7 +18,7 @@ use jsonrpsee::{
     Extensions,
 };
 use pallet_europa_contracts::{
-    api::ContractsTraceApi, trace::ExecutionTrace, Code, StorageDeposit,
+    api::ContractsTraceApi, trace::ExecutionTrace, Code, ContractResult, StorageDeposit,
 };
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -194,16 +194,10 @@ where
                     request.input_data.0,
                 )
                 .map_err(runtime_error)?;
-            let outcome = result
-                .result
-                .map(|value| json!({ "flags": value.flags.bits(), "data": hex(&value.data) }));
             Ok(report(
-                result.gas_consumed,
-                result.gas_required,
-                result.storage_deposit,
-                &result.debug_message,
-                outcome,
+                result,
                 trace,
+                |value| json!({ "flags": value.flags.bits(), "data": hex(&value.data) }),
             ))
         })
         .await
@@ -235,21 +229,13 @@ where
                     request.salt.0,
                 )
                 .map_err(runtime_error)?;
-            let outcome = result.result.map(|value| {
+            Ok(report(result, trace, |value| {
                 json!({
                     "flags": value.result.flags.bits(),
                     "data": hex(&value.result.data),
                     "accountId": value.account_id.to_ss58check(),
                 })
-            });
-            Ok(report(
-                result.gas_consumed,
-                result.gas_required,
-                result.storage_deposit,
-                &result.debug_message,
-                outcome,
-                trace,
-            ))
+            }))
         })
         .await
     }
@@ -395,29 +381,28 @@ fn event_json(record: &EventRecord) -> Value {
     })
 }
 
-fn report(
-    gas_consumed: Weight,
-    gas_required: Weight,
-    deposit: StorageDeposit<Balance>,
-    debug_message: &[u8],
-    outcome: Result<Value, DispatchError>,
+/// A dry run's answer: its gas, deposit, debug text, result (`ok` as `ok_json` renders
+/// it) and trace.
+fn report<R>(
+    result: ContractResult<Result<R, DispatchError>, Balance, EventRecord>,
     trace: ExecutionTrace,
+    ok_json: impl FnOnce(R) -> Value,
 ) -> Value {
     let gas = |w: Weight| json!({ "refTime": w.ref_time(), "proofSize": w.proof_size() });
-    let deposit = match deposit {
+    let deposit = match result.storage_deposit {
         StorageDeposit::Charge(amount) => json!({ "charge": amount.to_string() }),
         StorageDeposit::Refund(amount) => json!({ "refund": amount.to_string() }),
     };
-    let result = match outcome {
-        Ok(value) => json!({ "ok": value }),
+    let outcome = match result.result {
+        Ok(value) => json!({ "ok": ok_json(value) }),
         Err(error) => json!({ "err": super::error_name(&error) }),
     };
     json!({
-        "gasConsumed": gas(gas_consumed),
-        "gasRequired": gas(gas_required),
+        "gasConsumed": gas(result.gas_consumed),
+        "gasRequired": gas(result.gas_required),
         "storageDeposit": deposit,
-        "debugMessage": String::from_utf8_lossy(debug_message),
-        "result": result,
+        "debugMessage": String::from_utf8_lossy(&result.debug_message),
+        "result": outcome,
         "trace": trace,
     })
 }
