@@ -83,21 +83,15 @@ host_functions! {
         out_ptr: u32,
         out_len_ptr: u32,
     ) -> ReturnErrorCode {
-        let max_len = h.stack().schedule.limits.payload_len;
-        let charged = h.charge(Cost::TakeStorage(max_len))?;
-        let key = read_key(h, KeyArg::Var(key_ptr, key_len))?;
-        let frame = h.stack().top_mut();
-        match frame.info.write(&key, None, frame.deposit.record(), true) {
-            WriteOutcome::Taken(value) => {
-                h.adjust(charged, Cost::TakeStorage(value.len() as u32));
-                h.write_output(out_ptr, out_len_ptr, &value, false, OutputCopy::Covered)?;
-                Ok(ReturnErrorCode::Success)
-            }
-            _ => {
-                h.adjust(charged, Cost::TakeStorage(0));
-                Ok(ReturnErrorCode::KeyNotFound)
-            }
-        }
+        let value = priced_access(h, KeyArg::Var(key_ptr, key_len), Cost::TakeStorage, |h, key| {
+            let frame = h.stack().top_mut();
+            let value = match frame.info.write(&key, None, frame.deposit.record(), true) {
+                WriteOutcome::Taken(value) => Some(value),
+                _ => None,
+            };
+            Ok((value_len(&value), value))
+        })?;
+        output_found(h, value, out_ptr, out_len_ptr)
     }
 }
 
@@ -175,26 +169,53 @@ fn read<T: Config>(
     out_ptr: u32,
     out_len_ptr: u32,
 ) -> Result<ReturnErrorCode, Stop> {
-    let max_len = h.stack().schedule.limits.payload_len;
-    let charged = h.charge(Cost::GetStorage(max_len))?;
-    let key = read_key(h, key)?;
-    let value = h.stack().top().info.read(&key);
-    let len = value.as_ref().map_or(0, |v| v.len() as u32);
-    h.adjust(charged, Cost::GetStorage(len));
-    match value {
-        Some(value) => {
-            h.write_output(out_ptr, out_len_ptr, &value, false, OutputCopy::Covered)?;
-            Ok(ReturnErrorCode::Success)
-        }
-        None => Ok(ReturnErrorCode::KeyNotFound),
-    }
+    let value = priced_access(h, key, Cost::GetStorage, |h, key| {
+        let value = h.stack().top().info.read(&key);
+        Ok((value_len(&value), value))
+    })?;
+    output_found(h, value, out_ptr, out_len_ptr)
 }
 
 fn contains<T: Config>(h: &mut Host<'_, '_, T>, key: KeyArg) -> Result<u32, Stop> {
+    priced_access(h, key, Cost::ContainsStorage, |h, key| {
+        let size = h.stack().top().info.size(&key);
+        Ok((size.unwrap_or(0), size.unwrap_or(SENTINEL)))
+    })
+}
+
+/// A keyed access priced as upstream prices it: charged for the largest value first,
+/// then the key read, then the charge settled at the size of the value `access` found
+/// (the first thing it returns).
+pub(super) fn priced_access<T: Config, R>(
+    h: &mut Host<'_, '_, T>,
+    key: KeyArg,
+    cost: fn(u32) -> Cost,
+    access: impl FnOnce(&mut Host<'_, '_, T>, Key) -> Result<(u32, R), Stop>,
+) -> Result<R, Stop> {
     let max_len = h.stack().schedule.limits.payload_len;
-    let charged = h.charge(Cost::ContainsStorage(max_len))?;
+    let charged = h.charge(cost(max_len))?;
     let key = read_key(h, key)?;
-    let size = h.stack().top().info.size(&key);
-    h.adjust(charged, Cost::ContainsStorage(size.unwrap_or(0)));
-    Ok(size.unwrap_or(SENTINEL))
+    let (size, result) = access(h, key)?;
+    h.adjust(charged, cost(size));
+    Ok(result)
+}
+
+/// The size of a value found, 0 for none.
+pub(super) fn value_len(value: &Option<Vec<u8>>) -> u32 {
+    value.as_ref().map_or(0, |value| value.len() as u32)
+}
+
+/// Hands a value found to the contract (its price covers the copy), or says there
+/// was none.
+pub(super) fn output_found<T: Config>(
+    h: &mut Host<'_, '_, T>,
+    value: Option<Vec<u8>>,
+    out_ptr: u32,
+    out_len_ptr: u32,
+) -> Result<ReturnErrorCode, Stop> {
+    let Some(value) = value else {
+        return Ok(ReturnErrorCode::KeyNotFound);
+    };
+    h.write_output(out_ptr, out_len_ptr, &value, false, OutputCopy::Covered)?;
+    Ok(ReturnErrorCode::Success)
 }

@@ -6,8 +6,8 @@ use pallet_contracts_uapi::ReturnErrorCode;
 
 use super::{
     declare::host_functions,
-    storage::{read_key, KeyArg},
-    Host, OutputCopy, SENTINEL,
+    storage::{output_found, priced_access, read_key, value_len, KeyArg},
+    Host, SENTINEL,
 };
 use crate::{
     costs::Cost,
@@ -27,7 +27,7 @@ host_functions! {
         value_ptr: u32,
         value_len: u32,
     ) -> u32 {
-        let max_len = max_len(h);
+        let max_len = h.stack().schedule.limits.payload_len;
         let charged = h.charge(Cost::SetTransientStorage {
             new_bytes: value_len,
             old_bytes: max_len,
@@ -52,13 +52,11 @@ host_functions! {
     /// Removes a transient value; returns its size, or `u32::MAX` if there was none.
     #[host(seal0, unstable)]
     fn clear_transient_storage(h, key_ptr: u32, key_len: u32) -> u32 {
-        let max_len = max_len(h);
-        let charged = h.charge(Cost::ClearTransientStorage(max_len))?;
-        let key = read_key(h, KeyArg::Var(key_ptr, key_len))?;
-        let outcome = write(h, key, None, false)?;
-        let old_len = outcome.old_len();
-        h.adjust(charged, Cost::ClearTransientStorage(old_len.unwrap_or(0)));
-        Ok(old_len.unwrap_or(SENTINEL))
+        let key = KeyArg::Var(key_ptr, key_len);
+        priced_access(h, key, Cost::ClearTransientStorage, |h, key| {
+            let old_len = write(h, key, None, false)?.old_len();
+            Ok((old_len.unwrap_or(0), old_len.unwrap_or(SENTINEL)))
+        })
     }
 
     /// Copies a transient value to the output buffer.
@@ -70,29 +68,27 @@ host_functions! {
         out_ptr: u32,
         out_len_ptr: u32,
     ) -> ReturnErrorCode {
-        let max_len = max_len(h);
-        let charged = h.charge(Cost::GetTransientStorage(max_len))?;
-        let key = read_key(h, KeyArg::Var(key_ptr, key_len))?;
-        let stack = h.stack();
-        let value = stack.transient.read(&stack.top().account, &key).cloned();
-        let len = value.as_ref().map_or(0, |v| v.len() as u32);
-        h.adjust(charged, Cost::GetTransientStorage(len));
-        output(h, value, out_ptr, out_len_ptr)
+        let key = KeyArg::Var(key_ptr, key_len);
+        let value = priced_access(h, key, Cost::GetTransientStorage, |h, key| {
+            let stack = h.stack();
+            let value = stack.transient.read(&stack.top().account, &key).cloned();
+            Ok((value_len(&value), value))
+        })?;
+        output_found(h, value, out_ptr, out_len_ptr)
     }
 
     /// The size of a transient value, or `u32::MAX` if there is none.
     #[host(seal0, unstable)]
     fn contains_transient_storage(h, key_ptr: u32, key_len: u32) -> u32 {
-        let max_len = max_len(h);
-        let charged = h.charge(Cost::ContainsTransientStorage(max_len))?;
-        let key = read_key(h, KeyArg::Var(key_ptr, key_len))?;
-        let stack = h.stack();
-        let size = stack
-            .transient
-            .read(&stack.top().account, &key)
-            .map(|v| v.len() as u32);
-        h.adjust(charged, Cost::ContainsTransientStorage(size.unwrap_or(0)));
-        Ok(size.unwrap_or(SENTINEL))
+        let key = KeyArg::Var(key_ptr, key_len);
+        priced_access(h, key, Cost::ContainsTransientStorage, |h, key| {
+            let stack = h.stack();
+            let size = stack
+                .transient
+                .read(&stack.top().account, &key)
+                .map(|v| v.len() as u32);
+            Ok((size.unwrap_or(0), size.unwrap_or(SENTINEL)))
+        })
     }
 
     /// Removes a transient value and copies it to the output buffer.
@@ -104,16 +100,15 @@ host_functions! {
         out_ptr: u32,
         out_len_ptr: u32,
     ) -> ReturnErrorCode {
-        let max_len = max_len(h);
-        let charged = h.charge(Cost::TakeTransientStorage(max_len))?;
-        let key = read_key(h, KeyArg::Var(key_ptr, key_len))?;
-        let value = match write(h, key, None, true)? {
-            WriteOutcome::Taken(value) => Some(value),
-            _ => None,
-        };
-        let len = value.as_ref().map_or(0, |v| v.len() as u32);
-        h.adjust(charged, Cost::TakeTransientStorage(len));
-        output(h, value, out_ptr, out_len_ptr)
+        let key = KeyArg::Var(key_ptr, key_len);
+        let value = priced_access(h, key, Cost::TakeTransientStorage, |h, key| {
+            let value = match write(h, key, None, true)? {
+                WriteOutcome::Taken(value) => Some(value),
+                _ => None,
+            };
+            Ok((value_len(&value), value))
+        })?;
+        output_found(h, value, out_ptr, out_len_ptr)
     }
 }
 
@@ -130,23 +125,4 @@ fn write<T: Config>(
         .transient
         .write(&contract, &key, value, take)
         .map_err(|_| Error::<T>::OutOfTransientStorage.into())
-}
-
-fn max_len<T: Config>(h: &mut Host<'_, '_, T>) -> u32 {
-    h.stack().schedule.limits.payload_len
-}
-
-/// Hands a value found to the contract (its price covers the copy), or says there
-/// was none.
-fn output<T: Config>(
-    h: &mut Host<'_, '_, T>,
-    value: Option<Vec<u8>>,
-    out: u32,
-    out_len: u32,
-) -> Result<ReturnErrorCode, Stop> {
-    let Some(value) = value else {
-        return Ok(ReturnErrorCode::KeyNotFound);
-    };
-    h.write_output(out, out_len, &value, false, OutputCopy::Covered)?;
-    Ok(ReturnErrorCode::Success)
 }
