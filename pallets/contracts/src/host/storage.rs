@@ -1,5 +1,6 @@
 //! Contract storage: set, clear, get, contains and take, in every ABI version.
 
+use alloc::vec::Vec;
 use frame_support::traits::Get;
 use pallet_contracts_uapi::ReturnErrorCode;
 
