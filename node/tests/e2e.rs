@@ -415,6 +415,57 @@ fn contract_fixture(build: &str, name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// Gas for a test's deployment or call: enough for any fixture, well within a block.
+const TEST_GAS: frame_support::weights::Weight =
+    frame_support::weights::Weight::from_parts(100_000_000_000, 1024 * 1024);
+
+/// Submits `call` signed by Alice and waits for the block that seals it; returns the
+/// block's hash.
+fn seal(node: &Node, call: RuntimeCall) -> Value {
+    let block = head_number(node);
+    submit_signed(node, call);
+    wait_for_block(node, block + 1);
+    node.call("chain_getBlockHash", json!([block + 1]))
+        .expect("the block's hash")
+}
+
+/// Instantiates `code` with constructor input `data` as Alice, in a block of its own;
+/// returns the contract's address.
+fn deploy(node: &Node, code: Vec<u8>, data: Vec<u8>) -> sp_runtime::AccountId32 {
+    let address = pallet_europa_contracts::Pallet::<europa_runtime::Runtime>::contract_address(
+        &Sr25519Keyring::Alice.to_account_id(),
+        &blake2_256(&code).into(),
+        &data,
+        &[],
+    );
+    seal(
+        node,
+        RuntimeCall::Contracts(pallet_europa_contracts::Call::instantiate_with_code {
+            value: 0,
+            gas_limit: TEST_GAS,
+            storage_deposit_limit: None,
+            code,
+            data,
+            salt: vec![],
+        }),
+    );
+    address
+}
+
+/// Calls `contract` with `data` as Alice, in a block of its own; returns the block's hash.
+fn call_in_block(node: &Node, contract: &sp_runtime::AccountId32, data: Vec<u8>) -> Value {
+    seal(
+        node,
+        RuntimeCall::Contracts(pallet_europa_contracts::Call::call {
+            dest: contract.clone().into(),
+            value: 0,
+            gas_limit: TEST_GAS,
+            storage_deposit_limit: None,
+            data,
+        }),
+    )
+}
+
 fn blake2_256(data: &[u8]) -> [u8; 32] {
     use sp_runtime::traits::Hash;
     sp_runtime::traits::BlakeTwo256::hash(data).0

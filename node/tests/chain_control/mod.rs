@@ -172,34 +172,7 @@ fn time_travel_moves_block_timestamps_and_contracts_see_it() {
     );
 
     // A contract reads the new time: deployed and called at the head.
-    let deployed = node
-        .call(
-            "europa_traceInstantiate",
-            json!([{ "origin": alice, "code": hex(&code) }]),
-        )
-        .expect("dry run");
-    let _ = deployed;
-    let block = head_number(&node);
-    super::submit_signed(
-        &node,
-        europa_runtime::RuntimeCall::Contracts(
-            pallet_europa_contracts::Call::instantiate_with_code {
-                value: 0,
-                gas_limit: frame_support::weights::Weight::from_parts(10_000_000_000, 1024 * 1024),
-                storage_deposit_limit: None,
-                code: code.clone(),
-                data: vec![],
-                salt: vec![],
-            },
-        ),
-    );
-    wait_for_block(&node, block + 1);
-    let contract = pallet_europa_contracts::Pallet::<europa_runtime::Runtime>::contract_address(
-        &Sr25519Keyring::Alice.to_account_id(),
-        &super::blake2_256(&code).into(),
-        &[],
-        &[],
-    );
+    let contract = super::deploy(&node, code, vec![]);
     let head_time = timestamp(&node);
     let called = node
         .call(
@@ -247,52 +220,21 @@ fn a_stopped_chain_is_reverted_from_the_command_line() {
 
 #[test]
 fn an_exported_state_starts_a_new_chain_with_its_contracts() {
-    use super::{blake2_256, contract_fixture, dry_run, ink_input, submit_signed};
+    use super::{contract_fixture, deploy, dry_run, ink_input};
     let dir = tempdir();
     let base = dir.to_str().unwrap().to_owned();
     let args = super::on_disk(&base);
-    let code = contract_fixture("mvp", "flipper");
-    let constructor = ink_input("new", false);
-    let flipper = pallet_europa_contracts::Pallet::<europa_runtime::Runtime>::contract_address(
-        &Sr25519Keyring::Alice.to_account_id(),
-        &blake2_256(&code).into(),
-        &constructor,
-        &[],
-    );
-    let flip = |node: &Node| {
-        let block = head_number(node);
-        submit_signed(
-            node,
-            europa_runtime::RuntimeCall::Contracts(pallet_europa_contracts::Call::call {
-                dest: flipper.clone().into(),
-                value: 0,
-                gas_limit: frame_support::weights::Weight::from_parts(10_000_000_000, 1024 * 1024),
-                storage_deposit_limit: None,
-                data: ink_input("flip", ()),
-            }),
-        );
-        wait_for_block(node, block + 1);
-    };
-    {
+    fn flip(node: &Node, flipper: &sp_runtime::AccountId32) {
+        super::call_in_block(node, flipper, super::ink_input("flip", ()));
+    }
+    let flipper = {
         let node = Node::start(&args);
-        submit_signed(
+        let flipper = deploy(
             &node,
-            europa_runtime::RuntimeCall::Contracts(
-                pallet_europa_contracts::Call::instantiate_with_code {
-                    value: 0,
-                    gas_limit: frame_support::weights::Weight::from_parts(
-                        100_000_000_000,
-                        1024 * 1024,
-                    ),
-                    storage_deposit_limit: None,
-                    code,
-                    data: constructor.clone(),
-                    salt: vec![],
-                },
-            ),
+            contract_fixture("mvp", "flipper"),
+            ink_input("new", false),
         );
-        wait_for_block(&node, 1);
-        flip(&node);
+        flip(&node, &flipper);
         assert_eq!(
             dry_run(&node, &flipper, ink_input("get", ()))
                 .result
@@ -300,7 +242,8 @@ fn an_exported_state_starts_a_new_chain_with_its_contracts() {
             Ok(vec![0, 1])
         );
         node.stop_gracefully();
-    }
+        flipper
+    };
     // What block 2 (the flip) changed, read from the stopped chain as the RPC answers it.
     let flipper_address = flipper.to_string();
     let state_kv = |extra: &[&str]| {
@@ -347,7 +290,7 @@ fn an_exported_state_starts_a_new_chain_with_its_contracts() {
         let got = dry_run(&node, &flipper, ink_input("get", ()));
         assert_eq!(got.result.map(|r| r.data), Ok(flipped.clone()), "{at:?}");
         // It runs on: the contract is callable in blocks of the new chain.
-        flip(&node);
+        flip(&node, &flipper);
         let got = dry_run(&node, &flipper, ink_input("get", ()));
         assert_ne!(got.result.map(|r| r.data), Ok(flipped), "{at:?}");
     }

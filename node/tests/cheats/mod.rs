@@ -4,10 +4,7 @@
 use serde_json::{json, Value};
 use sp_keyring::Sr25519Keyring;
 
-use super::{
-    blake2_256, chain_control::free_balance, head_number, hostile::deploy_hostile, submit_signed,
-    wait_for_block,
-};
+use super::{blake2_256, chain_control::free_balance, head_number, hostile::deploy_hostile};
 use crate::node::{hex, Node};
 
 fn refusal(node: &Node, method: &str, params: Value) -> String {
@@ -71,8 +68,7 @@ fn a_contract_runs_other_code_without_redeploying() {
     let alice = Sr25519Keyring::Alice.to_account_id().to_string();
     let contract = deploy_hostile(&node);
     let now = wat::parse_str(super::NOW_WAT).unwrap();
-    let block = head_number(&node);
-    submit_signed(
+    super::seal(
         &node,
         europa_runtime::RuntimeCall::Contracts(pallet_europa_contracts::Call::upload_code {
             code: now.clone(),
@@ -80,7 +76,6 @@ fn a_contract_runs_other_code_without_redeploying() {
             determinism: pallet_europa_contracts::Determinism::Enforced,
         }),
     );
-    wait_for_block(&node, block + 1);
     let now_hash = hex(&blake2_256(&now));
     node.call(
         "europa_setContractCode",

@@ -67,27 +67,7 @@ pub fn cases() -> Vec<Case> {
 
 /// Uploads and instantiates the hostile contract as Alice; returns its address.
 pub fn deploy_hostile(node: &Node) -> sp_runtime::AccountId32 {
-    let code = hostile_code();
-    let code_hash = super::blake2_256(&code).into();
-    let block = head_number(node);
-    submit_signed(
-        node,
-        RuntimeCall::Contracts(pallet_europa_contracts::Call::instantiate_with_code {
-            value: 0,
-            gas_limit: Weight::from_parts(10_000_000_000, 1024 * 1024),
-            storage_deposit_limit: None,
-            code,
-            data: vec![],
-            salt: vec![],
-        }),
-    );
-    wait_for_block(node, block + 1);
-    pallet_europa_contracts::Pallet::<europa_runtime::Runtime>::contract_address(
-        &Sr25519Keyring::Alice.to_account_id(),
-        &code_hash,
-        &[],
-        &[],
-    )
+    super::deploy(node, hostile_code(), vec![])
 }
 
 /// The name of a dry run's module error (`DecodingFailed`), or "" when it succeeded.

@@ -2,14 +2,12 @@
 //! sealed: each extrinsic, re-executed, reproduces its block's own events and outcome.
 
 use codec::Encode;
-use europa_runtime::RuntimeCall;
-use frame_support::weights::Weight;
 use serde_json::{json, Value};
 use sp_keyring::Sr25519Keyring;
 
 use super::{
-    block_events, head_number, hostile::deploy_hostile, next_index, submit_alice_transfer,
-    submit_signed, wait_for_block,
+    block_events, call_in_block, deploy, head_number, hostile::deploy_hostile, next_index,
+    submit_alice_transfer, wait_for_block,
 };
 use crate::node::{hex, Node};
 
@@ -20,18 +18,7 @@ const TRAP: u8 = 6;
 fn extrinsic_traces_reproduce_their_blocks_events_and_outcomes() {
     let node = Node::start_dev(&[]);
     let contract = deploy_hostile(&node);
-    let block = head_number(&node);
-    submit_signed(
-        &node,
-        RuntimeCall::Contracts(pallet_europa_contracts::Call::call {
-            dest: contract.clone().into(),
-            value: 0,
-            gas_limit: Weight::from_parts(10_000_000_000, 1024 * 1024),
-            storage_deposit_limit: None,
-            data: vec![TRAP],
-        }),
-    );
-    wait_for_block(&node, block + 1);
+    call_in_block(&node, &contract, vec![TRAP]);
     let block = head_number(&node);
     submit_alice_transfer(&node, next_index(&node, Sr25519Keyring::Alice) as u32);
     wait_for_block(&node, block + 1);
@@ -175,43 +162,17 @@ fn unknown_blocks_and_extrinsics_are_refused_saying_which() {
 
 #[test]
 fn a_blocks_changed_keys_are_what_the_chain_holds_after_it() {
-    use super::{blake2_256, contract_fixture, ink_input};
+    use super::{contract_fixture, ink_input};
     let node = Node::start_dev(&[]);
-    let code = contract_fixture("mvp", "flipper");
-    let constructor = ink_input("new", false);
-    let flipper = pallet_europa_contracts::Pallet::<europa_runtime::Runtime>::contract_address(
-        &Sr25519Keyring::Alice.to_account_id(),
-        &blake2_256(&code).into(),
-        &constructor,
-        &[],
+    let flipper = deploy(
+        &node,
+        contract_fixture("mvp", "flipper"),
+        ink_input("new", false),
     );
-    let gas_limit = Weight::from_parts(100_000_000_000, 1024 * 1024);
-    let seal = |call: RuntimeCall| {
-        let block = head_number(&node);
-        submit_signed(&node, call);
-        wait_for_block(&node, block + 1);
-        node.call("chain_getBlockHash", json!([block + 1]))
-            .expect("hash")
-    };
-    let deployed = seal(RuntimeCall::Contracts(
-        pallet_europa_contracts::Call::instantiate_with_code {
-            value: 0,
-            gas_limit,
-            storage_deposit_limit: None,
-            code,
-            data: constructor,
-            salt: vec![],
-        },
-    ));
-    let flipped = seal(RuntimeCall::Contracts(
-        pallet_europa_contracts::Call::call {
-            dest: flipper.clone().into(),
-            value: 0,
-            gas_limit,
-            storage_deposit_limit: None,
-            data: ink_input("flip", ()),
-        },
-    ));
+    let deployed = node
+        .call("chain_getBlockHash", json!([head_number(&node)]))
+        .expect("hash");
+    let flipped = call_in_block(&node, &flipper, ink_input("flip", ()));
 
     for block in [&deployed, &flipped] {
         let changed = node
@@ -334,47 +295,17 @@ const WRITE_THEN_TRAP: &str = r#"(module
 #[test]
 fn operations_a_failed_extrinsic_rolled_back_are_left_out() {
     let node = Node::start_dev(&[]);
-    let code = wat::parse_str(WRITE_THEN_TRAP).unwrap();
-    let contract = pallet_europa_contracts::Pallet::<europa_runtime::Runtime>::contract_address(
-        &Sr25519Keyring::Alice.to_account_id(),
-        &super::blake2_256(&code).into(),
-        &[],
-        &[],
-    );
-    let gas_limit = Weight::from_parts(10_000_000_000, 1024 * 1024);
-    let block = head_number(&node);
-    submit_signed(
-        &node,
-        RuntimeCall::Contracts(pallet_europa_contracts::Call::instantiate_with_code {
-            value: 0,
-            gas_limit,
-            storage_deposit_limit: None,
-            code,
-            data: vec![],
-            salt: vec![],
-        }),
-    );
-    wait_for_block(&node, block + 1);
-    submit_signed(
-        &node,
-        RuntimeCall::Contracts(pallet_europa_contracts::Call::call {
-            dest: contract.clone().into(),
-            value: 0,
-            gas_limit,
-            storage_deposit_limit: None,
-            data: vec![],
-        }),
-    );
-    wait_for_block(&node, block + 2);
+    let contract = deploy(&node, wat::parse_str(WRITE_THEN_TRAP).unwrap(), vec![]);
+    let block = call_in_block(&node, &contract, vec![]);
     let traced = node
-        .call("europa_traceExtrinsic", json!([block + 2, 1]))
+        .call("europa_traceExtrinsic", json!([block, 1]))
         .expect("traced");
     assert_eq!(
         traced["outcome"]["err"], "Contracts::ContractTrapped",
         "{traced}"
     );
     let operations = node
-        .call("europa_extrinsicStateChanges", json!([block + 2, 1]))
+        .call("europa_extrinsicStateChanges", json!([block, 1]))
         .expect("operations");
     let operations = operations.as_array().expect("a list");
     assert!(
