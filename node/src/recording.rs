@@ -32,6 +32,18 @@ pub enum Operation {
     ChildClearPrefix { child: Vec<u8>, prefix: Vec<u8> },
 }
 
+impl Operation {
+    /// Whether it touched a child trie.
+    pub fn is_child(&self) -> bool {
+        matches!(
+            self,
+            Operation::ChildPut { .. }
+                | Operation::ChildKill { .. }
+                | Operation::ChildClearPrefix { .. }
+        )
+    }
+}
+
 std::thread_local! {
     /// Set by [`record`] on the thread that makes the runtime call.
     static RECORDED: RefCell<Option<Vec<Operation>>> = const { RefCell::new(None) };

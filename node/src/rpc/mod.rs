@@ -26,9 +26,9 @@ use sc_rpc_api::DenyUnsafe;
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::{Error as BlockChainError, HeaderBackend, HeaderMetadata};
 
-pub struct Dependencies<C, B, P> {
+pub struct Dependencies<C, P> {
     pub client: Arc<C>,
-    pub backend: Arc<B>,
+    pub backend: Arc<FullBackend>,
     pub pool: Arc<P>,
     pub seal_commands: mpsc::Sender<EngineCommand<Hash>>,
     /// Blocks are sealed only on request (`--sealing manual`).
@@ -42,7 +42,7 @@ pub struct Dependencies<C, B, P> {
 pub type FullBackend = sc_service::TFullBackend<Block>;
 
 pub fn create<C, P>(
-    deps: Dependencies<C, FullBackend, P>,
+    deps: Dependencies<C, P>,
 ) -> Result<RpcModule<()>, Box<dyn std::error::Error + Send + Sync>>
 where
     C: sc_client_api::StorageProvider<Block, FullBackend>,

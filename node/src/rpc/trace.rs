@@ -27,7 +27,10 @@ use sp_blockchain::HeaderBackend;
 use sp_core::crypto::Ss58Codec;
 use sp_runtime::{traits::Block as BlockT, DispatchError, Weight};
 
-use crate::history::{self, HistoryError};
+use crate::{
+    history::{self, HistoryError},
+    recording::Operation,
+};
 
 use super::{
     ensure_unsafe_allowed, invalid_params,
@@ -295,9 +298,13 @@ where
             };
             let operations =
                 history::extrinsic_operations(client, block, index).map_err(history_error)?;
-            // Contracts before and after the block: one created or removed in it counts.
-            let mut owners = history::contracts_by_trie(client, parent).map_err(history_error)?;
-            owners.extend(history::contracts_by_trie(client, hash).map_err(history_error)?);
+            // Contracts before and after the block (one created or removed in it counts),
+            // looked up only when a child trie was touched: it reads every contract.
+            let mut owners = std::collections::BTreeMap::new();
+            if operations.iter().any(Operation::is_child) {
+                owners = history::contracts_by_trie(client, parent).map_err(history_error)?;
+                owners.extend(history::contracts_by_trie(client, hash).map_err(history_error)?);
+            }
             Ok(Value::Array(
                 operations
                     .iter()
