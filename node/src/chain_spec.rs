@@ -8,11 +8,15 @@ use crate::executor::NATIVE_CODE_PLACEHOLDER;
 
 pub type ChainSpec = sc_service::GenericChainSpec;
 
+/// The token's symbol and decimals, as the chain properties tell clients.
+pub const TOKEN_SYMBOL: &str = "UNIT";
+pub const TOKEN_DECIMALS: u32 = 12;
+
 /// `--dev`: Alice..Ferdie and their stash accounts funded, Alice sudo.
 pub fn development() -> Result<ChainSpec, String> {
     let mut properties = Properties::new();
-    properties.insert("tokenSymbol".into(), "UNIT".into());
-    properties.insert("tokenDecimals".into(), 12.into());
+    properties.insert("tokenSymbol".into(), TOKEN_SYMBOL.into());
+    properties.insert("tokenDecimals".into(), TOKEN_DECIMALS.into());
     properties.insert("ss58Format".into(), 42.into());
 
     let mut spec = ChainSpec::builder(NATIVE_CODE_PLACEHOLDER, None)

@@ -1,6 +1,10 @@
 //! Command-line interface: sc-cli's node flags plus Europa's own.
 
+use std::path::PathBuf;
+
 use sc_cli::RunCmd;
+
+use crate::insight::TraceLog;
 
 #[derive(Debug, clap::Parser)]
 // sc-cli sets the name, version and about text (`SubstrateCli::description`).
@@ -56,6 +60,31 @@ pub struct EuropaParams {
     /// Recorded with the chain when it is created and kept on restarts.
     #[arg(long, value_enum)]
     pub wasm_profile: Option<WasmProfile>,
+
+    /// ink! metadata to read traces with: `.contract` bundles or metadata `.json` files,
+    /// or directories scanned for them (e.g. a project's `target/ink`). Matched to
+    /// contracts by code hash; kept with the chain, as is what `europa_registerContract`
+    /// adds. Repeatable.
+    #[arg(long, value_name = "PATH")]
+    pub contracts: Vec<PathBuf>,
+
+    /// DWARF builds of stripped deployed code (`.wasm`, or `.contract` bundles carrying
+    /// one), or directories scanned for them: traps in code whose Code section is
+    /// identical get Rust file:line backtraces. Kept with the chain, as is what
+    /// `europa_registerDebugInfo` adds. Repeatable.
+    #[arg(long, value_name = "PATH")]
+    pub debug_symbols: Vec<PathBuf>,
+
+    /// What the log shows of each contract execution in a block: `calls` (frames with
+    /// their decoded messages, events, outcomes, and the host calls of failed frames),
+    /// `host-calls` (every host call too) or `off`.
+    #[arg(long, value_enum, default_value_t = TraceLog::Calls)]
+    pub trace: TraceLog,
+
+    /// Log dry runs (`ContractsApi` calls, which clients make before every transaction)
+    /// as well.
+    #[arg(long)]
+    pub trace_dry_runs: bool,
 }
 
 #[derive(

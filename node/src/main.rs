@@ -10,6 +10,7 @@ mod clock;
 mod command;
 mod executor;
 mod history;
+mod insight;
 mod recording;
 mod rpc;
 mod rpc_server;

@@ -4,6 +4,7 @@
 mod chain_control;
 mod cheats;
 mod hostile;
+mod insight;
 mod node;
 mod rpc_server;
 mod traces;

@@ -165,7 +165,13 @@ impl_runtime_apis! {
             storage_deposit_limit: Option<Balance>,
             input_data: Vec<u8>,
         ) -> ContractExecResult {
-            Contracts::bare_call_untraced(origin, dest, value, gas_limit, storage_deposit_limit, input_data)
+            if !contracts::dry_runs_observed() {
+                return Contracts::bare_call_untraced(origin, dest, value, gas_limit, storage_deposit_limit, input_data);
+            }
+            let (result, trace) =
+                Contracts::bare_call(origin, dest, value, gas_limit, storage_deposit_limit, input_data);
+            contracts::observe_dry_run(&trace);
+            result
         }
 
         fn instantiate(
@@ -177,7 +183,13 @@ impl_runtime_apis! {
             data: Vec<u8>,
             salt: Vec<u8>,
         ) -> ContractInstantiateResult {
-            Contracts::bare_instantiate_untraced(origin, value, gas_limit, storage_deposit_limit, code, data, salt)
+            if !contracts::dry_runs_observed() {
+                return Contracts::bare_instantiate_untraced(origin, value, gas_limit, storage_deposit_limit, code, data, salt);
+            }
+            let (result, trace) =
+                Contracts::bare_instantiate(origin, value, gas_limit, storage_deposit_limit, code, data, salt);
+            contracts::observe_dry_run(&trace);
+            result
         }
 
         fn upload_code(

@@ -70,9 +70,60 @@ fn default_engine(executor: Executor) -> Engine {
     Engine::new(config).expect("the default sandbox configuration is valid")
 }
 
-/// Traces of dispatched contract executions: logged as a tree (target `europa::trace`),
-/// and collected while `ContractsTraceApi::trace_block` re-executes a block.
+/// Traces of dispatched contract executions: handed to the node's [`TraceObserver`] (or,
+/// without one, logged as a tree, target `europa::trace`), and collected while
+/// `ContractsTraceApi::trace_block` re-executes a block.
 pub struct TraceSink;
+
+/// Where the node wants the traces of executions nobody asked for: those dispatched in
+/// blocks and, if it says so, dry runs (`ContractsApi`). It renders and logs them.
+#[cfg(feature = "std")]
+pub trait TraceObserver: Send + Sync {
+    /// How much of a dispatched execution's trace to record; `None`: none (and its cost
+    /// is not paid).
+    fn dispatched_limits(&self) -> Option<TraceLimits>;
+    /// Whether dry runs are traced for it.
+    fn wants_dry_runs(&self) -> bool;
+    /// A trace of a dispatched execution (`dry_run: false`) or of a dry run.
+    fn observe(&self, trace: &ExecutionTrace, dry_run: bool);
+}
+
+#[cfg(feature = "std")]
+static OBSERVER: std::sync::OnceLock<Box<dyn TraceObserver>> = std::sync::OnceLock::new();
+
+/// Installs the node's trace observer, once, before blocks are built.
+#[cfg(feature = "std")]
+pub fn observe_traces(observer: Box<dyn TraceObserver>) -> Result<(), alloc::string::String> {
+    OBSERVER
+        .set(observer)
+        .map_err(|_| "a trace observer was already installed".into())
+}
+
+/// Whether dry runs should be traced, for the observer.
+pub fn dry_runs_observed() -> bool {
+    #[cfg(feature = "std")]
+    return OBSERVER
+        .get()
+        .is_some_and(|observer| observer.wants_dry_runs());
+    #[cfg(not(feature = "std"))]
+    false
+}
+
+/// Hands a dry run's trace to the observer.
+pub fn observe_dry_run(trace: &ExecutionTrace) {
+    #[cfg(feature = "std")]
+    if let Some(observer) = OBSERVER.get() {
+        observer.observe(trace, true);
+    }
+    #[cfg(not(feature = "std"))]
+    let _ = trace;
+}
+
+/// The code stored under `hash`, as uploaded (for the observer, which runs inside the
+/// execution that produced a trace).
+pub fn stored_code(hash: &crate::Hash) -> Option<Vec<u8>> {
+    pallet_europa_contracts::PristineCode::<crate::Runtime>::get(hash).map(|code| code.into_inner())
+}
 
 /// What the traces of one block may hold together: each is bounded by the pallet's
 /// `TraceLimits`, and a block of many executions shares this budget.
@@ -111,7 +162,10 @@ impl OnTrace for TraceSink {
                 Some(())
             });
             if collected.is_none() {
-                log::info!(target: "europa::trace", "contract execution\n{trace}");
+                match OBSERVER.get() {
+                    Some(observer) => observer.observe(trace, false),
+                    None => log::info!(target: "europa::trace", "contract execution\n{trace}"),
+                }
             }
         }
         #[cfg(not(feature = "std"))]
@@ -131,8 +185,11 @@ impl OnTrace for TraceSink {
             });
             match collecting {
                 Some(left) => left.map(|left| TraceLimits::default().min(left)),
-                None => log::log_enabled!(target: "europa::trace", log::Level::Info)
-                    .then(TraceLimits::default),
+                None => match OBSERVER.get() {
+                    Some(observer) => observer.dispatched_limits(),
+                    None => log::log_enabled!(target: "europa::trace", log::Level::Info)
+                        .then(TraceLimits::default),
+                },
             }
         }
         #[cfg(not(feature = "std"))]

@@ -10,6 +10,7 @@
 mod chain_control;
 mod cheats;
 mod engine;
+mod insight;
 pub mod params;
 mod trace;
 
@@ -36,6 +37,8 @@ pub struct Dependencies<C, P> {
     pub clock: Arc<crate::clock::Clock>,
     /// The chain's directory, where its snapshots are kept.
     pub chain_dir: std::path::PathBuf,
+    /// What Europa knows about the chain's contracts (metadata, debug symbols).
+    pub insight: Arc<crate::insight::Insight>,
 }
 
 /// The node's database backend.
@@ -66,6 +69,7 @@ where
     use chain_control::{ChainControl, ChainControlApiServer};
     use cheats::{Cheats, CheatsApiServer};
     use engine::{Engine, EngineApiServer};
+    use insight::{InsightApiServer, InsightRpc};
     use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
     use substrate_frame_rpc_system::{System, SystemApiServer};
     use trace::{TraceApiServer, Tracer};
@@ -73,7 +77,13 @@ where
     let mut module = RpcModule::new(());
     module.merge(System::new(deps.client.clone(), deps.pool.clone()).into_rpc())?;
     module.merge(TransactionPayment::new(deps.client.clone()).into_rpc())?;
-    module.merge(Tracer::new(deps.client.clone(), deps.backend.clone()).into_rpc())?;
+    let tracer = Tracer::new(
+        deps.client.clone(),
+        deps.backend.clone(),
+        deps.insight.clone(),
+    );
+    module.merge(tracer.into_rpc())?;
+    module.merge(InsightRpc::new(deps.client.clone(), deps.insight).into_rpc())?;
     let cheats_seal = deps.manual_sealing.then(|| deps.seal_commands.clone());
     module.merge(Cheats::new(deps.client.clone(), deps.pool.clone(), cheats_seal).into_rpc())?;
     let control = ChainControl::new(

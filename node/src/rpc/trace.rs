@@ -17,9 +17,7 @@ use jsonrpsee::{
     types::ErrorObjectOwned,
     Extensions,
 };
-use pallet_europa_contracts::{
-    api::ContractsTraceApi, trace::ExecutionTrace, Code, ContractResult, StorageDeposit,
-};
+use pallet_europa_contracts::{api::ContractsTraceApi, Code, ContractResult, StorageDeposit};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use sp_api::ProvideRuntimeApi;
@@ -29,11 +27,14 @@ use sp_runtime::{traits::Block as BlockT, DispatchError, Weight};
 
 use crate::{
     history::{self, HistoryError},
+    insight::{Annotated, Insight},
     recording::Operation,
 };
 
 use super::{
-    ensure_unsafe_allowed, invalid_params,
+    ensure_unsafe_allowed,
+    insight::stored_code,
+    invalid_params,
     params::{hex, Account, Amount, BlockRef, GasLimit, HexBytes},
     runtime_error, FullBackend,
 };
@@ -124,18 +125,21 @@ pub trait TraceApi {
     async fn trace_extrinsic(&self, block: BlockRef, index: u32) -> RpcResult<Value>;
 }
 
-/// What the trace methods share: the client and its backend, and the permits to run.
+/// What the trace methods share: the client and its backend, what Europa knows about
+/// contracts (to read traces with), and the permits to run.
 pub struct Tracer<C> {
     client: Arc<C>,
     backend: Arc<FullBackend>,
+    insight: Arc<Insight>,
     permits: tokio::sync::Semaphore,
 }
 
 impl<C> Tracer<C> {
-    pub fn new(client: Arc<C>, backend: Arc<FullBackend>) -> Self {
+    pub fn new(client: Arc<C>, backend: Arc<FullBackend>, insight: Arc<Insight>) -> Self {
         Tracer {
             client,
             backend,
+            insight,
             permits: tokio::sync::Semaphore::new(CONCURRENT_TRACES),
         }
     }
@@ -150,7 +154,9 @@ where
         &self,
         ext: &Extensions,
         method: &str,
-        trace: impl FnOnce(&C, &FullBackend) -> Result<Value, ErrorObjectOwned> + Send + 'static,
+        trace: impl FnOnce(&C, &FullBackend, &Insight) -> Result<Value, ErrorObjectOwned>
+            + Send
+            + 'static,
     ) -> RpcResult<Value> {
         ensure_unsafe_allowed(ext, method)?;
         let _permit = self
@@ -160,7 +166,8 @@ where
             .map_err(|_| runtime_error("the node is shutting down"))?;
         let client = self.client.clone();
         let backend = self.backend.clone();
-        tokio::task::spawn_blocking(move || trace(&client, &backend))
+        let insight = self.insight.clone();
+        tokio::task::spawn_blocking(move || trace(&client, &backend, &insight))
             .await
             .map_err(|e| runtime_error(format!("{method} failed: {e}")))?
     }
@@ -183,23 +190,32 @@ where
         request: CallRequest,
         at: Option<Hash>,
     ) -> RpcResult<Value> {
-        self.run(ext, "europa_traceCall", move |client, _| {
+        self.run(ext, "europa_traceCall", move |client, _, insight| {
             let at = at.unwrap_or_else(|| client.info().best_hash);
-            let (result, trace) = client
-                .runtime_api()
-                .trace_call(
-                    at,
-                    request.origin.0,
-                    request.dest.0,
-                    request.value.0,
-                    request.gas_limit.map(|limit| limit.0),
-                    request.storage_deposit_limit.map(|limit| limit.0),
-                    request.input_data.0,
-                )
-                .map_err(runtime_error)?;
+            let limits = Limits::of(request.gas_limit, request.storage_deposit_limit);
+            let dry_run = |limits: Limits| {
+                client
+                    .runtime_api()
+                    .trace_call(
+                        at,
+                        request.origin.0.clone(),
+                        request.dest.0.clone(),
+                        request.value.0,
+                        limits.gas,
+                        limits.deposit,
+                        request.input_data.0.clone(),
+                    )
+                    .map_err(runtime_error)
+            };
+            let (result, trace) = dry_run(limits)?;
+            let mut annotated = insight.annotate(trace, &|hash| stored_code(client, at, hash));
+            if let Some(needs) = limits.exceeded(&result.result) {
+                let (unlimited, _) = dry_run(Limits::MAX)?;
+                annotated.explain_further(&needs(&unlimited));
+            }
             Ok(report(
                 result,
-                trace,
+                &annotated,
                 |value| json!({ "flags": value.flags.bits(), "data": hex(&value.data) }),
             ))
         })
@@ -217,22 +233,31 @@ where
             (None, Some(hash)) => Code::Existing(hash),
             _ => return Err(invalid_params("give exactly one of `code` and `codeHash`")),
         };
-        self.run(ext, "europa_traceInstantiate", move |client, _| {
+        self.run(ext, "europa_traceInstantiate", move |client, _, insight| {
             let at = at.unwrap_or_else(|| client.info().best_hash);
-            let (result, trace) = client
-                .runtime_api()
-                .trace_instantiate(
-                    at,
-                    request.origin.0,
-                    request.value.0,
-                    request.gas_limit.map(|limit| limit.0),
-                    request.storage_deposit_limit.map(|limit| limit.0),
-                    code,
-                    request.data.0,
-                    request.salt.0,
-                )
-                .map_err(runtime_error)?;
-            Ok(report(result, trace, |value| {
+            let limits = Limits::of(request.gas_limit, request.storage_deposit_limit);
+            let dry_run = |limits: Limits| {
+                client
+                    .runtime_api()
+                    .trace_instantiate(
+                        at,
+                        request.origin.0.clone(),
+                        request.value.0,
+                        limits.gas,
+                        limits.deposit,
+                        code.clone(),
+                        request.data.0.clone(),
+                        request.salt.0.clone(),
+                    )
+                    .map_err(runtime_error)
+            };
+            let (result, trace) = dry_run(limits)?;
+            let mut annotated = insight.annotate(trace, &|hash| stored_code(client, at, hash));
+            if let Some(needs) = limits.exceeded(&result.result) {
+                let (unlimited, _) = dry_run(Limits::MAX)?;
+                annotated.explain_further(&needs(&unlimited));
+            }
+            Ok(report(result, &annotated, |value| {
                 json!({
                     "flags": value.result.flags.bits(),
                     "data": hex(&value.result.data),
@@ -244,9 +269,9 @@ where
     }
 
     async fn trace_block(&self, ext: &Extensions, block: BlockRef) -> RpcResult<Value> {
-        self.run(ext, "europa_traceBlock", move |client, _| {
+        self.run(ext, "europa_traceBlock", move |client, _, insight| {
             let block = find_block(client, block)?;
-            let parent = block.header().parent_hash;
+            let (hash, parent) = (block.header().hash(), block.header().parent_hash);
             if block.header().number == 0 {
                 return Ok(json!([]));
             }
@@ -257,7 +282,11 @@ where
             Ok(Value::Array(
                 traces
                     .into_iter()
-                    .map(|(index, trace)| json!({ "extrinsicIndex": index, "trace": trace }))
+                    .map(|(index, trace)| {
+                        let annotated =
+                            insight.annotate(trace, &|code| stored_code(client, hash, code));
+                        json!({ "extrinsicIndex": index, "trace": annotated.to_json() })
+                    })
                     .collect(),
             ))
         })
@@ -270,7 +299,7 @@ where
         block_ref: BlockRef,
         contract: Option<Account>,
     ) -> RpcResult<Value> {
-        self.run(ext, "europa_modifiedStateKvs", move |client, backend| {
+        self.run(ext, "europa_modifiedStateKvs", move |client, backend, _| {
             let block = find_block(client, block_ref)?;
             let changes =
                 history::changed_keys(client, backend, block, contract.map(|c| c.0).as_ref())
@@ -289,7 +318,7 @@ where
         block_ref: BlockRef,
         index: u32,
     ) -> RpcResult<Value> {
-        self.run(ext, "europa_extrinsicStateChanges", move |client, _| {
+        self.run(ext, "europa_extrinsicStateChanges", move |client, _, _| {
             let block = find_block(client, block_ref)?;
             let (hash, parent) = (block.header().hash(), block.header().parent_hash);
             let history_error = |error: HistoryError| match error {
@@ -321,7 +350,7 @@ where
         block_ref: BlockRef,
         index: u32,
     ) -> RpcResult<Value> {
-        self.run(ext, "europa_traceExtrinsic", move |client, _| {
+        self.run(ext, "europa_traceExtrinsic", move |client, _, insight| {
             let block = find_block(client, block_ref)?;
             let (number, hash) = (block.header().number, block.header().hash());
             let count = block.extrinsics().len();
@@ -344,7 +373,11 @@ where
                 Ok(Err(error)) => json!({ "err": super::error_name(&error) }),
                 Err(invalid) => json!({ "invalid": format!("{invalid:?}") }),
             };
-            let mut traces = traces.into_iter();
+            let mut traces = traces.into_iter().map(|trace| {
+                insight
+                    .annotate(trace, &|code| stored_code(client, hash, code))
+                    .to_json()
+            });
             Ok(json!({
                 "blockHash": hash,
                 "blockNumber": number,
@@ -352,7 +385,7 @@ where
                 "outcome": outcome,
                 "events": events.iter().map(event_json).collect::<Vec<_>>(),
                 "trace": traces.next(),
-                "otherTraces": traces.collect::<Vec<ExecutionTrace>>(),
+                "otherTraces": traces.collect::<Vec<Value>>(),
             }))
         })
         .await
@@ -388,11 +421,69 @@ fn event_json(record: &EventRecord) -> Value {
     })
 }
 
+/// The limits of a dry run: `None` is the most a block allows (gas) or no limit
+/// (deposit).
+#[derive(Clone, Copy)]
+struct Limits {
+    gas: Option<Weight>,
+    deposit: Option<Balance>,
+}
+
+impl Limits {
+    const MAX: Limits = Limits {
+        gas: None,
+        deposit: None,
+    };
+
+    fn of(gas: Option<GasLimit>, deposit: Option<Amount>) -> Self {
+        Limits {
+            gas: gas.map(|limit| limit.0),
+            deposit: deposit.map(|limit| limit.0),
+        }
+    }
+
+    /// When `result` failed for want of gas or deposit under limits the caller set, what
+    /// to say given the result of a run without them.
+    fn exceeded<R, T>(
+        self,
+        result: &Result<T, DispatchError>,
+    ) -> Option<impl FnOnce(&ContractResult<R, Balance, EventRecord>) -> String> {
+        let error = super::error_name(result.as_ref().err()?);
+        let wanted = match error.as_str() {
+            "Contracts::OutOfGas" => self.gas.is_some(),
+            "Contracts::StorageDepositLimitExhausted" => self.deposit.is_some(),
+            _ => false,
+        };
+        wanted.then_some(move |unlimited: &ContractResult<R, Balance, EventRecord>| {
+            let required = unlimited.gas_required;
+            let deposit = match unlimited.storage_deposit {
+                StorageDeposit::Charge(amount) => amount,
+                StorageDeposit::Refund(_) => 0,
+            };
+            match (self.gas, self.deposit) {
+                (Some(limit), _) if error == "Contracts::OutOfGas" => format!(
+                    "with the block's maximum gas it needs {} ref_time and {} proof_size \
+                     (gasRequired); the limit was {} ref_time and {} proof_size",
+                    required.ref_time(),
+                    required.proof_size(),
+                    limit.ref_time(),
+                    limit.proof_size()
+                ),
+                (_, Some(limit)) => format!(
+                    "without a deposit limit it charges a storage deposit of {deposit}; the \
+                     limit was {limit}"
+                ),
+                _ => String::new(),
+            }
+        })
+    }
+}
+
 /// A dry run's answer: its gas, deposit, debug text, result (`ok` as `ok_json` renders
-/// it) and trace.
+/// it) and its trace, annotated.
 fn report<R>(
     result: ContractResult<Result<R, DispatchError>, Balance, EventRecord>,
-    trace: ExecutionTrace,
+    annotated: &Annotated,
     ok_json: impl FnOnce(R) -> Value,
 ) -> Value {
     let gas = |w: Weight| json!({ "refTime": w.ref_time(), "proofSize": w.proof_size() });
@@ -410,6 +501,6 @@ fn report<R>(
         "storageDeposit": deposit,
         "debugMessage": String::from_utf8_lossy(&result.debug_message),
         "result": outcome,
-        "trace": trace,
+        "trace": annotated.to_json(),
     })
 }

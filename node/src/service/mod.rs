@@ -13,6 +13,7 @@ use crate::{
     cli::{EuropaParams, Sealing},
     clock::Clock,
     executor::NativeExecutor,
+    insight::{Insight, Kind, LogObserver},
     rpc,
 };
 
@@ -54,6 +55,29 @@ fn isolate(config: &mut Configuration, exposure: Exposure) {
     if !exposure.metrics {
         config.prometheus_config = None;
     }
+}
+
+/// What Europa knows about contracts on this chain: what it kept, and what the command
+/// line adds (`--contracts`, `--debug-symbols`); the log's trace observer reads with it.
+fn learn(chain_dir: &std::path::Path, params: &EuropaParams) -> Result<Arc<Insight>, ServiceError> {
+    let insight = Arc::new(Insight::open(Some(chain_dir)));
+    let sources = [
+        (&params.contracts, Kind::Contracts),
+        (&params.debug_symbols, Kind::DebugSymbols),
+    ];
+    for (paths, kind) in sources {
+        for learned in insight.load(paths, kind, true) {
+            let learned = learned.map_err(|error| ServiceError::Other(error.to_string()))?;
+            log::info!(target: "europa", "Learned {learned}");
+        }
+    }
+    let observer = LogObserver {
+        insight: insight.clone(),
+        level: params.trace,
+        dry_runs: params.trace_dry_runs,
+    };
+    europa_runtime::contracts::observe_traces(Box::new(observer)).map_err(ServiceError::Other)?;
+    Ok(insight)
 }
 
 pub fn new_full(
@@ -112,13 +136,15 @@ pub fn new_full(
 
     let (seal_commands, seal_requests) = mpsc::channel::<EngineCommand<Hash>>(SEAL_QUEUE);
     let clock = Arc::new(Clock::default());
+    let chain_dir = config.base_path.config_dir(config.chain_spec.id());
+    let insight = learn(&chain_dir, &params)?;
     let rpc_extensions = {
         let client = client.clone();
         let backend = backend.clone();
         let pool = transaction_pool.clone();
         let seal_commands = seal_commands.clone();
         let clock = clock.clone();
-        let chain_dir = config.base_path.config_dir(config.chain_spec.id());
+        let insight = insight.clone();
         let manual_sealing = params.sealing == Sealing::Manual;
         move |_| {
             rpc::create(rpc::Dependencies {
@@ -129,6 +155,7 @@ pub fn new_full(
                 manual_sealing,
                 clock: clock.clone(),
                 chain_dir: chain_dir.clone(),
+                insight: insight.clone(),
             })
             .map_err(Into::into)
         }

@@ -1,0 +1,278 @@
+//! One line in plain words for every failure: a trap (the panic message and the
+//! contract's own source line), running out of gas, a revert (the error and its
+//! documentation), a pallet error (its documentation from the runtime's metadata).
+
+use std::{collections::HashMap, sync::LazyLock};
+
+use contract_transcode::Value;
+use pallet_europa_contracts::trace::{BacktraceFrame, FrameTrace, Outcome};
+use serde::Serialize;
+
+use super::metadata::{self, AbiReader};
+
+/// Why a frame failed.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Explanation {
+    pub text: String,
+    /// The contract's own source line that failed, when DWARF names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<SourceLine>,
+}
+
+/// A line of the contract's source, with the lines around it when the file is here.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SourceLine {
+    pub function: Option<String>,
+    pub file: String,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+    /// The failing line and one on each side, `[number, text]`; empty when the file is
+    /// not on this machine.
+    pub excerpt: Vec<(u32, String)>,
+}
+
+impl SourceLine {
+    /// `file:line:column`.
+    pub fn position(&self) -> String {
+        let mut text = self.file.clone();
+        if let Some(line) = self.line {
+            text += &format!(":{line}");
+            if let Some(column) = self.column {
+                text += &format!(":{column}");
+            }
+        }
+        text
+    }
+}
+
+/// Crates a backtrace frame is library code of, not the contract's own.
+const LIBRARY_CRATES: &[&str] = &[
+    "core",
+    "alloc",
+    "std",
+    "ink",
+    "ink_env",
+    "ink_storage",
+    "ink_primitives",
+    "ink_prelude",
+    "ink_engine",
+    "ink_allocator",
+    "ink_macro",
+    "ink_metadata",
+    "ink_storage_traits",
+    "scale",
+    "parity_scale_codec",
+    "pallet_contracts_uapi",
+    "compiler_builtins",
+    "dlmalloc",
+];
+
+/// The explanation of `frame`'s failure, if it failed. `returned` is its decoded
+/// return data.
+pub fn frame(
+    frame: &FrameTrace,
+    abi: Option<&AbiReader>,
+    returned: Option<&Value>,
+) -> Option<Explanation> {
+    match &frame.outcome {
+        Outcome::Returned { .. } | Outcome::Terminated { .. } => None,
+        Outcome::Trapped { reason, backtrace } => Some(trapped(frame, reason, backtrace)),
+        Outcome::Reverted { data } => Some(Explanation {
+            text: reverted(abi, returned, &data.0),
+            location: None,
+        }),
+        Outcome::Failed { error } if error == "Contracts::OutOfGas" => Some(Explanation {
+            text: out_of_gas(frame),
+            location: None,
+        }),
+        Outcome::Failed { error } => Some(Explanation {
+            text: error_text(error),
+            location: None,
+        }),
+    }
+}
+
+fn trapped(frame: &FrameTrace, reason: &str, backtrace: &[BacktraceFrame]) -> Explanation {
+    let panic = frame
+        .debug_message
+        .lines()
+        .find(|line| line.contains("panicked at"))
+        .map(str::trim);
+    let own = backtrace
+        .iter()
+        .position(|f| !is_library(f) && f.file.is_some());
+    let location = own.map(|i| source_line(&backtrace[i]));
+    let mut text = match panic {
+        Some(panic) => format!("trapped ({reason}): {panic}"),
+        None => format!("trapped: {reason}"),
+    };
+    match (&location, backtrace.iter().any(|f| f.file.is_some())) {
+        (Some(location), _) => {
+            let function = location.function.as_deref().unwrap_or("<unknown function>");
+            text += &format!(", in {function} at {}", location.position());
+        }
+        (None, true) => text += ", in library code (no frame of the contract's own crate)",
+        (None, false) if !backtrace.is_empty() => {
+            text += "; no source lines: the code has no DWARF (run it on wasmtime with a debug \
+                     build, or attach one with europa_registerDebugInfo / --debug-symbols)"
+        }
+        (None, false) => {}
+    }
+    Explanation { text, location }
+}
+
+fn reverted(abi: Option<&AbiReader>, returned: Option<&Value>, data: &[u8]) -> String {
+    let Some(returned) = returned else {
+        return format!("reverted with output 0x{}", super::accounts::hex(data));
+    };
+    let Some(variant) = metadata::error_variant(returned) else {
+        return format!("reverted with {returned}");
+    };
+    if variant == "CouldNotReadInput" {
+        return format!(
+            "reverted with {returned}: ink! could not read the input — no message has this \
+             selector, or its arguments do not decode"
+        );
+    }
+    match abi.and_then(|abi| abi.variant_docs(&variant)) {
+        Some(docs) => format!("reverted with {returned}: {docs}"),
+        None => format!("reverted with {returned}"),
+    }
+}
+
+fn out_of_gas(frame: &FrameTrace) -> String {
+    let call = frame
+        .host_calls
+        .iter()
+        .rev()
+        .find(|call| call.error.as_deref() == Some("Contracts::OutOfGas"));
+    let at = call.map_or_else(
+        || "while executing WASM".to_owned(),
+        |call| format!("in {}", call.func),
+    );
+    format!(
+        "ran out of gas {at}: consumed {} of its {} ref_time limit ({} of {} proof_size)",
+        frame.gas_consumed.ref_time,
+        frame.gas_limit.ref_time,
+        frame.gas_consumed.proof_size,
+        frame.gas_limit.proof_size
+    )
+}
+
+/// `Pallet::Error: its documentation` for a dispatch error named as traces name them.
+pub fn error_text(error: &str) -> String {
+    match error_docs(error) {
+        Some(docs) => format!("{error}: {docs}"),
+        None => error.to_owned(),
+    }
+}
+
+/// The documentation of an error `Pallet::Variant` (or `Module #index::Variant`) in the
+/// runtime's metadata.
+pub fn error_docs(error: &str) -> Option<String> {
+    let (pallet, variant) = error.rsplit_once("::")?;
+    let pallet = match pallet.strip_prefix("Module #") {
+        Some(index) => PALLET_NAMES.get(&index.parse::<u8>().ok()?)?.as_str(),
+        None => pallet,
+    };
+    ERROR_DOCS.get(&format!("{pallet}::{variant}")).cloned()
+}
+
+/// Pallet names by index, from the runtime's metadata.
+static PALLET_NAMES: LazyLock<HashMap<u8, String>> = LazyLock::new(|| {
+    runtime_metadata()
+        .map(|m| {
+            m.pallets
+                .iter()
+                .map(|p| (p.index, p.name.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
+});
+
+/// Every pallet error's documentation, by `Pallet::Variant`.
+static ERROR_DOCS: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
+    let Some(metadata) = runtime_metadata() else {
+        return HashMap::new();
+    };
+    let mut docs = HashMap::new();
+    for pallet in &metadata.pallets {
+        let Some(error) = &pallet.error else { continue };
+        let Some(ty) = metadata.types.resolve(error.ty.id) else {
+            continue;
+        };
+        let scale_info::TypeDef::Variant(def) = &ty.type_def else {
+            continue;
+        };
+        for variant in &def.variants {
+            let text = variant.docs.join(" ").trim().to_owned();
+            if !text.is_empty() {
+                docs.insert(format!("{}::{}", pallet.name, variant.name), text);
+            }
+        }
+    }
+    docs
+});
+
+fn runtime_metadata() -> Option<frame_metadata::v14::RuntimeMetadataV14> {
+    match europa_runtime::Runtime::metadata().1 {
+        frame_metadata::RuntimeMetadata::V14(metadata) => Some(metadata),
+        _ => None,
+    }
+}
+
+fn is_library(frame: &BacktraceFrame) -> bool {
+    let file = frame.file.as_deref().unwrap_or_default();
+    if file.starts_with("/rustc/") || file.contains("/registry/src/") || file.starts_with("/cargo/")
+    {
+        return true;
+    }
+    let Some(function) = frame.func.as_deref() else {
+        return true;
+    };
+    // `<T as ink::Trait>::f` belongs to whoever implements it: look at the type's path.
+    let path = function.trim_start_matches('<');
+    let krate = path.split("::").next().unwrap_or_default();
+    LIBRARY_CRATES.contains(&krate)
+}
+
+fn source_line(frame: &BacktraceFrame) -> SourceLine {
+    let file = frame.file.clone().unwrap_or_default();
+    let excerpt = frame
+        .line
+        .map(|line| excerpt(&file, line))
+        .unwrap_or_default();
+    SourceLine {
+        function: frame.func.clone(),
+        file,
+        line: frame.line,
+        column: frame.column,
+        excerpt,
+    }
+}
+
+/// Largest source file Europa reads an excerpt from.
+const MAX_SOURCE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Lines `line - 1 ..= line + 1` of `file`, when it is a Rust source file on this
+/// machine. The path comes from the contract's DWARF, so only `.rs` files are read.
+fn excerpt(file: &str, line: u32) -> Vec<(u32, String)> {
+    let path = std::path::Path::new(file);
+    let readable = path.extension().is_some_and(|e| e == "rs")
+        && std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() <= MAX_SOURCE_BYTES);
+    let Some(text) = readable
+        .then(|| std::fs::read_to_string(path).ok())
+        .flatten()
+    else {
+        return Vec::new();
+    };
+    let first = line.saturating_sub(1).max(1);
+    text.lines()
+        .enumerate()
+        .map(|(i, text)| (i as u32 + 1, text))
+        .filter(|(number, _)| (first..=line + 1).contains(number))
+        .map(|(number, text)| (number, text.to_owned()))
+        .collect()
+}

@@ -1,0 +1,175 @@
+//! A contract's ink! metadata, as cargo-contract writes it (`<name>.json`, or inside a
+//! `<name>.contract` bundle), and the decoding it allows, done by cargo-contract's own
+//! `contract-transcode` so that values read exactly as `cargo contract` prints them.
+
+use contract_metadata::ContractMetadata;
+use contract_transcode::{ContractMessageTranscoder, Value};
+use ink_metadata::InkProject;
+use scale_info::{form::PortableForm, TypeDef};
+use serde_json::{Map, Value as Json};
+
+use super::InsightError;
+
+/// The largest metadata file or bundle Europa reads (a bundle carries the code too).
+pub const MAX_METADATA_BYTES: usize = 16 * 1024 * 1024;
+
+/// What Europa keeps of a contract's metadata.
+pub struct ContractAbi {
+    /// The contract's name (`contract.name`).
+    pub name: String,
+    /// The code hash the metadata was built for (`source.hash`).
+    pub code_hash: [u8; 32],
+    /// The ink! part of the metadata (read into an `InkProject` for each use: the
+    /// decoder is neither `Clone` nor `Send`).
+    abi: Map<String, Json>,
+    /// The metadata without the code, as Europa stores it beside the chain.
+    pub json: Vec<u8>,
+}
+
+/// A message or constructor call, decoded.
+pub struct DecodedCall {
+    pub label: String,
+    pub constructor: bool,
+    /// Argument names and values, as cargo-contract renders them.
+    pub args: Vec<(String, String)>,
+}
+
+/// An event, decoded.
+pub struct DecodedEvent {
+    pub label: String,
+    pub fields: Vec<(String, String)>,
+}
+
+impl ContractAbi {
+    /// Reads metadata JSON or a `.contract` bundle.
+    pub fn parse(bytes: &[u8]) -> Result<Self, InsightError> {
+        if bytes.len() > MAX_METADATA_BYTES {
+            return Err(InsightError::Metadata(format!(
+                "{} bytes, more than the {MAX_METADATA_BYTES} Europa reads",
+                bytes.len()
+            )));
+        }
+        let mut metadata: ContractMetadata =
+            serde_json::from_slice(bytes).map_err(|e| InsightError::Metadata(e.to_string()))?;
+        project(&metadata.abi).map_err(|e| {
+            InsightError::Metadata(format!("not ink! metadata this Europa reads: {e}"))
+        })?;
+        metadata.remove_source_wasm_attribute();
+        let json =
+            serde_json::to_vec(&metadata).map_err(|e| InsightError::Metadata(e.to_string()))?;
+        Ok(ContractAbi {
+            name: metadata.contract.name.clone(),
+            code_hash: metadata.source.hash.0,
+            abi: metadata.abi,
+            json,
+        })
+    }
+
+    /// A reader of values in this contract's types.
+    pub fn reader(&self) -> Option<AbiReader> {
+        let project = project(&self.abi).ok()?;
+        Some(AbiReader {
+            transcoder: ContractMessageTranscoder::new(project),
+        })
+    }
+}
+
+fn project(abi: &Map<String, Json>) -> Result<InkProject, serde_json::Error> {
+    serde_json::from_value(Json::Object(abi.clone()))
+}
+
+/// Decodes values of one contract's types.
+pub struct AbiReader {
+    transcoder: ContractMessageTranscoder,
+}
+
+impl AbiReader {
+    /// The message (or, for a deployment, constructor) that `input` calls.
+    pub fn decode_call(&self, input: &[u8], constructor: bool) -> Option<DecodedCall> {
+        let transcoder = &self.transcoder;
+        let data = &mut &input[..];
+        let value = match constructor {
+            true => transcoder.decode_contract_constructor(data),
+            false => transcoder.decode_contract_message(data),
+        }
+        .ok()?;
+        let Value::Map(map) = value else { return None };
+        Some(DecodedCall {
+            label: map.ident()?,
+            constructor,
+            args: map
+                .iter()
+                .map(|(name, value)| (name.to_string(), value.to_string()))
+                .collect(),
+        })
+    }
+
+    /// What `call` returned (`Ok(..)`, `Err(..)`, an ink! `LangError`). As in
+    /// cargo-contract, bytes after the value are not an error (ink! 5 constructors
+    /// return one more than their type says).
+    pub fn decode_return(&self, call: &DecodedCall, data: &[u8]) -> Option<Value> {
+        let transcoder = &self.transcoder;
+        let data = &mut &data[..];
+        let value = match call.constructor {
+            true => transcoder.decode_constructor_return(&call.label, data),
+            false => transcoder.decode_message_return(&call.label, data),
+        };
+        value.ok()
+    }
+
+    /// An event by its signature topic (ink! 5), if the metadata knows it.
+    pub fn decode_event(&self, topics: &[Vec<u8>], data: &[u8]) -> Option<DecodedEvent> {
+        let signature = topics.first()?;
+        // The decoder expects the event data as the `Vec<u8>` the chain's event holds.
+        let mut encoded = codec::Encode::encode(&codec::Compact(u32::try_from(data.len()).ok()?));
+        encoded.extend_from_slice(data);
+        let value = self
+            .transcoder
+            .decode_contract_event(signature, &mut &encoded[..])
+            .ok()?;
+        let Value::Map(map) = value else { return None };
+        Some(DecodedEvent {
+            label: map.ident()?,
+            fields: map
+                .iter()
+                .map(|(name, value)| (name.to_string(), value.to_string()))
+                .collect(),
+        })
+    }
+
+    /// The documentation of an enum variant named `variant` among the contract's types
+    /// (its error enum's, for an `Err(Variant)`).
+    pub fn variant_docs(&self, variant: &str) -> Option<String> {
+        self.transcoder
+            .metadata()
+            .registry()
+            .types
+            .iter()
+            .find_map(|ty| {
+                let TypeDef::<PortableForm>::Variant(def) = &ty.ty.type_def else {
+                    return None;
+                };
+                let found = def.variants.iter().find(|v| v.name == variant)?;
+                (!found.docs.is_empty()).then(|| found.docs.join(" ").trim().to_owned())
+            })
+    }
+}
+
+/// The error variant inside a decoded `Err(..)` (the innermost, for `Ok(Err(Variant))`),
+/// and whether it is ink!'s own `LangError`.
+pub fn error_variant(value: &Value) -> Option<String> {
+    match value {
+        Value::Tuple(tuple) => {
+            let ident = tuple.ident()?;
+            let inner = tuple.values().next();
+            match (ident.as_str(), inner) {
+                ("Ok", Some(inner)) => error_variant(inner),
+                ("Err", Some(Value::Tuple(err))) => err.ident(),
+                ("Err", Some(Value::Map(err))) => err.ident(),
+                ("Err", Some(Value::Literal(name))) => Some(name.clone()),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,212 @@
+//! A trace annotated for reading: per frame, the contract's name, its message or
+//! constructor with decoded arguments, its decoded return value and events, and the
+//! explanation of a failure. JSON keeps everything the trace had and adds these beside.
+
+use std::sync::Arc;
+
+use pallet_europa_contracts::trace::{EntryPoint, ExecutionTrace, FrameTrace, Outcome};
+use serde_json::{json, Map, Value};
+
+use super::{
+    accounts,
+    explain::{self, Explanation},
+    metadata::{ContractAbi, DecodedCall, DecodedEvent},
+    Insight,
+};
+
+/// What Europa could say about one frame.
+pub struct FrameNotes {
+    pub abi: Option<Arc<ContractAbi>>,
+    pub call: Option<DecodedCall>,
+    /// The decoded return value (`Ok(..)`, `Err(..)`), as cargo-contract prints it.
+    pub returned: Option<String>,
+    /// The frame's events, decoded where the metadata knows them.
+    pub events: Vec<Option<DecodedEvent>>,
+    pub explanation: Option<Explanation>,
+}
+
+/// A trace with what Europa could say about it.
+pub struct Annotated {
+    pub trace: ExecutionTrace,
+    /// Notes of every frame, in `FrameTrace::frames` order.
+    pub frames: Vec<FrameNotes>,
+    /// Why the execution failed, in plain words, when it did.
+    pub explanation: Option<String>,
+}
+
+pub fn annotate(insight: &Insight, trace: ExecutionTrace) -> Annotated {
+    let frames = trace
+        .root
+        .iter()
+        .flat_map(FrameTrace::frames)
+        .map(|frame| notes(insight, frame))
+        .collect();
+    let explanation = trace.error.as_deref().map(explain::error_text);
+    Annotated {
+        trace,
+        frames,
+        explanation,
+    }
+}
+
+fn notes(insight: &Insight, frame: &FrameTrace) -> FrameNotes {
+    let abi = insight.abi(&frame.code_hash.0);
+    let input: Vec<u8> = frame
+        .selector
+        .iter()
+        .flat_map(|s| s.0.iter())
+        .chain(frame.args.0.iter())
+        .copied()
+        .collect();
+    let reader = abi.as_ref().and_then(|abi| abi.reader());
+    let call = reader
+        .as_ref()
+        .and_then(|r| r.decode_call(&input, frame.entry == EntryPoint::Deploy));
+    let returned = match (&reader, &call, &frame.outcome) {
+        (Some(reader), Some(call), Outcome::Returned { data, .. } | Outcome::Reverted { data }) => {
+            reader.decode_return(call, &data.0)
+        }
+        _ => None,
+    };
+    let events = frame
+        .events
+        .iter()
+        .map(|event| {
+            let topics: Vec<Vec<u8>> = event.topics.iter().map(|t| t.0.clone()).collect();
+            reader
+                .as_ref()
+                .and_then(|r| r.decode_event(&topics, &event.data.0))
+        })
+        .collect();
+    let explanation = explain::frame(frame, reader.as_ref(), returned.as_ref());
+    FrameNotes {
+        returned: returned.map(|value| value.to_string()),
+        abi,
+        call,
+        events,
+        explanation,
+    }
+}
+
+impl FrameNotes {
+    /// `erc20::transfer(to: 5F…, value: 100)`, or what is known without metadata.
+    pub fn call_text(&self, frame: &FrameTrace) -> String {
+        let contract = self.abi.as_ref().map_or_else(
+            || accounts::short(&frame.contract.0),
+            |abi| abi.name.clone(),
+        );
+        match &self.call {
+            Some(call) => {
+                let args: Vec<String> = call
+                    .args
+                    .iter()
+                    .map(|(name, value)| format!("{name}: {value}"))
+                    .collect();
+                format!("{contract}::{}({})", call.label, args.join(", "))
+            }
+            None => {
+                let selector = frame
+                    .selector
+                    .as_ref()
+                    .map_or_else(String::new, |s| format!("{s}"));
+                let args = if frame.args.0.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}", frame.args)
+                };
+                format!("{contract}::{selector}({args})")
+            }
+        }
+    }
+}
+
+impl Annotated {
+    /// Adds to the execution's explanation (e.g. what a re-run with more gas needed).
+    pub fn explain_further(&mut self, text: &str) {
+        match &mut self.explanation {
+            Some(explanation) => {
+                explanation.push_str("; ");
+                explanation.push_str(text);
+            }
+            None => self.explanation = Some(text.to_owned()),
+        }
+    }
+
+    /// The trace's JSON (docs/trace-format.md) with `decoded` and `explanation` added to
+    /// frames and events where Europa has something to say, and the execution's
+    /// `explanation`.
+    pub fn to_json(&self) -> Value {
+        let mut value = serde_json::to_value(&self.trace).unwrap_or(Value::Null);
+        if let Some(root) = value.get_mut("root").filter(|root| root.is_object()) {
+            let mut notes = self
+                .trace
+                .root
+                .iter()
+                .flat_map(FrameTrace::frames)
+                .zip(&self.frames);
+            add_notes(root, &mut notes);
+        }
+        if let (Some(explanation), Value::Object(object)) = (&self.explanation, &mut value) {
+            object.insert("explanation".into(), json!(explanation));
+        }
+        value
+    }
+}
+
+/// Adds each frame's notes to its JSON object, walking the JSON tree in the order
+/// `FrameTrace::frames` walks the trace.
+fn add_notes<'a>(
+    json: &mut Value,
+    notes: &mut impl Iterator<Item = (&'a FrameTrace, &'a FrameNotes)>,
+) {
+    let Some((frame, note)) = notes.next() else {
+        return;
+    };
+    let Value::Object(object) = json else { return };
+    if let Some(abi) = &note.abi {
+        let mut decoded = Map::new();
+        decoded.insert("contract".into(), json!(abi.name));
+        decoded.insert("address".into(), json!(accounts::ss58(&frame.contract.0)));
+        decoded.insert("caller".into(), json!(accounts::ss58(&frame.caller.0)));
+        decoded.insert(
+            "callerName".into(),
+            json!(accounts::dev_name(&frame.caller.0)),
+        );
+        decoded.insert("value".into(), json!(accounts::balance(frame.value)));
+        if let Some(call) = &note.call {
+            decoded.insert("entry".into(), json!(call.label));
+            decoded.insert(
+                "kind".into(),
+                json!(if call.constructor {
+                    "constructor"
+                } else {
+                    "message"
+                }),
+            );
+            decoded.insert("args".into(), json!(call.args));
+            decoded.insert("call".into(), json!(note.call_text(frame)));
+        }
+        if let Some(returned) = &note.returned {
+            decoded.insert("returned".into(), json!(returned));
+        }
+        object.insert("decoded".into(), Value::Object(decoded));
+    }
+    if let Some(Value::Array(events)) = object.get_mut("events") {
+        for (event, decoded) in events.iter_mut().zip(&note.events) {
+            if let (Value::Object(event), Some(decoded)) = (event, decoded) {
+                event.insert(
+                    "decoded".into(),
+                    json!({ "name": decoded.label, "fields": decoded.fields }),
+                );
+            }
+        }
+    }
+    if let Some(explanation) = &note.explanation {
+        object.insert("explanation".into(), json!(explanation));
+    }
+    if let Some(Value::Array(nested)) = object.get_mut("nested") {
+        for child in nested {
+            add_notes(child, notes);
+        }
+    }
+}

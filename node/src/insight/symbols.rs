@@ -1,0 +1,162 @@
+//! DWARF sidecars: a contract is deployed stripped (size limits), and its DWARF-carrying
+//! build is registered beside it. When their Code sections are byte-identical, a trap in
+//! the deployed code is symbolized from the sidecar: WASM DWARF addresses are offsets
+//! from the start of the Code section's contents, so an offset in the deployed module
+//! maps to the sidecar's DWARF by that section's start alone.
+
+use std::ops::Range;
+
+use addr2line::{
+    gimli::{Dwarf, EndianSlice, LittleEndian, SectionId},
+    Context, LookupResult,
+};
+use pallet_europa_contracts::trace::BacktraceFrame;
+use sp_runtime::traits::{BlakeTwo256, Hash as _};
+use wasmparser::{Parser, Payload};
+
+use super::InsightError;
+
+/// The largest sidecar Europa reads.
+pub const MAX_SIDECAR_BYTES: usize = 64 * 1024 * 1024;
+
+/// A DWARF-carrying build of some contract code.
+pub struct DebugSymbols {
+    wasm: Vec<u8>,
+    /// BLAKE2-256 of the Code section's contents: what deployed code must match.
+    pub code_digest: [u8; 32],
+}
+
+/// Where a module's Code section contents are, and their digest.
+pub struct CodeSection {
+    pub range: Range<usize>,
+    pub digest: [u8; 32],
+}
+
+/// The Code section of `wasm`.
+pub fn code_section(wasm: &[u8]) -> Result<CodeSection, InsightError> {
+    for payload in Parser::new(0).parse_all(wasm) {
+        let payload = payload.map_err(|e| InsightError::Wasm(e.to_string()))?;
+        if let Payload::CodeSectionStart { range, .. } = payload {
+            let contents = wasm
+                .get(range.clone())
+                .ok_or_else(|| InsightError::Wasm("the Code section is cut short".into()))?;
+            return Ok(CodeSection {
+                digest: BlakeTwo256::hash(contents).0,
+                range,
+            });
+        }
+    }
+    Err(InsightError::Wasm("the module has no Code section".into()))
+}
+
+impl DebugSymbols {
+    /// Reads a sidecar: a WASM module with a Code section and DWARF line information.
+    pub fn parse(wasm: Vec<u8>) -> Result<Self, InsightError> {
+        if wasm.len() > MAX_SIDECAR_BYTES {
+            return Err(InsightError::Wasm(format!(
+                "{} bytes, more than the {MAX_SIDECAR_BYTES} Europa reads",
+                wasm.len()
+            )));
+        }
+        let code = code_section(&wasm)?;
+        let symbols = DebugSymbols {
+            code_digest: code.digest,
+            wasm,
+        };
+        let sections = symbols.custom_sections()?;
+        for needed in [".debug_info", ".debug_line"] {
+            if !sections.iter().any(|(name, _)| *name == needed) {
+                return Err(InsightError::Wasm(format!(
+                    "no {needed} section: build the contract with debug info \
+                     (`debug = true` in its release profile) and do not strip it"
+                )));
+            }
+        }
+        Ok(symbols)
+    }
+
+    /// The sidecar's bytes, as registered.
+    pub fn wasm(&self) -> &[u8] {
+        &self.wasm
+    }
+
+    fn custom_sections(&self) -> Result<Vec<(&str, &[u8])>, InsightError> {
+        let mut sections = Vec::new();
+        for payload in Parser::new(0).parse_all(&self.wasm) {
+            match payload.map_err(|e| InsightError::Wasm(e.to_string()))? {
+                Payload::CustomSection(section) => sections.push((section.name(), section.data())),
+                _ => continue,
+            }
+        }
+        Ok(sections)
+    }
+
+    /// Rewrites `backtrace` (of deployed code whose Code section contents start at
+    /// `code_start`) with source frames: each WASM frame becomes its source frames,
+    /// innermost first, inlined ones marked. Frames DWARF does not cover stay as they are.
+    pub fn symbolize(&self, backtrace: &mut Vec<BacktraceFrame>, code_start: usize) {
+        let Ok(sections) = self.custom_sections() else {
+            return;
+        };
+        let section = |id: SectionId| {
+            let data = sections
+                .iter()
+                .find(|(name, _)| *name == id.name())
+                .map_or(&[][..], |(_, data)| *data);
+            Ok::<_, ()>(EndianSlice::new(data, LittleEndian))
+        };
+        let Ok(dwarf) = Dwarf::load(section) else {
+            return;
+        };
+        let Ok(context) = Context::from_dwarf(dwarf) else {
+            return;
+        };
+        let mut symbolized = Vec::with_capacity(backtrace.len());
+        for frame in backtrace.drain(..) {
+            let address = frame
+                .offset
+                .and_then(|offset| u64::from(offset).checked_sub(code_start as u64));
+            let frames =
+                address.map_or_else(Vec::new, |address| source_frames(&context, &frame, address));
+            if frames.is_empty() {
+                symbolized.push(frame);
+            } else {
+                symbolized.extend(frames);
+            }
+        }
+        *backtrace = symbolized;
+    }
+}
+
+type Reader<'a> = EndianSlice<'a, LittleEndian>;
+
+/// The source frames DWARF gives for `address`, as frames of `frame`'s WASM function.
+fn source_frames(
+    context: &Context<Reader<'_>>,
+    frame: &BacktraceFrame,
+    address: u64,
+) -> Vec<BacktraceFrame> {
+    let mut iter = match context.find_frames(address) {
+        LookupResult::Output(Ok(iter)) => iter,
+        // Split DWARF would need a second file, which a sidecar does not come with.
+        LookupResult::Output(Err(_)) | LookupResult::Load { .. } => return Vec::new(),
+    };
+    let mut frames = Vec::new();
+    while let Ok(Some(source)) = iter.next() {
+        let name = source.function.as_ref().and_then(|f| f.raw_name().ok());
+        let location = source.location.as_ref();
+        frames.push(BacktraceFrame {
+            func_index: frame.func_index,
+            func: name.map(|n| format!("{:#}", rustc_demangle::demangle(&n))),
+            offset: frame.offset,
+            file: location.and_then(|l| l.file).map(str::to_owned),
+            line: location.and_then(|l| l.line),
+            column: location.and_then(|l| l.column),
+            inlined: true,
+        });
+    }
+    if let Some(outermost) = frames.last_mut() {
+        outermost.inlined = false;
+    }
+    frames
+}

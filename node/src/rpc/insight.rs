@@ -1,0 +1,113 @@
+//! `europa_register*`: teaching Europa about contracts at run time — their ink! metadata
+//! (`europa_registerContract`), and the DWARF build of stripped deployed code
+//! (`europa_registerDebugInfo`). What is registered is kept with the chain and read by
+//! every trace from then on.
+
+use std::sync::Arc;
+
+use europa_runtime::{opaque::Block, Hash, Runtime};
+use jsonrpsee::{
+    core::{async_trait, RpcResult},
+    proc_macros::rpc,
+    Extensions,
+};
+use serde_json::{json, Value};
+use sp_blockchain::HeaderBackend;
+
+use crate::insight::Insight;
+
+use super::{ensure_unsafe_allowed, invalid_params, params::HexBytes, FullBackend};
+
+#[rpc(server)]
+pub trait InsightApi {
+    /// Learns a contract's ink! metadata: the metadata JSON or `.contract` bundle, as a
+    /// JSON object or as its text. Returns `{name, codeHash}`.
+    #[method(name = "europa_registerContract", with_extensions)]
+    async fn register_contract(&self, metadata: Value) -> RpcResult<Value>;
+
+    /// Attaches `wasm`, a DWARF-carrying build, to the stored code `codeHash`, when their
+    /// Code sections are identical. Returns `{codeHash, codeSection}` (the section's
+    /// BLAKE2-256).
+    #[method(name = "europa_registerDebugInfo", with_extensions)]
+    async fn register_debug_info(&self, code_hash: Hash, wasm: HexBytes) -> RpcResult<Value>;
+
+    /// The contracts whose metadata Europa has: `[{name, codeHash}]`.
+    #[method(name = "europa_registeredContracts", with_extensions)]
+    async fn registered_contracts(&self) -> RpcResult<Value>;
+}
+
+pub struct InsightRpc<C> {
+    client: Arc<C>,
+    insight: Arc<Insight>,
+}
+
+impl<C> InsightRpc<C> {
+    pub fn new(client: Arc<C>, insight: Arc<Insight>) -> Self {
+        InsightRpc { client, insight }
+    }
+}
+
+/// The code stored under `hash` at block `at`, as uploaded.
+pub fn stored_code<C>(client: &C, at: Hash, hash: &[u8; 32]) -> Option<Vec<u8>>
+where
+    C: sc_client_api::StorageProvider<Block, FullBackend>,
+{
+    use codec::Decode;
+    let key = pallet_europa_contracts::PristineCode::<Runtime>::hashed_key_for(Hash::from(*hash));
+    let value = client
+        .storage(at, &sp_core::storage::StorageKey(key))
+        .ok()??;
+    Vec::<u8>::decode(&mut &value.0[..]).ok()
+}
+
+#[async_trait]
+impl<C> InsightApiServer for InsightRpc<C>
+where
+    C: sc_client_api::StorageProvider<Block, FullBackend> + HeaderBackend<Block>,
+    C: Send + Sync + 'static,
+{
+    async fn register_contract(&self, ext: &Extensions, metadata: Value) -> RpcResult<Value> {
+        ensure_unsafe_allowed(ext, "europa_registerContract")?;
+        let bytes = match metadata {
+            Value::String(text) => text.into_bytes(),
+            object @ Value::Object(_) => object.to_string().into_bytes(),
+            _ => {
+                return Err(invalid_params(
+                    "give the metadata as a JSON object or its text",
+                ))
+            }
+        };
+        let abi = self
+            .insight
+            .register_contract(&bytes, true)
+            .map_err(|e| invalid_params(e.to_string()))?;
+        Ok(json!({ "name": abi.name, "codeHash": Hash::from(abi.code_hash) }))
+    }
+
+    async fn register_debug_info(
+        &self,
+        ext: &Extensions,
+        code_hash: Hash,
+        wasm: HexBytes,
+    ) -> RpcResult<Value> {
+        ensure_unsafe_allowed(ext, "europa_registerDebugInfo")?;
+        let best = self.client.info().best_hash;
+        let code = stored_code(&*self.client, best, &code_hash.0)
+            .ok_or_else(|| invalid_params(format!("no code is stored under {code_hash:?}")))?;
+        let digest = self
+            .insight
+            .register_debug_info(code_hash.0, &code, &wasm.0)
+            .map_err(|e| invalid_params(e.to_string()))?;
+        Ok(json!({ "codeHash": code_hash, "codeSection": Hash::from(digest) }))
+    }
+
+    async fn registered_contracts(&self, ext: &Extensions) -> RpcResult<Value> {
+        ensure_unsafe_allowed(ext, "europa_registeredContracts")?;
+        let list = self
+            .insight
+            .contracts()
+            .into_iter()
+            .map(|(name, hash)| json!({ "name": name, "codeHash": Hash::from(hash) }));
+        Ok(Value::Array(list.collect()))
+    }
+}

@@ -1,0 +1,332 @@
+//! Traces in the contract's own words, through the real node: ink! metadata from
+//! `--contracts` and `europa_registerContract` (kept with the chain), decoded frames and
+//! events in the JSON and the log, failures explained, and DWARF sidecars of stripped
+//! code (`--debug-symbols`, `europa_registerDebugInfo`).
+
+use serde_json::{json, Value};
+use sp_keyring::Sr25519Keyring;
+
+use super::{blake2_256, call_in_block, contract_fixture, deploy, ink_input, on_disk, tempdir};
+use crate::node::{hex, Node};
+
+fn fixtures(dir: &str) -> String {
+    format!(
+        "{}/../pallets/contracts/fixtures/{dir}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+fn ss58(who: Sr25519Keyring) -> String {
+    who.to_account_id().to_string()
+}
+
+/// The answer of `europa_traceExtrinsic` for the last extrinsic of `block` (the contract
+/// call the block was sealed for).
+fn traced(node: &Node, block: &Value) -> Value {
+    let body = node.call("chain_getBlock", json!([block])).expect("block");
+    let last = body["block"]["extrinsics"]
+        .as_array()
+        .expect("extrinsics")
+        .len()
+        - 1;
+    node.call("europa_traceExtrinsic", json!([block, last]))
+        .expect("europa_traceExtrinsic")
+}
+
+/// A dry run through `europa_traceCall` as Alice, with `extra` request fields.
+fn trace_call(
+    node: &Node,
+    contract: &sp_runtime::AccountId32,
+    input: Vec<u8>,
+    extra: Value,
+) -> Value {
+    let mut request = json!({
+        "origin": ss58(Sr25519Keyring::Alice),
+        "dest": contract.to_string(),
+        "inputData": hex(&input),
+    });
+    for (key, value) in extra.as_object().expect("an object") {
+        request[key] = value.clone();
+    }
+    node.call("europa_traceCall", json!([request]))
+        .expect("europa_traceCall")
+}
+
+fn message(error: Value) -> String {
+    error["message"].as_str().unwrap_or_default().to_owned()
+}
+
+#[test]
+fn traces_read_in_the_contracts_own_words() {
+    let node = Node::start_dev(&["--contracts", &fixtures("metadata")]);
+    let erc20 = deploy(
+        &node,
+        contract_fixture("mvp", "erc20"),
+        ink_input("new", 1_000u128),
+    );
+    let bob = Sr25519Keyring::Bob.to_account_id();
+    let block = call_in_block(&node, &erc20, ink_input("transfer", (bob.clone(), 100u128)));
+
+    let trace = traced(&node, &block)["trace"].clone();
+    let root = &trace["root"];
+    let decoded = &root["decoded"];
+    assert_eq!(decoded["contract"], "erc20", "{trace}");
+    assert_eq!(decoded["entry"], "transfer");
+    assert_eq!(decoded["kind"], "message");
+    let bob_ss58 = ss58(Sr25519Keyring::Bob);
+    assert_eq!(decoded["args"], json!([["to", bob_ss58], ["value", "100"]]));
+    assert_eq!(
+        decoded["call"],
+        format!("erc20::transfer(to: {bob_ss58}, value: 100)")
+    );
+    // As cargo-contract prints it (the same decoder): `()` inside a variant reads empty.
+    assert_eq!(decoded["returned"], "Ok(Ok())");
+    assert_eq!(decoded["callerName"], "Alice");
+    assert_eq!(decoded["address"], erc20.to_string());
+    let event = &root["events"][0];
+    assert_eq!(event["decoded"]["name"], "Transfer", "{event}");
+    assert_eq!(
+        event["decoded"]["fields"],
+        json!([
+            ["from", format!("Some({})", ss58(Sr25519Keyring::Alice))],
+            ["to", format!("Some({bob_ss58})")],
+            ["value", "100"]
+        ])
+    );
+    // The raw fields stay, beside the decoded ones.
+    assert_eq!(root["selector"], hex(&ink_input("transfer", ())));
+    assert!(event["data"].as_str().is_some_and(|d| d.starts_with("0x")));
+    assert!(
+        root.get("explanation").is_none(),
+        "a frame that returned has none: {root}"
+    );
+
+    // The log reads the same way, in order.
+    node.wait_for_log("] Alice → new erc20::new(total_supply: 1000) deposit 1.14299 UNIT @ ");
+    node.wait_for_log("├─ emit Transfer { from: None, to: Some(Alice), value: 1000 }");
+    node.wait_for_log("└─ ← Ok()");
+    node.wait_for_log("] Alice → erc20::transfer(to: Bob, value: 100) deposit 0.1016 UNIT @ ");
+    node.wait_for_log("├─ emit Transfer { from: Some(Alice), to: Some(Bob), value: 100 }");
+    node.wait_for_log("└─ ← Ok(Ok())");
+
+    // A transfer beyond the balance: reverted, decoded, explained.
+    let answer = trace_call(
+        &node,
+        &erc20,
+        ink_input("transfer", (bob, 1_000_000u128)),
+        json!({}),
+    );
+    let root = &answer["trace"]["root"];
+    assert_eq!(
+        root["decoded"]["returned"], "Ok(Err(InsufficientBalance))",
+        "{answer}"
+    );
+    assert_eq!(
+        root["explanation"]["text"],
+        "reverted with Ok(Err(InsufficientBalance))"
+    );
+}
+
+#[test]
+fn contracts_without_metadata_read_as_before_until_registered_and_registrations_persist() {
+    let dir = tempdir();
+    let base = dir.to_str().unwrap().to_owned();
+    let flipper_code = contract_fixture("mvp", "flipper");
+    let flipper_hash = hex(&blake2_256(&flipper_code));
+    let block;
+    {
+        let node = Node::start(&on_disk(&base));
+        let flipper = deploy(&node, flipper_code, ink_input("new", false));
+        block = call_in_block(&node, &flipper, ink_input("flip", ()));
+        let plain = traced(&node, &block);
+        let root = &plain["trace"]["root"];
+        assert!(root.get("decoded").is_none(), "{plain}");
+        assert!(root.get("explanation").is_none(), "{plain}");
+
+        // What is not metadata is refused, and the node carries on.
+        let error = node
+            .call("europa_registerContract", json!([{ "not": "metadata" }]))
+            .unwrap_err();
+        assert!(
+            message(error.clone()).starts_with("not contract metadata"),
+            "{error}"
+        );
+        let error = node
+            .call("europa_registerContract", json!([17]))
+            .unwrap_err();
+        assert!(message(error.clone()).contains("JSON object"), "{error}");
+
+        let metadata = std::fs::read_to_string(fixtures("metadata/flipper.json")).unwrap();
+        let metadata: Value = serde_json::from_str(&metadata).unwrap();
+        let registered = node
+            .call("europa_registerContract", json!([metadata]))
+            .expect("registered");
+        assert_eq!(
+            registered,
+            json!({ "name": "flipper", "codeHash": flipper_hash })
+        );
+        let decoded = traced(&node, &block);
+        assert_eq!(
+            decoded["trace"]["root"]["decoded"]["entry"], "flip",
+            "{decoded}"
+        );
+        node.stop_gracefully();
+    }
+    // A restarted node still knows it.
+    let node = Node::start(&on_disk(&base));
+    let listed = node
+        .call("europa_registeredContracts", json!([]))
+        .expect("listed");
+    assert_eq!(
+        listed,
+        json!([{ "name": "flipper", "codeHash": flipper_hash }])
+    );
+    let decoded = traced(&node, &block);
+    assert_eq!(
+        decoded["trace"]["root"]["decoded"]["call"], "flipper::flip()",
+        "{decoded}"
+    );
+    drop(node);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn failures_are_explained() {
+    let node = Node::start_dev(&["--contracts", &fixtures("metadata")]);
+
+    // A trap in a DWARF build: the panic's own source line, not core's.
+    let panic_deep = deploy(
+        &node,
+        contract_fixture("dwarf", "panic_deep"),
+        ink_input("new", ()),
+    );
+    let answer = trace_call(&node, &panic_deep, ink_input("run", 1u32), json!({}));
+    let explanation = &answer["trace"]["root"]["explanation"];
+    let text = explanation["text"].as_str().expect("explained");
+    assert!(text.starts_with("trapped: "), "{text}");
+    assert!(
+        text.ends_with("in panic_deep::panic_deep::level_three at /europa/panic_deep/lib.rs:26:13"),
+        "{text}"
+    );
+    assert_eq!(explanation["location"]["line"], 26);
+    // The source is not on this machine under /europa: no excerpt.
+    assert_eq!(explanation["location"]["excerpt"], json!([]));
+
+    // Out of gas under a limit: how much the call needs with a block's worth.
+    let erc20 = deploy(
+        &node,
+        contract_fixture("mvp", "erc20"),
+        ink_input("new", 1_000u128),
+    );
+    let bob = Sr25519Keyring::Bob.to_account_id();
+    let transfer = ink_input("transfer", (bob, 1u128));
+    let needed = trace_call(&node, &erc20, transfer.clone(), json!({}))["gasRequired"]["refTime"]
+        .as_u64()
+        .expect("gas required");
+    let starved = trace_call(
+        &node,
+        &erc20,
+        transfer,
+        json!({ "gasLimit": { "refTime": needed / 2, "proofSize": 1 << 20 } }),
+    );
+    assert_eq!(starved["result"]["err"], "Contracts::OutOfGas", "{starved}");
+    let explanation = starved["trace"]["explanation"].as_str().expect("explained");
+    assert!(
+        explanation.starts_with("Contracts::OutOfGas: "),
+        "{explanation}"
+    );
+    let needs = format!("with the block's maximum gas it needs {needed} ref_time");
+    assert!(explanation.contains(&needs), "{explanation}");
+    let frame = starved["trace"]["root"]["explanation"]["text"]
+        .as_str()
+        .expect("frame explained");
+    assert!(frame.starts_with("ran out of gas "), "{frame}");
+
+    // A deposit limit too small for a new contract's storage.
+    let request = json!({
+        "origin": ss58(Sr25519Keyring::Alice),
+        "code": hex(&contract_fixture("mvp", "flipper")),
+        "data": hex(&ink_input("new", true)),
+        "storageDepositLimit": 1,
+    });
+    let answer = node
+        .call("europa_traceInstantiate", json!([request]))
+        .expect("traced");
+    assert_eq!(
+        answer["result"]["err"], "Contracts::StorageDepositLimitExhausted",
+        "{answer}"
+    );
+    let explanation = answer["trace"]["explanation"].as_str().expect("explained");
+    assert!(explanation.contains("without a deposit limit it charges a storage deposit of "));
+    assert!(explanation.ends_with("the limit was 1"), "{explanation}");
+
+    // A pallet error, with its documentation from the runtime's metadata.
+    let nobody = sp_runtime::AccountId32::new([9; 32]);
+    let answer = trace_call(&node, &nobody, vec![], json!({}));
+    let explanation = answer["trace"]["explanation"].as_str().expect("explained");
+    let prefix = "Contracts::ContractNotFound: ";
+    assert!(explanation.starts_with(prefix) && explanation.len() > prefix.len() + 10);
+}
+
+#[test]
+fn stripped_code_gets_source_lines_from_its_debug_build() {
+    let stripped = std::fs::read(fixtures("sidecar/panic_deep.wasm")).unwrap();
+    let debug_build = std::fs::read(fixtures("sidecar/panic_deep.debug.wasm")).unwrap();
+    let code_hash = hex(&blake2_256(&stripped));
+    let dir = tempdir();
+    let base = dir.to_str().unwrap().to_owned();
+    let panic_deep;
+    let explained = |node: &Node, contract: &sp_runtime::AccountId32| {
+        let answer = trace_call(node, contract, ink_input("run", 1u32), json!({}));
+        answer["trace"]["root"]["explanation"]["text"].clone()
+    };
+    let source_line = "in panic_deep::panic_deep::level_three at /europa/panic_deep/lib.rs:26:13";
+    {
+        let node = Node::start(&on_disk(&base));
+        panic_deep = deploy(&node, stripped.clone(), ink_input("new", ()));
+        let bare = explained(&node, &panic_deep);
+        assert!(
+            bare.as_str().unwrap().contains("the code has no DWARF"),
+            "{bare}"
+        );
+
+        // What does not fit is refused, saying why.
+        let call = |hash: &str, wasm: &[u8]| {
+            message(
+                node.call("europa_registerDebugInfo", json!([hash, hex(wasm)]))
+                    .unwrap_err(),
+            )
+        };
+        let other_build = contract_fixture("dwarf", "panic_deep");
+        assert!(call(&code_hash, &other_build).contains("Code sections differ"));
+        let unknown = format!("0x{}", "11".repeat(32));
+        assert!(call(&unknown, &debug_build).contains("no code is stored"));
+        assert!(call(&code_hash, &stripped).contains("no .debug_info section"));
+        assert!(call(&code_hash, b"\0asm garbage").contains("not a usable WASM module"));
+
+        node.call(
+            "europa_registerDebugInfo",
+            json!([code_hash, hex(&debug_build)]),
+        )
+        .expect("the matching debug build is attached");
+        let text = explained(&node, &panic_deep);
+        assert!(text.as_str().unwrap().ends_with(source_line), "{text}");
+        node.stop_gracefully();
+    }
+    // A restarted node still has it.
+    let node = Node::start(&on_disk(&base));
+    let text = explained(&node, &panic_deep);
+    assert!(text.as_str().unwrap().ends_with(source_line), "{text}");
+    node.stop_gracefully();
+
+    // Without what was kept, `--debug-symbols` finds it in a directory.
+    std::fs::remove_dir_all(dir.join("chains/europa_dev/europa-insight")).unwrap();
+    let mut args = on_disk(&base).to_vec();
+    let sidecars = fixtures("sidecar");
+    args.extend(["--debug-symbols", &sidecars]);
+    let node = Node::start(&args);
+    let text = explained(&node, &panic_deep);
+    assert!(text.as_str().unwrap().ends_with(source_line), "{text}");
+    drop(node);
+    let _ = std::fs::remove_dir_all(dir);
+}
