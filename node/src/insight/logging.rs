@@ -31,6 +31,10 @@ impl TraceObserver for LogObserver {
     }
 
     fn observe(&self, trace: &ExecutionTrace, dry_run: bool) {
+        // Executions that recorded nothing (see `dispatched_limits`) still report.
+        if !self.logging() {
+            return;
+        }
         // Runs inside the execution that made the trace, so the chain's code is at hand.
         let code = |hash: &[u8; 32]| stored_code(&(*hash).into());
         let annotated = self.insight.annotate(trace.clone(), &code);

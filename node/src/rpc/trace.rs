@@ -363,21 +363,27 @@ where
                 return Err(no_such_extrinsic());
             }
             let parent = block.header().parent_hash;
+            let extrinsic = block.extrinsics()[index as usize].clone();
             let (outcome, events, traces) = client
                 .runtime_api()
                 .trace_extrinsic(parent, block, index)
                 .map_err(runtime_error)?
                 .ok_or_else(no_such_extrinsic)?;
+            let mut annotated: Vec<Annotated> = traces
+                .into_iter()
+                .map(|trace| insight.annotate(trace, &|code| stored_code(client, hash, code)))
+                .collect();
+            if let (Some(first), Ok(Err(error))) = (annotated.first_mut(), &outcome) {
+                if let Some(needs) = needs_of_extrinsic(client, parent, &extrinsic, error)? {
+                    first.explain_further(&needs);
+                }
+            }
             let outcome = match outcome {
                 Ok(Ok(())) => json!({ "ok": null }),
                 Ok(Err(error)) => json!({ "err": super::error_name(&error) }),
                 Err(invalid) => json!({ "invalid": format!("{invalid:?}") }),
             };
-            let mut traces = traces.into_iter().map(|trace| {
-                insight
-                    .annotate(trace, &|code| stored_code(client, hash, code))
-                    .to_json()
-            });
+            let mut traces = annotated.iter().map(Annotated::to_json);
             Ok(json!({
                 "blockHash": hash,
                 "blockNumber": number,
@@ -419,6 +425,82 @@ fn event_json(record: &EventRecord) -> Value {
         "event": format!("{:?}", record.event),
         "encoded": hex(&record.encode()),
     })
+}
+
+/// For a contract extrinsic that failed for want of gas or deposit: what a dry run of
+/// it without its limits, on its parent block's state, needs (the extrinsics before it
+/// in its block are not applied: an estimate when there are any).
+fn needs_of_extrinsic<C>(
+    client: &C,
+    parent: Hash,
+    extrinsic: &<Block as BlockT>::Extrinsic,
+    error: &DispatchError,
+) -> Result<Option<String>, ErrorObjectOwned>
+where
+    C: ProvideRuntimeApi<Block>,
+    C::Api: ContractsTraceApi<Block, AccountId, Balance, Hash, EventRecord>,
+{
+    use codec::Decode;
+    use europa_runtime::{RuntimeCall, UncheckedExtrinsic};
+    use pallet_europa_contracts::Call;
+    use sp_runtime::{generic::Preamble, MultiAddress};
+    let Ok(xt) = UncheckedExtrinsic::decode(&mut &extrinsic.encode()[..]) else {
+        return Ok(None);
+    };
+    let Preamble::Signed(MultiAddress::Id(origin), ..) = xt.preamble else {
+        return Ok(None);
+    };
+    let failed: Result<(), DispatchError> = Err(*error);
+    let limits = |gas, deposit: Option<codec::Compact<Balance>>| Limits {
+        gas: Some(gas),
+        deposit: deposit.map(|limit| limit.0),
+    };
+    let api = client.runtime_api();
+    let (needs, value, code, data, salt) = match xt.function {
+        RuntimeCall::Contracts(Call::call {
+            dest: MultiAddress::Id(dest),
+            value,
+            gas_limit,
+            storage_deposit_limit,
+            data,
+        }) => {
+            let Some(needs) = limits(gas_limit, storage_deposit_limit).exceeded(&failed) else {
+                return Ok(None);
+            };
+            let (unlimited, _) = api
+                .trace_call(parent, origin, dest, value, None, None, data)
+                .map_err(runtime_error)?;
+            return Ok(Some(needs(&unlimited)));
+        }
+        RuntimeCall::Contracts(Call::instantiate_with_code {
+            value,
+            gas_limit,
+            storage_deposit_limit,
+            code,
+            data,
+            salt,
+        }) => {
+            let needs = limits(gas_limit, storage_deposit_limit).exceeded(&failed);
+            (needs, value, Code::Upload(code), data, salt)
+        }
+        RuntimeCall::Contracts(Call::instantiate {
+            value,
+            gas_limit,
+            storage_deposit_limit,
+            code_hash,
+            data,
+            salt,
+        }) => {
+            let needs = limits(gas_limit, storage_deposit_limit).exceeded(&failed);
+            (needs, value, Code::Existing(code_hash), data, salt)
+        }
+        _ => return Ok(None),
+    };
+    let Some(needs) = needs else { return Ok(None) };
+    let (unlimited, _) = api
+        .trace_instantiate(parent, origin, value, None, None, code, data, salt)
+        .map_err(runtime_error)?;
+    Ok(Some(needs(&unlimited)))
 }
 
 /// The limits of a dry run: `None` is the most a block allows (gas) or no limit

@@ -6,7 +6,12 @@
 use serde_json::{json, Value};
 use sp_keyring::Sr25519Keyring;
 
-use super::{blake2_256, call_in_block, contract_fixture, deploy, ink_input, on_disk, tempdir};
+use europa_runtime::RuntimeCall;
+use frame_support::weights::Weight;
+
+use super::{
+    blake2_256, call_in_block, contract_fixture, deploy, dry_run, ink_input, on_disk, seal, tempdir,
+};
 use crate::node::{hex, Node};
 
 fn fixtures(dir: &str) -> String {
@@ -241,6 +246,26 @@ fn failures_are_explained() {
         .as_str()
         .expect("frame explained");
     assert!(frame.starts_with("ran out of gas "), "{frame}");
+    // The same in a block: the explanation re-runs the extrinsic's call without its limit.
+    let block = seal(
+        &node,
+        RuntimeCall::Contracts(pallet_europa_contracts::Call::call {
+            dest: erc20.clone().into(),
+            value: 0,
+            gas_limit: Weight::from_parts(needed / 2, 1 << 20),
+            storage_deposit_limit: None,
+            data: ink_input("transfer", (Sr25519Keyring::Bob.to_account_id(), 1u128)),
+        }),
+    );
+    let in_block = traced(&node, &block);
+    assert_eq!(
+        in_block["outcome"]["err"], "Contracts::OutOfGas",
+        "{in_block}"
+    );
+    let explanation = in_block["trace"]["explanation"]
+        .as_str()
+        .expect("explained");
+    assert!(explanation.contains(&needs), "{explanation}");
 
     // A deposit limit too small for a new contract's storage.
     let request = json!({
@@ -329,4 +354,56 @@ fn stripped_code_gets_source_lines_from_its_debug_build() {
     assert!(text.as_str().unwrap().ends_with(source_line), "{text}");
     drop(node);
     let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn the_log_shows_what_trace_asks_for() {
+    // Every host call, and dry runs too.
+    let node = Node::start_dev(&["--trace", "host-calls", "--trace-dry-runs"]);
+    let flipper = deploy(
+        &node,
+        contract_fixture("mvp", "flipper"),
+        ink_input("new", false),
+    );
+    node.wait_for_log("seal2.set_storage(");
+    let _ = dry_run(&node, &flipper, ink_input("get", ()));
+    node.wait_for_log("dry run");
+    node.wait_for_log("seal1.get_storage(");
+    drop(node);
+
+    // By default, dry runs are not logged and the host calls of a frame that returned
+    // are folded.
+    let node = Node::start_dev(&[]);
+    let flipper = deploy(
+        &node,
+        contract_fixture("mvp", "flipper"),
+        ink_input("new", false),
+    );
+    let lines = node.wait_for_log("Imported #1");
+    assert!(
+        lines.iter().any(|l| l.contains("contract execution")),
+        "{lines:#?}"
+    );
+    assert!(
+        !lines.iter().any(|l| l.contains("seal2.set_storage(")),
+        "{lines:#?}"
+    );
+    let _ = dry_run(&node, &flipper, ink_input("get", ()));
+    call_in_block(&node, &flipper, ink_input("flip", ()));
+    let lines = node.wait_for_log("Imported #2");
+    assert!(!lines.iter().any(|l| l.contains("dry run")), "{lines:#?}");
+    drop(node);
+
+    // `off`: nothing.
+    let node = Node::start_dev(&["--trace", "off"]);
+    deploy(
+        &node,
+        contract_fixture("mvp", "flipper"),
+        ink_input("new", false),
+    );
+    let lines = node.wait_for_log("Imported #1");
+    assert!(
+        !lines.iter().any(|l| l.contains("contract execution")),
+        "{lines:#?}"
+    );
 }
