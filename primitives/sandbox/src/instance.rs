@@ -145,6 +145,30 @@ impl<T> Instance<T> {
         state: &mut T,
         fuel: u64,
     ) -> Result<Instance<T>, Error> {
+        Self::instantiate(engine, code, env, state, fuel, false)
+    }
+
+    /// Like [`Instance::with_fuel`], recording where the fuel goes (a deterministic
+    /// profile, taken with [`Instance::take_profile`]) without changing how much is
+    /// burnt. wasmtime only.
+    pub fn profiled(
+        engine: &Engine,
+        code: &[u8],
+        env: &EnvironmentDefinitionBuilder<T>,
+        state: &mut T,
+        fuel: u64,
+    ) -> Result<Instance<T>, Error> {
+        Self::instantiate(engine, code, env, state, fuel, true)
+    }
+
+    fn instantiate(
+        engine: &Engine,
+        code: &[u8],
+        env: &EnvironmentDefinitionBuilder<T>,
+        state: &mut T,
+        fuel: u64,
+        profile: bool,
+    ) -> Result<Instance<T>, Error> {
         let limits = &engine.config.limits;
         let module = engine.validated(code)?;
         let mut funcs = Vec::new();
@@ -177,7 +201,7 @@ impl<T> Instance<T> {
         let backend =
             engine
                 .backend
-                .instantiate(code, &imports, trampoline::<T>(), scope.ptr(), fuel)?;
+                .instantiate(code, &imports, trampoline::<T>(), scope.ptr(), fuel, profile)?;
         Ok(Instance { funcs, backend })
     }
 
@@ -209,6 +233,12 @@ impl<T> Instance<T> {
     /// Sets the fuel available to the next calls.
     pub fn set_fuel(&mut self, fuel: u64) {
         self.backend.set_fuel(fuel)
+    }
+
+    /// Where the fuel went so far, for an instance made with [`Instance::profiled`];
+    /// the profile ends here.
+    pub fn take_profile(&mut self) -> Option<crate::Profile> {
+        self.backend.take_profile()
     }
 
     /// Fuel left; after a call, the budget minus this is what the call consumed.

@@ -50,6 +50,7 @@ mod host;
 mod instance;
 #[cfg(feature = "std")]
 mod metering;
+mod profiling;
 mod scoped_state;
 mod validation;
 mod value;
@@ -65,5 +66,6 @@ pub use error::{
 };
 pub use host::{FunctionContext, MemoryView, PAGE_SIZE};
 pub use instance::{Engine, Instance, ModuleReport};
+pub use profiling::{Profile, ProfileNode, Site, MAX_PROFILE_NODES};
 pub use validation::Export;
 pub use value::{HostError, ReturnValue, Signature, Value, ValueType};

@@ -34,7 +34,8 @@ pub(crate) enum ImportItem {
 
 pub(crate) trait BackendEngine: Send + Sync {
     /// Instantiates validated `code` with `fuel`, running its start function under
-    /// `scope` on that fuel; the instance keeps what the start function left.
+    /// `scope` on that fuel; the instance keeps what the start function left. With
+    /// `profile`, the instance records where its fuel goes (wasmtime only).
     fn instantiate(
         &self,
         code: &[u8],
@@ -42,6 +43,7 @@ pub(crate) trait BackendEngine: Send + Sync {
         trampoline: Trampoline,
         scope: ScopePtr,
         fuel: u64,
+        profile: bool,
     ) -> Result<Box<dyn BackendInstance>, Error>;
 
     /// How many modules this engine has compiled so far.
@@ -54,6 +56,10 @@ pub(crate) trait BackendInstance: Send {
     fn memory(&mut self) -> Option<MemoryView<'_>>;
     fn fuel(&self) -> u64;
     fn set_fuel(&mut self, fuel: u64);
+    /// The profile recorded so far, for an instance instantiated to profile.
+    fn take_profile(&mut self) -> Option<crate::Profile> {
+        None
+    }
 }
 
 /// Checks call arguments against an export's signature.

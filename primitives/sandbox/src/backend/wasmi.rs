@@ -80,7 +80,11 @@ impl BackendEngine for WasmiEngine {
         trampoline: Trampoline,
         scope: ScopePtr,
         fuel: u64,
+        profile: bool,
     ) -> Result<Box<dyn BackendInstance>, Error> {
+        if profile {
+            return Err(Error::Config("gas profiles need the wasmtime executor".into()));
+        }
         // SAFETY: `Engine::validate`/`Instance::new` ran the sandbox's validation over
         // this exact code (wasmparser, with a feature set this engine admits) before
         // any backend sees it, which is what wasmi's unchecked loading requires. As

@@ -14,6 +14,7 @@ use crate::{
     error::{Error, Frame, Limit, SourceLocation, Trap, TrapKind, MAX_BACKTRACE_FRAMES},
     host::{CallerAccess, MemoryView, PAGE_SIZE},
     metering::{self, Layout},
+    profiling::{self, Recorder},
     scoped_state::{ScopePtr, Trampoline},
     value::{HostError, Signature, Value, ValueType},
 };
@@ -30,6 +31,8 @@ struct Compiled {
     module: wt::Module,
     /// Set when bulk instructions were metered (see `metering`).
     metering: Option<Layout>,
+    /// Set when instrumented for profiling: the index of the first profiling hook.
+    hooks_at: Option<u32>,
 }
 
 impl WasmtimeEngine {
@@ -46,7 +49,14 @@ impl WasmtimeEngine {
             .saturating_sub(image.start as usize)
             .max(binary.len());
         let metering = metered.map(|m| m.layout);
-        Ok((Compiled { module, metering }, bytes))
+        Ok((
+            Compiled {
+                module,
+                metering,
+                hooks_at: None,
+            },
+            bytes,
+        ))
     }
 }
 
@@ -77,6 +87,8 @@ struct StoreData {
     scope: Option<ScopePtr>,
     limits: GrowthMeter,
     memory: Option<wt::Memory>,
+    /// Where the fuel goes, when profiling.
+    profile: Option<Recorder>,
 }
 
 impl StoreData {
@@ -160,8 +172,18 @@ impl BackendEngine for WasmtimeEngine {
         trampoline: Trampoline,
         scope: ScopePtr,
         fuel: u64,
+        profile: bool,
     ) -> Result<Box<dyn BackendInstance>, Error> {
-        let compiled = self.cache.get_or_compile(code, || self.compile(code))?;
+        let compiled = match profile {
+            false => self.cache.get_or_compile(code, || self.compile(code))?,
+            true => {
+                let instrumented = profiling::instrument(code).map_err(Error::InvalidModule)?;
+                let hooks_at = Some(instrumented.hooks_at);
+                let code = &instrumented.code[..];
+                let compiled = self.cache.get_or_compile(code, || self.compile(code))?;
+                Compiled { hooks_at, ..compiled }
+            }
+        };
         let limits = wt::StoreLimitsBuilder::new()
             .memory_size((u64::from(self.limits.max_memory_pages) * PAGE_SIZE) as usize)
             .table_elements(self.limits.max_table_elements as usize)
@@ -177,6 +199,7 @@ impl BackendEngine for WasmtimeEngine {
                     memory_created: false,
                 },
                 memory: None,
+                profile: profile.then(|| Recorder::new(fuel)),
             },
         );
         store.limiter(|data| &mut data.limits);
@@ -186,7 +209,8 @@ impl BackendEngine for WasmtimeEngine {
         for import in imports {
             externs.push(match &import.item {
                 ImportItem::Func { signature, index } => {
-                    host_func(&mut store, signature.clone(), *index, trampoline).into()
+                    let name = format!("{}.{}", import.module, import.field);
+                    host_func(&mut store, signature.clone(), *index, trampoline, name).into()
                 }
                 ImportItem::Memory(memory) => {
                     let ty = wt::MemoryType::new(memory.initial(), memory.maximum());
@@ -197,10 +221,15 @@ impl BackendEngine for WasmtimeEngine {
             });
         }
 
+        if profile {
+            externs.push(profiling_hook(&mut store, Recorder::enter).into());
+            externs.push(profiling_hook(&mut store, Recorder::leave).into());
+        }
+
         store.data_mut().scope = Some(scope);
         let instance = wt::Instance::new(&mut store, &compiled.module, &externs);
         store.data_mut().scope = None;
-        let instance = instance.map_err(|e| convert_error(e, &self.limits, compiled.metering))?;
+        let instance = instance.map_err(|e| convert_error(e, &self.limits, &compiled))?;
         if store.data().memory.is_none() {
             store.data_mut().memory = instance.get_memory(&mut store, "memory");
         }
@@ -208,7 +237,7 @@ impl BackendEngine for WasmtimeEngine {
             store,
             instance,
             limits: self.limits,
-            metering: compiled.metering,
+            compiled,
         }))
     }
 
@@ -222,6 +251,7 @@ fn host_func(
     signature: Signature,
     index: usize,
     trampoline: Trampoline,
+    name: alloc::string::String,
 ) -> wt::Func {
     let ty = wt::FuncType::new(
         store.engine(),
@@ -238,8 +268,20 @@ fn host_func(
             .map(from_val)
             .collect::<Option<Vec<_>>>()
             .ok_or_else(|| wt::Error::msg("host function received a non-numeric argument"))?;
+        if caller.data().profile.is_some() {
+            let fuel = CallerAccess::fuel(&caller);
+            if let Some(profile) = &mut caller.data_mut().profile {
+                profile.host_start(&name, fuel);
+            }
+        }
         let returned = trampoline(scope, index, &mut caller, &args)
             .and_then(|r| check_host_result(&signature, &r));
+        if caller.data().profile.is_some() {
+            let fuel = CallerAccess::fuel(&caller);
+            if let Some(profile) = &mut caller.data_mut().profile {
+                profile.host_end(&name, fuel);
+            }
+        }
         match returned {
             Ok(Some(value)) => {
                 results[0] = to_val(value);
@@ -272,7 +314,7 @@ struct WasmtimeInstance {
     store: wt::Store<StoreData>,
     instance: wt::Instance,
     limits: Limits,
-    metering: Option<Layout>,
+    compiled: Compiled,
 }
 
 impl BackendInstance for WasmtimeInstance {
@@ -294,7 +336,7 @@ impl BackendInstance for WasmtimeInstance {
         self.store.data_mut().scope = Some(scope);
         let outcome = func.call(&mut self.store, &params, &mut results);
         self.store.data_mut().scope = None;
-        outcome.map_err(|e| convert_error(e, &self.limits, self.metering))?;
+        outcome.map_err(|e| convert_error(e, &self.limits, &self.compiled))?;
 
         results
             .iter()
@@ -323,9 +365,32 @@ impl BackendInstance for WasmtimeInstance {
         let _ = self.store.set_fuel(fuel);
         self.store.data_mut().limits.owed_fuel = 0;
     }
+
+    fn take_profile(&mut self) -> Option<crate::Profile> {
+        let fuel = BackendInstance::fuel(self);
+        let recorder = self.store.data_mut().profile.take()?;
+        Some(recorder.finish(fuel))
+    }
 }
 
-fn convert_error(error: wt::Error, limits: &Limits, metering: Option<Layout>) -> Error {
+/// A profiling hook (`europa_profile.enter` or `.leave`): records the fuel as it was
+/// before the hook's own instructions, and gives those back.
+fn profiling_hook(
+    store: &mut wt::Store<StoreData>,
+    record: fn(&mut Recorder, u32, u64),
+) -> wt::Func {
+    wt::Func::wrap(store, move |mut caller: wt::Caller<'_, StoreData>, function: i32| {
+        let raw = caller.get_fuel().unwrap_or(0);
+        let before_hook = raw.saturating_add(profiling::FUEL_PER_HOOK);
+        let fuel = caller.data().fuel_after_growth(before_hook);
+        if let Some(profile) = &mut caller.data_mut().profile {
+            record(profile, function as u32, fuel);
+        }
+        let _ = caller.set_fuel(before_hook);
+    })
+}
+
+fn convert_error(error: wt::Error, limits: &Limits, compiled: &Compiled) -> Error {
     if let Some(host) = error.downcast_ref::<HostError>() {
         return Error::Host(host.clone());
     }
@@ -352,7 +417,7 @@ fn convert_error(error: wt::Error, limits: &Limits, metering: Option<Layout>) ->
     };
     let mut backtrace = error
         .downcast_ref::<wt::WasmBacktrace>()
-        .map(|backtrace| backtrace_frames(backtrace, metering))
+        .map(|backtrace| backtrace_frames(backtrace, compiled))
         .unwrap_or_default();
     let omitted_frames = backtrace.len().saturating_sub(MAX_BACKTRACE_FRAMES);
     backtrace.truncate(MAX_BACKTRACE_FRAMES);
@@ -369,11 +434,16 @@ fn executor_error(error: wt::Error) -> Error {
 
 /// Flattens wasmtime's frames, expanding DWARF inline chains into one frame each. A
 /// metering helper's frame is left out: its caller's frame is at the instruction the
-/// helper stands for. Offsets are the given code's.
-fn backtrace_frames(backtrace: &wt::WasmBacktrace, metering: Option<Layout>) -> Vec<Frame> {
+/// helper stands for. Offsets are the given code's, except in code instrumented for
+/// profiling (whose function indices are mapped back, and offsets are its own).
+fn backtrace_frames(backtrace: &wt::WasmBacktrace, compiled: &Compiled) -> Vec<Frame> {
+    let metering = compiled.metering;
     let mut frames = Vec::new();
     for frame in backtrace.frames() {
-        let func_index = frame.func_index();
+        let func_index = match compiled.hooks_at {
+            Some(hooks) if frame.func_index() >= hooks + 2 => frame.func_index() - 2,
+            _ => frame.func_index(),
+        };
         if metering.is_some_and(|m| func_index >= m.original_functions) {
             continue;
         }

@@ -1,0 +1,473 @@
+//! Deterministic gas profiles (wasmtime): where a call's fuel went, by WASM function and
+//! by host function, as a call tree — counted, not sampled, so the same call gives the
+//! same profile every time.
+//!
+//! A profiled module is instrumented: two host functions are imported after the
+//! module's own imports (`europa_profile.enter` and `europa_profile.leave`, shifting the
+//! defined functions' indices by two), each defined function's body is wrapped in a
+//! block between `enter(index)` and `leave(index)`, and every `return` is preceded by
+//! `leave(index)`. A `br` to the function's own label now leaves the wrapping block, so
+//! every way out but a trap passes `leave`. The hooks read the store's fuel, and give
+//! back the two units their own `i32.const` and `call` cost, so a profiled run burns
+//! exactly the fuel of an unprofiled one. Fuel a host function takes (the gas it
+//! charges, converted) is attributed to that host function, under the WASM function
+//! that called it. DWARF is dropped from the instrumented module (its offsets moved);
+//! the `name` section is kept, with its indices remapped.
+
+use alloc::{collections::BTreeMap, string::String, vec::Vec};
+
+#[cfg(feature = "std")]
+pub use instrument::{instrument, FUEL_PER_HOOK};
+
+#[cfg(feature = "std")]
+mod instrument {
+    use alloc::{
+        collections::BTreeMap,
+        format,
+        string::{String, ToString},
+        vec::Vec,
+    };
+
+    use wasm_encoder::reencode::{self, Reencode};
+    use wasmparser::{FunctionBody, Operator, Parser, Payload, TypeRef, ValType};
+
+    /// The module the hooks are imported from.
+    pub const HOOK_MODULE: &str = "europa_profile";
+    /// Fuel one hook call costs on wasmtime (`i32.const`, `call`), given back by the hook.
+    pub const FUEL_PER_HOOK: u64 = 2;
+
+    /// A module instrumented for profiling.
+    pub struct Instrumented {
+        pub code: Vec<u8>,
+        /// The original module's imported functions: the index of `enter` (`leave` follows).
+        pub hooks_at: u32,
+    }
+
+    /// Instruments `code` (valid WASM, already validated by the sandbox).
+    pub fn instrument(code: &[u8]) -> Result<Instrumented, String> {
+        let shape = Shape::read(code)?;
+        let mut instrumenter = Instrumenter { shape, next_function: 0 };
+        let mut module = wasm_encoder::Module::new();
+        reencode::utils::parse_core_module(&mut instrumenter, &mut module, Parser::new(0), code)
+            .map_err(|e| format!("cannot instrument the module for profiling: {e}"))?;
+        Ok(Instrumented { code: module.finish(), hooks_at: instrumenter.shape.imported_functions })
+    }
+
+    /// What the rewrite needs to know of the module before it starts.
+    struct Shape {
+        types: u32,
+        /// Results of each function type.
+        results: Vec<Vec<ValType>>,
+        imported_functions: u32,
+        has_imports: bool,
+        /// Type index of each defined function.
+        defined: Vec<u32>,
+        /// Block types for functions with several results, by their results: new types
+        /// appended after the hook's.
+        multi_result_types: BTreeMap<Vec<ValType>, u32>,
+    }
+
+    impl Shape {
+        fn read(code: &[u8]) -> Result<Shape, String> {
+            let mut shape = Shape {
+                types: 0,
+                results: Vec::new(),
+                imported_functions: 0,
+                has_imports: false,
+                defined: Vec::new(),
+                multi_result_types: BTreeMap::new(),
+            };
+            for payload in Parser::new(0).parse_all(code) {
+                match payload.map_err(|e| e.to_string())? {
+                    Payload::TypeSection(reader) => {
+                        for ty in reader.into_iter_err_on_gc_types() {
+                            shape.results.push(ty.map_err(|e| e.to_string())?.results().to_vec());
+                        }
+                        shape.types = shape.results.len() as u32;
+                    }
+                    Payload::ImportSection(reader) => {
+                        shape.has_imports = true;
+                        for import in reader {
+                            if matches!(import.map_err(|e| e.to_string())?.ty, TypeRef::Func(_)) {
+                                shape.imported_functions += 1;
+                            }
+                        }
+                    }
+                    Payload::FunctionSection(reader) => {
+                        for ty in reader {
+                            shape.defined.push(ty.map_err(|e| e.to_string())?);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            if !shape.has_imports || shape.types == 0 {
+                return Err("profiling needs a module with type and import sections".into());
+            }
+            // The hook's type is `types`; block types for several results follow it.
+            for &ty in &shape.defined {
+                let results = shape.results.get(ty as usize).cloned().unwrap_or_default();
+                if results.len() > 1 {
+                    let next = shape.types + 1 + shape.multi_result_types.len() as u32;
+                    shape.multi_result_types.entry(results).or_insert(next);
+                }
+            }
+            Ok(shape)
+        }
+
+        fn hook_type(&self) -> u32 {
+            self.types
+        }
+
+        fn enter(&self) -> u32 {
+            self.imported_functions
+        }
+
+        fn leave(&self) -> u32 {
+            self.imported_functions + 1
+        }
+    }
+
+    struct Instrumenter {
+        shape: Shape,
+        /// The defined function whose body comes next.
+        next_function: u32,
+    }
+
+    fn val_type(ty: ValType) -> Result<wasm_encoder::ValType, String> {
+        wasm_encoder::ValType::try_from(ty).map_err(|e| format!("{e:?}"))
+    }
+
+    impl Reencode for Instrumenter {
+        type Error = String;
+
+        fn function_index(&mut self, func: u32) -> Result<u32, reencode::Error<String>> {
+            Ok(if func < self.shape.imported_functions { func } else { func + 2 })
+        }
+
+        fn parse_type_section(
+            &mut self,
+            types: &mut wasm_encoder::TypeSection,
+            section: wasmparser::TypeSectionReader<'_>,
+        ) -> Result<(), reencode::Error<String>> {
+            reencode::utils::parse_type_section(self, types, section)?;
+            types.ty().function([wasm_encoder::ValType::I32], []);
+            let mut extra: Vec<_> = self.shape.multi_result_types.iter().collect();
+            extra.sort_by_key(|(_, index)| **index);
+            for (results, _) in extra {
+                let results = results
+                    .iter()
+                    .map(|ty| val_type(*ty))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(reencode::Error::UserError)?;
+                types.ty().function([], results);
+            }
+            Ok(())
+        }
+
+        fn parse_import_section(
+            &mut self,
+            imports: &mut wasm_encoder::ImportSection,
+            section: wasmparser::ImportSectionReader<'_>,
+        ) -> Result<(), reencode::Error<String>> {
+            reencode::utils::parse_import_section(self, imports, section)?;
+            let hook = wasm_encoder::EntityType::Function(self.shape.hook_type());
+            imports.import(HOOK_MODULE, "enter", hook);
+            imports.import(HOOK_MODULE, "leave", hook);
+            Ok(())
+        }
+
+        fn parse_custom_section(
+            &mut self,
+            module: &mut wasm_encoder::Module,
+            section: wasmparser::CustomSectionReader<'_>,
+        ) -> Result<(), reencode::Error<String>> {
+            // DWARF describes the original offsets; only names survive the rewrite.
+            match section.name() {
+                "name" => reencode::utils::parse_custom_section(self, module, section),
+                _ => Ok(()),
+            }
+        }
+
+        fn parse_function_body(
+            &mut self,
+            code: &mut wasm_encoder::CodeSection,
+            func: FunctionBody<'_>,
+        ) -> Result<(), reencode::Error<String>> {
+            use wasm_encoder::{BlockType, Instruction};
+            let defined = self.next_function;
+            self.next_function += 1;
+            let index = self.shape.imported_functions + defined;
+            let results = self
+                .shape
+                .defined
+                .get(defined as usize)
+                .and_then(|ty| self.shape.results.get(*ty as usize))
+                .cloned()
+                .unwrap_or_default();
+            let block = match results.as_slice() {
+                [] => BlockType::Empty,
+                [one] => BlockType::Result(val_type(*one).map_err(reencode::Error::UserError)?),
+                several => BlockType::FunctionType(self.shape.multi_result_types[several]),
+            };
+            let (enter, leave) = (self.shape.enter(), self.shape.leave());
+            let mut body = self.new_function_with_parsed_locals(&func)?;
+            body.instruction(&Instruction::I32Const(index as i32));
+            body.instruction(&Instruction::Call(enter));
+            body.instruction(&Instruction::Block(block));
+            let mut reader = func.get_operators_reader()?;
+            while !reader.eof() {
+                let operator = reader.read()?;
+                let last = reader.eof();
+                if matches!(operator, Operator::Return) {
+                    body.instruction(&Instruction::I32Const(index as i32));
+                    body.instruction(&Instruction::Call(leave));
+                }
+                if last {
+                    // The body's own `end`: close the wrapping block, leave, then end.
+                    body.instruction(&Instruction::End);
+                    body.instruction(&Instruction::I32Const(index as i32));
+                    body.instruction(&Instruction::Call(leave));
+                }
+                body.instruction(&self.instruction(operator)?);
+            }
+            code.function(&body);
+            Ok(())
+        }
+    }
+}
+
+/// Nodes a profile keeps; past that, fuel is attributed to the deepest node kept.
+pub const MAX_PROFILE_NODES: usize = 65_536;
+
+/// Where fuel went: a node of the call tree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Site {
+    /// The code outside any function (instantiation, before the first hook).
+    Root,
+    /// A WASM function, by its index in the original module.
+    Function(u32),
+    /// A host function, `module.name`.
+    Host(String),
+}
+
+/// One node of a profile's call tree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProfileNode {
+    /// The node this one was called from; `None` for the root.
+    pub parent: Option<u32>,
+    pub site: Site,
+    /// Fuel spent here and not in a child (negative when a host function gave fuel
+    /// back, e.g. a refund).
+    pub self_fuel: i64,
+    /// How many times this path was entered.
+    pub calls: u64,
+}
+
+/// A profile: the call tree, root first.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Profile {
+    pub nodes: Vec<ProfileNode>,
+    /// Whether nodes were not created for want of room ([`MAX_PROFILE_NODES`]).
+    pub truncated: bool,
+}
+
+/// Builds a [`Profile`] from fuel readings.
+pub struct Recorder {
+    profile: Profile,
+    children: BTreeMap<(u32, SiteKey), u32>,
+    current: u32,
+    /// The fuel at the last reading.
+    mark: u64,
+}
+
+/// A site as a map key (host names are compared by text).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum SiteKey {
+    Function(u32),
+    Host(String),
+}
+
+impl Recorder {
+    pub fn new(fuel: u64) -> Self {
+        Recorder {
+            profile: Profile {
+                nodes: alloc::vec![ProfileNode { parent: None, site: Site::Root, self_fuel: 0, calls: 1 }],
+                truncated: false,
+            },
+            children: BTreeMap::new(),
+            current: 0,
+            mark: fuel,
+        }
+    }
+
+    /// Charges what was burnt since the last reading to the current node.
+    fn settle(&mut self, fuel: u64) {
+        let spent = self.mark as i128 - fuel as i128;
+        let node = &mut self.profile.nodes[self.current as usize];
+        node.self_fuel = node.self_fuel.saturating_add(spent.clamp(i64::MIN as i128, i64::MAX as i128) as i64);
+        self.mark = fuel;
+    }
+
+    fn descend(&mut self, key: SiteKey) {
+        let next = match self.children.get(&(self.current, key.clone())) {
+            Some(&child) => child,
+            None if self.profile.nodes.len() >= MAX_PROFILE_NODES => {
+                self.profile.truncated = true;
+                return;
+            }
+            None => {
+                let index = self.profile.nodes.len() as u32;
+                let site = match &key {
+                    SiteKey::Function(f) => Site::Function(*f),
+                    SiteKey::Host(name) => Site::Host(name.clone()),
+                };
+                self.profile.nodes.push(ProfileNode { parent: Some(self.current), site, self_fuel: 0, calls: 0 });
+                self.children.insert((self.current, key), index);
+                index
+            }
+        };
+        self.current = next;
+        self.profile.nodes[next as usize].calls += 1;
+    }
+
+    /// Goes back up to the caller of the innermost node matching `site` (or stays, if
+    /// none does: a node not created for want of room).
+    fn ascend(&mut self, matches: impl Fn(&Site) -> bool) {
+        let mut at = self.current;
+        loop {
+            let node = &self.profile.nodes[at as usize];
+            if matches(&node.site) {
+                self.current = node.parent.unwrap_or(0);
+                return;
+            }
+            match node.parent {
+                Some(parent) => at = parent,
+                None => return,
+            }
+        }
+    }
+
+    pub fn enter(&mut self, function: u32, fuel: u64) {
+        self.settle(fuel);
+        self.descend(SiteKey::Function(function));
+    }
+
+    pub fn leave(&mut self, function: u32, fuel: u64) {
+        self.settle(fuel);
+        self.ascend(|site| *site == Site::Function(function));
+    }
+
+    pub fn host_start(&mut self, name: &str, fuel: u64) {
+        self.settle(fuel);
+        self.descend(SiteKey::Host(name.into()));
+    }
+
+    pub fn host_end(&mut self, name: &str, fuel: u64) {
+        self.settle(fuel);
+        self.ascend(|site| matches!(site, Site::Host(host) if host == name));
+    }
+
+    /// The profile, with what was burnt since the last reading charged where execution
+    /// stopped.
+    pub fn finish(mut self, fuel: u64) -> Profile {
+        self.settle(fuel);
+        self.profile
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instrumented_code_validates_and_wraps_every_function() {
+        let code = wat::parse_str(
+            r#"(module
+                (import "env" "f" (func $f (param i32) (result i32)))
+                (import "env" "memory" (memory 1 1))
+                (func $two (result i32 i32) (i32.const 1) (i32.const 2))
+                (func $early (param i32) (result i32)
+                    (if (local.get 0) (then (return (i32.const 7))))
+                    (drop (br_if 0 (i32.const 9) (local.get 0)))
+                    (call $f (i32.const 3)))
+                (func (export "call") (drop (call $early (i32.const 0))) (drop (drop (call $two)))))"#,
+        )
+        .unwrap();
+        let instrumented = instrument(&code).unwrap();
+        assert_eq!(instrumented.hooks_at, 1);
+        wasmparser::Validator::new().validate_all(&instrumented.code).expect("valid");
+    }
+
+    /// A profiled run burns the fuel an unprofiled one does, and its profile accounts
+    /// for all of it: in each function, and in the host function it called.
+    #[test]
+    fn a_profile_accounts_for_exactly_the_fuel_burnt() {
+        use crate::*;
+        let code = wat::parse_str(
+            r#"(module
+                (import "env" "host" (func $host (param i32) (result i32)))
+                (func $leaf (param i32) (result i32)
+                    (if (i32.eqz (local.get 0)) (then (return (i32.const 1))))
+                    (i32.add (local.get 0) (i32.const 1)))
+                (func $work (param i32) (result i32) (local i32)
+                    (loop $again
+                        (local.set 1 (call $leaf (local.get 1)))
+                        (br_if $again (i32.lt_u (local.get 1) (local.get 0))))
+                    (call $host (local.get 1)))
+                (func (export "run") (result i32) (call $work (i32.const 100))))"#,
+        )
+        .unwrap();
+        fn host(ctx: &mut FunctionContext<'_, ()>, args: &[Value]) -> Result<ReturnValue, HostError> {
+            // Like the pallet charging a host function's gas: fuel taken by the host.
+            let fuel = ctx.fuel_remaining();
+            ctx.set_fuel(fuel - 1_000);
+            Ok(ReturnValue::Value(args[0]))
+        }
+        let mut env = EnvironmentDefinitionBuilder::new();
+        env.add_host_func("env", "host", Signature::new(&[ValueType::I32], &[ValueType::I32]), host);
+        let engine = Engine::new(SandboxConfig::new(Executor::Wasmtime)).unwrap();
+        let budget = 1_000_000;
+        let mut plain = Instance::with_fuel(&engine, &code, &env, &mut (), budget).unwrap();
+        assert_eq!(plain.invoke("run", &[], &mut ()), Ok(vec![Value::I32(100)]));
+        let burnt = budget - plain.fuel_remaining();
+
+        let mut profiled = Instance::profiled(&engine, &code, &env, &mut (), budget).unwrap();
+        assert_eq!(profiled.invoke("run", &[], &mut ()), Ok(vec![Value::I32(100)]));
+        assert_eq!(budget - profiled.fuel_remaining(), burnt, "profiling burns no fuel");
+        let profile = profiled.take_profile().expect("a profile");
+        let total: i64 = profile.nodes.iter().map(|n| n.self_fuel).sum();
+        assert_eq!(total as u64, burnt);
+        let node = |site: Site| profile.nodes.iter().find(|n| n.site == site).expect("node");
+        // Original indices: the import 0, $leaf 1, $work 2, run 3.
+        assert_eq!(node(Site::Function(1)).calls, 100, "$leaf, called 100 times");
+        assert_eq!(node(Site::Host("env.host".into())).self_fuel, 1_000);
+        assert!(node(Site::Function(2)).self_fuel > node(Site::Function(3)).self_fuel);
+        let wasmi = Engine::new(SandboxConfig::new(Executor::Wasmi)).unwrap();
+        assert!(Instance::profiled(&wasmi, &code, &env, &mut (), budget).is_err());
+    }
+
+    #[test]
+    fn the_recorder_attributes_fuel_to_the_innermost_site() {
+        let mut recorder = Recorder::new(1_000);
+        recorder.enter(3, 990); // 10 before the first function: root
+        recorder.enter(4, 950); // 40 in 3
+        recorder.host_start("seal0.input", 940); // 10 in 4
+        recorder.host_end("seal0.input", 900); // 40 in the host function
+        recorder.leave(4, 890); // 10 more in 4
+        recorder.leave(3, 880); // 10 more in 3
+        let profile = recorder.finish(875); // 5 in root
+        let fuel: Vec<(Site, i64, u64)> =
+            profile.nodes.iter().map(|n| (n.site.clone(), n.self_fuel, n.calls)).collect();
+        assert_eq!(
+            fuel,
+            [
+                (Site::Root, 15, 1),
+                (Site::Function(3), 50, 1),
+                (Site::Function(4), 20, 1),
+                (Site::Host("seal0.input".into()), 40, 1),
+            ]
+        );
+        assert_eq!(profile.nodes.iter().map(|n| n.self_fuel).sum::<i64>(), 125);
+    }
+}
