@@ -243,27 +243,26 @@ impl_runtime_apis! {
             block: Block,
             index: u32,
         ) -> Option<(ApplyExtrinsicResult, Vec<EventRecord>, Vec<ExecutionTrace>)> {
-            let (header, extrinsics) = block.deconstruct();
-            if index as usize >= extrinsics.len() {
-                return None;
-            }
-            Executive::initialize_block(&header);
-            let numbered = extrinsics
-                .into_iter()
-                .take(index as usize + 1)
-                .enumerate()
-                .map(|(index, xt)| (index as u32, xt));
-            let mut outcome = None;
-            let traces = contracts::collect_traces_of(index, numbered, |extrinsic| {
-                outcome = Some(Executive::apply_extrinsic(extrinsic));
-            });
-            let events = System::read_events_no_consensus()
-                .filter(|record| {
-                    matches!(record.phase, frame_system::Phase::ApplyExtrinsic(i) if i == index)
-                })
-                .map(|record| *record)
-                .collect();
-            Some((outcome?, events, traces))
+            extrinsic_traces(block, index, false)
+        }
+
+        fn profile_call(
+            origin: AccountId,
+            dest: AccountId,
+            value: Balance,
+            gas_limit: Option<Weight>,
+            storage_deposit_limit: Option<Balance>,
+            input_data: Vec<u8>,
+        ) -> (ContractExecResult, ExecutionTrace) {
+            let recording = pallet_europa_contracts::Recording::profiled();
+            Contracts::bare_call_recorded(recording, origin, dest, value, gas_limit, storage_deposit_limit, input_data)
+        }
+
+        fn profile_extrinsic(
+            block: Block,
+            index: u32,
+        ) -> Option<(ApplyExtrinsicResult, Vec<EventRecord>, Vec<ExecutionTrace>)> {
+            extrinsic_traces(block, index, true)
         }
     }
 
@@ -280,4 +279,34 @@ impl_runtime_apis! {
             genesis::preset_names()
         }
     }
+}
+
+/// Re-executes `block` on its parent's state up to extrinsic `index`: what that
+/// extrinsic did, and its traces (`profile`: with gas profiles).
+fn extrinsic_traces(
+    block: Block,
+    index: u32,
+    profile: bool,
+) -> Option<(ApplyExtrinsicResult, Vec<EventRecord>, Vec<ExecutionTrace>)> {
+    let (header, extrinsics) = block.deconstruct();
+    if index as usize >= extrinsics.len() {
+        return None;
+    }
+    Executive::initialize_block(&header);
+    let numbered = extrinsics
+        .into_iter()
+        .take(index as usize + 1)
+        .enumerate()
+        .map(|(index, xt)| (index as u32, xt));
+    let mut outcome = None;
+    let traces = contracts::collect_traces_of(index, profile, numbered, |extrinsic| {
+        outcome = Some(Executive::apply_extrinsic(extrinsic));
+    });
+    let events = System::read_events_no_consensus()
+        .filter(|record| {
+            matches!(record.phase, frame_system::Phase::ApplyExtrinsic(i) if i == index)
+        })
+        .map(|record| *record)
+        .collect();
+    Some((outcome?, events, traces))
 }

@@ -141,6 +141,8 @@ struct Collecting {
     index: u32,
     /// Only this item's executions are traced (the others run untraced and unlogged).
     only: Option<u32>,
+    /// Whether the traces carry gas profiles.
+    profile: bool,
     traces: Vec<(u32, ExecutionTrace)>,
     left: TraceLimits,
 }
@@ -170,6 +172,14 @@ impl OnTrace for TraceSink {
         }
         #[cfg(not(feature = "std"))]
         let _ = trace;
+    }
+
+    /// Profiles are wanted when the block is re-executed for them.
+    fn profile() -> bool {
+        #[cfg(feature = "std")]
+        return COLLECTING.with(|c| c.borrow().as_ref().is_some_and(|c| c.profile));
+        #[cfg(not(feature = "std"))]
+        false
     }
 
     /// Traces are wanted while a block is re-executed for them (within what is left of
@@ -204,16 +214,17 @@ pub fn collect_traces<I>(
     items: impl IntoIterator<Item = (u32, I)>,
     apply: impl FnMut(I),
 ) -> Vec<(u32, ExecutionTrace)> {
-    collect(None, items, apply)
+    collect(None, false, items, apply)
 }
 
 /// [`collect_traces`] for the item numbered `only`: the others run untraced.
 pub fn collect_traces_of<I>(
     only: u32,
+    profile: bool,
     items: impl IntoIterator<Item = (u32, I)>,
     apply: impl FnMut(I),
 ) -> Vec<ExecutionTrace> {
-    collect(Some(only), items, apply)
+    collect(Some(only), profile, items, apply)
         .into_iter()
         .map(|(_, trace)| trace)
         .collect()
@@ -221,6 +232,7 @@ pub fn collect_traces_of<I>(
 
 fn collect<I>(
     only: Option<u32>,
+    profile: bool,
     items: impl IntoIterator<Item = (u32, I)>,
     mut apply: impl FnMut(I),
 ) -> Vec<(u32, ExecutionTrace)> {
@@ -230,6 +242,7 @@ fn collect<I>(
             c.replace(Some(Collecting {
                 index: 0,
                 only,
+                profile,
                 traces: Vec::new(),
                 left: BLOCK_TRACE_LIMITS,
             }))

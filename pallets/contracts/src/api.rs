@@ -96,5 +96,22 @@ sp_api::decl_runtime_apis! {
             block: Block,
             index: u32,
         ) -> Option<(ApplyExtrinsicResult, Vec<EventRecord>, Vec<ExecutionTrace>)>;
+
+        /// `trace_call`, each frame with its gas profile (on wasmtime; wasmi records
+        /// none).
+        fn profile_call(
+            origin: AccountId,
+            dest: AccountId,
+            value: Balance,
+            gas_limit: Option<Weight>,
+            storage_deposit_limit: Option<Balance>,
+            input_data: Vec<u8>,
+        ) -> (ContractExecResult<Balance, EventRecord>, ExecutionTrace);
+
+        /// `trace_extrinsic`, each frame with its gas profile (on wasmtime).
+        fn profile_extrinsic(
+            block: Block,
+            index: u32,
+        ) -> Option<(ApplyExtrinsicResult, Vec<EventRecord>, Vec<ExecutionTrace>)>;
     }
 }

@@ -22,9 +22,8 @@ impl<T: Config> Pallet<T> {
         ContractExecResult<BalanceOf<T>, EventRecordOf<T>>,
         trace::ExecutionTrace,
     ) {
-        exec::Run::<T>::dry_run(origin, gas_limit, storage_deposit_limit, Recording::full())
-            .call(dest, value, data)
-            .into_contract_result()
+        let recording = Recording::full();
+        Self::bare_call_recorded(recording, origin, dest, value, gas_limit, storage_deposit_limit, data)
     }
 
     /// [`Self::bare_call`] for the result alone (what `ContractsApi::call` serves): no
@@ -37,10 +36,27 @@ impl<T: Config> Pallet<T> {
         storage_deposit_limit: Option<BalanceOf<T>>,
         data: Vec<u8>,
     ) -> ContractExecResult<BalanceOf<T>, EventRecordOf<T>> {
-        exec::Run::<T>::dry_run(origin, gas_limit, storage_deposit_limit, Recording::Off)
+        let recording = Recording::Off;
+        Self::bare_call_recorded(recording, origin, dest, value, gas_limit, storage_deposit_limit, data)
+            .0
+    }
+
+    /// [`Self::bare_call`], recording as `recording` asks (e.g. with gas profiles).
+    pub fn bare_call_recorded(
+        recording: Recording,
+        origin: T::AccountId,
+        dest: T::AccountId,
+        value: BalanceOf<T>,
+        gas_limit: Option<Weight>,
+        storage_deposit_limit: Option<BalanceOf<T>>,
+        data: Vec<u8>,
+    ) -> (
+        ContractExecResult<BalanceOf<T>, EventRecordOf<T>>,
+        trace::ExecutionTrace,
+    ) {
+        exec::Run::<T>::dry_run(origin, gas_limit, storage_deposit_limit, recording)
             .call(dest, value, data)
             .into_contract_result()
-            .0
     }
 
     /// Dry-runs an instantiation, uploading the code first when it is given, and

@@ -102,6 +102,11 @@ pub trait OnTrace {
     fn trace_limits() -> Option<TraceLimits> {
         Some(TraceLimits::default())
     }
+
+    /// Whether the traces `on_trace` receives should carry gas profiles.
+    fn profile() -> bool {
+        false
+    }
 }
 
 impl OnTrace for () {

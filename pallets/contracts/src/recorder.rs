@@ -71,6 +71,8 @@ pub enum Recording {
     Off,
     /// Everything, up to these limits.
     Within(TraceLimits),
+    /// Everything, up to these limits, and each frame's gas profile (wasmtime only).
+    Profiled(TraceLimits),
 }
 
 impl Recording {
@@ -78,12 +80,18 @@ impl Recording {
     pub fn full() -> Self {
         Recording::Within(TraceLimits::default())
     }
+
+    /// Everything with gas profiles, up to the default [`TraceLimits`].
+    pub fn profiled() -> Self {
+        Recording::Profiled(TraceLimits::default())
+    }
 }
 
 /// Admits trace records against the limits and counts what it turns away.
 pub struct Recorder {
     /// `None` when nothing is recorded.
     limits: Option<TraceLimits>,
+    profiling: bool,
     host_calls: u32,
     frames: u32,
     events: u32,
@@ -95,10 +103,11 @@ impl Recorder {
     pub fn new(recording: Recording) -> Self {
         let limits = match recording {
             Recording::Off => None,
-            Recording::Within(limits) => Some(limits),
+            Recording::Within(limits) | Recording::Profiled(limits) => Some(limits),
         };
         Recorder {
             limits,
+            profiling: matches!(recording, Recording::Profiled(_)),
             host_calls: 0,
             frames: 0,
             events: 0,
@@ -109,6 +118,11 @@ impl Recorder {
 
     pub fn is_on(&self) -> bool {
         self.limits.is_some()
+    }
+
+    /// Whether frames record where their gas goes.
+    pub fn is_profiling(&self) -> bool {
+        self.profiling
     }
 
     /// Whether the next host call is recorded.

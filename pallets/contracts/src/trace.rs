@@ -150,6 +150,66 @@ pub struct FrameTrace {
     pub debug_message: String,
     pub outcome: Outcome,
     pub nested: Vec<FrameTrace>,
+    /// Where the frame's gas went, when profiled (wasmtime only).
+    #[cfg_attr(feature = "std", serde(default, skip_serializing_if = "Option::is_none"))]
+    pub profile: Option<GasProfile>,
+}
+
+/// A frame's gas profile: its call tree, root first, with the `ref_time` each node
+/// spent itself (not in a child). The tree accounts for the frame's execution and host
+/// calls (a nested frame's gas is in the host call that ran it); what is left of the
+/// frame's `gasConsumed` was charged outside its code (base costs, code loading).
+#[derive(Clone, Default, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+pub struct GasProfile {
+    pub nodes: Vec<ProfileNode>,
+    /// Nodes were not created for want of room: the deepest kept took their gas.
+    pub truncated: bool,
+}
+
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+pub struct ProfileNode {
+    /// Index of the calling node; `None` for the root (code outside any function).
+    pub parent: Option<u32>,
+    /// The WASM function's index, for a function.
+    pub function: Option<u32>,
+    /// `module.name`, for a host function.
+    pub host: Option<String>,
+    /// `ref_time` spent in this node itself (negative when it gave gas back).
+    pub ref_time: i64,
+    pub calls: u64,
+}
+
+impl GasProfile {
+    /// A sandbox profile in `ref_time`, at `ref_time_per_fuel`.
+    pub fn from_fuel(profile: europa_sandbox::Profile, ref_time_per_fuel: u64) -> Self {
+        let rate = i64::try_from(ref_time_per_fuel).unwrap_or(i64::MAX);
+        let nodes = profile
+            .nodes
+            .into_iter()
+            .map(|node| {
+                let (function, host) = match node.site {
+                    europa_sandbox::Site::Root => (None, None),
+                    europa_sandbox::Site::Function(index) => (Some(index), None),
+                    europa_sandbox::Site::Host(name) => (None, Some(name)),
+                };
+                ProfileNode {
+                    parent: node.parent,
+                    function,
+                    host,
+                    ref_time: node.self_fuel.saturating_mul(rate),
+                    calls: node.calls,
+                }
+            })
+            .collect();
+        GasProfile {
+            nodes,
+            truncated: profile.truncated,
+        }
+    }
 }
 
 #[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]

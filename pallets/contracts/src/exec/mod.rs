@@ -24,7 +24,7 @@ use crate::{
     host,
     recorder::{Recorder, Recording},
     schedule::Schedule,
-    trace::{self, Bytes, EntryPoint, ExecutionTrace, FrameTrace, Outcome},
+    trace::{self, Bytes, EntryPoint, ExecutionTrace, FrameTrace, GasProfile, Outcome},
     transient::TransientStorage,
     AccountIdOf, BalanceOf, Code, CodeHash, CodeInfoOf, Config, ContractInfo, ContractInfoOf,
     Error, Event, EventRecordOf, ExecReturnValue, InstantiateReturnValue, Nonce, Origin, Pallet,
@@ -586,6 +586,7 @@ impl<T: Config> Stack<T> {
                 error: Default::default(),
             },
             nested: Vec::new(),
+            profile: None,
         }
     }
 
@@ -628,10 +629,17 @@ impl<T: Config> Stack<T> {
         // As upstream, the start function runs before every entry point, on the
         // frame's gas; whatever stops it (a trap, running out of gas, `seal_return`)
         // ends the frame as it would in the entry point.
+        let profiling =
+            self.recorder.is_profiling() && engine.executor() == europa_sandbox::Executor::Wasmtime;
+        let instantiate = if profiling { Instance::profiled } else { Instance::with_fuel };
         let (invoked, fuel_left) =
-            match Instance::with_fuel(&engine, &code, &host_functions.env, self, fuel) {
+            match instantiate(&engine, &code, &host_functions.env, self, fuel) {
                 Ok(mut instance) => {
                     let invoked = instance.invoke(export, &[], self);
+                    if let Some(profile) = instance.take_profile() {
+                        let rate = self.top().gas.ref_time_per_fuel();
+                        self.top_mut().trace.profile = Some(GasProfile::from_fuel(profile, rate));
+                    }
                     (invoked, instance.fuel_remaining())
                 }
                 Err(

@@ -37,9 +37,11 @@ impl<T: Config> Run<T> {
         gas_limit: Weight,
         deposit_limit: Option<BalanceOf<T>>,
     ) -> Self {
-        let recording = match <T::OnTrace as crate::OnTrace>::trace_limits() {
-            Some(limits) => Recording::Within(limits),
-            None => Recording::Off,
+        use crate::OnTrace;
+        let recording = match (T::OnTrace::trace_limits(), T::OnTrace::profile()) {
+            (Some(limits), false) => Recording::Within(limits),
+            (Some(limits), true) => Recording::Profiled(limits),
+            (None, _) => Recording::Off,
         };
         Run {
             origin,
