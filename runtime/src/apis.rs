@@ -303,9 +303,9 @@ fn extrinsic_traces(
         outcome = Some(Executive::apply_extrinsic(extrinsic));
     });
     let events = System::read_events_no_consensus()
-        .filter(|record| {
-            matches!(record.phase, frame_system::Phase::ApplyExtrinsic(i) if i == index)
-        })
+        .filter(
+            |record| matches!(record.phase, frame_system::Phase::ApplyExtrinsic(i) if i == index),
+        )
         .map(|record| *record)
         .collect();
     Some((outcome?, events, traces))

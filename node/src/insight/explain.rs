@@ -123,18 +123,22 @@ fn trapped(frame: &FrameTrace, reason: &str, backtrace: &[BacktraceFrame]) -> Ex
     Explanation { text, location }
 }
 
+const COULD_NOT_READ_INPUT: &str = "reverted with Err(CouldNotReadInput): ink! could not read \
+     the input — no message or constructor has this selector, or its arguments do not decode";
+
 fn reverted(abi: Option<&AbiReader>, returned: Option<&Value>, data: &[u8]) -> String {
     let Some(returned) = returned else {
+        // ink!'s `Err(LangError::CouldNotReadInput)`, for input no message decodes.
+        if data == [1, 1] {
+            return COULD_NOT_READ_INPUT.to_owned();
+        }
         return format!("reverted with output 0x{}", super::accounts::hex(data));
     };
     let Some(variant) = metadata::error_variant(returned) else {
         return format!("reverted with {returned}");
     };
     if variant == "CouldNotReadInput" {
-        return format!(
-            "reverted with {returned}: ink! could not read the input — no message has this \
-             selector, or its arguments do not decode"
-        );
+        return COULD_NOT_READ_INPUT.to_owned();
     }
     match abi.and_then(|abi| abi.variant_docs(&variant)) {
         Some(docs) => format!("reverted with {returned}: {docs}"),

@@ -4,11 +4,12 @@
 //! log tree and a plain explanation of every failure. What it learns is kept beside the
 //! chain (`<chain dir>/europa-insight/`), so a restarted node still knows it.
 
-mod accounts;
+pub mod accounts;
 mod explain;
 mod logging;
 mod metadata;
 mod notes;
+mod profile;
 mod render;
 mod symbols;
 
@@ -23,6 +24,7 @@ use pallet_europa_contracts::trace::ExecutionTrace;
 pub use logging::LogObserver;
 pub use metadata::ContractAbi;
 pub use notes::Annotated;
+pub use profile::GasReport;
 pub use render::TraceLog;
 pub use symbols::DebugSymbols;
 
@@ -275,6 +277,12 @@ impl Insight {
             }
             pending.extend(frame.nested.iter_mut());
         }
+    }
+
+    /// The registered debug build of stored code `hash` (whose bytes are `code`).
+    pub fn debug_build_of(&self, hash: [u8; 32], code: &[u8]) -> Option<Vec<u8>> {
+        self.symbols_for(hash, &|_| Some(code.to_vec()))
+            .map(|(_, symbols)| symbols.wasm().to_vec())
     }
 
     /// The sidecar of stored code `hash` and where its Code section starts.

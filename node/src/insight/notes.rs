@@ -125,6 +125,8 @@ impl Annotated {
     pub fn explain_further(&mut self, text: &str) {
         match &mut self.explanation {
             Some(explanation) => {
+                // Error documentation ends its sentence; what follows continues it.
+                explanation.truncate(explanation.trim_end_matches('.').len());
                 explanation.push_str("; ");
                 explanation.push_str(text);
             }

@@ -275,7 +275,12 @@ fn outcome_text(frame: &FrameTrace, notes: Option<&FrameNotes>) -> String {
         }
         if let Outcome::Trapped { backtrace, .. } = &frame.outcome {
             for source in backtrace {
-                text += &format!("\n  at {}", source.func.as_deref().unwrap_or("<unknown>"));
+                let unknown = || match source.offset {
+                    Some(offset) => format!("<func {} @ {offset:#x}>", source.func_index),
+                    None => format!("<func {}>", source.func_index),
+                };
+                let function = source.func.clone().unwrap_or_else(unknown);
+                text += &format!("\n  at {function}");
                 if let Some(file) = &source.file {
                     text += &format!(
                         " ({file}:{}:{})",

@@ -9,14 +9,15 @@ use europa_runtime::{opaque::Block, Hash, Runtime};
 use jsonrpsee::{
     core::{async_trait, RpcResult},
     proc_macros::rpc,
+    types::ErrorObjectOwned,
     Extensions,
 };
 use serde_json::{json, Value};
 use sp_blockchain::HeaderBackend;
 
-use crate::insight::Insight;
+use crate::insight::{Insight, InsightError};
 
-use super::{ensure_unsafe_allowed, invalid_params, params::HexBytes, FullBackend};
+use super::{ensure_unsafe_allowed, invalid_params, params::HexBytes, runtime_error, FullBackend};
 
 #[rpc(server)]
 pub trait InsightApi {
@@ -44,6 +45,15 @@ pub struct InsightRpc<C> {
 impl<C> InsightRpc<C> {
     pub fn new(client: Arc<C>, insight: Arc<Insight>) -> Self {
         InsightRpc { client, insight }
+    }
+}
+
+/// Why a registration failed: the input's fault, or (writing it beside the chain) the
+/// node's.
+fn refused(error: InsightError) -> ErrorObjectOwned {
+    match error {
+        InsightError::Io(_) => runtime_error(error),
+        _ => invalid_params(error.to_string()),
     }
 }
 
@@ -97,7 +107,7 @@ where
         let digest = self
             .insight
             .register_debug_info(code_hash.0, &code, &wasm.0)
-            .map_err(|e| invalid_params(e.to_string()))?;
+            .map_err(refused)?;
         Ok(json!({ "codeHash": code_hash, "codeSection": Hash::from(digest) }))
     }
 

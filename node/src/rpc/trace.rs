@@ -27,7 +27,7 @@ use sp_runtime::{traits::Block as BlockT, DispatchError, Weight};
 
 use crate::{
     history::{self, HistoryError},
-    insight::{Annotated, Insight},
+    insight::{accounts, Annotated, GasReport, Insight},
     recording::Operation,
 };
 
@@ -123,6 +123,18 @@ pub trait TraceApi {
         with_extensions
     )]
     async fn trace_extrinsic(&self, block: BlockRef, index: u32) -> RpcResult<Value>;
+
+    /// Dry-runs a call as `europa_traceCall` does, recording where its gas went:
+    /// `{gasConsumed, gasRequired, storageDeposit, debugMessage, result, profile,
+    /// trace}`, `profile` being `{refTime, accountedRefTime, top, folded, speedscope,
+    /// svg}` (wasmtime only).
+    #[method(name = "europa_profileCall", with_extensions)]
+    async fn profile_call(&self, request: CallRequest, at: Option<Hash>) -> RpcResult<Value>;
+
+    /// Re-executes extrinsic `index` of a block as `europa_traceExtrinsic` does, with
+    /// its gas `profile` as `europa_profileCall` gives it.
+    #[method(name = "europa_profileExtrinsic", with_extensions)]
+    async fn profile_extrinsic(&self, block: BlockRef, index: u32) -> RpcResult<Value>;
 }
 
 /// What the trace methods share: the client and its backend, what Europa knows about
@@ -351,51 +363,160 @@ where
         index: u32,
     ) -> RpcResult<Value> {
         self.run(ext, "europa_traceExtrinsic", move |client, _, insight| {
-            let block = find_block(client, block_ref)?;
-            let (number, hash) = (block.header().number, block.header().hash());
-            let count = block.extrinsics().len();
-            let no_such_extrinsic = || {
-                invalid_params(format!(
-                    "block {block_ref} has {count} extrinsics: there is no extrinsic {index}"
-                ))
-            };
-            if number == 0 || index as usize >= count {
-                return Err(no_such_extrinsic());
-            }
-            let parent = block.header().parent_hash;
-            let extrinsic = block.extrinsics()[index as usize].clone();
-            let (outcome, events, traces) = client
-                .runtime_api()
-                .trace_extrinsic(parent, block, index)
-                .map_err(runtime_error)?
-                .ok_or_else(no_such_extrinsic)?;
-            let mut annotated: Vec<Annotated> = traces
-                .into_iter()
-                .map(|trace| insight.annotate(trace, &|code| stored_code(client, hash, code)))
-                .collect();
-            if let (Some(first), Ok(Err(error))) = (annotated.first_mut(), &outcome) {
-                if let Some(needs) = needs_of_extrinsic(client, parent, &extrinsic, error)? {
-                    first.explain_further(&needs);
-                }
-            }
-            let outcome = match outcome {
-                Ok(Ok(())) => json!({ "ok": null }),
-                Ok(Err(error)) => json!({ "err": super::error_name(&error) }),
-                Err(invalid) => json!({ "invalid": format!("{invalid:?}") }),
-            };
-            let mut traces = annotated.iter().map(Annotated::to_json);
-            Ok(json!({
-                "blockHash": hash,
-                "blockNumber": number,
-                "extrinsicIndex": index,
-                "outcome": outcome,
-                "events": events.iter().map(event_json).collect::<Vec<_>>(),
-                "trace": traces.next(),
-                "otherTraces": traces.collect::<Vec<Value>>(),
-            }))
+            extrinsic_report(client, insight, block_ref, index, false)
         })
         .await
     }
+
+    async fn profile_call(
+        &self,
+        ext: &Extensions,
+        request: CallRequest,
+        at: Option<Hash>,
+    ) -> RpcResult<Value> {
+        self.run(ext, "europa_profileCall", move |client, _, insight| {
+            let at = at.unwrap_or_else(|| client.info().best_hash);
+            let limits = Limits::of(request.gas_limit, request.storage_deposit_limit);
+            let (result, trace) = client
+                .runtime_api()
+                .profile_call(
+                    at,
+                    request.origin.0,
+                    request.dest.0,
+                    request.value.0,
+                    limits.gas,
+                    limits.deposit,
+                    request.input_data.0,
+                )
+                .map_err(runtime_error)?;
+            let code = |code: &[u8; 32]| stored_code(client, at, code);
+            let annotated = insight.annotate(trace, &code);
+            let title = annotated
+                .trace
+                .root
+                .as_ref()
+                .zip(annotated.frames.first())
+                .map_or_else(|| "call".to_owned(), |(root, notes)| notes.call_text(root));
+            let total = Some(result.gas_consumed.ref_time());
+            let profile = gas_report(insight, &annotated, &code, total, &title)?;
+            let mut answer = report(
+                result,
+                &annotated,
+                |value| json!({ "flags": value.flags.bits(), "data": hex(&value.data) }),
+            );
+            answer["profile"] = profile;
+            Ok(answer)
+        })
+        .await
+    }
+
+    async fn profile_extrinsic(
+        &self,
+        ext: &Extensions,
+        block_ref: BlockRef,
+        index: u32,
+    ) -> RpcResult<Value> {
+        self.run(ext, "europa_profileExtrinsic", move |client, _, insight| {
+            extrinsic_report(client, insight, block_ref, index, true)
+        })
+        .await
+    }
+}
+
+/// What extrinsic `index` of `block_ref` did, re-executed: its outcome, events and
+/// annotated traces, and with `profile` its gas profile.
+fn extrinsic_report<C>(
+    client: &C,
+    insight: &Insight,
+    block_ref: BlockRef,
+    index: u32,
+    profile: bool,
+) -> Result<Value, ErrorObjectOwned>
+where
+    C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + sc_client_api::BlockBackend<Block>,
+    C: sc_client_api::StorageProvider<Block, FullBackend>,
+    C::Api: ContractsTraceApi<Block, AccountId, Balance, Hash, EventRecord>,
+{
+    let block = find_block(client, block_ref)?;
+    let (number, hash) = (block.header().number, block.header().hash());
+    let count = block.extrinsics().len();
+    let no_such_extrinsic = || {
+        invalid_params(format!(
+            "block {block_ref} has {count} extrinsics: there is no extrinsic {index}"
+        ))
+    };
+    if number == 0 || index as usize >= count {
+        return Err(no_such_extrinsic());
+    }
+    let parent = block.header().parent_hash;
+    let extrinsic = block.extrinsics()[index as usize].clone();
+    let api = client.runtime_api();
+    let (outcome, events, traces) = match profile {
+        false => api.trace_extrinsic(parent, block, index),
+        true => api.profile_extrinsic(parent, block, index),
+    }
+    .map_err(runtime_error)?
+    .ok_or_else(no_such_extrinsic)?;
+    let mut annotated: Vec<Annotated> = traces
+        .into_iter()
+        .map(|trace| insight.annotate(trace, &|code| stored_code(client, hash, code)))
+        .collect();
+    if let (Some(first), Ok(Err(error))) = (annotated.first_mut(), &outcome) {
+        if let Some(needs) = needs_of_extrinsic(client, parent, &extrinsic, error)? {
+            first.explain_further(&needs);
+        }
+    }
+    let outcome = match outcome {
+        Ok(Ok(())) => json!({ "ok": null }),
+        Ok(Err(error)) => json!({ "err": super::error_name(&error) }),
+        Err(invalid) => json!({ "invalid": format!("{invalid:?}") }),
+    };
+    let code = |code: &[u8; 32]| stored_code(client, hash, code);
+    let title = format!("extrinsic {number}.{index}");
+    let report = match (profile, annotated.first()) {
+        (false, _) => None,
+        (true, None) => return Err(invalid_params(format!("{title} ran no contract"))),
+        (true, Some(first)) => Some(gas_report(insight, first, &code, None, &title)?),
+    };
+    let mut traces = annotated.iter().map(Annotated::to_json);
+    let mut answer = json!({
+        "blockHash": hash,
+        "blockNumber": number,
+        "extrinsicIndex": index,
+        "outcome": outcome,
+        "events": events.iter().map(event_json).collect::<Vec<_>>(),
+        "trace": traces.next(),
+        "otherTraces": traces.collect::<Vec<Value>>(),
+    });
+    if let Some(report) = report {
+        answer["profile"] = report;
+    }
+    Ok(answer)
+}
+
+/// The gas profile of `annotated` as JSON, summarized in the log; an error when the
+/// trace has none (the chain runs wasmi).
+fn gas_report(
+    insight: &Insight,
+    annotated: &Annotated,
+    stored_code: &dyn Fn(&[u8; 32]) -> Option<Vec<u8>>,
+    total: Option<u64>,
+    title: &str,
+) -> Result<Value, ErrorObjectOwned> {
+    let report = GasReport::of(insight, annotated, stored_code, total).ok_or_else(|| {
+        invalid_params(format!(
+            "no gas profile: profiles need the wasmtime executor, and this chain runs {}",
+            annotated.trace.executor
+        ))
+    })?;
+    log::info!(
+        target: "europa::trace",
+        "gas profile of {title}: {} of {} ref_time by own cost\n{}",
+        report.accounted(),
+        report.total,
+        report.summary()
+    );
+    Ok(report.to_json(title))
 }
 
 /// The block `block` names, or an error that says it is not on this chain.
@@ -552,8 +673,10 @@ impl Limits {
                     limit.proof_size()
                 ),
                 (_, Some(limit)) => format!(
-                    "without a deposit limit it charges a storage deposit of {deposit}; the \
-                     limit was {limit}"
+                    "without a deposit limit it charges a storage deposit of {}; the limit \
+                     was {}",
+                    accounts::balance(deposit),
+                    accounts::balance(limit)
                 ),
                 _ => String::new(),
             }

@@ -38,6 +38,11 @@ fn traced(node: &Node, block: &Value) -> Value {
         .expect("europa_traceExtrinsic")
 }
 
+fn traced_at(node: &Node, block: &Value, index: usize) -> Value {
+    node.call("europa_traceExtrinsic", json!([block, index]))
+        .expect("europa_traceExtrinsic")
+}
+
 /// A dry run through `europa_traceCall` as Alice, with `extra` request fields.
 fn trace_call(
     node: &Node,
@@ -283,7 +288,10 @@ fn failures_are_explained() {
     );
     let explanation = answer["trace"]["explanation"].as_str().expect("explained");
     assert!(explanation.contains("without a deposit limit it charges a storage deposit of "));
-    assert!(explanation.ends_with("the limit was 1"), "{explanation}");
+    assert!(
+        explanation.ends_with("the limit was 0.000000000001 UNIT"),
+        "{explanation}"
+    );
 
     // A pallet error, with its documentation from the runtime's metadata.
     let nobody = sp_runtime::AccountId32::new([9; 32]);
@@ -405,5 +413,131 @@ fn the_log_shows_what_trace_asks_for() {
     assert!(
         !lines.iter().any(|l| l.contains("contract execution")),
         "{lines:#?}"
+    );
+}
+
+#[test]
+fn gas_profiles_account_for_the_gas_of_a_call_across_contracts() {
+    let node = Node::start_dev(&["--contracts", &fixtures("metadata")]);
+    let callee = deploy(
+        &node,
+        contract_fixture("mvp", "callee"),
+        ink_input("new", 7u32),
+    );
+    let caller = deploy(
+        &node,
+        contract_fixture("mvp", "caller"),
+        ink_input("new", ()),
+    );
+    let input = ink_input("call_get", callee.clone());
+    let answer = node
+        .call(
+            "europa_profileCall",
+            json!([{
+                "origin": ss58(Sr25519Keyring::Alice),
+                "dest": caller.to_string(),
+                "inputData": hex(&input),
+            }]),
+        )
+        .expect("europa_profileCall");
+    let profile = &answer["profile"];
+    let consumed = answer["gasConsumed"]["refTime"]
+        .as_u64()
+        .expect("gas consumed");
+    assert_eq!(profile["refTime"], consumed, "{profile}");
+    // What the profile attributes adds up to the call's gas (rounding aside).
+    let accounted = profile["accountedRefTime"].as_u64().unwrap();
+    assert!(
+        accounted.abs_diff(consumed) * 100 <= consumed,
+        "{accounted} vs {consumed}"
+    );
+    println!("profile of caller::call_get: {accounted} of {consumed} ref_time accounted");
+    let folded = profile["folded"].as_str().unwrap();
+    let sum: u64 = folded
+        .lines()
+        .map(|l| l.rsplit_once(' ').unwrap().1.parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(sum, accounted);
+    // The nested call sits under the host call that made it.
+    assert!(
+        folded
+            .lines()
+            .any(|l| l.starts_with("caller::call_get;") && l.contains(";seal2.call;callee::get;")),
+        "{folded}"
+    );
+    assert!(
+        folded.lines().any(|l| l.starts_with("[execution base] ")),
+        "{folded}"
+    );
+    assert!(
+        folded.lines().any(|l| l.contains(";seal1.get_storage ")),
+        "{folded}"
+    );
+    let weights: u64 = profile["speedscope"]["profiles"][0]["weights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_u64().unwrap())
+        .sum();
+    assert_eq!(weights, accounted);
+    assert!(
+        profile["svg"].as_str().unwrap().contains("<svg"),
+        "an SVG flame graph"
+    );
+    assert!(!profile["top"].as_array().unwrap().is_empty());
+    // The dry run's own answer is unchanged by profiling.
+    let traced = trace_call(&node, &caller, input, json!({}));
+    assert_eq!(traced["gasConsumed"], answer["gasConsumed"]);
+    assert_eq!(traced["result"], answer["result"]);
+
+    // A DWARF build names its functions; an extrinsic is profiled as it ran.
+    let compute = deploy(
+        &node,
+        contract_fixture("dwarf", "compute"),
+        ink_input("new", ()),
+    );
+    let block = call_in_block(&node, &compute, ink_input("work", 1u32));
+    let body = node.call("chain_getBlock", json!([block])).expect("block");
+    let last = body["block"]["extrinsics"].as_array().unwrap().len() - 1;
+    let answer = node
+        .call("europa_profileExtrinsic", json!([block, last]))
+        .expect("europa_profileExtrinsic");
+    let top = &answer["profile"]["top"];
+    let names: Vec<&str> = top
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    // `work` sorts: the sort, by its demangled name, costs most.
+    assert!(names[0].starts_with("core::slice::sort::"), "{top}");
+    assert!(names.iter().all(|name| !name.starts_with("func[")), "{top}");
+    assert_eq!(answer["outcome"], json!({ "ok": null }));
+    node.wait_for_log("gas profile of extrinsic ");
+    let plain = traced_at(&node, &block, last);
+    assert!(plain.get("profile").is_none(), "only asked for: {plain}");
+}
+
+#[test]
+fn gas_profiles_need_wasmtime() {
+    let node = Node::start_dev(&["--sandbox", "wasmi"]);
+    let flipper = deploy(
+        &node,
+        contract_fixture("mvp", "flipper"),
+        ink_input("new", false),
+    );
+    let error = node
+        .call(
+            "europa_profileCall",
+            json!([{
+                "origin": ss58(Sr25519Keyring::Alice),
+                "dest": flipper.to_string(),
+                "inputData": hex(&ink_input("get", ())),
+            }]),
+        )
+        .unwrap_err();
+    assert!(
+        message(error.clone()).contains("profiles need the wasmtime executor"),
+        "{error}"
     );
 }

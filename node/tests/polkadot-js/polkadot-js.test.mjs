@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { Keyring } from '@polkadot/api';
 import { Abi, BlueprintPromise, ContractPromise } from '@polkadot/api-contract';
+import { compactStripLength, u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import {
@@ -144,6 +145,51 @@ describe('europa with @polkadot/api', { timeout: 180_000 }, () => {
     assert.equal(tooMuch.result.asOk.flags.bits.toNumber() & REVERT, REVERT, tooMuch.result.toString());
     assert.deepEqual(tooMuch.output.toJSON(), { ok: { err: 'InsufficientBalance' } });
     assert.equal(await balanceOf(bob.address), 250n);
+  });
+
+  test('with its metadata registered, an ERC20 transfer is traced in its own terms and a revert explained', async () => {
+    const erc20 = bundle('erc20');
+    // The metadata alone, as cargo-contract writes `erc20.json`: the bundle without its code.
+    const { wasm, ...source } = erc20.source;
+    const metadata = { ...erc20, source };
+    const registered = await node.provider.send('europa_registerContract', [metadata]);
+    assert.deepEqual(registered, { name: 'erc20', codeHash: erc20.source.hash });
+    const listed = await node.provider.send('europa_registeredContracts', []);
+    assert.ok(listed.some((entry) => entry.name === 'erc20' && entry.codeHash === erc20.source.hash), JSON.stringify(listed));
+
+    const contract = await instantiateWithCode(api, alice, erc20, 'new', [4_321n]);
+    const { gasRequired } = await contract.query.transfer(alice.address, { gasLimit: maxGas(api) }, bob.address, 21);
+    const sent = await sendInBlock(
+      api,
+      contract.tx.transfer({ gasLimit: gasRequired, storageDepositLimit: null }, bob.address, 21),
+      alice,
+    );
+    assert.equal(sent.dispatchError, undefined);
+    const index = sent.records[0].phase.asApplyExtrinsic.toNumber();
+    const { trace } = await node.provider.send('europa_traceExtrinsic', [sent.blockHash, index]);
+    const { decoded, events } = trace.root;
+    assert.equal(decoded?.entry, 'transfer', JSON.stringify(trace.root));
+    assert.equal(decoded.contract, 'erc20');
+    assert.equal(decoded.kind, 'message');
+    assert.deepEqual(decoded.args, [['to', bob.address], ['value', '21']]);
+    assert.equal(decoded.callerName, 'Alice');
+    assert.equal(decoded.returned, 'Ok(Ok())');
+    assert.equal(events[0].decoded?.name, 'Transfer', JSON.stringify(events));
+    assert.deepEqual(events[0].decoded.fields, [
+      ['from', `Some(${alice.address})`],
+      ['to', `Some(${bob.address})`],
+      ['value', '21'],
+    ]);
+
+    // A transfer beyond Alice's balance: the contract's error, decoded and explained.
+    const tooMuch = compactStripLength(contract.abi.findMessage('transfer').toU8a([bob.address, 1_000_000n]))[1];
+    const traced = await node.provider.send('europa_traceCall', [
+      { origin: alice.address, dest: contract.address.toString(), inputData: u8aToHex(tooMuch) },
+    ]);
+    const REVERT = 1;
+    assert.equal(traced.result.ok?.flags, REVERT, JSON.stringify(traced.result));
+    assert.equal(traced.trace.root.decoded.returned, 'Ok(Err(InsufficientBalance))');
+    assert.match(traced.trace.root.explanation.text, /InsufficientBalance/);
   });
 
   test('a trapping contract: dry run and extrinsic both report Contracts.ContractTrapped', async () => {

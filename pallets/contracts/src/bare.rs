@@ -23,7 +23,15 @@ impl<T: Config> Pallet<T> {
         trace::ExecutionTrace,
     ) {
         let recording = Recording::full();
-        Self::bare_call_recorded(recording, origin, dest, value, gas_limit, storage_deposit_limit, data)
+        Self::bare_call_recorded(
+            recording,
+            origin,
+            dest,
+            value,
+            gas_limit,
+            storage_deposit_limit,
+            data,
+        )
     }
 
     /// [`Self::bare_call`] for the result alone (what `ContractsApi::call` serves): no
@@ -37,8 +45,16 @@ impl<T: Config> Pallet<T> {
         data: Vec<u8>,
     ) -> ContractExecResult<BalanceOf<T>, EventRecordOf<T>> {
         let recording = Recording::Off;
-        Self::bare_call_recorded(recording, origin, dest, value, gas_limit, storage_deposit_limit, data)
-            .0
+        Self::bare_call_recorded(
+            recording,
+            origin,
+            dest,
+            value,
+            gas_limit,
+            storage_deposit_limit,
+            data,
+        )
+        .0
     }
 
     /// [`Self::bare_call`], recording as `recording` asks (e.g. with gas profiles).

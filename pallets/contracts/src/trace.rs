@@ -151,14 +151,18 @@ pub struct FrameTrace {
     pub outcome: Outcome,
     pub nested: Vec<FrameTrace>,
     /// Where the frame's gas went, when profiled (wasmtime only).
-    #[cfg_attr(feature = "std", serde(default, skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "std",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub profile: Option<GasProfile>,
 }
 
 /// A frame's gas profile: its call tree, root first, with the `ref_time` each node
-/// spent itself (not in a child). The tree accounts for the frame's execution and host
-/// calls (a nested frame's gas is in the host call that ran it); what is left of the
-/// frame's `gasConsumed` was charged outside its code (base costs, code loading).
+/// spent itself (not in a child): WASM execution from the sandbox's fuel, host calls
+/// from what they charged (a nested frame's gas is in the host call that ran it). What
+/// is left of the frame's `gasConsumed` was charged outside its code (base costs, code
+/// loading, transfers).
 #[derive(Clone, Default, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 #[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
@@ -184,10 +188,16 @@ pub struct ProfileNode {
 }
 
 impl GasProfile {
-    /// A sandbox profile in `ref_time`, at `ref_time_per_fuel`.
-    pub fn from_fuel(profile: europa_sandbox::Profile, ref_time_per_fuel: u64) -> Self {
+    /// A sandbox profile in `ref_time`, at `ref_time_per_fuel`, with what each of
+    /// `host_calls` (the frame's, in order) charged put on its node.
+    pub fn from_fuel(
+        profile: europa_sandbox::Profile,
+        ref_time_per_fuel: u64,
+        host_calls: &[HostCall],
+    ) -> Self {
         let rate = i64::try_from(ref_time_per_fuel).unwrap_or(i64::MAX);
-        let nodes = profile
+        let host_call_nodes = profile.host_calls;
+        let mut nodes: Vec<ProfileNode> = profile
             .nodes
             .into_iter()
             .map(|node| {
@@ -205,9 +215,15 @@ impl GasProfile {
                 }
             })
             .collect();
+        for (node, call) in host_call_nodes.iter().zip(host_calls) {
+            if let Some(node) = nodes.get_mut(*node as usize) {
+                let gas = i64::try_from(call.gas).unwrap_or(i64::MAX);
+                node.ref_time = node.ref_time.saturating_add(gas);
+            }
+        }
         GasProfile {
             nodes,
-            truncated: profile.truncated,
+            truncated: profile.truncated || host_call_nodes.len() > host_calls.len(),
         }
     }
 }

@@ -198,10 +198,14 @@ impl<T> Instance<T> {
             state,
             funcs: &funcs,
         };
-        let backend =
-            engine
-                .backend
-                .instantiate(code, &imports, trampoline::<T>(), scope.ptr(), fuel, profile)?;
+        let backend = engine.backend.instantiate(
+            code,
+            &imports,
+            trampoline::<T>(),
+            scope.ptr(),
+            fuel,
+            profile,
+        )?;
         Ok(Instance { funcs, backend })
     }
 

@@ -46,11 +46,17 @@ mod instrument {
     /// Instruments `code` (valid WASM, already validated by the sandbox).
     pub fn instrument(code: &[u8]) -> Result<Instrumented, String> {
         let shape = Shape::read(code)?;
-        let mut instrumenter = Instrumenter { shape, next_function: 0 };
+        let mut instrumenter = Instrumenter {
+            shape,
+            next_function: 0,
+        };
         let mut module = wasm_encoder::Module::new();
         reencode::utils::parse_core_module(&mut instrumenter, &mut module, Parser::new(0), code)
             .map_err(|e| format!("cannot instrument the module for profiling: {e}"))?;
-        Ok(Instrumented { code: module.finish(), hooks_at: instrumenter.shape.imported_functions })
+        Ok(Instrumented {
+            code: module.finish(),
+            hooks_at: instrumenter.shape.imported_functions,
+        })
     }
 
     /// What the rewrite needs to know of the module before it starts.
@@ -81,7 +87,9 @@ mod instrument {
                 match payload.map_err(|e| e.to_string())? {
                     Payload::TypeSection(reader) => {
                         for ty in reader.into_iter_err_on_gc_types() {
-                            shape.results.push(ty.map_err(|e| e.to_string())?.results().to_vec());
+                            shape
+                                .results
+                                .push(ty.map_err(|e| e.to_string())?.results().to_vec());
                         }
                         shape.types = shape.results.len() as u32;
                     }
@@ -142,7 +150,11 @@ mod instrument {
         type Error = String;
 
         fn function_index(&mut self, func: u32) -> Result<u32, reencode::Error<String>> {
-            Ok(if func < self.shape.imported_functions { func } else { func + 2 })
+            Ok(if func < self.shape.imported_functions {
+                func
+            } else {
+                func + 2
+            })
         }
 
         fn parse_type_section(
@@ -268,9 +280,15 @@ pub struct ProfileNode {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Profile {
     pub nodes: Vec<ProfileNode>,
-    /// Whether nodes were not created for want of room ([`MAX_PROFILE_NODES`]).
+    /// The node of each host call, in call order (at most [`MAX_PROFILE_HOST_CALLS`]):
+    /// for the host to put what it charged outside the fuel where it belongs.
+    pub host_calls: Vec<u32>,
+    /// Whether nodes (or host calls) were not recorded for want of room.
     pub truncated: bool,
 }
+
+/// Host calls whose node a profile records.
+pub const MAX_PROFILE_HOST_CALLS: usize = 1 << 20;
 
 /// Builds a [`Profile`] from fuel readings.
 pub struct Recorder {
@@ -292,7 +310,13 @@ impl Recorder {
     pub fn new(fuel: u64) -> Self {
         Recorder {
             profile: Profile {
-                nodes: alloc::vec![ProfileNode { parent: None, site: Site::Root, self_fuel: 0, calls: 1 }],
+                nodes: alloc::vec![ProfileNode {
+                    parent: None,
+                    site: Site::Root,
+                    self_fuel: 0,
+                    calls: 1
+                }],
+                host_calls: Vec::new(),
                 truncated: false,
             },
             children: BTreeMap::new(),
@@ -305,7 +329,9 @@ impl Recorder {
     fn settle(&mut self, fuel: u64) {
         let spent = self.mark as i128 - fuel as i128;
         let node = &mut self.profile.nodes[self.current as usize];
-        node.self_fuel = node.self_fuel.saturating_add(spent.clamp(i64::MIN as i128, i64::MAX as i128) as i64);
+        node.self_fuel = node
+            .self_fuel
+            .saturating_add(spent.clamp(i64::MIN as i128, i64::MAX as i128) as i64);
         self.mark = fuel;
     }
 
@@ -322,7 +348,12 @@ impl Recorder {
                     SiteKey::Function(f) => Site::Function(*f),
                     SiteKey::Host(name) => Site::Host(name.clone()),
                 };
-                self.profile.nodes.push(ProfileNode { parent: Some(self.current), site, self_fuel: 0, calls: 0 });
+                self.profile.nodes.push(ProfileNode {
+                    parent: Some(self.current),
+                    site,
+                    self_fuel: 0,
+                    calls: 0,
+                });
                 self.children.insert((self.current, key), index);
                 index
             }
@@ -361,6 +392,11 @@ impl Recorder {
     pub fn host_start(&mut self, name: &str, fuel: u64) {
         self.settle(fuel);
         self.descend(SiteKey::Host(name.into()));
+        if self.profile.host_calls.len() < MAX_PROFILE_HOST_CALLS {
+            self.profile.host_calls.push(self.current);
+        } else {
+            self.profile.truncated = true;
+        }
     }
 
     pub fn host_end(&mut self, name: &str, fuel: u64) {
@@ -396,7 +432,9 @@ mod tests {
         .unwrap();
         let instrumented = instrument(&code).unwrap();
         assert_eq!(instrumented.hooks_at, 1);
-        wasmparser::Validator::new().validate_all(&instrumented.code).expect("valid");
+        wasmparser::Validator::new()
+            .validate_all(&instrumented.code)
+            .expect("valid");
     }
 
     /// A profiled run burns the fuel an unprofiled one does, and its profile accounts
@@ -418,14 +456,22 @@ mod tests {
                 (func (export "run") (result i32) (call $work (i32.const 100))))"#,
         )
         .unwrap();
-        fn host(ctx: &mut FunctionContext<'_, ()>, args: &[Value]) -> Result<ReturnValue, HostError> {
+        fn host(
+            ctx: &mut FunctionContext<'_, ()>,
+            args: &[Value],
+        ) -> Result<ReturnValue, HostError> {
             // Like the pallet charging a host function's gas: fuel taken by the host.
             let fuel = ctx.fuel_remaining();
             ctx.set_fuel(fuel - 1_000);
             Ok(ReturnValue::Value(args[0]))
         }
         let mut env = EnvironmentDefinitionBuilder::new();
-        env.add_host_func("env", "host", Signature::new(&[ValueType::I32], &[ValueType::I32]), host);
+        env.add_host_func(
+            "env",
+            "host",
+            Signature::new(&[ValueType::I32], &[ValueType::I32]),
+            host,
+        );
         let engine = Engine::new(SandboxConfig::new(Executor::Wasmtime)).unwrap();
         let budget = 1_000_000;
         let mut plain = Instance::with_fuel(&engine, &code, &env, &mut (), budget).unwrap();
@@ -433,14 +479,25 @@ mod tests {
         let burnt = budget - plain.fuel_remaining();
 
         let mut profiled = Instance::profiled(&engine, &code, &env, &mut (), budget).unwrap();
-        assert_eq!(profiled.invoke("run", &[], &mut ()), Ok(vec![Value::I32(100)]));
-        assert_eq!(budget - profiled.fuel_remaining(), burnt, "profiling burns no fuel");
+        assert_eq!(
+            profiled.invoke("run", &[], &mut ()),
+            Ok(vec![Value::I32(100)])
+        );
+        assert_eq!(
+            budget - profiled.fuel_remaining(),
+            burnt,
+            "profiling burns no fuel"
+        );
         let profile = profiled.take_profile().expect("a profile");
         let total: i64 = profile.nodes.iter().map(|n| n.self_fuel).sum();
         assert_eq!(total as u64, burnt);
         let node = |site: Site| profile.nodes.iter().find(|n| n.site == site).expect("node");
         // Original indices: the import 0, $leaf 1, $work 2, run 3.
-        assert_eq!(node(Site::Function(1)).calls, 100, "$leaf, called 100 times");
+        assert_eq!(
+            node(Site::Function(1)).calls,
+            100,
+            "$leaf, called 100 times"
+        );
         assert_eq!(node(Site::Host("env.host".into())).self_fuel, 1_000);
         assert!(node(Site::Function(2)).self_fuel > node(Site::Function(3)).self_fuel);
         let wasmi = Engine::new(SandboxConfig::new(Executor::Wasmi)).unwrap();
@@ -457,8 +514,11 @@ mod tests {
         recorder.leave(4, 890); // 10 more in 4
         recorder.leave(3, 880); // 10 more in 3
         let profile = recorder.finish(875); // 5 in root
-        let fuel: Vec<(Site, i64, u64)> =
-            profile.nodes.iter().map(|n| (n.site.clone(), n.self_fuel, n.calls)).collect();
+        let fuel: Vec<(Site, i64, u64)> = profile
+            .nodes
+            .iter()
+            .map(|n| (n.site.clone(), n.self_fuel, n.calls))
+            .collect();
         assert_eq!(
             fuel,
             [
@@ -469,5 +529,6 @@ mod tests {
             ]
         );
         assert_eq!(profile.nodes.iter().map(|n| n.self_fuel).sum::<i64>(), 125);
+        assert_eq!(profile.host_calls, [3]);
     }
 }

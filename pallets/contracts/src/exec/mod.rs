@@ -631,14 +631,20 @@ impl<T: Config> Stack<T> {
         // ends the frame as it would in the entry point.
         let profiling =
             self.recorder.is_profiling() && engine.executor() == europa_sandbox::Executor::Wasmtime;
-        let instantiate = if profiling { Instance::profiled } else { Instance::with_fuel };
+        let instantiate = if profiling {
+            Instance::profiled
+        } else {
+            Instance::with_fuel
+        };
         let (invoked, fuel_left) =
             match instantiate(&engine, &code, &host_functions.env, self, fuel) {
                 Ok(mut instance) => {
                     let invoked = instance.invoke(export, &[], self);
                     if let Some(profile) = instance.take_profile() {
-                        let rate = self.top().gas.ref_time_per_fuel();
-                        self.top_mut().trace.profile = Some(GasProfile::from_fuel(profile, rate));
+                        let frame = self.top_mut();
+                        let rate = frame.gas.ref_time_per_fuel();
+                        let profile = GasProfile::from_fuel(profile, rate, &frame.trace.host_calls);
+                        frame.trace.profile = Some(profile);
                     }
                     (invoked, instance.fuel_remaining())
                 }

@@ -291,10 +291,11 @@ pub fn host_fn<T: Config, R: Output>(
     let recorded = ctx.state().recorder.admit_host_call();
     let fuel = ctx.fuel_remaining();
     let frame = ctx.state().top_mut();
-    let consumed_before = frame.gas.consumed().ref_time();
     let nested_before = frame.trace.nested.len();
     let out_of_gas = || Stop::Error(Error::<T>::OutOfGas.into());
     let entered = frame.gas.sync_fuel(fuel).map_err(|_| out_of_gas());
+    // What the call charges, not the code that ran before it (synced just above).
+    let consumed_before = frame.gas.consumed().ref_time();
     let ref_time_before = frame.gas.left().ref_time();
 
     let mut host = Host {

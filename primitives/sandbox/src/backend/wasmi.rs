@@ -83,7 +83,9 @@ impl BackendEngine for WasmiEngine {
         profile: bool,
     ) -> Result<Box<dyn BackendInstance>, Error> {
         if profile {
-            return Err(Error::Config("gas profiles need the wasmtime executor".into()));
+            return Err(Error::Config(
+                "gas profiles need the wasmtime executor".into(),
+            ));
         }
         // SAFETY: `Engine::validate`/`Instance::new` ran the sandbox's validation over
         // this exact code (wasmparser, with a feature set this engine admits) before

@@ -181,7 +181,10 @@ impl BackendEngine for WasmtimeEngine {
                 let hooks_at = Some(instrumented.hooks_at);
                 let code = &instrumented.code[..];
                 let compiled = self.cache.get_or_compile(code, || self.compile(code))?;
-                Compiled { hooks_at, ..compiled }
+                Compiled {
+                    hooks_at,
+                    ..compiled
+                }
             }
         };
         let limits = wt::StoreLimitsBuilder::new()
@@ -379,15 +382,18 @@ fn profiling_hook(
     store: &mut wt::Store<StoreData>,
     record: fn(&mut Recorder, u32, u64),
 ) -> wt::Func {
-    wt::Func::wrap(store, move |mut caller: wt::Caller<'_, StoreData>, function: i32| {
-        let raw = caller.get_fuel().unwrap_or(0);
-        let before_hook = raw.saturating_add(profiling::FUEL_PER_HOOK);
-        let fuel = caller.data().fuel_after_growth(before_hook);
-        if let Some(profile) = &mut caller.data_mut().profile {
-            record(profile, function as u32, fuel);
-        }
-        let _ = caller.set_fuel(before_hook);
-    })
+    wt::Func::wrap(
+        store,
+        move |mut caller: wt::Caller<'_, StoreData>, function: i32| {
+            let raw = caller.get_fuel().unwrap_or(0);
+            let before_hook = raw.saturating_add(profiling::FUEL_PER_HOOK);
+            let fuel = caller.data().fuel_after_growth(before_hook);
+            if let Some(profile) = &mut caller.data_mut().profile {
+                record(profile, function as u32, fuel);
+            }
+            let _ = caller.set_fuel(before_hook);
+        },
+    )
 }
 
 fn convert_error(error: wt::Error, limits: &Limits, compiled: &Compiled) -> Error {

@@ -1,0 +1,319 @@
+//! Gas profiles in the developer's terms: the frames' profiles (recorded by the sandbox
+//! on wasmtime, in `ref_time`) joined into one call tree across contracts — contract
+//! message, WASM functions by name, host functions, nested contract calls under the
+//! host call that made them — and given as folded stacks (the input of flame-graph
+//! tools), speedscope JSON, an SVG flame graph and the top functions by own cost.
+
+use std::collections::HashMap;
+
+use pallet_europa_contracts::trace::{FrameTrace, GasProfile};
+use serde_json::{json, Value};
+use wasmparser::{KnownCustom, Name, Parser, Payload};
+
+use super::{notes::FrameNotes, Annotated, Insight};
+
+/// How many functions the summary lists.
+const TOP: usize = 10;
+/// Gas a frame was charged outside its code and host calls (what its caller's host
+/// call charged to start it is in that host call).
+const BASE_COSTS: &str = "[frame base]";
+/// The weight an execution is charged outside its outermost frame (its base weight
+/// and the outermost code's loading).
+const OUTSIDE_FRAMES: &str = "[execution base]";
+
+/// A call's gas profile.
+pub struct GasReport {
+    /// The execution's `gasConsumed.ref_time`.
+    pub total: u64,
+    /// `stack;of;names ref_time` lines, one per call path with a positive own cost.
+    pub folded: Vec<(Vec<String>, u64)>,
+}
+
+impl GasReport {
+    /// Joins the frames' profiles of `annotated`, naming WASM functions from the code
+    /// (`stored_code` reads it by hash) or its registered debug build.
+    /// `total` is the execution's `gasConsumed` when known (a dry run's, which also
+    /// counts the weight charged before the outermost frame).
+    pub fn of(
+        insight: &Insight,
+        annotated: &Annotated,
+        stored_code: &dyn Fn(&[u8; 32]) -> Option<Vec<u8>>,
+        total: Option<u64>,
+    ) -> Option<GasReport> {
+        let root = annotated.trace.root.as_ref()?;
+        root.profile.as_ref()?;
+        let frames: Vec<&FrameTrace> = root.frames().collect();
+        let mut builder = Builder {
+            insight,
+            stored_code,
+            frames: &frames,
+            notes: &annotated.frames,
+            names: HashMap::new(),
+            folded: Vec::new(),
+        };
+        builder.frame(root, &[]);
+        let total = total.unwrap_or(root.gas_consumed.ref_time);
+        let outside = total as i64 - root.gas_consumed.ref_time as i64;
+        builder.push(vec![OUTSIDE_FRAMES.to_owned()], outside);
+        Some(GasReport {
+            total,
+            folded: builder.folded,
+        })
+    }
+
+    /// The folded stacks, as flame-graph tools read them.
+    pub fn folded_text(&self) -> String {
+        self.folded
+            .iter()
+            .map(|(stack, cost)| format!("{} {cost}\n", stack.join(";")))
+            .collect()
+    }
+
+    /// What the profile accounts for: the sum of its own costs.
+    pub fn accounted(&self) -> u64 {
+        self.folded.iter().map(|(_, cost)| cost).sum()
+    }
+
+    /// Functions (and host functions) by own cost, most first, summed over call paths.
+    pub fn top(&self) -> Vec<(String, u64)> {
+        let mut by_name: HashMap<&str, u64> = HashMap::new();
+        for (stack, cost) in &self.folded {
+            if let Some(leaf) = stack.last() {
+                *by_name.entry(leaf).or_default() += cost;
+            }
+        }
+        let mut top: Vec<(String, u64)> = by_name
+            .into_iter()
+            .map(|(n, c)| (n.to_owned(), c))
+            .collect();
+        top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        top.truncate(TOP);
+        top
+    }
+
+    /// The profile in speedscope's file format (a sampled profile weighted by gas).
+    pub fn speedscope(&self, name: &str) -> Value {
+        let mut frames: Vec<&str> = Vec::new();
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        let mut samples = Vec::new();
+        for (stack, _) in &self.folded {
+            let sample: Vec<usize> = stack
+                .iter()
+                .map(|frame| {
+                    *index.entry(frame.as_str()).or_insert_with(|| {
+                        frames.push(frame.as_str());
+                        frames.len() - 1
+                    })
+                })
+                .collect();
+            samples.push(sample);
+        }
+        let weights: Vec<u64> = self.folded.iter().map(|(_, cost)| *cost).collect();
+        json!({
+            "$schema": "https://www.speedscope.app/file-format-schema.json",
+            "name": name,
+            "exporter": "europa",
+            "shared": { "frames": frames.iter().map(|f| json!({ "name": f })).collect::<Vec<_>>() },
+            "profiles": [{
+                "type": "sampled",
+                "name": name,
+                "unit": "none",
+                "startValue": 0,
+                "endValue": self.accounted(),
+                "samples": samples,
+                "weights": weights,
+            }],
+        })
+    }
+
+    /// An SVG flame graph, widths in `ref_time`.
+    pub fn svg(&self, title: &str) -> Option<String> {
+        let folded = self.folded_text();
+        let mut options = inferno::flamegraph::Options::default();
+        options.title = title.to_owned();
+        options.count_name = "ref_time".to_owned();
+        let mut svg = Vec::new();
+        inferno::flamegraph::from_lines(&mut options, folded.lines(), &mut svg).ok()?;
+        String::from_utf8(svg).ok()
+    }
+
+    /// The report as JSON: totals, top functions, folded stacks, speedscope, SVG.
+    pub fn to_json(&self, title: &str) -> Value {
+        let top: Vec<Value> = self
+            .top()
+            .into_iter()
+            .map(|(name, cost)| json!({ "name": name, "selfRefTime": cost }))
+            .collect();
+        json!({
+            "refTime": self.total,
+            "accountedRefTime": self.accounted(),
+            "top": top,
+            "folded": self.folded_text(),
+            "speedscope": self.speedscope(title),
+            "svg": self.svg(title),
+        })
+    }
+
+    /// The log's summary: the top functions by own cost.
+    pub fn summary(&self) -> String {
+        let total = self.total.max(1) as f64;
+        self.top()
+            .iter()
+            .map(|(name, cost)| {
+                format!(
+                    "  {:>5.1}%  {cost:>12}  {name}",
+                    *cost as f64 * 100.0 / total
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+struct Builder<'a> {
+    insight: &'a Insight,
+    stored_code: &'a dyn Fn(&[u8; 32]) -> Option<Vec<u8>>,
+    frames: &'a [&'a FrameTrace],
+    notes: &'a [FrameNotes],
+    /// Function names of each code, by code hash.
+    names: HashMap<Vec<u8>, HashMap<u32, String>>,
+    folded: Vec<(Vec<String>, u64)>,
+}
+
+impl Builder<'_> {
+    fn frame(&mut self, frame: &FrameTrace, prefix: &[String]) {
+        let label = self.label(frame);
+        let mut stack = prefix.to_vec();
+        stack.push(label);
+        let Some(profile) = &frame.profile else {
+            self.push(stack, frame.gas_consumed.ref_time as i64);
+            return;
+        };
+        let names = self.function_names(&frame.code_hash.0);
+        let paths = node_paths(profile, &names);
+        // A nested frame's gas is in the host call that ran it: taken out of that
+        // node's own cost and shown as the frame, under it.
+        let mut own: Vec<i64> = profile.nodes.iter().map(|n| n.ref_time).collect();
+        let mut nested_under: Vec<(usize, &FrameTrace)> = Vec::new();
+        for call in &frame.host_calls {
+            let Some(nested) = call.nested_frame.and_then(|i| frame.nested.get(i as usize)) else {
+                continue;
+            };
+            let node = profile.nodes.iter().enumerate().position(|(i, n)| {
+                n.host.as_deref() == Some(call.func.as_str())
+                    && own[i] >= nested.gas_consumed.ref_time as i64
+            });
+            match node {
+                Some(i) => {
+                    own[i] -= nested.gas_consumed.ref_time as i64;
+                    nested_under.push((i, nested));
+                }
+                // Not found (a truncated profile): the frame goes under the caller.
+                None => nested_under.push((0, nested)),
+            }
+        }
+        let accounted: i64 = profile.nodes.iter().map(|n| n.ref_time).sum();
+        self.push(
+            [stack.clone(), vec![BASE_COSTS.to_owned()]].concat(),
+            frame.gas_consumed.ref_time as i64 - accounted,
+        );
+        for (i, path) in paths.iter().enumerate() {
+            self.push([stack.clone(), path.clone()].concat(), own[i]);
+        }
+        for (i, nested) in nested_under {
+            let under = [stack.clone(), paths[i].clone()].concat();
+            self.frame(nested, &under);
+        }
+    }
+
+    fn push(&mut self, stack: Vec<String>, cost: i64) {
+        if cost > 0 {
+            self.folded.push((stack, cost as u64));
+        }
+    }
+
+    /// `erc20::transfer`, or the contract's short address and selector.
+    fn label(&self, frame: &FrameTrace) -> String {
+        let index = self.frames.iter().position(|f| std::ptr::eq(*f, frame));
+        let notes = index.and_then(|i| self.notes.get(i));
+        let contract = notes.and_then(|n| n.abi.as_ref()).map_or_else(
+            || super::accounts::short(&frame.contract.0),
+            |abi| abi.name.clone(),
+        );
+        let entry = notes.and_then(|n| n.call.as_ref()).map(|c| c.label.clone());
+        let entry = entry.unwrap_or_else(|| {
+            frame
+                .selector
+                .as_ref()
+                .map_or_else(String::new, |s| s.to_string())
+        });
+        format!("{contract}::{entry}")
+    }
+
+    /// The names of the functions of code `hash`: from its debug build when one is
+    /// registered, else from its own `name` section.
+    fn function_names(&mut self, hash: &[u8]) -> HashMap<u32, String> {
+        if let Some(names) = self.names.get(hash) {
+            return names.clone();
+        }
+        let names = <[u8; 32]>::try_from(hash)
+            .ok()
+            .and_then(|hash| {
+                let code = (self.stored_code)(&hash)?;
+                let debug = self.insight.debug_build_of(hash, &code);
+                Some(function_names(debug.as_deref().unwrap_or(&code)))
+            })
+            .unwrap_or_default();
+        self.names.insert(hash.to_vec(), names.clone());
+        names
+    }
+}
+
+/// Each node's path of names from the frame's root (the root itself: empty).
+fn node_paths(profile: &GasProfile, names: &HashMap<u32, String>) -> Vec<Vec<String>> {
+    let mut paths: Vec<Vec<String>> = Vec::with_capacity(profile.nodes.len());
+    for node in &profile.nodes {
+        // Parents come before their children.
+        let mut path = node
+            .parent
+            .and_then(|p| paths.get(p as usize).cloned())
+            .unwrap_or_default();
+        if let Some(host) = &node.host {
+            path.push(host.clone());
+        } else if let Some(function) = node.function {
+            path.push(
+                names
+                    .get(&function)
+                    .cloned()
+                    .unwrap_or_else(|| format!("func[{function}]")),
+            );
+        }
+        paths.push(path);
+    }
+    paths
+}
+
+/// Function names from a module's `name` section, demangled.
+fn function_names(wasm: &[u8]) -> HashMap<u32, String> {
+    let mut names = HashMap::new();
+    for payload in Parser::new(0).parse_all(wasm) {
+        let Ok(Payload::CustomSection(section)) = payload else {
+            continue;
+        };
+        let KnownCustom::Name(reader) = section.as_known() else {
+            continue;
+        };
+        for subsection in reader {
+            let Ok(Name::Function(map)) = subsection else {
+                continue;
+            };
+            for naming in map.into_iter().flatten() {
+                names.insert(
+                    naming.index,
+                    format!("{:#}", rustc_demangle::demangle(naming.name)),
+                );
+            }
+        }
+    }
+    names
+}
