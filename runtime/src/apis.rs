@@ -243,7 +243,7 @@ impl_runtime_apis! {
             block: Block,
             index: u32,
         ) -> Option<(ApplyExtrinsicResult, Vec<EventRecord>, Vec<ExecutionTrace>)> {
-            extrinsic_traces(block, index, false)
+            extrinsic_traces(block, index, None)
         }
 
         fn profile_call(
@@ -253,16 +253,18 @@ impl_runtime_apis! {
             gas_limit: Option<Weight>,
             storage_deposit_limit: Option<Balance>,
             input_data: Vec<u8>,
+            line_starts: Vec<(Hash, Vec<u32>)>,
         ) -> (ContractExecResult, ExecutionTrace) {
-            let recording = pallet_europa_contracts::Recording::profiled();
+            let recording = pallet_europa_contracts::Recording::profiled(by_code(line_starts));
             Contracts::bare_call_recorded(recording, origin, dest, value, gas_limit, storage_deposit_limit, input_data)
         }
 
         fn profile_extrinsic(
             block: Block,
             index: u32,
+            line_starts: Vec<(Hash, Vec<u32>)>,
         ) -> Option<(ApplyExtrinsicResult, Vec<EventRecord>, Vec<ExecutionTrace>)> {
-            extrinsic_traces(block, index, true)
+            extrinsic_traces(block, index, Some(by_code(line_starts)))
         }
     }
 
@@ -281,12 +283,22 @@ impl_runtime_apis! {
     }
 }
 
+/// Line starts by the SCALE encoding of the code hash, as the contracts pallet takes
+/// them.
+fn by_code(line_starts: Vec<(Hash, Vec<u32>)>) -> pallet_europa_contracts::LineStarts {
+    use codec::Encode;
+    line_starts
+        .into_iter()
+        .map(|(hash, starts)| (hash.encode(), starts))
+        .collect()
+}
+
 /// Re-executes `block` on its parent's state up to extrinsic `index`: what that
-/// extrinsic did, and its traces (`profile`: with gas profiles).
+/// extrinsic did, and its traces (with gas profiles when `profile` gives line starts).
 fn extrinsic_traces(
     block: Block,
     index: u32,
-    profile: bool,
+    profile: Option<pallet_europa_contracts::LineStarts>,
 ) -> Option<(ApplyExtrinsicResult, Vec<EventRecord>, Vec<ExecutionTrace>)> {
     let (header, extrinsics) = block.deconstruct();
     if index as usize >= extrinsics.len() {

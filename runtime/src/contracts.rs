@@ -4,7 +4,9 @@
 use alloc::vec::Vec;
 use europa_sandbox::Engine;
 use frame_support::traits::Contains;
-use pallet_europa_contracts::{trace::ExecutionTrace, OnTrace, SandboxSource, TraceLimits};
+use pallet_europa_contracts::{
+    trace::ExecutionTrace, LineStarts, OnTrace, SandboxSource, TraceLimits,
+};
 
 pub use europa_sandbox::Executor;
 pub use pallet_europa_contracts::schedule::Profile;
@@ -141,8 +143,8 @@ struct Collecting {
     index: u32,
     /// Only this item's executions are traced (the others run untraced and unlogged).
     only: Option<u32>,
-    /// Whether the traces carry gas profiles.
-    profile: bool,
+    /// Whether the traces carry gas profiles, and of which code by line.
+    profile: Option<LineStarts>,
     traces: Vec<(u32, ExecutionTrace)>,
     left: TraceLimits,
 }
@@ -175,11 +177,11 @@ impl OnTrace for TraceSink {
     }
 
     /// Profiles are wanted when the block is re-executed for them.
-    fn profile() -> bool {
+    fn profile() -> Option<LineStarts> {
         #[cfg(feature = "std")]
-        return COLLECTING.with(|c| c.borrow().as_ref().is_some_and(|c| c.profile));
+        return COLLECTING.with(|c| c.borrow().as_ref().and_then(|c| c.profile.clone()));
         #[cfg(not(feature = "std"))]
-        false
+        None
     }
 
     /// Traces are wanted while a block is re-executed for them (within what is left of
@@ -214,13 +216,13 @@ pub fn collect_traces<I>(
     items: impl IntoIterator<Item = (u32, I)>,
     apply: impl FnMut(I),
 ) -> Vec<(u32, ExecutionTrace)> {
-    collect(None, false, items, apply)
+    collect(None, None, items, apply)
 }
 
 /// [`collect_traces`] for the item numbered `only`: the others run untraced.
 pub fn collect_traces_of<I>(
     only: u32,
-    profile: bool,
+    profile: Option<LineStarts>,
     items: impl IntoIterator<Item = (u32, I)>,
     apply: impl FnMut(I),
 ) -> Vec<ExecutionTrace> {
@@ -232,7 +234,7 @@ pub fn collect_traces_of<I>(
 
 fn collect<I>(
     only: Option<u32>,
-    profile: bool,
+    profile: Option<LineStarts>,
     items: impl IntoIterator<Item = (u32, I)>,
     mut apply: impl FnMut(I),
 ) -> Vec<(u32, ExecutionTrace)> {

@@ -24,7 +24,7 @@ use pallet_europa_contracts::trace::ExecutionTrace;
 pub use logging::LogObserver;
 pub use metadata::ContractAbi;
 pub use notes::Annotated;
-pub use profile::GasReport;
+pub use profile::{GasReport, LineTables};
 pub use render::TraceLog;
 pub use symbols::DebugSymbols;
 
@@ -276,6 +276,17 @@ impl Insight {
                 }
             }
             pending.extend(frame.nested.iter_mut());
+        }
+    }
+
+    /// Where the source lines start in stored code `hash` (whose bytes are `code`),
+    /// from its debug build or its own DWARF: each line's first instruction's offset,
+    /// and `file:line`. Empty without DWARF.
+    pub fn line_starts(&self, hash: [u8; 32], code: &[u8]) -> Vec<(u32, String)> {
+        match self.symbols_for(hash, &|_| Some(code.to_vec())) {
+            Some((_, symbols)) => symbols.line_starts(code),
+            None => DebugSymbols::parse(code.to_vec())
+                .map_or_else(|_| Vec::new(), |own| own.line_starts(code)),
         }
     }
 

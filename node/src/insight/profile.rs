@@ -4,7 +4,7 @@
 //! host call that made them — and given as folded stacks (the input of flame-graph
 //! tools), speedscope JSON, an SVG flame graph and the top functions by own cost.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use pallet_europa_contracts::trace::{FrameTrace, GasProfile};
 use serde_json::{json, Value};
@@ -25,9 +25,17 @@ const OUTSIDE_FRAMES: &str = "[execution base]";
 pub struct GasReport {
     /// The execution's `gasConsumed.ref_time`.
     pub total: u64,
-    /// `stack;of;names ref_time` lines, one per call path with a positive own cost.
+    /// `stack;of;names ref_time` lines, one per call path (and source line, when
+    /// profiled by line) with a positive own cost.
     pub folded: Vec<(Vec<String>, u64)>,
+    /// Own cost by function (and host function, and base cost), over all call paths.
+    functions: HashMap<String, u64>,
+    /// Own cost by source line (`file:line`), over all call paths.
+    lines: HashMap<String, u64>,
 }
+
+/// Where the source lines of code start, by code hash: offset → `file:line`.
+pub type LineTables = HashMap<[u8; 32], BTreeMap<u32, String>>;
 
 impl GasReport {
     /// Joins the frames' profiles of `annotated`, naming WASM functions from the code
@@ -39,6 +47,7 @@ impl GasReport {
         annotated: &Annotated,
         stored_code: &dyn Fn(&[u8; 32]) -> Option<Vec<u8>>,
         total: Option<u64>,
+        line_tables: &LineTables,
     ) -> Option<GasReport> {
         let root = annotated.trace.root.as_ref()?;
         root.profile.as_ref()?;
@@ -49,16 +58,18 @@ impl GasReport {
             frames: &frames,
             notes: &annotated.frames,
             names: HashMap::new(),
-            folded: Vec::new(),
+            line_tables,
+            report: GasReport {
+                total: total.unwrap_or(root.gas_consumed.ref_time),
+                folded: Vec::new(),
+                functions: HashMap::new(),
+                lines: HashMap::new(),
+            },
         };
         builder.frame(root, &[]);
-        let total = total.unwrap_or(root.gas_consumed.ref_time);
-        let outside = total as i64 - root.gas_consumed.ref_time as i64;
-        builder.push(vec![OUTSIDE_FRAMES.to_owned()], outside);
-        Some(GasReport {
-            total,
-            folded: builder.folded,
-        })
+        let outside = builder.report.total as i64 - root.gas_consumed.ref_time as i64;
+        builder.push(vec![OUTSIDE_FRAMES.to_owned()], outside, None);
+        Some(builder.report)
     }
 
     /// The folded stacks, as flame-graph tools read them.
@@ -74,21 +85,15 @@ impl GasReport {
         self.folded.iter().map(|(_, cost)| cost).sum()
     }
 
-    /// Functions (and host functions) by own cost, most first, summed over call paths.
+    /// Functions (and host functions, and base costs) by own cost, most first,
+    /// summed over call paths.
     pub fn top(&self) -> Vec<(String, u64)> {
-        let mut by_name: HashMap<&str, u64> = HashMap::new();
-        for (stack, cost) in &self.folded {
-            if let Some(leaf) = stack.last() {
-                *by_name.entry(leaf).or_default() += cost;
-            }
-        }
-        let mut top: Vec<(String, u64)> = by_name
-            .into_iter()
-            .map(|(n, c)| (n.to_owned(), c))
-            .collect();
-        top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        top.truncate(TOP);
-        top
+        most(&self.functions)
+    }
+
+    /// Source lines by own cost, most first (empty without DWARF).
+    pub fn top_lines(&self) -> Vec<(String, u64)> {
+        most(&self.lines)
     }
 
     /// The profile in speedscope's file format (a sampled profile weighted by gas).
@@ -139,35 +144,46 @@ impl GasReport {
 
     /// The report as JSON: totals, top functions, folded stacks, speedscope, SVG.
     pub fn to_json(&self, title: &str) -> Value {
-        let top: Vec<Value> = self
-            .top()
-            .into_iter()
-            .map(|(name, cost)| json!({ "name": name, "selfRefTime": cost }))
-            .collect();
+        let listed = |list: Vec<(String, u64)>| -> Vec<Value> {
+            let entry = |(name, cost)| json!({ "name": name, "selfRefTime": cost });
+            list.into_iter().map(entry).collect()
+        };
         json!({
             "refTime": self.total,
             "accountedRefTime": self.accounted(),
-            "top": top,
+            "top": listed(self.top()),
+            "topLines": listed(self.top_lines()),
             "folded": self.folded_text(),
             "speedscope": self.speedscope(title),
             "svg": self.svg(title),
         })
     }
 
-    /// The log's summary: the top functions by own cost.
+    /// The log's summary: the top functions and lines by own cost.
     pub fn summary(&self) -> String {
         let total = self.total.max(1) as f64;
-        self.top()
-            .iter()
-            .map(|(name, cost)| {
-                format!(
-                    "  {:>5.1}%  {cost:>12}  {name}",
-                    *cost as f64 * 100.0 / total
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
+        let row = |(name, cost): &(String, u64)| {
+            format!(
+                "  {:>5.1}%  {cost:>12}  {name}",
+                *cost as f64 * 100.0 / total
+            )
+        };
+        let mut text: Vec<String> = self.top().iter().map(row).collect();
+        let lines = self.top_lines();
+        if !lines.is_empty() {
+            text.push("  by source line:".to_owned());
+            text.extend(lines.iter().map(row));
+        }
+        text.join("\n")
     }
+}
+
+/// The [`TOP`] entries of `costs`, most first.
+fn most(costs: &HashMap<String, u64>) -> Vec<(String, u64)> {
+    let mut top: Vec<(String, u64)> = costs.iter().map(|(n, c)| (n.clone(), *c)).collect();
+    top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    top.truncate(TOP);
+    top
 }
 
 struct Builder<'a> {
@@ -177,18 +193,25 @@ struct Builder<'a> {
     notes: &'a [FrameNotes],
     /// Function names of each code, by code hash.
     names: HashMap<Vec<u8>, HashMap<u32, String>>,
-    folded: Vec<(Vec<String>, u64)>,
+    line_tables: &'a LineTables,
+    report: GasReport,
 }
 
-impl Builder<'_> {
+impl<'a> Builder<'a> {
     fn frame(&mut self, frame: &FrameTrace, prefix: &[String]) {
         let label = self.label(frame);
         let mut stack = prefix.to_vec();
         stack.push(label);
         let Some(profile) = &frame.profile else {
-            self.push(stack, frame.gas_consumed.ref_time as i64);
+            self.push(stack, frame.gas_consumed.ref_time as i64, None);
             return;
         };
+        let no_lines = BTreeMap::new();
+        let tables: &'a LineTables = self.line_tables;
+        let line_names = <[u8; 32]>::try_from(&frame.code_hash.0[..])
+            .ok()
+            .and_then(|hash| tables.get(&hash))
+            .unwrap_or(&no_lines);
         let names = self.function_names(&frame.code_hash.0);
         let paths = node_paths(profile, &names);
         // A nested frame's gas is in the host call that ran it: taken out of that
@@ -216,9 +239,28 @@ impl Builder<'_> {
         self.push(
             [stack.clone(), vec![BASE_COSTS.to_owned()]].concat(),
             frame.gas_consumed.ref_time as i64 - accounted,
+            None,
         );
-        for (i, path) in paths.iter().enumerate() {
-            self.push([stack.clone(), path.clone()].concat(), own[i]);
+        for (i, (path, node)) in paths.iter().zip(&profile.nodes).enumerate() {
+            let at = [stack.clone(), path.clone()].concat();
+            // A frame's root is the frame itself, not a function.
+            let function = (node.parent.is_some())
+                .then(|| at.last().cloned())
+                .flatten();
+            if let Some(function) = &function {
+                *self.report.functions.entry(function.clone()).or_default() += own[i].max(0) as u64;
+            }
+            let mut by_line = 0;
+            for (offset, cost) in &node.lines {
+                // Hooks also mark where control arrives: the line that contains it.
+                let line = line_names
+                    .range(..=offset)
+                    .next_back()
+                    .map_or_else(|| format!("@{offset:#x}"), |(_, line)| line.clone());
+                self.push([at.clone(), vec![line.clone()]].concat(), *cost, Some(line));
+                by_line += cost;
+            }
+            self.push(at, own[i] - by_line, None);
         }
         for (i, nested) in nested_under {
             let under = [stack.clone(), paths[i].clone()].concat();
@@ -226,10 +268,21 @@ impl Builder<'_> {
         }
     }
 
-    fn push(&mut self, stack: Vec<String>, cost: i64) {
-        if cost > 0 {
-            self.folded.push((stack, cost as u64));
+    /// Adds `cost` at `stack` (a source `line`'s, when it is one); what is not
+    /// positive is not drawn.
+    fn push(&mut self, stack: Vec<String>, cost: i64, line: Option<String>) {
+        if cost <= 0 {
+            return;
         }
+        match line {
+            Some(line) => *self.report.lines.entry(line).or_default() += cost as u64,
+            None if stack.len() == 1 || stack.last().is_some_and(|s| s.starts_with('[')) => {
+                let name = stack.last().cloned().unwrap_or_default();
+                *self.report.functions.entry(name).or_default() += cost as u64;
+            }
+            None => {}
+        }
+        self.report.folded.push((stack, cost as u64));
     }
 
     /// `erc20::transfer`, or the contract's short address and selector.

@@ -95,9 +95,22 @@ impl DebugSymbols {
     /// `code_start`) with source frames: each WASM frame becomes its source frames,
     /// innermost first, inlined ones marked. Frames DWARF does not cover stay as they are.
     pub fn symbolize(&self, backtrace: &mut Vec<BacktraceFrame>, code_start: usize) {
-        let Ok(sections) = self.custom_sections() else {
-            return;
+        self.with_context(|context| symbolize(context, backtrace, code_start));
+    }
+
+    /// Where the source lines start in `code` (a module with this build's Code
+    /// section): the offset of each line's first instruction, and `file:line`.
+    pub fn line_starts(&self, code: &[u8]) -> Vec<(u32, String)> {
+        let Ok(section) = code_section(code) else {
+            return Vec::new();
         };
+        self.with_context(|context| line_starts(context, code, section.range.start))
+            .unwrap_or_default()
+    }
+
+    /// Runs `f` with this build's DWARF, if it reads.
+    fn with_context<R>(&self, f: impl FnOnce(&Context<Reader<'_>>) -> R) -> Option<R> {
+        let sections = self.custom_sections().ok()?;
         let section = |id: SectionId| {
             let data = sections
                 .iter()
@@ -105,27 +118,70 @@ impl DebugSymbols {
                 .map_or(&[][..], |(_, data)| *data);
             Ok::<_, ()>(EndianSlice::new(data, LittleEndian))
         };
-        let Ok(dwarf) = Dwarf::load(section) else {
-            return;
+        let dwarf = Dwarf::load(section).ok()?;
+        let context = Context::from_dwarf(dwarf).ok()?;
+        Some(f(&context))
+    }
+}
+
+/// Rewrites `backtrace` (of deployed code whose Code section contents start at
+/// `code_start`) with the source frames `context` gives.
+fn symbolize(
+    context: &Context<Reader<'_>>,
+    backtrace: &mut Vec<BacktraceFrame>,
+    code_start: usize,
+) {
+    let mut symbolized = Vec::with_capacity(backtrace.len());
+    for frame in backtrace.drain(..) {
+        let address = frame
+            .offset
+            .and_then(|offset| u64::from(offset).checked_sub(code_start as u64));
+        let frames =
+            address.map_or_else(Vec::new, |address| source_frames(context, &frame, address));
+        if frames.is_empty() {
+            symbolized.push(frame);
+        } else {
+            symbolized.extend(frames);
+        }
+    }
+    *backtrace = symbolized;
+}
+
+fn line_starts(
+    context: &Context<Reader<'_>>,
+    code: &[u8],
+    code_start: usize,
+) -> Vec<(u32, String)> {
+    let mut starts = Vec::new();
+    for payload in Parser::new(0).parse_all(code) {
+        let Ok(Payload::CodeSectionEntry(body)) = payload else {
+            continue;
         };
-        let Ok(context) = Context::from_dwarf(dwarf) else {
-            return;
+        let Ok(mut reader) = body.get_operators_reader() else {
+            continue;
         };
-        let mut symbolized = Vec::with_capacity(backtrace.len());
-        for frame in backtrace.drain(..) {
-            let address = frame
-                .offset
-                .and_then(|offset| u64::from(offset).checked_sub(code_start as u64));
-            let frames =
-                address.map_or_else(Vec::new, |address| source_frames(&context, &frame, address));
-            if frames.is_empty() {
-                symbolized.push(frame);
-            } else {
-                symbolized.extend(frames);
+        // Each function starts a line of its own.
+        let mut previous = None;
+        while !reader.eof() {
+            let offset = reader.original_position();
+            if reader.read().is_err() {
+                break;
+            }
+            let address = offset.saturating_sub(code_start) as u64;
+            let Ok(Some(location)) = context.find_location(address) else {
+                continue;
+            };
+            let (Some(file), Some(line)) = (location.file, location.line) else {
+                continue;
+            };
+            let here = format!("{file}:{line}");
+            if previous.as_ref() != Some(&here) {
+                starts.push((offset as u32, here.clone()));
+                previous = Some(here);
             }
         }
-        *backtrace = symbolized;
     }
+    starts
 }
 
 type Reader<'a> = EndianSlice<'a, LittleEndian>;

@@ -17,7 +17,9 @@ use jsonrpsee::{
     types::ErrorObjectOwned,
     Extensions,
 };
-use pallet_europa_contracts::{api::ContractsTraceApi, Code, ContractResult, StorageDeposit};
+use pallet_europa_contracts::{
+    api::ContractsTraceApi, trace::ExecutionTrace, Code, ContractResult, StorageDeposit,
+};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use sp_api::ProvideRuntimeApi;
@@ -27,7 +29,7 @@ use sp_runtime::{traits::Block as BlockT, DispatchError, Weight};
 
 use crate::{
     history::{self, HistoryError},
-    insight::{accounts, Annotated, GasReport, Insight},
+    insight::{accounts, Annotated, GasReport, Insight, LineTables},
     recording::Operation,
 };
 
@@ -377,19 +379,37 @@ where
         self.run(ext, "europa_profileCall", move |client, _, insight| {
             let at = at.unwrap_or_else(|| client.info().best_hash);
             let limits = Limits::of(request.gas_limit, request.storage_deposit_limit);
+            let code = |code: &[u8; 32]| stored_code(client, at, code);
+            let (origin, dest, input) = (request.origin.0, request.dest.0, request.input_data.0);
+            let value = request.value.0;
+            // A first run finds the code that runs, to profile by line where it has DWARF.
+            // (Each run on an API instance of its own: one keeps the state it changed.)
+            let (_, first) = client
+                .runtime_api()
+                .trace_call(
+                    at,
+                    origin.clone(),
+                    dest.clone(),
+                    value,
+                    limits.gas,
+                    limits.deposit,
+                    input.clone(),
+                )
+                .map_err(runtime_error)?;
+            let (line_tables, line_starts) = line_tables(insight, &[first], &code);
             let (result, trace) = client
                 .runtime_api()
                 .profile_call(
                     at,
-                    request.origin.0,
-                    request.dest.0,
-                    request.value.0,
+                    origin,
+                    dest,
+                    value,
                     limits.gas,
                     limits.deposit,
-                    request.input_data.0,
+                    input,
+                    line_starts,
                 )
                 .map_err(runtime_error)?;
-            let code = |code: &[u8; 32]| stored_code(client, at, code);
             let annotated = insight.annotate(trace, &code);
             let title = annotated
                 .trace
@@ -398,7 +418,7 @@ where
                 .zip(annotated.frames.first())
                 .map_or_else(|| "call".to_owned(), |(root, notes)| notes.call_text(root));
             let total = Some(result.gas_consumed.ref_time());
-            let profile = gas_report(insight, &annotated, &code, total, &title)?;
+            let profile = gas_report(insight, &annotated, &code, total, &line_tables, &title)?;
             let mut answer = report(
                 result,
                 &annotated,
@@ -450,13 +470,31 @@ where
     }
     let parent = block.header().parent_hash;
     let extrinsic = block.extrinsics()[index as usize].clone();
-    let api = client.runtime_api();
-    let (outcome, events, traces) = match profile {
-        false => api.trace_extrinsic(parent, block, index),
-        true => api.profile_extrinsic(parent, block, index),
-    }
-    .map_err(runtime_error)?
-    .ok_or_else(no_such_extrinsic)?;
+    let code = |code: &[u8; 32]| stored_code(client, hash, code);
+    // Each run on an API instance of its own: one keeps the state it changed.
+    let api = || client.runtime_api();
+    let (outcome, events, traces, line_tables) = match profile {
+        false => {
+            let (outcome, events, traces) = api()
+                .trace_extrinsic(parent, block, index)
+                .map_err(runtime_error)?
+                .ok_or_else(no_such_extrinsic)?;
+            (outcome, events, traces, LineTables::new())
+        }
+        true => {
+            // A first run finds the code that runs, to profile by line where it has DWARF.
+            let (_, _, first) = api()
+                .trace_extrinsic(parent, block.clone(), index)
+                .map_err(runtime_error)?
+                .ok_or_else(no_such_extrinsic)?;
+            let (tables, starts) = line_tables(insight, &first, &code);
+            let (outcome, events, traces) = api()
+                .profile_extrinsic(parent, block, index, starts)
+                .map_err(runtime_error)?
+                .ok_or_else(no_such_extrinsic)?;
+            (outcome, events, traces, tables)
+        }
+    };
     let mut annotated: Vec<Annotated> = traces
         .into_iter()
         .map(|trace| insight.annotate(trace, &|code| stored_code(client, hash, code)))
@@ -471,12 +509,18 @@ where
         Ok(Err(error)) => json!({ "err": super::error_name(&error) }),
         Err(invalid) => json!({ "invalid": format!("{invalid:?}") }),
     };
-    let code = |code: &[u8; 32]| stored_code(client, hash, code);
     let title = format!("extrinsic {number}.{index}");
     let report = match (profile, annotated.first()) {
         (false, _) => None,
         (true, None) => return Err(invalid_params(format!("{title} ran no contract"))),
-        (true, Some(first)) => Some(gas_report(insight, first, &code, None, &title)?),
+        (true, Some(first)) => Some(gas_report(
+            insight,
+            first,
+            &code,
+            None,
+            &line_tables,
+            &title,
+        )?),
     };
     let mut traces = annotated.iter().map(Annotated::to_json);
     let mut answer = json!({
@@ -494,6 +538,37 @@ where
     Ok(answer)
 }
 
+/// Where the source lines start in the code `traces` ran, where its DWARF (or debug
+/// build) says: by code hash for naming lines, and as the runtime takes them.
+fn line_tables(
+    insight: &Insight,
+    traces: &[ExecutionTrace],
+    stored_code: &dyn Fn(&[u8; 32]) -> Option<Vec<u8>>,
+) -> (LineTables, Vec<(Hash, Vec<u32>)>) {
+    let hashes: std::collections::BTreeSet<[u8; 32]> = traces
+        .iter()
+        .flat_map(|trace| trace.root.iter().flat_map(|root| root.frames()))
+        .filter_map(|frame| <[u8; 32]>::try_from(&frame.code_hash.0[..]).ok())
+        .collect();
+    let mut tables = LineTables::new();
+    let mut starts = Vec::new();
+    for hash in hashes {
+        let Some(code) = stored_code(&hash) else {
+            continue;
+        };
+        let lines = insight.line_starts(hash, &code);
+        if lines.is_empty() {
+            continue;
+        }
+        starts.push((
+            Hash::from(hash),
+            lines.iter().map(|(offset, _)| *offset).collect(),
+        ));
+        tables.insert(hash, lines.into_iter().collect());
+    }
+    (tables, starts)
+}
+
 /// The gas profile of `annotated` as JSON, summarized in the log; an error when the
 /// trace has none (the chain runs wasmi).
 fn gas_report(
@@ -501,14 +576,16 @@ fn gas_report(
     annotated: &Annotated,
     stored_code: &dyn Fn(&[u8; 32]) -> Option<Vec<u8>>,
     total: Option<u64>,
+    line_tables: &LineTables,
     title: &str,
 ) -> Result<Value, ErrorObjectOwned> {
-    let report = GasReport::of(insight, annotated, stored_code, total).ok_or_else(|| {
-        invalid_params(format!(
-            "no gas profile: profiles need the wasmtime executor, and this chain runs {}",
-            annotated.trace.executor
-        ))
-    })?;
+    let report =
+        GasReport::of(insight, annotated, stored_code, total, line_tables).ok_or_else(|| {
+            invalid_params(format!(
+                "no gas profile: profiles need the wasmtime executor, and this chain runs {}",
+                annotated.trace.executor
+            ))
+        })?;
     log::info!(
         target: "europa::trace",
         "gas profile of {title}: {} of {} ref_time by own cost\n{}",

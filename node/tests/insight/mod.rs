@@ -512,6 +512,16 @@ fn gas_profiles_account_for_the_gas_of_a_call_across_contracts() {
     // `work` sorts: the sort, by its demangled name, costs most.
     assert!(names[0].starts_with("core::slice::sort::"), "{top}");
     assert!(names.iter().all(|name| !name.starts_with("func[")), "{top}");
+    // Its DWARF gives the cost of each source line.
+    let lines = &answer["profile"]["topLines"];
+    println!("top lines of compute::work(1): {lines}");
+    assert!(!lines.as_array().unwrap().is_empty());
+    let folded = answer["profile"]["folded"].as_str().unwrap();
+    assert!(folded.contains(";/europa/compute/lib.rs:"), "{folded}");
+    assert!(
+        !folded.contains(";@0x"),
+        "every offset is on a line: {folded}"
+    );
     assert_eq!(answer["outcome"], json!({ "ok": null }));
     node.wait_for_log("gas profile of extrinsic ");
     let plain = traced_at(&node, &block, last);

@@ -98,7 +98,8 @@ sp_api::decl_runtime_apis! {
         ) -> Option<(ApplyExtrinsicResult, Vec<EventRecord>, Vec<ExecutionTrace>)>;
 
         /// `trace_call`, each frame with its gas profile (on wasmtime; wasmi records
-        /// none).
+        /// none), by source line for the code `line_starts` gives the offsets of the
+        /// instructions that start a line of.
         fn profile_call(
             origin: AccountId,
             dest: AccountId,
@@ -106,12 +107,15 @@ sp_api::decl_runtime_apis! {
             gas_limit: Option<Weight>,
             storage_deposit_limit: Option<Balance>,
             input_data: Vec<u8>,
+            line_starts: Vec<(Hash, Vec<u32>)>,
         ) -> (ContractExecResult<Balance, EventRecord>, ExecutionTrace);
 
-        /// `trace_extrinsic`, each frame with its gas profile (on wasmtime).
+        /// `trace_extrinsic`, each frame with its gas profile (on wasmtime), by line as
+        /// `profile_call`.
         fn profile_extrinsic(
             block: Block,
             index: u32,
+            line_starts: Vec<(Hash, Vec<u32>)>,
         ) -> Option<(ApplyExtrinsicResult, Vec<EventRecord>, Vec<ExecutionTrace>)>;
     }
 }

@@ -69,7 +69,7 @@ use sp_runtime::{
 pub use crate::{
     pallet::*,
     primitives::*,
-    recorder::{Recording, TraceLimits},
+    recorder::{LineStarts, Recording, TraceLimits},
     schedule::Schedule,
     storage::{CodeInfo, ContractInfo, DeletionQueueCounters},
 };
@@ -103,9 +103,10 @@ pub trait OnTrace {
         Some(TraceLimits::default())
     }
 
-    /// Whether the traces `on_trace` receives should carry gas profiles.
-    fn profile() -> bool {
-        false
+    /// Whether the traces `on_trace` receives should carry gas profiles: `Some`, with
+    /// the line starts of code to profile by line.
+    fn profile() -> Option<recorder::LineStarts> {
+        None
     }
 }
 

@@ -7,6 +7,7 @@
 //! running out of memory. A run nobody will read (a plain `ContractsApi` dry run)
 //! records nothing at all.
 
+use alloc::vec::Vec;
 use alloc::{format, string::String};
 
 use crate::trace::{Bytes, ExecutionTrace, Truncation};
@@ -64,15 +65,20 @@ impl Default for TraceLimits {
     }
 }
 
+/// Offsets of the instructions that start a source line, by the SCALE encoding of the
+/// code's hash: with them a gas profile is kept by line too.
+pub type LineStarts = alloc::collections::BTreeMap<Vec<u8>, Vec<u32>>;
+
 /// Whether an execution records a trace.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Recording {
     /// Nothing beyond the result: host calls, events and values are not kept.
     Off,
     /// Everything, up to these limits.
     Within(TraceLimits),
-    /// Everything, up to these limits, and each frame's gas profile (wasmtime only).
-    Profiled(TraceLimits),
+    /// Everything, up to these limits, and each frame's gas profile (wasmtime only), by
+    /// source line for the code these line starts are given for.
+    Profiled(TraceLimits, LineStarts),
 }
 
 impl Recording {
@@ -82,8 +88,8 @@ impl Recording {
     }
 
     /// Everything with gas profiles, up to the default [`TraceLimits`].
-    pub fn profiled() -> Self {
-        Recording::Profiled(TraceLimits::default())
+    pub fn profiled(line_starts: LineStarts) -> Self {
+        Recording::Profiled(TraceLimits::default(), line_starts)
     }
 }
 
@@ -91,7 +97,7 @@ impl Recording {
 pub struct Recorder {
     /// `None` when nothing is recorded.
     limits: Option<TraceLimits>,
-    profiling: bool,
+    profiling: Option<LineStarts>,
     host_calls: u32,
     frames: u32,
     events: u32,
@@ -103,11 +109,14 @@ impl Recorder {
     pub fn new(recording: Recording) -> Self {
         let limits = match recording {
             Recording::Off => None,
-            Recording::Within(limits) | Recording::Profiled(limits) => Some(limits),
+            Recording::Within(limits) | Recording::Profiled(limits, _) => Some(limits),
         };
         Recorder {
             limits,
-            profiling: matches!(recording, Recording::Profiled(_)),
+            profiling: match recording {
+                Recording::Profiled(_, line_starts) => Some(line_starts),
+                _ => None,
+            },
             host_calls: 0,
             frames: 0,
             events: 0,
@@ -120,9 +129,11 @@ impl Recorder {
         self.limits.is_some()
     }
 
-    /// Whether frames record where their gas goes.
-    pub fn is_profiling(&self) -> bool {
-        self.profiling
+    /// When frames record where their gas goes: the line starts of code `code_hash`
+    /// (SCALE-encoded), empty when none were given.
+    pub fn profiling(&self, code_hash: &[u8]) -> Option<&[u32]> {
+        let line_starts = self.profiling.as_ref()?;
+        Some(line_starts.get(code_hash).map_or(&[], Vec::as_slice))
     }
 
     /// Whether the next host call is recorded.

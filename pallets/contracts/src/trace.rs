@@ -185,6 +185,9 @@ pub struct ProfileNode {
     /// `ref_time` spent in this node itself (negative when it gave gas back).
     pub ref_time: i64,
     pub calls: u64,
+    /// `ref_time` by source line, when profiled by line: the offset in the code of the
+    /// line's first instruction, and what was spent on the line.
+    pub lines: Vec<(u32, i64)>,
 }
 
 impl GasProfile {
@@ -212,6 +215,11 @@ impl GasProfile {
                     host,
                     ref_time: node.self_fuel.saturating_mul(rate),
                     calls: node.calls,
+                    lines: node
+                        .lines
+                        .into_iter()
+                        .map(|(offset, fuel)| (offset, fuel.saturating_mul(rate)))
+                        .collect(),
                 }
             })
             .collect();

@@ -145,20 +145,22 @@ impl<T> Instance<T> {
         state: &mut T,
         fuel: u64,
     ) -> Result<Instance<T>, Error> {
-        Self::instantiate(engine, code, env, state, fuel, false)
+        Self::instantiate(engine, code, env, state, fuel, None)
     }
 
     /// Like [`Instance::with_fuel`], recording where the fuel goes (a deterministic
     /// profile, taken with [`Instance::take_profile`]) without changing how much is
-    /// burnt. wasmtime only.
+    /// burnt: by function and host function, and by source line where `line_starts`
+    /// gives the offsets in `code` of the instructions that start one. wasmtime only.
     pub fn profiled(
         engine: &Engine,
         code: &[u8],
         env: &EnvironmentDefinitionBuilder<T>,
         state: &mut T,
         fuel: u64,
+        line_starts: &[u32],
     ) -> Result<Instance<T>, Error> {
-        Self::instantiate(engine, code, env, state, fuel, true)
+        Self::instantiate(engine, code, env, state, fuel, Some(line_starts))
     }
 
     fn instantiate(
@@ -167,7 +169,7 @@ impl<T> Instance<T> {
         env: &EnvironmentDefinitionBuilder<T>,
         state: &mut T,
         fuel: u64,
-        profile: bool,
+        profile: Option<&[u32]>,
     ) -> Result<Instance<T>, Error> {
         let limits = &engine.config.limits;
         let module = engine.validated(code)?;

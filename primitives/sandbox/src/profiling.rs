@@ -17,7 +17,7 @@
 use alloc::{collections::BTreeMap, string::String, vec::Vec};
 
 #[cfg(feature = "std")]
-pub use instrument::{instrument, FUEL_PER_HOOK};
+pub use instrument::{instrument, FUEL_PER_HOOK, HOOKS};
 
 #[cfg(feature = "std")]
 mod instrument {
@@ -36,19 +36,28 @@ mod instrument {
     /// Fuel one hook call costs on wasmtime (`i32.const`, `call`), given back by the hook.
     pub const FUEL_PER_HOOK: u64 = 2;
 
+    /// Hooks imported: `enter`, `leave`, `line`.
+    pub const HOOKS: u32 = 3;
+
     /// A module instrumented for profiling.
     pub struct Instrumented {
         pub code: Vec<u8>,
-        /// The original module's imported functions: the index of `enter` (`leave` follows).
+        /// The original module's imported functions: the index of `enter` (`leave` and
+        /// `line` follow).
         pub hooks_at: u32,
     }
 
-    /// Instruments `code` (valid WASM, already validated by the sandbox).
-    pub fn instrument(code: &[u8]) -> Result<Instrumented, String> {
+    /// Instruments `code` (valid WASM, already validated by the sandbox). Where
+    /// `line_starts` (offsets in `code` of the instructions that begin a source line)
+    /// are given, fuel is also recorded by line: a `line(offset)` hook runs before each
+    /// of them and wherever control can arrive other than from the instruction before
+    /// (a function's start, after `loop`, `else` and a block's `end`).
+    pub fn instrument(code: &[u8], line_starts: &[u32]) -> Result<Instrumented, String> {
         let shape = Shape::read(code)?;
         let mut instrumenter = Instrumenter {
             shape,
             next_function: 0,
+            line_starts: line_starts.iter().copied().collect(),
         };
         let mut module = wasm_encoder::Module::new();
         reencode::utils::parse_core_module(&mut instrumenter, &mut module, Parser::new(0), code)
@@ -134,12 +143,17 @@ mod instrument {
         fn leave(&self) -> u32 {
             self.imported_functions + 1
         }
+
+        fn line(&self) -> u32 {
+            self.imported_functions + 2
+        }
     }
 
     struct Instrumenter {
         shape: Shape,
         /// The defined function whose body comes next.
         next_function: u32,
+        line_starts: alloc::collections::BTreeSet<u32>,
     }
 
     fn val_type(ty: ValType) -> Result<wasm_encoder::ValType, String> {
@@ -153,7 +167,7 @@ mod instrument {
             Ok(if func < self.shape.imported_functions {
                 func
             } else {
-                func + 2
+                func + HOOKS
             })
         }
 
@@ -186,6 +200,7 @@ mod instrument {
             let hook = wasm_encoder::EntityType::Function(self.shape.hook_type());
             imports.import(HOOK_MODULE, "enter", hook);
             imports.import(HOOK_MODULE, "leave", hook);
+            imports.import(HOOK_MODULE, "line", hook);
             Ok(())
         }
 
@@ -222,15 +237,32 @@ mod instrument {
                 [one] => BlockType::Result(val_type(*one).map_err(reencode::Error::UserError)?),
                 several => BlockType::FunctionType(self.shape.multi_result_types[several]),
             };
-            let (enter, leave) = (self.shape.enter(), self.shape.leave());
+            let (enter, leave, line) = (self.shape.enter(), self.shape.leave(), self.shape.line());
             let mut body = self.new_function_with_parsed_locals(&func)?;
             body.instruction(&Instruction::I32Const(index as i32));
             body.instruction(&Instruction::Call(enter));
             body.instruction(&Instruction::Block(block));
+            // Only functions with source lines are profiled by line.
+            let range = func.range();
+            let by_line = self
+                .line_starts
+                .range(range.start as u32..range.end as u32)
+                .next()
+                .is_some();
+            let mut arrived = true;
             let mut reader = func.get_operators_reader()?;
             while !reader.eof() {
+                let offset = reader.original_position() as u32;
                 let operator = reader.read()?;
                 let last = reader.eof();
+                if by_line && !last && (arrived || self.line_starts.contains(&offset)) {
+                    body.instruction(&Instruction::I32Const(offset as i32));
+                    body.instruction(&Instruction::Call(line));
+                }
+                arrived = matches!(
+                    operator,
+                    Operator::Loop { .. } | Operator::Else | Operator::End
+                );
                 if matches!(operator, Operator::Return) {
                     body.instruction(&Instruction::I32Const(index as i32));
                     body.instruction(&Instruction::Call(leave));
@@ -274,6 +306,9 @@ pub struct ProfileNode {
     pub self_fuel: i64,
     /// How many times this path was entered.
     pub calls: u64,
+    /// `self_fuel` by source line, for a function instrumented by line: the offset of
+    /// the line's first instruction, and the fuel spent on it.
+    pub lines: Vec<(u32, i64)>,
 }
 
 /// A profile: the call tree, root first.
@@ -297,6 +332,9 @@ pub struct Recorder {
     current: u32,
     /// The fuel at the last reading.
     mark: u64,
+    /// Each node's line being executed (a node is one call path, so never active twice)
+    /// and its fuel by line.
+    lines: Vec<(Option<u32>, BTreeMap<u32, i64>)>,
 }
 
 /// A site as a map key (host names are compared by text).
@@ -314,7 +352,8 @@ impl Recorder {
                     parent: None,
                     site: Site::Root,
                     self_fuel: 0,
-                    calls: 1
+                    calls: 1,
+                    lines: Vec::new(),
                 }],
                 host_calls: Vec::new(),
                 truncated: false,
@@ -322,16 +361,21 @@ impl Recorder {
             children: BTreeMap::new(),
             current: 0,
             mark: fuel,
+            lines: alloc::vec![(None, BTreeMap::new())],
         }
     }
 
     /// Charges what was burnt since the last reading to the current node.
     fn settle(&mut self, fuel: u64) {
-        let spent = self.mark as i128 - fuel as i128;
+        let spent = (self.mark as i128 - fuel as i128).clamp(i64::MIN as i128, i64::MAX as i128);
+        let spent = spent as i64;
         let node = &mut self.profile.nodes[self.current as usize];
-        node.self_fuel = node
-            .self_fuel
-            .saturating_add(spent.clamp(i64::MIN as i128, i64::MAX as i128) as i64);
+        node.self_fuel = node.self_fuel.saturating_add(spent);
+        let (line, by_line) = &mut self.lines[self.current as usize];
+        if let Some(line) = line {
+            let fuel = by_line.entry(*line).or_default();
+            *fuel = fuel.saturating_add(spent);
+        }
         self.mark = fuel;
     }
 
@@ -353,13 +397,16 @@ impl Recorder {
                     site,
                     self_fuel: 0,
                     calls: 0,
+                    lines: Vec::new(),
                 });
+                self.lines.push((None, BTreeMap::new()));
                 self.children.insert((self.current, key), index);
                 index
             }
         };
         self.current = next;
         self.profile.nodes[next as usize].calls += 1;
+        self.lines[next as usize].0 = None;
     }
 
     /// Goes back up to the caller of the innermost node matching `site` (or stays, if
@@ -399,6 +446,12 @@ impl Recorder {
         }
     }
 
+    /// The current function is at the source line starting at `offset`.
+    pub fn line(&mut self, offset: u32, fuel: u64) {
+        self.settle(fuel);
+        self.lines[self.current as usize].0 = Some(offset);
+    }
+
     pub fn host_end(&mut self, name: &str, fuel: u64) {
         self.settle(fuel);
         self.ascend(|site| matches!(site, Site::Host(host) if host == name));
@@ -408,6 +461,9 @@ impl Recorder {
     /// stopped.
     pub fn finish(mut self, fuel: u64) -> Profile {
         self.settle(fuel);
+        for (node, (_, by_line)) in self.profile.nodes.iter_mut().zip(self.lines) {
+            node.lines = by_line.into_iter().collect();
+        }
         self.profile
     }
 }
@@ -430,7 +486,7 @@ mod tests {
                 (func (export "call") (drop (call $early (i32.const 0))) (drop (drop (call $two)))))"#,
         )
         .unwrap();
-        let instrumented = instrument(&code).unwrap();
+        let instrumented = instrument(&code, &[]).unwrap();
         assert_eq!(instrumented.hooks_at, 1);
         wasmparser::Validator::new()
             .validate_all(&instrumented.code)
@@ -478,7 +534,7 @@ mod tests {
         assert_eq!(plain.invoke("run", &[], &mut ()), Ok(vec![Value::I32(100)]));
         let burnt = budget - plain.fuel_remaining();
 
-        let mut profiled = Instance::profiled(&engine, &code, &env, &mut (), budget).unwrap();
+        let mut profiled = Instance::profiled(&engine, &code, &env, &mut (), budget, &[]).unwrap();
         assert_eq!(
             profiled.invoke("run", &[], &mut ()),
             Ok(vec![Value::I32(100)])
@@ -501,7 +557,50 @@ mod tests {
         assert_eq!(node(Site::Host("env.host".into())).self_fuel, 1_000);
         assert!(node(Site::Function(2)).self_fuel > node(Site::Function(3)).self_fuel);
         let wasmi = Engine::new(SandboxConfig::new(Executor::Wasmi)).unwrap();
-        assert!(Instance::profiled(&wasmi, &code, &env, &mut (), budget).is_err());
+        assert!(Instance::profiled(&wasmi, &code, &env, &mut (), budget, &[]).is_err());
+
+        // Every instruction a line of its own: each function's fuel, split by line,
+        // adds up to its own fuel, and the loop's instructions ran 100 times each.
+        let mut starts = Vec::new();
+        for payload in wasmparser::Parser::new(0).parse_all(&code) {
+            if let Ok(wasmparser::Payload::CodeSectionEntry(body)) = payload {
+                let mut reader = body.get_operators_reader().unwrap();
+                while !reader.eof() {
+                    starts.push(reader.original_position() as u32);
+                    reader.read().unwrap();
+                }
+            }
+        }
+        let mut by_line =
+            Instance::profiled(&engine, &code, &env, &mut (), budget, &starts).unwrap();
+        assert_eq!(
+            by_line.invoke("run", &[], &mut ()),
+            Ok(vec![Value::I32(100)])
+        );
+        assert_eq!(
+            budget - by_line.fuel_remaining(),
+            burnt,
+            "line hooks burn no fuel either"
+        );
+        let lined = by_line.take_profile().unwrap();
+        for node in lined
+            .nodes
+            .iter()
+            .filter(|n| matches!(n.site, Site::Function(_)))
+        {
+            let sum: i64 = node.lines.iter().map(|(_, fuel)| fuel).sum();
+            assert_eq!(sum, node.self_fuel, "{node:?}");
+        }
+        let work = lined
+            .nodes
+            .iter()
+            .find(|n| n.site == Site::Function(2))
+            .unwrap();
+        assert!(
+            work.lines.iter().filter(|(_, fuel)| *fuel == 100).count() >= 3,
+            "{work:?}"
+        );
+        assert!(work.lines.iter().all(|(offset, _)| starts.contains(offset)));
     }
 
     #[test]

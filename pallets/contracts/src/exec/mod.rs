@@ -629,48 +629,49 @@ impl<T: Config> Stack<T> {
         // As upstream, the start function runs before every entry point, on the
         // frame's gas; whatever stops it (a trap, running out of gas, `seal_return`)
         // ends the frame as it would in the entry point.
-        let profiling =
-            self.recorder.is_profiling() && engine.executor() == europa_sandbox::Executor::Wasmtime;
-        let instantiate = if profiling {
-            Instance::profiled
-        } else {
-            Instance::with_fuel
+        let line_starts = match engine.executor() {
+            europa_sandbox::Executor::Wasmtime => self.recorder.profiling(&code_hash.encode()),
+            // wasmi has no profiles.
+            europa_sandbox::Executor::Wasmi => None,
+        }
+        .map(<[u32]>::to_vec);
+        let env = &host_functions.env;
+        let instance = match &line_starts {
+            Some(starts) => Instance::profiled(&engine, &code, env, self, fuel, starts),
+            None => Instance::with_fuel(&engine, &code, env, self, fuel),
         };
-        let (invoked, fuel_left) =
-            match instantiate(&engine, &code, &host_functions.env, self, fuel) {
-                Ok(mut instance) => {
-                    let invoked = instance.invoke(export, &[], self);
-                    if let Some(profile) = instance.take_profile() {
-                        let frame = self.top_mut();
-                        let rate = frame.gas.ref_time_per_fuel();
-                        let profile = GasProfile::from_fuel(profile, rate, &frame.trace.host_calls);
-                        frame.trace.profile = Some(profile);
-                    }
-                    (invoked, instance.fuel_remaining())
+        let (invoked, fuel_left) = match instance {
+            Ok(mut instance) => {
+                let invoked = instance.invoke(export, &[], self);
+                if let Some(profile) = instance.take_profile() {
+                    let frame = self.top_mut();
+                    let rate = frame.gas.ref_time_per_fuel();
+                    let profile = GasProfile::from_fuel(profile, rate, &frame.trace.host_calls);
+                    frame.trace.profile = Some(profile);
                 }
-                Err(
-                    error @ (SandboxError::Trap(_)
-                    | SandboxError::OutOfFuel
-                    | SandboxError::Host(_)
-                    | SandboxError::LimitExceeded(europa_sandbox::Limit::CallStack {
-                        ..
-                    })),
-                ) => {
-                    // The instance is gone with what it had left: all of it when it ran
-                    // out, else charge up to the last host call.
-                    let fuel_left = match error {
-                        SandboxError::OutOfFuel => 0,
-                        _ => self.top().gas.fuel(),
-                    };
-                    (Err(error), fuel_left)
-                }
-                Err(error) => {
-                    self.top_mut().trace.outcome = Outcome::Failed {
-                        error: error.to_string(),
-                    };
-                    return Err(ExecError::callee(Error::<T>::CodeRejected));
-                }
-            };
+                (invoked, instance.fuel_remaining())
+            }
+            Err(
+                error @ (SandboxError::Trap(_)
+                | SandboxError::OutOfFuel
+                | SandboxError::Host(_)
+                | SandboxError::LimitExceeded(europa_sandbox::Limit::CallStack { .. })),
+            ) => {
+                // The instance is gone with what it had left: all of it when it ran
+                // out, else charge up to the last host call.
+                let fuel_left = match error {
+                    SandboxError::OutOfFuel => 0,
+                    _ => self.top().gas.fuel(),
+                };
+                (Err(error), fuel_left)
+            }
+            Err(error) => {
+                self.top_mut().trace.outcome = Outcome::Failed {
+                    error: error.to_string(),
+                };
+                return Err(ExecError::callee(Error::<T>::CodeRejected));
+            }
+        };
 
         let frame = self.top_mut();
         // As upstream, the fuel burnt since the last host call is charged last; when

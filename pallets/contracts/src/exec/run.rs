@@ -39,8 +39,8 @@ impl<T: Config> Run<T> {
     ) -> Self {
         use crate::OnTrace;
         let recording = match (T::OnTrace::trace_limits(), T::OnTrace::profile()) {
-            (Some(limits), false) => Recording::Within(limits),
-            (Some(limits), true) => Recording::Profiled(limits),
+            (Some(limits), None) => Recording::Within(limits),
+            (Some(limits), Some(line_starts)) => Recording::Profiled(limits, line_starts),
             (None, _) => Recording::Off,
         };
         Run {
@@ -171,7 +171,7 @@ impl<T: Config> Run<T> {
             self.origin.clone(),
             self.gas_limit,
             uploaded,
-            self.recording,
+            self.recording.clone(),
             self.dry_run,
         );
         let frame_deposit = root_deposit.nested(Zero::zero());

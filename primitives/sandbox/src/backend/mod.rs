@@ -35,7 +35,8 @@ pub(crate) enum ImportItem {
 pub(crate) trait BackendEngine: Send + Sync {
     /// Instantiates validated `code` with `fuel`, running its start function under
     /// `scope` on that fuel; the instance keeps what the start function left. With
-    /// `profile`, the instance records where its fuel goes (wasmtime only).
+    /// `profile`, the instance records where its fuel goes, by source line where the
+    /// given offsets of line starts allow (wasmtime only).
     fn instantiate(
         &self,
         code: &[u8],
@@ -43,7 +44,7 @@ pub(crate) trait BackendEngine: Send + Sync {
         trampoline: Trampoline,
         scope: ScopePtr,
         fuel: u64,
-        profile: bool,
+        profile: Option<&[u32]>,
     ) -> Result<Box<dyn BackendInstance>, Error>;
 
     /// How many modules this engine has compiled so far.

@@ -80,9 +80,9 @@ impl BackendEngine for WasmiEngine {
         trampoline: Trampoline,
         scope: ScopePtr,
         fuel: u64,
-        profile: bool,
+        profile: Option<&[u32]>,
     ) -> Result<Box<dyn BackendInstance>, Error> {
-        if profile {
+        if profile.is_some() {
             return Err(Error::Config(
                 "gas profiles need the wasmtime executor".into(),
             ));

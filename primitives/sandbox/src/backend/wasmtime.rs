@@ -172,12 +172,13 @@ impl BackendEngine for WasmtimeEngine {
         trampoline: Trampoline,
         scope: ScopePtr,
         fuel: u64,
-        profile: bool,
+        profile: Option<&[u32]>,
     ) -> Result<Box<dyn BackendInstance>, Error> {
         let compiled = match profile {
-            false => self.cache.get_or_compile(code, || self.compile(code))?,
-            true => {
-                let instrumented = profiling::instrument(code).map_err(Error::InvalidModule)?;
+            None => self.cache.get_or_compile(code, || self.compile(code))?,
+            Some(line_starts) => {
+                let instrumented =
+                    profiling::instrument(code, line_starts).map_err(Error::InvalidModule)?;
                 let hooks_at = Some(instrumented.hooks_at);
                 let code = &instrumented.code[..];
                 let compiled = self.cache.get_or_compile(code, || self.compile(code))?;
@@ -202,7 +203,7 @@ impl BackendEngine for WasmtimeEngine {
                     memory_created: false,
                 },
                 memory: None,
-                profile: profile.then(|| Recorder::new(fuel)),
+                profile: profile.map(|_| Recorder::new(fuel)),
             },
         );
         store.limiter(|data| &mut data.limits);
@@ -224,9 +225,10 @@ impl BackendEngine for WasmtimeEngine {
             });
         }
 
-        if profile {
+        if profile.is_some() {
             externs.push(profiling_hook(&mut store, Recorder::enter).into());
             externs.push(profiling_hook(&mut store, Recorder::leave).into());
+            externs.push(profiling_hook(&mut store, Recorder::line).into());
         }
 
         store.data_mut().scope = Some(scope);
@@ -376,20 +378,20 @@ impl BackendInstance for WasmtimeInstance {
     }
 }
 
-/// A profiling hook (`europa_profile.enter` or `.leave`): records the fuel as it was
-/// before the hook's own instructions, and gives those back.
+/// A profiling hook (`europa_profile.enter`, `.leave` or `.line`): records the fuel as
+/// it was before the hook's own instructions, and gives those back.
 fn profiling_hook(
     store: &mut wt::Store<StoreData>,
     record: fn(&mut Recorder, u32, u64),
 ) -> wt::Func {
     wt::Func::wrap(
         store,
-        move |mut caller: wt::Caller<'_, StoreData>, function: i32| {
+        move |mut caller: wt::Caller<'_, StoreData>, argument: i32| {
             let raw = caller.get_fuel().unwrap_or(0);
             let before_hook = raw.saturating_add(profiling::FUEL_PER_HOOK);
             let fuel = caller.data().fuel_after_growth(before_hook);
             if let Some(profile) = &mut caller.data_mut().profile {
-                record(profile, function as u32, fuel);
+                record(profile, argument as u32, fuel);
             }
             let _ = caller.set_fuel(before_hook);
         },
@@ -447,7 +449,9 @@ fn backtrace_frames(backtrace: &wt::WasmBacktrace, compiled: &Compiled) -> Vec<F
     let mut frames = Vec::new();
     for frame in backtrace.frames() {
         let func_index = match compiled.hooks_at {
-            Some(hooks) if frame.func_index() >= hooks + 2 => frame.func_index() - 2,
+            Some(hooks) if frame.func_index() >= hooks + profiling::HOOKS => {
+                frame.func_index() - profiling::HOOKS
+            }
             _ => frame.func_index(),
         };
         if metering.is_some_and(|m| func_index >= m.original_functions) {
