@@ -315,6 +315,7 @@ mod tests {
                     error: Default::default(),
                 },
                 nested: Vec::new(),
+                profile: None,
             }),
             ..Default::default()
         }

@@ -53,13 +53,16 @@ const MAX_SCAN_DEPTH: usize = 16;
 /// Code hashes whose Code section Europa remembers (stored code never changes).
 const MAX_REMEMBERED_CODE: usize = 4_096;
 
+/// Where a code's Code section contents start, and their digest.
+type CodeStart = (usize, [u8; 32]);
+
 /// What Europa knows about contracts beyond the chain.
 pub struct Insight {
     abis: RwLock<HashMap<[u8; 32], Arc<ContractAbi>>>,
     /// Sidecars by the digest of their Code section.
     symbols: RwLock<HashMap<[u8; 32], Arc<DebugSymbols>>>,
     /// Stored code's Code section (start, digest) by code hash, once looked up.
-    code_sections: Mutex<HashMap<[u8; 32], Option<(usize, [u8; 32])>>>,
+    code_sections: Mutex<HashMap<[u8; 32], Option<CodeStart>>>,
     /// Where registrations are kept; `None` keeps them in memory only.
     store: Option<PathBuf>,
 }

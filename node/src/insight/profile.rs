@@ -213,26 +213,24 @@ impl<'a> Builder<'a> {
             .and_then(|hash| tables.get(&hash))
             .unwrap_or(&no_lines);
         let names = self.function_names(&frame.code_hash.0);
-        let paths = node_paths(profile, &names);
+        let contract = stack
+            .last()
+            .and_then(|label| label.split("::").next())
+            .unwrap_or_default();
+        let paths = node_paths(profile, &names, contract);
         // A nested frame's gas is in the host call that ran it: taken out of that
         // node's own cost and shown as the frame, under it.
         let mut own: Vec<i64> = profile.nodes.iter().map(|n| n.ref_time).collect();
         let mut nested_under: Vec<(usize, &FrameTrace)> = Vec::new();
-        for call in &frame.host_calls {
+        for (k, call) in frame.host_calls.iter().enumerate() {
             let Some(nested) = call.nested_frame.and_then(|i| frame.nested.get(i as usize)) else {
                 continue;
             };
-            let node = profile.nodes.iter().enumerate().position(|(i, n)| {
-                n.host.as_deref() == Some(call.func.as_str())
-                    && own[i] >= nested.gas_consumed.ref_time as i64
-            });
-            match node {
-                Some(i) => {
-                    own[i] -= nested.gas_consumed.ref_time as i64;
-                    nested_under.push((i, nested));
-                }
-                // Not found (a truncated profile): the frame goes under the caller.
-                None => nested_under.push((0, nested)),
+            // The node the call ran from; a profile that ran out of room may not know
+            // it, and then the frame stays inside its host call's cost, undrawn.
+            if let Some(&node) = profile.host_calls.get(k) {
+                own[node as usize] -= nested.gas_consumed.ref_time as i64;
+                nested_under.push((node as usize, nested));
             }
         }
         let accounted: i64 = profile.nodes.iter().map(|n| n.ref_time).sum();
@@ -322,8 +320,13 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// Each node's path of names from the frame's root (the root itself: empty).
-fn node_paths(profile: &GasProfile, names: &HashMap<u32, String>) -> Vec<Vec<String>> {
+/// Each node's path of names from the frame's root (the root itself: empty); functions
+/// without a name are named by `contract` and index.
+fn node_paths(
+    profile: &GasProfile,
+    names: &HashMap<u32, String>,
+    contract: &str,
+) -> Vec<Vec<String>> {
     let mut paths: Vec<Vec<String>> = Vec::with_capacity(profile.nodes.len());
     for node in &profile.nodes {
         // Parents come before their children.
@@ -338,7 +341,7 @@ fn node_paths(profile: &GasProfile, names: &HashMap<u32, String>) -> Vec<Vec<Str
                 names
                     .get(&function)
                     .cloned()
-                    .unwrap_or_else(|| format!("func[{function}]")),
+                    .unwrap_or_else(|| format!("{contract}::func[{function}]")),
             );
         }
         paths.push(path);

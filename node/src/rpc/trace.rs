@@ -579,13 +579,20 @@ fn gas_report(
     line_tables: &LineTables,
     title: &str,
 ) -> Result<Value, ErrorObjectOwned> {
-    let report =
-        GasReport::of(insight, annotated, stored_code, total, line_tables).ok_or_else(|| {
-            invalid_params(format!(
-                "no gas profile: profiles need the wasmtime executor, and this chain runs {}",
-                annotated.trace.executor
-            ))
-        })?;
+    let report = GasReport::of(insight, annotated, stored_code, total, line_tables);
+    let trace = &annotated.trace;
+    let report = report.ok_or_else(|| match trace.executor.as_str() {
+        "wasmtime" => invalid_params(format!(
+            "no gas profile: no contract code ran{}",
+            trace
+                .error
+                .as_ref()
+                .map_or_else(String::new, |error| format!(" ({error})"))
+        )),
+        other => invalid_params(format!(
+            "no gas profile: profiles need the wasmtime executor, and this chain runs {other}"
+        )),
+    })?;
     log::info!(
         target: "europa::trace",
         "gas profile of {title}: {} of {} ref_time by own cost\n{}",

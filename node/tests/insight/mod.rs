@@ -551,3 +551,13 @@ fn gas_profiles_need_wasmtime() {
         "{error}"
     );
 }
+
+#[test]
+fn a_profile_of_no_contract_says_so() {
+    let node = Node::start_dev(&[]);
+    let nobody = sp_runtime::AccountId32::new([9; 32]);
+    let request = json!([{ "origin": ss58(Sr25519Keyring::Alice), "dest": nobody.to_string() }]);
+    let error = node.call("europa_profileCall", request).unwrap_err();
+    let expected = "no gas profile: no contract code ran (Contracts::ContractNotFound)";
+    assert_eq!(message(error.clone()), expected, "{error}");
+}

@@ -168,6 +168,8 @@ pub struct FrameTrace {
 #[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
 pub struct GasProfile {
     pub nodes: Vec<ProfileNode>,
+    /// The node of each of the frame's host calls, in order.
+    pub host_calls: Vec<u32>,
     /// Nodes were not created for want of room: the deepest kept took their gas.
     pub truncated: bool,
 }
@@ -232,6 +234,7 @@ impl GasProfile {
         GasProfile {
             nodes,
             truncated: profile.truncated || host_call_nodes.len() > host_calls.len(),
+            host_calls: host_call_nodes,
         }
     }
 }

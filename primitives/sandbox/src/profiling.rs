@@ -2,17 +2,21 @@
 //! by host function, as a call tree — counted, not sampled, so the same call gives the
 //! same profile every time.
 //!
-//! A profiled module is instrumented: two host functions are imported after the
-//! module's own imports (`europa_profile.enter` and `europa_profile.leave`, shifting the
-//! defined functions' indices by two), each defined function's body is wrapped in a
+//! A profiled module is instrumented: three host functions are imported after the
+//! module's own imports (`europa_profile.enter`, `.leave` and `.line`, shifting the
+//! defined functions' indices by three), each defined function's body is wrapped in a
 //! block between `enter(index)` and `leave(index)`, and every `return` is preceded by
 //! `leave(index)`. A `br` to the function's own label now leaves the wrapping block, so
-//! every way out but a trap passes `leave`. The hooks read the store's fuel, and give
-//! back the two units their own `i32.const` and `call` cost, so a profiled run burns
-//! exactly the fuel of an unprofiled one. Fuel a host function takes (the gas it
-//! charges, converted) is attributed to that host function, under the WASM function
-//! that called it. DWARF is dropped from the instrumented module (its offsets moved);
-//! the `name` section is kept, with its indices remapped.
+//! every way out but a trap passes `leave`. Given the offsets where source lines start,
+//! `line(offset)` also marks each of them, and every place control arrives other than
+//! from the instruction before. The hooks read the store's fuel, and give back the two
+//! units their own `i32.const` and `call` cost, so a profiled run burns exactly the
+//! fuel of an unprofiled one. A host function's call is a node of its own, under the
+//! WASM function that made it, and the profile lists the node of every host call in
+//! order: the host knows what the call charged (the contracts pallet takes it from the
+//! gas left, not the fuel) and puts it there. DWARF is dropped from the instrumented
+//! module (its offsets moved), so its trap backtraces have no source lines; the `name`
+//! section is kept, with its indices remapped.
 
 use alloc::{collections::BTreeMap, string::String, vec::Vec};
 
