@@ -519,7 +519,7 @@ fn dry_run(node: &Node, dest: &sp_runtime::AccountId32, input: Vec<u8>) -> Contr
 #[test]
 fn contracts_are_deployed_called_dry_run_and_traced_on_both_executors() {
     for executor in ["wasmtime", "wasmi"] {
-        let node = Node::start_dev(&["--sandbox", executor]);
+        let node = Node::start_dev(&["--sandbox", executor, "--trace", "host-calls"]);
         let code = contract_fixture("dwarf", "flipper");
         let code_hash = blake2_256(&code).into();
         let constructor = ink_input("new", false);
@@ -534,14 +534,15 @@ fn contracts_are_deployed_called_dry_run_and_traced_on_both_executors() {
                 salt: vec![],
             }),
         );
-        // The node prints the execution as a tree: the deploy frame and its selector.
+        // The node prints the execution as a tree: the deploy frame with its selector and
+        // arguments (no metadata here), its host calls, its outcome.
         let log = node.wait_for_log("contract execution").join("\n");
-        let log = log + &node.wait_for_log("returned").join("\n");
+        let log = log + &node.wait_for_log("└─ ← ").join("\n");
         assert!(
-            log.contains("deploy 0x") && log.contains("selector 0x9bae9d5e"),
+            log.contains("] Alice → new ") && log.contains("::0x9bae9d5e(0x00)"),
             "{executor}: {log}"
         );
-        assert!(log.contains("seal2.set_storage"), "{executor}: {log}");
+        assert!(log.contains("├─ seal2.set_storage("), "{executor}: {log}");
 
         // The trace is printed while the block is built; queries see it once imported.
         wait_for_block(&node, 1);

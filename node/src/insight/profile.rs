@@ -69,7 +69,9 @@ impl GasReport {
         builder.frame(root, &[]);
         let outside = builder.report.total as i64 - root.gas_consumed.ref_time as i64;
         builder.push(vec![OUTSIDE_FRAMES.to_owned()], outside, None);
-        Some(builder.report)
+        let mut report = builder.report;
+        report.folded = merged(report.folded);
+        Some(report)
     }
 
     /// The folded stacks, as flame-graph tools read them.
@@ -176,6 +178,23 @@ impl GasReport {
         }
         text.join("\n")
     }
+}
+
+/// `folded` with the costs of equal stacks added up (several line starts can name one
+/// source line), in the order each stack first came.
+fn merged(folded: Vec<(Vec<String>, u64)>) -> Vec<(Vec<String>, u64)> {
+    let mut at: HashMap<Vec<String>, usize> = HashMap::new();
+    let mut merged: Vec<(Vec<String>, u64)> = Vec::with_capacity(folded.len());
+    for (stack, cost) in folded {
+        match at.get(&stack) {
+            Some(&i) => merged[i].1 += cost,
+            None => {
+                at.insert(stack.clone(), merged.len());
+                merged.push((stack, cost));
+            }
+        }
+    }
+    merged
 }
 
 /// The [`TOP`] entries of `costs`, most first.
