@@ -264,7 +264,7 @@ fn collect<I>(
     }
     #[cfg(not(feature = "std"))]
     {
-        let _ = only;
+        let _ = (only, profile);
         items.into_iter().for_each(|(_, item)| apply(item));
         Vec::new()
     }

@@ -18,7 +18,9 @@
 //! module (its offsets moved), so its trap backtraces have no source lines; the `name`
 //! section is kept, with its indices remapped.
 
-use alloc::{collections::BTreeMap, string::String, vec::Vec};
+use alloc::{string::String, vec::Vec};
+#[cfg(feature = "std")]
+use alloc::collections::BTreeMap;
 
 #[cfg(feature = "std")]
 pub use instrument::{instrument, FUEL_PER_HOOK, HOOKS};
@@ -330,6 +332,7 @@ pub struct Profile {
 pub const MAX_PROFILE_HOST_CALLS: usize = 1 << 20;
 
 /// Builds a [`Profile`] from fuel readings.
+#[cfg(feature = "std")]
 pub struct Recorder {
     profile: Profile,
     children: BTreeMap<(u32, SiteKey), u32>,
@@ -342,12 +345,14 @@ pub struct Recorder {
 }
 
 /// A site as a map key (host names are compared by text).
+#[cfg(feature = "std")]
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum SiteKey {
     Function(u32),
     Host(String),
 }
 
+#[cfg(feature = "std")]
 impl Recorder {
     pub fn new(fuel: u64) -> Self {
         Recorder {

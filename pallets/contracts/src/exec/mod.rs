@@ -629,12 +629,12 @@ impl<T: Config> Stack<T> {
         // As upstream, the start function runs before every entry point, on the
         // frame's gas; whatever stops it (a trap, running out of gas, `seal_return`)
         // ends the frame as it would in the entry point.
-        let line_starts = match engine.executor() {
-            europa_sandbox::Executor::Wasmtime => self.recorder.profiling(&code_hash.encode()),
-            // wasmi has no profiles.
-            europa_sandbox::Executor::Wasmi => None,
-        }
-        .map(<[u32]>::to_vec);
+        // wasmi has no profiles (and is the only executor without `std`).
+        let profiled = engine.executor() != europa_sandbox::Executor::Wasmi;
+        let line_starts = profiled
+            .then(|| self.recorder.profiling(&code_hash.encode()))
+            .flatten()
+            .map(<[u32]>::to_vec);
         let env = &host_functions.env;
         let instance = match &line_starts {
             Some(starts) => Instance::profiled(&engine, &code, env, self, fuel, starts),
