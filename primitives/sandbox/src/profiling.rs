@@ -18,9 +18,9 @@
 //! module (its offsets moved), so its trap backtraces have no source lines; the `name`
 //! section is kept, with its indices remapped.
 
-use alloc::{string::String, vec::Vec};
 #[cfg(feature = "std")]
 use alloc::collections::BTreeMap;
+use alloc::{string::String, vec::Vec};
 
 #[cfg(feature = "std")]
 pub use instrument::{instrument, FUEL_PER_HOOK, HOOKS};

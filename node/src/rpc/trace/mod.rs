@@ -7,6 +7,9 @@
 //! blocking pool, at most [`CONCURRENT_TRACES`] at once, never on the RPC server's own
 //! workers: other calls are answered meanwhile.
 
+mod limits;
+mod profile;
+
 use std::sync::Arc;
 
 use codec::Encode;
@@ -17,9 +20,7 @@ use jsonrpsee::{
     types::ErrorObjectOwned,
     Extensions,
 };
-use pallet_europa_contracts::{
-    api::ContractsTraceApi, trace::ExecutionTrace, Code, ContractResult, StorageDeposit,
-};
+use pallet_europa_contracts::{api::ContractsTraceApi, Code, ContractResult, StorageDeposit};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use sp_api::ProvideRuntimeApi;
@@ -29,7 +30,7 @@ use sp_runtime::{traits::Block as BlockT, DispatchError, Weight};
 
 use crate::{
     history::{self, HistoryError},
-    insight::{accounts, Annotated, GasReport, Insight, LineTables},
+    insight::{Annotated, Insight, LineTables},
     recording::Operation,
 };
 
@@ -40,6 +41,8 @@ use super::{
     params::{hex, Account, Amount, BlockRef, GasLimit, HexBytes},
     runtime_error, FullBackend,
 };
+use limits::{explained_dry_run, needs_of_extrinsic, Limits};
+use profile::{gas_report, line_tables};
 
 /// How many traces run at once; more wait their turn.
 pub const CONCURRENT_TRACES: usize = 2;
@@ -221,12 +224,8 @@ where
                     )
                     .map_err(runtime_error)
             };
-            let (result, trace) = dry_run(limits)?;
-            let mut annotated = insight.annotate(trace, &|hash| stored_code(client, at, hash));
-            if let Some(needs) = limits.exceeded(&result.result) {
-                let (unlimited, _) = dry_run(Limits::MAX)?;
-                annotated.explain_further(&needs(&unlimited));
-            }
+            let code = |hash: &[u8; 32]| stored_code(client, at, hash);
+            let (result, annotated) = explained_dry_run(insight, &code, limits, dry_run)?;
             Ok(report(
                 result,
                 &annotated,
@@ -265,12 +264,8 @@ where
                     )
                     .map_err(runtime_error)
             };
-            let (result, trace) = dry_run(limits)?;
-            let mut annotated = insight.annotate(trace, &|hash| stored_code(client, at, hash));
-            if let Some(needs) = limits.exceeded(&result.result) {
-                let (unlimited, _) = dry_run(Limits::MAX)?;
-                annotated.explain_further(&needs(&unlimited));
-            }
+            let code = |hash: &[u8; 32]| stored_code(client, at, hash);
+            let (result, annotated) = explained_dry_run(insight, &code, limits, dry_run)?;
             Ok(report(result, &annotated, |value| {
                 json!({
                     "flags": value.result.flags.bits(),
@@ -538,71 +533,6 @@ where
     Ok(answer)
 }
 
-/// Where the source lines start in the code `traces` ran, where its DWARF (or debug
-/// build) says: by code hash for naming lines, and as the runtime takes them.
-fn line_tables(
-    insight: &Insight,
-    traces: &[ExecutionTrace],
-    stored_code: &dyn Fn(&[u8; 32]) -> Option<Vec<u8>>,
-) -> (LineTables, Vec<(Hash, Vec<u32>)>) {
-    let hashes: std::collections::BTreeSet<[u8; 32]> = traces
-        .iter()
-        .flat_map(|trace| trace.root.iter().flat_map(|root| root.frames()))
-        .filter_map(|frame| <[u8; 32]>::try_from(&frame.code_hash.0[..]).ok())
-        .collect();
-    let mut tables = LineTables::new();
-    let mut starts = Vec::new();
-    for hash in hashes {
-        let Some(code) = stored_code(&hash) else {
-            continue;
-        };
-        let lines = insight.line_starts(hash, &code);
-        if lines.is_empty() {
-            continue;
-        }
-        starts.push((
-            Hash::from(hash),
-            lines.iter().map(|(offset, _)| *offset).collect(),
-        ));
-        tables.insert(hash, lines.into_iter().collect());
-    }
-    (tables, starts)
-}
-
-/// The gas profile of `annotated` as JSON, summarized in the log; an error when the
-/// trace has none (the chain runs wasmi).
-fn gas_report(
-    insight: &Insight,
-    annotated: &Annotated,
-    stored_code: &dyn Fn(&[u8; 32]) -> Option<Vec<u8>>,
-    total: Option<u64>,
-    line_tables: &LineTables,
-    title: &str,
-) -> Result<Value, ErrorObjectOwned> {
-    let report = GasReport::of(insight, annotated, stored_code, total, line_tables);
-    let trace = &annotated.trace;
-    let report = report.ok_or_else(|| match trace.executor.as_str() {
-        "wasmtime" => invalid_params(format!(
-            "no gas profile: no contract code ran{}",
-            trace
-                .error
-                .as_ref()
-                .map_or_else(String::new, |error| format!(" ({error})"))
-        )),
-        other => invalid_params(format!(
-            "no gas profile: profiles need the wasmtime executor, and this chain runs {other}"
-        )),
-    })?;
-    log::info!(
-        target: "europa::trace",
-        "gas profile of {title}: {} of {} ref_time by own cost\n{}",
-        report.accounted(),
-        report.total,
-        report.summary()
-    );
-    Ok(report.to_json(title))
-}
-
 /// The block `block` names, or an error that says it is not on this chain.
 fn find_block<C>(client: &C, block: BlockRef) -> Result<Block, ErrorObjectOwned>
 where
@@ -630,142 +560,6 @@ fn event_json(record: &EventRecord) -> Value {
         "event": format!("{:?}", record.event),
         "encoded": hex(&record.encode()),
     })
-}
-
-/// For a contract extrinsic that failed for want of gas or deposit: what a dry run of
-/// it without its limits, on its parent block's state, needs (the extrinsics before it
-/// in its block are not applied: an estimate when there are any).
-fn needs_of_extrinsic<C>(
-    client: &C,
-    parent: Hash,
-    extrinsic: &<Block as BlockT>::Extrinsic,
-    error: &DispatchError,
-) -> Result<Option<String>, ErrorObjectOwned>
-where
-    C: ProvideRuntimeApi<Block>,
-    C::Api: ContractsTraceApi<Block, AccountId, Balance, Hash, EventRecord>,
-{
-    use codec::Decode;
-    use europa_runtime::{RuntimeCall, UncheckedExtrinsic};
-    use pallet_europa_contracts::Call;
-    use sp_runtime::{generic::Preamble, MultiAddress};
-    let Ok(xt) = UncheckedExtrinsic::decode(&mut &extrinsic.encode()[..]) else {
-        return Ok(None);
-    };
-    let Preamble::Signed(MultiAddress::Id(origin), ..) = xt.preamble else {
-        return Ok(None);
-    };
-    let failed: Result<(), DispatchError> = Err(*error);
-    let limits = |gas, deposit: Option<codec::Compact<Balance>>| Limits {
-        gas: Some(gas),
-        deposit: deposit.map(|limit| limit.0),
-    };
-    let api = client.runtime_api();
-    let (needs, value, code, data, salt) = match xt.function {
-        RuntimeCall::Contracts(Call::call {
-            dest: MultiAddress::Id(dest),
-            value,
-            gas_limit,
-            storage_deposit_limit,
-            data,
-        }) => {
-            let Some(needs) = limits(gas_limit, storage_deposit_limit).exceeded(&failed) else {
-                return Ok(None);
-            };
-            let (unlimited, _) = api
-                .trace_call(parent, origin, dest, value, None, None, data)
-                .map_err(runtime_error)?;
-            return Ok(Some(needs(&unlimited)));
-        }
-        RuntimeCall::Contracts(Call::instantiate_with_code {
-            value,
-            gas_limit,
-            storage_deposit_limit,
-            code,
-            data,
-            salt,
-        }) => {
-            let needs = limits(gas_limit, storage_deposit_limit).exceeded(&failed);
-            (needs, value, Code::Upload(code), data, salt)
-        }
-        RuntimeCall::Contracts(Call::instantiate {
-            value,
-            gas_limit,
-            storage_deposit_limit,
-            code_hash,
-            data,
-            salt,
-        }) => {
-            let needs = limits(gas_limit, storage_deposit_limit).exceeded(&failed);
-            (needs, value, Code::Existing(code_hash), data, salt)
-        }
-        _ => return Ok(None),
-    };
-    let Some(needs) = needs else { return Ok(None) };
-    let (unlimited, _) = api
-        .trace_instantiate(parent, origin, value, None, None, code, data, salt)
-        .map_err(runtime_error)?;
-    Ok(Some(needs(&unlimited)))
-}
-
-/// The limits of a dry run: `None` is the most a block allows (gas) or no limit
-/// (deposit).
-#[derive(Clone, Copy)]
-struct Limits {
-    gas: Option<Weight>,
-    deposit: Option<Balance>,
-}
-
-impl Limits {
-    const MAX: Limits = Limits {
-        gas: None,
-        deposit: None,
-    };
-
-    fn of(gas: Option<GasLimit>, deposit: Option<Amount>) -> Self {
-        Limits {
-            gas: gas.map(|limit| limit.0),
-            deposit: deposit.map(|limit| limit.0),
-        }
-    }
-
-    /// When `result` failed for want of gas or deposit under limits the caller set, what
-    /// to say given the result of a run without them.
-    fn exceeded<R, T>(
-        self,
-        result: &Result<T, DispatchError>,
-    ) -> Option<impl FnOnce(&ContractResult<R, Balance, EventRecord>) -> String> {
-        let error = super::error_name(result.as_ref().err()?);
-        let wanted = match error.as_str() {
-            "Contracts::OutOfGas" => self.gas.is_some(),
-            "Contracts::StorageDepositLimitExhausted" => self.deposit.is_some(),
-            _ => false,
-        };
-        wanted.then_some(move |unlimited: &ContractResult<R, Balance, EventRecord>| {
-            let required = unlimited.gas_required;
-            let deposit = match unlimited.storage_deposit {
-                StorageDeposit::Charge(amount) => amount,
-                StorageDeposit::Refund(_) => 0,
-            };
-            match (self.gas, self.deposit) {
-                (Some(limit), _) if error == "Contracts::OutOfGas" => format!(
-                    "with the block's maximum gas it needs {} ref_time and {} proof_size \
-                     (gasRequired); the limit was {} ref_time and {} proof_size",
-                    required.ref_time(),
-                    required.proof_size(),
-                    limit.ref_time(),
-                    limit.proof_size()
-                ),
-                (_, Some(limit)) => format!(
-                    "without a deposit limit it charges a storage deposit of {}; the limit \
-                     was {}",
-                    accounts::balance(deposit),
-                    accounts::balance(limit)
-                ),
-                _ => String::new(),
-            }
-        })
-    }
 }
 
 /// A dry run's answer: its gas, deposit, debug text, result (`ok` as `ok_json` renders

@@ -1,0 +1,76 @@
+//! Gas profiles for the trace RPCs: the line starts to profile code by (from its DWARF),
+//! and the profile of an annotated trace as JSON, summarized in the log.
+
+use europa_runtime::Hash;
+use jsonrpsee::types::ErrorObjectOwned;
+use pallet_europa_contracts::trace::ExecutionTrace;
+use serde_json::Value;
+
+use crate::insight::{Annotated, GasReport, Insight, LineTables};
+
+use super::super::invalid_params;
+
+/// Where the source lines start in the code `traces` ran, where its DWARF (or debug
+/// build) says: by code hash for naming lines, and as the runtime takes them.
+pub fn line_tables(
+    insight: &Insight,
+    traces: &[ExecutionTrace],
+    stored_code: &dyn Fn(&[u8; 32]) -> Option<Vec<u8>>,
+) -> (LineTables, Vec<(Hash, Vec<u32>)>) {
+    let hashes: std::collections::BTreeSet<[u8; 32]> = traces
+        .iter()
+        .flat_map(|trace| trace.root.iter().flat_map(|root| root.frames()))
+        .filter_map(|frame| <[u8; 32]>::try_from(&frame.code_hash.0[..]).ok())
+        .collect();
+    let mut tables = LineTables::new();
+    let mut starts = Vec::new();
+    for hash in hashes {
+        let Some(code) = stored_code(&hash) else {
+            continue;
+        };
+        let lines = insight.line_starts(hash, &code);
+        if lines.is_empty() {
+            continue;
+        }
+        starts.push((
+            Hash::from(hash),
+            lines.iter().map(|(offset, _)| *offset).collect(),
+        ));
+        tables.insert(hash, lines.into_iter().collect());
+    }
+    (tables, starts)
+}
+
+/// The gas profile of `annotated` as JSON, summarized in the log; an error when the
+/// trace has none (the chain runs wasmi).
+pub fn gas_report(
+    insight: &Insight,
+    annotated: &Annotated,
+    stored_code: &dyn Fn(&[u8; 32]) -> Option<Vec<u8>>,
+    total: Option<u64>,
+    line_tables: &LineTables,
+    title: &str,
+) -> Result<Value, ErrorObjectOwned> {
+    let report = GasReport::of(insight, annotated, stored_code, total, line_tables);
+    let trace = &annotated.trace;
+    let report = report.ok_or_else(|| match trace.executor.as_str() {
+        "wasmtime" => invalid_params(format!(
+            "no gas profile: no contract code ran{}",
+            trace
+                .error
+                .as_ref()
+                .map_or_else(String::new, |error| format!(" ({error})"))
+        )),
+        other => invalid_params(format!(
+            "no gas profile: profiles need the wasmtime executor, and this chain runs {other}"
+        )),
+    })?;
+    log::info!(
+        target: "europa::trace",
+        "gas profile of {title}: {} of {} ref_time by own cost\n{}",
+        report.accounted(),
+        report.total,
+        report.summary()
+    );
+    Ok(report.to_json(title))
+}
