@@ -147,7 +147,7 @@ describe('europa with @polkadot/api', { timeout: 180_000 }, () => {
     assert.equal(await balanceOf(bob.address), 250n);
   });
 
-  test('with its metadata registered, an ERC20 transfer is traced in its own terms and a revert explained', async () => {
+  test('with its metadata registered, an ERC20 transfer is traced in its own terms, a revert explained and its gas profiled', async () => {
     const erc20 = bundle('erc20');
     // The metadata alone, as cargo-contract writes `erc20.json`: the bundle without its code.
     const { wasm, ...source } = erc20.source;
@@ -190,6 +190,25 @@ describe('europa with @polkadot/api', { timeout: 180_000 }, () => {
     assert.equal(traced.result.ok?.flags, REVERT, JSON.stringify(traced.result));
     assert.equal(traced.trace.root.decoded.returned, 'Ok(Err(InsufficientBalance))');
     assert.match(traced.trace.root.explanation.text, /InsufficientBalance/);
+
+    // Its gas profile: the same dry run's gas, every unit of it placed, in flame-graph
+    // formats; the extrinsic's too.
+    const transfer = compactStripLength(contract.abi.findMessage('transfer').toU8a([bob.address, 1n]))[1];
+    const request = { origin: alice.address, dest: contract.address.toString(), inputData: u8aToHex(transfer) };
+    const [plain, profiled] = [
+      await node.provider.send('europa_traceCall', [request]),
+      await node.provider.send('europa_profileCall', [request]),
+    ];
+    assert.deepEqual(profiled.gasConsumed, plain.gasConsumed);
+    assert.equal(profiled.profile.refTime, plain.gasConsumed.refTime);
+    assert.equal(profiled.profile.accountedRefTime, plain.gasConsumed.refTime);
+    assert.ok(profiled.profile.folded.split('\n').some((line) => line.startsWith('erc20::transfer;')));
+    assert.ok(profiled.profile.top.some(({ name }) => name === 'seal1.get_storage'), JSON.stringify(profiled.profile.top));
+    assert.equal(profiled.profile.speedscope.profiles[0].type, 'sampled');
+    assert.match(profiled.profile.svg, /<svg/);
+    const { profile } = await node.provider.send('europa_profileExtrinsic', [sent.blockHash, index]);
+    assert.equal(profile.accountedRefTime, profile.refTime);
+    assert.equal(profile.refTime, trace.root.gasConsumed.refTime);
   });
 
   test('a trapping contract: dry run and extrinsic both report Contracts.ContractTrapped', async () => {
