@@ -561,3 +561,46 @@ fn a_profile_of_no_contract_says_so() {
     let expected = "no gas profile: no contract code ran (Contracts::ContractNotFound)";
     assert_eq!(message(error.clone()), expected, "{error}");
 }
+
+#[test]
+fn wasmi_traces_are_decoded_and_explained_too() {
+    let node = Node::start_dev(&["--sandbox", "wasmi", "--contracts", &fixtures("metadata")]);
+    let erc20 = deploy(
+        &node,
+        contract_fixture("mvp", "erc20"),
+        ink_input("new", 1_000u128),
+    );
+    let bob = Sr25519Keyring::Bob.to_account_id();
+    let block = call_in_block(&node, &erc20, ink_input("transfer", (bob, 100u128)));
+    let trace = traced(&node, &block)["trace"].clone();
+    assert_eq!(trace["executor"], "wasmi", "{trace}");
+    assert_eq!(
+        trace["root"]["decoded"]["call"],
+        format!(
+            "erc20::transfer(to: {}, value: 100)",
+            ss58(Sr25519Keyring::Bob)
+        )
+    );
+    assert_eq!(trace["root"]["events"][0]["decoded"]["name"], "Transfer");
+    node.wait_for_log("├─ emit Transfer { from: Some(Alice), to: Some(Bob), value: 100 }");
+
+    // wasmi gives no backtrace, so a trap is explained without a source line.
+    let panic_deep = deploy(
+        &node,
+        contract_fixture("mvp", "panic_deep"),
+        ink_input("new", ()),
+    );
+    let answer = trace_call(&node, &panic_deep, ink_input("run", 1u32), json!({}));
+    let root = &answer["trace"]["root"];
+    assert_eq!(
+        root["decoded"]["call"], "panic_deep::run(depth: 1)",
+        "{answer}"
+    );
+    let text = root["explanation"]["text"].as_str().expect("explained");
+    assert!(text.starts_with("trapped: "), "{text}");
+    let explanation = answer["trace"]["explanation"].as_str().unwrap();
+    assert!(
+        explanation.starts_with("Contracts::ContractTrapped: "),
+        "{explanation}"
+    );
+}
