@@ -114,22 +114,18 @@ impl Insight {
             }
             let named = files.len() == 1 && files[0] == *path;
             for file in files {
-                let learned = std::fs::read(&file)
-                    .map_err(InsightError::from)
-                    .and_then(|bytes| match kind {
-                        Kind::Contracts => self.register_contract(&bytes, persist).map(|abi| {
-                            format!(
-                                "metadata of {} (code {})",
-                                abi.name,
-                                accounts::hex(&abi.code_hash)
-                            )
-                        }),
-                        Kind::DebugSymbols => {
-                            self.register_symbols(&bytes, persist).map(|digest| {
-                                format!("debug symbols for Code section {}", accounts::hex(&digest))
-                            })
-                        }
-                    });
+                let learned = read_bounded(&file).and_then(|bytes| match kind {
+                    Kind::Contracts => self.register_contract(&bytes, persist).map(|abi| {
+                        format!(
+                            "metadata of {} (code {})",
+                            abi.name,
+                            accounts::hex(&abi.code_hash)
+                        )
+                    }),
+                    Kind::DebugSymbols => self.register_symbols(&bytes, persist).map(|digest| {
+                        format!("debug symbols for Code section {}", accounts::hex(&digest))
+                    }),
+                });
                 match learned {
                     Ok(what) => results.push(Ok(format!("{}: {what}", file.display()))),
                     Err(error) if named => results.push(Err(InsightError::File {
@@ -396,6 +392,20 @@ fn wanted(path: &Path, kind: Kind) -> bool {
         Kind::Contracts => matches!(extension, "contract" | "json"),
         Kind::DebugSymbols => matches!(extension, "contract" | "wasm"),
     }
+}
+
+/// The largest file Europa reads from a path it is given (a sidecar's bound).
+const MAX_FILE_BYTES: u64 = symbols::MAX_SIDECAR_BYTES as u64;
+
+/// The file's bytes, unless it is larger than any file Europa learns from.
+fn read_bounded(path: &Path) -> Result<Vec<u8>, InsightError> {
+    let size = std::fs::metadata(path)?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(InsightError::Wasm(format!(
+            "{size} bytes, more than the {MAX_FILE_BYTES} Europa reads"
+        )));
+    }
+    Ok(std::fs::read(path)?)
 }
 
 /// The WASM inside a `.contract` bundle (`source.wasm`).

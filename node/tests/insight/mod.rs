@@ -1,7 +1,7 @@
 //! Traces in the contract's own words, through the real node: ink! metadata from
 //! `--contracts` and `europa_registerContract` (kept with the chain), decoded frames and
 //! events in the JSON and the log, failures explained, and DWARF sidecars of stripped
-//! code (`--debug-symbols`, `europa_registerDebugInfo`).
+//! code (`--debug-symbols`, `europa_registerDebugInfo`), gas profiles.
 
 use serde_json::{json, Value};
 use sp_keyring::Sr25519Keyring;
@@ -10,7 +10,8 @@ use europa_runtime::RuntimeCall;
 use frame_support::weights::Weight;
 
 use super::{
-    blake2_256, call_in_block, contract_fixture, deploy, dry_run, ink_input, on_disk, seal, tempdir,
+    blake2_256, call_in_block, contract_fixture, deploy, dry_run, europa, ink_input, on_disk, seal,
+    tempdir,
 };
 use crate::node::{hex, Node};
 
@@ -603,4 +604,19 @@ fn wasmi_traces_are_decoded_and_explained_too() {
         explanation.starts_with("Contracts::ContractTrapped: "),
         "{explanation}"
     );
+}
+
+#[test]
+fn a_named_file_that_is_not_what_its_flag_wants_stops_the_start_saying_why() {
+    let not_metadata = fixtures("mvp/flipper.wasm");
+    let (started, _, stderr) = europa(&["--dev", "--tmp", "--contracts", &not_metadata], &[]);
+    assert!(!started, "{stderr}");
+    assert!(
+        stderr.contains(&format!("{not_metadata}: not contract metadata")),
+        "{stderr}"
+    );
+    let stripped = fixtures("sidecar/panic_deep.wasm");
+    let (started, _, stderr) = europa(&["--dev", "--tmp", "--debug-symbols", &stripped], &[]);
+    assert!(!started, "{stderr}");
+    assert!(stderr.contains("no .debug_info section"), "{stderr}");
 }
