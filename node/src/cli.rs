@@ -43,7 +43,8 @@ pub struct EuropaParams {
     #[arg(long, value_enum, default_value_t = Sealing::Instant)]
     pub sealing: Sealing,
 
-    /// Finalize each block this many seconds after it is sealed, instead of at once.
+    /// Finalize each block this many seconds after it is sealed, instead of a moment
+    /// (100 ms) after, which lets clients watching a transaction see it in a block first.
     #[arg(long, value_name = "SECONDS")]
     pub finalize_delay_sec: Option<u64>,
 

@@ -86,6 +86,10 @@ pub fn new_full(
     exposure: Exposure,
 ) -> Result<TaskManager, ServiceError> {
     isolate(&mut config, exposure);
+    // What the command line teaches is checked before any task starts: a bad file stops
+    // the start cleanly.
+    let chain_dir = config.base_path.config_dir(config.chain_spec.id());
+    let insight = learn(&chain_dir, &params)?;
     let (client, backend, keystore_container, mut task_manager) =
         sc_service::new_full_parts::<Block, RuntimeApi, _>(&config, None, NativeExecutor, vec![])?;
     let client = Arc::new(client);
@@ -136,8 +140,6 @@ pub fn new_full(
 
     let (seal_commands, seal_requests) = mpsc::channel::<EngineCommand<Hash>>(SEAL_QUEUE);
     let clock = Arc::new(Clock::default());
-    let chain_dir = config.base_path.config_dir(config.chain_spec.id());
-    let insight = learn(&chain_dir, &params)?;
     let rpc_extensions = {
         let client = client.clone();
         let backend = backend.clone();
@@ -178,15 +180,15 @@ pub fn new_full(
         &rpc_extensions,
     )?;
 
-    let finalize_at_once = params.finalize_delay_sec.is_none();
     // Instant sealing: every transaction entering the pool asks for a block (an empty
-    // one is never made), alongside the blocks requested over RPC.
+    // one is never made), alongside the blocks requested over RPC. The block is
+    // finalized a moment later (below), so that watchers see it in a block first.
     let commands = match params.sealing {
         Sealing::Instant => futures::stream::select(
             transaction_pool.import_notification_stream().map(move |_| {
                 EngineCommand::SealNewBlock {
                     create_empty: false,
-                    finalize: finalize_at_once,
+                    finalize: false,
                     parent_hash: None,
                     sender: None,
                 }
@@ -229,20 +231,61 @@ pub fn new_full(
         .spawn_essential_handle()
         .spawn_blocking("manual-seal", None, sealing.boxed());
 
-    if let Some(delay_sec) = params.finalize_delay_sec {
-        let delayed = sc_consensus_manual_seal::run_delayed_finalize(
-            sc_consensus_manual_seal::DelayedFinalizeParams {
-                client: client.clone(),
-                spawn_handle: task_manager.spawn_handle(),
-                delay_sec,
-            },
-        );
+    // Manual sealing finalizes as `engine_createBlock` and `engine_finalizeBlock` say,
+    // unless a delay is asked for.
+    let lag = match (params.finalize_delay_sec, params.sealing) {
+        (Some(seconds), _) => Some(std::time::Duration::from_secs(seconds)),
+        (None, Sealing::Instant) => Some(FINALITY_LAG),
+        (None, Sealing::Manual) => None,
+    };
+    if let Some(lag) = lag {
+        let finality = finalize_each_block_after(client, task_manager.spawn_handle(), lag);
         task_manager.spawn_essential_handle().spawn_blocking(
             "delayed-finalize",
             None,
-            delayed.boxed(),
+            finality.boxed(),
         );
     }
 
     Ok(task_manager)
+}
+
+/// How long after it is imported a block is finalized (without `--finalize-delay-sec`).
+/// Long enough for a client that watches a transaction to hear "in block" and fetch the
+/// block's events before "finalized" arrives: @polkadot/api's `signAndSend` drops an
+/// in-block status whose events are still being fetched when finality comes.
+pub const FINALITY_LAG: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// Finalizes each block imported as the new best `lag` after its import, unless it (or
+/// a descendant) was finalized meanwhile or it is gone (reverted).
+async fn finalize_each_block_after(
+    client: Arc<tasks::FullClient>,
+    spawn: sc_service::SpawnTaskHandle,
+    lag: std::time::Duration,
+) {
+    use sc_client_api::{BlockchainEvents, Finalizer};
+    use sp_blockchain::HeaderBackend;
+    use sp_runtime::traits::Header;
+    let mut imported = client.import_notification_stream();
+    while let Some(block) = imported.next().await {
+        if !block.is_new_best || *block.header.number() <= client.info().finalized_number {
+            continue;
+        }
+        let client = client.clone();
+        spawn.spawn(
+            "finalize-block",
+            None,
+            async move {
+                tokio::time::sleep(lag).await;
+                let number = *block.header.number();
+                let known = client.hash(number).ok().flatten() == Some(block.hash);
+                if known && number > client.info().finalized_number {
+                    if let Err(error) = client.finalize_block(block.hash, None, true) {
+                        log::debug!(target: "europa", "block #{number} not finalized: {error}");
+                    }
+                }
+            }
+            .boxed(),
+        );
+    }
 }

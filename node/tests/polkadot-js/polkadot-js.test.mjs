@@ -57,6 +57,25 @@ describe('europa with @polkadot/api', { timeout: 180_000 }, () => {
     assert.ok((await api.query.sudo.key()).eq(alice.address), 'Alice is sudo');
   });
 
+  test('signAndSend reports InBlock, with the block\'s events, then Finalized, for every transaction', async () => {
+    for (let i = 0; i < 5; i += 1) {
+      const statuses = [];
+      await new Promise((resolve, reject) => {
+        api.tx.balances
+          .transferKeepAlive(bob.address, 1_000n + BigInt(i))
+          .signAndSend(alice, ({ status, events }) => {
+            statuses.push(status.isInBlock ? `InBlock(${events.length} events)` : status.type);
+            if (status.isFinalized) resolve();
+          })
+          .catch(reject);
+      });
+      assert.equal(statuses.length, 3, statuses.join(' '));
+      assert.equal(statuses[0], 'Ready');
+      assert.match(statuses[1], /^InBlock\([1-9]\d* events\)$/);
+      assert.equal(statuses[2], 'Finalized');
+    }
+  });
+
   test('a transfer from Alice to Bob is sealed into a block', async () => {
     const amount = 1_234_567_890n;
     const before = (await api.query.system.account(bob.address)).data.free.toBigInt();
