@@ -155,6 +155,15 @@ impl AbiReader {
     }
 }
 
+/// `name: value, name: value`, as a call's arguments or an event's fields read.
+pub fn named(pairs: &[(String, String)]) -> String {
+    let pairs: Vec<String> = pairs
+        .iter()
+        .map(|(name, value)| format!("{name}: {value}"))
+        .collect();
+    pairs.join(", ")
+}
+
 /// The error variant inside a decoded `Err(..)` (the innermost, for `Ok(Err(Variant))`),
 /// and whether it is ink!'s own `LangError`.
 pub fn error_variant(value: &Value) -> Option<String> {

@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value};
 use super::{
     accounts,
     explain::{self, Explanation},
-    metadata::{ContractAbi, DecodedCall, DecodedEvent},
+    metadata::{self, ContractAbi, DecodedCall, DecodedEvent},
     Insight,
 };
 
@@ -97,12 +97,8 @@ impl FrameNotes {
         );
         match &self.call {
             Some(call) => {
-                let args: Vec<String> = call
-                    .args
-                    .iter()
-                    .map(|(name, value)| format!("{name}: {value}"))
-                    .collect();
-                format!("{contract}::{}({})", call.label, args.join(", "))
+                let args = metadata::named(&call.args);
+                format!("{contract}::{}({args})", call.label)
             }
             None => {
                 let selector = frame

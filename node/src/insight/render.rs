@@ -13,7 +13,7 @@ use std::fmt::Write;
 
 use pallet_europa_contracts::trace::{EntryPoint, FrameTrace, HostCall, Outcome};
 
-use super::{accounts, notes::FrameNotes, Annotated};
+use super::{accounts, metadata, notes::FrameNotes, Annotated};
 
 /// What the node's log shows of each contract execution (`--trace`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -200,12 +200,7 @@ impl<'a> Writer<'a> {
 }
 
 fn host_call(call: &HostCall) -> String {
-    let args: Vec<String> = call
-        .args
-        .iter()
-        .map(|(name, value)| format!("{name}: {value}"))
-        .collect();
-    let mut text = format!("{}({})", call.func, args.join(", "));
+    let mut text = format!("{}({})", call.func, metadata::named(&call.args));
     if let Some(code) = &call.code {
         text += &format!(" -> {code}");
     }
@@ -228,12 +223,8 @@ fn event_text(
         .and_then(Option::as_ref)
     {
         Some(decoded) => {
-            let fields: Vec<String> = decoded
-                .fields
-                .iter()
-                .map(|(name, value)| format!("{name}: {value}"))
-                .collect();
-            format!("emit {} {{ {} }}", decoded.label, fields.join(", "))
+            let fields = metadata::named(&decoded.fields);
+            format!("emit {} {{ {fields} }}", decoded.label)
         }
         None => format!("emit topics {:?} data {}", event.topics, event.data),
     }

@@ -515,7 +515,6 @@ fn gas_profiles_account_for_the_gas_of_a_call_across_contracts() {
     assert!(names.iter().all(|name| !name.starts_with("func[")), "{top}");
     // Its DWARF gives the cost of each source line.
     let lines = &answer["profile"]["topLines"];
-    println!("top lines of compute::work(1): {lines}");
     assert!(!lines.as_array().unwrap().is_empty());
     let folded = answer["profile"]["folded"].as_str().unwrap();
     assert!(folded.contains(";/europa/compute/lib.rs:"), "{folded}");
