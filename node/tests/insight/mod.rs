@@ -248,6 +248,18 @@ fn failures_are_explained() {
     );
     let needs = format!("with the block's maximum gas it needs {needed} ref_time");
     assert!(explanation.contains(&needs), "{explanation}");
+    // A profile of the same call says so too.
+    let request = json!([{
+        "origin": ss58(Sr25519Keyring::Alice),
+        "dest": erc20.to_string(),
+        "inputData": hex(&ink_input("transfer", (Sr25519Keyring::Bob.to_account_id(), 1u128))),
+        "gasLimit": { "refTime": needed / 2, "proofSize": 1 << 20 },
+    }]);
+    let profiled = node.call("europa_profileCall", request).expect("profiled");
+    let profiled_explanation = profiled["trace"]["explanation"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(profiled_explanation.contains(&needs), "{profiled}");
     let frame = starved["trace"]["root"]["explanation"]["text"]
         .as_str()
         .expect("frame explained");

@@ -377,11 +377,27 @@ where
             let code = |code: &[u8; 32]| stored_code(client, at, code);
             let (origin, dest, input) = (request.origin.0, request.dest.0, request.input_data.0);
             let value = request.value.0;
+            // Each run on an API instance of its own: one keeps the state it changed.
+            let dry_run = |limits: Limits| {
+                client
+                    .runtime_api()
+                    .trace_call(
+                        at,
+                        origin.clone(),
+                        dest.clone(),
+                        value,
+                        limits.gas,
+                        limits.deposit,
+                        input.clone(),
+                    )
+                    .map_err(runtime_error)
+            };
             // A first run finds the code that runs, to profile by line where it has DWARF.
-            // (Each run on an API instance of its own: one keeps the state it changed.)
-            let (_, first) = client
+            let (_, first) = dry_run(limits)?;
+            let (line_tables, line_starts) = line_tables(insight, &[first], &code);
+            let (result, trace) = client
                 .runtime_api()
-                .trace_call(
+                .profile_call(
                     at,
                     origin.clone(),
                     dest.clone(),
@@ -389,23 +405,14 @@ where
                     limits.gas,
                     limits.deposit,
                     input.clone(),
-                )
-                .map_err(runtime_error)?;
-            let (line_tables, line_starts) = line_tables(insight, &[first], &code);
-            let (result, trace) = client
-                .runtime_api()
-                .profile_call(
-                    at,
-                    origin,
-                    dest,
-                    value,
-                    limits.gas,
-                    limits.deposit,
-                    input,
                     line_starts,
                 )
                 .map_err(runtime_error)?;
-            let annotated = insight.annotate(trace, &code);
+            let mut annotated = insight.annotate(trace, &code);
+            if let Some(needs) = limits.exceeded(&result.result) {
+                let (unlimited, _) = dry_run(Limits::MAX)?;
+                annotated.explain_further(&needs(&unlimited));
+            }
             let title = annotated
                 .trace
                 .root
