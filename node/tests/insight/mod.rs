@@ -631,3 +631,64 @@ fn a_named_file_that_is_not_what_its_flag_wants_stops_the_start_saying_why() {
     assert!(!started, "{stderr}");
     assert!(stderr.contains("no .debug_info section"), "{stderr}");
 }
+
+/// A custom section `name` holding `payload`, as WASM encodes it.
+fn custom_section(name: &str, payload: &[u8]) -> Vec<u8> {
+    fn leb128(mut value: usize, out: &mut Vec<u8>) {
+        loop {
+            let byte = (value & 0x7f) as u8;
+            value >>= 7;
+            if value == 0 {
+                out.push(byte);
+                return;
+            }
+            out.push(byte | 0x80);
+        }
+    }
+    let mut contents = Vec::new();
+    leb128(name.len(), &mut contents);
+    contents.extend_from_slice(name.as_bytes());
+    contents.extend_from_slice(payload);
+    let mut section = vec![0];
+    leb128(contents.len(), &mut section);
+    section.extend(contents);
+    section
+}
+
+#[test]
+fn a_debug_build_with_garbage_dwarf_is_harmless() {
+    let node = Node::start_dev(&[]);
+    let stripped = std::fs::read(fixtures("sidecar/panic_deep.wasm")).unwrap();
+    let panic_deep = deploy(&node, stripped.clone(), ink_input("new", ()));
+    // The same Code section, with DWARF sections of noise (and one claiming to be huge).
+    let mut forged = stripped.clone();
+    let noise: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
+    forged.extend(custom_section(
+        ".debug_info",
+        &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f],
+    ));
+    forged.extend(custom_section(".debug_line", &noise));
+    forged.extend(custom_section(".debug_abbrev", &noise));
+    let code_hash = hex(&blake2_256(&stripped));
+    node.call("europa_registerDebugInfo", json!([code_hash, hex(&forged)]))
+        .expect("its Code section matches, so it is taken");
+    for _ in 0..3 {
+        let answer = trace_call(&node, &panic_deep, ink_input("run", 1u32), json!({}));
+        let text = answer["trace"]["root"]["explanation"]["text"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(text.contains("no source lines"), "{answer}");
+        let profiled = node.call(
+            "europa_profileCall",
+            json!([{ "origin": ss58(Sr25519Keyring::Alice), "dest": panic_deep.to_string(),
+                     "inputData": hex(&ink_input("ok", ())) }]),
+        );
+        assert!(profiled.is_ok(), "{profiled:?}");
+    }
+    assert_eq!(
+        node.call("system_health", json!([])).unwrap()["isSyncing"],
+        false
+    );
+}
