@@ -290,9 +290,9 @@ impl Insight {
     }
 
     /// The registered debug build of stored code `hash` (whose bytes are `code`).
-    pub fn debug_build_of(&self, hash: [u8; 32], code: &[u8]) -> Option<Vec<u8>> {
+    pub fn debug_build_of(&self, hash: [u8; 32], code: &[u8]) -> Option<Arc<DebugSymbols>> {
         self.symbols_for(hash, &|_| Some(code.to_vec()))
-            .map(|(_, symbols)| symbols.wasm().to_vec())
+            .map(|(_, symbols)| symbols)
     }
 
     /// The sidecar of stored code `hash` and where its Code section starts.

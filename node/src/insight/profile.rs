@@ -68,7 +68,7 @@ impl GasReport {
         };
         builder.frame(root, &[]);
         let outside = builder.report.total as i64 - root.gas_consumed.ref_time as i64;
-        builder.push(vec![OUTSIDE_FRAMES.to_owned()], outside, None);
+        builder.push(vec![OUTSIDE_FRAMES.to_owned()], outside, Count::AsFunction);
         let mut report = builder.report;
         report.folded = merged(report.folded);
         Some(report)
@@ -205,6 +205,14 @@ fn most(costs: &HashMap<String, u64>) -> Vec<(String, u64)> {
     top
 }
 
+/// Which of the report's top lists a drawn cost also counts in.
+enum Count {
+    /// Neither (a function's own cost is counted once, over its lines too).
+    Not,
+    AsFunction,
+    AsLine,
+}
+
 struct Builder<'a> {
     insight: &'a Insight,
     stored_code: &'a dyn Fn(&[u8; 32]) -> Option<Vec<u8>>,
@@ -222,7 +230,7 @@ impl<'a> Builder<'a> {
         let mut stack = prefix.to_vec();
         stack.push(label);
         let Some(profile) = &frame.profile else {
-            self.push(stack, frame.gas_consumed.ref_time as i64, None);
+            self.push(stack, frame.gas_consumed.ref_time as i64, Count::Not);
             return;
         };
         let no_lines = BTreeMap::new();
@@ -256,7 +264,7 @@ impl<'a> Builder<'a> {
         self.push(
             [stack.clone(), vec![BASE_COSTS.to_owned()]].concat(),
             frame.gas_consumed.ref_time as i64 - accounted,
-            None,
+            Count::AsFunction,
         );
         for (i, (path, node)) in paths.iter().zip(&profile.nodes).enumerate() {
             let at = [stack.clone(), path.clone()].concat();
@@ -274,10 +282,10 @@ impl<'a> Builder<'a> {
                     .range(..=offset)
                     .next_back()
                     .map_or_else(|| format!("@{offset:#x}"), |(_, line)| line.clone());
-                self.push([at.clone(), vec![line.clone()]].concat(), *cost, Some(line));
+                self.push([at.clone(), vec![line]].concat(), *cost, Count::AsLine);
                 by_line += cost;
             }
-            self.push(at, own[i] - by_line, None);
+            self.push(at, own[i] - by_line, Count::Not);
         }
         for (i, nested) in nested_under {
             let under = [stack.clone(), paths[i].clone()].concat();
@@ -285,19 +293,19 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// Adds `cost` at `stack` (a source `line`'s, when it is one); what is not
-    /// positive is not drawn.
-    fn push(&mut self, stack: Vec<String>, cost: i64, line: Option<String>) {
+    /// Draws `cost` at `stack`, counting it as `count` says under the stack's last
+    /// name; what is not positive is neither drawn nor counted.
+    fn push(&mut self, stack: Vec<String>, cost: i64, count: Count) {
         if cost <= 0 {
             return;
         }
-        match line {
-            Some(line) => *self.report.lines.entry(line).or_default() += cost as u64,
-            None if stack.len() == 1 || stack.last().is_some_and(|s| s.starts_with('[')) => {
-                let name = stack.last().cloned().unwrap_or_default();
-                *self.report.functions.entry(name).or_default() += cost as u64;
-            }
-            None => {}
+        let costs = match count {
+            Count::Not => None,
+            Count::AsFunction => Some(&mut self.report.functions),
+            Count::AsLine => Some(&mut self.report.lines),
+        };
+        if let (Some(costs), Some(name)) = (costs, stack.last()) {
+            *costs.entry(name.clone()).or_default() += cost as u64;
         }
         self.report.folded.push((stack, cost as u64));
     }
@@ -331,7 +339,9 @@ impl<'a> Builder<'a> {
             .and_then(|hash| {
                 let code = (self.stored_code)(&hash)?;
                 let debug = self.insight.debug_build_of(hash, &code);
-                Some(function_names(debug.as_deref().unwrap_or(&code)))
+                Some(function_names(
+                    debug.as_ref().map_or(&code[..], |d| d.wasm()),
+                ))
             })
             .unwrap_or_default();
         self.names.insert(hash.to_vec(), names.clone());

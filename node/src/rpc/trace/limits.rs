@@ -20,18 +20,19 @@ use super::super::{
 /// A dry run's result.
 type DryRunResult<R> = ContractResult<Result<R, DispatchError>, Balance, EventRecord>;
 
-/// Runs `dry_run` under `limits` and annotates its trace; when it failed for want of gas
-/// or deposit under them, the explanation says what a run without them needs.
-pub fn explained_dry_run<R>(
+/// Annotates the trace of a dry run under `limits`; when it failed for want of gas or
+/// deposit under them, the explanation says what a run without them (`unlimited`, run
+/// only then) needs.
+pub fn explained<R>(
     insight: &Insight,
     stored_code: &dyn Fn(&[u8; 32]) -> Option<Vec<u8>>,
     limits: Limits,
-    dry_run: impl Fn(Limits) -> Result<(DryRunResult<R>, ExecutionTrace), ErrorObjectOwned>,
+    (result, trace): (DryRunResult<R>, ExecutionTrace),
+    unlimited: impl FnOnce() -> Result<(DryRunResult<R>, ExecutionTrace), ErrorObjectOwned>,
 ) -> Result<(DryRunResult<R>, Annotated), ErrorObjectOwned> {
-    let (result, trace) = dry_run(limits)?;
     let mut annotated = insight.annotate(trace, stored_code);
     if let Some(needs) = limits.exceeded(&result.result) {
-        let (unlimited, _) = dry_run(Limits::MAX)?;
+        let (unlimited, _) = unlimited()?;
         annotated.explain_further(&needs(&unlimited));
     }
     Ok((result, annotated))

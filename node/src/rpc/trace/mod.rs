@@ -20,7 +20,10 @@ use jsonrpsee::{
     types::ErrorObjectOwned,
     Extensions,
 };
-use pallet_europa_contracts::{api::ContractsTraceApi, Code, ContractResult, StorageDeposit};
+use pallet_europa_contracts::{
+    api::ContractsTraceApi, trace::ExecutionTrace, Code, ContractExecResult, ContractResult,
+    StorageDeposit,
+};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use sp_api::ProvideRuntimeApi;
@@ -41,7 +44,7 @@ use super::{
     params::{hex, Account, Amount, BlockRef, GasLimit, HexBytes},
     runtime_error, FullBackend,
 };
-use limits::{explained_dry_run, needs_of_extrinsic, Limits};
+use limits::{explained, needs_of_extrinsic, Limits};
 use profile::{gas_report, line_tables};
 
 /// How many traces run at once; more wait their turn.
@@ -59,6 +62,33 @@ pub struct CallRequest {
     storage_deposit_limit: Option<Amount>,
     #[serde(default)]
     input_data: HexBytes,
+}
+
+impl CallRequest {
+    /// Dry-runs the call at `at` under `limits`, traced, and with gas profiles (by line
+    /// for the code `line_starts` covers) when they are given. Each run is on an API
+    /// instance of its own: one keeps the state it changed.
+    fn dry_run<C>(
+        &self,
+        client: &C,
+        at: Hash,
+        limits: Limits,
+        line_starts: Option<Vec<(Hash, Vec<u32>)>>,
+    ) -> Result<(ContractExecResult<Balance, EventRecord>, ExecutionTrace), ErrorObjectOwned>
+    where
+        C: ProvideRuntimeApi<Block>,
+        C::Api: ContractsTraceApi<Block, AccountId, Balance, Hash, EventRecord>,
+    {
+        let api = client.runtime_api();
+        let (origin, dest) = (self.origin.0.clone(), self.dest.0.clone());
+        let (value, input) = (self.value.0, self.input_data.0.clone());
+        let (gas, deposit) = (limits.gas, limits.deposit);
+        match line_starts {
+            None => api.trace_call(at, origin, dest, value, gas, deposit, input),
+            Some(starts) => api.profile_call(at, origin, dest, value, gas, deposit, input, starts),
+        }
+        .map_err(runtime_error)
+    }
 }
 
 /// A dry-run instantiation to trace: new `code` or the `codeHash` of stored code.
@@ -210,27 +240,11 @@ where
         self.run(ext, "europa_traceCall", move |client, _, insight| {
             let at = at.unwrap_or_else(|| client.info().best_hash);
             let limits = Limits::of(request.gas_limit, request.storage_deposit_limit);
-            let dry_run = |limits: Limits| {
-                client
-                    .runtime_api()
-                    .trace_call(
-                        at,
-                        request.origin.0.clone(),
-                        request.dest.0.clone(),
-                        request.value.0,
-                        limits.gas,
-                        limits.deposit,
-                        request.input_data.0.clone(),
-                    )
-                    .map_err(runtime_error)
-            };
             let code = |hash: &[u8; 32]| stored_code(client, at, hash);
-            let (result, annotated) = explained_dry_run(insight, &code, limits, dry_run)?;
-            Ok(report(
-                result,
-                &annotated,
-                |value| json!({ "flags": value.flags.bits(), "data": hex(&value.data) }),
-            ))
+            let first = request.dry_run(client, at, limits, None)?;
+            let unlimited = || request.dry_run(client, at, Limits::MAX, None);
+            let (result, annotated) = explained(insight, &code, limits, first, unlimited)?;
+            Ok(report(result, &annotated, returned_json))
         })
         .await
     }
@@ -265,7 +279,9 @@ where
                     .map_err(runtime_error)
             };
             let code = |hash: &[u8; 32]| stored_code(client, at, hash);
-            let (result, annotated) = explained_dry_run(insight, &code, limits, dry_run)?;
+            let unlimited = || dry_run(Limits::MAX);
+            let (result, annotated) =
+                explained(insight, &code, limits, dry_run(limits)?, unlimited)?;
             Ok(report(result, &annotated, |value| {
                 json!({
                     "flags": value.result.flags.bits(),
@@ -375,44 +391,12 @@ where
             let at = at.unwrap_or_else(|| client.info().best_hash);
             let limits = Limits::of(request.gas_limit, request.storage_deposit_limit);
             let code = |code: &[u8; 32]| stored_code(client, at, code);
-            let (origin, dest, input) = (request.origin.0, request.dest.0, request.input_data.0);
-            let value = request.value.0;
-            // Each run on an API instance of its own: one keeps the state it changed.
-            let dry_run = |limits: Limits| {
-                client
-                    .runtime_api()
-                    .trace_call(
-                        at,
-                        origin.clone(),
-                        dest.clone(),
-                        value,
-                        limits.gas,
-                        limits.deposit,
-                        input.clone(),
-                    )
-                    .map_err(runtime_error)
-            };
             // A first run finds the code that runs, to profile by line where it has DWARF.
-            let (_, first) = dry_run(limits)?;
+            let (_, first) = request.dry_run(client, at, limits, None)?;
             let (line_tables, line_starts) = line_tables(insight, &[first], &code);
-            let (result, trace) = client
-                .runtime_api()
-                .profile_call(
-                    at,
-                    origin.clone(),
-                    dest.clone(),
-                    value,
-                    limits.gas,
-                    limits.deposit,
-                    input.clone(),
-                    line_starts,
-                )
-                .map_err(runtime_error)?;
-            let mut annotated = insight.annotate(trace, &code);
-            if let Some(needs) = limits.exceeded(&result.result) {
-                let (unlimited, _) = dry_run(Limits::MAX)?;
-                annotated.explain_further(&needs(&unlimited));
-            }
+            let profiled = request.dry_run(client, at, limits, Some(line_starts))?;
+            let unlimited = || request.dry_run(client, at, Limits::MAX, None);
+            let (result, annotated) = explained(insight, &code, limits, profiled, unlimited)?;
             let title = annotated
                 .trace
                 .root
@@ -421,11 +405,7 @@ where
                 .map_or_else(|| "call".to_owned(), |(root, notes)| notes.call_text(root));
             let total = Some(result.gas_consumed.ref_time());
             let profile = gas_report(insight, &annotated, &code, total, &line_tables, &title)?;
-            let mut answer = report(
-                result,
-                &annotated,
-                |value| json!({ "flags": value.flags.bits(), "data": hex(&value.data) }),
-            );
+            let mut answer = report(result, &annotated, returned_json);
             answer["profile"] = profile;
             Ok(answer)
         })
@@ -567,6 +547,11 @@ fn event_json(record: &EventRecord) -> Value {
         "event": format!("{:?}", record.event),
         "encoded": hex(&record.encode()),
     })
+}
+
+/// What a called contract returned.
+fn returned_json(value: pallet_europa_contracts::ExecReturnValue) -> Value {
+    json!({ "flags": value.flags.bits(), "data": hex(&value.data) })
 }
 
 /// A dry run's answer: its gas, deposit, debug text, result (`ok` as `ok_json` renders
