@@ -86,6 +86,21 @@ pub struct EuropaParams {
     /// as well.
     #[arg(long)]
     pub trace_dry_runs: bool,
+
+    /// The port of the Explorer, the web page the node serves to watch the chain and read
+    /// its contract executions (`http://127.0.0.1:PORT/`). Moves to a free port when
+    /// taken; the log says where it is.
+    #[arg(long, value_name = "PORT", default_value_t = 9955)]
+    pub ui_port: u16,
+
+    /// Serve the Explorer on every interface, not only on local ones. `--rpc-external`
+    /// alone does not expose it; the page needs the RPC server to be reachable as well.
+    #[arg(long, conflicts_with = "no_ui")]
+    pub ui_external: bool,
+
+    /// Do not serve the Explorer.
+    #[arg(long)]
+    pub no_ui: bool,
 }
 
 #[derive(

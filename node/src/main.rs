@@ -9,6 +9,7 @@ mod cli;
 mod clock;
 mod command;
 mod executor;
+mod explorer;
 mod history;
 mod insight;
 mod recording;

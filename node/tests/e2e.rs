@@ -3,6 +3,7 @@
 
 mod chain_control;
 mod cheats;
+mod explorer;
 mod hostile;
 mod insight;
 mod node;

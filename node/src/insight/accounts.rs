@@ -39,6 +39,44 @@ pub fn with_dev_names(text: &str) -> String {
     named
 }
 
+/// Runtime values as `Debug` prints them, with each account (`AccountId32` prints as 64
+/// hex digits and the start of its SS58, `d435…a27d (5GrwvaEF...)`) as its dev name or
+/// whole SS58 address.
+pub fn with_accounts_named(debug: &str) -> String {
+    const HEX_LEN: usize = 64;
+    let bytes = debug.as_bytes();
+    let mut named = String::with_capacity(debug.len());
+    let mut at = 0;
+    while at < debug.len() {
+        let run = bytes[at..]
+            .iter()
+            .take_while(|b| b.is_ascii_hexdigit())
+            .count();
+        let starts_word = at == 0 || !bytes[at - 1].is_ascii_alphanumeric();
+        let account = (run == HEX_LEN && starts_word)
+            .then(|| sp_core::bytes::from_hex(&debug[at..at + HEX_LEN]).ok())
+            .flatten();
+        match account {
+            Some(account) => {
+                named.push_str(&dev_name(&account).map_or_else(|| ss58(&account), str::to_owned));
+                at += HEX_LEN;
+                let abbreviation = debug[at..]
+                    .strip_prefix(" (")
+                    .and_then(|rest| rest.find("...)").filter(|end| *end <= 12));
+                if let Some(end) = abbreviation {
+                    at += " (".len() + end + "...)".len();
+                }
+            }
+            None => {
+                let end = at + run.max(debug[at..].chars().next().map_or(1, char::len_utf8));
+                named.push_str(&debug[at..end]);
+                at = end;
+            }
+        }
+    }
+    named
+}
+
 /// The dev account's name (`Alice`), if `account` is one.
 pub fn dev_name(account: &[u8]) -> Option<&'static str> {
     let id: [u8; 32] = account.try_into().ok()?;
@@ -84,6 +122,27 @@ pub fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn accounts_in_debug_text_read_as_names_or_ss58() {
+        let alice: [u8; 32] = Sr25519Keyring::Alice.to_account_id().into();
+        let other = [7u8; 32];
+        let debug = format!(
+            "Transfer {{ from: {} (5GrwvaEF...), to: {}, hash: 0x{}, amount: 5 }}",
+            hex(&alice),
+            hex(&other),
+            hex(&other)
+        );
+        assert_eq!(
+            with_accounts_named(&debug),
+            format!(
+                "Transfer {{ from: Alice, to: {}, hash: 0x{}, amount: 5 }}",
+                ss58(&other),
+                hex(&other)
+            )
+        );
+        assert_eq!(with_accounts_named("é ünïcode 12"), "é ünïcode 12");
+    }
 
     #[test]
     fn dev_accounts_have_names_and_others_ss58() {

@@ -2,13 +2,14 @@
 //! contract's own source line), running out of gas, a revert (the error and its
 //! documentation), a pallet error (its documentation from the runtime's metadata).
 
-use std::{collections::HashMap, sync::LazyLock};
-
 use contract_transcode::Value;
 use pallet_europa_contracts::trace::{BacktraceFrame, FrameTrace, Outcome};
 use serde::Serialize;
 
-use super::metadata::{self, AbiReader};
+use super::{
+    metadata::{self, AbiReader},
+    runtime_metadata::error_docs,
+};
 
 /// Why a frame failed.
 #[derive(Clone, Debug, Serialize)]
@@ -170,60 +171,6 @@ pub fn error_text(error: &str) -> String {
     match error_docs(error) {
         Some(docs) => format!("{error}: {docs}"),
         None => error.to_owned(),
-    }
-}
-
-/// The documentation of an error `Pallet::Variant` (or `Module #index::Variant`) in the
-/// runtime's metadata.
-pub fn error_docs(error: &str) -> Option<String> {
-    let (pallet, variant) = error.rsplit_once("::")?;
-    let pallet = match pallet.strip_prefix("Module #") {
-        Some(index) => PALLET_NAMES.get(&index.parse::<u8>().ok()?)?.as_str(),
-        None => pallet,
-    };
-    ERROR_DOCS.get(&format!("{pallet}::{variant}")).cloned()
-}
-
-/// Pallet names by index, from the runtime's metadata.
-static PALLET_NAMES: LazyLock<HashMap<u8, String>> = LazyLock::new(|| {
-    runtime_metadata()
-        .map(|m| {
-            m.pallets
-                .iter()
-                .map(|p| (p.index, p.name.clone()))
-                .collect()
-        })
-        .unwrap_or_default()
-});
-
-/// Every pallet error's documentation, by `Pallet::Variant`.
-static ERROR_DOCS: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
-    let Some(metadata) = runtime_metadata() else {
-        return HashMap::new();
-    };
-    let mut docs = HashMap::new();
-    for pallet in &metadata.pallets {
-        let Some(error) = &pallet.error else { continue };
-        let Some(ty) = metadata.types.resolve(error.ty.id) else {
-            continue;
-        };
-        let scale_info::TypeDef::Variant(def) = &ty.type_def else {
-            continue;
-        };
-        for variant in &def.variants {
-            let text = variant.docs.join(" ").trim().to_owned();
-            if !text.is_empty() {
-                docs.insert(format!("{}::{}", pallet.name, variant.name), text);
-            }
-        }
-    }
-    docs
-});
-
-fn runtime_metadata() -> Option<frame_metadata::v14::RuntimeMetadataV14> {
-    match europa_runtime::Runtime::metadata().1 {
-        frame_metadata::RuntimeMetadata::V14(metadata) => Some(metadata),
-        _ => None,
     }
 }
 

@@ -34,6 +34,25 @@ pub struct DecodedCall {
     pub args: Vec<(String, String)>,
 }
 
+/// A message as its caller sees it.
+#[derive(serde::Serialize)]
+pub struct MessageSignature {
+    pub label: String,
+    #[serde(serialize_with = "hex_bytes")]
+    pub selector: Vec<u8>,
+    pub mutates: bool,
+    pub payable: bool,
+    /// Argument names and their types' names.
+    pub args: Vec<(String, String)>,
+    /// The return type's name.
+    pub returns: String,
+    pub docs: String,
+}
+
+fn hex_bytes<S: serde::Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&format!("0x{}", super::accounts::hex(bytes)))
+}
+
 /// An event, decoded.
 pub struct DecodedEvent {
     pub label: String,
@@ -135,6 +154,39 @@ impl AbiReader {
                 .map(|(name, value)| (name.to_string(), value.to_string()))
                 .collect(),
         })
+    }
+
+    /// The contract's messages, as a form to call them needs them.
+    pub fn messages(&self) -> Vec<MessageSignature> {
+        let project = self.transcoder.metadata();
+        let type_name =
+            |spec: &ink_metadata::TypeSpec<PortableForm>| spec.display_name().segments.join("::");
+        project
+            .spec()
+            .messages()
+            .iter()
+            .map(|message| MessageSignature {
+                label: message.label().clone(),
+                selector: message.selector().to_bytes().to_vec(),
+                mutates: message.mutates(),
+                payable: message.payable(),
+                args: message
+                    .args()
+                    .iter()
+                    .map(|arg| (arg.label().clone(), type_name(arg.ty())))
+                    .collect(),
+                returns: type_name(message.return_type().ret_type()),
+                docs: message.docs().join(" ").trim().to_owned(),
+            })
+            .collect()
+    }
+
+    /// The input that calls message (or constructor) `label` with `args`, each written as
+    /// `cargo contract call --args` takes it.
+    pub fn encode_call(&self, label: &str, args: &[String]) -> Result<Vec<u8>, String> {
+        self.transcoder
+            .encode(label, args)
+            .map_err(|error| format!("{error:#}"))
     }
 
     /// The documentation of an enum variant named `variant` among the contract's types

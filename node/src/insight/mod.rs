@@ -11,6 +11,7 @@ mod metadata;
 mod notes;
 mod profile;
 mod render;
+pub mod runtime_metadata;
 mod symbols;
 
 use std::{

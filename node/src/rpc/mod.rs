@@ -10,6 +10,7 @@
 mod chain_control;
 mod cheats;
 mod engine;
+mod explore;
 mod insight;
 pub mod params;
 mod trace;
@@ -69,6 +70,7 @@ where
     use chain_control::{ChainControl, ChainControlApiServer};
     use cheats::{Cheats, CheatsApiServer};
     use engine::{Engine, EngineApiServer};
+    use explore::{Explore, ExploreApiServer};
     use insight::{InsightApiServer, InsightRpc};
     use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
     use substrate_frame_rpc_system::{System, SystemApiServer};
@@ -83,6 +85,7 @@ where
         deps.insight.clone(),
     );
     module.merge(tracer.into_rpc())?;
+    module.merge(Explore::new(deps.client.clone(), deps.insight.clone()).into_rpc())?;
     module.merge(InsightRpc::new(deps.client.clone(), deps.insight).into_rpc())?;
     let cheats_seal = deps.manual_sealing.then(|| deps.seal_commands.clone());
     module.merge(Cheats::new(deps.client.clone(), deps.pool.clone(), cheats_seal).into_rpc())?;

@@ -53,6 +53,27 @@ pub enum StartError {
 pub struct RpcServer {
     handle: ServerHandle,
     runtime: Option<tokio::runtime::Runtime>,
+    bound: Vec<SocketAddr>,
+    stop_handle: StopHandle,
+}
+
+impl RpcServer {
+    /// The addresses the server listens on.
+    pub fn local_addrs(&self) -> &[SocketAddr] {
+        &self.bound
+    }
+
+    /// The runtime the server runs on, for what serves beside it.
+    pub fn runtime(&self) -> Option<tokio::runtime::Handle> {
+        self.runtime
+            .as_ref()
+            .map(|runtime| runtime.handle().clone())
+    }
+
+    /// Resolves when the server stops, for what serves beside it to stop with it.
+    pub fn stop_handle(&self) -> StopHandle {
+        self.stop_handle.clone()
+    }
 }
 
 impl Drop for RpcServer {
@@ -124,9 +145,11 @@ pub fn start(config: ServerConfig) -> Result<RpcServer, StartError> {
     let rpc_handle = runtime.handle().clone();
     let (stop_handle, handle) = stop_channel();
     // Built first so that an early return shuts the runtime down without blocking.
-    let server = RpcServer {
+    let mut server = RpcServer {
         handle,
         runtime: Some(runtime),
+        bound: Vec::new(),
+        stop_handle: stop_handle.clone(),
     };
 
     let module = with_rpc_methods(module);
@@ -243,12 +266,13 @@ pub fn start(config: ServerConfig) -> Result<RpcServer, StartError> {
         "Running JSON-RPC server: addr={}",
         listen_addrs_line(&bound)
     );
+    server.bound = bound;
     Ok(server)
 }
 
 /// Accepts connections on `listener` until the server stops, with `TCP_NODELAY` set,
 /// and hands each to `serve`.
-async fn accept(
+pub async fn accept(
     listener: std::net::TcpListener,
     stop_handle: StopHandle,
     serve: impl Fn(tokio::net::TcpStream, SocketAddr),

@@ -175,6 +175,10 @@ pub fn new_full(
             system_rpc_tx,
             tx_handler_controller,
             sync_service,
+            explorer: (!params.no_ui).then_some(crate::explorer::ExplorerConfig {
+                port: params.ui_port,
+                external: params.ui_external,
+            }),
         },
         &mut task_manager,
         &rpc_extensions,

@@ -14,7 +14,11 @@ use sc_service::{error::Error as ServiceError, Configuration, MetricsService, Ta
 use sc_utils::mpsc::TracingUnboundedSender;
 
 use super::standard_rpc;
-use crate::{executor::NativeExecutor, rpc_server};
+use crate::{
+    executor::NativeExecutor,
+    explorer::{self, ExplorerConfig},
+    rpc_server,
+};
 
 pub type FullClient = sc_service::TFullClient<Block, RuntimeApi, NativeExecutor>;
 pub type FullBackend = sc_service::TFullBackend<Block>;
@@ -31,6 +35,8 @@ pub struct Parts {
     pub system_rpc_tx: TracingUnboundedSender<sc_rpc::system::Request<Block>>,
     pub tx_handler_controller: sc_network_transactions::TransactionsHandlerController<Hash>,
     pub sync_service: Arc<sc_network_sync::SyncingService<Block>>,
+    /// Where the Explorer is served; `None`: it is not.
+    pub explorer: Option<ExplorerConfig>,
 }
 
 /// Europa's RPC methods, added to the standard ones.
@@ -53,6 +59,7 @@ pub fn spawn(
         system_rpc_tx,
         tx_handler_controller,
         sync_service,
+        explorer,
     } = parts;
     log::info!(
         "📦 Highest known block at #{}",
@@ -133,6 +140,19 @@ pub fn spawn(
         runtime: rpc_runtime,
     })
     .map_err(|error| ServiceError::Application(Box::new(error)))?;
+    if let (Some(explorer), Some(rpc_addr), Some(runtime)) = (
+        explorer,
+        rpc_server.local_addrs().first(),
+        rpc_server.runtime(),
+    ) {
+        explorer::start(
+            explorer,
+            rpc_addr.port(),
+            &runtime,
+            rpc_server.stop_handle(),
+        )
+        .map_err(|error| ServiceError::Application(Box::new(error)))?;
+    }
 
     spawn_handle.spawn(
         "informant",

@@ -521,7 +521,7 @@ where
 }
 
 /// The block `block` names, or an error that says it is not on this chain.
-fn find_block<C>(client: &C, block: BlockRef) -> Result<Block, ErrorObjectOwned>
+pub(super) fn find_block<C>(client: &C, block: BlockRef) -> Result<Block, ErrorObjectOwned>
 where
     C: HeaderBackend<Block> + sc_client_api::BlockBackend<Block>,
 {

@@ -1,0 +1,265 @@
+//! `europa_blockSummary`, `europa_contracts`, `europa_encodeMessage`: the chain as a
+//! person reads it (what the Explorer shows): a block's extrinsics with their calls,
+//! signers, outcomes and events by name; the contracts on chain with their deposits and,
+//! where Europa has their metadata, their messages; and a message's input from its
+//! arguments written as `cargo contract call --args` takes them.
+
+use std::sync::Arc;
+
+use codec::{Decode, Encode};
+use europa_runtime::{
+    opaque::Block, AccountId, Balance, EventRecord, Hash, Nonce, Runtime, RuntimeCall,
+    RuntimeEvent, UncheckedExtrinsic,
+};
+use frame_support::{storage::storage_prefix, traits::GetCallMetadata, StoragePrefixedMap};
+use frame_system::Phase;
+use jsonrpsee::{
+    core::{async_trait, RpcResult},
+    proc_macros::rpc,
+    Extensions,
+};
+use serde_json::{json, Value};
+use sp_blockchain::HeaderBackend;
+use sp_core::{crypto::Ss58Codec, storage::StorageKey};
+use sp_runtime::{generic::Preamble, traits::Block as BlockT, MultiAddress};
+
+use crate::insight::{
+    accounts::{dev_name, with_accounts_named},
+    runtime_metadata::{error_docs, event_name},
+    Insight,
+};
+
+use super::{
+    ensure_unsafe_allowed, error_name, invalid_params, params::BlockRef, runtime_error,
+    trace::find_block, FullBackend,
+};
+
+/// The most contracts `europa_contracts` lists.
+pub const MAX_CONTRACTS_LISTED: usize = 10_000;
+/// A call's or an event's text is cut after this many characters (an upload's code
+/// would otherwise print as a list of every byte).
+const MAX_TEXT_CHARS: usize = 600;
+
+#[rpc(server)]
+pub trait ExploreApi {
+    /// Block `block` as a person reads it: `{number, hash, parentHash, timestamp,
+    /// extrinsics: [{index, pallet, call, text, signer, signerName, outcome, events}]}`.
+    #[method(name = "europa_blockSummary", with_extensions)]
+    async fn block_summary(&self, block: BlockRef) -> RpcResult<Value>;
+
+    /// The contracts on chain at `at` (default: the best block), at most
+    /// [`MAX_CONTRACTS_LISTED`]: `[{address, codeHash, name, balance, storageItems,
+    /// storageBytes, storageDeposit, messages}]` (`name` and `messages` with metadata).
+    #[method(name = "europa_contracts", with_extensions)]
+    async fn contracts(&self, at: Option<Hash>) -> RpcResult<Value>;
+
+    /// The input that calls `message` of the contract whose code is `codeHash` (its
+    /// metadata registered) with `args`, each as `cargo contract call --args` takes it.
+    #[method(name = "europa_encodeMessage", with_extensions)]
+    async fn encode_message(
+        &self,
+        code_hash: Hash,
+        message: String,
+        args: Vec<String>,
+    ) -> RpcResult<String>;
+}
+
+pub struct Explore<C> {
+    client: Arc<C>,
+    insight: Arc<Insight>,
+}
+
+impl<C> Explore<C> {
+    pub fn new(client: Arc<C>, insight: Arc<Insight>) -> Self {
+        Explore { client, insight }
+    }
+}
+
+#[async_trait]
+impl<C> ExploreApiServer for Explore<C>
+where
+    C: sc_client_api::StorageProvider<Block, FullBackend>
+        + sc_client_api::BlockBackend<Block>
+        + HeaderBackend<Block>,
+    C: Send + Sync + 'static,
+{
+    async fn block_summary(&self, ext: &Extensions, block_ref: BlockRef) -> RpcResult<Value> {
+        ensure_unsafe_allowed(ext, "europa_blockSummary")?;
+        let block = find_block(&*self.client, block_ref)?;
+        let header = block.header();
+        let hash = header.hash();
+        let events: Vec<EventRecord> = self
+            .storage(hash, storage_prefix(b"System", b"Events").to_vec())?
+            .unwrap_or_default();
+        let timestamp: Option<u64> =
+            self.storage(hash, storage_prefix(b"Timestamp", b"Now").to_vec())?;
+        let extrinsics: Vec<Value> = block
+            .extrinsics()
+            .iter()
+            .enumerate()
+            .map(|(index, opaque)| {
+                let own_events = events
+                    .iter()
+                    .filter(|record| record.phase == Phase::ApplyExtrinsic(index as u32));
+                extrinsic_json(index, &opaque.encode(), own_events)
+            })
+            .collect();
+        Ok(json!({
+            "number": header.number,
+            "hash": hash,
+            "parentHash": header.parent_hash,
+            "timestamp": timestamp,
+            "extrinsics": extrinsics,
+        }))
+    }
+
+    async fn contracts(&self, ext: &Extensions, at: Option<Hash>) -> RpcResult<Value> {
+        ensure_unsafe_allowed(ext, "europa_contracts")?;
+        let at = at.unwrap_or_else(|| self.client.info().best_hash);
+        let prefix = pallet_europa_contracts::ContractInfoOf::<Runtime>::final_prefix();
+        let pairs = self
+            .client
+            .storage_pairs(at, Some(&StorageKey(prefix.to_vec())), None)
+            .map_err(runtime_error)?;
+        let mut listed = Vec::new();
+        for (key, value) in pairs.take(MAX_CONTRACTS_LISTED) {
+            // The map's key ends with the address (`Twox64Concat`).
+            let Some(address) = key.0.len().checked_sub(32).map(|at| &key.0[at..]) else {
+                continue;
+            };
+            let Ok(info) =
+                pallet_europa_contracts::ContractInfo::<Runtime>::decode(&mut &value.0[..])
+            else {
+                continue;
+            };
+            let account = AccountId::new(address.try_into().unwrap_or_default());
+            let balance = self.free_balance(at, &account)?;
+            let abi = self.insight.abi(info.code_hash.as_ref());
+            let deposit = info
+                .storage_base_deposit
+                .saturating_add(info.storage_byte_deposit)
+                .saturating_add(info.storage_item_deposit);
+            listed.push(json!({
+                "address": account.to_ss58check(),
+                "addressName": dev_name(address),
+                "codeHash": info.code_hash,
+                "name": abi.as_ref().map(|abi| abi.name.clone()),
+                "balance": balance.to_string(),
+                "storageItems": info.storage_items,
+                "storageBytes": info.storage_bytes,
+                "storageDeposit": deposit.to_string(),
+                "messages": abi.and_then(|abi| abi.reader()).map(|reader| reader.messages()),
+            }));
+        }
+        Ok(Value::Array(listed))
+    }
+
+    async fn encode_message(
+        &self,
+        ext: &Extensions,
+        code_hash: Hash,
+        message: String,
+        args: Vec<String>,
+    ) -> RpcResult<String> {
+        ensure_unsafe_allowed(ext, "europa_encodeMessage")?;
+        let reader = self
+            .insight
+            .abi(code_hash.as_ref())
+            .and_then(|abi| abi.reader())
+            .ok_or_else(|| {
+                invalid_params(format!(
+                    "Europa has no metadata for code {code_hash:?}: register its .contract \
+                     (europa_registerContract) or give its input as bytes"
+                ))
+            })?;
+        let input = reader
+            .encode_call(&message, &args)
+            .map_err(|error| invalid_params(format!("{message}: {error}")))?;
+        Ok(format!("0x{}", crate::insight::accounts::hex(&input)))
+    }
+}
+
+impl<C> Explore<C>
+where
+    C: sc_client_api::StorageProvider<Block, FullBackend>,
+{
+    /// The value under `key` at `at`, decoded; `None` when there is none.
+    fn storage<T: Decode>(&self, at: Hash, key: Vec<u8>) -> RpcResult<Option<T>> {
+        let Some(value) = self
+            .client
+            .storage(at, &StorageKey(key))
+            .map_err(runtime_error)?
+        else {
+            return Ok(None);
+        };
+        T::decode(&mut &value.0[..])
+            .map(Some)
+            .map_err(|error| runtime_error(format!("the chain's storage did not decode: {error}")))
+    }
+
+    fn free_balance(&self, at: Hash, account: &AccountId) -> RpcResult<Balance> {
+        type AccountInfo = frame_system::AccountInfo<Nonce, pallet_balances::AccountData<Balance>>;
+        let key = frame_system::Account::<Runtime>::hashed_key_for(account);
+        Ok(self
+            .storage::<AccountInfo>(at, key)?
+            .map_or(0, |info| info.data.free))
+    }
+}
+
+/// One extrinsic: its call by name and as text, its signer, outcome and events.
+fn extrinsic_json<'a>(
+    index: usize,
+    encoded: &[u8],
+    events: impl Iterator<Item = &'a EventRecord>,
+) -> Value {
+    let mut outcome = json!({ "ok": null });
+    let events: Vec<Value> = events
+        .map(|record| {
+            if let RuntimeEvent::System(frame_system::Event::ExtrinsicFailed {
+                dispatch_error,
+                ..
+            }) = &record.event
+            {
+                let error = error_name(dispatch_error);
+                outcome = json!({ "err": error, "docs": error_docs(&error) });
+            }
+            let (name, docs) = event_name(&record.event.encode()).unzip();
+            json!({
+                "name": name,
+                "docs": docs,
+                "text": readable(&format!("{:?}", record.event)),
+            })
+        })
+        .collect();
+    let Ok(extrinsic) = UncheckedExtrinsic::decode(&mut &encoded[..]) else {
+        return json!({
+            "index": index, "pallet": null, "call": null, "text": "(does not decode)",
+            "signer": null, "signerName": null, "outcome": outcome, "events": events,
+        });
+    };
+    let signer = match &extrinsic.preamble {
+        Preamble::Signed(MultiAddress::Id(account), ..) => Some(account.clone()),
+        _ => None,
+    };
+    let call: &RuntimeCall = &extrinsic.function;
+    let metadata = call.get_call_metadata();
+    json!({
+        "index": index,
+        "pallet": metadata.pallet_name,
+        "call": metadata.function_name,
+        "text": readable(&format!("{call:?}")),
+        "signer": signer.as_ref().map(|account| account.to_ss58check()),
+        "signerName": signer.as_ref().and_then(|account| dev_name(account.as_ref())),
+        "outcome": outcome,
+        "events": events,
+    })
+}
+
+/// Debug text with accounts named, cut to [`MAX_TEXT_CHARS`].
+fn readable(text: &str) -> String {
+    let text = with_accounts_named(text);
+    match text.char_indices().nth(MAX_TEXT_CHARS) {
+        Some((cut, _)) => format!("{}… ({} characters)", &text[..cut], text.chars().count()),
+        None => text,
+    }
+}

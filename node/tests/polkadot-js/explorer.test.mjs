@@ -1,0 +1,224 @@
+// The Explorer (the web page the node serves) in a real browser, headless Chromium driven
+// by playwright-core, against the real node: the chain live, an extrinsic's call tree, a
+// trap explained down to its source line, a dry run and its gas profile from the
+// Contracts view, and snapshot → transfer → revert from the page.
+//
+// CHROMIUM names the browser (default /usr/bin/chromium, Debian's). With
+// EUROPA_SCREENSHOTS=<dir> each view is also saved there (scripts/explorer-screenshots.sh
+// refreshes the ones in docs/images).
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+
+import { Keyring } from '@polkadot/api';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { chromium } from 'playwright-core';
+
+import { bundle, instantiateWithCode, maxGas, sendInBlock, startNode } from './europa.mjs';
+
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const SCREENSHOTS = process.env.EUROPA_SCREENSHOTS;
+const EXPLORER_LINE = /Europa Explorer: (http:\/\/\S+?)\/?\s/;
+const fixture = (path) => new URL(`../../../pallets/contracts/fixtures/${path}`, import.meta.url);
+
+describe('the Explorer in Chromium', { timeout: 300_000 }, () => {
+  let node;
+  let api;
+  let alice;
+  let bob;
+  let browser;
+  let page;
+  let explorer;
+  const pageErrors = [];
+
+  const shot = async (name) => {
+    if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, `explorer-${name}.png`), fullPage: false });
+  };
+  const open = async (hash) => {
+    await page.goto(`${explorer}/${hash}`);
+    await page.locator('#connection.connected').waitFor();
+  };
+
+  before(async () => {
+    assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: install Debian's chromium or set CHROMIUM`);
+    await cryptoWaitReady();
+    const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+    alice = keyring.addFromUri('//Alice');
+    bob = keyring.addFromUri('//Bob');
+    node = await startNode(['--ui-port=0']);
+    api = node.api;
+    const found = EXPLORER_LINE.exec(node.log());
+    assert.ok(found, `no Explorer line in the log:\n${node.log()}`);
+    explorer = found[1];
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => message.type() === 'error' && pageErrors.push(message.text()));
+  });
+
+  after(async () => {
+    await browser?.close();
+    await node?.stop();
+  });
+
+  test('the chain view shows a new block when a transfer is sealed', async () => {
+    await open('#/');
+    await page.locator('article.block[data-number="0"]').waitFor();
+    const transfer = await sendInBlock(api, api.tx.balances.transferKeepAlive(bob.address, 1_000_000_000_000n), alice);
+    const { number } = await api.rpc.chain.getHeader(transfer.blockHash);
+    const block = page.locator(`article.block[data-number="${number.toNumber()}"]`);
+    await block.waitFor();
+    const extrinsic = block.locator('li.extrinsic', { hasText: 'Balances.transfer_keep_alive' });
+    await extrinsic.waitFor();
+    assert.match(await extrinsic.textContent(), /by Alice/);
+    assert.match(await extrinsic.textContent(), /Balances\.Transfer/);
+    await shot('chain');
+  });
+
+  test('a contract extrinsic opens as its call tree, decoded, with its host calls and state changes', async () => {
+    // Metadata uploaded from the Contracts view, as a user would.
+    await open('#/contracts');
+    await page.setInputFiles('#metadata-file', fileURLToPath(fixture('metadata/erc20.contract')));
+    await page.getByRole('button', { name: 'Register metadata' }).click();
+    await page.getByText('Registered erc20').waitFor();
+
+    const erc20 = await instantiateWithCode(api, alice, bundle('erc20'), 'new', [1_000n]);
+    const { gasRequired } = await erc20.query.transfer(alice.address, { gasLimit: maxGas(api) }, bob.address, 7);
+    const sent = await sendInBlock(api, erc20.tx.transfer({ gasLimit: gasRequired, storageDepositLimit: null }, bob.address, 7), alice);
+    const { number } = await api.rpc.chain.getHeader(sent.blockHash);
+    const index = sent.records[0].phase.asApplyExtrinsic.toNumber();
+
+    await open('#/');
+    const link = page.locator(`article.block[data-number="${number.toNumber()}"] a`, { hasText: 'Contracts.call' });
+    await link.click();
+    await page.waitForURL(`**/#/extrinsic/${number.toNumber()}/${index}`);
+    const root = page.locator('details.frame').first();
+    await root.locator('.call', { hasText: `erc20::transfer(to: ${bob.address}, value: 7)` }).waitFor();
+    assert.match(await root.locator('.badge').first().textContent(), /Ok\(Ok\(\)\)/);
+    await page.getByText('emit Transfer').waitFor();
+    await root.locator('summary', { hasText: /^Host calls/ }).click();
+    const rows = root.locator('.host-call');
+    await rows.first().waitFor();
+    assert.ok((await rows.count()) > 3);
+    await page.locator('.host-call', { hasText: 'seal2.set_storage' }).first().click();
+    assert.match(await page.locator('.host-call-detail').textContent(), /set_storage\(key: 0x/);
+    const changes = page.locator('table.state-changes tbody tr');
+    assert.ok((await changes.count()) > 0);
+    assert.ok(await page.locator('table.state-changes td', { hasText: 'childPut' }).count() > 0);
+    await shot('extrinsic');
+  });
+
+  test("a trapped call is explained with its Rust file:line, from a DWARF sidecar uploaded on the page", async () => {
+    const stripped = JSON.parse(readFileSync(fixture('sidecar/panic_deep.contract'), 'utf8'));
+    await node.provider.send('europa_registerContract', [stripped]);
+    const contract = await instantiateWithCode(api, alice, stripped, 'new', []);
+    await open(`#/contracts/${contract.address.toString()}`);
+    await page.fill('#sidecar-code-hash', stripped.source.hash);
+    await page.setInputFiles('#sidecar-file', fileURLToPath(fixture('sidecar/panic_deep.debug.wasm')));
+    await page.getByRole('button', { name: 'Register debug build' }).click();
+    await page.getByText('Debug build attached').waitFor();
+
+    const { gasRequired } = await contract.query.run(alice.address, { gasLimit: maxGas(api) }, 1);
+    const failed = await sendInBlock(api, contract.tx.run({ gasLimit: gasRequired }, 1), alice);
+    assert.equal(failed.dispatchError, 'contracts.ContractTrapped');
+    const { number } = await api.rpc.chain.getHeader(failed.blockHash);
+    const index = failed.records[0].phase.asApplyExtrinsic.toNumber();
+    await open(`#/extrinsic/${number.toNumber()}/${index}`);
+    const explanation = page.locator('.explanation').first();
+    await explanation.waitFor();
+    assert.match(await explanation.textContent(), /trapped/);
+    assert.match(await explanation.locator('.location').textContent(), /lib\.rs:26:13/);
+    assert.match(await page.locator('.badge.err').first().textContent(), /ContractTrapped/);
+    await page.locator('ol.backtrace li', { hasText: 'level_three' }).first().waitFor();
+    await shot('trap');
+  });
+
+  test('a message is dry-run from the Contracts view, and its gas profile drawn as a flame graph', async () => {
+    const erc20 = await instantiateWithCode(api, alice, bundle('erc20'), 'new', [500n]);
+    await open(`#/contracts/${erc20.address.toString()}`);
+    const form = page.locator('form.message[data-message="transfer"]');
+    await form.locator('input[name="to"]').fill(bob.address);
+    await form.locator('input[name="value"]').fill('5');
+    await shot('contracts');
+    await form.getByRole('button', { name: 'Dry run' }).click();
+    await page.waitForURL('**/#/call/**');
+    await page.locator('.dry-run dd.ok', { hasText: 'Ok(Ok())' }).waitFor();
+    await page.locator('.call', { hasText: `erc20::transfer(to: ${bob.address}, value: 5)` }).waitFor();
+
+    await page.getByRole('link', { name: 'gas profile' }).click();
+    const frame = page.locator('.flame-frame', { hasText: 'erc20::transfer' }).first();
+    await frame.waitFor();
+    const before = await page.locator('.flame-frame').count();
+    await page.fill('#flame-search', 'seal1.get_storage');
+    assert.ok((await page.locator('.flame-frame.match').count()) > 0);
+    assert.match(await page.locator('.flame-section').textContent(), /matched: \d+\.\d+ % of the gas/);
+    await shot('profile');
+    // Zooming into a frame draws only it and what it called.
+    await page.locator('.flame-frame', { hasText: 'seal1.get_storage' }).first().click();
+    assert.ok((await page.locator('.flame-frame').count()) < before);
+
+    // A bad argument is refused with the transcoder's reason, and the page stays up.
+    await open(`#/contracts/${erc20.address.toString()}`);
+    await form.locator('input[name="to"]').fill('not an account');
+    await form.locator('input[name="value"]').fill('5');
+    await form.getByRole('button', { name: 'Dry run' }).click();
+    await page.locator('.call-form .notice.error', { hasText: 'transfer' }).waitFor();
+  });
+
+  test('a trace of 10 000 host calls opens with only the rows in view drawn', async () => {
+    const printer = await instantiateWithCode(api, alice, bundle('debug_print'), 'new', []);
+    await node.provider.send('europa_registerContract', [bundle('debug_print')]);
+    await open(`#/contracts/${printer.address.toString()}`);
+    const form = page.locator('form.message[data-message="print_lines"]');
+    await form.locator('input[name="n"]').fill('12000');
+    await form.getByRole('button', { name: 'Dry run' }).click();
+    const summary = page.locator('details.frame summary', { hasText: /^Host calls \(10000\)/ }).first();
+    await summary.waitFor({ timeout: 120_000 });
+    const took = await page.evaluate(async () => {
+      const started = performance.now();
+      const found = [...document.querySelectorAll('details.frame summary')].find((element) => element.textContent.startsWith('Host calls (10000)'));
+      found.click();
+      await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+      return performance.now() - started;
+    });
+    const rows = await page.locator('.host-call').count();
+    assert.ok(rows > 0 && rows < 200, `${rows} host-call rows in the page`);
+    // The last one is reachable by scrolling.
+    await page.locator('.virtual-list').first().evaluate((list) => { list.scrollTop = list.scrollHeight; });
+    await page.locator('.host-call .index', { hasText: /^9999$/ }).waitFor();
+    console.log(`# the 10 000 host calls opened in ${took.toFixed(1)} ms (${rows} rows drawn)`);
+  });
+
+  test('snapshot, transfer, revert from the page: the block is gone and the chain goes on', async () => {
+    page.on('dialog', (dialog) => dialog.accept());
+    await open('#/');
+    await page.locator('article.block').first().waitFor();
+    await page.click('#snapshot');
+    await page.locator('.status-line', { hasText: 'snapshot taken' }).waitFor();
+    const head = (await api.rpc.chain.getHeader()).number.toNumber();
+    await sendInBlock(api, api.tx.balances.transferKeepAlive(bob.address, 2_000_000_000_000n), alice);
+    const added = page.locator(`article.block[data-number="${head + 1}"]`);
+    await added.waitFor();
+    await page.click('#revert');
+    await page.locator('.status-line', { hasText: 'reverted' }).waitFor();
+    await added.waitFor({ state: 'detached' });
+    assert.equal((await api.rpc.chain.getHeader()).number.toNumber(), head);
+    await page.click('#forward');
+    await page.locator(`article.block[data-number="${head + 1}"]`).waitFor();
+    await shot('chain-controls');
+  });
+
+  test('a dark theme, and the page raised no error', async () => {
+    await open('#/');
+    await page.click('#theme');
+    const theme = await page.evaluate(() => document.documentElement.dataset.theme);
+    assert.ok(['dark', 'light'].includes(theme));
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.notEqual(background, '');
+    if (theme === 'light') await page.click('#theme');
+    await shot('dark');
+    assert.deepEqual(pageErrors, []);
+  });
+});
