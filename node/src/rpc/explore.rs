@@ -4,7 +4,7 @@
 //! where Europa has their metadata, their messages; and a message's input from its
 //! arguments written as `cargo contract call --args` takes them.
 
-use std::sync::Arc;
+use std::{collections::HashMap, sync::Arc};
 
 use codec::{Decode, Encode};
 use europa_runtime::{
@@ -122,6 +122,8 @@ where
             .storage_pairs(at, Some(&StorageKey(prefix.to_vec())), None)
             .map_err(runtime_error)?;
         let mut listed = Vec::new();
+        // Read once per code: many contracts often share one.
+        let mut known: HashMap<Hash, (Option<String>, Value)> = HashMap::new();
         for (key, value) in pairs.take(MAX_CONTRACTS_LISTED) {
             // The map's key ends with the address (`Twox64Concat`).
             let Some(address) = key.0.len().checked_sub(32).map(|at| &key.0[at..]) else {
@@ -134,7 +136,17 @@ where
             };
             let account = AccountId::new(address.try_into().unwrap_or_default());
             let balance = self.free_balance(at, &account)?;
-            let abi = self.insight.abi(info.code_hash.as_ref());
+            let (name, messages) = known
+                .entry(info.code_hash)
+                .or_insert_with(|| {
+                    let abi = self.insight.abi(info.code_hash.as_ref());
+                    let messages = abi
+                        .as_ref()
+                        .and_then(|abi| abi.reader())
+                        .map(|reader| reader.messages());
+                    (abi.map(|abi| abi.name.clone()), json!(messages))
+                })
+                .clone();
             let deposit = info
                 .storage_base_deposit
                 .saturating_add(info.storage_byte_deposit)
@@ -143,12 +155,12 @@ where
                 "address": account.to_ss58check(),
                 "addressName": dev_name(address),
                 "codeHash": info.code_hash,
-                "name": abi.as_ref().map(|abi| abi.name.clone()),
+                "name": name,
                 "balance": balance.to_string(),
                 "storageItems": info.storage_items,
                 "storageBytes": info.storage_bytes,
                 "storageDeposit": deposit.to_string(),
-                "messages": abi.and_then(|abi| abi.reader()).map(|reader| reader.messages()),
+                "messages": messages,
             }));
         }
         Ok(Value::Array(listed))

@@ -83,13 +83,17 @@ fn the_page_is_served_from_the_binary_with_the_rpc_port_and_only_to_loopback_hos
 }
 
 #[test]
-fn no_ui_serves_nothing_and_ui_external_answers_any_host() {
+fn no_ui_serves_nothing_and_only_ui_external_exposes_the_page() {
     let node = Node::start_dev(&["--no-ui", "--ui-port=0"]);
     let lines = node.wait_for_log("Idle");
     assert!(
         !lines.iter().any(|line| line.contains("Europa Explorer")),
         "{lines:#?}"
     );
+
+    // `--rpc-external` exposes RPC, not the page.
+    let node = Node::start_dev(&["--rpc-external", "--ui-port=0"]);
+    assert!(explorer_address(&node).starts_with("127.0.0.1:"));
 
     let node = Node::start_dev(&["--ui-external", "--ui-port=0"]);
     let address = explorer_address(&node);

@@ -207,7 +207,6 @@ describe('the Explorer in Chromium', { timeout: 300_000 }, () => {
     assert.equal((await api.rpc.chain.getHeader()).number.toNumber(), head);
     await page.click('#forward');
     await page.locator(`article.block[data-number="${head + 1}"]`).waitFor();
-    await shot('chain-controls');
   });
 
   test('a dark theme, and the page raised no error', async () => {
