@@ -209,6 +209,50 @@ describe('the Explorer in Chromium', { timeout: 300_000 }, () => {
     await page.locator(`article.block[data-number="${head + 1}"]`).waitFor();
   });
 
+  test('the keyboard alone opens an extrinsic and its host calls', async () => {
+    await open('#/');
+    // Each view takes the focus, so the next Tab lands in its content.
+    await page.keyboard.press('Tab');
+    assert.ok(await page.evaluate(() => document.getElementById('view').contains(document.activeElement)));
+    const link = page.locator('li.extrinsic.contract a').first();
+    await link.waitFor();
+    await link.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL('**/#/extrinsic/**');
+    const hostCalls = page.locator('details.host-calls-section > summary').first();
+    await hostCalls.waitFor();
+    await hostCalls.focus();
+    await page.keyboard.press('Enter');
+    await page.locator('.host-call').first().waitFor();
+  });
+
+  test('text keeps a contrast of at least 4.5:1 in both themes', async () => {
+    await open('#/');
+    await page.locator('li.extrinsic.failed').first().waitFor();
+    for (const theme of ['light', 'dark']) {
+      await page.evaluate((name) => { document.documentElement.dataset.theme = name; }, theme);
+      const ratios = await page.evaluate(() => {
+        const rgb = (color) => color.match(/\d+(\.\d+)?/g).slice(0, 3).map(Number);
+        const luminance = (color) => {
+          const [r, g, b] = rgb(color).map((channel) => {
+            const c = channel / 255;
+            return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+          });
+          return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        };
+        const background = getComputedStyle(document.body).backgroundColor;
+        const ratio = (selector) => {
+          const element = document.querySelector(selector);
+          const [a, b] = [luminance(getComputedStyle(element).color), luminance(background)].sort((x, y) => y - x);
+          return [selector, (a + 0.05) / (b + 0.05)];
+        };
+        return ['body', 'a', '.muted', '.badge.ok', '.badge.err'].map(ratio);
+      });
+      for (const [selector, ratio] of ratios) assert.ok(ratio >= 4.5, `${theme}: ${selector} has contrast ${ratio.toFixed(2)}`);
+    }
+    await page.evaluate(() => { delete document.documentElement.dataset.theme; });
+  });
+
   test('a dark theme, and the page raised no error', async () => {
     await open('#/');
     await page.click('#theme');
