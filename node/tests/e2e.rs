@@ -409,6 +409,18 @@ fn finality_can_be_delayed() {
 }
 
 /// A fixture contract built by `scripts/build-contract-fixtures.sh`.
+/// The path of `pallets/contracts/fixtures/<dir>`.
+fn fixtures(dir: &str) -> String {
+    format!(
+        "{}/../pallets/contracts/fixtures/{dir}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+fn ss58(who: Sr25519Keyring) -> String {
+    who.to_account_id().to_string()
+}
+
 fn contract_fixture(build: &str, name: &str) -> Vec<u8> {
     let path = std::path::Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo"))
         .join("../pallets/contracts/fixtures")

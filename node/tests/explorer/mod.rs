@@ -15,7 +15,7 @@ use europa_runtime::RuntimeCall;
 use serde_json::{json, Value};
 use sp_keyring::Sr25519Keyring;
 
-use super::{call_in_block, contract_fixture, deploy, ink_input, seal};
+use super::{call_in_block, contract_fixture, deploy, fixtures, ink_input, seal, ss58};
 use crate::node::Node;
 
 /// The address the log says the Explorer is at.
@@ -102,10 +102,6 @@ fn no_ui_serves_nothing_and_only_ui_external_exposes_the_page() {
     assert!(head.starts_with("HTTP/1.1 200"), "{head}");
 }
 
-fn ss58(who: Sr25519Keyring) -> String {
-    who.to_account_id().to_string()
-}
-
 #[test]
 fn blocks_are_summarized_with_calls_signers_outcomes_and_events() {
     let node = Node::start_dev(&["--ui-port=0"]);
@@ -177,11 +173,7 @@ fn blocks_are_summarized_with_calls_signers_outcomes_and_events() {
 
 #[test]
 fn contracts_are_listed_with_their_messages_and_inputs_encoded_from_arguments() {
-    let metadata = format!(
-        "{}/../pallets/contracts/fixtures/metadata",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let node = Node::start_dev(&["--ui-port=0", "--contracts", &metadata]);
+    let node = Node::start_dev(&["--ui-port=0", "--contracts", &fixtures("metadata")]);
     assert_eq!(node.call("europa_contracts", json!([])).unwrap(), json!([]));
     let erc20 = deploy(
         &node,

@@ -10,21 +10,10 @@ use europa_runtime::RuntimeCall;
 use frame_support::weights::Weight;
 
 use super::{
-    blake2_256, call_in_block, contract_fixture, deploy, dry_run, europa, ink_input, on_disk, seal,
-    tempdir,
+    blake2_256, call_in_block, contract_fixture, deploy, dry_run, europa, fixtures, ink_input,
+    on_disk, seal, ss58, tempdir,
 };
 use crate::node::{hex, Node};
-
-fn fixtures(dir: &str) -> String {
-    format!(
-        "{}/../pallets/contracts/fixtures/{dir}",
-        env!("CARGO_MANIFEST_DIR")
-    )
-}
-
-fn ss58(who: Sr25519Keyring) -> String {
-    who.to_account_id().to_string()
-}
 
 /// The answer of `europa_traceExtrinsic` for the last extrinsic of `block` (the contract
 /// call the block was sealed for).
