@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Node benchmark: builds the release `europa`, then node/tests/polkadot-js/bench.mjs measures
-# start → RPC-ready, submit → in-block latency (transfer and contract call, p50/p99),
+# start → RPC-ready, submit → in-block latency (transfer and contract call, p50/p99), the
+# wall time of an ink! e2e-style test (deploy + 20 messages, each dry-run and watched),
 # sustained contract calls per second, and resident memory after 10 000 blocks.
 # Sizes: EUROPA_BENCH_STARTUPS (5), EUROPA_BENCH_LATENCY_SAMPLES (200),
-# EUROPA_BENCH_CALLS (3000), EUROPA_BENCH_BLOCKS (10000); EUROPA_BENCH_NODE_ARGS adds node
+# EUROPA_BENCH_E2E_RUNS (5), EUROPA_BENCH_CALLS (3000), EUROPA_BENCH_BLOCKS (10000);
+# EUROPA_BENCH_NODE_ARGS adds node
 # flags (e.g. "--sandbox wasmi").
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"

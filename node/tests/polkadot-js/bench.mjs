@@ -7,12 +7,13 @@ import { performance } from 'node:perf_hooks';
 import { Keyring } from '@polkadot/api';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
-import { bundle, instantiateWithCode, maxGas, spawnNode, startNode } from './europa.mjs';
+import { bundle, instantiateWithCode, maxGas, sendInBlock, spawnNode, startNode } from './europa.mjs';
 
 const settings = {
   startups: Number(process.env.EUROPA_BENCH_STARTUPS ?? 5),
   latencySamples: Number(process.env.EUROPA_BENCH_LATENCY_SAMPLES ?? 200),
   calls: Number(process.env.EUROPA_BENCH_CALLS ?? 3000),
+  e2eRuns: Number(process.env.EUROPA_BENCH_E2E_RUNS ?? 5),
   blocks: Number(process.env.EUROPA_BENCH_BLOCKS ?? 10_000),
   nodeArgs: (process.env.EUROPA_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
 };
@@ -174,6 +175,30 @@ async function measureThroughput(node, signer, flipper, gasLimit, count) {
   return { perSecond: (count * 1000) / elapsed, elapsed, submittedAfter, blocks: endBlock - startBlock, allRan };
 }
 
+const E2E_MESSAGES = 20;
+
+/**
+ * What an ink! e2e test does, through @polkadot/api-contract: deploy (a dry run, then the
+ * watched instantiation) and 20 messages, each dry-run and then submitted and watched
+ * until it is in a block. Returns each run's wall time.
+ */
+async function measureE2eStyle(api, signer, runs) {
+  const times = [];
+  for (let run = 0; run < runs; run += 1) {
+    const started = performance.now();
+    // A supply of its own per run: the same code, data and salt would be the same address.
+    const erc20 = await instantiateWithCode(api, signer, bundle('erc20'), 'new', [1_000_000n + BigInt(run)]);
+    for (let message = 0; message < E2E_MESSAGES; message += 1) {
+      const { gasRequired, result } = await erc20.query.transfer(signer.address, { gasLimit: maxGas(api) }, signer.address, 1);
+      if (!result.isOk) throw new Error(`transfer dry run failed: ${result.toString()}`);
+      const sent = await sendInBlock(api, erc20.tx.transfer({ gasLimit: gasRequired, storageDepositLimit: null }, signer.address, 1), signer);
+      if (sent.dispatchError) throw new Error(`transfer failed: ${sent.dispatchError}`);
+    }
+    times.push(performance.now() - started);
+  }
+  return summarize(times);
+}
+
 /** Seals empty blocks over `engine_createBlock` until the chain is `target` blocks high. */
 async function growChain(node, target) {
   const { api, provider } = node;
@@ -218,6 +243,13 @@ async function main() {
       settings.latencySamples,
     );
     reportLatency('transfer', transfer);
+
+    const e2e = await measureE2eStyle(node.api, alice, settings.e2eRuns);
+    console.log(
+      `ink! e2e-style test (deploy + ${E2E_MESSAGES} ERC20 transfers, each dry-run then watched into a block, ` +
+        `@polkadot/api-contract), ${settings.e2eRuns} runs: p50 ${ms(e2e.p50)} per test ` +
+        `(${ms(e2e.p50 / (E2E_MESSAGES + 1))} per transaction), min ${ms(e2e.min)}, max ${ms(e2e.max)}`,
+    );
 
     const flipper = await instantiateWithCode(node.api, alice, bundle('flipper'), 'new', [false]);
     const dryRun = await flipper.query.flip(alice.address, { gasLimit: maxGas(node.api) });
