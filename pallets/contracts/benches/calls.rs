@@ -4,7 +4,7 @@
 //!
 //! Each case runs the same WASM 1.0 build on fresh chain state, warms up, then calls
 //! for about `EUROPA_BENCH_SECONDS` (default 3) seconds; the figure is calls divided
-//! by elapsed time.
+//! by elapsed time. `EUROPA_BENCH_ONLY` picks cases (see `main`).
 
 #[path = "../tests/all/mock/mod.rs"]
 mod mock;
@@ -142,8 +142,19 @@ fn main() {
         "{:<18} {:>16} {:>16} {:>16} {:>12}",
         "calls/s", "europa/wasmtime", "europa/wasmi", "upstream", "wasmtime/up"
     );
+    // `EUROPA_BENCH_ONLY=<text>` measures only the cases and pallets whose
+    // `<case> <pallet>` contains it (e.g. under a profiler); the others read 0.
+    let only = std::env::var("EUROPA_BENCH_ONLY").unwrap_or_default();
     for case in &cases {
-        let rates: Vec<f64> = pallets.iter().map(|p| measure(*p, case, budget)).collect();
+        let rates: Vec<f64> = pallets
+            .iter()
+            .map(
+                |p| match format!("{} {}", case.name, p.name()).contains(&only) {
+                    true => measure(*p, case, budget),
+                    false => 0.0,
+                },
+            )
+            .collect();
         println!(
             "{:<18} {:>16.0} {:>16.0} {:>16.0} {:>11.2}x",
             case.name,

@@ -1,4 +1,10 @@
-//! A bounded, thread-safe cache of compiled modules keyed by the hash of their code.
+//! A bounded, thread-safe cache of compiled modules keyed by their code.
+//!
+//! Every instantiation looks its code up here, so the lookup must cost little next to
+//! running a small contract: the code is hashed with xxh3 (fast, not cryptographic) and
+//! a hit is confirmed by comparing the code byte for byte, which makes it exact without a
+//! cryptographic hash per call. Two codes with one xxh3 share a slot: the later replaces
+//! the earlier (a cache miss, never a wrong module).
 
 use std::{
     collections::{HashMap, VecDeque},
@@ -8,12 +14,10 @@ use std::{
     },
 };
 
-use blake2::{digest::consts::U32, Blake2b, Digest};
+type CodeKey = u64;
 
-pub(crate) type CodeHash = [u8; 32];
-
-pub(crate) fn code_hash(code: &[u8]) -> CodeHash {
-    Blake2b::<U32>::digest(code).into()
+fn code_key(code: &[u8]) -> CodeKey {
+    xxhash_rust::xxh3::xxh3_64(code)
 }
 
 /// Least-recently-used eviction once `capacity` entries, or entries weighing more than
@@ -26,10 +30,17 @@ pub(crate) struct ModuleCache<M> {
 }
 
 struct Entries<M> {
-    /// Each module with its weight in bytes.
-    modules: HashMap<CodeHash, (M, usize)>,
+    /// Each module with the code it was compiled from and its weight in bytes (what
+    /// compiling it reported, plus the code kept to confirm hits).
+    modules: HashMap<CodeKey, Entry<M>>,
     /// Most recently used last.
-    order: VecDeque<CodeHash>,
+    order: VecDeque<CodeKey>,
+    bytes: usize,
+}
+
+struct Entry<M> {
+    code: Box<[u8]>,
+    module: M,
     bytes: usize,
 }
 
@@ -48,7 +59,8 @@ impl<M: Clone> ModuleCache<M> {
     }
 
     /// The cached module for `code`, compiling and caching it on a miss; `compile`
-    /// returns the module and what it weighs in bytes. Compilation runs outside the
+    /// returns the module and what it weighs in bytes (the code kept beside it is
+    /// added). Compilation runs outside the
     /// lock, so concurrent misses on different code do not wait for each other; two
     /// racing misses on the same code both compile and the last wins. A module heavier
     /// than the whole cache is not kept.
@@ -57,15 +69,21 @@ impl<M: Clone> ModuleCache<M> {
         code: &[u8],
         compile: impl FnOnce() -> Result<(M, usize), E>,
     ) -> Result<M, E> {
-        let hash = code_hash(code);
-        if let Some(module) = self.lock().touch(&hash) {
+        let key = code_key(code);
+        if let Some(module) = self.lock().touch(key, code) {
             return Ok(module);
         }
         let (module, bytes) = compile()?;
         self.compilations.fetch_add(1, Ordering::Relaxed);
+        let bytes = bytes.saturating_add(code.len());
         if self.capacity > 0 && bytes <= self.max_bytes {
+            let entry = Entry {
+                code: code.into(),
+                module: module.clone(),
+                bytes,
+            };
             self.lock()
-                .insert(hash, module.clone(), bytes, self.capacity, self.max_bytes);
+                .insert(key, entry, self.capacity, self.max_bytes);
         }
         Ok(module)
     }
@@ -94,33 +112,31 @@ impl<M: Clone> ModuleCache<M> {
 }
 
 impl<M: Clone> Entries<M> {
-    fn touch(&mut self, hash: &CodeHash) -> Option<M> {
-        let module = self.modules.get(hash)?.0.clone();
-        if let Some(position) = self.order.iter().position(|h| h == hash) {
+    /// The module compiled from `code`, marked most recently used.
+    fn touch(&mut self, key: CodeKey, code: &[u8]) -> Option<M> {
+        let entry = self.modules.get(&key)?;
+        if *entry.code != *code {
+            return None;
+        }
+        let module = entry.module.clone();
+        if let Some(position) = self.order.iter().rposition(|k| *k == key) {
             self.order.remove(position);
         }
-        self.order.push_back(*hash);
+        self.order.push_back(key);
         Some(module)
     }
 
-    fn insert(
-        &mut self,
-        hash: CodeHash,
-        module: M,
-        bytes: usize,
-        capacity: usize,
-        max_bytes: usize,
-    ) {
-        match self.modules.insert(hash, (module, bytes)) {
-            Some((_, replaced)) => self.bytes -= replaced,
-            None => self.order.push_back(hash),
+    fn insert(&mut self, key: CodeKey, entry: Entry<M>, capacity: usize, max_bytes: usize) {
+        self.bytes += entry.bytes;
+        match self.modules.insert(key, entry) {
+            Some(replaced) => self.bytes -= replaced.bytes,
+            None => self.order.push_back(key),
         }
-        self.bytes += bytes;
         while self.modules.len() > capacity || self.bytes > max_bytes {
             match self.order.pop_front() {
                 Some(oldest) => {
-                    if let Some((_, freed)) = self.modules.remove(&oldest) {
-                        self.bytes -= freed;
+                    if let Some(freed) = self.modules.remove(&oldest) {
+                        self.bytes -= freed.bytes;
                     }
                 }
                 None => break,
@@ -158,12 +174,26 @@ mod tests {
     fn evicts_by_weight_and_never_keeps_a_module_heavier_than_the_cache() {
         let cache = ModuleCache::<u32>::new(100, 10);
         let weighing = |v, bytes| move || Ok::<_, ()>((v, bytes));
+        // Each weighs what compiling it reported plus its one byte of code.
         assert_eq!(cache.get_or_compile(b"a", weighing(1, 4)), Ok(1));
         assert_eq!(cache.get_or_compile(b"b", weighing(2, 4)), Ok(2));
         assert_eq!(cache.get_or_compile(b"c", weighing(3, 4)), Ok(3));
-        assert_eq!((cache.len(), cache.bytes()), (2, 8), "a made room for c");
-        assert_eq!(cache.get_or_compile(b"huge", weighing(4, 11)), Ok(4));
-        assert_eq!((cache.len(), cache.bytes()), (2, 8), "too heavy to keep");
+        assert_eq!((cache.len(), cache.bytes()), (2, 10), "a made room for c");
+        assert_eq!(cache.get_or_compile(b"huge", weighing(4, 7)), Ok(4));
+        assert_eq!((cache.len(), cache.bytes()), (2, 10), "too heavy to keep");
+    }
+
+    #[test]
+    fn codes_sharing_a_key_are_told_apart_by_their_bytes() {
+        let cache = ModuleCache::<u32>::new(4, usize::MAX);
+        let ok = |v| move || Ok::<_, ()>((v, 1));
+        assert_eq!(cache.get_or_compile(b"a", ok(1)), Ok(1));
+        // As if b"b" had b"a"'s key: its entry is not b"b"'s module.
+        let mut entries = cache.lock();
+        assert_eq!(entries.touch(code_key(b"a"), b"b"), None);
+        assert_eq!(entries.touch(code_key(b"a"), b"a"), Some(1));
+        drop(entries);
+        assert_eq!(cache.compilations(), 1);
     }
 
     #[test]
