@@ -190,6 +190,33 @@ pub fn remove<T: Config>(
     Ok(())
 }
 
+/// The code stored under `code_hash`, as uploaded. Read as the stored bytes, skipping
+/// their length prefix, rather than decoded into a `Vec` (one more copy of the code):
+/// every call reads its code.
+pub fn stored<T: Config>(code_hash: CodeHash<T>) -> Option<impl core::ops::Deref<Target = [u8]>> {
+    let raw = sp_io::storage::get(&crate::PristineCode::<T>::hashed_key_for(code_hash))?;
+    let mut input = &raw[..];
+    let len = <codec::Compact<u32> as codec::Decode>::decode(&mut input)
+        .ok()?
+        .0 as usize;
+    let start = raw.len().checked_sub(len).filter(|_| input.len() == len)?;
+    Some(StoredCode { raw, start })
+}
+
+/// Stored code without its length prefix.
+struct StoredCode<B> {
+    raw: B,
+    start: usize,
+}
+
+impl<B: core::ops::Deref<Target = [u8]>> core::ops::Deref for StoredCode<B> {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        &self.raw[self.start..]
+    }
+}
+
 pub fn increment_refcount<T: Config>(code_hash: CodeHash<T>) -> Result<(), DispatchError> {
     CodeInfoOf::<T>::mutate(code_hash, |info| match info {
         Some(info) => {

@@ -28,7 +28,7 @@ use crate::{
     transient::TransientStorage,
     AccountIdOf, BalanceOf, Code, CodeHash, CodeInfoOf, Config, ContractInfo, ContractInfoOf,
     Error, Event, EventRecordOf, ExecReturnValue, InstantiateReturnValue, Nonce, Origin, Pallet,
-    PristineCode, SandboxSource,
+    SandboxSource,
 };
 
 mod run;
@@ -618,7 +618,7 @@ impl<T: Config> Stack<T> {
         }
 
         let code =
-            PristineCode::<T>::get(code_hash).ok_or(ExecError::caller(Error::<T>::CodeNotFound))?;
+            code::stored::<T>(code_hash).ok_or(ExecError::caller(Error::<T>::CodeNotFound))?;
         let host_functions = self.host_functions.clone();
         let engine = self.engine.clone();
         let fuel = self.top().gas.fuel();

@@ -23,6 +23,9 @@ pub(crate) struct WasmtimeEngine {
     engine: wt::Engine,
     cache: ModuleCache<Compiled>,
     limits: Limits,
+    /// Host function types by signature: made once, since making one registers it with
+    /// the engine (a lock and an allocation) and every instantiation needs each import's.
+    func_types: std::sync::Mutex<std::collections::HashMap<Signature, wt::FuncType>>,
 }
 
 /// A compiled module, and how its code differs from the code it was given.
@@ -78,7 +81,27 @@ impl WasmtimeEngine {
             engine,
             cache: ModuleCache::new(config.module_cache_capacity, config.module_cache_bytes),
             limits: config.limits,
+            func_types: Default::default(),
         })
+    }
+
+    /// The wasmtime type of a host function with `signature`.
+    fn func_type(&self, signature: &Signature) -> wt::FuncType {
+        // The map is only ever extended by whole inserts: a poisoned lock is still sound.
+        let mut types = self
+            .func_types
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        types
+            .entry(signature.clone())
+            .or_insert_with(|| {
+                wt::FuncType::new(
+                    &self.engine,
+                    signature.params.iter().copied().map(val_type),
+                    signature.results.iter().copied().map(val_type),
+                )
+            })
+            .clone()
     }
 }
 
@@ -214,7 +237,8 @@ impl BackendEngine for WasmtimeEngine {
             externs.push(match &import.item {
                 ImportItem::Func { signature, index } => {
                     let name = format!("{}.{}", import.module, import.field);
-                    host_func(&mut store, signature.clone(), *index, trampoline, name).into()
+                    let ty = self.func_type(signature);
+                    host_func(&mut store, ty, signature.clone(), *index, trampoline, name).into()
                 }
                 ImportItem::Memory(memory) => {
                     let ty = wt::MemoryType::new(memory.initial(), memory.maximum());
@@ -253,16 +277,12 @@ impl BackendEngine for WasmtimeEngine {
 
 fn host_func(
     store: &mut wt::Store<StoreData>,
+    ty: wt::FuncType,
     signature: Signature,
     index: usize,
     trampoline: Trampoline,
     name: alloc::string::String,
 ) -> wt::Func {
-    let ty = wt::FuncType::new(
-        store.engine(),
-        signature.params.iter().copied().map(val_type),
-        signature.results.iter().copied().map(val_type),
-    );
     wt::Func::new(store, ty, move |mut caller, params, results| {
         let scope = caller
             .data()
