@@ -4,7 +4,9 @@
 //!
 //! Each case runs the same WASM 1.0 build on fresh chain state, warms up, then calls
 //! for about `EUROPA_BENCH_SECONDS` (default 3) seconds; the figure is calls divided
-//! by elapsed time. `EUROPA_BENCH_ONLY` picks cases (see `main`).
+//! by elapsed time. `EUROPA_BENCH_ONLY` picks cases (see `main`). The compute case is
+//! also timed as native Rust (the fixture's algorithm, checked to return the same hash),
+//! the floor any executor is measured against.
 
 #[path = "../tests/all/mock/mod.rs"]
 mod mock;
@@ -107,6 +109,64 @@ fn measure(pallet: Pallet, case: &Case, budget: Duration) -> f64 {
     })
 }
 
+/// The compute fixture's `work(rounds)` (fixtures/contracts/compute), natively.
+fn compute_work_native(rounds: u32) -> u64 {
+    fn xorshift(mut x: u32) -> u32 {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        x
+    }
+    let mut values = [0u32; 4096];
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut seed: u32 = 0x9e37_79b9;
+    for round in 0..rounds {
+        seed = xorshift(seed ^ round.wrapping_add(1)) | 1;
+        let mut x = seed;
+        for v in values.iter_mut() {
+            x = xorshift(x);
+            *v = x;
+        }
+        values.sort_unstable();
+        for v in values.iter() {
+            hash ^= u64::from(*v);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    hash
+}
+
+/// Native `work(1)` calls per second, after checking that the contract computes the
+/// same hash (so the two run the same algorithm).
+fn measure_native_compute(budget: Duration) -> f64 {
+    let contract_hash = new_test_ext(|| {
+        let contract = Pallet::Europa(Executor::Wasmtime).deploy("compute", input("new", ()));
+        let (result, _) = Contracts::bare_call(
+            ALICE,
+            contract,
+            0,
+            Some(GAS_LIMIT),
+            None,
+            input("work", 1u32),
+        );
+        let data = result.result.expect("work(1) returns").data;
+        // ink! returns `Result<u64, LangError>`: `Ok` is a zero byte, then the value.
+        u64::from_le_bytes(data[1..9].try_into().expect("a u64"))
+    });
+    assert_eq!(
+        contract_hash,
+        compute_work_native(1),
+        "the native algorithm differs"
+    );
+    let start = Instant::now();
+    let mut calls = 0u64;
+    while start.elapsed() < budget {
+        std::hint::black_box(compute_work_native(std::hint::black_box(1)));
+        calls += 1;
+    }
+    calls as f64 / start.elapsed().as_secs_f64()
+}
+
 fn main() {
     let seconds: u64 = std::env::var("EUROPA_BENCH_SECONDS")
         .ok()
@@ -162,6 +222,13 @@ fn main() {
             rates[1],
             rates[2],
             rates[0] / rates[2]
+        );
+    }
+    if "compute work(1) native".contains(&only) {
+        let native = measure_native_compute(budget);
+        println!(
+            "{:<18} {native:>16.0} (native Rust, the same algorithm)",
+            "compute work(1)"
         );
     }
 }
