@@ -16,9 +16,10 @@ pub mod contracts;
 pub mod dev_tx;
 pub mod genesis;
 pub mod input_limits;
+mod signature;
 
 use alloc::vec::Vec;
-use sp_runtime::{generic, traits::BlakeTwo256, MultiAddress, MultiSignature};
+use sp_runtime::{generic, traits::BlakeTwo256, MultiAddress};
 use sp_version::RuntimeVersion;
 
 pub use apis::RUNTIME_API_VERSIONS;
@@ -27,8 +28,8 @@ pub use sp_runtime::BuildStorage;
 
 /// Block number: u32, as cargo-contract and subxt expect.
 pub type BlockNumber = u32;
-/// MultiSignature over sr25519, ed25519 and ecdsa.
-pub type Signature = MultiSignature;
+/// MultiSignature over sr25519, ed25519 and ecdsa, verified once per transaction.
+pub use signature::Signature;
 /// AccountId32.
 pub type AccountId = sp_runtime::AccountId32;
 pub type Balance = u128;

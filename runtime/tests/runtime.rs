@@ -204,6 +204,12 @@ fn metadata_v15_lists_exactly_the_extensions_subxt_knows() {
         ] {
             assert!(pallets.contains(&pallet), "{pallet} in {pallets:?}");
         }
+        // Clients see the signature type every chain has (Europa's verifies once).
+        let signature = metadata
+            .types
+            .resolve(metadata.extrinsic.signature_ty.id)
+            .expect("the signature type");
+        assert_eq!(signature.path.segments, ["sp_runtime", "MultiSignature"]);
         assert!(Runtime::metadata_versions().contains(&15));
     });
 }
