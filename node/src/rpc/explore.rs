@@ -116,6 +116,9 @@ where
     async fn contracts(&self, ext: &Extensions, at: Option<Hash>) -> RpcResult<Value> {
         ensure_unsafe_allowed(ext, "europa_contracts")?;
         let at = at.unwrap_or_else(|| self.client.info().best_hash);
+        if self.client.header(at).map_err(runtime_error)?.is_none() {
+            return Err(invalid_params(format!("block {at:?} is not on this chain")));
+        }
         let prefix = pallet_europa_contracts::ContractInfoOf::<Runtime>::final_prefix();
         let pairs = self
             .client

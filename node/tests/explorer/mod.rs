@@ -260,5 +260,8 @@ fn contracts_are_listed_with_their_messages_and_inputs_encoded_from_arguments() 
         error["message"].as_str().unwrap().contains("no metadata"),
         "{error}"
     );
+    let unknown = format!("0x{}", "ab".repeat(32));
+    let error = node.call("europa_contracts", json!([unknown])).unwrap_err();
+    assert_eq!(error["code"], -32602, "{error}");
     assert!(node.call("system_health", json!([])).is_ok());
 }
