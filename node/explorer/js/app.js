@@ -1,13 +1,14 @@
 // The Explorer's entry: connects to the node's RPC server (its port from /config.json)
 // and shows the view the URL's hash names, so every view can be linked to:
 //   #/                          the chain
+//   #/block/<number | hash>     one block
 //   #/extrinsic/<block>/<index> what an extrinsic did
 //   #/profile/<block>/<index>   its gas profile
 //   #/contracts[/<address>]     the contracts, and a form to call one
 //   #/call/<address>?origin=…&input=…&value=…          a dry run and its trace
 //   #/profile-call/<address>?origin=…&input=…&value=…  its gas profile
 
-import { chainView } from './chain.js';
+import { blockView, chainView } from './chain.js';
 import { callView, contractsView } from './contracts.js';
 import { extrinsicView } from './extrinsic.js';
 import { h, notice, replace } from './dom.js';
@@ -39,6 +40,9 @@ async function main() {
       case '':
       case 'chain':
         leave = chainView(rpc, view);
+        break;
+      case 'block':
+        blockView(rpc, view, parts[1]);
         break;
       case 'extrinsic':
         extrinsicView(rpc, view, parts[1], parts[2]);

@@ -1,5 +1,6 @@
 // The Chain view: the latest blocks and their extrinsics, live, and the controls that move
-// the chain (forward, back, snapshot and revert, time travel).
+// the chain (forward, back, snapshot and revert, time travel); and one block by number or
+// hash (the Block view).
 
 import { accountName, errorText, h, notice, replace, short } from './dom.js';
 
@@ -88,9 +89,27 @@ export function chainView(rpc, root) {
       });
   }
 
-  replace(root, h('h2', {}, 'Chain'), controls, snapshots, status, list);
+  const goTo = h('input', { type: 'text', placeholder: 'number or 0x… hash', 'aria-label': 'block to open', id: 'go-to-block', class: 'small' });
+  const finder = h('form', { class: 'go-to', onsubmit: (event) => {
+    event.preventDefault();
+    if (goTo.value.trim()) location.hash = `#/block/${encodeURIComponent(goTo.value.trim())}`;
+  } }, h('label', {}, 'Go to block ', goTo), ' ', h('button', { type: 'submit' }, 'Open'));
+  replace(root, h('h2', {}, 'Chain'), controls, snapshots, finder, status, list);
   refresh();
   return rpc.subscribe('chain_subscribeNewHeads', [], refresh);
+}
+
+/** One block, by number or hash: `#/block/<number | 0x…>`. */
+export async function blockView(rpc, root, which) {
+  replace(root, h('h2', {}, `Block ${which}`), notice('Reading the block…'));
+  try {
+    const block = await rpc.call('europa_blockSummary', [/^\d+$/.test(which) ? Number(which) : which]);
+    replace(root, h('h2', {}, `Block #${block.number}`),
+      h('p', {}, h('a', { href: '#/' }, 'back to the chain'), ' · parent ', h('code', {}, short(block.parentHash, 10))),
+      renderBlock(block));
+  } catch (error) {
+    replace(root, h('h2', {}, `Block ${which}`), notice(errorText(error), 'error'), h('a', { href: '#/' }, 'back to the chain'));
+  }
 }
 
 function renderBlock(block) {
@@ -98,7 +117,7 @@ function renderBlock(block) {
   return h(
     'article',
     { class: 'block', 'data-number': block.number, 'aria-label': `block ${block.number}` },
-    h('header', {}, h('h3', {}, `#${block.number}`), h('code', { title: block.hash }, short(block.hash, 8)), h('span', { class: 'muted' }, time)),
+    h('header', {}, h('h3', {}, h('a', { href: `#/block/${block.number}` }, `#${block.number}`)), h('code', { title: block.hash }, short(block.hash, 8)), h('span', { class: 'muted' }, time)),
     h('ol', { class: 'extrinsics', start: 0 }, block.extrinsics.map((extrinsic) => renderExtrinsic(block, extrinsic))),
   );
 }

@@ -75,6 +75,15 @@ describe('the Explorer in Chromium', { timeout: 300_000 }, () => {
     assert.match(await extrinsic.textContent(), /by Alice/);
     assert.match(await extrinsic.textContent(), /Balances\.Transfer/);
     await shot('chain');
+
+    // One block by number, from the page's own form; and a block that is not there.
+    await page.fill('#go-to-block', String(number.toNumber()));
+    await page.getByRole('button', { name: 'Open' }).click();
+    await page.waitForURL(`**/#/block/${number.toNumber()}`);
+    await page.getByRole('heading', { name: `Block #${number.toNumber()}` }).waitFor();
+    await page.locator('li.extrinsic', { hasText: 'Balances.transfer_keep_alive' }).waitFor();
+    await open('#/block/99999');
+    await page.locator('.notice.error', { hasText: 'not on this chain' }).waitFor();
   });
 
   test('a contract extrinsic opens as its call tree, decoded, with its host calls and state changes', async () => {
