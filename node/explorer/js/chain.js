@@ -89,7 +89,7 @@ export function chainView(rpc, root) {
       });
   }
 
-  const goTo = h('input', { type: 'text', placeholder: 'number or 0x… hash', 'aria-label': 'block to open', id: 'go-to-block', class: 'small' });
+  const goTo = h('input', { type: 'text', placeholder: 'number or 0x… hash', 'aria-label': 'block to open', id: 'go-to-block' });
   const finder = h('form', { class: 'go-to', onsubmit: (event) => {
     event.preventDefault();
     if (goTo.value.trim()) location.hash = `#/block/${encodeURIComponent(goTo.value.trim())}`;
