@@ -60,10 +60,9 @@ impl<M: Clone> ModuleCache<M> {
 
     /// The cached module for `code`, compiling and caching it on a miss; `compile`
     /// returns the module and what it weighs in bytes (the code kept beside it is
-    /// added). Compilation runs outside the
-    /// lock, so concurrent misses on different code do not wait for each other; two
-    /// racing misses on the same code both compile and the last wins. A module heavier
-    /// than the whole cache is not kept.
+    /// added). Compilation runs outside the lock, so concurrent misses on different code
+    /// do not wait for each other; two racing misses on the same code both compile and
+    /// the last wins. A module heavier than the whole cache is not kept.
     pub fn get_or_compile<E>(
         &self,
         code: &[u8],
