@@ -59,6 +59,9 @@ const ASSETS: &[Asset] = assets!(
     "js/virtual-list.js" => "text/javascript; charset=utf-8",
 );
 
+/// Connections served at once (a page opens a handful); more are closed at once.
+const MAX_CONNECTIONS: usize = 64;
+
 /// Scripts and styles come from the page's own origin only; it connects to the RPC
 /// server's WebSocket, on another port.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; connect-src 'self' ws: wss:; \
@@ -100,22 +103,29 @@ pub fn start(
         config: format!("{{\"rpcPort\":{rpc_port}}}"),
         hosts: (!config.external).then(|| loopback_hosts(addr.port())),
     };
+    let connections = std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     for listener in listeners {
+        let connections = connections.clone();
         let site = site.clone();
         let stop = stop.clone();
         let handle = runtime.clone();
         runtime.spawn(async move {
-            rpc_server::accept(listener, stop.clone(), move |socket, _| {
+            rpc_server::accept(listener, stop.clone(), move |socket, remote| {
+                // Past the limit a connection is closed at once: the page needs a few.
+                let Ok(permit) = connections.clone().try_acquire_owned() else {
+                    log::debug!(target: "europa", "Explorer busy: {remote} turned away");
+                    return;
+                };
                 let site = site.clone();
                 let service = tower::service_fn(move |request: Request<hyper::body::Incoming>| {
                     let response = site.answer(&request);
                     async move { Ok::<_, Infallible>(response) }
                 });
-                handle.spawn(serve_with_graceful_shutdown(
-                    socket,
-                    service,
-                    stop.clone().shutdown(),
-                ));
+                let served = serve_with_graceful_shutdown(socket, service, stop.clone().shutdown());
+                handle.spawn(async move {
+                    let _ = served.await;
+                    drop(permit);
+                });
             })
             .await
         });

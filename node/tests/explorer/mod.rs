@@ -28,6 +28,11 @@ fn explorer_address(node: &Node) -> String {
 
 /// `GET path` with `Host: host`: the status line, the headers and the body.
 fn get(address: &str, host: &str, path: &str) -> (String, String) {
+    try_get(address, host, path).expect("a response")
+}
+
+/// `GET path`, or `None` when the connection closes without an answer.
+fn try_get(address: &str, host: &str, path: &str) -> Option<(String, String)> {
     let mut stream = TcpStream::connect(address).expect("the Explorer accepts connections");
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
@@ -36,11 +41,34 @@ fn get(address: &str, host: &str, path: &str) -> (String, String) {
         stream,
         "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
     )
-    .unwrap();
+    .ok()?;
     let mut response = String::new();
-    stream.read_to_string(&mut response).expect("a response");
-    let (head, body) = response.split_once("\r\n\r\n").expect("head and body");
-    (head.to_owned(), body.to_owned())
+    stream.read_to_string(&mut response).ok()?;
+    let (head, body) = response.split_once("\r\n\r\n")?;
+    Some((head.to_owned(), body.to_owned()))
+}
+
+#[test]
+fn connections_past_the_limit_are_turned_away_and_the_node_goes_on() {
+    let node = Node::start_dev(&["--ui-port=0"]);
+    let address = explorer_address(&node);
+    // Connections that never send a request hold their places.
+    let idle: Vec<TcpStream> = (0..64)
+        .map(|_| TcpStream::connect(&address).expect("accepted"))
+        .collect();
+    node.wait_for(
+        || try_get(&address, &address, "/").is_none(),
+        "a connection past the limit closed unanswered",
+    );
+    assert!(node.call("system_health", json!([])).is_ok());
+    drop(idle);
+    node.wait_for(
+        || {
+            try_get(&address, &address, "/")
+                .is_some_and(|(head, _)| head.starts_with("HTTP/1.1 200"))
+        },
+        "the page served again once the idle connections closed",
+    );
 }
 
 #[test]
