@@ -76,8 +76,8 @@ pub struct BindError {
     source: std::io::Error,
 }
 
-/// Serves the page on `server`'s runtime until it stops; the page talks to `rpc_port`.
-/// Returns the address it listens on first.
+/// Serves the page on `runtime` until `stop` says the RPC server stopped; the page talks
+/// to `rpc_port`. Returns the address it listens on first.
 pub fn start(
     config: ExplorerConfig,
     rpc_port: u16,
@@ -94,8 +94,11 @@ pub fn start(
         source,
     })?;
     let mut listeners = vec![first];
-    // IPv6 on the same port where the machine has it.
-    match bind(SocketAddr::from((v6, addr.port()))) {
+    // IPv6 on the same port where the machine has it (and only that port: the `Host`
+    // check knows one).
+    let v6_listener = TcpListener::bind(SocketAddr::from((v6, addr.port())))
+        .and_then(|listener| listener.set_nonblocking(true).map(|()| listener));
+    match v6_listener {
         Ok(listener) => listeners.push(listener),
         Err(error) => log::debug!(target: "europa", "Explorer not on IPv6: {error}"),
     }
