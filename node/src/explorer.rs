@@ -9,7 +9,7 @@
 
 use std::{
     convert::Infallible,
-    net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener},
+    net::{Ipv4Addr, Ipv6Addr, SocketAddr},
 };
 
 use http::{header, HeaderValue, Method, Request, Response, StatusCode};
@@ -88,23 +88,23 @@ pub fn start(
         true => (Ipv4Addr::UNSPECIFIED, Ipv6Addr::UNSPECIFIED),
         false => (Ipv4Addr::LOCALHOST, Ipv6Addr::LOCALHOST),
     };
-    let first = bind(SocketAddr::from((v4, config.port)))?;
-    let addr = first.local_addr().map_err(|source| BindError {
-        addr: SocketAddr::from((v4, config.port)),
+    let asked = SocketAddr::from((v4, config.port));
+    let first = rpc_server::listen(asked, true)
+        .and_then(|listener| listener.local_addr().map(|addr| (listener, addr)));
+    let (first, addr) = first.map_err(|source| BindError {
+        addr: asked,
         source,
     })?;
     let mut listeners = vec![first];
     // IPv6 on the same port where the machine has it (and only that port: the `Host`
     // check knows one).
-    let v6_listener = TcpListener::bind(SocketAddr::from((v6, addr.port())))
-        .and_then(|listener| listener.set_nonblocking(true).map(|()| listener));
-    match v6_listener {
+    match rpc_server::listen(SocketAddr::from((v6, addr.port())), false) {
         Ok(listener) => listeners.push(listener),
         Err(error) => log::debug!(target: "europa", "Explorer not on IPv6: {error}"),
     }
     let site = Site {
         config: format!("{{\"rpcPort\":{rpc_port}}}"),
-        hosts: (!config.external).then(|| loopback_hosts(addr.port())),
+        hosts: (!config.external).then(|| rpc_server::loopback_hosts(addr.port())),
     };
     let connections = std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     for listener in listeners {
@@ -139,25 +139,6 @@ pub fn start(
     };
     log::info!(target: "europa", "Europa Explorer: http://{shown}/");
     Ok(addr)
-}
-
-/// Binds `addr`, or a free port on the same interface when `addr`'s is taken.
-fn bind(addr: SocketAddr) -> Result<TcpListener, BindError> {
-    let listener = TcpListener::bind(addr).or_else(|_| {
-        let mut any_port = addr;
-        any_port.set_port(0);
-        TcpListener::bind(any_port)
-    });
-    listener
-        .and_then(|listener| listener.set_nonblocking(true).map(|()| listener))
-        .map_err(|source| BindError { addr, source })
-}
-
-fn loopback_hosts(port: u16) -> Vec<String> {
-    ["localhost", "127.0.0.1", "[::1]"]
-        .iter()
-        .map(|host| format!("{host}:{port}"))
-        .collect()
 }
 
 /// What every connection answers from.
@@ -268,7 +249,7 @@ mod tests {
     fn a_foreign_host_is_refused_on_loopback() {
         let site = Site {
             config: "{}".into(),
-            hosts: Some(loopback_hosts(9955)),
+            hosts: Some(rpc_server::loopback_hosts(9955)),
         };
         let get = |host: &str, path: &str| {
             let request = Request::get(path)

@@ -30,8 +30,11 @@ use crate::insight::{
 };
 
 use super::{
-    ensure_unsafe_allowed, error_name, invalid_params, params::BlockRef, runtime_error,
-    trace::find_block, FullBackend,
+    ensure_unsafe_allowed, error_name, invalid_params,
+    params::{hex, BlockRef},
+    runtime_error,
+    trace::find_block,
+    FullBackend,
 };
 
 /// The most contracts `europa_contracts` lists.
@@ -190,7 +193,7 @@ where
         let input = reader
             .encode_call(&message, &args)
             .map_err(|error| invalid_params(format!("{message}: {error}")))?;
-        Ok(format!("0x{}", crate::insight::accounts::hex(&input)))
+        Ok(hex(&input))
     }
 }
 

@@ -305,18 +305,22 @@ pub async fn accept(
 /// Binds a non-blocking listener, handed to the server's runtime once it runs there.
 fn bind(endpoint: &RpcEndpoint) -> Result<std::net::TcpListener, StartError> {
     let addr = endpoint.listen_addr;
+    listen(addr, endpoint.retry_random_port).map_err(|source| StartError::Bind { addr, source })
+}
+
+/// A non-blocking listener on `addr`, or with `retry_random_port` on a free port of the
+/// same interface when `addr`'s is taken; for [`accept`], on a tokio runtime.
+pub fn listen(addr: SocketAddr, retry_random_port: bool) -> std::io::Result<std::net::TcpListener> {
     let listener = match std::net::TcpListener::bind(addr) {
         Ok(listener) => Ok(listener),
-        Err(_) if endpoint.retry_random_port => {
+        Err(_) if retry_random_port => {
             let mut any_port = addr;
             any_port.set_port(0);
             std::net::TcpListener::bind(any_port)
         }
         Err(error) => Err(error),
     };
-    listener
-        .and_then(|listener| listener.set_nonblocking(true).map(|()| listener))
-        .map_err(|source| StartError::Bind { addr, source })
+    listener.and_then(|listener| listener.set_nonblocking(true).map(|()| listener))
 }
 
 /// Rate limiting and metrics for one request, as sc-rpc-server applies them: a
@@ -382,13 +386,15 @@ fn host_filter(enabled: bool, addr: SocketAddr) -> Option<HostFilterLayer> {
     if !enabled {
         return None;
     }
-    let port = addr.port();
-    HostFilterLayer::new([
-        format!("localhost:{port}"),
-        format!("127.0.0.1:{port}"),
-        format!("[::1]:{port}"),
-    ])
-    .ok()
+    HostFilterLayer::new(loopback_hosts(addr.port())).ok()
+}
+
+/// The `Host` values naming this machine's loopback interfaces on `port`.
+pub fn loopback_hosts(port: u16) -> Vec<String> {
+    ["localhost", "127.0.0.1", "[::1]"]
+        .iter()
+        .map(|host| format!("{host}:{port}"))
+        .collect()
 }
 
 fn cors(origins: Option<&[String]>) -> Result<CorsLayer, StartError> {
