@@ -182,8 +182,17 @@ impl AbiReader {
     }
 
     /// The input that calls message (or constructor) `label` with `args`, each written as
-    /// `cargo contract call --args` takes it.
+    /// `cargo contract call --args` takes it. Arguments nested deeper than
+    /// [`MAX_ARG_NESTING`] are refused unread: the transcoder's parser recurses per level,
+    /// and a request's worth of `(` would overflow the stack.
     pub fn encode_call(&self, label: &str, args: &[String]) -> Result<Vec<u8>, String> {
+        for (index, arg) in args.iter().enumerate() {
+            if nesting(arg) > MAX_ARG_NESTING {
+                return Err(format!(
+                    "argument {index} nests deeper than {MAX_ARG_NESTING} levels of (), [] or {{}}"
+                ));
+            }
+        }
         self.transcoder
             .encode(label, args)
             .map_err(|error| format!("{error:#}"))
@@ -205,6 +214,31 @@ impl AbiReader {
                 (!found.docs.is_empty()).then(|| found.docs.join(" ").trim().to_owned())
             })
     }
+}
+
+/// How deeply a call's argument may nest brackets, as `encode_call` reads them.
+pub const MAX_ARG_NESTING: usize = 32;
+
+/// The deepest nesting of `(`, `[` and `{` in `arg`, outside string literals.
+fn nesting(arg: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let (mut in_string, mut escaped) = (false, false);
+    for c in arg.chars() {
+        match (in_string, escaped, c) {
+            (true, true, _) => escaped = false,
+            (true, false, '\\') => escaped = true,
+            (true, false, '"') => in_string = false,
+            (true, false, _) => {}
+            (false, _, '"') => in_string = true,
+            (false, _, '(' | '[' | '{') => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            (false, _, ')' | ']' | '}') => depth = depth.saturating_sub(1),
+            (false, _, _) => {}
+        }
+    }
+    deepest
 }
 
 /// `name: value, name: value`, as a call's arguments or an event's fields read.
@@ -232,5 +266,19 @@ pub fn error_variant(value: &Value) -> Option<String> {
             }
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nesting;
+
+    #[test]
+    fn nesting_counts_brackets_outside_strings() {
+        assert_eq!(nesting("5"), 0);
+        assert_eq!(nesting("Some((1, [2, {x: 3}]))"), 4);
+        assert_eq!(nesting(r#""((((\"((((" "#), 0);
+        assert_eq!(nesting(&"(".repeat(100_000)), 100_000);
+        assert_eq!(nesting(")))(("), 2);
     }
 }

@@ -288,6 +288,34 @@ fn contracts_are_listed_with_their_messages_and_inputs_encoded_from_arguments() 
         error["message"].as_str().unwrap().contains("no metadata"),
         "{error}"
     );
+    // An argument nested a request's worth deep is refused, not parsed (it overflowed
+    // the RPC worker's stack); within the limit, the transcoder answers as usual.
+    let deep = "(".repeat(200_000);
+    let error = node
+        .call(
+            "europa_encodeMessage",
+            json!([code_hash, "transfer", [deep, "10"]]),
+        )
+        .unwrap_err();
+    assert_eq!(error["code"], -32602, "{error}");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("nests deeper than 32"),
+        "{error}"
+    );
+    let error = node
+        .call(
+            "europa_encodeMessage",
+            json!([code_hash, "transfer", ["(".repeat(32), "10"]]),
+        )
+        .unwrap_err();
+    assert_eq!(error["code"], -32602, "{error}");
+    assert!(
+        !error["message"].as_str().unwrap().contains("nests deeper"),
+        "{error}"
+    );
     let unknown = format!("0x{}", "ab".repeat(32));
     let error = node.call("europa_contracts", json!([unknown])).unwrap_err();
     assert_eq!(error["code"], -32602, "{error}");
