@@ -86,11 +86,29 @@ impl ChainSettings {
     }
 }
 
+/// The recorded settings, if any. A damaged file is set aside with a warning (the chain
+/// then records the settings it starts with): it never stops the chain from starting.
 fn read(path: &Path) -> Result<Option<ChainSettings>, String> {
     match std::fs::read(path) {
-        Ok(bytes) => serde_json::from_slice(&bytes)
-            .map(Some)
-            .map_err(|e| format!("{} is not a Europa settings file: {e}", path.display())),
+        Ok(bytes) => match serde_json::from_slice(&bytes) {
+            Ok(settings) => Ok(Some(settings)),
+            Err(error) => {
+                let aside = crate::files::set_aside(path).map_err(|e| {
+                    format!(
+                        "{} is damaged ({error}) and cannot be set aside: {e}",
+                        path.display()
+                    )
+                })?;
+                log::warn!(
+                    target: "europa",
+                    "{} is not a Europa settings file ({error}): set aside as {}; the chain \
+                     records the settings it starts with now",
+                    path.display(),
+                    aside.display()
+                );
+                Ok(None)
+            }
+        },
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(format!("cannot read {}: {e}", path.display())),
     }
@@ -100,7 +118,8 @@ fn write(path: &Path, settings: &ChainSettings) -> Result<(), String> {
     let dir: PathBuf = path.parent().map(Path::to_path_buf).unwrap_or_default();
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let json = serde_json::to_vec_pretty(settings).map_err(|e| e.to_string())?;
-    std::fs::write(path, json).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    crate::files::write_atomically(path, &json)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 #[cfg(test)]
@@ -144,10 +163,17 @@ mod tests {
             refused.contains("created with --sandbox wasmi --wasm-profile strict"),
             "{refused}"
         );
-        // A damaged file is reported, not overwritten.
+        // A damaged file is set aside, kept to look at, and the chain starts anyway.
         std::fs::write(dir.join(FILE_NAME), b"{").unwrap();
-        let damaged = ChainSettings::resolve(&dir, &params(None, None)).expect_err("refused");
-        assert!(damaged.contains("not a Europa settings file"), "{damaged}");
+        let restarted = ChainSettings::resolve(&dir, &params(None, None)).expect("starts");
+        assert_eq!(
+            restarted.flags(),
+            "--sandbox wasmtime --wasm-profile permissive"
+        );
+        assert_eq!(
+            std::fs::read(dir.join(format!("{FILE_NAME}.damaged"))).unwrap(),
+            b"{"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -172,6 +172,9 @@ fn command() -> clap::Command {
         .mut_arg("port", |arg| {
             arg.help("Open a p2p listener on this TCP port; without it (or --listen-addr) europa opens none. A Europa chain never accepts or dials peers either way")
         })
+        .mut_arg("rpc_cors", |arg| {
+            arg.help("Web pages (origins) allowed to use the RPC server, HTTP and WebSocket alike: a comma-separated list, `*` for any port (`http://localhost:*`), or `all` (any page may then drive the chain: unsafe). Default, on every chain: pages on this machine (localhost, 127.0.0.1, [::1]), the Explorer and https://polkadot.js.org. Clients that are not browsers send no origin and are always served")
+        })
         .mut_arg("prometheus_port", |arg| {
             arg.help("Serve Prometheus metrics on this TCP port; without it (or --prometheus-external) europa serves none")
         })
@@ -222,8 +225,21 @@ pub fn run() -> sc_cli::Result<()> {
                 p2p_listener: network.port.is_some() || !network.listen_addr.is_empty(),
                 metrics: metrics.prometheus_port.is_some() || metrics.prometheus_external,
             };
+            let origins_given = cli.run.rpc_params.rpc_cors.is_some();
             runner.run_node_until_exit(|mut config| async move {
                 keep_every_state_of_a_new_chain(&mut config);
+                // sc-cli lets any web page in on `--dev`; Europa never does unless told.
+                if !origins_given {
+                    let origins: Vec<String> = crate::rpc_server::origin::DEFAULT_ORIGINS
+                        .iter()
+                        .map(|origin| origin.to_string())
+                        .collect();
+                    // sc-cli copied its choice into each endpoint it made too.
+                    for endpoint in config.rpc.addr.iter_mut().flatten() {
+                        endpoint.cors = Some(origins.clone());
+                    }
+                    config.rpc.cors = Some(origins);
+                }
                 let chain_dir = config.base_path.config_dir(config.chain_spec.id());
                 let settings = ChainSettings::resolve(&chain_dir, &params)
                     .map_err(sc_cli::Error::Input)?;

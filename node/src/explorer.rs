@@ -61,6 +61,9 @@ const ASSETS: &[Asset] = assets!(
 
 /// Connections served at once (a page opens a handful); more are closed at once.
 const MAX_CONNECTIONS: usize = 64;
+/// How long one connection is served: idle kept-alive connections cannot keep their
+/// slots (and connections that never send a request never get one: `rpc_server::accept`).
+const CONNECTION_LIFETIME: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Scripts and styles come from the page's own origin only; it connects to the RPC
 /// server's WebSocket, on another port.
@@ -126,7 +129,9 @@ pub fn start(
                 });
                 let served = serve_with_graceful_shutdown(socket, service, stop.clone().shutdown());
                 handle.spawn(async move {
-                    let _ = served.await;
+                    // A page's assets load in far less; a kept-alive connection left
+                    // idle gives its slot back, and the browser opens another.
+                    let _ = tokio::time::timeout(CONNECTION_LIFETIME, served).await;
                     drop(permit);
                 });
             })

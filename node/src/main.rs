@@ -10,6 +10,7 @@ mod clock;
 mod command;
 mod executor;
 mod explorer;
+mod files;
 mod history;
 mod insight;
 mod recording;

@@ -75,8 +75,14 @@ impl Workspaces {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(format!("{}: {e}", path.display())),
         };
-        let metadata: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|e| format!("{} is not valid JSON: {e}", path.display()))?;
+        let metadata: serde_json::Value = match serde_json::from_str(&text) {
+            Ok(metadata) => metadata,
+            // A damaged list only loses the choice of default: never blocks a start.
+            Err(error) => {
+                log::warn!(target: "europa", "{} is damaged ({error}): no default workspace", path.display());
+                return Ok(None);
+            }
+        };
         Ok(metadata["default"]
             .as_str()
             .filter(|name| Self::check_name(name).is_ok() && self.root.join(name).is_dir())
@@ -90,7 +96,7 @@ impl Workspaces {
         }
         fs::create_dir_all(&self.root).map_err(|e| format!("{}: {e}", self.root.display()))?;
         let path = self.root.join(METADATA);
-        fs::write(&path, json!({ "default": name }).to_string())
+        crate::files::write_atomically(&path, json!({ "default": name }).to_string().as_bytes())
             .map_err(|e| format!("{}: {e}", path.display()))
     }
 

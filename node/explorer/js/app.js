@@ -19,7 +19,7 @@ const THEME_KEY = 'europa-explorer-theme';
 
 async function main() {
   setUpTheme();
-  const view = document.getElementById('view');
+  const page = document.getElementById('view');
   const status = document.getElementById('connection');
   const config = await (await fetch('/config.json')).json();
   const host = location.hostname.includes(':') && !location.hostname.startsWith('[') ? `[${location.hostname}]` : location.hostname;
@@ -31,6 +31,10 @@ async function main() {
   const route = () => {
     leave?.();
     leave = null;
+    // Each visit renders into a container of its own: a slow view's late answer lands in
+    // a container no longer on the page, never over the view the user went on to.
+    const view = h('div', { class: 'view-content' });
+    page.replaceChildren(view);
     const [path, query = ''] = location.hash.replace(/^#\/?/, '').split('?');
     const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
     for (const link of document.querySelectorAll('nav a')) {
@@ -62,7 +66,7 @@ async function main() {
       default:
         replace(view, h('h2', {}, 'Not found'), notice(`No view called ${parts[0]}.`, 'error'), h('a', { href: '#/' }, 'Go to the chain'));
     }
-    view.focus({ preventScroll: true });
+    page.focus({ preventScroll: true });
   };
   window.addEventListener('hashchange', route);
   route();

@@ -61,14 +61,17 @@ export class Rpc {
     });
   }
 
-  /** Subscribes with `method`; `onItem` hears every notification, also after a reconnect. */
+  /**
+   * Subscribes with `method` (`x_subscribeY`); `onItem` hears every notification, also
+   * after a reconnect. Returns the function that ends it, on the node too (`x_unsubscribeY`).
+   */
   subscribe(method, params, onItem) {
     const wanted = { method, params, onItem };
     this.wanted.push(wanted);
     if (this.socket.readyState === WebSocket.OPEN) this.resubscribe(wanted);
     return () => {
       this.wanted = this.wanted.filter((other) => other !== wanted);
-      if (wanted.id !== undefined) this.subscriptions.delete(wanted.id);
+      this.end(wanted);
     };
   }
 
@@ -76,8 +79,19 @@ export class Rpc {
     try {
       wanted.id = await this.call(wanted.method, wanted.params);
       if (this.wanted.includes(wanted)) this.subscriptions.set(wanted.id, wanted.onItem);
+      // Ended while the node was still answering: end it there too.
+      else this.end(wanted);
     } catch (error) {
       this.onStatus(`${wanted.method} failed: ${error.message}`, false);
     }
+  }
+
+  /** Ends `wanted`'s subscription on the node, if it has one. */
+  end(wanted) {
+    if (wanted.id === undefined) return;
+    this.subscriptions.delete(wanted.id);
+    const id = wanted.id;
+    wanted.id = undefined;
+    this.call(wanted.method.replace('_subscribe', '_unsubscribe'), [id]).catch(() => {});
   }
 }

@@ -79,7 +79,16 @@ pub fn frame(
 ) -> Option<Explanation> {
     match &frame.outcome {
         Outcome::Returned { .. } | Outcome::Terminated { .. } => None,
-        Outcome::Trapped { reason, backtrace } => Some(trapped(frame, reason, backtrace)),
+        Outcome::Trapped {
+            reason,
+            backtrace,
+            debug_info_ignored,
+        } => Some(trapped(
+            frame,
+            reason,
+            backtrace,
+            debug_info_ignored.as_deref(),
+        )),
         Outcome::Reverted { data } => Some(Explanation {
             text: reverted(abi, returned, &data.0),
             location: None,
@@ -95,7 +104,12 @@ pub fn frame(
     }
 }
 
-fn trapped(frame: &FrameTrace, reason: &str, backtrace: &[BacktraceFrame]) -> Explanation {
+fn trapped(
+    frame: &FrameTrace,
+    reason: &str,
+    backtrace: &[BacktraceFrame],
+    debug_info_ignored: Option<&str>,
+) -> Explanation {
     let panic = frame
         .debug_message
         .lines()
@@ -115,10 +129,15 @@ fn trapped(frame: &FrameTrace, reason: &str, backtrace: &[BacktraceFrame]) -> Ex
             text += &format!(", in {function} at {}", location.position());
         }
         (None, true) => text += ", in library code (no frame of the contract's own crate)",
-        (None, false) if !backtrace.is_empty() => {
-            text += "; no source lines: the code has no DWARF (run it on wasmtime with a debug \
+        (None, false) if !backtrace.is_empty() => match debug_info_ignored {
+            Some(why) => {
+                text += &format!("; no source lines: the code's debug info was ignored ({why})")
+            }
+            None => {
+                text += "; no source lines: the code has no DWARF (run it on wasmtime with a debug \
                      build, or attach one with europa_registerDebugInfo / --debug-symbols)"
-        }
+            }
+        },
         (None, false) => {}
     }
     Explanation { text, location }

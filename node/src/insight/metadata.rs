@@ -8,7 +8,7 @@ use ink_metadata::InkProject;
 use scale_info::{form::PortableForm, TypeDef};
 use serde_json::{Map, Value as Json};
 
-use super::InsightError;
+use super::{type_bounds, InsightError};
 
 /// The largest metadata file or bundle Europa reads (a bundle carries the code too).
 pub const MAX_METADATA_BYTES: usize = 16 * 1024 * 1024;
@@ -70,8 +70,13 @@ impl ContractAbi {
         }
         let mut metadata: ContractMetadata =
             serde_json::from_slice(bytes).map_err(|e| InsightError::Metadata(e.to_string()))?;
-        project(&metadata.abi).map_err(|e| {
+        let project = project(&metadata.abi).map_err(|e| {
             InsightError::Metadata(format!("not ink! metadata this Europa reads: {e}"))
+        })?;
+        // contract-transcode recurses per type level and allocates what a type says:
+        // a registry it could overflow the stack or exhaust memory with is refused here.
+        type_bounds::check_project(&project).map_err(|reason| {
+            InsightError::Metadata(format!("its type registry is not accepted: {reason}"))
         })?;
         metadata.remove_source_wasm_attribute();
         let json =

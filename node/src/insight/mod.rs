@@ -13,6 +13,7 @@ mod profile;
 mod render;
 pub mod runtime_metadata;
 mod symbols;
+mod type_bounds;
 
 use std::{
     collections::HashMap,
@@ -330,10 +331,7 @@ impl Insight {
         };
         let dir = store.join(kind.directory());
         std::fs::create_dir_all(&dir)?;
-        // Written aside and renamed, so a crash never leaves half a file to be read back.
-        let partial = dir.join(format!("{name}.partial"));
-        std::fs::write(&partial, bytes)?;
-        std::fs::rename(&partial, dir.join(name))?;
+        crate::files::write_atomically(&dir.join(name), bytes)?;
         Ok(())
     }
 }

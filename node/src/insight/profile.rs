@@ -349,8 +349,16 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// The deepest call path a profile draws: deeper calls (a recursion) are drawn as one
+/// `[deeper calls]` node under it, so that the paths stay linear in the profile's size.
+const MAX_PATH_DEPTH: usize = 64;
+/// Below the deepest path, what is drawn.
+const DEEPER_CALLS: &str = "[deeper calls]";
+/// The longest function name a profile shows, in bytes (names come from the contract).
+const MAX_NAME_BYTES: usize = 512;
+
 /// Each node's path of names from the frame's root (the root itself: empty); functions
-/// without a name are named by `contract` and index.
+/// without a name are named by `contract` and index. Paths stop at [`MAX_PATH_DEPTH`].
 fn node_paths(
     profile: &GasProfile,
     names: &HashMap<u32, String>,
@@ -363,7 +371,11 @@ fn node_paths(
             .parent
             .and_then(|p| paths.get(p as usize).cloned())
             .unwrap_or_default();
-        if let Some(host) = &node.host {
+        if path.len() >= MAX_PATH_DEPTH {
+            if path.len() == MAX_PATH_DEPTH {
+                path.push(DEEPER_CALLS.to_owned());
+            }
+        } else if let Some(host) = &node.host {
             path.push(host.clone());
         } else if let Some(function) = node.function {
             path.push(
@@ -393,9 +405,13 @@ fn function_names(wasm: &[u8]) -> HashMap<u32, String> {
                 continue;
             };
             for naming in map.into_iter().flatten() {
+                let mut end = naming.name.len().min(MAX_NAME_BYTES);
+                while !naming.name.is_char_boundary(end) {
+                    end -= 1;
+                }
                 names.insert(
                     naming.index,
-                    format!("{:#}", rustc_demangle::demangle(naming.name)),
+                    format!("{:#}", rustc_demangle::demangle(&naming.name[..end])),
                 );
             }
         }

@@ -40,7 +40,7 @@ pub fn tree(annotated: &Annotated, level: TraceLog) -> String {
             let _ = write!(out, ", uses {}", upload.features_used.join(", "));
         }
         if let Some(reason) = &upload.rejected {
-            let _ = write!(out, ", REJECTED: {reason}");
+            let _ = write!(out, ", REJECTED: {}", one_line(reason));
         }
         out.push('\n');
     }
@@ -63,7 +63,7 @@ pub fn tree(annotated: &Annotated, level: TraceLog) -> String {
     }
     if let Some(error) = &annotated.trace.error {
         let explained = annotated.explanation.as_deref().unwrap_or(error);
-        let _ = writeln!(out, "error: {explained}");
+        let _ = writeln!(out, "error: {}", one_line(explained));
     }
     if let Some(t) = &annotated.trace.truncated {
         let _ = writeln!(
@@ -72,7 +72,29 @@ pub fn tree(annotated: &Annotated, level: TraceLog) -> String {
             t.host_calls, t.frames, t.events, t.values, t.debug_bytes
         );
     }
+    inert(&out)
+}
+
+/// `text` with every control character but the newline escaped (`\r`, `\u{1b}`):
+/// text from a contract cannot move the terminal's cursor, colour it or rewrite a line.
+fn inert(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        // Bidirectional overrides reorder what a terminal shows, as controls would.
+        let reorders = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+        if c != '\n' && (c.is_control() || reorders) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
     out
+}
+
+/// `text` on one line: newlines escaped too, so a contract's text cannot start a log
+/// line of its own (the tree's own lines carry their prefixes).
+fn one_line(text: &str) -> String {
+    text.replace('\n', "\\n")
 }
 
 struct Writer<'a> {
@@ -100,7 +122,7 @@ impl<'a> Writer<'a> {
     /// Writes `frame` after `first` (its own line's prefix); its children after `rest`.
     fn frame(&mut self, frame: &FrameTrace, first: &str, rest: &str) {
         let notes = self.notes_of(frame);
-        let call = notes.map_or_else(String::new, |n| n.call_text(frame));
+        let call = one_line(&notes.map_or_else(String::new, |n| n.call_text(frame)));
         let arrow = match frame.entry {
             EntryPoint::Call => "→",
             EntryPoint::Deploy => "→ new",
@@ -149,7 +171,7 @@ impl<'a> Writer<'a> {
                     &format!("{rest}{under}"),
                 ),
                 Child::Call(call) => {
-                    let _ = writeln!(self.out, "{rest}{branch}{}", host_call(call));
+                    let _ = writeln!(self.out, "{rest}{branch}{}", one_line(&host_call(call)));
                 }
                 Child::Text(text) => {
                     let mut lines = text.lines();
@@ -283,4 +305,17 @@ fn outcome_text(frame: &FrameTrace, notes: Option<&FrameNotes>) -> String {
         }
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contract_text_cannot_steer_the_terminal_or_forge_lines() {
+        let hostile = "ok\r[INFO] forged\u{1b}[2J\u{202E}gnp.exe\nnext";
+        let shown = inert(hostile);
+        assert_eq!(shown, "ok\\r[INFO] forged\\u{1b}[2J\\u{202e}gnp.exe\nnext");
+        assert!(!one_line(&shown).contains('\n'));
+    }
 }

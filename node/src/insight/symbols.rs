@@ -10,6 +10,7 @@ use addr2line::{
     gimli::{Dwarf, EndianSlice, LittleEndian, SectionId},
     Context, LookupResult,
 };
+use europa_sandbox::debug_info::{self, DebugLimits};
 use pallet_europa_contracts::trace::BacktraceFrame;
 use sp_runtime::traits::{BlakeTwo256, Hash as _};
 use wasmparser::{Parser, Payload};
@@ -72,6 +73,9 @@ impl DebugSymbols {
                 )));
             }
         }
+        // addr2line recurses per nested entry and materialises every row and path.
+        debug_info::check(&symbols.wasm, &DebugLimits::default())
+            .map_err(|e| InsightError::Wasm(format!("its debug info is not read: {e}")))?;
         Ok(symbols)
     }
 

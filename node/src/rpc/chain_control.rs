@@ -15,7 +15,6 @@ use jsonrpsee::{
     core::{async_trait, RpcResult},
     proc_macros::rpc,
     types::ErrorObjectOwned,
-    Extensions,
 };
 use sc_client_api::{Backend, StorageProvider};
 use sc_consensus_manual_seal::EngineCommand;
@@ -23,7 +22,7 @@ use sc_transaction_pool_api::{ChainEvent, MaintainedTransactionPool};
 use serde::{Deserialize, Serialize};
 use sp_blockchain::HeaderBackend;
 
-use super::{ensure_unsafe_allowed, invalid_params, runtime_error};
+use super::{invalid_params, revert_watchers::RevertWatchers, runtime_error};
 use crate::clock::Clock;
 
 /// The most blocks one `europa_forwardToHeight` seals.
@@ -33,31 +32,31 @@ pub const MAX_FORWARD_BLOCKS: BlockNumber = 100_000;
 pub trait ChainControlApi {
     /// Seals empty blocks until the chain is `height` blocks high; returns the new
     /// head's number.
-    #[method(name = "europa_forwardToHeight", with_extensions)]
+    #[method(name = "europa_forwardToHeight")]
     async fn forward_to_height(&self, height: BlockNumber) -> RpcResult<BlockNumber>;
 
     /// Reverts the chain to `height` (below the head), discarding the later blocks;
     /// returns the new head's number.
-    #[method(name = "europa_backwardToHeight", with_extensions)]
+    #[method(name = "europa_backwardToHeight")]
     async fn backward_to_height(&self, height: BlockNumber) -> RpcResult<BlockNumber>;
 
     /// Remembers the head; returns the snapshot's id.
-    #[method(name = "europa_snapshot", with_extensions)]
+    #[method(name = "europa_snapshot")]
     async fn snapshot(&self) -> RpcResult<u64>;
 
     /// Reverts the chain to snapshot `id`'s block; that snapshot and later ones are
     /// used up. Returns `true`.
-    #[method(name = "europa_revert", with_extensions)]
+    #[method(name = "europa_revert")]
     async fn revert(&self, id: u64) -> RpcResult<bool>;
 
     /// Moves the timestamps of all following blocks `ms` later; returns how far the
     /// clock is now ahead of the system's, in milliseconds.
-    #[method(name = "europa_increaseTime", with_extensions)]
+    #[method(name = "europa_increaseTime")]
     async fn increase_time(&self, ms: u64) -> RpcResult<i64>;
 
     /// Gives the next block timestamp `ms` (not below the head's); time runs on from
     /// there.
-    #[method(name = "europa_setNextBlockTimestamp", with_extensions)]
+    #[method(name = "europa_setNextBlockTimestamp")]
     async fn set_next_block_timestamp(&self, ms: u64) -> RpcResult<()>;
 }
 
@@ -84,6 +83,8 @@ pub struct ChainControl<C, B, P> {
     seal_commands: mpsc::Sender<EngineCommand<Hash>>,
     clock: Arc<Clock>,
     snapshots_file: PathBuf,
+    /// The subscriptions told the new values after a revert.
+    watchers: Arc<RevertWatchers>,
     /// One control at a time: they read the head (and the snapshots) and then move it.
     busy: tokio::sync::Mutex<()>,
 }
@@ -96,6 +97,7 @@ impl<C, B, P> ChainControl<C, B, P> {
         seal_commands: mpsc::Sender<EngineCommand<Hash>>,
         clock: Arc<Clock>,
         chain_dir: PathBuf,
+        watchers: Arc<RevertWatchers>,
     ) -> Self {
         ChainControl {
             client,
@@ -104,15 +106,29 @@ impl<C, B, P> ChainControl<C, B, P> {
             seal_commands,
             clock,
             snapshots_file: chain_dir.join("europa-snapshots.json"),
+            watchers,
             busy: tokio::sync::Mutex::new(()),
         }
     }
 
     fn read_snapshots(&self) -> Result<Snapshots, ErrorObjectOwned> {
         match std::fs::read(&self.snapshots_file) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-                runtime_error(format!("{} is damaged: {e}", self.snapshots_file.display()))
-            }),
+            Ok(bytes) => match serde_json::from_slice(&bytes) {
+                Ok(snapshots) => Ok(snapshots),
+                // Its snapshots are lost; snapshots taken from now on work.
+                Err(error) => {
+                    let file = self.snapshots_file.display();
+                    match crate::files::set_aside(&self.snapshots_file) {
+                        Ok(aside) => {
+                            log::warn!(target: "europa", "{file} is damaged ({error}): set aside as {}, no snapshots kept", aside.display())
+                        }
+                        Err(e) => {
+                            log::warn!(target: "europa", "{file} is damaged ({error}) and could not be set aside: {e}")
+                        }
+                    }
+                    Ok(Snapshots::default())
+                }
+            },
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Snapshots::default()),
             Err(e) => Err(runtime_error(format!(
                 "cannot read {}: {e}",
@@ -123,7 +139,7 @@ impl<C, B, P> ChainControl<C, B, P> {
 
     fn write_snapshots(&self, snapshots: &Snapshots) -> Result<(), ErrorObjectOwned> {
         let json = serde_json::to_vec_pretty(snapshots).map_err(runtime_error)?;
-        std::fs::write(&self.snapshots_file, json).map_err(|e| {
+        crate::files::write_atomically(&self.snapshots_file, &json).map_err(|e| {
             runtime_error(format!(
                 "cannot write {}: {e}",
                 self.snapshots_file.display()
@@ -165,7 +181,9 @@ where
     /// Reverts the chain to `height`, below the head, and tells the transaction pool:
     /// it tracks the best and finalized blocks to follow the chain from one import to the
     /// next, and would otherwise look for the reverted ones (the transactions of the
-    /// discarded blocks are not resubmitted).
+    /// discarded blocks are not resubmitted). Then tells the storage and head
+    /// subscribers, before the caller is answered: a client keeping an account's nonce
+    /// from its subscription signs its next transaction with the reverted chain's.
     async fn revert_to(&self, height: BlockNumber) -> Result<BlockNumber, ErrorObjectOwned> {
         let now = self.revert_database(height)?;
         let (_, hash) = self.head();
@@ -181,10 +199,16 @@ where
                 tree_route: Arc::from([]),
             })
             .await;
+        let finalized = self.client.info().finalized_hash;
+        self.watchers
+            .reverted::<C, B>(&*self.client, hash, finalized)
+            .await;
         Ok(now)
     }
 
     fn revert_database(&self, height: BlockNumber) -> Result<BlockNumber, ErrorObjectOwned> {
+        // The lock every block import and finalization takes: none runs halfway through.
+        let _import_lock = self.backend.get_import_lock().write();
         let (head, _) = self.head();
         let blocks = head.saturating_sub(height);
         let (reverted, _) = self
@@ -209,12 +233,7 @@ where
     B: Backend<Block> + Send + Sync + 'static,
     P: MaintainedTransactionPool<Block = Block> + 'static,
 {
-    async fn forward_to_height(
-        &self,
-        ext: &Extensions,
-        height: BlockNumber,
-    ) -> RpcResult<BlockNumber> {
-        ensure_unsafe_allowed(ext, "europa_forwardToHeight")?;
+    async fn forward_to_height(&self, height: BlockNumber) -> RpcResult<BlockNumber> {
         let _busy = self.busy.lock().await;
         let (head, _) = self.head();
         if height <= head {
@@ -235,12 +254,7 @@ where
         Ok(self.head().0)
     }
 
-    async fn backward_to_height(
-        &self,
-        ext: &Extensions,
-        height: BlockNumber,
-    ) -> RpcResult<BlockNumber> {
-        ensure_unsafe_allowed(ext, "europa_backwardToHeight")?;
+    async fn backward_to_height(&self, height: BlockNumber) -> RpcResult<BlockNumber> {
         let _busy = self.busy.lock().await;
         let (head, _) = self.head();
         if height >= head {
@@ -252,8 +266,7 @@ where
         self.revert_to(height).await
     }
 
-    async fn snapshot(&self, ext: &Extensions) -> RpcResult<u64> {
-        ensure_unsafe_allowed(ext, "europa_snapshot")?;
+    async fn snapshot(&self) -> RpcResult<u64> {
         let _busy = self.busy.lock().await;
         let (number, hash) = self.head();
         let mut snapshots = self.read_snapshots()?;
@@ -264,8 +277,7 @@ where
         Ok(id)
     }
 
-    async fn revert(&self, ext: &Extensions, id: u64) -> RpcResult<bool> {
-        ensure_unsafe_allowed(ext, "europa_revert")?;
+    async fn revert(&self, id: u64) -> RpcResult<bool> {
         let _busy = self.busy.lock().await;
         let mut snapshots = self.read_snapshots()?;
         let Some(snapshot) = snapshots.snapshots.iter().find(|s| s.id == id).cloned() else {
@@ -290,13 +302,11 @@ where
         Ok(true)
     }
 
-    async fn increase_time(&self, ext: &Extensions, ms: u64) -> RpcResult<i64> {
-        ensure_unsafe_allowed(ext, "europa_increaseTime")?;
+    async fn increase_time(&self, ms: u64) -> RpcResult<i64> {
         Ok(self.clock.increase(ms))
     }
 
-    async fn set_next_block_timestamp(&self, ext: &Extensions, ms: u64) -> RpcResult<()> {
-        ensure_unsafe_allowed(ext, "europa_setNextBlockTimestamp")?;
+    async fn set_next_block_timestamp(&self, ms: u64) -> RpcResult<()> {
         let (head, hash) = self.head();
         let head_ms = crate::clock::timestamp_at(&*self.client, hash).map_err(runtime_error)?;
         if ms < head_ms {

@@ -14,7 +14,6 @@ use jsonrpsee::{
     core::{async_trait, RpcResult},
     proc_macros::rpc,
     types::ErrorObjectOwned,
-    Extensions,
 };
 use sc_client_api::StorageProvider;
 use sc_consensus_manual_seal::EngineCommand;
@@ -27,7 +26,7 @@ use sp_keyring::Sr25519Keyring;
 use substrate_frame_rpc_system::{AccountNonceApi, System, SystemApiServer};
 
 use super::{
-    ensure_unsafe_allowed, invalid_params,
+    invalid_params,
     params::{Account, Amount, HexBytes},
     runtime_error, FullBackend,
 };
@@ -36,14 +35,14 @@ use super::{
 pub trait CheatsApi {
     /// Sets `account`'s free balance (`Balances.force_set_balance`); returns the hash of
     /// the block that did it.
-    #[method(name = "europa_setBalance", with_extensions)]
+    #[method(name = "europa_setBalance")]
     async fn set_balance(&self, account: Account, free: Amount) -> RpcResult<Hash>;
 
     /// Writes storage items, `[key, value]` or `[key, null]` to remove one: of the top
     /// trie (`System.set_storage` and `System.kill_storage`), or with `contract` of that
     /// contract's storage, keys as its child trie holds them (`Cheats.set_contract_storage`).
     /// Returns the block's hash.
-    #[method(name = "europa_setStorage", with_extensions)]
+    #[method(name = "europa_setStorage")]
     async fn set_storage(
         &self,
         items: Vec<(HexBytes, Option<HexBytes>)>,
@@ -52,7 +51,7 @@ pub trait CheatsApi {
 
     /// Points `contract` at other stored code (`Contracts.set_code`), to try a fix
     /// without redeploying; returns the block's hash.
-    #[method(name = "europa_setContractCode", with_extensions)]
+    #[method(name = "europa_setContractCode")]
     async fn set_contract_code(&self, contract: Account, code_hash: Hash) -> RpcResult<Hash>;
 }
 
@@ -202,13 +201,7 @@ where
     C::Api: AccountNonceApi<Block, AccountId, Nonce> + BlockBuilder<Block>,
     P: TransactionPool<Block = Block, Hash = Hash> + 'static,
 {
-    async fn set_balance(
-        &self,
-        ext: &Extensions,
-        account: Account,
-        free: Amount,
-    ) -> RpcResult<Hash> {
-        ensure_unsafe_allowed(ext, "europa_setBalance")?;
+    async fn set_balance(&self, account: Account, free: Amount) -> RpcResult<Hash> {
         let call = RuntimeCall::Balances(pallet_balances::Call::force_set_balance {
             who: account.0.into(),
             new_free: free.0,
@@ -218,11 +211,9 @@ where
 
     async fn set_storage(
         &self,
-        ext: &Extensions,
         items: Vec<(HexBytes, Option<HexBytes>)>,
         contract: Option<Account>,
     ) -> RpcResult<Hash> {
-        ensure_unsafe_allowed(ext, "europa_setStorage")?;
         if items.is_empty() {
             return Err(invalid_params("give at least one [key, value | null]"));
         }
@@ -262,13 +253,7 @@ where
         self.as_root(call).await
     }
 
-    async fn set_contract_code(
-        &self,
-        ext: &Extensions,
-        contract: Account,
-        code_hash: Hash,
-    ) -> RpcResult<Hash> {
-        ensure_unsafe_allowed(ext, "europa_setContractCode")?;
+    async fn set_contract_code(&self, contract: Account, code_hash: Hash) -> RpcResult<Hash> {
         let call = RuntimeCall::Contracts(pallet_europa_contracts::Call::set_code {
             dest: contract.0.into(),
             code_hash,

@@ -5,11 +5,8 @@ use europa_runtime::Hash;
 use jsonrpsee::{
     core::{async_trait, RpcResult},
     proc_macros::rpc,
-    Extensions,
 };
 use sc_consensus_manual_seal::rpc::{CreatedBlock, ManualSeal, ManualSealApiServer};
-
-use super::ensure_unsafe_allowed;
 
 /// `engine_createBlock` and `engine_finalizeBlock` as manual seal serves them, behind
 /// the unsafe-method check.
@@ -17,7 +14,7 @@ use super::ensure_unsafe_allowed;
 pub trait EngineApi {
     /// Seals a block: `createEmpty` even without transactions, `finalize` at once,
     /// on `parentHash` (default: the best block).
-    #[method(name = "engine_createBlock", with_extensions)]
+    #[method(name = "engine_createBlock")]
     async fn create_block(
         &self,
         create_empty: bool,
@@ -26,7 +23,7 @@ pub trait EngineApi {
     ) -> RpcResult<CreatedBlock<Hash>>;
 
     /// Finalizes the block `hash` (and its ancestors).
-    #[method(name = "engine_finalizeBlock", with_extensions)]
+    #[method(name = "engine_finalizeBlock")]
     async fn finalize_block(&self, hash: Hash, justification: Option<Vec<u8>>) -> RpcResult<bool>;
 }
 
@@ -36,24 +33,16 @@ pub struct Engine(pub ManualSeal<Hash>);
 impl EngineApiServer for Engine {
     async fn create_block(
         &self,
-        ext: &Extensions,
         create_empty: bool,
         finalize: bool,
         parent_hash: Option<Hash>,
     ) -> RpcResult<CreatedBlock<Hash>> {
-        ensure_unsafe_allowed(ext, "engine_createBlock")?;
         ManualSealApiServer::create_block(&self.0, create_empty, finalize, parent_hash)
             .await
             .map_err(Into::into)
     }
 
-    async fn finalize_block(
-        &self,
-        ext: &Extensions,
-        hash: Hash,
-        justification: Option<Vec<u8>>,
-    ) -> RpcResult<bool> {
-        ensure_unsafe_allowed(ext, "engine_finalizeBlock")?;
+    async fn finalize_block(&self, hash: Hash, justification: Option<Vec<u8>>) -> RpcResult<bool> {
         ManualSealApiServer::finalize_block(&self.0, hash, justification)
             .await
             .map_err(Into::into)

@@ -16,7 +16,6 @@ use frame_system::Phase;
 use jsonrpsee::{
     core::{async_trait, RpcResult},
     proc_macros::rpc,
-    Extensions,
 };
 use serde_json::{json, Value};
 use sp_blockchain::HeaderBackend;
@@ -30,7 +29,7 @@ use crate::insight::{
 };
 
 use super::{
-    ensure_unsafe_allowed, error_name, invalid_params,
+    error_name, invalid_params,
     params::{hex, BlockRef},
     runtime_error,
     trace::find_block,
@@ -47,18 +46,18 @@ const MAX_TEXT_CHARS: usize = 600;
 pub trait ExploreApi {
     /// Block `block` as a person reads it: `{number, hash, parentHash, timestamp,
     /// extrinsics: [{index, pallet, call, text, signer, signerName, outcome, events}]}`.
-    #[method(name = "europa_blockSummary", with_extensions)]
+    #[method(name = "europa_blockSummary")]
     async fn block_summary(&self, block: BlockRef) -> RpcResult<Value>;
 
     /// The contracts on chain at `at` (default: the best block), at most
     /// [`MAX_CONTRACTS_LISTED`]: `[{address, codeHash, name, balance, storageItems,
     /// storageBytes, storageDeposit, messages}]` (`name` and `messages` with metadata).
-    #[method(name = "europa_contracts", with_extensions)]
+    #[method(name = "europa_contracts")]
     async fn contracts(&self, at: Option<Hash>) -> RpcResult<Value>;
 
     /// The input that calls `message` of the contract whose code is `codeHash` (its
     /// metadata registered) with `args`, each as `cargo contract call --args` takes it.
-    #[method(name = "europa_encodeMessage", with_extensions)]
+    #[method(name = "europa_encodeMessage")]
     async fn encode_message(
         &self,
         code_hash: Hash,
@@ -86,8 +85,7 @@ where
         + HeaderBackend<Block>,
     C: Send + Sync + 'static,
 {
-    async fn block_summary(&self, ext: &Extensions, block_ref: BlockRef) -> RpcResult<Value> {
-        ensure_unsafe_allowed(ext, "europa_blockSummary")?;
+    async fn block_summary(&self, block_ref: BlockRef) -> RpcResult<Value> {
         let block = find_block(&*self.client, block_ref)?;
         let header = block.header();
         let hash = header.hash();
@@ -116,8 +114,7 @@ where
         }))
     }
 
-    async fn contracts(&self, ext: &Extensions, at: Option<Hash>) -> RpcResult<Value> {
-        ensure_unsafe_allowed(ext, "europa_contracts")?;
+    async fn contracts(&self, at: Option<Hash>) -> RpcResult<Value> {
         let at = at.unwrap_or_else(|| self.client.info().best_hash);
         if self.client.header(at).map_err(runtime_error)?.is_none() {
             return Err(invalid_params(format!("block {at:?} is not on this chain")));
@@ -174,12 +171,10 @@ where
 
     async fn encode_message(
         &self,
-        ext: &Extensions,
         code_hash: Hash,
         message: String,
         args: Vec<String>,
     ) -> RpcResult<String> {
-        ensure_unsafe_allowed(ext, "europa_encodeMessage")?;
         let reader = self
             .insight
             .abi(code_hash.as_ref())

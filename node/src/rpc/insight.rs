@@ -10,30 +10,29 @@ use jsonrpsee::{
     core::{async_trait, RpcResult},
     proc_macros::rpc,
     types::ErrorObjectOwned,
-    Extensions,
 };
 use serde_json::{json, Value};
 use sp_blockchain::HeaderBackend;
 
 use crate::insight::{Insight, InsightError};
 
-use super::{ensure_unsafe_allowed, invalid_params, params::HexBytes, runtime_error, FullBackend};
+use super::{invalid_params, params::HexBytes, runtime_error, FullBackend};
 
 #[rpc(server)]
 pub trait InsightApi {
     /// Learns a contract's ink! metadata: the metadata JSON or `.contract` bundle, as a
     /// JSON object or as its text. Returns `{name, codeHash}`.
-    #[method(name = "europa_registerContract", with_extensions)]
+    #[method(name = "europa_registerContract")]
     async fn register_contract(&self, metadata: Value) -> RpcResult<Value>;
 
     /// Attaches `wasm`, a DWARF-carrying build, to the stored code `codeHash`, when their
     /// Code sections are identical. Returns `{codeHash, codeSection}` (the section's
     /// BLAKE2-256).
-    #[method(name = "europa_registerDebugInfo", with_extensions)]
+    #[method(name = "europa_registerDebugInfo")]
     async fn register_debug_info(&self, code_hash: Hash, wasm: HexBytes) -> RpcResult<Value>;
 
     /// The contracts whose metadata Europa has: `[{name, codeHash}]`.
-    #[method(name = "europa_registeredContracts", with_extensions)]
+    #[method(name = "europa_registeredContracts")]
     async fn registered_contracts(&self) -> RpcResult<Value>;
 }
 
@@ -76,8 +75,7 @@ where
     C: sc_client_api::StorageProvider<Block, FullBackend> + HeaderBackend<Block>,
     C: Send + Sync + 'static,
 {
-    async fn register_contract(&self, ext: &Extensions, metadata: Value) -> RpcResult<Value> {
-        ensure_unsafe_allowed(ext, "europa_registerContract")?;
+    async fn register_contract(&self, metadata: Value) -> RpcResult<Value> {
         let bytes = match metadata {
             Value::String(text) => text.into_bytes(),
             object @ Value::Object(_) => object.to_string().into_bytes(),
@@ -94,13 +92,7 @@ where
         Ok(json!({ "name": abi.name, "codeHash": Hash::from(abi.code_hash) }))
     }
 
-    async fn register_debug_info(
-        &self,
-        ext: &Extensions,
-        code_hash: Hash,
-        wasm: HexBytes,
-    ) -> RpcResult<Value> {
-        ensure_unsafe_allowed(ext, "europa_registerDebugInfo")?;
+    async fn register_debug_info(&self, code_hash: Hash, wasm: HexBytes) -> RpcResult<Value> {
         let best = self.client.info().best_hash;
         let code = stored_code(&*self.client, best, &code_hash.0)
             .ok_or_else(|| invalid_params(format!("no code is stored under {code_hash:?}")))?;
@@ -111,8 +103,7 @@ where
         Ok(json!({ "codeHash": code_hash, "codeSection": Hash::from(digest) }))
     }
 
-    async fn registered_contracts(&self, ext: &Extensions) -> RpcResult<Value> {
-        ensure_unsafe_allowed(ext, "europa_registeredContracts")?;
+    async fn registered_contracts(&self) -> RpcResult<Value> {
         let list = self
             .insight
             .contracts()

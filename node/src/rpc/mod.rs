@@ -5,7 +5,8 @@
 //!
 //! Europa's own methods (`europa_*`) and manual sealing (`engine_*`) are unsafe in
 //! Substrate's sense: served on local interfaces, refused on external ones unless the
-//! node runs with `--rpc-methods unsafe`.
+//! node runs with `--rpc-methods unsafe`. The server refuses them by name before their
+//! parameters are read (`rpc_server::gate`), so their bodies need not check.
 
 mod chain_control;
 mod cheats;
@@ -13,6 +14,7 @@ mod engine;
 mod explore;
 mod insight;
 pub mod params;
+pub mod revert_watchers;
 mod trace;
 
 use std::sync::Arc;
@@ -21,10 +23,9 @@ use europa_runtime::{opaque::Block, AccountId, Balance, Hash, Nonce};
 use futures::channel::mpsc;
 use jsonrpsee::{
     types::{ErrorObject, ErrorObjectOwned},
-    Extensions, RpcModule,
+    RpcModule,
 };
 use sc_consensus_manual_seal::{rpc::ManualSeal, EngineCommand};
-use sc_rpc_api::DenyUnsafe;
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::{Error as BlockChainError, HeaderBackend, HeaderMetadata};
 
@@ -40,6 +41,8 @@ pub struct Dependencies<C, P> {
     pub chain_dir: std::path::PathBuf,
     /// What Europa knows about the chain's contracts (metadata, debug symbols).
     pub insight: Arc<crate::insight::Insight>,
+    /// The storage and head subscriptions a revert notifies.
+    pub revert_watchers: Arc<revert_watchers::RevertWatchers>,
 }
 
 /// The node's database backend.
@@ -96,14 +99,13 @@ where
         deps.seal_commands.clone(),
         deps.clock,
         deps.chain_dir,
+        deps.revert_watchers,
     );
     module.merge(control.into_rpc())?;
     module.merge(Engine(ManualSeal::new(deps.seal_commands)).into_rpc())?;
     Ok(module)
 }
 
-/// JSON-RPC's "method not found", which Substrate also answers for unsafe methods.
-const METHOD_NOT_ALLOWED: i32 = -32601;
 /// Invalid request parameters (JSON-RPC's code).
 const INVALID_PARAMS: i32 = -32602;
 /// The runtime or the chain could not answer.
@@ -118,24 +120,6 @@ pub fn invalid_params(message: impl Into<String>) -> ErrorObjectOwned {
 /// The runtime or the chain failed to answer.
 pub fn runtime_error(message: impl std::fmt::Display) -> ErrorObjectOwned {
     ErrorObject::owned(RUNTIME_ERROR, message.to_string(), None::<()>)
-}
-
-/// Refuses an unsafe method on an interface where unsafe methods are denied, saying how
-/// to allow it.
-pub fn ensure_unsafe_allowed(ext: &Extensions, method: &str) -> Result<(), ErrorObjectOwned> {
-    match ext.get::<DenyUnsafe>() {
-        Some(DenyUnsafe::No) => Ok(()),
-        // sc-rpc-server marks every request; unmarked ones are not trusted either.
-        Some(DenyUnsafe::Yes) | None => Err(ErrorObject::owned(
-            METHOD_NOT_ALLOWED,
-            format!(
-                "{method} is an unsafe method, refused on this interface: europa serves unsafe \
-                 methods on local interfaces only; on a trusted network, start it with \
-                 `--rpc-methods unsafe`"
-            ),
-            None::<()>,
-        )),
-    }
 }
 
 /// `Contracts::OutOfGas` rather than a module index (names do not cross the runtime

@@ -8,6 +8,8 @@
 //!   names the limit and the flag (see [`request_limit`]), so a client's promise fails
 //!   instead of waiting for a reply that never comes.
 
+pub mod gate;
+pub mod origin;
 mod request_limit;
 
 use std::{
@@ -41,9 +43,6 @@ pub enum StartError {
         addr: SocketAddr,
         source: std::io::Error,
     },
-    /// A `--rpc-cors` origin is not a valid header value.
-    #[error("--rpc-cors origin {0:?} is not a valid HTTP header value")]
-    Cors(String),
     /// Nothing could be bound (every address was optional and failed).
     #[error("JSON-RPC server could not listen on any address")]
     NoAddress,
@@ -130,6 +129,8 @@ pub struct ServerConfig {
     pub request_logger_limit: u32,
     /// The runtime the server and its method calls run on, apart from the node's.
     pub runtime: tokio::runtime::Runtime,
+    /// The Explorer's port, set once it listens: its page is an allowed origin.
+    pub explorer_port: std::sync::Arc<std::sync::atomic::AtomicU16>,
 }
 
 /// Binds every endpoint and serves `module` on it; logs sc-rpc's `Running JSON-RPC
@@ -141,6 +142,7 @@ pub fn start(config: ServerConfig) -> Result<RpcServer, StartError> {
         metrics,
         request_logger_limit,
         runtime,
+        explorer_port,
     } = config;
     let rpc_handle = runtime.handle().clone();
     let (stop_handle, handle) = stop_channel();
@@ -172,11 +174,12 @@ pub fn start(config: ServerConfig) -> Result<RpcServer, StartError> {
         })?;
         bound.push(local_addr);
 
+        let origins = origin::OriginPolicy::new(endpoint.cors.as_deref(), explorer_port.clone());
         let http_middleware = tower::ServiceBuilder::new()
             .option_layer(host_filter(endpoint.cors.is_some(), local_addr))
             // `GET /health` and `/health/readiness` answer from `system_health`.
             .layer(NodeHealthProxyLayer)
-            .layer(cors(endpoint.cors.as_deref())?);
+            .layer(cors(&origins));
         let service_builder = jsonrpsee::server::Server::builder()
             .max_request_body_size(request_limit::transport_limit(endpoint.max_payload_in_mb))
             .max_response_body_size(endpoint.max_payload_out_mb.saturating_mul(MEBIBYTE))
@@ -196,6 +199,7 @@ pub fn start(config: ServerConfig) -> Result<RpcServer, StartError> {
             .to_service_builder();
         let deny_unsafe = deny_unsafe(&local_addr, &endpoint.rpc_methods);
         let request_limit = request_limit::RequestLimitLayer::new(endpoint.max_payload_in_mb);
+        let gate = gate::GateLayer::new(matches!(deny_unsafe, sc_rpc_api::DenyUnsafe::Yes));
 
         let methods = methods.clone();
         let metrics = metrics.clone();
@@ -213,8 +217,14 @@ pub fn start(config: ServerConfig) -> Result<RpcServer, StartError> {
                 let request_limit = request_limit.clone();
                 let connection_closed = stop_handle.clone().shutdown();
                 let tokio_handle2 = tokio_handle.clone();
+                let origins = origins.clone();
                 let service =
                     tower::service_fn(move |mut request: http::Request<hyper::body::Incoming>| {
+                        if let Some(refused) = refused_origin(&origins, &request) {
+                            return futures::future::Either::Left(futures::future::ready(Ok(
+                                refused,
+                            )));
+                        }
                         request.extensions_mut().insert(deny_unsafe);
                         let is_websocket = ws::is_upgrade_request(&request);
                         let middleware = middleware(
@@ -226,6 +236,7 @@ pub fn start(config: ServerConfig) -> Result<RpcServer, StartError> {
                         );
                         let rpc_middleware = RpcServiceBuilder::new()
                             .rpc_logger(request_logger_limit)
+                            .layer(gate)
                             .layer(request_limit.clone())
                             .option_layer(middleware.clone());
                         let mut service = service_builder
@@ -233,7 +244,7 @@ pub fn start(config: ServerConfig) -> Result<RpcServer, StartError> {
                             .set_rpc_middleware(rpc_middleware)
                             .build(methods.clone(), stop_handle.clone());
                         let tokio_handle = tokio_handle2.clone();
-                        async move {
+                        futures::future::Either::Right(async move {
                             if is_websocket {
                                 let closed = service.on_session_closed();
                                 tokio_handle.spawn(async move {
@@ -248,7 +259,7 @@ pub fn start(config: ServerConfig) -> Result<RpcServer, StartError> {
                                 });
                             }
                             service.call(request).await
-                        }
+                        })
                     });
                 tokio_handle.spawn(serve_with_graceful_shutdown(
                     socket,
@@ -270,12 +281,20 @@ pub fn start(config: ServerConfig) -> Result<RpcServer, StartError> {
     Ok(server)
 }
 
+/// How long a new connection may take to send its first bytes before it is closed: a
+/// socket that never sends a request must not hold a connection slot.
+pub const FIRST_BYTES_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long the accept loop pauses when accepting fails (e.g. out of file descriptors),
+/// instead of retrying at once in a busy loop.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+
 /// Accepts connections on `listener` until the server stops, with `TCP_NODELAY` set,
-/// and hands each to `serve`.
+/// and hands each to `serve` once it has sent something (within
+/// [`FIRST_BYTES_TIMEOUT`]).
 pub async fn accept(
     listener: std::net::TcpListener,
     stop_handle: StopHandle,
-    serve: impl Fn(tokio::net::TcpStream, SocketAddr),
+    serve: impl Fn(tokio::net::TcpStream, SocketAddr) + Send + Sync + 'static,
 ) {
     let listener = match tokio::net::TcpListener::from_std(listener) {
         Ok(listener) => listener,
@@ -284,12 +303,14 @@ pub async fn accept(
             return;
         }
     };
+    let serve = std::sync::Arc::new(serve);
     loop {
         let (socket, remote) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
                 Err(error) => {
                     log::debug!(target: "rpc", "failed to accept a connection: {error}");
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
                     continue;
                 }
             },
@@ -298,7 +319,14 @@ pub async fn accept(
         if let Err(error) = socket.set_nodelay(true) {
             log::debug!(target: "rpc", "TCP_NODELAY not set for {remote}: {error}");
         }
-        serve(socket, remote);
+        let serve = serve.clone();
+        tokio::spawn(async move {
+            let mut first = [0u8; 1];
+            match tokio::time::timeout(FIRST_BYTES_TIMEOUT, socket.peek(&mut first)).await {
+                Ok(Ok(read)) if read > 0 => serve(socket, remote),
+                _ => log::debug!(target: "rpc", "{remote} sent nothing: closed"),
+            }
+        });
     }
 }
 
@@ -380,10 +408,12 @@ fn proxied_client<B>(request: &http::Request<B>) -> Option<IpAddr> {
         .or_else(|| header("x-real-ip").and_then(|value| value.parse().ok()))
 }
 
-/// With `--rpc-cors` given, only the listening address itself is an allowed `Host`
-/// (DNS rebinding protection), as in Substrate.
-fn host_filter(enabled: bool, addr: SocketAddr) -> Option<HostFilterLayer> {
-    if !enabled {
+/// On a loopback interface, unless any origin is allowed (`--rpc-cors all`), only the
+/// loopback names of the listening address are an allowed `Host`: a page whose own name
+/// resolves to 127.0.0.1 (DNS rebinding) is refused. An external interface is reached
+/// by whatever name the network gives it.
+fn host_filter(origins_listed: bool, addr: SocketAddr) -> Option<HostFilterLayer> {
+    if !origins_listed || !addr.ip().is_loopback() {
         return None;
     }
     HostFilterLayer::new(loopback_hosts(addr.port())).ok()
@@ -397,17 +427,47 @@ pub fn loopback_hosts(port: u16) -> Vec<String> {
         .collect()
 }
 
-fn cors(origins: Option<&[String]>) -> Result<CorsLayer, StartError> {
-    let Some(origins) = origins else {
-        return Ok(CorsLayer::permissive());
+/// CORS for the origins `origins` allows (browsers read HTTP answers only then).
+fn cors(origins: &origin::OriginPolicy) -> CorsLayer {
+    let origins = origins.clone();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::predicate(move |origin, request| {
+            let host = request
+                .headers
+                .get(http::header::HOST)
+                .and_then(|h| h.to_str().ok());
+            origin
+                .to_str()
+                .is_ok_and(|origin| origins.allows(origin, host))
+        }))
+        .allow_methods([http::Method::POST, http::Method::GET])
+        .allow_headers(tower_http::cors::Any)
+}
+
+/// HTTP 403 with the reason, for a request (HTTP or a WebSocket upgrade) from a web
+/// page whose origin is not allowed.
+fn refused_origin<B>(
+    origins: &origin::OriginPolicy,
+    request: &http::Request<B>,
+) -> Option<jsonrpsee::server::HttpResponse> {
+    let header = |name| {
+        request
+            .headers()
+            .get(name)
+            .map(|value| value.to_str().unwrap_or("<not text>"))
     };
-    let origins = origins
-        .iter()
-        .map(|origin| {
-            http::HeaderValue::from_str(origin).map_err(|_| StartError::Cors(origin.clone()))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(CorsLayer::new().allow_origin(AllowOrigin::list(origins)))
+    let origin = header(http::header::ORIGIN)?;
+    if origins.allows(origin, header(http::header::HOST)) {
+        return None;
+    }
+    log::debug!(target: "rpc", "refused a request from origin {origin:?}");
+    http::Response::builder()
+        .status(http::StatusCode::FORBIDDEN)
+        .header(http::header::CONTENT_TYPE, "text/plain; charset=utf-8")
+        .body(jsonrpsee::server::HttpBody::from(
+            origin::OriginPolicy::refusal(origin),
+        ))
+        .ok()
 }
 
 /// Adds `rpc_methods`, which lists every method (itself included).

@@ -3,7 +3,8 @@
 //! jsonrpsee refuses a message over its own limit before parsing it, so its error
 //! carries `"id": null`, which no client can match to the call it sent (polkadot.js
 //! waits for its 60 s timeout). Europa's transport therefore admits messages up to
-//! [`transport_limit`] (twice the flag's value), and this layer refuses each call over
+//! [`transport_limit`] (four times the flag's value: a client's mistaken upload of a
+//! debug build is typically a few times too large), and this layer refuses each call over
 //! the flag's value with the call's own id and a message naming the limit and the flag.
 //! Only a message beyond the transport limit still gets jsonrpsee's id-less error.
 
@@ -19,7 +20,7 @@ use super::MEBIBYTE;
 /// The largest message the transport reads, in bytes, for a limit of `limit_mib`:
 /// room for a call over the limit to be parsed far enough to answer it by id.
 pub fn transport_limit(limit_mib: u32) -> u32 {
-    limit_mib.saturating_mul(2).max(1).saturating_mul(MEBIBYTE)
+    limit_mib.saturating_mul(4).max(1).saturating_mul(MEBIBYTE)
 }
 
 /// Wraps each connection's RPC service in [`RequestLimit`].
@@ -81,8 +82,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_transport_reads_twice_the_limit() {
-        assert_eq!(transport_limit(15), 30 * MEBIBYTE);
+    fn the_transport_reads_four_times_the_limit() {
+        assert_eq!(transport_limit(15), 60 * MEBIBYTE);
         assert_eq!(transport_limit(0), MEBIBYTE);
         assert_eq!(transport_limit(u32::MAX), u32::MAX);
     }

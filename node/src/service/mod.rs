@@ -140,6 +140,7 @@ pub fn new_full(
 
     let (seal_commands, seal_requests) = mpsc::channel::<EngineCommand<Hash>>(SEAL_QUEUE);
     let clock = Arc::new(Clock::default());
+    let revert_watchers = Arc::new(rpc::revert_watchers::RevertWatchers::default());
     let rpc_extensions = {
         let client = client.clone();
         let backend = backend.clone();
@@ -147,6 +148,7 @@ pub fn new_full(
         let seal_commands = seal_commands.clone();
         let clock = clock.clone();
         let insight = insight.clone();
+        let revert_watchers = revert_watchers.clone();
         let manual_sealing = params.sealing == Sealing::Manual;
         move |_| {
             rpc::create(rpc::Dependencies {
@@ -158,6 +160,7 @@ pub fn new_full(
                 clock: clock.clone(),
                 chain_dir: chain_dir.clone(),
                 insight: insight.clone(),
+                revert_watchers: revert_watchers.clone(),
             })
             .map_err(Into::into)
         }
@@ -175,6 +178,7 @@ pub fn new_full(
             system_rpc_tx,
             tx_handler_controller,
             sync_service,
+            revert_watchers,
             explorer: (!params.no_ui).then_some(crate::explorer::ExplorerConfig {
                 port: params.ui_port,
                 external: params.ui_external,

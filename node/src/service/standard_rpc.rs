@@ -3,10 +3,17 @@
 //! `author_*`, `system_*` and `offchain_*` families and the new JSON-RPC spec's
 //! `chainHead_v1`, `transaction_v1`, `transactionWatch_v1`, `chainSpec_v1`,
 //! `bitswap_v1` and, on an archive chain, `archive_v1`.
+//!
+//! `state_subscribeStorage`, `chain_subscribeNewHeads` and `chain_subscribeFinalizedHeads`
+//! (with their aliases) are Europa's: they answer as sc-rpc's do and are also told the
+//! new values after a revert (`rpc::revert_watchers`).
 
 use std::sync::Arc;
 
-use jsonrpsee::RpcModule;
+use jsonrpsee::{
+    core::server::SubscriptionCloseResponse, types::Params, Extensions, PendingSubscriptionSink,
+    RpcModule,
+};
 use sc_chain_spec::ChainSpec;
 use sc_client_api::{Backend as _, HeaderBackend as _};
 use sc_rpc::{
@@ -29,6 +36,7 @@ use sc_service::{error::Error as ServiceError, Configuration};
 use sc_utils::mpsc::TracingUnboundedSender;
 
 use super::tasks::{FullBackend, FullClient, Pool};
+use crate::rpc::revert_watchers::{self, RevertWatchers};
 use europa_runtime::opaque::Block;
 
 /// Transactions one connection may watch at once with the new spec's methods.
@@ -45,6 +53,8 @@ pub struct Sources<'a> {
     pub sync_oracle: Arc<dyn sp_consensus::SyncOracle + Send + Sync>,
     /// Spawns subscriptions and other work on the RPC server's runtime.
     pub executor: SubscriptionTaskExecutor,
+    /// Where the storage and head subscriptions are registered for reverts.
+    pub revert_watchers: Arc<RevertWatchers>,
 }
 
 pub fn module(sources: Sources) -> Result<RpcModule<()>, ServiceError> {
@@ -57,6 +67,7 @@ pub fn module(sources: Sources) -> Result<RpcModule<()>, ServiceError> {
         system_rpc_tx,
         sync_oracle,
         executor,
+        revert_watchers,
     } = sources;
     let chain_spec: &dyn ChainSpec = config.chain_spec.as_ref();
     let genesis_hash = client.info().genesis_hash;
@@ -143,7 +154,7 @@ pub fn module(sources: Sources) -> Result<RpcModule<()>, ServiceError> {
             .into(),
     )?;
     merge(
-        sc_rpc::author::Author::new(client, pool, keystore, executor)
+        sc_rpc::author::Author::new(client.clone(), pool, keystore, executor.clone())
             .into_rpc()
             .into(),
     )?;
@@ -163,5 +174,110 @@ pub fn module(sources: Sources) -> Result<RpcModule<()>, ServiceError> {
     )?;
     merge(state.into_rpc().into())?;
     merge(child_state.into_rpc().into())?;
+    replace_subscriptions(&mut module, &client, &executor, &revert_watchers)?;
     Ok(module)
+}
+
+/// A subscription's method names, as sc-rpc-api declares them.
+struct Names {
+    subscribe: &'static str,
+    notification: &'static str,
+    unsubscribe: &'static str,
+    aliases: &'static [&'static str],
+    unsubscribe_aliases: &'static [&'static str],
+}
+
+const STORAGE: Names = Names {
+    subscribe: "state_subscribeStorage",
+    notification: "state_storage",
+    unsubscribe: "state_unsubscribeStorage",
+    aliases: &[],
+    unsubscribe_aliases: &[],
+};
+const NEW_HEADS: Names = Names {
+    subscribe: "chain_subscribeNewHeads",
+    notification: "chain_newHead",
+    unsubscribe: "chain_unsubscribeNewHeads",
+    aliases: &["subscribe_newHead", "chain_subscribeNewHead"],
+    unsubscribe_aliases: &["unsubscribe_newHead", "chain_unsubscribeNewHead"],
+};
+const FINALIZED_HEADS: Names = Names {
+    subscribe: "chain_subscribeFinalizedHeads",
+    notification: "chain_finalizedHead",
+    unsubscribe: "chain_unsubscribeFinalizedHeads",
+    aliases: &["chain_subscribeFinalisedHeads"],
+    unsubscribe_aliases: &["chain_unsubscribeFinalisedHeads"],
+};
+
+/// Puts Europa's storage and head subscriptions, which a revert reaches, in the place
+/// of sc-rpc's.
+fn replace_subscriptions(
+    module: &mut RpcModule<()>,
+    client: &Arc<FullClient>,
+    executor: &SubscriptionTaskExecutor,
+    watchers: &Arc<RevertWatchers>,
+) -> Result<(), ServiceError> {
+    {
+        let (client, executor, watchers) = (client.clone(), executor.clone(), watchers.clone());
+        replace_subscription(module, STORAGE, move |params, pending, _, extensions| {
+            revert_watchers::subscribe_storage(
+                &client, &executor, &watchers, params, pending, extensions,
+            );
+            SubscriptionCloseResponse::None
+        })?;
+    }
+    for (names, finalized) in [(NEW_HEADS, false), (FINALIZED_HEADS, true)] {
+        let (client, executor, watchers) = (client.clone(), executor.clone(), watchers.clone());
+        replace_subscription(module, names, move |_, pending, _, _| {
+            revert_watchers::subscribe_heads(&client, &executor, &watchers, pending, finalized);
+            SubscriptionCloseResponse::None
+        })?;
+    }
+    Ok(())
+}
+
+/// Removes the subscription `names` sc-rpc registered (failing if it has not: its
+/// names changed) and registers `subscribe` under them.
+fn replace_subscription<F>(
+    module: &mut RpcModule<()>,
+    names: Names,
+    subscribe: F,
+) -> Result<(), ServiceError>
+where
+    F: Fn(Params, PendingSubscriptionSink, Arc<()>, &Extensions) -> SubscriptionCloseResponse
+        + Send
+        + Sync
+        + Clone
+        + 'static,
+{
+    let failed = |error: String| ServiceError::Application(error.into());
+    let all = [names.subscribe, names.unsubscribe];
+    for name in all
+        .iter()
+        .chain(names.aliases)
+        .chain(names.unsubscribe_aliases)
+    {
+        if module.remove_method(name).is_none() {
+            return Err(failed(format!("sc-rpc serves no {name} to replace")));
+        }
+    }
+    module
+        .register_subscription_raw(
+            names.subscribe,
+            names.notification,
+            names.unsubscribe,
+            subscribe,
+        )
+        .map_err(|error| failed(error.to_string()))?;
+    for alias in names.aliases {
+        module
+            .register_alias(alias, names.subscribe)
+            .map_err(|error| failed(error.to_string()))?;
+    }
+    for alias in names.unsubscribe_aliases {
+        module
+            .register_alias(alias, names.unsubscribe)
+            .map_err(|error| failed(error.to_string()))?;
+    }
+    Ok(())
 }

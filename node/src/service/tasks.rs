@@ -35,6 +35,8 @@ pub struct Parts {
     pub system_rpc_tx: TracingUnboundedSender<sc_rpc::system::Request<Block>>,
     pub tx_handler_controller: sc_network_transactions::TransactionsHandlerController<Hash>,
     pub sync_service: Arc<sc_network_sync::SyncingService<Block>>,
+    /// The storage and head subscriptions a revert notifies.
+    pub revert_watchers: Arc<crate::rpc::revert_watchers::RevertWatchers>,
     /// Where the Explorer is served; `None`: it is not.
     pub explorer: Option<ExplorerConfig>,
 }
@@ -59,6 +61,7 @@ pub fn spawn(
         system_rpc_tx,
         tx_handler_controller,
         sync_service,
+        revert_watchers,
         explorer,
     } = parts;
     log::info!(
@@ -128,16 +131,19 @@ pub fn spawn(
         system_rpc_tx,
         sync_oracle: sync_service.clone(),
         executor: executor.clone(),
+        revert_watchers,
     })?;
     module
         .merge(rpc_extensions(executor)?)
         .map_err(|error| ServiceError::Application(error.into()))?;
+    let explorer_port = Arc::new(std::sync::atomic::AtomicU16::new(0));
     let rpc_server = rpc_server::start(rpc_server::ServerConfig {
         endpoints: rpc_server::endpoints(&config.rpc),
         module,
         metrics: sc_rpc_server::RpcMetrics::new(config.prometheus_registry())?,
         request_logger_limit: config.rpc.request_logger_limit,
         runtime: rpc_runtime,
+        explorer_port: explorer_port.clone(),
     })
     .map_err(|error| ServiceError::Application(Box::new(error)))?;
     if let (Some(explorer), Some(rpc_addr), Some(runtime)) = (
@@ -145,13 +151,14 @@ pub fn spawn(
         rpc_server.local_addrs().first(),
         rpc_server.runtime(),
     ) {
-        explorer::start(
+        let addr = explorer::start(
             explorer,
             rpc_addr.port(),
             &runtime,
             rpc_server.stop_handle(),
         )
         .map_err(|error| ServiceError::Application(Box::new(error)))?;
+        explorer_port.store(addr.port(), std::sync::atomic::Ordering::Relaxed);
     }
 
     spawn_handle.spawn(

@@ -298,3 +298,42 @@ fn an_exported_state_starts_a_new_chain_with_its_contracts() {
     assert!(!ok && stderr.contains("there is no block #99"), "{stderr}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn damaged_files_kept_with_the_chain_are_set_aside_and_never_stop_it() {
+    let dir = tempdir();
+    let base = dir.to_str().unwrap().to_owned();
+    let args = super::on_disk(&base);
+    {
+        let node = Node::start(&args);
+        node.call("europa_snapshot", json!([])).expect("a snapshot");
+        node.stop_gracefully();
+    }
+    let chain_dir = dir.join("chains/europa_dev");
+    let mut damaged = Vec::new();
+    for name in ["europa-snapshots.json", "europa-settings.json"] {
+        let path = chain_dir.join(name);
+        assert!(path.exists(), "{} is kept", path.display());
+        std::fs::write(&path, b"{\"cut short").unwrap();
+        damaged.push(path);
+    }
+    let node = Node::start(&args);
+    // The settings are recorded anew.
+    let settings = std::fs::read(&damaged[1]).unwrap();
+    assert!(serde_json::from_slice::<Value>(&settings).is_ok());
+    // Snapshots work again (the damaged list is set aside when first read).
+    let snapshot = node.call("europa_snapshot", json!([])).expect("a snapshot");
+    submit_alice_transfer(&node, 0);
+    wait_for_block(&node, 1);
+    assert_eq!(
+        node.call("europa_revert", json!([snapshot])),
+        Ok(json!(true))
+    );
+    for path in damaged {
+        let mut aside = path.into_os_string();
+        aside.push(".damaged");
+        assert_eq!(std::fs::read(&aside).unwrap(), b"{\"cut short");
+    }
+    drop(node);
+    let _ = std::fs::remove_dir_all(dir);
+}

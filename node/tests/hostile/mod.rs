@@ -476,3 +476,175 @@ fn deeply_nested_extrinsics_are_refused_wherever_they_enter() {
     super::submit_alice_transfer(&node, 0);
     wait_for_block(&node, block + 1);
 }
+
+/// A custom section: id 0, its size, its name, its data.
+fn custom_section(name: &str, data: &[u8]) -> Vec<u8> {
+    let leb = |mut value: usize| {
+        let mut bytes = Vec::new();
+        loop {
+            let byte = (value & 0x7f) as u8;
+            value >>= 7;
+            bytes.push(if value == 0 { byte } else { byte | 0x80 });
+            if value == 0 {
+                return bytes;
+            }
+        }
+    };
+    let mut contents = leb(name.len());
+    contents.extend(name.as_bytes());
+    contents.extend(data);
+    let mut section = vec![0];
+    section.extend(leb(contents.len()));
+    section.extend(contents);
+    section
+}
+
+/// A contract whose constructor traps, with DWARF whose one function covers all its
+/// code and nests `DW_TAG_inlined_subroutine` `depth` levels deep: addr2line recurses
+/// once per level when it symbolizes the trap.
+fn dwarf_bomb(depth: usize) -> Vec<u8> {
+    let mut code = wat::parse_str(
+        r#"(module (import "env" "memory" (memory 1 16))
+            (func (export "deploy") unreachable) (func (export "call")))"#,
+    )
+    .expect("valid WAT");
+    // Abbreviations: 1 compile unit, 2 subprogram, 3 inlined subroutine (each with
+    // children; the first two cover addresses 0..2^28 with low_pc and a high_pc length).
+    let covers = [0x11, 0x01, 0x12, 0x06, 0, 0];
+    let mut abbrev = vec![1, 0x11, 1];
+    abbrev.extend(covers);
+    abbrev.extend([2, 0x2e, 1]);
+    abbrev.extend(covers);
+    abbrev.extend([3, 0x1d, 1, 0, 0, 0]);
+    let range = [0u8, 0, 0, 0, 0, 0, 0, 0x10];
+    let mut entries = vec![1];
+    entries.extend(range);
+    entries.push(2);
+    entries.extend(range);
+    entries.extend(std::iter::repeat_n(3u8, depth));
+    entries.extend(std::iter::repeat_n(0u8, depth + 2));
+    // A DWARF 4 unit header: length, version, abbreviations at 0, 4-byte addresses.
+    let mut info = ((entries.len() + 7) as u32).to_le_bytes().to_vec();
+    info.extend([4, 0, 0, 0, 0, 0, 4]);
+    info.extend(entries);
+    code.extend(custom_section(".debug_abbrev", &abbrev));
+    code.extend(custom_section(".debug_info", &info));
+    // Present, as in any debug build (no unit points into it).
+    code.extend(custom_section(".debug_line", &[]));
+    code
+}
+
+#[test]
+fn nested_debug_info_is_ignored_not_followed() {
+    // A million levels: 2 MB, under the code size limit; what symbolizing a trap of
+    // such code did before was to overflow the stack and abort the node.
+    let code = dwarf_bomb(1_000_000);
+    for executor in ["wasmtime", "wasmi"] {
+        let node = Node::start_dev(&["--sandbox", executor, "--trace", "host-calls"]);
+        let alice = Sr25519Keyring::Alice.to_account_id();
+
+        // A plain dry run, as any client may send one.
+        let args = (
+            alice.clone(),
+            0u128,
+            None::<Weight>,
+            None::<u128>,
+            pallet_europa_contracts::Code::<sp_core::H256>::Upload(code.clone()),
+            vec![0u8],
+            Vec::<u8>::new(),
+        );
+        let (answer, (elapsed, growth_mib)) = measured(&node, || {
+            node.call(
+                "state_call",
+                json!(["ContractsApi_instantiate", hex(&args.encode())]),
+            )
+        });
+        assert!(answer.is_ok(), "{executor}: {answer:?}");
+        assert!(
+            growth_mib < 64,
+            "{executor}: peak RSS grew {growth_mib} MiB"
+        );
+        eprintln!(
+            "hostile {executor:<8} DWARF nested 1M deep, dry run: {:.0} ms, +{growth_mib} MiB",
+            elapsed.as_secs_f64() * 1e3
+        );
+
+        // Traced: the trap is explained without source lines, saying why.
+        let traced = node
+            .call(
+                "europa_traceInstantiate",
+                json!([{ "origin": alice.to_string(), "code": hex(&code), "data": "0x00" }]),
+            )
+            .expect("europa_traceInstantiate");
+        let root = &traced["trace"]["root"];
+        let explanation = root["explanation"]["text"].as_str().unwrap_or_default();
+        assert!(explanation.starts_with("trapped"), "{traced}");
+        if executor == "wasmtime" {
+            assert!(
+                explanation.contains("debug info was ignored")
+                    && explanation.contains("nesting of DWARF entries"),
+                "{traced}"
+            );
+            let ignored = &root["outcome"]["trapped"]["debugInfoIgnored"];
+            assert!(
+                ignored
+                    .as_str()
+                    .is_some_and(|why| why.contains("limit of 128")),
+                "{traced}"
+            );
+        }
+
+        // On chain, where the log symbolizes the trap while the block is built (nested
+        // less deeply, so that uploading it fits a block).
+        let code = dwarf_bomb(100_000);
+        let block = head_number(&node);
+        submit_signed(
+            &node,
+            RuntimeCall::Contracts(pallet_europa_contracts::Call::upload_code {
+                code: code.clone(),
+                storage_deposit_limit: None,
+                determinism: pallet_europa_contracts::Determinism::Enforced,
+            }),
+        );
+        wait_for_block(&node, block + 1);
+        let code_hash = crate::blake2_256(&code);
+        submit_signed(
+            &node,
+            RuntimeCall::Contracts(pallet_europa_contracts::Call::instantiate {
+                value: 0,
+                gas_limit: Weight::from_parts(100_000_000_000, 1024 * 1024),
+                storage_deposit_limit: None,
+                code_hash: code_hash.into(),
+                data: vec![0],
+                salt: vec![],
+            }),
+        );
+        wait_for_block(&node, block + 2);
+        let log = node.wait_for_log("✗ trapped").join("\n");
+        if executor == "wasmtime" {
+            assert!(
+                log.contains("debug info was ignored") && log.contains("limit of 128"),
+                "{log}"
+            );
+        }
+
+        // As the stored code's DWARF sidecar: refused, saying why.
+        let refused = node
+            .call(
+                "europa_registerDebugInfo",
+                json!([hex(&code_hash), hex(&code)]),
+            )
+            .expect_err("refused");
+        assert!(
+            refused.to_string().contains("debug info is not read"),
+            "{refused}"
+        );
+
+        // The node goes on sealing.
+        super::submit_alice_transfer(
+            &node,
+            super::next_index(&node, Sr25519Keyring::Alice) as u32,
+        );
+        wait_for_block(&node, block + 3);
+    }
+}

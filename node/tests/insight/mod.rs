@@ -681,3 +681,127 @@ fn a_debug_build_with_garbage_dwarf_is_harmless() {
         false
     );
 }
+
+/// erc20's metadata with `types` appended to its registry (numbered from its end) and
+/// `transfer`'s first argument of type `argument`.
+fn erc20_with_types(types: impl FnOnce(usize) -> (Vec<Value>, usize)) -> Value {
+    let metadata = std::fs::read_to_string(fixtures("metadata/erc20.json")).unwrap();
+    let mut metadata: Value = serde_json::from_str(&metadata).unwrap();
+    let registry = metadata["types"].as_array_mut().expect("types");
+    let first = registry.len();
+    let (defs, argument) = types(first);
+    for (offset, def) in defs.into_iter().enumerate() {
+        registry.push(json!({ "id": first + offset, "type": { "def": def } }));
+    }
+    let messages = metadata["spec"]["messages"]
+        .as_array_mut()
+        .expect("messages");
+    let transfer = messages
+        .iter_mut()
+        .find(|m| m["label"] == "transfer")
+        .expect("transfer");
+    transfer["args"][0]["type"]["type"] = json!(argument);
+    metadata
+}
+
+#[test]
+fn metadata_whose_types_would_overflow_the_decoder_is_refused() {
+    let node = Node::start_dev(&[]);
+    // A struct containing itself: contract-transcode would recurse until the stack ran out
+    // decoding (or encoding) a `transfer`.
+    let recursive = erc20_with_types(|first| {
+        (
+            vec![json!({ "composite": { "fields": [{ "name": "next", "type": first }] } })],
+            first,
+        )
+    });
+    // `[(); 4294967295]`: four billion values from no input at all.
+    let units = erc20_with_types(|first| {
+        (
+            vec![
+                json!({ "tuple": [] }),
+                json!({ "array": { "len": u32::MAX, "type": first } }),
+            ],
+            first + 1,
+        )
+    });
+    // `Vec<()>`: a billion values from a 5-byte length.
+    let sequence = erc20_with_types(|first| {
+        (
+            vec![
+                json!({ "tuple": [] }),
+                json!({ "sequence": { "type": first } }),
+            ],
+            first + 1,
+        )
+    });
+    for (metadata, what) in [
+        (&recursive, "contains itself"),
+        (&units, "values from no bytes of input"),
+        (&sequence, "encodes to no bytes"),
+    ] {
+        // As an object and as text alike.
+        for request in [metadata.clone(), Value::String(metadata.to_string())] {
+            let error = node
+                .call("europa_registerContract", json!([request]))
+                .unwrap_err();
+            assert_eq!(error["code"], -32602, "{error}");
+            let text = message(error.clone());
+            assert!(
+                text.starts_with("not contract metadata: its type registry is not accepted: "),
+                "{error}"
+            );
+            assert!(text.contains(what), "{error}");
+        }
+    }
+    assert_eq!(
+        node.call("europa_registeredContracts", json!([]))
+            .expect("listed"),
+        json!([])
+    );
+    // The node still answers, and the real metadata is still taken.
+    assert!(node.call("system_health", json!([])).is_ok());
+    let metadata = std::fs::read_to_string(fixtures("metadata/erc20.json")).unwrap();
+    let metadata: Value = serde_json::from_str(&metadata).unwrap();
+    let registered = node
+        .call("europa_registerContract", json!([metadata]))
+        .expect("registered");
+    assert_eq!(registered["name"], "erc20");
+}
+
+#[test]
+fn hostile_metadata_kept_from_before_is_skipped_at_start_and_never_decoded() {
+    let dir = tempdir();
+    let base = dir.to_str().unwrap().to_owned();
+    let code = contract_fixture("mvp", "erc20");
+    {
+        let node = Node::start(&on_disk(&base));
+        node.stop_gracefully();
+    }
+    // As a Europa that did not bound metadata could have kept it beside the chain.
+    let kept = dir.join("chains/europa_dev/europa-insight/contracts");
+    std::fs::create_dir_all(&kept).unwrap();
+    let recursive = erc20_with_types(|first| {
+        (
+            vec![json!({ "composite": { "fields": [{ "name": "next", "type": first }] } })],
+            first,
+        )
+    });
+    let name = format!("{}.json", hex(&blake2_256(&code)).trim_start_matches("0x"));
+    std::fs::write(kept.join(name), recursive.to_string()).unwrap();
+
+    let node = Node::start(&on_disk(&base));
+    assert_eq!(
+        node.call("europa_registeredContracts", json!([])),
+        Ok(json!([]))
+    );
+    // The contract runs and is logged (undecoded) without the kept file.
+    let erc20 = deploy(&node, code, ink_input("new", 1000u128));
+    let bob = Sr25519Keyring::Bob.to_account_id();
+    let block = call_in_block(&node, &erc20, ink_input("transfer", (bob, 100u128)));
+    let trace = traced(&node, &block);
+    assert!(trace["trace"]["root"].get("decoded").is_none(), "{trace}");
+    assert!(node.call("system_health", json!([])).is_ok());
+    drop(node);
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -184,6 +184,11 @@ impl Node {
 pub struct Rpc(String);
 
 impl Rpc {
+    /// A client of the HTTP server at `address` (`host:port`).
+    pub fn at(address: &str) -> Rpc {
+        Rpc(address.to_owned())
+    }
+
     /// Calls `method`; `Ok(result)` or `Err(error object)`.
     pub fn call(&self, method: &str, params: Value) -> Result<Value, Value> {
         let request =

@@ -218,6 +218,39 @@ describe('the Explorer in Chromium', { timeout: 300_000 }, () => {
     await page.locator(`article.block[data-number="${head + 1}"]`).waitFor();
   });
 
+  test('each visit of the chain view holds one subscription, ended when it is left; a late answer stays off the page', async () => {
+    const sent = [];
+    const watch = (socket) => socket.on('framesent', ({ payload }) => {
+      const method = /"method":"(chain_(?:un)?subscribeNewHeads)"/.exec(String(payload))?.[1];
+      if (method) sent.push(method);
+    });
+    page.on('websocket', watch);
+    // A fresh load, so that the page's socket is one this test watches.
+    await page.goto('about:blank');
+    await open('#/');
+    await page.locator('article.block').first().waitFor();
+    for (let visit = 0; visit < 5; visit += 1) {
+      await page.evaluate(() => { location.hash = '#/contracts'; });
+      await page.locator('h2', { hasText: 'Contracts' }).first().waitFor();
+      await page.evaluate(() => { location.hash = '#/'; });
+      await page.locator('article.block').first().waitFor();
+    }
+    await page.waitForTimeout(500);
+    page.off('websocket', watch);
+    const subscribed = sent.filter((method) => method === 'chain_subscribeNewHeads').length;
+    const unsubscribed = sent.filter((method) => method === 'chain_unsubscribeNewHeads').length;
+    assert.ok(subscribed >= 6, `${subscribed} subscriptions`);
+    assert.equal(subscribed - unsubscribed, 1, `${subscribed} subscribed, ${unsubscribed} ended`);
+
+    // A trace that is still running when the user goes on never replaces the next view.
+    const link = await page.locator('li.extrinsic.contract a').first().getAttribute('href');
+    await page.evaluate((hash) => { location.hash = hash; }, link);
+    await page.evaluate(() => { location.hash = '#/contracts'; });
+    await page.locator('h2', { hasText: 'Contracts' }).first().waitFor();
+    await page.waitForTimeout(3000);
+    assert.equal(await page.locator('#view h2').first().textContent(), 'Contracts');
+  });
+
   test('the keyboard alone opens an extrinsic and its host calls', async () => {
     await open('#/');
     // Each view takes the focus, so the next Tab lands in its content.

@@ -277,13 +277,74 @@ describe('europa with @polkadot/api', { timeout: 180_000 }, () => {
     assert.ok((await api.query.contracts.contractInfoOf(flipper.address)).isNone, 'the contract is gone');
     await assert.rejects(node.provider.send('europa_revert', [snapshot]), /no snapshot/);
 
-    // The chain goes on from there, and Alice's nonce is back too. @polkadot/api keeps the
-    // account's nonce from its last block notification and a revert sends none, so the
-    // first transaction after it names the nonce the node gives.
-    const nonce = await api.rpc.system.accountNextIndex(alice.address);
-    const transfer = await sendInBlock(api, api.tx.balances.transferKeepAlive(bob.address, 1), alice, { nonce });
+    // The chain goes on from there, and Alice's nonce is back too: the revert told
+    // @polkadot/api's subscriptions, so a plain signAndSend signs with the right nonce.
+    const transfer = await sendInBlock(api, api.tx.balances.transferKeepAlive(bob.address, 1), alice);
     assert.equal(transfer.dispatchError, undefined);
     assert.equal((await api.rpc.chain.getHeader()).number.toNumber(), before + 1);
+  });
+
+  test('a long-lived client goes on after every revert: its subscriptions get the reverted values, plain signAndSend works', async () => {
+    // What an app does: one ApiPromise, Alice's account watched all along (signAndSend
+    // takes the nonce from that subscription), and the heads watched too.
+    const watch = async (subscribe, value) => {
+      let current;
+      let waiters = [];
+      const unsubscribe = await subscribe((item) => {
+        current = value(item);
+        waiters = waiters.filter(({ wanted, resolve }) => (current === wanted ? (resolve(), false) : true));
+      });
+      return {
+        unsubscribe,
+        current: () => current,
+        /** Resolves once the subscription has reported `wanted` (at once if it is the last value). */
+        until(wanted, what) {
+          if (current === wanted) return Promise.resolve();
+          return new Promise((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error(`${what}: ${wanted} not reported, last ${current}`)), 10_000);
+            waiters.push({ wanted, resolve: () => (clearTimeout(timer), resolve()) });
+          });
+        },
+      };
+    };
+    const nonce = await watch((cb) => api.query.system.account(alice.address, cb), (info) => info.nonce.toNumber());
+    const best = await watch((cb) => api.rpc.chain.subscribeNewHeads(cb), (header) => header.number.toNumber());
+    const finalized = await watch((cb) => api.rpc.chain.subscribeFinalizedHeads(cb), (header) => header.number.toNumber());
+    const transferTwice = async () => {
+      for (let i = 0; i < 2; i++) {
+        const { dispatchError } = await sendInBlock(api, api.tx.balances.transferKeepAlive(bob.address, 1), alice);
+        assert.equal(dispatchError, undefined);
+      }
+    };
+    try {
+      for (const [kind, mark, goBack] of [
+        ['europa_revert', () => node.provider.send('europa_snapshot', []), (snapshot) => node.provider.send('europa_revert', [snapshot])],
+        ['europa_backwardToHeight', async () => (await api.rpc.chain.getHeader()).number.toNumber(), (height) => node.provider.send('europa_backwardToHeight', [height])],
+      ]) {
+        for (let round = 0; round < 10; round++) {
+          const what = `${kind}, round ${round}`;
+          const head = (await api.rpc.chain.getHeader()).number.toNumber();
+          const start = (await api.rpc.system.accountNextIndex(alice.address)).toNumber();
+          await nonce.until(start, what);
+          const marked = await mark();
+          await transferTwice();
+          await nonce.until(start + 2, what);
+          await best.until(head + 2, what);
+          await finalized.until(head + 2, what);
+          await goBack(marked);
+          await nonce.until(start, `${what}: the reverted nonce`);
+          await best.until(head, `${what}: the reverted best head`);
+          await finalized.until(head, `${what}: the reverted finalized head`);
+          assert.equal((await api.rpc.chain.getHeader()).number.toNumber(), head, what);
+          await transferTwice();
+          await nonce.until(start + 2, what);
+        }
+      }
+    } finally {
+      nonce.unsubscribe();
+      best.unsubscribe();
+      finalized.unsubscribe();
+    }
   });
 
   test('time travel: the next block has the timestamp asked for, the ones after move on', async () => {
@@ -353,6 +414,11 @@ describe('europa with @polkadot/api at its request-size limit', { timeout: 120_0
     );
     // polkadot.js would otherwise wait for its 60 s request timeout.
     assert.ok(Date.now() - started < 10_000, `answered after ${Date.now() - started} ms`);
+    // More than twice over the limit, as a mistaken upload of a debug build is: the same.
+    await assert.rejects(
+      node.provider.send('state_call', ['Core_version', `0x${'ab'.repeat(1600 * 1024)}`]),
+      /-32007.*limit of 1 MiB.*--rpc-max-request-size/s,
+    );
     assert.ok((await node.api.rpc.system.health()).isSyncing.isFalse);
   });
 });

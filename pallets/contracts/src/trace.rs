@@ -253,6 +253,17 @@ pub enum Outcome {
     Trapped {
         reason: String,
         backtrace: Vec<BacktraceFrame>,
+        /// Why the code's DWARF was not read (it exceeds Europa's bounds on debug
+        /// info), so the backtrace has no source lines.
+        #[cfg_attr(
+            feature = "std",
+            serde(
+                rename = "debugInfoIgnored",
+                default,
+                skip_serializing_if = "Option::is_none"
+            )
+        )]
+        debug_info_ignored: Option<String>,
     },
     /// The frame did not get to run its code (e.g. the value transfer failed).
     Failed { error: String },
@@ -472,8 +483,15 @@ impl FrameTrace {
                 writeln!(f, "{pad}  terminated, remaining balance to {beneficiary}")
             }
             Outcome::Failed { error } => writeln!(f, "{pad}  FAILED: {error}"),
-            Outcome::Trapped { reason, backtrace } => {
+            Outcome::Trapped {
+                reason,
+                backtrace,
+                debug_info_ignored,
+            } => {
                 writeln!(f, "{pad}  TRAPPED: {reason}")?;
+                if let Some(why) = debug_info_ignored {
+                    writeln!(f, "{pad}    (debug info ignored: {why})")?;
+                }
                 for frame in backtrace {
                     write!(
                         f,

@@ -122,6 +122,9 @@ pub struct Trap {
     pub backtrace: Vec<Frame>,
     /// Outer frames left out to keep the backtrace bounded (deep recursion).
     pub omitted_frames: usize,
+    /// Why the module's DWARF was not read, when it has DWARF over Europa's limits
+    /// (see [`crate::debug_info`]): the frames then have no source locations.
+    pub debug_info_ignored: Option<String>,
 }
 
 /// Longest backtrace a trap carries; deeper stacks keep their innermost frames.
@@ -135,6 +138,9 @@ impl fmt::Display for Trap {
         }
         if self.omitted_frames > 0 {
             write!(f, "\n    ... {} more frames", self.omitted_frames)?;
+        }
+        if let Some(reason) = &self.debug_info_ignored {
+            write!(f, "\n    (debug info ignored: {reason})")?;
         }
         Ok(())
     }

@@ -44,6 +44,8 @@ mod backend;
 #[cfg(feature = "std")]
 mod cache;
 mod config;
+#[cfg(feature = "std")]
+pub mod debug_info;
 mod env;
 mod error;
 mod host;

@@ -18,7 +18,6 @@ use jsonrpsee::{
     core::{async_trait, RpcResult},
     proc_macros::rpc,
     types::ErrorObjectOwned,
-    Extensions,
 };
 use pallet_europa_contracts::{
     api::ContractsTraceApi, trace::ExecutionTrace, Code, ContractExecResult, ContractResult,
@@ -38,7 +37,6 @@ use crate::{
 };
 
 use super::{
-    ensure_unsafe_allowed,
     insight::stored_code,
     invalid_params,
     params::{hex, Account, Amount, BlockRef, GasLimit, HexBytes},
@@ -112,16 +110,14 @@ pub struct InstantiateRequest {
 pub trait TraceApi {
     /// Dry-runs a call at block `at` (default: the best block) and returns
     /// `{gasConsumed, gasRequired, storageDeposit, debugMessage, result, trace}`.
-    #[method(name = "europa_traceCall", aliases = ["contractsExt_call"], with_extensions)]
+    #[method(name = "europa_traceCall", aliases = ["contractsExt_call"])]
     async fn trace_call(&self, request: CallRequest, at: Option<Hash>) -> RpcResult<Value>;
 
     /// Dry-runs an instantiation; as `europa_traceCall`, the result's `ok` also has the
     /// new contract's `accountId`.
     #[method(
         name = "europa_traceInstantiate",
-        aliases = ["contractsExt_instantiate"],
-        with_extensions
-    )]
+        aliases = ["contractsExt_instantiate"])]
     async fn trace_instantiate(
         &self,
         request: InstantiateRequest,
@@ -130,13 +126,13 @@ pub trait TraceApi {
 
     /// Re-executes a block on its parent's state: `[{extrinsicIndex, trace}]` for the
     /// extrinsics that ran contracts.
-    #[method(name = "europa_traceBlock", with_extensions)]
+    #[method(name = "europa_traceBlock")]
     async fn trace_block(&self, block: BlockRef) -> RpcResult<Value>;
 
     /// Every key a block changed, re-executing it on its parent's state: in the top
     /// trie, or with `contract` in that contract's storage (its child trie), as
     /// `[{key, value | null}]` (`null`: removed).
-    #[method(name = "europa_modifiedStateKvs", with_extensions)]
+    #[method(name = "europa_modifiedStateKvs")]
     async fn modified_state_kvs(
         &self,
         block: BlockRef,
@@ -147,28 +143,26 @@ pub trait TraceApi {
     /// `append`, `clearPrefix`, `childPut`, `childKill`, `childClearPrefix`, each with its
     /// key (or prefix), value, and for a contract's child trie the contract. Operations
     /// the extrinsic rolled back are left out.
-    #[method(name = "europa_extrinsicStateChanges", with_extensions)]
+    #[method(name = "europa_extrinsicStateChanges")]
     async fn extrinsic_state_changes(&self, block: BlockRef, index: u32) -> RpcResult<Value>;
 
     /// Re-executes a block up to extrinsic `index`: that extrinsic's outcome, events and
     /// trace (`null` when it ran no contract).
     #[method(
         name = "europa_traceExtrinsic",
-        aliases = ["contractsExt_tracing"],
-        with_extensions
-    )]
+        aliases = ["contractsExt_tracing"])]
     async fn trace_extrinsic(&self, block: BlockRef, index: u32) -> RpcResult<Value>;
 
     /// Dry-runs a call as `europa_traceCall` does, recording where its gas went:
     /// `{gasConsumed, gasRequired, storageDeposit, debugMessage, result, profile,
     /// trace}`, `profile` being `{refTime, accountedRefTime, top, folded, speedscope,
     /// svg}` (wasmtime only).
-    #[method(name = "europa_profileCall", with_extensions)]
+    #[method(name = "europa_profileCall")]
     async fn profile_call(&self, request: CallRequest, at: Option<Hash>) -> RpcResult<Value>;
 
     /// Re-executes extrinsic `index` of a block as `europa_traceExtrinsic` does, with
     /// its gas `profile` as `europa_profileCall` gives it.
-    #[method(name = "europa_profileExtrinsic", with_extensions)]
+    #[method(name = "europa_profileExtrinsic")]
     async fn profile_extrinsic(&self, block: BlockRef, index: u32) -> RpcResult<Value>;
 }
 
@@ -178,7 +172,7 @@ pub struct Tracer<C> {
     client: Arc<C>,
     backend: Arc<FullBackend>,
     insight: Arc<Insight>,
-    permits: tokio::sync::Semaphore,
+    permits: Arc<tokio::sync::Semaphore>,
 }
 
 impl<C> Tracer<C> {
@@ -187,7 +181,7 @@ impl<C> Tracer<C> {
             client,
             backend,
             insight,
-            permits: tokio::sync::Semaphore::new(CONCURRENT_TRACES),
+            permits: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_TRACES)),
         }
     }
 }
@@ -199,24 +193,28 @@ where
     /// Runs `trace` on the blocking pool once a permit is free.
     async fn run(
         &self,
-        ext: &Extensions,
         method: &str,
         trace: impl FnOnce(&C, &FullBackend, &Insight) -> Result<Value, ErrorObjectOwned>
             + Send
             + 'static,
     ) -> RpcResult<Value> {
-        ensure_unsafe_allowed(ext, method)?;
-        let _permit = self
+        // Owned and moved into the blocking task: a client that goes away stops waiting,
+        // not the re-execution, which keeps its permit until it ends.
+        let permit = self
             .permits
-            .acquire()
+            .clone()
+            .acquire_owned()
             .await
             .map_err(|_| runtime_error("the node is shutting down"))?;
         let client = self.client.clone();
         let backend = self.backend.clone();
         let insight = self.insight.clone();
-        tokio::task::spawn_blocking(move || trace(&client, &backend, &insight))
-            .await
-            .map_err(|e| runtime_error(format!("{method} failed: {e}")))?
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            trace(&client, &backend, &insight)
+        })
+        .await
+        .map_err(|e| runtime_error(format!("{method} failed: {e}")))?
     }
 }
 
@@ -231,13 +229,8 @@ where
         + sp_api::ApiExt<Block>
         + sp_block_builder::BlockBuilder<Block>,
 {
-    async fn trace_call(
-        &self,
-        ext: &Extensions,
-        request: CallRequest,
-        at: Option<Hash>,
-    ) -> RpcResult<Value> {
-        self.run(ext, "europa_traceCall", move |client, _, insight| {
+    async fn trace_call(&self, request: CallRequest, at: Option<Hash>) -> RpcResult<Value> {
+        self.run("europa_traceCall", move |client, _, insight| {
             let at = at.unwrap_or_else(|| client.info().best_hash);
             let limits = Limits::of(request.gas_limit, request.storage_deposit_limit);
             let code = |hash: &[u8; 32]| stored_code(client, at, hash);
@@ -251,7 +244,6 @@ where
 
     async fn trace_instantiate(
         &self,
-        ext: &Extensions,
         request: InstantiateRequest,
         at: Option<Hash>,
     ) -> RpcResult<Value> {
@@ -260,7 +252,7 @@ where
             (None, Some(hash)) => Code::Existing(hash),
             _ => return Err(invalid_params("give exactly one of `code` and `codeHash`")),
         };
-        self.run(ext, "europa_traceInstantiate", move |client, _, insight| {
+        self.run("europa_traceInstantiate", move |client, _, insight| {
             let at = at.unwrap_or_else(|| client.info().best_hash);
             let limits = Limits::of(request.gas_limit, request.storage_deposit_limit);
             let dry_run = |limits: Limits| {
@@ -293,8 +285,8 @@ where
         .await
     }
 
-    async fn trace_block(&self, ext: &Extensions, block: BlockRef) -> RpcResult<Value> {
-        self.run(ext, "europa_traceBlock", move |client, _, insight| {
+    async fn trace_block(&self, block: BlockRef) -> RpcResult<Value> {
+        self.run("europa_traceBlock", move |client, _, insight| {
             let block = find_block(client, block)?;
             let (hash, parent) = (block.header().hash(), block.header().parent_hash);
             if block.header().number == 0 {
@@ -320,11 +312,10 @@ where
 
     async fn modified_state_kvs(
         &self,
-        ext: &Extensions,
         block_ref: BlockRef,
         contract: Option<Account>,
     ) -> RpcResult<Value> {
-        self.run(ext, "europa_modifiedStateKvs", move |client, backend, _| {
+        self.run("europa_modifiedStateKvs", move |client, backend, _| {
             let block = find_block(client, block_ref)?;
             let changes =
                 history::changed_keys(client, backend, block, contract.map(|c| c.0).as_ref())
@@ -337,13 +328,8 @@ where
         .await
     }
 
-    async fn extrinsic_state_changes(
-        &self,
-        ext: &Extensions,
-        block_ref: BlockRef,
-        index: u32,
-    ) -> RpcResult<Value> {
-        self.run(ext, "europa_extrinsicStateChanges", move |client, _, _| {
+    async fn extrinsic_state_changes(&self, block_ref: BlockRef, index: u32) -> RpcResult<Value> {
+        self.run("europa_extrinsicStateChanges", move |client, _, _| {
             let block = find_block(client, block_ref)?;
             let (hash, parent) = (block.header().hash(), block.header().parent_hash);
             let history_error = |error: HistoryError| match error {
@@ -369,25 +355,15 @@ where
         .await
     }
 
-    async fn trace_extrinsic(
-        &self,
-        ext: &Extensions,
-        block_ref: BlockRef,
-        index: u32,
-    ) -> RpcResult<Value> {
-        self.run(ext, "europa_traceExtrinsic", move |client, _, insight| {
+    async fn trace_extrinsic(&self, block_ref: BlockRef, index: u32) -> RpcResult<Value> {
+        self.run("europa_traceExtrinsic", move |client, _, insight| {
             extrinsic_report(client, insight, block_ref, index, false)
         })
         .await
     }
 
-    async fn profile_call(
-        &self,
-        ext: &Extensions,
-        request: CallRequest,
-        at: Option<Hash>,
-    ) -> RpcResult<Value> {
-        self.run(ext, "europa_profileCall", move |client, _, insight| {
+    async fn profile_call(&self, request: CallRequest, at: Option<Hash>) -> RpcResult<Value> {
+        self.run("europa_profileCall", move |client, _, insight| {
             let at = at.unwrap_or_else(|| client.info().best_hash);
             let limits = Limits::of(request.gas_limit, request.storage_deposit_limit);
             let code = |code: &[u8; 32]| stored_code(client, at, code);
@@ -412,13 +388,8 @@ where
         .await
     }
 
-    async fn profile_extrinsic(
-        &self,
-        ext: &Extensions,
-        block_ref: BlockRef,
-        index: u32,
-    ) -> RpcResult<Value> {
-        self.run(ext, "europa_profileExtrinsic", move |client, _, insight| {
+    async fn profile_extrinsic(&self, block_ref: BlockRef, index: u32) -> RpcResult<Value> {
+        self.run("europa_profileExtrinsic", move |client, _, insight| {
             extrinsic_report(client, insight, block_ref, index, true)
         })
         .await

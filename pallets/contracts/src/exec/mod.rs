@@ -706,6 +706,7 @@ impl<T: Config> Stack<T> {
                 frame.trace.outcome = Outcome::Trapped {
                     reason: trap.kind.to_string(),
                     backtrace: trap.backtrace.iter().map(Into::into).collect(),
+                    debug_info_ignored: trap.debug_info_ignored,
                 };
                 return Err(ExecError::callee(Error::<T>::ContractTrapped));
             }
@@ -717,6 +718,7 @@ impl<T: Config> Stack<T> {
                 frame.trace.outcome = Outcome::Trapped {
                     reason: other.to_string(),
                     backtrace: Vec::new(),
+                    debug_info_ignored: None,
                 };
                 return Err(ExecError::callee(Error::<T>::ContractTrapped));
             }

@@ -81,7 +81,7 @@ both_executors! {
             assert_eq!(query::<u32>(&contract, input("ok", ())), query::<u32>(&contract, input("ok", ())));
             let (result, trace) = call(&contract, input("run", 3u32));
             assert_eq!(result, Err(ContractsError::<Test>::ContractTrapped.into()));
-            let Some(Outcome::Trapped { reason, backtrace }) = trace.root.as_ref().map(|r| &r.outcome) else {
+            let Some(Outcome::Trapped { reason, backtrace, .. }) = trace.root.as_ref().map(|r| &r.outcome) else {
                 panic!("expected a trap\n{trace}");
             };
             assert!(reason.contains("unreachable"), "{reason}");

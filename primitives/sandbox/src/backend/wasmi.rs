@@ -282,6 +282,7 @@ fn convert_error(error: ::wasmi::Error, limits: &Limits) -> Error {
         kind,
         backtrace: Vec::new(),
         omitted_frames: 0,
+        debug_info_ignored: None,
     })
 }
 

@@ -11,6 +11,7 @@ use super::{
 use crate::{
     cache::ModuleCache,
     config::{Limits, SandboxConfig, WasmFeature},
+    debug_info::{self, DebugLimits},
     error::{Error, Frame, Limit, SourceLocation, Trap, TrapKind, MAX_BACKTRACE_FRAMES},
     host::{CallerAccess, MemoryView, PAGE_SIZE},
     metering::{self, Layout},
@@ -36,12 +37,24 @@ struct Compiled {
     metering: Option<Layout>,
     /// Set when instrumented for profiling: the index of the first profiling hook.
     hooks_at: Option<u32>,
+    /// Why the code's DWARF was hidden from wasmtime, if it was.
+    debug_info_ignored: Option<alloc::sync::Arc<str>>,
 }
 
 impl WasmtimeEngine {
     /// Meters `code`'s bulk instructions (wasmtime charges each one unit of fuel
-    /// whatever its length) and compiles it.
+    /// whatever its length) and compiles it. DWARF over [`debug_info`]'s limits is
+    /// hidden from wasmtime, whose trap symbolization would read it unbounded.
     fn compile(&self, code: &[u8]) -> Result<(Compiled, usize), Error> {
+        let checked = debug_info::check(code, &DebugLimits::default());
+        let debug_info_ignored = checked.err().map(|error| error.to_string().into());
+        let hidden;
+        let code = if debug_info_ignored.is_some() {
+            hidden = debug_info::without_dwarf(code);
+            &hidden[..]
+        } else {
+            code
+        };
         let metered = metering::meter_bulk_instructions(code).map_err(Error::InvalidModule)?;
         let binary = metered.as_ref().map_or(code, |m| &m.code[..]);
         let module = wt::Module::from_binary(&self.engine, binary)
@@ -57,6 +70,7 @@ impl WasmtimeEngine {
                 module,
                 metering,
                 hooks_at: None,
+                debug_info_ignored,
             },
             bytes,
         ))
@@ -453,6 +467,7 @@ fn convert_error(error: wt::Error, limits: &Limits, compiled: &Compiled) -> Erro
         kind,
         backtrace,
         omitted_frames,
+        debug_info_ignored: compiled.debug_info_ignored.as_deref().map(Into::into),
     })
 }
 
@@ -511,9 +526,17 @@ fn backtrace_frames(backtrace: &wt::WasmBacktrace, compiled: &Compiled) -> Vec<F
     frames
 }
 
-/// Demangles a Rust symbol, without its hash suffix; other names pass through.
+/// The longest function name a frame keeps, in bytes (names come from the contract).
+const MAX_FUNCTION_NAME_BYTES: usize = 4096;
+
+/// Demangles a Rust symbol, without its hash suffix; other names pass through. A name
+/// longer than [`MAX_FUNCTION_NAME_BYTES`] is cut there first.
 fn demangle(name: &str) -> alloc::string::String {
-    format!("{:#}", rustc_demangle::demangle(name))
+    let mut end = name.len().min(MAX_FUNCTION_NAME_BYTES);
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{:#}", rustc_demangle::demangle(&name[..end]))
 }
 
 fn val_type(ty: ValueType) -> wt::ValType {
