@@ -75,12 +75,23 @@ impl RpcServer {
     }
 }
 
+/// How long a stopping server waits for its tasks (calls, subscriptions) to end.
+const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
+
 impl Drop for RpcServer {
     fn drop(&mut self) {
         let _ = self.handle.stop();
-        // Dropped from within the node's async context, where blocking is not allowed.
+        // Its tasks hold the client, and with it the database: they end here, not on
+        // background threads the process may outlive them on (a `--tmp` directory is
+        // removed at exit, and a database closing after that would write into it again).
+        // A runtime cannot be shut down from within an async context: on a thread of its
+        // own, waited for.
         if let Some(runtime) = self.runtime.take() {
-            runtime.shutdown_background();
+            let stopped =
+                std::thread::spawn(move || runtime.shutdown_timeout(SHUTDOWN_TIMEOUT)).join();
+            if stopped.is_err() {
+                log::warn!(target: "rpc", "the JSON-RPC server's runtime did not stop cleanly");
+            }
         }
     }
 }

@@ -166,7 +166,7 @@ pub fn spawn(
         None,
         sc_informant::build(client, network, sync_service),
     );
-    // The base path of `--tmp` is a temporary directory, deleted when dropped.
+    // Kept until the node stops (the RPC server, with its tasks, stops when dropped).
     task_manager.keep_alive((config.base_path, rpc_server));
     Ok(())
 }

@@ -52,9 +52,15 @@ fn try_get(address: &str, host: &str, path: &str) -> Option<(String, String)> {
 fn connections_past_the_limit_are_turned_away_and_the_node_goes_on() {
     let node = Node::start_dev(&["--ui-port=0"]);
     let address = explorer_address(&node);
-    // Connections that never send a request hold their places.
+    // Connections that send the start of a request and then nothing hold their places
+    // (for at most the Explorer's connection lifetime); those that send nothing at all
+    // never get one (`rpc_server::connections_that_send_nothing_…`).
     let idle: Vec<TcpStream> = (0..64)
-        .map(|_| TcpStream::connect(&address).expect("accepted"))
+        .map(|_| {
+            let mut stream = TcpStream::connect(&address).expect("accepted");
+            stream.write_all(b"G").expect("sent");
+            stream
+        })
         .collect();
     node.wait_for(
         || try_get(&address, &address, "/").is_none(),

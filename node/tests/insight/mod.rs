@@ -645,7 +645,7 @@ fn custom_section(name: &str, payload: &[u8]) -> Vec<u8> {
 }
 
 #[test]
-fn a_debug_build_with_garbage_dwarf_is_harmless() {
+fn a_debug_build_with_garbage_dwarf_is_refused_and_harmless() {
     let node = Node::start_dev(&[]);
     let stripped = std::fs::read(fixtures("sidecar/panic_deep.wasm")).unwrap();
     let panic_deep = deploy(&node, stripped.clone(), ink_input("new", ()));
@@ -661,8 +661,14 @@ fn a_debug_build_with_garbage_dwarf_is_harmless() {
     forged.extend(custom_section(".debug_line", &noise));
     forged.extend(custom_section(".debug_abbrev", &noise));
     let code_hash = hex(&blake2_256(&stripped));
-    node.call("europa_registerDebugInfo", json!([code_hash, hex(&forged)]))
-        .expect("its Code section matches, so it is taken");
+    // Its Code section matches, but its DWARF does not read: refused, saying so.
+    let refused = node
+        .call("europa_registerDebugInfo", json!([code_hash, hex(&forged)]))
+        .expect_err("refused");
+    assert!(
+        message(refused.clone()).contains("its debug info is not read: malformed DWARF"),
+        "{refused}"
+    );
     for _ in 0..3 {
         let answer = trace_call(&node, &panic_deep, ink_input("run", 1u32), json!({}));
         let text = answer["trace"]["root"]["explanation"]["text"]

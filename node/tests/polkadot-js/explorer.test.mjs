@@ -23,6 +23,40 @@ const SCREENSHOTS = process.env.EUROPA_SCREENSHOTS;
 const EXPLORER_LINE = /Europa Explorer: (http:\/\/\S+?)\/?\s/;
 const fixture = (path) => new URL(`../../../pallets/contracts/fixtures/${path}`, import.meta.url);
 
+/** Unsigned and signed LEB128. */
+const uleb = (n) => { const out = []; do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; out.push(b); } while (n); return out; };
+const sleb = (n) => { const out = []; for (;;) { const b = n & 0x7f; n >>= 7; if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) { out.push(b); return out; } out.push(b | 0x80); } };
+const utf8 = (text) => [...new TextEncoder().encode(text)];
+const vec = (items) => [...uleb(items.length), ...items.flat()];
+const name = (text) => vec(utf8(text).map((b) => [b]));
+const section = (id, bytes) => [id, ...uleb(bytes.length), ...bytes];
+
+/**
+ * A contract whose `call` prints `text` as debug text and traps in a function named
+ * `func` (by its `name` section): the fields a contract controls, with markup in them.
+ */
+function hostileTextContract(text, func) {
+  const message = utf8(text);
+  const body = (code) => vec([0x00, ...code, 0x0b].map((b) => [b]));
+  return Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec([[0x60, 2, 0x7f, 0x7f, 1, 0x7f], [0x60, 0, 0]])),
+    ...section(2, vec([
+      [...name('seal0'), ...name('debug_message'), 0x00, 0x00],
+      [...name('env'), ...name('memory'), 0x02, 0x01, 0x01, 0x10],
+    ])),
+    ...section(3, vec([[1], [1], [1]])),
+    ...section(7, vec([[...name('deploy'), 0x00, 1], [...name('call'), 0x00, 2]])),
+    ...section(10, vec([
+      body([]),
+      body([0x10, 3]),
+      body([0x41, 0, 0x41, ...sleb(message.length), 0x10, 0, 0x1a, 0x00]),
+    ])),
+    ...section(11, vec([[0x00, 0x41, 0, 0x0b, ...vec(message.map((b) => [b]))]])),
+    ...section(0, [...name('name'), ...section(1, vec([[3, ...name(func)]]))]),
+  ]);
+}
+
 describe('the Explorer in Chromium', { timeout: 300_000 }, () => {
   let node;
   let api;
@@ -249,6 +283,25 @@ describe('the Explorer in Chromium', { timeout: 300_000 }, () => {
     await page.locator('h2', { hasText: 'Contracts' }).first().waitFor();
     await page.waitForTimeout(3000);
     assert.equal(await page.locator('#view h2').first().textContent(), 'Contracts');
+  });
+
+  test('what a contract controls is shown as text, never as markup', async () => {
+    const text = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>\u001b[31m\r forged';
+    const func = '<b onmouseover="window.__pwned=3">evil</b>';
+    const code = hostileTextContract(text, func);
+    const deployed = await sendInBlock(api, api.tx.contracts.instantiateWithCode(0, maxGas(api), null, code, '0x', '0x09'), alice);
+    const instantiated = deployed.events.find((event) => api.events.contracts.Instantiated.is(event));
+    assert.ok(instantiated, `not deployed: ${deployed.dispatchError}`);
+    const address = instantiated.data[1].toString();
+    await open(`#/call/${address}?origin=${alice.address}&input=0x`);
+    await page.locator('.explanation', { hasText: 'trapped' }).first().waitFor();
+    await page.locator('summary', { hasText: 'backtrace' }).first().click();
+    await page.locator('ol.backtrace').first().waitFor();
+    const shown = await page.locator('#view').textContent();
+    assert.ok(shown.includes('<img src=x onerror='), 'the debug text, literally');
+    assert.ok(shown.includes('<b onmouseover='), 'the function name, literally');
+    assert.equal(await page.locator('#view img, #view script, #view b').count(), 0);
+    assert.equal(await page.evaluate(() => window.__pwned), undefined);
   });
 
   test('the keyboard alone opens an extrinsic and its host calls', async () => {
