@@ -284,15 +284,27 @@ pub fn subscribe_storage<C, B>(
         let stream = stream::iter(current).chain(changes).filter(move |set| {
             future::ready(!set.changes.is_empty() && is_known(&*client, set.block))
         });
-        let subscription = Subscription::from(sink);
-        subscription
-            .pipe_from_stream(stream.boxed(), BoundedVecDeque::default())
-            .await;
-        // The subscription's own sink first: dropped while the subscription is open (its
-        // stream ended), it closes it, so that the registry's copy goes quietly.
-        drop(subscription);
-        drop(registration);
+        pipe_while_registered(sink, stream.boxed(), registration).await;
     });
+}
+
+/// Sends what `stream` yields on `sink`'s subscription until either ends, then lets its
+/// registration go.
+async fn pipe_while_registered<T>(
+    sink: SubscriptionSink,
+    stream: futures::stream::BoxStream<'static, T>,
+    registration: Option<Registration>,
+) where
+    T: serde::Serialize + Send + 'static,
+{
+    let subscription = Subscription::from(sink);
+    subscription
+        .pipe_from_stream(stream, BoundedVecDeque::default())
+        .await;
+    // The subscription's own sink first: dropped while the subscription is open (its
+    // stream ended), it closes it, so that the registry's copy goes quietly.
+    drop(subscription);
+    drop(registration);
 }
 
 /// `chain_subscribeNewHeads` (or with `finalized`, `chain_subscribeFinalizedHeads`) as
@@ -348,12 +360,7 @@ pub fn subscribe_heads<C>(
         let stream = stream::iter(current)
             .chain(headers)
             .filter(move |header| future::ready(is_known(&*client, header.hash())));
-        let subscription = Subscription::from(sink);
-        subscription
-            .pipe_from_stream(stream.boxed(), BoundedVecDeque::default())
-            .await;
-        drop(subscription);
-        drop(registration);
+        pipe_while_registered(sink, stream.boxed(), Some(registration)).await;
     });
 }
 

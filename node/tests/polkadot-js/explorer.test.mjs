@@ -285,25 +285,6 @@ describe('the Explorer in Chromium', { timeout: 300_000 }, () => {
     assert.equal(await page.locator('#view h2').first().textContent(), 'Contracts');
   });
 
-  test('what a contract controls is shown as text, never as markup', async () => {
-    const text = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>\u001b[31m\r forged';
-    const func = '<b onmouseover="window.__pwned=3">evil</b>';
-    const code = hostileTextContract(text, func);
-    const deployed = await sendInBlock(api, api.tx.contracts.instantiateWithCode(0, maxGas(api), null, code, '0x', '0x09'), alice);
-    const instantiated = deployed.events.find((event) => api.events.contracts.Instantiated.is(event));
-    assert.ok(instantiated, `not deployed: ${deployed.dispatchError}`);
-    const address = instantiated.data[1].toString();
-    await open(`#/call/${address}?origin=${alice.address}&input=0x`);
-    await page.locator('.explanation', { hasText: 'trapped' }).first().waitFor();
-    await page.locator('summary', { hasText: 'backtrace' }).first().click();
-    await page.locator('ol.backtrace').first().waitFor();
-    const shown = await page.locator('#view').textContent();
-    assert.ok(shown.includes('<img src=x onerror='), 'the debug text, literally');
-    assert.ok(shown.includes('<b onmouseover='), 'the function name, literally');
-    assert.equal(await page.locator('#view img, #view script, #view b').count(), 0);
-    assert.equal(await page.evaluate(() => window.__pwned), undefined);
-  });
-
   test('the keyboard alone opens an extrinsic and its host calls', async () => {
     await open('#/');
     // Each view takes the focus, so the next Tab lands in its content.
@@ -357,6 +338,28 @@ describe('the Explorer in Chromium', { timeout: 300_000 }, () => {
     assert.notEqual(background, '');
     if (theme === 'light') await page.click('#theme');
     await shot('dark');
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test('what a contract controls is shown as text, never as markup', async () => {
+    const text = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>\u001b[31m\r forged';
+    const func = '<b onmouseover="window.__pwned=3">evil</b>';
+    // As hex: @polkadot/api reads a Uint8Array given for `Bytes` as already length-prefixed.
+    const code = `0x${Buffer.from(hostileTextContract(text, func)).toString('hex')}`;
+    const gasLimit = api.registry.createType('WeightV2', { refTime: 50_000_000_000n, proofSize: 1_000_000n });
+    const deployed = await sendInBlock(api, api.tx.contracts.instantiateWithCode(0, gasLimit, null, code, '0x', '0x09'), alice);
+    const instantiated = deployed.events.find((event) => api.events.contracts.Instantiated.is(event));
+    assert.ok(instantiated, `not deployed: ${deployed.dispatchError}`);
+    const address = instantiated.data[1].toString();
+    await open(`#/call/${address}?origin=${alice.address}&input=0x`);
+    await page.locator('.explanation', { hasText: 'trapped' }).first().waitFor();
+    await page.locator('summary', { hasText: 'backtrace' }).first().click();
+    await page.locator('ol.backtrace li').first().waitFor({ state: 'attached' });
+    const shown = await page.locator('#view').textContent();
+    assert.ok(shown.includes('<img src=x onerror='), 'the debug text, literally');
+    assert.ok(shown.includes('<b onmouseover='), 'the function name, literally');
+    assert.equal(await page.locator('#view img, #view script, #view b').count(), 0);
+    assert.equal(await page.evaluate(() => window.__pwned), undefined);
     assert.deepEqual(pageErrors, []);
   });
 });
