@@ -14,6 +14,8 @@ mod render;
 pub mod runtime_metadata;
 mod symbols;
 mod type_bounds;
+#[cfg(test)]
+mod type_bounds_fuzz;
 
 use std::{
     collections::HashMap,
