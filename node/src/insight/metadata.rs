@@ -93,10 +93,27 @@ impl ContractAbi {
     pub fn reader(&self) -> Option<AbiReader> {
         let project = project(&self.abi).ok()?;
         Some(AbiReader {
-            transcoder: ContractMessageTranscoder::new(project),
+            transcoder: unpanicking(|| ContractMessageTranscoder::new(project))?,
         })
     }
 }
+
+/// Runs the transcoder, turning a panic in it into `None`. It has none known (the type
+/// bounds' fuzz test looks for them), but the panic hook the node runs under ends the
+/// process on a panic in any thread unless that thread asks to unwind: a value that
+/// cannot be read must not stop the node.
+fn unpanicking<R>(transcode: impl FnOnce() -> R) -> Option<R> {
+    let _unwind = sp_panic_handler::AbortGuard::force_unwind();
+    let transcoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(transcode));
+    if transcoded.is_err() {
+        TRANSCODER_PANICS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        log::warn!(target: "europa", "contract-transcode panicked: the value is left undecoded");
+    }
+    transcoded.ok()
+}
+
+/// The transcoder's panics caught so far (the type bounds' fuzz test holds it at zero).
+pub static TRANSCODER_PANICS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 fn project(abi: &Map<String, Json>) -> Result<InkProject, serde_json::Error> {
     serde_json::from_value(Json::Object(abi.clone()))
@@ -112,10 +129,10 @@ impl AbiReader {
     pub fn decode_call(&self, input: &[u8], constructor: bool) -> Option<DecodedCall> {
         let transcoder = &self.transcoder;
         let data = &mut &input[..];
-        let value = match constructor {
+        let value = unpanicking(|| match constructor {
             true => transcoder.decode_contract_constructor(data),
             false => transcoder.decode_contract_message(data),
-        }
+        })?
         .ok()?;
         let Value::Map(map) = value else { return None };
         Some(DecodedCall {
@@ -134,10 +151,10 @@ impl AbiReader {
     pub fn decode_return(&self, call: &DecodedCall, data: &[u8]) -> Option<Value> {
         let transcoder = &self.transcoder;
         let data = &mut &data[..];
-        let value = match call.constructor {
+        let value = unpanicking(|| match call.constructor {
             true => transcoder.decode_constructor_return(&call.label, data),
             false => transcoder.decode_message_return(&call.label, data),
-        };
+        })?;
         value.ok()
     }
 
@@ -147,10 +164,11 @@ impl AbiReader {
         // The decoder expects the event data as the `Vec<u8>` the chain's event holds.
         let mut encoded = codec::Encode::encode(&codec::Compact(u32::try_from(data.len()).ok()?));
         encoded.extend_from_slice(data);
-        let value = self
-            .transcoder
-            .decode_contract_event(signature, &mut &encoded[..])
-            .ok()?;
+        let value = unpanicking(|| {
+            self.transcoder
+                .decode_contract_event(signature, &mut &encoded[..])
+        })?
+        .ok()?;
         let Value::Map(map) = value else { return None };
         Some(DecodedEvent {
             label: map.ident()?,
@@ -198,8 +216,8 @@ impl AbiReader {
                 ));
             }
         }
-        self.transcoder
-            .encode(label, args)
+        unpanicking(|| self.transcoder.encode(label, args))
+            .ok_or_else(|| "the transcoder failed on these arguments".to_owned())?
             .map_err(|error| format!("{error:#}"))
     }
 
