@@ -79,6 +79,9 @@ pub enum DebugInfoError {
     /// The DWARF does not parse.
     #[error("malformed DWARF: {0}")]
     Malformed(String),
+    /// The DWARF has what no contract's debug build has and this check does not read.
+    #[error("unsupported DWARF: {0}")]
+    Unsupported(String),
 }
 
 impl From<gimli::Error> for DebugInfoError {
@@ -87,32 +90,68 @@ impl From<gimli::Error> for DebugInfoError {
     }
 }
 
-/// The DWARF sections of `code` (custom sections named `.debug_*`), by name.
-fn dwarf_sections(code: &[u8]) -> Vec<(&str, &[u8])> {
-    let mut sections = Vec::new();
+/// The DWARF sections a contract's debug build may have (any of them also with the
+/// `.dwo` suffix, which wasmtime reads as the same section). Type units, supplementary
+/// strings and package indexes are not among them: no contract needs them, and this
+/// check does not walk them.
+const KNOWN_SECTIONS: &[&str] = &[
+    ".debug_abbrev",
+    ".debug_addr",
+    ".debug_aranges",
+    ".debug_frame",
+    ".debug_info",
+    ".debug_line",
+    ".debug_line_str",
+    ".debug_loc",
+    ".debug_loclists",
+    ".debug_pubnames",
+    ".debug_pubtypes",
+    ".debug_ranges",
+    ".debug_rnglists",
+    ".debug_str",
+    ".debug_str_offsets",
+];
+
+/// The DWARF sections of `code` (custom sections named `.debug_*`), by the name a
+/// reader knows them by. Each may appear once: wasmtime reads the last section of a
+/// name and the node's readers the first, so a second one would let a reader see DWARF
+/// this check did not.
+fn dwarf_sections(code: &[u8]) -> Result<Vec<(&str, &[u8])>, DebugInfoError> {
+    let mut sections: Vec<(&str, &[u8])> = Vec::new();
     for payload in Parser::new(0).parse_all(code) {
         match payload {
             Ok(Payload::CustomSection(section)) if section.name().starts_with(".debug_") => {
-                sections.push((section.name(), section.data()))
+                let name = section.name().trim_end_matches(".dwo");
+                if !KNOWN_SECTIONS.contains(&name) {
+                    return Err(DebugInfoError::Unsupported(format!(
+                        "a `{}` section",
+                        section.name()
+                    )));
+                }
+                if sections.iter().any(|(known, _)| *known == name) {
+                    return Err(DebugInfoError::Unsupported(format!(
+                        "a second `{name}` section"
+                    )));
+                }
+                sections.push((name, section.data()))
             }
             Ok(_) => continue,
             // Validation reports a malformed module; here it just has no more sections.
             Err(_) => break,
         }
     }
-    sections
+    Ok(sections)
 }
 
 /// Checks that `code`'s DWARF (if any) stays within `limits`. Linear in the size of the
 /// sections and without recursion.
 pub fn check(code: &[u8], limits: &DebugLimits) -> Result<(), DebugInfoError> {
-    let sections = dwarf_sections(code);
+    let sections = dwarf_sections(code)?;
     if sections.is_empty() {
         return Ok(());
     }
     let total: usize = sections.iter().map(|(_, data)| data.len()).sum();
     within(total, limits.total_bytes, "the size of the DWARF sections")?;
-    // A reader takes the first section of a name, as this does.
     let section = |name: &str| {
         let data = sections
             .iter()

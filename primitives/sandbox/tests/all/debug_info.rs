@@ -209,3 +209,67 @@ fn mutated_dwarf_is_read_within_bounds_or_ignored() {
     }
     eprintln!("mutated DWARF: {read} read, {ignored} ignored");
 }
+
+/// A custom section named `name` holding `data`.
+fn custom_section(name: &str, data: &[u8]) -> Vec<u8> {
+    let leb = |mut value: usize, out: &mut Vec<u8>| loop {
+        let byte = (value & 0x7f) as u8;
+        value >>= 7;
+        if value == 0 {
+            out.push(byte);
+            break;
+        }
+        out.push(byte | 0x80);
+    };
+    let mut contents = Vec::new();
+    leb(name.len(), &mut contents);
+    contents.extend(name.as_bytes());
+    contents.extend(data);
+    let mut section = vec![0];
+    leb(contents.len(), &mut section);
+    section.extend(contents);
+    section
+}
+
+#[test]
+fn a_section_a_reader_would_take_instead_is_refused() {
+    let code = guest();
+    // wasmtime reads the last section of a name (and `.dwo` ones as the same), the
+    // node's readers the first: DWARF this check did not see must not reach either.
+    let info = |code: &[u8]| {
+        Parser::new(0)
+            .parse_all(code)
+            .find_map(|payload| match payload {
+                Ok(Payload::CustomSection(s)) if s.name() == ".debug_info" => {
+                    Some(s.data().to_vec())
+                }
+                _ => None,
+            })
+            .expect("the guest has .debug_info")
+    };
+    let engine = wasmtime();
+    for name in [
+        ".debug_info",
+        ".debug_info.dwo",
+        ".debug_types",
+        ".debug_str_sup",
+    ] {
+        let mut twice = code.clone();
+        twice.extend(custom_section(name, &info(&code)));
+        let checked = debug_info::check(&twice, &DebugLimits::default());
+        assert!(
+            matches!(checked, Err(DebugInfoError::Unsupported(_))),
+            "{name}: {checked:?}"
+        );
+        let trap = trap_of(&engine, &twice);
+        assert_eq!(
+            trap.debug_info_ignored,
+            checked.err().map(|e| e.to_string()),
+            "{name}"
+        );
+        assert!(
+            trap.backtrace.iter().all(|f| f.location.is_none()),
+            "{name}"
+        );
+    }
+}
