@@ -242,8 +242,9 @@ impl AbiReader {
 /// How deeply a call's argument may nest brackets, as `encode_call` reads them.
 pub const MAX_ARG_NESTING: usize = 32;
 
-/// The deepest nesting of `(`, `[` and `{` in `arg`, outside string literals.
-fn nesting(arg: &str) -> usize {
+/// The deepest nesting of `(`, `[` and `{` in `arg` (an argument, or a decoded value as
+/// the transcoder prints it), outside string literals.
+pub(super) fn nesting(arg: &str) -> usize {
     let (mut depth, mut deepest) = (0usize, 0usize);
     let (mut in_string, mut escaped) = (false, false);
     for c in arg.chars() {

@@ -43,7 +43,11 @@ use std::{
 
 use serde_json::{json, Value};
 
-use super::{metadata::DecodedCall, type_bounds::MAX_TYPE_DEPTH, ContractAbi};
+use super::{
+    metadata::{nesting, DecodedCall},
+    type_bounds::MAX_TYPE_DEPTH,
+    ContractAbi,
+};
 
 /// The stack each case runs on, unless `EUROPA_METADATA_FUZZ_STACK_KIB` says otherwise: an
 /// eighth of the 2 MiB that tokio's workers and blocking threads (where the node decodes)
@@ -834,28 +838,6 @@ struct Outcome {
     deepest: usize,
 }
 
-/// The deepest nesting of `(`, `[` and `{` in `text`, outside string literals.
-fn brackets(text: &str) -> usize {
-    let (mut depth, mut deepest) = (0usize, 0usize);
-    let (mut in_string, mut escaped) = (false, false);
-    for c in text.chars() {
-        match (in_string, escaped, c) {
-            (true, true, _) => escaped = false,
-            (true, false, '\\') => escaped = true,
-            (true, false, '"') => in_string = false,
-            (true, false, _) => {}
-            (false, _, '"') => in_string = true,
-            (false, _, '(' | '[' | '{') => {
-                depth += 1;
-                deepest = deepest.max(depth);
-            }
-            (false, _, ')' | ']' | '}') => depth = depth.saturating_sub(1),
-            (false, _, _) => {}
-        }
-    }
-    deepest
-}
-
 /// Input bytes for a decoder: random, or runs of one byte (zeros make every variant its
 /// first and every sequence empty, small bytes make them short).
 fn input(rng: &mut Rng) -> Vec<u8> {
@@ -926,7 +908,7 @@ fn run(bytes: Vec<u8>, probes: Probes, seed: u64) -> Outcome {
         if let Some(call) = reader.decode_call(&data, call.constructor) {
             outcome.calls += 1;
             for (_, value) in &call.args {
-                outcome.deepest = outcome.deepest.max(brackets(value));
+                outcome.deepest = outcome.deepest.max(nesting(value));
             }
         }
         let data = input_for(&probes, &[call.returns], &mut rng);
@@ -937,7 +919,7 @@ fn run(bytes: Vec<u8>, probes: Probes, seed: u64) -> Outcome {
         };
         if let Some(value) = reader.decode_return(&decoded, &data) {
             outcome.returns += 1;
-            outcome.deepest = outcome.deepest.max(brackets(&value.to_string()));
+            outcome.deepest = outcome.deepest.max(nesting(&value.to_string()));
         }
         let (topic, fields) = match probes.events.is_empty() || rng.chance(5) {
             true => (rng.bytes(32), Vec::new()),
@@ -947,7 +929,7 @@ fn run(bytes: Vec<u8>, probes: Probes, seed: u64) -> Outcome {
         if let Some(event) = reader.decode_event(&[topic], &data) {
             outcome.events += 1;
             for (_, value) in &event.fields {
-                outcome.deepest = outcome.deepest.max(brackets(value));
+                outcome.deepest = outcome.deepest.max(nesting(value));
             }
         }
     }
