@@ -11,7 +11,10 @@ use serde_json::json;
 use sp_keyring::Sr25519Keyring;
 
 use super::{dry_run, head_number, submit_signed, wait_for_block};
-use crate::node::{hex, Node};
+use crate::{
+    insight::custom_section,
+    node::{hex, Node},
+};
 
 /// Inputs for `hostile.wat` that both the pallet's tests and these use.
 #[path = "../../../pallets/contracts/fixtures/hostile_inputs.rs"]
@@ -475,28 +478,6 @@ fn deeply_nested_extrinsics_are_refused_wherever_they_enter() {
     let block = head_number(&node);
     super::submit_alice_transfer(&node, 0);
     wait_for_block(&node, block + 1);
-}
-
-/// A custom section: id 0, its size, its name, its data.
-fn custom_section(name: &str, data: &[u8]) -> Vec<u8> {
-    let leb = |mut value: usize| {
-        let mut bytes = Vec::new();
-        loop {
-            let byte = (value & 0x7f) as u8;
-            value >>= 7;
-            bytes.push(if value == 0 { byte } else { byte | 0x80 });
-            if value == 0 {
-                return bytes;
-            }
-        }
-    };
-    let mut contents = leb(name.len());
-    contents.extend(name.as_bytes());
-    contents.extend(data);
-    let mut section = vec![0];
-    section.extend(leb(contents.len()));
-    section.extend(contents);
-    section
 }
 
 /// A contract whose constructor traps, with DWARF whose one function covers all its
