@@ -12,6 +12,7 @@ mod chain_control;
 mod cheats;
 mod engine;
 mod explore;
+pub mod in_block_reads;
 mod insight;
 pub mod params;
 pub mod revert_watchers;

@@ -30,6 +30,8 @@ use sc_rpc_server::{
 };
 use sc_service::config::RpcConfiguration;
 use tower::Service;
+
+use crate::rpc::in_block_reads::{ConnectionKey, InBlockReads, ReadLayer};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 const MEBIBYTE: u32 = 1024 * 1024;
@@ -142,6 +144,8 @@ pub struct ServerConfig {
     pub runtime: tokio::runtime::Runtime,
     /// The Explorer's port, set once it listens: its page is an allowed origin.
     pub explorer_port: std::sync::Arc<std::sync::atomic::AtomicU16>,
+    /// Which connections are reading the blocks their watched transactions are in.
+    pub in_block_reads: std::sync::Arc<InBlockReads>,
 }
 
 /// Binds every endpoint and serves `module` on it; logs sc-rpc's `Running JSON-RPC
@@ -154,6 +158,7 @@ pub fn start(config: ServerConfig) -> Result<RpcServer, StartError> {
         request_logger_limit,
         runtime,
         explorer_port,
+        in_block_reads,
     } = config;
     let rpc_handle = runtime.handle().clone();
     let (stop_handle, handle) = stop_channel();
@@ -211,6 +216,7 @@ pub fn start(config: ServerConfig) -> Result<RpcServer, StartError> {
         let deny_unsafe = deny_unsafe(&local_addr, &endpoint.rpc_methods);
         let request_limit = request_limit::RequestLimitLayer::new(endpoint.max_payload_in_mb);
         let gate = gate::GateLayer::new(matches!(deny_unsafe, sc_rpc_api::DenyUnsafe::Yes));
+        let in_block_reads = in_block_reads.clone();
 
         let methods = methods.clone();
         let metrics = metrics.clone();
@@ -229,6 +235,8 @@ pub fn start(config: ServerConfig) -> Result<RpcServer, StartError> {
                 let connection_closed = stop_handle.clone().shutdown();
                 let tokio_handle2 = tokio_handle.clone();
                 let origins = origins.clone();
+                let in_block_reads = in_block_reads.clone();
+                let connection = ConnectionKey::next();
                 let service =
                     tower::service_fn(move |mut request: http::Request<hyper::body::Incoming>| {
                         if let Some(refused) = refused_origin(&origins, &request) {
@@ -237,6 +245,7 @@ pub fn start(config: ServerConfig) -> Result<RpcServer, StartError> {
                             )));
                         }
                         request.extensions_mut().insert(deny_unsafe);
+                        request.extensions_mut().insert(connection);
                         let is_websocket = ws::is_upgrade_request(&request);
                         let middleware = middleware(
                             &endpoint,
@@ -249,12 +258,14 @@ pub fn start(config: ServerConfig) -> Result<RpcServer, StartError> {
                             .rpc_logger(request_logger_limit)
                             .layer(gate)
                             .layer(request_limit.clone())
+                            .layer(ReadLayer::new(in_block_reads.clone()))
                             .option_layer(middleware.clone());
                         let mut service = service_builder
                             .clone()
                             .set_rpc_middleware(rpc_middleware)
                             .build(methods.clone(), stop_handle.clone());
                         let tokio_handle = tokio_handle2.clone();
+                        let in_block_reads = in_block_reads.clone();
                         futures::future::Either::Right(async move {
                             if is_websocket {
                                 let closed = service.on_session_closed();
@@ -264,6 +275,7 @@ pub fn start(config: ServerConfig) -> Result<RpcServer, StartError> {
                                         middleware.ws_connect();
                                     }
                                     closed.await;
+                                    in_block_reads.connection_closed(connection);
                                     if let Some(middleware) = &middleware {
                                         middleware.ws_disconnect(opened);
                                     }

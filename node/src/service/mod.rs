@@ -261,7 +261,8 @@ pub fn new_full(
 /// How long after it is imported a block is finalized (without `--finalize-delay-sec`).
 /// Long enough for a client that watches a transaction to hear "in block" and fetch the
 /// block's events before "finalized" arrives: @polkadot/api's `signAndSend` drops an
-/// in-block status whose events are still being fetched when finality comes.
+/// in-block status whose events are still being fetched when finality comes. A client
+/// slower than this is held for (`rpc::in_block_reads`).
 pub const FINALITY_LAG: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// Finalizes each block imported as the new best `lag` after its import, unless it (or

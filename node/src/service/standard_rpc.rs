@@ -6,7 +6,9 @@
 //!
 //! `state_subscribeStorage`, `chain_subscribeNewHeads` and `chain_subscribeFinalizedHeads`
 //! (with their aliases) are Europa's: they answer as sc-rpc's do and are also told the
-//! new values after a revert (`rpc::revert_watchers`).
+//! new values after a revert (`rpc::revert_watchers`). So is
+//! `author_submitAndWatchExtrinsic`, whose "finalized" waits for a client still reading
+//! the block "in block" named (`rpc::in_block_reads`).
 
 use std::sync::Arc;
 
@@ -36,7 +38,10 @@ use sc_service::{error::Error as ServiceError, Configuration};
 use sc_utils::mpsc::TracingUnboundedSender;
 
 use super::tasks::{FullBackend, FullClient, Pool};
-use crate::rpc::revert_watchers::{self, RevertWatchers};
+use crate::rpc::{
+    in_block_reads::{self, InBlockReads},
+    revert_watchers::{self, RevertWatchers},
+};
 use europa_runtime::opaque::Block;
 
 /// Transactions one connection may watch at once with the new spec's methods.
@@ -55,6 +60,8 @@ pub struct Sources<'a> {
     pub executor: SubscriptionTaskExecutor,
     /// Where the storage and head subscriptions are registered for reverts.
     pub revert_watchers: Arc<RevertWatchers>,
+    /// Which connections are reading the blocks their watched transactions are in.
+    pub in_block_reads: Arc<InBlockReads>,
 }
 
 pub fn module(sources: Sources) -> Result<RpcModule<()>, ServiceError> {
@@ -68,6 +75,7 @@ pub fn module(sources: Sources) -> Result<RpcModule<()>, ServiceError> {
         sync_oracle,
         executor,
         revert_watchers,
+        in_block_reads,
     } = sources;
     let chain_spec: &dyn ChainSpec = config.chain_spec.as_ref();
     let genesis_hash = client.info().genesis_hash;
@@ -154,7 +162,7 @@ pub fn module(sources: Sources) -> Result<RpcModule<()>, ServiceError> {
             .into(),
     )?;
     merge(
-        sc_rpc::author::Author::new(client.clone(), pool, keystore, executor.clone())
+        sc_rpc::author::Author::new(client.clone(), pool.clone(), keystore, executor.clone())
             .into_rpc()
             .into(),
     )?;
@@ -175,6 +183,25 @@ pub fn module(sources: Sources) -> Result<RpcModule<()>, ServiceError> {
     merge(state.into_rpc().into())?;
     merge(child_state.into_rpc().into())?;
     replace_subscriptions(&mut module, &client, &executor, &revert_watchers)?;
+    {
+        let (client, executor) = (client.clone(), executor.clone());
+        replace_subscription(
+            &mut module,
+            WATCH_EXTRINSIC,
+            move |params, pending, _, extensions| {
+                in_block_reads::submit_and_watch(
+                    &pool,
+                    &*client,
+                    &executor,
+                    &in_block_reads,
+                    params,
+                    pending,
+                    extensions,
+                );
+                SubscriptionCloseResponse::None
+            },
+        )?;
+    }
     Ok(module)
 }
 
@@ -207,6 +234,14 @@ const FINALIZED_HEADS: Names = Names {
     unsubscribe: "chain_unsubscribeFinalizedHeads",
     aliases: &["chain_subscribeFinalisedHeads"],
     unsubscribe_aliases: &["chain_unsubscribeFinalisedHeads"],
+};
+
+const WATCH_EXTRINSIC: Names = Names {
+    subscribe: "author_submitAndWatchExtrinsic",
+    notification: "author_extrinsicUpdate",
+    unsubscribe: "author_unwatchExtrinsic",
+    aliases: &[],
+    unsubscribe_aliases: &[],
 };
 
 /// Puts Europa's storage and head subscriptions, which a revert reaches, in the place

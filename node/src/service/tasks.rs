@@ -122,6 +122,7 @@ pub fn spawn(
     let executor: SubscriptionTaskExecutor = Arc::new(sc_rpc_server::RpcSpawnHandle::new(
         rpc_runtime.handle().clone(),
     ));
+    let in_block_reads = Arc::new(crate::rpc::in_block_reads::InBlockReads::default());
     let mut module = standard_rpc::module(standard_rpc::Sources {
         config: &config,
         client: client.clone(),
@@ -132,6 +133,7 @@ pub fn spawn(
         sync_oracle: sync_service.clone(),
         executor: executor.clone(),
         revert_watchers,
+        in_block_reads: in_block_reads.clone(),
     })?;
     module
         .merge(rpc_extensions(executor)?)
@@ -144,6 +146,7 @@ pub fn spawn(
         request_logger_limit: config.rpc.request_logger_limit,
         runtime: rpc_runtime,
         explorer_port: explorer_port.clone(),
+        in_block_reads,
     })
     .map_err(|error| ServiceError::Application(Box::new(error)))?;
     if let (Some(explorer), Some(rpc_addr), Some(runtime)) = (

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { Keyring } from '@polkadot/api';
+import { Keyring, WsProvider } from '@polkadot/api';
 import { Abi, BlueprintPromise, ContractPromise } from '@polkadot/api-contract';
 import { compactStripLength, u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
@@ -73,6 +73,57 @@ describe('europa with @polkadot/api', { timeout: 180_000 }, () => {
       assert.equal(statuses[0], 'Ready');
       assert.match(statuses[1], /^InBlock\([1-9]\d* events\)$/);
       assert.equal(statuses[2], 'Finalized');
+    }
+  });
+
+  test('a client slower than finality still reports InBlock; one that only watches is not held', async () => {
+    // A callback that blocks the event loop on Ready (as a loaded machine does): the
+    // in-block and finalized statuses then wait in the socket, and @polkadot/api drops
+    // an InBlock whose events it is still fetching when Finalized comes — unless the
+    // node holds Finalized for this connection, which read the earlier test's blocks.
+    const busyMs = 300;
+    for (let i = 0; i < 5; i += 1) {
+      const statuses = [];
+      await new Promise((resolve, reject) => {
+        api.tx.balances
+          .transferKeepAlive(bob.address, 2_000n + BigInt(i))
+          .signAndSend(alice, ({ status }) => {
+            statuses.push(status.type);
+            if (status.isReady) {
+              const until = Date.now() + busyMs;
+              while (Date.now() < until);
+            }
+            if (status.isFinalized) resolve();
+          })
+          .catch(reject);
+      });
+      assert.deepEqual(statuses, ['Ready', 'InBlock', 'Finalized'], `transaction ${i}`);
+    }
+
+    // A client that watches and reads nothing (as subxt waiting for finality does) is
+    // told Finalized at the chain's pace, not after the node's wait for readers.
+    const watcher = new WsProvider(`ws://${node.address}`);
+    try {
+      await watcher.isReady;
+      const nonce = await api.rpc.system.accountNextIndex(alice.address);
+      const tx = await api.tx.balances.transferKeepAlive(bob.address, 3_000n).signAsync(alice, { nonce });
+      const seen = {};
+      await new Promise((resolve, reject) => {
+        watcher
+          .subscribe('author_extrinsicUpdate', 'author_submitAndWatchExtrinsic', [tx.toHex()], (error, status) => {
+            if (error) return reject(error);
+            if (status?.inBlock) seen.inBlock = Date.now();
+            if (status?.finalized) {
+              seen.finalized = Date.now();
+              resolve();
+            }
+          })
+          .catch(reject);
+      });
+      assert.ok(seen.inBlock, 'in block');
+      assert.ok(seen.finalized - seen.inBlock < 1_500, `finalized ${seen.finalized - seen.inBlock} ms after in block`);
+    } finally {
+      await watcher.disconnect();
     }
   });
 
