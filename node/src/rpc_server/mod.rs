@@ -10,6 +10,7 @@
 
 pub mod gate;
 pub mod origin;
+mod oversize;
 mod request_limit;
 
 use std::{
@@ -215,6 +216,7 @@ pub fn start(config: ServerConfig) -> Result<RpcServer, StartError> {
             .to_service_builder();
         let deny_unsafe = deny_unsafe(&local_addr, &endpoint.rpc_methods);
         let request_limit = request_limit::RequestLimitLayer::new(endpoint.max_payload_in_mb);
+        let oversize_reason = oversize::close_reason(endpoint.max_payload_in_mb);
         let gate = gate::GateLayer::new(matches!(deny_unsafe, sc_rpc_api::DenyUnsafe::Yes));
         let in_block_reads = in_block_reads.clone();
 
@@ -237,6 +239,9 @@ pub fn start(config: ServerConfig) -> Result<RpcServer, StartError> {
                 let origins = origins.clone();
                 let in_block_reads = in_block_reads.clone();
                 let connection = ConnectionKey::next();
+                let upgrade_asked = oversize::UpgradeAsked::default();
+                let socket =
+                    oversize::OversizeClose::new(socket, upgrade_asked.clone(), &oversize_reason);
                 let service =
                     tower::service_fn(move |mut request: http::Request<hyper::body::Incoming>| {
                         if let Some(refused) = refused_origin(&origins, &request) {
@@ -247,6 +252,9 @@ pub fn start(config: ServerConfig) -> Result<RpcServer, StartError> {
                         request.extensions_mut().insert(deny_unsafe);
                         request.extensions_mut().insert(connection);
                         let is_websocket = ws::is_upgrade_request(&request);
+                        if is_websocket {
+                            upgrade_asked.set();
+                        }
                         let middleware = middleware(
                             &endpoint,
                             remote.ip(),

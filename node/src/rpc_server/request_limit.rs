@@ -6,7 +6,8 @@
 //! [`transport_limit`] (four times the flag's value: a client's mistaken upload of a
 //! debug build is typically a few times too large), and this layer refuses each call over
 //! the flag's value with the call's own id and a message naming the limit and the flag.
-//! Only a message beyond the transport limit still gets jsonrpsee's id-less error.
+//! A WebSocket message beyond the transport limit closes the connection instead, with a
+//! reason naming the limit (`oversize`).
 
 use futures::future::{ready, Either, Ready};
 use jsonrpsee::{
@@ -20,7 +21,12 @@ use super::MEBIBYTE;
 /// The largest message the transport reads, in bytes, for a limit of `limit_mib`:
 /// room for a call over the limit to be parsed far enough to answer it by id.
 pub fn transport_limit(limit_mib: u32) -> u32 {
-    limit_mib.saturating_mul(4).max(1).saturating_mul(MEBIBYTE)
+    transport_limit_mib(limit_mib).saturating_mul(MEBIBYTE)
+}
+
+/// [`transport_limit`] in MiB.
+pub fn transport_limit_mib(limit_mib: u32) -> u32 {
+    limit_mib.saturating_mul(4).max(1)
 }
 
 /// Wraps each connection's RPC service in [`RequestLimit`].

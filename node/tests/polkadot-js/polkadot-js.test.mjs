@@ -472,4 +472,24 @@ describe('europa with @polkadot/api at its request-size limit', { timeout: 120_0
     );
     assert.ok((await node.api.rpc.system.health()).isSyncing.isFalse);
   });
+
+  test('a message beyond what the node reads closes the connection with the limit and its flag; the client reconnects', async () => {
+    const started = Date.now();
+    await assert.rejects(
+      node.provider.send('state_call', ['Core_version', `0x${'ab'.repeat(5 * 1024 * 1024)}`]),
+      /1009.*not read.*limited to 1 MiB.*--rpc-max-request-size/s,
+    );
+    assert.ok(Date.now() - started < 10_000, `failed after ${Date.now() - started} ms`);
+    // The same ApiPromise goes on once its provider has reconnected (by itself).
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        assert.ok((await node.api.rpc.system.health()).isSyncing.isFalse);
+        break;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  });
 });
