@@ -15,31 +15,70 @@ use crate::{configs::ContractsSchedule, RuntimeCall};
 
 /// The engine every contract execution of this process uses. The node picks the
 /// executor once at startup ([`select_sandbox`]); without a choice it is wasmtime
-/// (std) or wasmi (no_std), with the permissive profile.
+/// (std) or wasmi (no_std), with the permissive profile. A runtime call carrying
+/// [`WasmtimeLens`] runs contracts on wasmtime instead, with the same profile.
 pub struct RuntimeSandbox;
 
 #[cfg(feature = "std")]
 static ENGINE: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
+#[cfg(feature = "std")]
+static LENS_ENGINE: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
+
+#[cfg(feature = "std")]
+sp_externalities::decl_extension! {
+    /// Marks a runtime call as a lens run: a re-execution on wasmtime (with DWARF) of
+    /// what the chain's executor decided, to see where it happened. It decides nothing;
+    /// its top-level gas limit is raised to a block's (wasmtime counts fuel otherwise),
+    /// so that it reaches the end the decisive run reached.
+    pub struct WasmtimeLens(());
+}
 
 /// Chooses the executor and validation profile of contracts, before any runs. Returns
 /// an error if the engine cannot be built or another one was chosen already.
 #[cfg(feature = "std")]
 pub fn select_sandbox(executor: Executor, profile: Profile) -> Result<(), alloc::string::String> {
-    let config = ContractsSchedule::get().sandbox_config(executor, profile);
-    let engine = Engine::new(config).map_err(|e| alloc::format!("{e}"))?;
+    let engine_of = |executor| {
+        let config = ContractsSchedule::get().sandbox_config(executor, profile);
+        Engine::new(config).map_err(|e| alloc::format!("{e}"))
+    };
+    let engine = engine_of(executor)?;
+    let lens = match executor {
+        Executor::Wasmtime => engine.clone(),
+        Executor::Wasmi => engine_of(Executor::Wasmtime)?,
+    };
     ENGINE
         .set(engine)
+        .map_err(|_| "the contracts sandbox was already chosen")?;
+    LENS_ENGINE
+        .set(lens)
         .map_err(|_| "the contracts sandbox was already chosen".into())
+}
+
+/// Whether the runtime call running now is a lens run.
+#[cfg(feature = "std")]
+fn is_lens_run() -> bool {
+    use sp_externalities::ExternalitiesExt;
+    sp_externalities::with_externalities(|mut ext| ext.extension::<WasmtimeLens>().is_some())
+        .unwrap_or(false)
 }
 
 impl SandboxSource for RuntimeSandbox {
     fn engine() -> Engine {
         #[cfg(feature = "std")]
-        return ENGINE
-            .get_or_init(|| default_engine(Executor::Wasmtime))
-            .clone();
+        return match is_lens_run() {
+            true => LENS_ENGINE.get_or_init(|| default_engine(Executor::Wasmtime)),
+            false => ENGINE.get_or_init(|| default_engine(Executor::Wasmtime)),
+        }
+        .clone();
         #[cfg(not(feature = "std"))]
         return default_engine(Executor::Wasmi);
+    }
+
+    fn is_lens() -> bool {
+        #[cfg(feature = "std")]
+        return is_lens_run();
+        #[cfg(not(feature = "std"))]
+        false
     }
 }
 

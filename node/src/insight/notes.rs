@@ -130,6 +130,20 @@ impl Annotated {
         }
     }
 
+    /// Adds to the explanation of every frame that trapped (e.g. why it has no source
+    /// line).
+    pub fn explain_traps_further(&mut self, text: &str) {
+        let frames = self.trace.root.iter().flat_map(FrameTrace::frames);
+        for (frame, notes) in frames.zip(&mut self.frames) {
+            if let (Outcome::Trapped { .. }, Some(explanation)) =
+                (&frame.outcome, &mut notes.explanation)
+            {
+                explanation.text.push_str("; ");
+                explanation.text.push_str(text);
+            }
+        }
+    }
+
     /// The trace's JSON (docs/trace-format.md) with `decoded` and `explanation` added to
     /// frames and events where Europa has something to say, and the execution's
     /// `explanation`.

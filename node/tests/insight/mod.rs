@@ -585,24 +585,82 @@ fn wasmi_traces_are_decoded_and_explained_too() {
     assert_eq!(trace["root"]["events"][0]["decoded"]["name"], "Transfer");
     node.wait_for_log("├─ emit Transfer { from: Some(Alice), to: Some(Bob), value: 100 }");
 
-    // wasmi gives no backtrace, so a trap is explained without a source line.
+    // wasmi keeps no backtrace: a trap's source line comes from the lens, a re-run on
+    // wasmtime; the gas and result stay wasmi's.
+    let source_line = "in panic_deep::panic_deep::level_three at /europa/panic_deep/lib.rs:26:13";
     let panic_deep = deploy(
         &node,
-        contract_fixture("mvp", "panic_deep"),
+        contract_fixture("dwarf", "panic_deep"),
         ink_input("new", ()),
     );
     let answer = trace_call(&node, &panic_deep, ink_input("run", 1u32), json!({}));
     let root = &answer["trace"]["root"];
+    assert_eq!(answer["trace"]["executor"], "wasmi", "{answer}");
     assert_eq!(
-        root["decoded"]["call"], "panic_deep::run(depth: 1)",
-        "{answer}"
+        answer["trace"]["lens"],
+        json!({ "executor": "wasmtime", "located": true })
     );
     let text = root["explanation"]["text"].as_str().expect("explained");
-    assert!(text.starts_with("trapped: "), "{text}");
+    assert!(
+        text.starts_with("trapped: ") && text.ends_with(source_line),
+        "{text}"
+    );
     let explanation = answer["trace"]["explanation"].as_str().unwrap();
     assert!(
         explanation.starts_with("Contracts::ContractTrapped: "),
         "{explanation}"
+    );
+    // The same trap in a block, re-executed.
+    let block = call_in_block(&node, &panic_deep, ink_input("run", 1u32));
+    let in_block = traced(&node, &block)["trace"].clone();
+    assert_eq!(in_block["lens"]["located"], true, "{in_block}");
+    let text = in_block["root"]["explanation"]["text"].as_str().unwrap();
+    assert!(text.ends_with(source_line), "{text}");
+
+    // Stripped code: the lens's offsets find the line in a registered debug build.
+    let stripped = std::fs::read(fixtures("sidecar/panic_deep.wasm")).unwrap();
+    let debug_build = std::fs::read(fixtures("sidecar/panic_deep.debug.wasm")).unwrap();
+    let stripped_contract = deploy(&node, stripped.clone(), ink_input("new", ()));
+    node.call(
+        "europa_registerDebugInfo",
+        json!([hex(&blake2_256(&stripped)), hex(&debug_build)]),
+    )
+    .expect("the matching debug build is attached");
+    let answer = trace_call(&node, &stripped_contract, ink_input("run", 1u32), json!({}));
+    let text = answer["trace"]["root"]["explanation"]["text"]
+        .as_str()
+        .unwrap();
+    assert!(text.ends_with(source_line), "{text}");
+
+    // Code whose path depends on the gas left: the lens, with other gas, goes another
+    // way, and the trace says so instead of locating the trap.
+    let gas_dependent = wat::parse_str(
+        r#"(module
+            (import "seal0" "gas_left" (func $gas_left (param i32 i32)))
+            (import "env" "memory" (memory 1 1))
+            (func (export "deploy"))
+            (func (export "call")
+                (i32.store (i32.const 0) (i32.const 32))
+                (call $gas_left (i32.const 8) (i32.const 0))
+                unreachable))"#,
+    )
+    .expect("valid WAT");
+    let gas_dependent = deploy(&node, gas_dependent, vec![]);
+    let answer = trace_call(&node, &gas_dependent, vec![], json!({}));
+    let lens = &answer["trace"]["lens"];
+    assert_eq!(lens["located"], false, "{answer}");
+    assert_eq!(
+        lens["disagrees"],
+        "frame 0: host call 0 (seal0.gas_left) answered otherwise"
+    );
+    let text = answer["trace"]["root"]["explanation"]["text"]
+        .as_str()
+        .unwrap();
+    assert!(
+        text.contains(
+            "no source line: re-run on wasmtime to locate it, the execution took another path"
+        ),
+        "{text}"
     );
 }
 

@@ -90,6 +90,14 @@ pub const MAX_DECODE_NESTING: u32 = 256;
 /// to clone and shares its module cache.
 pub trait SandboxSource {
     fn engine() -> europa_sandbox::Engine;
+
+    /// Whether this execution is a lens run: a re-execution on another executor that
+    /// decides nothing and shows where things happened. Its top-level gas limit is
+    /// raised to a block's, so that an executor counting fuel otherwise reaches the end
+    /// the decisive run reached.
+    fn is_lens() -> bool {
+        false
+    }
 }
 
 /// Receives the trace of every contract execution that runs inside a dispatchable

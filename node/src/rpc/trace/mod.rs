@@ -7,6 +7,7 @@
 //! blocking pool, at most [`CONCURRENT_TRACES`] at once, never on the RPC server's own
 //! workers: other calls are answered meanwhile.
 
+mod lens;
 mod limits;
 mod profile;
 
@@ -42,6 +43,7 @@ use super::{
     params::{hex, Account, Amount, BlockRef, GasLimit, HexBytes},
     runtime_error, FullBackend,
 };
+use lens::LensNote;
 use limits::{explained, needs_of_extrinsic, Limits};
 use profile::{gas_report, line_tables};
 
@@ -64,20 +66,22 @@ pub struct CallRequest {
 
 impl CallRequest {
     /// Dry-runs the call at `at` under `limits`, traced, and with gas profiles (by line
-    /// for the code `line_starts` covers) when they are given. Each run is on an API
-    /// instance of its own: one keeps the state it changed.
+    /// for the code `line_starts` covers) when they are given; through the lens when
+    /// `lens`. Each run is on an API instance of its own: one keeps the state it changed.
     fn dry_run<C>(
         &self,
         client: &C,
         at: Hash,
         limits: Limits,
         line_starts: Option<Vec<(Hash, Vec<u32>)>>,
+        lens: bool,
     ) -> Result<(ContractExecResult<Balance, EventRecord>, ExecutionTrace), ErrorObjectOwned>
     where
         C: ProvideRuntimeApi<Block>,
-        C::Api: ContractsTraceApi<Block, AccountId, Balance, Hash, EventRecord>,
+        C::Api:
+            ContractsTraceApi<Block, AccountId, Balance, Hash, EventRecord> + sp_api::ApiExt<Block>,
     {
-        let api = client.runtime_api();
+        let api = runtime_api(client, lens);
         let (origin, dest) = (self.origin.0.clone(), self.dest.0.clone());
         let (value, input) = (self.value.0, self.input_data.0.clone());
         let (gas, deposit) = (limits.gas, limits.deposit);
@@ -234,10 +238,16 @@ where
             let at = at.unwrap_or_else(|| client.info().best_hash);
             let limits = Limits::of(request.gas_limit, request.storage_deposit_limit);
             let code = |hash: &[u8; 32]| stored_code(client, at, hash);
-            let first = request.dry_run(client, at, limits, None)?;
-            let unlimited = || request.dry_run(client, at, Limits::MAX, None);
-            let (result, annotated) = explained(insight, &code, limits, first, unlimited)?;
-            Ok(report(result, &annotated, returned_json))
+            let (result, mut trace) = request.dry_run(client, at, limits, None, false)?;
+            let lens = lens::apply(&mut trace, || {
+                let lensed = request.dry_run(client, at, limits, None, true);
+                lensed.map(|(_, trace)| trace).map_err(message)
+            });
+            let unlimited = || request.dry_run(client, at, Limits::MAX, None, false);
+            let (result, mut annotated) =
+                explained(insight, &code, limits, (result, trace), unlimited)?;
+            let trace = trace_json(&mut annotated, lens.as_ref());
+            Ok(report(result, trace, returned_json))
         })
         .await
     }
@@ -255,9 +265,8 @@ where
         self.run("europa_traceInstantiate", move |client, _, insight| {
             let at = at.unwrap_or_else(|| client.info().best_hash);
             let limits = Limits::of(request.gas_limit, request.storage_deposit_limit);
-            let dry_run = |limits: Limits| {
-                client
-                    .runtime_api()
+            let dry_run = |limits: Limits, lens: bool| {
+                runtime_api(client, lens)
                     .trace_instantiate(
                         at,
                         request.origin.0.clone(),
@@ -271,10 +280,17 @@ where
                     .map_err(runtime_error)
             };
             let code = |hash: &[u8; 32]| stored_code(client, at, hash);
-            let unlimited = || dry_run(Limits::MAX);
-            let (result, annotated) =
-                explained(insight, &code, limits, dry_run(limits)?, unlimited)?;
-            Ok(report(result, &annotated, |value| {
+            let (result, mut trace) = dry_run(limits, false)?;
+            let lens = lens::apply(&mut trace, || {
+                dry_run(limits, true)
+                    .map(|(_, trace)| trace)
+                    .map_err(message)
+            });
+            let unlimited = || dry_run(Limits::MAX, false);
+            let (result, mut annotated) =
+                explained(insight, &code, limits, (result, trace), unlimited)?;
+            let trace = trace_json(&mut annotated, lens.as_ref());
+            Ok(report(result, trace, |value| {
                 json!({
                     "flags": value.result.flags.bits(),
                     "data": hex(&value.result.data),
@@ -292,17 +308,26 @@ where
             if block.header().number == 0 {
                 return Ok(json!([]));
             }
-            let traces = client
-                .runtime_api()
-                .trace_block(parent, block)
+            let traces = runtime_api(client, false)
+                .trace_block(parent, block.clone())
                 .map_err(runtime_error)?;
+            let (indexes, mut traces): (Vec<u32>, Vec<ExecutionTrace>) = traces.into_iter().unzip();
+            let lens = lens::apply_all(&mut traces, || {
+                let lensed = runtime_api(client, true).trace_block(parent, block);
+                lensed
+                    .map(|traces| traces.into_iter().map(|(_, trace)| trace).collect())
+                    .map_err(|error| error.to_string())
+            });
             Ok(Value::Array(
-                traces
+                indexes
                     .into_iter()
-                    .map(|(index, trace)| {
-                        let annotated =
+                    .zip(traces)
+                    .zip(lens)
+                    .map(|((index, trace), lens)| {
+                        let mut annotated =
                             insight.annotate(trace, &|code| stored_code(client, hash, code));
-                        json!({ "extrinsicIndex": index, "trace": annotated.to_json() })
+                        let trace = trace_json(&mut annotated, lens.as_ref());
+                        json!({ "extrinsicIndex": index, "trace": trace })
                     })
                     .collect(),
             ))
@@ -368,10 +393,10 @@ where
             let limits = Limits::of(request.gas_limit, request.storage_deposit_limit);
             let code = |code: &[u8; 32]| stored_code(client, at, code);
             // A first run finds the code that runs, to profile by line where it has DWARF.
-            let (_, first) = request.dry_run(client, at, limits, None)?;
+            let (_, first) = request.dry_run(client, at, limits, None, false)?;
             let (line_tables, line_starts) = line_tables(insight, &[first], &code);
-            let profiled = request.dry_run(client, at, limits, Some(line_starts))?;
-            let unlimited = || request.dry_run(client, at, Limits::MAX, None);
+            let profiled = request.dry_run(client, at, limits, Some(line_starts), false)?;
+            let unlimited = || request.dry_run(client, at, Limits::MAX, None, false);
             let (result, annotated) = explained(insight, &code, limits, profiled, unlimited)?;
             let title = annotated
                 .trace
@@ -381,7 +406,8 @@ where
                 .map_or_else(|| "call".to_owned(), |(root, notes)| notes.call_text(root));
             let total = Some(result.gas_consumed.ref_time());
             let profile = gas_report(insight, &annotated, &code, total, &line_tables, &title)?;
-            let mut answer = report(result, &annotated, returned_json);
+            let trace = annotated.to_json();
+            let mut answer = report(result, trace, returned_json);
             answer["profile"] = profile;
             Ok(answer)
         })
@@ -425,13 +451,21 @@ where
     let extrinsic = block.extrinsics()[index as usize].clone();
     let code = |code: &[u8; 32]| stored_code(client, hash, code);
     // Each run on an API instance of its own: one keeps the state it changed.
-    let api = || client.runtime_api();
+    let api = || runtime_api(client, false);
+    let mut lens = Vec::new();
     let (outcome, events, traces, line_tables) = match profile {
         false => {
-            let (outcome, events, traces) = api()
-                .trace_extrinsic(parent, block, index)
+            let (outcome, events, mut traces) = api()
+                .trace_extrinsic(parent, block.clone(), index)
                 .map_err(runtime_error)?
                 .ok_or_else(no_such_extrinsic)?;
+            lens = lens::apply_all(&mut traces, || {
+                match runtime_api(client, true).trace_extrinsic(parent, block, index) {
+                    Ok(Some((_, _, traces))) => Ok(traces),
+                    Ok(None) => Err("the extrinsic is gone".to_owned()),
+                    Err(error) => Err(error.to_string()),
+                }
+            });
             (outcome, events, traces, LineTables::new())
         }
         true => {
@@ -475,7 +509,10 @@ where
             &title,
         )?),
     };
-    let mut traces = annotated.iter().map(Annotated::to_json);
+    let mut traces = annotated
+        .iter_mut()
+        .zip(lens.into_iter().chain(std::iter::repeat(None)))
+        .map(|(annotated, lens)| trace_json(annotated, lens.as_ref()));
     let mut answer = json!({
         "blockHash": hash,
         "blockNumber": number,
@@ -525,11 +562,41 @@ fn returned_json(value: pallet_europa_contracts::ExecReturnValue) -> Value {
     json!({ "flags": value.flags.bits(), "data": hex(&value.data) })
 }
 
+/// The runtime API, running contracts through the lens when `lens` (see `lens`).
+fn runtime_api<C>(client: &C, lens: bool) -> sp_api::ApiRef<'_, C::Api>
+where
+    C: ProvideRuntimeApi<Block>,
+    C::Api: sp_api::ApiExt<Block>,
+{
+    let mut api = client.runtime_api();
+    if lens {
+        sp_api::ApiExt::register_extension(&mut *api, europa_runtime::contracts::WasmtimeLens(()));
+    }
+    api
+}
+
+fn message(error: ErrorObjectOwned) -> String {
+    error.message().to_owned()
+}
+
+/// An annotated trace's JSON, with what the lens did for it (`lens`) and, where it gave
+/// no source line, why, in the explanations of the frames that trapped.
+fn trace_json(annotated: &mut Annotated, lens: Option<&LensNote>) -> Value {
+    if let Some(text) = lens.and_then(LensNote::unlocated_text) {
+        annotated.explain_traps_further(&text);
+    }
+    let mut json = annotated.to_json();
+    if let (Some(lens), Value::Object(object)) = (lens, &mut json) {
+        object.insert("lens".into(), lens.to_json());
+    }
+    json
+}
+
 /// A dry run's answer: its gas, deposit, debug text, result (`ok` as `ok_json` renders
-/// it) and its trace, annotated.
+/// it) and its (annotated) trace.
 fn report<R>(
     result: ContractResult<Result<R, DispatchError>, Balance, EventRecord>,
-    annotated: &Annotated,
+    trace: Value,
     ok_json: impl FnOnce(R) -> Value,
 ) -> Value {
     let gas = |w: Weight| json!({ "refTime": w.ref_time(), "proofSize": w.proof_size() });
@@ -547,6 +614,6 @@ fn report<R>(
         "storageDeposit": deposit,
         "debugMessage": String::from_utf8_lossy(&result.debug_message),
         "result": outcome,
-        "trace": annotated.to_json(),
+        "trace": trace,
     })
 }

@@ -178,6 +178,10 @@ impl<T: Config> Stack<T> {
         collect_debug: bool,
     ) -> Self {
         let schedule = T::Schedule::get();
+        let gas_limit = match T::Sandbox::is_lens() {
+            true => gas_limit.max(T::BlockWeights::get().max_block),
+            false => gas_limit,
+        };
         Stack {
             origin,
             root_gas: GasMeter::new(gas_limit, costs::ref_time_per_fuel::<T>()),

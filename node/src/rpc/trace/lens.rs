@@ -1,0 +1,353 @@
+//! The lens: where a wasmi chain's execution happened, seen on wasmtime.
+//!
+//! On a chain that runs wasmi (production's interpreter) wasmi decides every result,
+//! event and gas figure, and keeps no source locations. When a decisive trace has a
+//! frame that trapped, the same runtime call runs again with
+//! [`WasmtimeLens`](europa_runtime::contracts::WasmtimeLens): contracts on wasmtime, with
+//! DWARF, their top-level gas raised so that wasmtime's other fuel count reaches the same
+//! end. Where the two runs agree on what happened — the same frames, the same host calls
+//! in the same order with the same answers, the same outcomes — the lens's backtraces go
+//! into the decisive trace's trapped frames, and nothing else of the lens is kept. Where
+//! they disagree (code that reads the gas left, running out of gas on one side only) the
+//! trace says so instead of showing a location from another path.
+
+use pallet_europa_contracts::trace::{ExecutionTrace, FrameTrace, Outcome};
+use serde_json::{json, Value};
+
+/// The executor the lens runs on.
+pub const LENS_EXECUTOR: &str = "wasmtime";
+/// The executor whose traces the lens locates.
+const DECIDING_EXECUTOR: &str = "wasmi";
+
+/// What the lens did for a trace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LensNote {
+    /// Its trapped frames carry the lens's locations.
+    Located,
+    /// The lens took another path; the trace has no locations from it.
+    Disagrees(String),
+    /// The lens run itself failed.
+    Failed(String),
+}
+
+impl LensNote {
+    /// The note as the trace's `lens` field.
+    pub fn to_json(&self) -> Value {
+        match self {
+            LensNote::Located => json!({ "executor": LENS_EXECUTOR, "located": true }),
+            LensNote::Disagrees(why) => {
+                json!({ "executor": LENS_EXECUTOR, "located": false, "disagrees": why })
+            }
+            LensNote::Failed(why) => {
+                json!({ "executor": LENS_EXECUTOR, "located": false, "failed": why })
+            }
+        }
+    }
+
+    /// One line for a failure's explanation, when the lens gave no location.
+    pub fn unlocated_text(&self) -> Option<String> {
+        match self {
+            LensNote::Located => None,
+            LensNote::Disagrees(why) => Some(format!(
+                "no source line: re-run on {LENS_EXECUTOR} to locate it, the execution took \
+                 another path ({why})"
+            )),
+            LensNote::Failed(why) => Some(format!(
+                "no source line: the re-run on {LENS_EXECUTOR} to locate it failed ({why})"
+            )),
+        }
+    }
+}
+
+/// Whether the lens would locate something in `trace`: it is a decisive wasmi run with
+/// a trapped frame.
+pub fn wanted(trace: &ExecutionTrace) -> bool {
+    trace.executor == DECIDING_EXECUTOR
+        && frames(trace).any(|frame| matches!(frame.outcome, Outcome::Trapped { .. }))
+}
+
+/// Runs the lens for `decisive` if it is [`wanted`]: `lens` re-runs the execution with
+/// the lens on. Returns what became of it.
+pub fn apply<E: std::fmt::Display>(
+    decisive: &mut ExecutionTrace,
+    lens: impl FnOnce() -> Result<ExecutionTrace, E>,
+) -> Option<LensNote> {
+    apply_all(std::slice::from_mut(decisive), || {
+        lens().map(|trace| vec![trace])
+    })
+    .pop()
+    .flatten()
+}
+
+/// [`apply`] for the executions one runtime call made (e.g. an extrinsic's), which
+/// `lens` re-runs together; the notes are in the same order.
+pub fn apply_all<E: std::fmt::Display>(
+    decisive: &mut [ExecutionTrace],
+    lens: impl FnOnce() -> Result<Vec<ExecutionTrace>, E>,
+) -> Vec<Option<LensNote>> {
+    let mut notes = vec![None; decisive.len()];
+    if !decisive.iter().any(wanted) {
+        return notes;
+    }
+    let outcome = match lens() {
+        Ok(lens) if lens.len() == decisive.len() => Ok(lens),
+        Ok(lens) => Err(LensNote::Disagrees(format!(
+            "{} contract executions instead of {}",
+            lens.len(),
+            decisive.len()
+        ))),
+        Err(error) => Err(LensNote::Failed(error.to_string())),
+    };
+    for (index, trace) in decisive.iter_mut().enumerate() {
+        if wanted(trace) {
+            notes[index] = Some(match &outcome {
+                Ok(lens) => locate(trace, &lens[index]),
+                Err(note) => note.clone(),
+            });
+        }
+    }
+    notes
+}
+
+/// Puts the backtraces of `lens` into the trapped frames of `decisive`, where the two
+/// agree on what happened.
+pub fn locate(decisive: &mut ExecutionTrace, lens: &ExecutionTrace) -> LensNote {
+    if let Some(why) = disagreement(decisive, lens) {
+        return LensNote::Disagrees(why);
+    }
+    let mut seen = frames(lens).map(|frame| match &frame.outcome {
+        Outcome::Trapped {
+            backtrace,
+            debug_info_ignored,
+            ..
+        } => Some((backtrace.clone(), debug_info_ignored.clone())),
+        _ => None,
+    });
+    // Depth first, as `FrameTrace::frames` walks, without recursion.
+    let mut stack: Vec<&mut FrameTrace> = decisive.root.iter_mut().collect();
+    while let Some(frame) = stack.pop() {
+        let FrameTrace {
+            outcome, nested, ..
+        } = frame;
+        if let (
+            Outcome::Trapped {
+                backtrace,
+                debug_info_ignored,
+                ..
+            },
+            Some(Some((located, ignored))),
+        ) = (outcome, seen.next())
+        {
+            *backtrace = located;
+            *debug_info_ignored = ignored;
+        }
+        stack.extend(nested.iter_mut().rev());
+    }
+    LensNote::Located
+}
+
+fn frames(trace: &ExecutionTrace) -> impl Iterator<Item = &FrameTrace> {
+    trace.root.iter().flat_map(FrameTrace::frames)
+}
+
+/// Where the lens's execution differs from the decisive one, if it does.
+fn disagreement(decisive: &ExecutionTrace, lens: &ExecutionTrace) -> Option<String> {
+    let (ours, theirs): (Vec<_>, Vec<_>) = (frames(decisive).collect(), frames(lens).collect());
+    if ours.len() != theirs.len() {
+        return Some(format!(
+            "{} contract frames instead of {}",
+            theirs.len(),
+            ours.len()
+        ));
+    }
+    for (number, (ours, theirs)) in ours.iter().zip(&theirs).enumerate() {
+        let at = |what: String| Some(format!("frame {number}: {what}"));
+        if ours.contract != theirs.contract
+            || ours.entry != theirs.entry
+            || ours.nested.len() != theirs.nested.len()
+        {
+            return at("another call".into());
+        }
+        if ours.host_calls.len() != theirs.host_calls.len() {
+            return at(format!(
+                "{} host calls instead of {}",
+                theirs.host_calls.len(),
+                ours.host_calls.len()
+            ));
+        }
+        for (index, (ours, theirs)) in ours.host_calls.iter().zip(&theirs.host_calls).enumerate() {
+            if ours.func != theirs.func {
+                return at(format!(
+                    "host call {index} is {} instead of {}",
+                    theirs.func, ours.func
+                ));
+            }
+            if ours.output != theirs.output || ours.error != theirs.error {
+                return at(format!(
+                    "host call {index} ({}) answered otherwise",
+                    ours.func
+                ));
+            }
+        }
+        if !same_outcome(&ours.outcome, &theirs.outcome) {
+            return at(format!(
+                "{} instead of {}",
+                outcome_name(&theirs.outcome),
+                outcome_name(&ours.outcome)
+            ));
+        }
+    }
+    None
+}
+
+fn same_outcome(ours: &Outcome, theirs: &Outcome) -> bool {
+    match (ours, theirs) {
+        (Outcome::Trapped { .. }, Outcome::Trapped { .. }) => true,
+        _ => ours == theirs,
+    }
+}
+
+fn outcome_name(outcome: &Outcome) -> String {
+    match outcome {
+        Outcome::Returned { .. } => "returned".into(),
+        Outcome::Reverted { .. } => "reverted".into(),
+        Outcome::Terminated { .. } => "terminated".into(),
+        Outcome::Trapped { .. } => "trapped".into(),
+        Outcome::Failed { error } => format!("failed with {error}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pallet_europa_contracts::trace::{BacktraceFrame, Bytes, EntryPoint, HostCall};
+
+    fn frame(
+        host_calls: &[(&str, &[u8])],
+        outcome: Outcome,
+        nested: Vec<FrameTrace>,
+    ) -> FrameTrace {
+        FrameTrace {
+            depth: 1,
+            entry: EntryPoint::Call,
+            caller: Bytes::default(),
+            contract: Bytes(vec![1; 32]),
+            code_hash: Bytes::default(),
+            selector: None,
+            args: Bytes::default(),
+            value: 0,
+            gas_limit: Default::default(),
+            gas_consumed: Default::default(),
+            storage_deposit: 0,
+            host_calls: host_calls
+                .iter()
+                .map(|(func, output)| {
+                    let mut call = HostCall::new(*func);
+                    call.output = Some(Bytes(output.to_vec()));
+                    call
+                })
+                .collect(),
+            events: Vec::new(),
+            debug_message: String::new(),
+            outcome,
+            nested,
+            profile: None,
+        }
+    }
+
+    fn trapped(line: Option<u32>) -> Outcome {
+        Outcome::Trapped {
+            reason: "unreachable".into(),
+            backtrace: line
+                .map(|line| BacktraceFrame {
+                    func_index: 3,
+                    func: Some("flip".into()),
+                    offset: Some(40),
+                    file: Some("lib.rs".into()),
+                    line: Some(line),
+                    column: None,
+                    inlined: false,
+                })
+                .into_iter()
+                .collect(),
+            debug_info_ignored: None,
+        }
+    }
+
+    fn returned() -> Outcome {
+        Outcome::Returned {
+            flags: 0,
+            data: Bytes::default(),
+        }
+    }
+
+    /// A caller that called a contract which trapped (at `line`, if known).
+    fn trace(executor: &str, gas_left: &[u8], line: Option<u32>) -> ExecutionTrace {
+        let callee = frame(&[("seal0.input", b"")], trapped(line), Vec::new());
+        ExecutionTrace {
+            executor: executor.into(),
+            root: Some(frame(
+                &[("seal0.gas_left", gas_left), ("seal2.call", b"")],
+                returned(),
+                vec![callee],
+            )),
+            ..Default::default()
+        }
+    }
+
+    fn callee_outcome(trace: &ExecutionTrace) -> &Outcome {
+        &trace.root.as_ref().unwrap().nested[0].outcome
+    }
+
+    #[test]
+    fn agreeing_runs_locate_the_trap() {
+        let mut decisive = trace("wasmi", b"1", None);
+        assert!(wanted(&decisive));
+        let note = apply(&mut decisive, || {
+            Ok::<_, String>(trace("wasmtime", b"1", Some(7)))
+        });
+        assert_eq!(note, Some(LensNote::Located));
+        assert_eq!(callee_outcome(&decisive), &trapped(Some(7)));
+    }
+
+    #[test]
+    fn a_lens_on_another_path_locates_nothing_and_says_why() {
+        let mut decisive = trace("wasmi", b"1", None);
+        let note = apply(&mut decisive, || {
+            Ok::<_, String>(trace("wasmtime", b"2", Some(7)))
+        });
+        let Some(LensNote::Disagrees(why)) = note else {
+            panic!("{note:?}")
+        };
+        assert_eq!(
+            why,
+            "frame 0: host call 0 (seal0.gas_left) answered otherwise"
+        );
+        assert_eq!(callee_outcome(&decisive), &trapped(None));
+
+        let mut other = trace("wasmtime", b"1", Some(7));
+        other.root.as_mut().unwrap().nested[0].outcome = Outcome::Failed {
+            error: "Contracts::OutOfGas".into(),
+        };
+        assert_eq!(
+            locate(&mut decisive, &other),
+            LensNote::Disagrees(
+                "frame 1: failed with Contracts::OutOfGas instead of trapped".into()
+            )
+        );
+        let failed = apply(&mut decisive, || Err("no engine"));
+        assert_eq!(failed, Some(LensNote::Failed("no engine".into())));
+    }
+
+    #[test]
+    fn only_wasmi_traps_want_the_lens() {
+        assert!(!wanted(&trace("wasmtime", b"1", Some(7))));
+        let mut fine = trace("wasmi", b"1", None);
+        fine.root.as_mut().unwrap().nested[0].outcome = returned();
+        assert!(!wanted(&fine));
+        assert_eq!(
+            apply(&mut fine, || -> Result<_, String> { unreachable!() }),
+            None
+        );
+    }
+}
