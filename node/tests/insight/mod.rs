@@ -530,27 +530,66 @@ fn gas_profiles_account_for_the_gas_of_a_call_across_contracts() {
 }
 
 #[test]
-fn gas_profiles_need_wasmtime() {
-    let node = Node::start_dev(&["--sandbox", "wasmi"]);
-    let flipper = deploy(
+fn gas_profiles_of_wasmi_executions_come_from_the_lens_and_add_up_to_wasmi_gas() {
+    let node = Node::start_dev(&["--sandbox", "wasmi", "--contracts", &fixtures("metadata")]);
+    let callee = deploy(
         &node,
-        contract_fixture("mvp", "flipper"),
-        ink_input("new", false),
+        contract_fixture("mvp", "callee"),
+        ink_input("new", 7u32),
     );
-    let error = node
+    let caller = deploy(
+        &node,
+        contract_fixture("mvp", "caller"),
+        ink_input("new", ()),
+    );
+    let input = ink_input("call_get", callee.clone());
+    let answer = node
         .call(
             "europa_profileCall",
             json!([{
                 "origin": ss58(Sr25519Keyring::Alice),
-                "dest": flipper.to_string(),
-                "inputData": hex(&ink_input("get", ())),
+                "dest": caller.to_string(),
+                "inputData": hex(&input),
             }]),
         )
-        .unwrap_err();
+        .expect("europa_profileCall");
+    assert_eq!(answer["trace"]["executor"], "wasmi");
+    assert_eq!(answer["trace"]["lens"]["located"], true, "{answer}");
+    // The gas is wasmi's, and the profile adds up to it.
+    let traced = trace_call(&node, &caller, input, json!({}));
+    assert_eq!(traced["gasConsumed"], answer["gasConsumed"]);
+    let consumed = answer["gasConsumed"]["refTime"].as_u64().unwrap();
+    let profile = &answer["profile"];
+    assert_eq!(profile["refTime"], consumed, "{profile}");
+    let accounted = profile["accountedRefTime"].as_u64().unwrap();
+    // To the unit: host calls at wasmi's charges, the rest apportioned (lens.rs).
+    assert_eq!(accounted, consumed);
+    let folded = profile["folded"].as_str().unwrap();
     assert!(
-        message(error.clone()).contains("profiles need the wasmtime executor"),
-        "{error}"
+        folded
+            .lines()
+            .any(|l| l.starts_with("caller::call_get;") && l.contains(";seal2.call;callee::get;")),
+        "{folded}"
     );
+
+    // An extrinsic of a DWARF build, by function and line.
+    let compute = deploy(
+        &node,
+        contract_fixture("dwarf", "compute"),
+        ink_input("new", ()),
+    );
+    let block = call_in_block(&node, &compute, ink_input("work", 1u32));
+    let body = node.call("chain_getBlock", json!([block])).expect("block");
+    let last = body["block"]["extrinsics"].as_array().unwrap().len() - 1;
+    let answer = node
+        .call("europa_profileExtrinsic", json!([block, last]))
+        .expect("europa_profileExtrinsic");
+    let top = &answer["profile"]["top"];
+    let first = top[0]["name"].as_str().unwrap();
+    assert!(first.starts_with("core::slice::sort::"), "{top}");
+    let folded = answer["profile"]["folded"].as_str().unwrap();
+    assert!(folded.contains(";/europa/compute/lib.rs:"), "{folded}");
+    assert_eq!(answer["trace"]["lens"]["located"], true);
 }
 
 #[test]

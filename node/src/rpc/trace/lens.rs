@@ -10,8 +10,15 @@
 //! into the decisive trace's trapped frames, and nothing else of the lens is kept. Where
 //! they disagree (code that reads the gas left, running out of gas on one side only) the
 //! trace says so instead of showing a location from another path.
+//!
+//! Gas profiles of a wasmi execution come from the lens too: it runs profiled, and each
+//! frame's profile is reconciled with the decisive frame ([`reconciled`]): host calls
+//! keep the gas the decisive run charged (nested frames included), and what the lens
+//! spent on WASM instructions is scaled so that the frame adds up to the decisive
+//! frame's `gasConsumed` — wasmi's own instruction and compilation fuel, apportioned by
+//! where wasmtime spent its fuel.
 
-use pallet_europa_contracts::trace::{ExecutionTrace, FrameTrace, Outcome};
+use pallet_europa_contracts::trace::{ExecutionTrace, FrameTrace, GasProfile, Outcome};
 use serde_json::{json, Value};
 
 /// The executor the lens runs on.
@@ -66,13 +73,19 @@ pub fn wanted(trace: &ExecutionTrace) -> bool {
         && frames(trace).any(|frame| matches!(frame.outcome, Outcome::Trapped { .. }))
 }
 
+/// Whether a gas profile of `trace` comes from the lens: it is a decisive wasmi run
+/// (wasmi has no profiles).
+pub fn wanted_for_profiles(trace: &ExecutionTrace) -> bool {
+    trace.executor == DECIDING_EXECUTOR && trace.root.is_some()
+}
+
 /// Runs the lens for `decisive` if it is [`wanted`]: `lens` re-runs the execution with
 /// the lens on. Returns what became of it.
 pub fn apply<E: std::fmt::Display>(
     decisive: &mut ExecutionTrace,
     lens: impl FnOnce() -> Result<ExecutionTrace, E>,
 ) -> Option<LensNote> {
-    apply_all(std::slice::from_mut(decisive), || {
+    apply_where(wanted, std::slice::from_mut(decisive), || {
         lens().map(|trace| vec![trace])
     })
     .pop()
@@ -82,6 +95,24 @@ pub fn apply<E: std::fmt::Display>(
 /// [`apply`] for the executions one runtime call made (e.g. an extrinsic's), which
 /// `lens` re-runs together; the notes are in the same order.
 pub fn apply_all<E: std::fmt::Display>(
+    decisive: &mut [ExecutionTrace],
+    lens: impl FnOnce() -> Result<Vec<ExecutionTrace>, E>,
+) -> Vec<Option<LensNote>> {
+    apply_where(wanted, decisive, lens)
+}
+
+/// [`apply_all`] for gas profiles: `lens` re-runs the executions profiled, and their
+/// profiles (reconciled) and locations go into `decisive` where
+/// [`wanted_for_profiles`].
+pub fn profile_all<E: std::fmt::Display>(
+    decisive: &mut [ExecutionTrace],
+    lens: impl FnOnce() -> Result<Vec<ExecutionTrace>, E>,
+) -> Vec<Option<LensNote>> {
+    apply_where(wanted_for_profiles, decisive, lens)
+}
+
+fn apply_where<E: std::fmt::Display>(
+    wanted: fn(&ExecutionTrace) -> bool,
     decisive: &mut [ExecutionTrace],
     lens: impl FnOnce() -> Result<Vec<ExecutionTrace>, E>,
 ) -> Vec<Option<LensNote>> {
@@ -109,23 +140,20 @@ pub fn apply_all<E: std::fmt::Display>(
     notes
 }
 
-/// Puts the backtraces of `lens` into the trapped frames of `decisive`, where the two
-/// agree on what happened.
+/// Puts the backtraces of `lens` into the trapped frames of `decisive`, and its gas
+/// profiles (reconciled) into their frames, where the two agree on what happened.
 pub fn locate(decisive: &mut ExecutionTrace, lens: &ExecutionTrace) -> LensNote {
     if let Some(why) = disagreement(decisive, lens) {
         return LensNote::Disagrees(why);
     }
-    let mut seen = frames(lens).map(|frame| match &frame.outcome {
-        Outcome::Trapped {
-            backtrace,
-            debug_info_ignored,
-            ..
-        } => Some((backtrace.clone(), debug_info_ignored.clone())),
-        _ => None,
-    });
+    let mut seen = frames(lens);
     // Depth first, as `FrameTrace::frames` walks, without recursion.
     let mut stack: Vec<&mut FrameTrace> = decisive.root.iter_mut().collect();
     while let Some(frame) = stack.pop() {
+        let Some(lens) = seen.next() else { break };
+        if let Some(profile) = &lens.profile {
+            frame.profile = Some(reconciled(frame, lens, profile));
+        }
         let FrameTrace {
             outcome, nested, ..
         } = frame;
@@ -135,15 +163,101 @@ pub fn locate(decisive: &mut ExecutionTrace, lens: &ExecutionTrace) -> LensNote 
                 debug_info_ignored,
                 ..
             },
-            Some(Some((located, ignored))),
-        ) = (outcome, seen.next())
+            Outcome::Trapped {
+                backtrace: located,
+                debug_info_ignored: ignored,
+                ..
+            },
+        ) = (outcome, &lens.outcome)
         {
-            *backtrace = located;
-            *debug_info_ignored = ignored;
+            backtrace.clone_from(located);
+            debug_info_ignored.clone_from(ignored);
         }
         stack.extend(nested.iter_mut().rev());
     }
     LensNote::Located
+}
+
+/// The lens frame's `profile`, reconciled with the decisive `frame` (as the module
+/// says): host calls at the decisive run's charges, WASM execution scaled so that the
+/// frame's part outside its code stays the lens's and the whole is the decisive
+/// frame's `gasConsumed`.
+pub fn reconciled(frame: &FrameTrace, lens: &FrameTrace, profile: &GasProfile) -> GasProfile {
+    let charged = |frame: &FrameTrace, call: usize| {
+        frame
+            .host_calls
+            .get(call)
+            .map_or(0, |call| i64::try_from(call.gas).unwrap_or(i64::MAX))
+    };
+    let mut profile = profile.clone();
+    // What each node spent on WASM execution: its cost without the host calls' charges.
+    let mut execution: Vec<i64> = profile.nodes.iter().map(|node| node.ref_time).collect();
+    let mut decisive_charges = 0i64;
+    for (call, node) in profile.host_calls.iter().enumerate() {
+        if let Some(cost) = execution.get_mut(*node as usize) {
+            *cost = cost.saturating_sub(charged(lens, call));
+        }
+        decisive_charges = decisive_charges.saturating_add(charged(frame, call));
+    }
+    let lens_nodes: i64 = profile.nodes.iter().map(|node| node.ref_time).sum();
+    let outside_code = (lens.gas_consumed.ref_time as i64).saturating_sub(lens_nodes);
+    let decisive_execution = (frame.gas_consumed.ref_time as i64)
+        .saturating_sub(outside_code)
+        .saturating_sub(decisive_charges);
+    let lens_execution = execution.clone();
+    scale_to(&mut execution, decisive_execution);
+    for ((node, after), before) in profile
+        .nodes
+        .iter_mut()
+        .zip(&execution)
+        .zip(&lens_execution)
+    {
+        // Lines split a node's execution: they split its new one alike.
+        let mut lines: Vec<i64> = node.lines.iter().map(|(_, cost)| *cost).collect();
+        let lines_total: i64 = lines.iter().sum();
+        scale_to(&mut lines, scaled(lines_total, *after, *before));
+        for ((_, cost), scaled) in node.lines.iter_mut().zip(lines) {
+            *cost = scaled;
+        }
+        node.ref_time = *after;
+    }
+    for (call, node) in profile.host_calls.iter().enumerate() {
+        if let Some(node) = profile.nodes.get_mut(*node as usize) {
+            node.ref_time = node.ref_time.saturating_add(charged(frame, call));
+        }
+    }
+    profile
+}
+
+/// `value × numerator / denominator`, rounded toward zero (`value` when the
+/// denominator is zero).
+fn scaled(value: i64, numerator: i64, denominator: i64) -> i64 {
+    if denominator == 0 {
+        return value;
+    }
+    let exact = i128::from(value) * i128::from(numerator) / i128::from(denominator);
+    i64::try_from(exact).unwrap_or(if exact < 0 { i64::MIN } else { i64::MAX })
+}
+
+/// Scales `values` in proportion so that they add up to `target` exactly (what rounding
+/// leaves goes to the largest); all of it to the first when they add up to nothing.
+fn scale_to(values: &mut [i64], target: i64) {
+    if values.is_empty() {
+        return;
+    }
+    let total: i64 = values.iter().sum();
+    if total <= 0 {
+        values.iter_mut().for_each(|value| *value = 0);
+        values[0] = target;
+        return;
+    }
+    for value in values.iter_mut() {
+        *value = scaled(*value, target, total);
+    }
+    let left = target - values.iter().sum::<i64>();
+    if let Some(largest) = (0..values.len()).max_by_key(|&index| values[index].abs()) {
+        values[largest] += left;
+    }
 }
 
 fn frames(trace: &ExecutionTrace) -> impl Iterator<Item = &FrameTrace> {
@@ -337,6 +451,47 @@ mod tests {
         );
         let failed = apply(&mut decisive, || Err("no engine"));
         assert_eq!(failed, Some(LensNote::Failed("no engine".into())));
+    }
+
+    #[test]
+    fn a_reconciled_profile_keeps_decisive_charges_and_adds_up_to_decisive_gas() {
+        use pallet_europa_contracts::trace::{Gas, ProfileNode};
+        let node = |parent, function, ref_time, lines: Vec<(u32, i64)>| ProfileNode {
+            parent,
+            function,
+            host: None,
+            ref_time,
+            calls: 1,
+            lines,
+        };
+        // The lens: 1 000 outside the code, a root, two functions (one by line) and a
+        // host call that charged 300 (on the second function's node).
+        let profile = GasProfile {
+            nodes: vec![
+                node(None, None, 100, vec![]),
+                node(Some(0), Some(1), 600, vec![(10, 450), (20, 150)]),
+                node(Some(0), Some(2), 300 + 300, vec![]),
+            ],
+            host_calls: vec![2],
+            truncated: false,
+        };
+        let mut lens = frame(&[("seal0.input", b"")], returned(), Vec::new());
+        lens.host_calls[0].gas = 300;
+        lens.gas_consumed = Gas {
+            ref_time: 1_000 + 1_300,
+            proof_size: 0,
+        };
+        // The decisive run charged 310 for the host call and spent 2 000 on execution.
+        let mut decisive = lens.clone();
+        decisive.host_calls[0].gas = 310;
+        decisive.gas_consumed.ref_time = 1_000 + 310 + 2_000;
+        let reconciled = reconciled(&decisive, &lens, &profile);
+        let costs: Vec<i64> = reconciled.nodes.iter().map(|node| node.ref_time).collect();
+        // 100 : 600 : 300 of execution, scaled to 2 000; the host call's 310 on top.
+        assert_eq!(costs, [200, 1_200, 600 + 310]);
+        assert_eq!(reconciled.nodes[1].lines, [(10, 900), (20, 300)]);
+        let whole: i64 = costs.iter().sum::<i64>() + 1_000;
+        assert_eq!(whole, decisive.gas_consumed.ref_time as i64);
     }
 
     #[test]

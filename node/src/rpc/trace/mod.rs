@@ -160,7 +160,7 @@ pub trait TraceApi {
     /// Dry-runs a call as `europa_traceCall` does, recording where its gas went:
     /// `{gasConsumed, gasRequired, storageDeposit, debugMessage, result, profile,
     /// trace}`, `profile` being `{refTime, accountedRefTime, top, folded, speedscope,
-    /// svg}` (wasmtime only).
+    /// svg}` (on a wasmi chain, from the lens, reconciled with wasmi's gas).
     #[method(name = "europa_profileCall")]
     async fn profile_call(&self, request: CallRequest, at: Option<Hash>) -> RpcResult<Value>;
 
@@ -393,11 +393,25 @@ where
             let limits = Limits::of(request.gas_limit, request.storage_deposit_limit);
             let code = |code: &[u8; 32]| stored_code(client, at, code);
             // A first run finds the code that runs, to profile by line where it has DWARF.
-            let (_, first) = request.dry_run(client, at, limits, None, false)?;
-            let (line_tables, line_starts) = line_tables(insight, &[first], &code);
-            let profiled = request.dry_run(client, at, limits, Some(line_starts), false)?;
+            // On wasmi it is the decisive run, and the lens profiles it.
+            let (result, mut first) = request.dry_run(client, at, limits, None, false)?;
+            let (line_tables, line_starts) =
+                line_tables(insight, std::slice::from_ref(&first), &code);
+            let (profiled, lens) = match lens::wanted_for_profiles(&first) {
+                true => {
+                    let lens = lens::profile_all(std::slice::from_mut(&mut first), || {
+                        let lensed = request.dry_run(client, at, limits, Some(line_starts), true);
+                        lensed.map(|(_, trace)| vec![trace]).map_err(message)
+                    });
+                    ((result, first), lens.into_iter().next().flatten())
+                }
+                false => (
+                    request.dry_run(client, at, limits, Some(line_starts), false)?,
+                    None,
+                ),
+            };
             let unlimited = || request.dry_run(client, at, Limits::MAX, None, false);
-            let (result, annotated) = explained(insight, &code, limits, profiled, unlimited)?;
+            let (result, mut annotated) = explained(insight, &code, limits, profiled, unlimited)?;
             let title = annotated
                 .trace
                 .root
@@ -405,8 +419,16 @@ where
                 .zip(annotated.frames.first())
                 .map_or_else(|| "call".to_owned(), |(root, notes)| notes.call_text(root));
             let total = Some(result.gas_consumed.ref_time());
-            let profile = gas_report(insight, &annotated, &code, total, &line_tables, &title)?;
-            let trace = annotated.to_json();
+            let profile = gas_report(
+                insight,
+                &annotated,
+                &code,
+                total,
+                &line_tables,
+                &title,
+                lens.as_ref(),
+            )?;
+            let trace = trace_json(&mut annotated, lens.as_ref());
             let mut answer = report(result, trace, returned_json);
             answer["profile"] = profile;
             Ok(answer)
@@ -470,16 +492,30 @@ where
         }
         true => {
             // A first run finds the code that runs, to profile by line where it has DWARF.
-            let (_, _, first) = api()
+            // On wasmi it is the decisive run, and the lens profiles it.
+            let (outcome, events, mut first) = api()
                 .trace_extrinsic(parent, block.clone(), index)
                 .map_err(runtime_error)?
                 .ok_or_else(no_such_extrinsic)?;
             let (tables, starts) = line_tables(insight, &first, &code);
-            let (outcome, events, traces) = api()
-                .profile_extrinsic(parent, block, index, starts)
-                .map_err(runtime_error)?
-                .ok_or_else(no_such_extrinsic)?;
-            (outcome, events, traces, tables)
+            if first.iter().any(lens::wanted_for_profiles) {
+                lens = lens::profile_all(&mut first, || {
+                    let lensed =
+                        runtime_api(client, true).profile_extrinsic(parent, block, index, starts);
+                    match lensed {
+                        Ok(Some((_, _, traces))) => Ok(traces),
+                        Ok(None) => Err("the extrinsic is gone".to_owned()),
+                        Err(error) => Err(error.to_string()),
+                    }
+                });
+                (outcome, events, first, tables)
+            } else {
+                let (outcome, events, traces) = api()
+                    .profile_extrinsic(parent, block, index, starts)
+                    .map_err(runtime_error)?
+                    .ok_or_else(no_such_extrinsic)?;
+                (outcome, events, traces, tables)
+            }
         }
     };
     let mut annotated: Vec<Annotated> = traces
@@ -507,6 +543,7 @@ where
             None,
             &line_tables,
             &title,
+            lens.first().and_then(Option::as_ref),
         )?),
     };
     let mut traces = annotated

@@ -8,7 +8,10 @@ use serde_json::Value;
 
 use crate::insight::{Annotated, GasReport, Insight, LineTables};
 
-use super::super::invalid_params;
+use super::{
+    super::invalid_params,
+    lens::{LensNote, LENS_EXECUTOR},
+};
 
 /// Where the source lines start in the code `traces` ran, where its DWARF (or debug
 /// build) says: by code hash for naming lines, and as the runtime takes them.
@@ -42,7 +45,8 @@ pub fn line_tables(
 }
 
 /// The gas profile of `annotated` as JSON, summarized in the log; an error when the
-/// trace has none (the chain runs wasmi).
+/// trace has none, saying why (no code ran, or the lens that profiles a wasmi execution
+/// could not).
 pub fn gas_report(
     insight: &Insight,
     annotated: &Annotated,
@@ -50,20 +54,28 @@ pub fn gas_report(
     total: Option<u64>,
     line_tables: &LineTables,
     title: &str,
+    lens: Option<&LensNote>,
 ) -> Result<Value, ErrorObjectOwned> {
     let report = GasReport::of(insight, annotated, stored_code, total, line_tables);
     let trace = &annotated.trace;
-    let report = report.ok_or_else(|| match trace.executor.as_str() {
-        "wasmtime" => invalid_params(format!(
-            "no gas profile: no contract code ran{}",
-            trace
-                .error
-                .as_ref()
-                .map_or_else(String::new, |error| format!(" ({error})"))
-        )),
-        other => invalid_params(format!(
-            "no gas profile: profiles need the wasmtime executor, and this chain runs {other}"
-        )),
+    let report = report.ok_or_else(|| {
+        invalid_params(match lens {
+            Some(LensNote::Disagrees(why)) => format!(
+                "no gas profile: its re-run on {LENS_EXECUTOR}, which profiles a wasmi \
+                 execution, took another path ({why})"
+            ),
+            Some(LensNote::Failed(why)) => format!(
+                "no gas profile: its re-run on {LENS_EXECUTOR}, which profiles a wasmi \
+                 execution, failed ({why})"
+            ),
+            _ => format!(
+                "no gas profile: no contract code ran{}",
+                trace
+                    .error
+                    .as_ref()
+                    .map_or_else(String::new, |error| format!(" ({error})"))
+            ),
+        })
     })?;
     log::info!(
         target: "europa::trace",
