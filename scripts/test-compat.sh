@@ -7,7 +7,10 @@
 #     a running `europa --tmp` with its CLI: upload, instantiate, call (dry run and
 #     executed), info, storage and remove. Its stderr must not carry the "does not yet
 #     support checking for compatibility" warning (Europa publishes the Environment type).
-#  2. ink_e2e 5.1: the crate node/tests/ink-e2e runs its #[ink_e2e::test]s (deploy, dry
+#  2. The differential harness (pallets/contracts/tests/all/differential.rs) deploys and
+#     calls the code of those bundles on this pallet and on upstream pallet-contracts 51:
+#     equal results, deposits and, on wasmi, gas.
+#  3. ink_e2e 5.1: the crate node/tests/ink-e2e runs its #[ink_e2e::test]s (deploy, dry
 #     run and call, an event, a revert, a call between two instances) with
 #     CONTRACTS_NODE pointing at the europa binary.
 #
@@ -128,6 +131,10 @@ if grep -qi "does not yet support checking" "$stderr"; then
 fi
 kill "$node_pid"
 trap - EXIT
+
+step "differential: cargo-contract's bundles on this pallet (wasmi, wasmtime) and upstream 51"
+EUROPA_COMPAT_BUNDLES="$work/target/ink" cargo test --locked -p pallet-europa-contracts \
+    --test all differential_cargo_contract_bundles -- --ignored
 
 step "ink_e2e 5.1 (node/tests/ink-e2e) with CONTRACTS_NODE=$europa"
 CONTRACTS_NODE="$europa" CARGO_TARGET_DIR="$work/target" cargo +"$contract_toolchain" test \

@@ -13,6 +13,13 @@ use crate::cli::{EuropaParams, SandboxExecutor, WasmProfile};
 /// The file, in the chain's directory (`<base path>/chains/<chain id>`).
 const FILE_NAME: &str = "europa-settings.json";
 
+/// The settings of a chain whose database has no settings beside it: it was created
+/// before they were recorded, when every chain ran wasmtime.
+const BEFORE_RECORDING: ChainSettings = ChainSettings {
+    sandbox: SandboxExecutor::Wasmtime,
+    wasm_profile: WasmProfile::Permissive,
+};
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChainSettings {
@@ -26,7 +33,14 @@ impl ChainSettings {
     /// recorded setting are refused, saying what the chain was created with.
     pub fn resolve(chain_dir: &Path, params: &EuropaParams) -> Result<ChainSettings, String> {
         let path = chain_dir.join(FILE_NAME);
-        match read(&path)? {
+        let recorded = match read(&path)? {
+            None if has_database(chain_dir) => {
+                write(&path, &BEFORE_RECORDING)?;
+                Some(BEFORE_RECORDING)
+            }
+            recorded => recorded,
+        };
+        match recorded {
             Some(recorded) => {
                 let sandbox = params.sandbox.unwrap_or(recorded.sandbox);
                 let wasm_profile = params.wasm_profile.unwrap_or(recorded.wasm_profile);
@@ -49,13 +63,19 @@ impl ChainSettings {
             }
             None => {
                 let settings = ChainSettings {
-                    sandbox: params.sandbox.unwrap_or(SandboxExecutor::Wasmtime),
+                    sandbox: params.sandbox.unwrap_or(SandboxExecutor::Wasmi),
                     wasm_profile: params.wasm_profile.unwrap_or(WasmProfile::Permissive),
                 };
                 write(&path, &settings)?;
                 Ok(settings)
             }
         }
+    }
+
+    /// The settings of the existing chain in `chain_dir`, for commands that re-execute
+    /// its blocks without running it (e.g. `state-kv`).
+    pub fn of_existing(chain_dir: &Path) -> Result<ChainSettings, String> {
+        Ok(read(&chain_dir.join(FILE_NAME))?.unwrap_or(BEFORE_RECORDING))
     }
 
     /// Makes the runtime run contracts with these settings (once per process).
@@ -70,6 +90,22 @@ impl ChainSettings {
             WasmProfile::Strict => Profile::Strict,
         };
         select_sandbox(executor, profile)
+    }
+
+    /// What the log says at start: which executor decides, what that means for gas, and
+    /// the flags recorded with the chain.
+    pub fn summary(&self) -> String {
+        let executor = match self.sandbox {
+            SandboxExecutor::Wasmi => {
+                "Contracts run on wasmi, as on production: results and gas are production's \
+                 (trap lines and gas profiles come from re-running on wasmtime)"
+            }
+            SandboxExecutor::Wasmtime => {
+                "Contracts run on wasmtime: gas is wasmtime's own fuel count, not \
+                 production's (create a chain without --sandbox wasmtime for that)"
+            }
+        };
+        format!("{executor}; recorded with the chain: {}", self.flags())
     }
 
     /// As command-line flags.
@@ -112,6 +148,13 @@ fn read(path: &Path) -> Result<Option<ChainSettings>, String> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(format!("cannot read {}: {e}", path.display())),
     }
+}
+
+/// Whether `chain_dir` holds a chain's database (ParityDB's, or another backend's).
+fn has_database(chain_dir: &Path) -> bool {
+    ["paritydb", "db"]
+        .iter()
+        .any(|name| chain_dir.join(name).exists())
 }
 
 fn write(path: &Path, settings: &ChainSettings) -> Result<(), String> {
@@ -168,7 +211,7 @@ mod tests {
         let restarted = ChainSettings::resolve(&dir, &params(None, None)).expect("starts");
         assert_eq!(
             restarted.flags(),
-            "--sandbox wasmtime --wasm-profile permissive"
+            "--sandbox wasmi --wasm-profile permissive"
         );
         assert_eq!(
             std::fs::read(dir.join(format!("{FILE_NAME}.damaged"))).unwrap(),
@@ -184,9 +227,21 @@ mod tests {
         let settings = ChainSettings::resolve(&dir, &params(None, None)).expect("created");
         assert_eq!(
             settings.flags(),
-            "--sandbox wasmtime --wasm-profile permissive"
+            "--sandbox wasmi --wasm-profile permissive"
         );
         assert_eq!(read(&dir.join(FILE_NAME)), Ok(Some(settings)));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_chain_from_before_settings_were_recorded_keeps_wasmtime() {
+        let dir = std::env::temp_dir().join(format!("europa-before-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("paritydb")).unwrap();
+        assert_eq!(ChainSettings::of_existing(&dir), Ok(BEFORE_RECORDING));
+        let settings = ChainSettings::resolve(&dir, &params(None, None)).expect("started");
+        assert_eq!(settings, BEFORE_RECORDING);
+        assert_eq!(read(&dir.join(FILE_NAME)), Ok(Some(BEFORE_RECORDING)));
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -48,10 +48,12 @@ pub struct EuropaParams {
     #[arg(long, value_name = "SECONDS")]
     pub finalize_delay_sec: Option<u64>,
 
-    /// The WASM executor contracts run on: wasmtime (JIT, Rust file:line in trap
-    /// backtraces; the default for a new chain) or wasmi (wasmi 0.32 as production
-    /// pallet-contracts runs it: gas exactly as on production). Recorded with the chain
-    /// when it is created and kept on restarts.
+    /// The WASM executor contracts run on. wasmi (the default for a new chain): wasmi
+    /// 0.32 as production pallet-contracts runs it, so results, gas and deposits are
+    /// production's; trap lines and gas profiles come from re-running the execution on
+    /// wasmtime. wasmtime: JIT, faster on compute-heavy contracts, but its gas is its
+    /// own (ref_time from about 0.4 to 1.8 times production's; every trace says so).
+    /// Recorded with the chain when it is created and kept on restarts.
     #[arg(long, value_enum)]
     pub sandbox: Option<SandboxExecutor>,
 

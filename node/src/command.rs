@@ -208,7 +208,14 @@ pub fn run() -> sc_cli::Result<()> {
         }
         Some(Subcommand::StateKv(cmd)) => {
             let runner = cli.create_runner(&cmd.chain.in_workspace()?)?;
-            runner.sync_run(|config| print_state_changes(&config, cmd))
+            runner.sync_run(|config| {
+                // Its blocks re-execute as they ran.
+                let chain_dir = config.base_path.config_dir(config.chain_spec.id());
+                ChainSettings::of_existing(&chain_dir)
+                    .and_then(|settings| settings.select())
+                    .map_err(sc_cli::Error::Input)?;
+                print_state_changes(&config, cmd)
+            })
         }
         Some(Subcommand::ExportState(cmd)) => {
             let runner = cli.create_runner(&cmd.chain.in_workspace()?)?;
@@ -241,10 +248,10 @@ pub fn run() -> sc_cli::Result<()> {
                     config.rpc.cors = Some(origins);
                 }
                 let chain_dir = config.base_path.config_dir(config.chain_spec.id());
-                let settings = ChainSettings::resolve(&chain_dir, &params)
-                    .map_err(sc_cli::Error::Input)?;
+                let settings =
+                    ChainSettings::resolve(&chain_dir, &params).map_err(sc_cli::Error::Input)?;
                 settings.select().map_err(sc_cli::Error::Input)?;
-                log::info!(target: "europa", "Contracts run with {} (recorded with the chain)", settings.flags());
+                log::info!(target: "europa", "{}", settings.summary());
                 service::new_full(config, params, exposure).map_err(sc_cli::Error::Service)
             })
         }

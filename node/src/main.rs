@@ -13,6 +13,7 @@ mod explorer;
 mod files;
 mod history;
 mod insight;
+mod lens;
 mod recording;
 mod rpc;
 mod rpc_server;

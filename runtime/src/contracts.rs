@@ -125,8 +125,23 @@ pub trait TraceObserver: Send + Sync {
     fn dispatched_limits(&self) -> Option<TraceLimits>;
     /// Whether dry runs are traced for it.
     fn wants_dry_runs(&self) -> bool;
-    /// A trace of a dispatched execution (`dry_run: false`) or of a dry run.
-    fn observe(&self, trace: &ExecutionTrace, dry_run: bool);
+    /// A trace of a dispatched execution or of a dry run.
+    fn observe(&self, trace: &ExecutionTrace, origin: TraceOrigin);
+}
+
+/// Where a trace the observer gets comes from.
+#[cfg(feature = "std")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TraceOrigin {
+    /// A dry run (`ContractsApi`).
+    DryRun,
+    /// Extrinsic `extrinsic` (`None`: outside any, e.g. block initialization) of block
+    /// `number`, built or imported on top of `parent`.
+    Block {
+        parent: crate::Hash,
+        number: crate::BlockNumber,
+        extrinsic: Option<u32>,
+    },
 }
 
 #[cfg(feature = "std")]
@@ -154,7 +169,7 @@ pub fn dry_runs_observed() -> bool {
 pub fn observe_dry_run(trace: &ExecutionTrace) {
     #[cfg(feature = "std")]
     if let Some(observer) = OBSERVER.get() {
-        observer.observe(trace, true);
+        observer.observe(trace, TraceOrigin::DryRun);
     }
     #[cfg(not(feature = "std"))]
     let _ = trace;
@@ -206,7 +221,15 @@ impl OnTrace for TraceSink {
             });
             if collected.is_none() {
                 match OBSERVER.get() {
-                    Some(observer) => observer.observe(trace, false),
+                    Some(observer) => {
+                        type System = frame_system::Pallet<crate::Runtime>;
+                        let origin = TraceOrigin::Block {
+                            parent: System::parent_hash(),
+                            number: System::block_number(),
+                            extrinsic: System::extrinsic_index(),
+                        };
+                        observer.observe(trace, origin)
+                    }
                     None => log::info!(target: "europa::trace", "contract execution\n{trace}"),
                 }
             }

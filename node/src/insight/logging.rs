@@ -1,18 +1,23 @@
 //! The node's log of contract executions: the runtime hands each trace of a dispatched
 //! execution (and, with `--trace-dry-runs`, of a dry run) to [`LogObserver`], which
-//! annotates it and logs its tree (target `europa::trace`, level info).
+//! annotates it and logs its tree (target `europa::trace`, level info). On a wasmi
+//! chain, a trace with a trap goes to the log's lens first (`lens::LogLens`), which
+//! logs it located.
 
 use std::sync::Arc;
 
-use europa_runtime::contracts::{stored_code, TraceObserver};
+use europa_runtime::contracts::{stored_code, TraceObserver, TraceOrigin};
 use pallet_europa_contracts::{trace::ExecutionTrace, TraceLimits};
 
-use super::{render, Insight, TraceLog};
+use super::{render, Annotated, Insight, TraceLog};
+use crate::lens::{self, LogLens, LoggedTrap};
 
 pub struct LogObserver {
     pub insight: Arc<Insight>,
     pub level: TraceLog,
     pub dry_runs: bool,
+    /// Where traps that want the lens go (see `lens::logged`).
+    pub lens: Option<LogLens>,
 }
 
 impl LogObserver {
@@ -30,19 +35,44 @@ impl TraceObserver for LogObserver {
         self.dry_runs && self.logging()
     }
 
-    fn observe(&self, trace: &ExecutionTrace, dry_run: bool) {
+    fn observe(&self, trace: &ExecutionTrace, origin: TraceOrigin) {
         // Executions that recorded nothing (see `dispatched_limits`) still report.
         if !self.logging() {
             return;
         }
+        if let (
+            Some(queue),
+            TraceOrigin::Block {
+                parent,
+                number,
+                extrinsic: Some(extrinsic),
+            },
+        ) = (&self.lens, origin)
+        {
+            if lens::wanted(trace) {
+                let trap = LoggedTrap {
+                    parent,
+                    number,
+                    extrinsic,
+                    trace: trace.clone(),
+                };
+                if queue.queue(trap).is_ok() {
+                    return;
+                }
+            }
+        }
         // Runs inside the execution that made the trace, so the chain's code is at hand.
         let code = |hash: &[u8; 32]| stored_code(&(*hash).into());
         let annotated = self.insight.annotate(trace.clone(), &code);
-        let what = if dry_run {
-            "dry run"
-        } else {
-            "contract execution"
+        let what = match origin {
+            TraceOrigin::DryRun => "dry run",
+            TraceOrigin::Block { .. } => "contract execution",
         };
-        log::info!(target: "europa::trace", "{what}\n{}", render::tree(&annotated, self.level));
+        log_execution(&annotated, self.level, what);
     }
+}
+
+/// Logs `annotated` as a tree, introduced by `what`.
+pub fn log_execution(annotated: &Annotated, level: TraceLog, what: &str) {
+    log::info!(target: "europa::trace", "{what}\n{}", render::tree(annotated, level));
 }

@@ -25,7 +25,7 @@ use std::{
 
 use pallet_europa_contracts::trace::ExecutionTrace;
 
-pub use logging::LogObserver;
+pub use logging::{log_execution, LogObserver};
 pub use metadata::ContractAbi;
 pub use notes::Annotated;
 pub use profile::{GasReport, LineTables};

@@ -65,6 +65,9 @@ pub fn tree(annotated: &Annotated, level: TraceLog) -> String {
         let explained = annotated.explanation.as_deref().unwrap_or(error);
         let _ = writeln!(out, "error: {}", one_line(explained));
     }
+    if annotated.trace.executor == "wasmtime" {
+        let _ = writeln!(out, "gas: {}", super::notes::WASMTIME_GAS);
+    }
     if let Some(t) = &annotated.trace.truncated {
         let _ = writeln!(
             out,

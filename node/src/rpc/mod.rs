@@ -14,6 +14,7 @@ mod engine;
 mod explore;
 pub mod in_block_reads;
 mod insight;
+pub use insight::stored_code;
 pub mod params;
 pub mod revert_watchers;
 mod trace;

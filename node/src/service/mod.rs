@@ -14,6 +14,7 @@ use crate::{
     clock::Clock,
     executor::NativeExecutor,
     insight::{Insight, Kind, LogObserver},
+    lens::{LogLens, LoggedTrap},
     rpc,
 };
 
@@ -58,8 +59,12 @@ fn isolate(config: &mut Configuration, exposure: Exposure) {
 }
 
 /// What Europa knows about contracts on this chain: what it kept, and what the command
-/// line adds (`--contracts`, `--debug-symbols`); the log's trace observer reads with it.
-fn learn(chain_dir: &std::path::Path, params: &EuropaParams) -> Result<Arc<Insight>, ServiceError> {
+/// line adds (`--contracts`, `--debug-symbols`); the log's trace observer reads with it,
+/// and queues traps to locate on the returned receiver (see `lens::LogLens`).
+fn learn(
+    chain_dir: &std::path::Path,
+    params: &EuropaParams,
+) -> Result<(Arc<Insight>, std::sync::mpsc::Receiver<LoggedTrap>), ServiceError> {
     let insight = Arc::new(Insight::open(Some(chain_dir)));
     let sources = [
         (&params.contracts, Kind::Contracts),
@@ -71,13 +76,15 @@ fn learn(chain_dir: &std::path::Path, params: &EuropaParams) -> Result<Arc<Insig
             log::info!(target: "europa", "Learned {learned}");
         }
     }
+    let (lens, traps) = LogLens::new();
     let observer = LogObserver {
         insight: insight.clone(),
         level: params.trace,
         dry_runs: params.trace_dry_runs,
+        lens: Some(lens),
     };
     europa_runtime::contracts::observe_traces(Box::new(observer)).map_err(ServiceError::Other)?;
-    Ok(insight)
+    Ok((insight, traps))
 }
 
 pub fn new_full(
@@ -89,10 +96,12 @@ pub fn new_full(
     // What the command line teaches is checked before any task starts: a bad file stops
     // the start cleanly.
     let chain_dir = config.base_path.config_dir(config.chain_spec.id());
-    let insight = learn(&chain_dir, &params)?;
+    let (insight, logged_traps) = learn(&chain_dir, &params)?;
     let (client, backend, keystore_container, mut task_manager) =
         sc_service::new_full_parts::<Block, RuntimeApi, _>(&config, None, NativeExecutor, vec![])?;
     let client = Arc::new(client);
+    LogLens::spawn(client.clone(), insight.clone(), params.trace, logged_traps)
+        .map_err(|error| ServiceError::Other(format!("cannot start the log's lens: {error}")))?;
     let select_chain = sc_consensus::LongestChain::new(backend.clone());
 
     // The single-state pool: the fork-aware one (sc-cli's default) needs a first block

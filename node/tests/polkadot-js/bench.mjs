@@ -15,6 +15,8 @@ const settings = {
   calls: Number(process.env.EUROPA_BENCH_CALLS ?? 3000),
   e2eRuns: Number(process.env.EUROPA_BENCH_E2E_RUNS ?? 5),
   blocks: Number(process.env.EUROPA_BENCH_BLOCKS ?? 10_000),
+  computeRounds: Number(process.env.EUROPA_BENCH_COMPUTE_ROUNDS ?? 20),
+  computeRuns: Number(process.env.EUROPA_BENCH_COMPUTE_RUNS ?? 20),
   nodeArgs: (process.env.EUROPA_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
 };
 const WATCH_TIMEOUT_MS = 30_000;
@@ -199,6 +201,24 @@ async function measureE2eStyle(api, signer, runs) {
   return summarize(times);
 }
 
+/**
+ * Dry runs of a compute-bound message (the `compute` fixture's `work(rounds)`: sorting
+ * and hashing, few host calls) through `ContractsApi_call`, timed from the client.
+ */
+async function measureCompute(api, signer, rounds, runs) {
+  const compute = await instantiateWithCode(api, signer, bundle('compute'), 'new', []);
+  const times = [];
+  let refTime;
+  for (let run = 0; run < runs; run += 1) {
+    const started = performance.now();
+    const { result, gasConsumed } = await compute.query.work(signer.address, { gasLimit: maxGas(api) }, rounds);
+    times.push(performance.now() - started);
+    if (!result.isOk) throw new Error(`compute.work failed: ${result.toString()}`);
+    refTime = gasConsumed.refTime.toBigInt();
+  }
+  return { ...summarize(times), refTime };
+}
+
 /** Seals empty blocks over `engine_createBlock` until the chain is `target` blocks high. */
 async function growChain(node, target) {
   const { api, provider } = node;
@@ -268,6 +288,12 @@ async function main() {
         `${throughput.blocks} blocks, all submitted after ${ms(throughput.submittedAfter)}, every flip ran: ${throughput.allRan})`,
     );
     console.log(`RSS after the calls: ${rss(pid)}`);
+
+    const compute = await measureCompute(node.api, alice, settings.computeRounds, settings.computeRuns);
+    console.log(
+      `compute-heavy dry run (compute.work(${settings.computeRounds}), ${settings.computeRuns} runs): ` +
+        `p50 ${ms(compute.p50)}, min ${ms(compute.min)}, max ${ms(compute.max)}; gasConsumed.refTime ${compute.refTime}`,
+    );
 
     const grown = await growChain(node, settings.blocks);
     const height = (await node.api.rpc.chain.getHeader()).number.toNumber();

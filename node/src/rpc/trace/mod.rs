@@ -7,7 +7,6 @@
 //! blocking pool, at most [`CONCURRENT_TRACES`] at once, never on the RPC server's own
 //! workers: other calls are answered meanwhile.
 
-mod lens;
 mod limits;
 mod profile;
 
@@ -34,6 +33,7 @@ use sp_runtime::{traits::Block as BlockT, DispatchError, Weight};
 use crate::{
     history::{self, HistoryError},
     insight::{Annotated, Insight, LineTables},
+    lens::{self, runtime_api, LensNote},
     recording::Operation,
 };
 
@@ -43,7 +43,6 @@ use super::{
     params::{hex, Account, Amount, BlockRef, GasLimit, HexBytes},
     runtime_error, FullBackend,
 };
-use lens::LensNote;
 use limits::{explained, needs_of_extrinsic, Limits};
 use profile::{gas_report, line_tables};
 
@@ -597,19 +596,6 @@ fn event_json(record: &EventRecord) -> Value {
 /// What a called contract returned.
 fn returned_json(value: pallet_europa_contracts::ExecReturnValue) -> Value {
     json!({ "flags": value.flags.bits(), "data": hex(&value.data) })
-}
-
-/// The runtime API, running contracts through the lens when `lens` (see `lens`).
-fn runtime_api<C>(client: &C, lens: bool) -> sp_api::ApiRef<'_, C::Api>
-where
-    C: ProvideRuntimeApi<Block>,
-    C::Api: sp_api::ApiExt<Block>,
-{
-    let mut api = client.runtime_api();
-    if lens {
-        sp_api::ApiExt::register_extension(&mut *api, europa_runtime::contracts::WasmtimeLens(()));
-    }
-    api
 }
 
 fn message(error: ErrorObjectOwned) -> String {

@@ -8,10 +8,8 @@ use serde_json::Value;
 
 use crate::insight::{Annotated, GasReport, Insight, LineTables};
 
-use super::{
-    super::invalid_params,
-    lens::{LensNote, LENS_EXECUTOR},
-};
+use super::super::invalid_params;
+use crate::lens::{LensNote, LENS_EXECUTOR};
 
 /// Where the source lines start in the code `traces` ran, where its DWARF (or debug
 /// build) says: by code hash for naming lines, and as the runtime takes them.
@@ -58,15 +56,23 @@ pub fn gas_report(
 ) -> Result<Value, ErrorObjectOwned> {
     let report = GasReport::of(insight, annotated, stored_code, total, line_tables);
     let trace = &annotated.trace;
+    // What the execution's failure was, for a profile the lens could not make: often it
+    // ran out of gas, which the lens, with more, did not.
+    let failure = annotated
+        .explanation
+        .as_ref()
+        .map_or_else(String::new, |explanation| {
+            format!("; the execution: {explanation}")
+        });
     let report = report.ok_or_else(|| {
         invalid_params(match lens {
             Some(LensNote::Disagrees(why)) => format!(
                 "no gas profile: its re-run on {LENS_EXECUTOR}, which profiles a wasmi \
-                 execution, took another path ({why})"
+                 execution, took another path ({why}){failure}"
             ),
             Some(LensNote::Failed(why)) => format!(
                 "no gas profile: its re-run on {LENS_EXECUTOR}, which profiles a wasmi \
-                 execution, failed ({why})"
+                 execution, failed ({why}){failure}"
             ),
             _ => format!(
                 "no gas profile: no contract code ran{}",

@@ -18,8 +18,14 @@
 //! frame's `gasConsumed` — wasmi's own instruction and compilation fuel, apportioned by
 //! where wasmtime spent its fuel.
 
+mod logged;
+
+pub use logged::{LogLens, LoggedTrap};
+
+use europa_runtime::opaque::Block;
 use pallet_europa_contracts::trace::{ExecutionTrace, FrameTrace, GasProfile, Outcome};
 use serde_json::{json, Value};
+use sp_api::ProvideRuntimeApi;
 
 /// The executor the lens runs on.
 pub const LENS_EXECUTOR: &str = "wasmtime";
@@ -71,6 +77,19 @@ impl LensNote {
 pub fn wanted(trace: &ExecutionTrace) -> bool {
     trace.executor == DECIDING_EXECUTOR
         && frames(trace).any(|frame| matches!(frame.outcome, Outcome::Trapped { .. }))
+}
+
+/// The runtime API, running contracts through the lens when `lens`.
+pub fn runtime_api<C>(client: &C, lens: bool) -> sp_api::ApiRef<'_, C::Api>
+where
+    C: ProvideRuntimeApi<Block>,
+    C::Api: sp_api::ApiExt<Block>,
+{
+    let mut api = client.runtime_api();
+    if lens {
+        sp_api::ApiExt::register_extension(&mut *api, europa_runtime::contracts::WasmtimeLens(()));
+    }
+    api
 }
 
 /// Whether a gas profile of `trace` comes from the lens: it is a decisive wasmi run
