@@ -9,8 +9,9 @@
 # Sizes: EUROPA_BENCH_STARTUPS (5), EUROPA_BENCH_LATENCY_SAMPLES (200),
 # EUROPA_BENCH_E2E_RUNS (5), EUROPA_BENCH_CALLS (3000), EUROPA_BENCH_BLOCKS (10000),
 # EUROPA_BENCH_COMPUTE_ROUNDS (20) and _RUNS (20) for a compute-heavy dry run;
-# EUROPA_BENCH_NODE_ARGS adds node
-# flags (e.g. "--sandbox wasmi").
+# The node benchmark runs once per executor, side by side: a default chain (wasmi) and
+# one created with --sandbox wasmtime (EUROPA_BENCH_EXECUTORS, "wasmi wasmtime").
+# EUROPA_BENCH_NODE_ARGS adds node flags to every run.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -18,5 +19,9 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/europa/target}"
 
 cargo build --release --locked -p europa-node
 npm ci --prefix node/tests/polkadot-js --no-audit --no-fund --loglevel=error
-EUROPA_BIN="$CARGO_TARGET_DIR/release/europa" node node/tests/polkadot-js/bench.mjs
+for executor in ${EUROPA_BENCH_EXECUTORS:-wasmi wasmtime}; do
+    printf '\n==> %s\n' "--sandbox $executor"
+    EUROPA_BENCH_NODE_ARGS="--sandbox $executor ${EUROPA_BENCH_NODE_ARGS:-}" \
+        EUROPA_BIN="$CARGO_TARGET_DIR/release/europa" node node/tests/polkadot-js/bench.mjs
+done
 EUROPA_BIN="$CARGO_TARGET_DIR/release/europa" node node/tests/polkadot-js/bench-inblock.mjs

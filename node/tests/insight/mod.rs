@@ -721,6 +721,43 @@ fn wasmi_traces_are_decoded_and_explained_too() {
 }
 
 #[test]
+fn the_executor_a_chain_runs_is_said_and_wasmtime_gas_is_marked_as_not_productions() {
+    let said = |node: &Node, text: &str| node.startup_log.iter().any(|line| line.contains(text));
+    let node = Node::start_dev(&[]);
+    assert!(
+        said(&node, "Contracts run on wasmi, as on production"),
+        "{:#?}",
+        node.startup_log
+    );
+    let flipper = deploy(
+        &node,
+        contract_fixture("mvp", "flipper"),
+        ink_input("new", false),
+    );
+    let answer = trace_call(&node, &flipper, ink_input("get", ()), json!({}));
+    assert_eq!(answer["trace"]["executor"], "wasmi");
+    assert!(answer["trace"].get("gasModel").is_none(), "{answer}");
+    drop(node);
+
+    let node = Node::start_dev(&["--sandbox", "wasmtime"]);
+    assert!(said(
+        &node,
+        "Contracts run on wasmtime: gas is wasmtime's own fuel count"
+    ));
+    let flipper = deploy(
+        &node,
+        contract_fixture("mvp", "flipper"),
+        ink_input("new", false),
+    );
+    let answer = trace_call(&node, &flipper, ink_input("get", ()), json!({}));
+    assert_eq!(answer["trace"]["executor"], "wasmtime");
+    let model = answer["trace"]["gasModel"].as_str().expect("said");
+    assert!(model.contains("not production's"), "{model}");
+    // And in the log's tree of every execution.
+    node.wait_for_log("gas: wasmtime's own fuel count, not production's");
+}
+
+#[test]
 fn a_named_file_that_is_not_what_its_flag_wants_stops_the_start_saying_why() {
     let not_metadata = fixtures("mvp/flipper.wasm");
     let (started, _, stderr) = europa(&["--dev", "--tmp", "--contracts", &not_metadata], &[]);

@@ -20,6 +20,8 @@ pub struct Node {
     rpc: String,
     /// Where the node said its database is.
     pub database: Option<String>,
+    /// What it logged before serving RPC.
+    pub startup_log: Vec<String>,
     /// Stderr keeps being read (into this channel) after startup, so the node never
     /// blocks on a full pipe; dropping it closes the pipe (see `close_pipes`).
     log_lines: Option<mpsc::Receiver<String>>,
@@ -60,6 +62,7 @@ impl Node {
             child,
             rpc: startup.rpc,
             database: startup.database,
+            startup_log: startup.seen,
             log_lines: Some(startup.lines),
         }
     }
@@ -249,6 +252,7 @@ struct Startup {
     lines: mpsc::Receiver<String>,
     rpc: String,
     database: Option<String>,
+    seen: Vec<String>,
 }
 
 /// Reads stderr until sc-rpc's `Running JSON-RPC server: addr=IP:PORT,...` line; returns
@@ -278,6 +282,7 @@ fn read_until_rpc_line(stderr: ChildStderr, child: &mut Child) -> Startup {
                         lines: receiver,
                         rpc,
                         database,
+                        seen,
                     };
                 }
                 if let Some(path) = line.split("Database: ParityDb at ").nth(1) {
