@@ -7,7 +7,8 @@
 //! DWARF, their top-level gas raised so that wasmtime's other fuel count reaches the same
 //! end. Where the two runs agree on what happened — the same frames, the same host calls
 //! in the same order with the same answers, the same outcomes — the lens's backtraces go
-//! into the decisive trace's trapped frames, and nothing else of the lens is kept. Where
+//! into the decisive trace's trapped frames (and, for a gas profile, its profiles, see
+//! below); nothing else of the lens is kept. Where
 //! they disagree (code that reads the gas left, running out of gas on one side only) the
 //! trace says so instead of showing a location from another path.
 //!
