@@ -277,6 +277,26 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for OversizeClose<S> {
         bytes: &[u8],
     ) -> Poll<io::Result<usize>> {
         ready!(self.poll_drain(cx))?;
+        // HTTP, and a WebSocket frame's payload passed on, go to the socket as they are.
+        let upgrade_asked = self.upgrade_asked.0.load(Ordering::Relaxed);
+        match &mut self.state {
+            State::PassThrough if !upgrade_asked => {
+                return Pin::new(&mut self.inner).poll_write(cx, bytes);
+            }
+            State::PassedPayload(remaining) => {
+                let count = (*remaining).min(bytes.len() as u64) as usize;
+                let this = &mut *self;
+                let written = ready!(Pin::new(&mut this.inner).poll_write(cx, &bytes[..count]))?;
+                if let State::PassedPayload(remaining) = &mut this.state {
+                    *remaining -= written as u64;
+                    if *remaining == 0 {
+                        this.state = State::FrameHeader(Vec::new());
+                    }
+                }
+                return Poll::Ready(Ok(written));
+            }
+            _ => {}
+        }
         self.accept(bytes);
         // Accepted: what the socket does not take now goes with the next write or flush.
         if let Poll::Ready(Err(error)) = self.poll_drain(cx) {
@@ -317,17 +337,25 @@ mod tests {
         frame
     }
 
-    /// Feeds `written` to a wrapper in pieces of `piece` bytes; returns what the socket got.
+    /// Writes `written` through a wrapper in pieces of `piece` bytes; returns what the
+    /// socket got.
     fn through(written: &[u8], upgrade: bool, piece: usize) -> Vec<u8> {
+        use tokio::io::AsyncWriteExt;
         let asked = UpgradeAsked::default();
         if upgrade {
             asked.set();
         }
         let mut wrapper = OversizeClose::new(Vec::<u8>::new(), asked, "too big");
-        for chunk in written.chunks(piece) {
-            wrapper.accept(chunk);
-        }
-        wrapper.out
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a runtime");
+        runtime.block_on(async {
+            for chunk in written.chunks(piece) {
+                wrapper.write_all(chunk).await.expect("written");
+            }
+            wrapper.flush().await.expect("flushed");
+        });
+        wrapper.inner
     }
 
     const SWITCH: &[u8] = b"HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\n\r\n";

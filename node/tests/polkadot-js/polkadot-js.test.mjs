@@ -80,7 +80,9 @@ describe('europa with @polkadot/api', { timeout: 180_000 }, () => {
     // A callback that blocks the event loop on Ready (as a loaded machine does): the
     // in-block and finalized statuses then wait in the socket, and @polkadot/api drops
     // an InBlock whose events it is still fetching when Finalized comes — unless the
-    // node holds Finalized for this connection, which read the earlier test's blocks.
+    // node holds Finalized for this connection, which it knows to read in-block blocks
+    // from a first transaction.
+    await sendInBlock(api, api.tx.balances.transferKeepAlive(bob.address, 1_999n), alice);
     const busyMs = 300;
     for (let i = 0; i < 5; i += 1) {
       const statuses = [];
