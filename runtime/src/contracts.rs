@@ -28,8 +28,8 @@ static LENS_ENGINE: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
 sp_externalities::decl_extension! {
     /// Marks a runtime call as a lens run: a re-execution on wasmtime (with DWARF) of
     /// what the chain's executor decided, to see where it happened. It decides nothing;
-    /// its top-level gas limit is raised to a block's (wasmtime counts fuel otherwise),
-    /// so that it reaches the end the decisive run reached.
+    /// its top-level gas limit is doubled (wasmtime counts fuel otherwise), so that it
+    /// reaches the end the decisive run reached.
     pub struct WasmtimeLens(());
 }
 

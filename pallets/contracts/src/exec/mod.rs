@@ -179,7 +179,11 @@ impl<T: Config> Stack<T> {
     ) -> Self {
         let schedule = T::Schedule::get();
         let gas_limit = match T::Sandbox::is_lens() {
-            true => gas_limit.max(T::BlockWeights::get().max_block),
+            true => gas_limit.max(
+                gas_limit
+                    .saturating_mul(2)
+                    .min(T::BlockWeights::get().max_block),
+            ),
             false => gas_limit,
         };
         Stack {
