@@ -282,18 +282,12 @@ impl crate::cli::StoppedChain {
     }
 }
 
-type FullClient = sc_service::TFullClient<
-    europa_runtime::opaque::Block,
-    europa_runtime::apis::RuntimeApi,
-    crate::executor::NativeExecutor,
->;
+use crate::service::{FullBackend, FullClient};
+
 /// The client and backend of a stopped chain, for subcommands that read or rewrite it.
 fn open_chain(
     config: &sc_service::Configuration,
-) -> sc_cli::Result<(
-    std::sync::Arc<FullClient>,
-    std::sync::Arc<crate::rpc::FullBackend>,
-)> {
+) -> sc_cli::Result<(std::sync::Arc<FullClient>, std::sync::Arc<FullBackend>)> {
     let (client, backend, _, _) = sc_service::new_full_parts::<
         europa_runtime::opaque::Block,
         europa_runtime::apis::RuntimeApi,
@@ -396,27 +390,9 @@ fn as_genesis(top: &mut std::collections::BTreeMap<Vec<u8>, Vec<u8>>) {
 
 /// `europa revert HEIGHT`: the database reverted to HEIGHT (finalized blocks included).
 fn revert_stopped_chain(config: &sc_service::Configuration, height: u32) -> sc_cli::Result<()> {
-    use sc_client_api::Backend;
-    use sp_blockchain::HeaderBackend;
-    let (client, backend) = open_chain(config)?;
-    let head = client.info().best_number;
-    if height >= head {
-        return Err(sc_cli::Error::Input(format!(
-            "the chain is at #{head}: `europa revert` needs a height below it"
-        )));
-    }
-    let (reverted, _) = backend
-        .revert(head - height, true)
-        .map_err(|e| sc_cli::Error::Application(Box::new(e)))?;
-    let now = client.info().best_number;
-    if now != height {
-        return Err(sc_cli::Error::Input(format!(
-            "reverted {reverted} of {} blocks: the head is #{now}, not #{height} (a chain \
-             whose state is pruned cannot go back past what it kept)",
-            head - height
-        )));
-    }
-    println!("Reverted to #{height}, discarding {reverted} blocks");
+    let (_, backend) = open_chain(config)?;
+    let discarded = crate::history::revert_to(&*backend, height).map_err(sc_cli::Error::Input)?;
+    println!("Reverted to #{height}, discarding {discarded} blocks");
     Ok(())
 }
 

@@ -1,5 +1,6 @@
 //! What a block changed, found by re-executing it on its parent's state: the answer of
-//! `europa_modifiedStateKvs` and of `europa state-kv`.
+//! `europa_modifiedStateKvs` and of `europa state-kv`; and going back in the chain's
+//! history (`europa_backwardToHeight`, `europa_revert`, `europa revert`).
 
 use europa_runtime::{opaque::Block, AccountId, Hash};
 use sc_client_api::{Backend as _, StorageProvider};
@@ -199,4 +200,33 @@ pub fn operation_json(
             "prefix": hex(prefix),
         }),
     }
+}
+
+/// Reverts the chain in `backend` to `height`, finalized blocks too, under the lock every
+/// block import and finalization takes (none runs halfway through). Returns how many
+/// blocks were discarded, or why the chain is not at `height`.
+pub fn revert_to<B>(backend: &B, height: europa_runtime::BlockNumber) -> Result<u32, String>
+where
+    B: sc_client_api::Backend<Block>,
+{
+    use sp_blockchain::HeaderBackend;
+    let _import_lock = backend.get_import_lock().write();
+    let head = backend.blockchain().info().best_number;
+    if height >= head {
+        return Err(format!(
+            "the chain is at #{head}: a revert needs a height below it"
+        ));
+    }
+    let blocks = head - height;
+    let (reverted, _) = backend
+        .revert(blocks, true)
+        .map_err(|error| format!("cannot revert to #{height}: {error}"))?;
+    let now = backend.blockchain().info().best_number;
+    if reverted != blocks || now != height {
+        return Err(format!(
+            "reverted {reverted} of {blocks} blocks: the head is #{now}, not #{height} (a chain \
+             whose state is pruned cannot go back past what it kept)"
+        ));
+    }
+    Ok(blocks)
 }

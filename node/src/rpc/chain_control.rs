@@ -207,22 +207,9 @@ where
     }
 
     fn revert_database(&self, height: BlockNumber) -> Result<BlockNumber, ErrorObjectOwned> {
-        // The lock every block import and finalization takes: none runs halfway through.
-        let _import_lock = self.backend.get_import_lock().write();
-        let (head, _) = self.head();
-        let blocks = head.saturating_sub(height);
-        let (reverted, _) = self
-            .backend
-            .revert(blocks, true)
-            .map_err(|e| runtime_error(format!("cannot revert to #{height}: {e}")))?;
-        let (now, _) = self.head();
-        if reverted != blocks || now != height {
-            return Err(runtime_error(format!(
-                "reverted {reverted} of {blocks} blocks: the head is #{now}, not #{height}"
-            )));
-        }
-        log::info!(target: "europa", "⏪ Reverted to #{height}, discarding {blocks} blocks");
-        Ok(now)
+        let discarded = crate::history::revert_to(&*self.backend, height).map_err(runtime_error)?;
+        log::info!(target: "europa", "⏪ Reverted to #{height}, discarding {discarded} blocks");
+        Ok(height)
     }
 }
 

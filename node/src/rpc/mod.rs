@@ -47,8 +47,7 @@ pub struct Dependencies<C, P> {
     pub revert_watchers: Arc<revert_watchers::RevertWatchers>,
 }
 
-/// The node's database backend.
-pub type FullBackend = sc_service::TFullBackend<Block>;
+pub use crate::service::FullBackend;
 
 pub fn create<C, P>(
     deps: Dependencies<C, P>,

@@ -21,6 +21,8 @@ use crate::{
 mod standard_rpc;
 mod tasks;
 
+pub use tasks::{FullBackend, FullClient};
+
 /// How many seal requests may wait; more pile up only if sealing cannot keep up.
 const SEAL_QUEUE: usize = 1024;
 

@@ -20,7 +20,9 @@ use crate::{
     rpc_server,
 };
 
+/// The node's client: its runtime, executed natively.
 pub type FullClient = sc_service::TFullClient<Block, RuntimeApi, NativeExecutor>;
+/// The node's database backend.
 pub type FullBackend = sc_service::TFullBackend<Block>;
 pub type Pool = sc_transaction_pool::TransactionPoolHandle<Block, FullClient>;
 

@@ -343,10 +343,7 @@ where
             let block = find_block(client, block_ref)?;
             let changes =
                 history::changed_keys(client, backend, block, contract.map(|c| c.0).as_ref())
-                    .map_err(|error| match error {
-                        HistoryError::Chain(_) => runtime_error(error),
-                        _ => invalid_params(error.to_string()),
-                    })?;
+                    .map_err(history_error)?;
             Ok(history::changes_json(&changes))
         })
         .await
@@ -356,10 +353,6 @@ where
         self.run("europa_extrinsicStateChanges", move |client, _, _| {
             let block = find_block(client, block_ref)?;
             let (hash, parent) = (block.header().hash(), block.header().parent_hash);
-            let history_error = |error: HistoryError| match error {
-                HistoryError::Chain(_) => runtime_error(error),
-                _ => invalid_params(error.to_string()),
-            };
             let operations =
                 history::extrinsic_operations(client, block, index).map_err(history_error)?;
             // Contracts before and after the block (one created or removed in it counts),
@@ -596,6 +589,15 @@ fn event_json(record: &EventRecord) -> Value {
 /// What a called contract returned.
 fn returned_json(value: pallet_europa_contracts::ExecReturnValue) -> Value {
     json!({ "flags": value.flags.bits(), "data": hex(&value.data) })
+}
+
+/// A history error as the RPC answers it: the chain failing is the node's error, the
+/// rest the caller's.
+fn history_error(error: HistoryError) -> ErrorObjectOwned {
+    match error {
+        HistoryError::Chain(_) => runtime_error(error),
+        _ => invalid_params(error.to_string()),
+    }
 }
 
 fn message(error: ErrorObjectOwned) -> String {
