@@ -12,6 +12,9 @@ pub type ChainSpec = sc_service::GenericChainSpec;
 pub const TOKEN_SYMBOL: &str = "UNIT";
 pub const TOKEN_DECIMALS: u32 = 12;
 
+/// The dev chain's id (its directory under `chains/`).
+pub const DEV_CHAIN_ID: &str = "europa_dev";
+
 /// `--dev`: Alice..Ferdie and their stash accounts funded, Alice sudo.
 pub fn development() -> Result<ChainSpec, String> {
     let mut properties = Properties::new();
@@ -21,7 +24,7 @@ pub fn development() -> Result<ChainSpec, String> {
 
     let mut spec = ChainSpec::builder(NATIVE_CODE_PLACEHOLDER, None)
         .with_name("Europa Development")
-        .with_id("europa_dev")
+        .with_id(DEV_CHAIN_ID)
         .with_chain_type(ChainType::Development)
         .with_properties(properties)
         .build();

@@ -224,6 +224,7 @@ pub fn run() -> sc_cli::Result<()> {
         None => {
             let mut cli = cli;
             choose_workspace(&mut cli).map_err(sc_cli::Error::Input)?;
+            quiet_networking(&mut cli.run.shared_params.log);
             let runner = cli.create_runner(&cli.run)?;
             let params = cli.europa.clone();
             let network = &cli.run.network_params;
@@ -233,6 +234,7 @@ pub fn run() -> sc_cli::Result<()> {
                 metrics: metrics.prometheus_port.is_some() || metrics.prometheus_external,
             };
             let origins_given = cli.run.rpc_params.rpc_cors.is_some();
+            let temporary = cli.run.tmp;
             runner.run_node_until_exit(|mut config| async move {
                 keep_every_state_of_a_new_chain(&mut config);
                 // sc-cli lets any web page in on `--dev`; Europa never does unless told.
@@ -252,7 +254,8 @@ pub fn run() -> sc_cli::Result<()> {
                     ChainSettings::resolve(&chain_dir, &params).map_err(sc_cli::Error::Input)?;
                 settings.select().map_err(sc_cli::Error::Input)?;
                 log::info!(target: "europa", "{}", settings.summary());
-                service::new_full(config, params, exposure).map_err(sc_cli::Error::Service)
+                service::new_full(config, params, exposure, temporary)
+                    .map_err(sc_cli::Error::Service)
             })
         }
     }
@@ -394,6 +397,32 @@ fn revert_stopped_chain(config: &sc_service::Configuration, height: u32) -> sc_c
     let discarded = crate::history::revert_to(&*backend, height).map_err(sc_cli::Error::Input)?;
     println!("Reverted to #{height}, discarding {discarded} blocks");
     Ok(())
+}
+
+/// Log targets whose start-up lines are networking a private dev chain has no use for
+/// (protocol id, gap sync, litep2p's identity and listen addresses, the pool's
+/// limits), and the level they are logged at unless `-l` names them.
+const QUIET_TARGETS: &[(&str, &str)] = &[
+    ("sc_service::config", "error"),
+    ("sync", "warn"),
+    ("sub-libp2p", "warn"),
+    ("litep2p", "error"),
+    ("txpool", "warn"),
+];
+
+/// Adds the [`QUIET_TARGETS`] the `-l` directives in `log` do not mention.
+fn quiet_networking(log: &mut Vec<String>) {
+    let named = |target: &str| {
+        log.iter()
+            .flat_map(|directives| directives.split(','))
+            .any(|directive| directive.split('=').next() == Some(target))
+    };
+    let quiet: Vec<String> = QUIET_TARGETS
+        .iter()
+        .filter(|(target, _)| !named(target))
+        .map(|(target, level)| format!("{target}={level}"))
+        .collect();
+    log.extend(quiet);
 }
 
 /// Points the node's base path at the chosen (or default) workspace.

@@ -75,6 +75,37 @@ fn head_number(node: &Node) -> u64 {
 }
 
 #[test]
+fn the_first_screen_says_where_to_connect_and_which_accounts_to_use() {
+    let node = Node::start_dev(&[]);
+    let banner = node.wait_for_log("Europa is ready");
+    let before: Vec<&String> = node.startup_log.iter().chain(&banner).collect();
+    let shown = node.wait_for_log("and their stash accounts");
+    let screen = shown.join("\n");
+    assert!(
+        screen.contains(&format!("ws://{}", node.rpc().address())),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("Alice    5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY  //Alice"),
+        "{screen}"
+    );
+    assert!(screen.contains("removed when the node stops"), "{screen}");
+    // None of the networking a private dev chain has no use for.
+    for noise in [
+        "protocol ID",
+        "Gap sync",
+        "Local node identity",
+        "litep2p",
+        "Creating transaction pool",
+    ] {
+        assert!(
+            !before.iter().any(|line| line.contains(noise)),
+            "{noise}: {before:#?}"
+        );
+    }
+}
+
+#[test]
 fn serves_the_dev_chain_over_rpc() {
     let node = Node::start_dev(&[]);
     assert_eq!(

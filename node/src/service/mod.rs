@@ -18,6 +18,7 @@ use crate::{
     rpc,
 };
 
+mod banner;
 mod standard_rpc;
 mod tasks;
 
@@ -89,10 +90,12 @@ fn learn(
     Ok((insight, traps))
 }
 
+/// Starts the node; `temporary`: its directory goes when it stops (`--tmp`).
 pub fn new_full(
     mut config: Configuration,
     params: EuropaParams,
     exposure: Exposure,
+    temporary: bool,
 ) -> Result<TaskManager, ServiceError> {
     isolate(&mut config, exposure);
     // What the command line teaches is checked before any task starts: a bad file stops
@@ -190,6 +193,7 @@ pub fn new_full(
             tx_handler_controller,
             sync_service,
             revert_watchers,
+            temporary,
             explorer: (!params.no_ui).then_some(crate::explorer::ExplorerConfig {
                 port: params.ui_port,
                 external: params.ui_external,

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use europa_runtime::{apis::RuntimeApi, opaque::Block, Hash};
 use futures::FutureExt;
 use jsonrpsee::RpcModule;
-use sc_client_api::UsageProvider;
 use sc_network::service::traits::NetworkService;
 use sc_rpc::SubscriptionTaskExecutor;
 use sc_service::{error::Error as ServiceError, Configuration, MetricsService, TaskManager};
@@ -41,6 +40,8 @@ pub struct Parts {
     pub revert_watchers: Arc<crate::rpc::revert_watchers::RevertWatchers>,
     /// Where the Explorer is served; `None`: it is not.
     pub explorer: Option<ExplorerConfig>,
+    /// The chain's directory goes when the node stops (`--tmp`).
+    pub temporary: bool,
 }
 
 /// Europa's RPC methods, added to the standard ones.
@@ -65,11 +66,8 @@ pub fn spawn(
         sync_service,
         revert_watchers,
         explorer,
+        temporary,
     } = parts;
-    log::info!(
-        "📦 Highest known block at #{}",
-        client.usage_info().chain.best_number
-    );
     let spawn_handle = task_manager.spawn_handle();
     spawn_handle.spawn(
         "txpool-notifications",
@@ -165,6 +163,14 @@ pub fn spawn(
         .map_err(|error| ServiceError::Application(Box::new(error)))?;
         explorer_port.store(addr.port(), std::sync::atomic::Ordering::Relaxed);
     }
+    let chain_dir = config.base_path.config_dir(config.chain_spec.id());
+    let banner = super::banner::Banner {
+        rpc: rpc_server.local_addrs(),
+        chain_id: config.chain_spec.id(),
+        chain_dir: &chain_dir,
+        temporary,
+    };
+    log::info!(target: "europa", "{}", banner.text());
 
     spawn_handle.spawn(
         "informant",
