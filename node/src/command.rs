@@ -131,12 +131,52 @@ const HIDDEN_FLAGS: &[&str] = &[
     "warm-up-trie-cache",
 ];
 
+/// Flags few people need: left out of `--help`, shown by `--help-all`.
+const RARE_FLAGS: &[&str] = &[
+    "name",
+    "unsafe-rpc-external",
+    "rpc-rate-limit",
+    "rpc-rate-limit-whitelisted-ips",
+    "rpc-rate-limit-trust-proxy-headers",
+    "rpc-max-response-size",
+    "rpc-max-subscriptions-per-connection",
+    "rpc-max-connections",
+    "rpc-message-buffer-capacity-per-connection",
+    "rpc-disable-batch-requests",
+    "rpc-max-batch-request-len",
+    "prometheus-port",
+    "prometheus-external",
+    "no-prometheus",
+    "detailed-log-output",
+    "disable-log-color",
+    "blocks-pruning",
+    "database",
+    "db-cache",
+    "trie-cache-size",
+    "listen-addr",
+    "pool-limit",
+    "pool-kbytes",
+    "tx-ban-seconds",
+];
+
+/// Which flags `--help` shows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Help {
+    /// Those most people use.
+    Usual,
+    /// Every one europa takes (`--help-all`), but those that mean nothing on a Europa
+    /// chain.
+    All,
+}
+
 const EXAMPLES: &str = "\
 Examples:
   europa --tmp                                  a throwaway dev chain on ws://127.0.0.1:9944
   europa -w audit                               a chain kept in workspace `audit`
-  europa --tmp --sandbox wasmi --wasm-profile strict
-                                                gas and accepted code exactly as production
+  europa --tmp --wasm-profile strict            accept exactly the code production accepts
+                                                (gas and results are production's anyway)
+  europa --tmp --sandbox wasmtime               JIT speed for compute-heavy contracts, at
+                                                the price of gas that is not production's
   curl -s -H 'Content-Type: application/json' -d '{\"id\":1,\"jsonrpc\":\"2.0\",
     \"method\":\"europa_traceCall\",\"params\":[{\"origin\":\"5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY\",
     \"dest\":\"<contract>\",\"inputData\":\"0x<selector and arguments>\"}]}' http://127.0.0.1:9944
@@ -144,7 +184,7 @@ Examples:
   europa revert 10 -w audit                     rewind a stopped chain to block 10";
 
 /// The command line europa parses: sc-cli's, with europa's own defaults and help.
-fn command() -> clap::Command {
+fn command(help: Help) -> clap::Command {
     use clap::Args;
     let europa_flags: Vec<_> = crate::cli::EuropaParams::augment_args(clap::Command::new("europa"))
         .get_arguments()
@@ -152,13 +192,20 @@ fn command() -> clap::Command {
         .collect();
     Cli::setup_command(<Cli as clap::CommandFactory>::command())
         .after_help(EXAMPLES)
+        .arg(
+            clap::Arg::new(HELP_ALL)
+                .long(HELP_ALL)
+                .action(clap::ArgAction::SetTrue)
+                .help("Print help with every flag, the rarely used ones too"),
+        )
         .mut_args(move |arg| {
             let long = arg.get_long().unwrap_or_default();
-            if HIDDEN_FLAGS.contains(&long) {
+            let rare = help == Help::Usual && RARE_FLAGS.contains(&long);
+            if HIDDEN_FLAGS.contains(&long) || rare {
                 arg.hide(true)
             } else if europa_flags.contains(arg.get_id()) {
                 arg.help_heading("Europa")
-            } else if !matches!(long, "help" | "version") {
+            } else if !matches!(long, "help" | "version" | HELP_ALL) {
                 arg.help_heading("Node")
             } else {
                 arg
@@ -180,13 +227,21 @@ fn command() -> clap::Command {
         })
 }
 
-/// Parses a command line as `SubstrateCli::from_iter` does, with europa's own defaults.
+/// The flag that prints every flag's help.
+const HELP_ALL: &str = "help-all";
+
+/// Parses a command line as `SubstrateCli::from_iter` does, with europa's own defaults;
+/// `--help-all` prints the whole help and exits.
 fn parse_args<I>(args: I) -> Result<Cli, clap::Error>
 where
     I: IntoIterator,
     I::Item: Into<std::ffi::OsString> + Clone,
 {
-    let matches = command().try_get_matches_from(args)?;
+    let matches = command(Help::Usual).try_get_matches_from(args)?;
+    if matches.get_flag(HELP_ALL) {
+        let _ = command(Help::All).print_long_help();
+        std::process::exit(0);
+    }
     <Cli as clap::FromArgMatches>::from_arg_matches(&matches)
 }
 
@@ -487,7 +542,7 @@ mod tests {
 
     #[test]
     fn help_leads_with_europa_and_keeps_what_clients_pass() {
-        let help = command().render_help().to_string();
+        let help = command(Help::Usual).render_help().to_string();
         let europa = help.find("Europa:").expect("a Europa heading");
         let node = help.find("Node:").expect("a Node heading");
         assert!(europa < node, "Europa's flags come first");
@@ -516,9 +571,16 @@ mod tests {
             "--sealing",
             "--log",
             "--state-pruning",
+            "--help-all",
         ] {
             assert!(help.contains(shown), "{shown} is not shown");
         }
+        // Rare flags wait for --help-all, and are accepted either way.
+        let all = command(Help::All).render_help().to_string();
+        for rare in ["--rpc-rate-limit", "--db-cache", "--pool-limit"] {
+            assert!(!help.contains(rare) && all.contains(rare), "{rare}");
+        }
+        assert!(parse_args(["europa", "--tmp", "--db-cache", "64"]).is_ok());
         // Hidden flags are still accepted (tools pass some of them).
         assert!(parse_args([
             "europa",
@@ -542,7 +604,7 @@ mod tests {
                 .rpc_max_response_size
         };
         assert_eq!(max(&["europa", "--tmp"]), 64);
-        let help = command().render_help();
+        let help = command(Help::Usual).render_help();
         assert!(help
             .to_string()
             .contains("without it (or --listen-addr) europa opens none"));
