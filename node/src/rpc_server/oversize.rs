@@ -260,12 +260,19 @@ impl<S: AsyncWrite + Unpin> OversizeClose<S> {
     }
 }
 
-impl<S: AsyncRead + Unpin> AsyncRead for OversizeClose<S> {
+impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for OversizeClose<S> {
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
+        if matches!(self.state, State::Closed) {
+            // Once the close is on its way, the server reads the end of the connection
+            // and lets it go: a client that ignores the close gets nothing more done.
+            ready!(self.poll_drain(cx))?;
+            ready!(Pin::new(&mut self.inner).poll_flush(cx))?;
+            return Poll::Ready(Ok(()));
+        }
         Pin::new(&mut self.inner).poll_read(cx, buf)
     }
 }
@@ -375,6 +382,25 @@ mod tests {
                 "pieces of {piece}"
             );
         }
+    }
+
+    #[tokio::test]
+    async fn after_the_close_the_server_reads_the_end_of_the_connection() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let (server_end, mut client_end) = tokio::io::duplex(4096);
+        let asked = UpgradeAsked::default();
+        asked.set();
+        let mut wrapper = OversizeClose::new(server_end, asked, "too big");
+        let written = [SWITCH, &text_frame(OVERSIZED)].concat();
+        wrapper.write_all(&written).await.expect("written");
+        client_end.write_all(b"more requests").await.expect("sent");
+        let mut read = Vec::new();
+        wrapper.read_to_end(&mut read).await.expect("read");
+        assert!(read.is_empty(), "nothing is read after the close: {read:?}");
+        drop(wrapper);
+        let mut got = Vec::new();
+        client_end.read_to_end(&mut got).await.expect("read");
+        assert_eq!(got, [SWITCH, &close_frame("too big")].concat());
     }
 
     #[test]
