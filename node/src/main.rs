@@ -11,6 +11,7 @@ mod command;
 mod executor;
 mod explorer;
 mod files;
+mod hex;
 mod history;
 mod insight;
 mod lens;

@@ -87,7 +87,7 @@ pub fn dev_name(account: &[u8]) -> Option<&'static str> {
 pub fn ss58(account: &[u8]) -> String {
     match <[u8; 32]>::try_from(account) {
         Ok(id) => AccountId32::from(id).to_ss58check(),
-        Err(_) => format!("0x{}", hex(account)),
+        Err(_) => crate::hex::hex(account),
     }
 }
 
@@ -114,14 +114,10 @@ pub fn balance(amount: u128) -> String {
     format!("{whole}.{} {TOKEN_SYMBOL}", digits.trim_end_matches('0'))
 }
 
-/// Lower-case hex without a prefix.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::hex::hex_digits as hex;
 
     #[test]
     fn accounts_in_debug_text_read_as_names_or_ss58() {

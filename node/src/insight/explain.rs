@@ -152,7 +152,7 @@ fn reverted(abi: Option<&AbiReader>, returned: Option<&Value>, data: &[u8]) -> S
         if data == [1, 1] {
             return COULD_NOT_READ_INPUT.to_owned();
         }
-        return format!("reverted with output 0x{}", super::accounts::hex(data));
+        return format!("reverted with output {}", crate::hex::hex(data));
     };
     let Some(variant) = metadata::error_variant(returned) else {
         return format!("reverted with {returned}");

@@ -50,7 +50,7 @@ pub struct MessageSignature {
 }
 
 fn hex_bytes<S: serde::Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(&format!("0x{}", super::accounts::hex(bytes)))
+    serializer.serialize_str(&crate::hex::hex(bytes))
 }
 
 /// An event, decoded.

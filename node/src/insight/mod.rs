@@ -123,11 +123,14 @@ impl Insight {
                         format!(
                             "metadata of {} (code {})",
                             abi.name,
-                            accounts::hex(&abi.code_hash)
+                            crate::hex::hex_digits(&abi.code_hash)
                         )
                     }),
                     Kind::DebugSymbols => self.register_symbols(&bytes, persist).map(|digest| {
-                        format!("debug symbols for Code section {}", accounts::hex(&digest))
+                        format!(
+                            "debug symbols for Code section {}",
+                            crate::hex::hex_digits(&digest)
+                        )
                     }),
                 });
                 match learned {
@@ -156,7 +159,7 @@ impl Insight {
         if persist {
             self.keep(
                 Kind::Contracts,
-                &format!("{}.json", accounts::hex(&abi.code_hash)),
+                &format!("{}.json", crate::hex::hex_digits(&abi.code_hash)),
                 &abi.json,
             )?;
         }
@@ -179,7 +182,7 @@ impl Insight {
         if persist {
             self.keep(
                 Kind::DebugSymbols,
-                &format!("{}.wasm", accounts::hex(&digest)),
+                &format!("{}.wasm", crate::hex::hex_digits(&digest)),
                 symbols.wasm(),
             )?;
         }
@@ -199,7 +202,7 @@ impl Insight {
         debug_build: &[u8],
     ) -> Result<[u8; 32], InsightError> {
         let mismatch = |reason: String| InsightError::Mismatch {
-            code_hash: format!("0x{}", accounts::hex(&code_hash)),
+            code_hash: crate::hex::hex(&code_hash),
             reason,
         };
         let stored =

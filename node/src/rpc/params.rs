@@ -127,10 +127,7 @@ fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
     sp_core::bytes::from_hex(text).map_err(|e| format!("`{text}` is not hex: {e}"))
 }
 
-/// Bytes as 0x-prefixed hex, as every Europa method answers them.
-pub fn hex(bytes: &[u8]) -> String {
-    sp_core::bytes::to_hex(bytes, false)
-}
+pub use crate::hex::hex;
 
 #[cfg(test)]
 mod tests {
