@@ -107,13 +107,12 @@ where
     };
     let hash = block.header().hash();
     let lensed = runtime_api(client, true).trace_extrinsic(parent, block, extrinsic);
-    let note = match lensed {
-        Ok(Some((_, _, lensed))) => match lensed.iter().find(|lens| same_call(lens, &trace)) {
+    let note = match super::extrinsic_traces(lensed) {
+        Ok(lensed) => match lensed.iter().find(|lens| same_call(lens, &trace)) {
             Some(lens) => locate(&mut trace, lens),
             None => LensNote::Disagrees("another execution".into()),
         },
-        Ok(None) => LensNote::Failed("the extrinsic is gone".into()),
-        Err(error) => LensNote::Failed(error.to_string()),
+        Err(why) => LensNote::Failed(why),
     };
     let mut annotated = insight.annotate(trace, &|code| stored_code(client, hash, code));
     if let Some(text) = note.unlocated_text() {

@@ -93,6 +93,18 @@ where
     api
 }
 
+/// The traces a runtime call re-executing an extrinsic through the lens answered
+/// (`ContractsTraceApi::trace_extrinsic`, `profile_extrinsic`), or why there are none.
+pub fn extrinsic_traces<Outcome, Events, E: std::fmt::Display>(
+    answer: Result<Option<(Outcome, Events, Vec<ExecutionTrace>)>, E>,
+) -> Result<Vec<ExecutionTrace>, String> {
+    match answer {
+        Ok(Some((_, _, traces))) => Ok(traces),
+        Ok(None) => Err("the extrinsic is gone".to_owned()),
+        Err(error) => Err(error.to_string()),
+    }
+}
+
 /// Whether a gas profile of `trace` comes from the lens: it is a decisive wasmi run
 /// (wasmi has no profiles).
 pub fn wanted_for_profiles(trace: &ExecutionTrace) -> bool {

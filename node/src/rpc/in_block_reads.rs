@@ -93,6 +93,8 @@ pub struct InBlockReads {
 
 #[derive(Default)]
 struct Connection {
+    /// It asked for a block it was told a watched transaction is in, before that block
+    /// was final for it.
     reads_in_block: bool,
     /// Blocks a watched transaction of this connection is in, not yet final for it.
     blocks: HashMap<Hash, PendingBlock>,
@@ -103,7 +105,6 @@ struct PendingBlock {
     hex: String,
     /// Watched transactions in this block whose `finalized` has not been sent.
     watchers: usize,
-    read_started: bool,
     reads_in_flight: usize,
     events_read: bool,
     /// When the client last heard from the node about this block (the in-block status,
@@ -119,7 +120,6 @@ impl PendingBlock {
         PendingBlock {
             hex: format!("{hash:?}"),
             watchers: 0,
-            read_started: false,
             reads_in_flight: 0,
             events_read: false,
             last_heard: Instant::now(),
@@ -155,9 +155,8 @@ impl InBlockReads {
                 return;
             };
             match known.blocks.get(&block) {
-                Some(pending) if known.reads_in_block || pending.read_started => {
-                    pending.answered.subscribe()
-                }
+                // A connection reads in-block blocks from its first read of one on.
+                Some(pending) if known.reads_in_block => pending.answered.subscribe(),
                 _ => return,
             }
         };
@@ -226,7 +225,6 @@ impl InBlockReads {
             .iter_mut()
             .find(|(_, pending)| params.contains(&pending.hex))?;
         known.reads_in_block = true;
-        pending.read_started = true;
         pending.reads_in_flight += 1;
         pending.slowest_step = pending.slowest_step.max(pending.last_heard.elapsed());
         pending.answered.send_replace(None);

@@ -435,20 +435,20 @@ fn the_log_shows_what_trace_asks_for() {
     );
 }
 
-#[test]
-fn gas_profiles_account_for_the_gas_of_a_call_across_contracts() {
-    let node = Node::start_dev(&["--contracts", &fixtures("metadata")]);
+/// Deploys the fixtures' `callee` (`new(7)`) and `caller`, and profiles
+/// `caller.call_get(callee)`: the caller, the call's input and the answer.
+fn profile_caller_call_get(node: &Node) -> (sp_runtime::AccountId32, Vec<u8>, Value) {
     let callee = deploy(
-        &node,
+        node,
         contract_fixture("mvp", "callee"),
         ink_input("new", 7u32),
     );
     let caller = deploy(
-        &node,
+        node,
         contract_fixture("mvp", "caller"),
         ink_input("new", ()),
     );
-    let input = ink_input("call_get", callee.clone());
+    let input = ink_input("call_get", callee);
     let answer = node
         .call(
             "europa_profileCall",
@@ -459,6 +459,13 @@ fn gas_profiles_account_for_the_gas_of_a_call_across_contracts() {
             }]),
         )
         .expect("europa_profileCall");
+    (caller, input, answer)
+}
+
+#[test]
+fn gas_profiles_account_for_the_gas_of_a_call_across_contracts() {
+    let node = Node::start_dev(&["--contracts", &fixtures("metadata")]);
+    let (caller, input, answer) = profile_caller_call_get(&node);
     let profile = &answer["profile"];
     let consumed = answer["gasConsumed"]["refTime"]
         .as_u64()
@@ -557,27 +564,7 @@ fn gas_profiles_on_a_wasmtime_chain_are_counted_on_the_deciding_run() {
         "--contracts",
         &fixtures("metadata"),
     ]);
-    let callee = deploy(
-        &node,
-        contract_fixture("mvp", "callee"),
-        ink_input("new", 7u32),
-    );
-    let caller = deploy(
-        &node,
-        contract_fixture("mvp", "caller"),
-        ink_input("new", ()),
-    );
-    let input = ink_input("call_get", callee.clone());
-    let answer = node
-        .call(
-            "europa_profileCall",
-            json!([{
-                "origin": ss58(Sr25519Keyring::Alice),
-                "dest": caller.to_string(),
-                "inputData": hex(&input),
-            }]),
-        )
-        .expect("europa_profileCall");
+    let (caller, input, answer) = profile_caller_call_get(&node);
     assert_eq!(answer["trace"]["executor"], "wasmtime");
     assert!(answer["trace"].get("lens").is_none(), "no lens: {answer}");
     let consumed = answer["gasConsumed"]["refTime"].as_u64().unwrap();

@@ -466,48 +466,37 @@ where
     let code = |code: &[u8; 32]| stored_code(client, hash, code);
     // Each run on an API instance of its own: one keeps the state it changed.
     let api = || runtime_api(client, false);
-    let mut lens = Vec::new();
-    let (outcome, events, traces, line_tables) = match profile {
+    // The decisive run; on wasmi a profile comes from the lens, otherwise from a second,
+    // profiled run, by line where the code that ran has DWARF.
+    let (mut outcome, mut events, mut traces) = api()
+        .trace_extrinsic(parent, block.clone(), index)
+        .map_err(runtime_error)?
+        .ok_or_else(no_such_extrinsic)?;
+    let (lens, line_tables) = match profile {
         false => {
-            let (outcome, events, mut traces) = api()
-                .trace_extrinsic(parent, block.clone(), index)
-                .map_err(runtime_error)?
-                .ok_or_else(no_such_extrinsic)?;
-            lens = lens::apply_all(&mut traces, || {
-                match runtime_api(client, true).trace_extrinsic(parent, block, index) {
-                    Ok(Some((_, _, traces))) => Ok(traces),
-                    Ok(None) => Err("the extrinsic is gone".to_owned()),
-                    Err(error) => Err(error.to_string()),
-                }
+            let lens = lens::apply_all(&mut traces, || {
+                lens::extrinsic_traces(
+                    runtime_api(client, true).trace_extrinsic(parent, block, index),
+                )
             });
-            (outcome, events, traces, LineTables::new())
+            (lens, LineTables::new())
         }
         true => {
-            // A first run finds the code that runs, to profile by line where it has DWARF.
-            // On wasmi it is the decisive run, and the lens profiles it.
-            let (outcome, events, mut first) = api()
-                .trace_extrinsic(parent, block.clone(), index)
-                .map_err(runtime_error)?
-                .ok_or_else(no_such_extrinsic)?;
-            let (tables, starts) = line_tables(insight, &first, &code);
-            if first.iter().any(lens::wanted_for_profiles) {
-                lens = lens::profile_all(&mut first, || {
+            let (tables, starts) = line_tables(insight, &traces, &code);
+            let lens = if traces.iter().any(lens::wanted_for_profiles) {
+                lens::profile_all(&mut traces, || {
                     let lensed =
                         runtime_api(client, true).profile_extrinsic(parent, block, index, starts);
-                    match lensed {
-                        Ok(Some((_, _, traces))) => Ok(traces),
-                        Ok(None) => Err("the extrinsic is gone".to_owned()),
-                        Err(error) => Err(error.to_string()),
-                    }
-                });
-                (outcome, events, first, tables)
+                    lens::extrinsic_traces(lensed)
+                })
             } else {
-                let (outcome, events, traces) = api()
+                (outcome, events, traces) = api()
                     .profile_extrinsic(parent, block, index, starts)
                     .map_err(runtime_error)?
                     .ok_or_else(no_such_extrinsic)?;
-                (outcome, events, traces, tables)
-            }
+                Vec::new()
+            };
+            (lens, tables)
         }
     };
     let mut annotated: Vec<Annotated> = traces
