@@ -19,11 +19,15 @@
 # (for panic_deep, two functions come out in the other order), so the DWARF of a second
 # compilation would point at the wrong instructions.
 #
-# Usage: scripts/build-contract.sh [--out DIR] CONTRACT_DIR
+# Usage: scripts/build-contract.sh [--out DIR] [--keep-source-paths] CONTRACT_DIR
 #   CONTRACT_DIR  an ink! 5 contract crate (Cargo.toml, lib.rs); a member of a larger
 #                 workspace works too. Builds happen outside it; cargo writes its Cargo.lock
 #                 only when there is none (then resolved for Rust 1.86) or it is outdated.
 #   --out DIR     where the four files go (default CONTRACT_DIR/target/europa).
+#   --keep-source-paths
+#                 DWARF names the contract's sources by their real paths, not
+#                 /europa/<dir>/...: what coverage reports (genhtml) and editors open.
+#                 The code hash then depends on where the contract is.
 # Needs rustup (installs Rust 1.86 when missing) and python3. Target dirs:
 # ${EUROPA_CONTRACTS_TARGET:-$HOME/.cache/europa/contracts-target}/user/{wasm,metadata}.
 set -euo pipefail
@@ -45,10 +49,12 @@ die() { echo "build-contract: $*" >&2; exit 1; }
 
 out=""
 contract_dir=""
+keep_source_paths=false
 while [ $# -gt 0 ]; do
     case "$1" in
         --out) [ $# -ge 2 ] || usage; out="$2"; shift 2 ;;
         --out=*) out="${1#--out=}"; shift ;;
+        --keep-source-paths) keep_source_paths=true; shift ;;
         -h | --help) usage 0 ;;
         -*) echo "unknown option $1" >&2; usage ;;
         *) [ -z "$contract_dir" ] || usage; contract_dir="$1"; shift ;;
@@ -133,7 +139,10 @@ PY
 # contract's own prefix goes to its crate alone (after `cargo rustc --`): in RUSTFLAGS it
 # would differ per contract, and cargo would rebuild core, alloc and ink! (~1 min) each
 # time another contract is built in the shared target dir.
-contract_remap="--remap-path-prefix=$contract_dir=/europa/$(basename "$contract_dir")"
+contract_remap=("--remap-path-prefix=$contract_dir=/europa/$(basename "$contract_dir")")
+if $keep_source_paths; then
+    contract_remap=()
+fi
 remap="--remap-path-prefix=$cargo_home/registry=/cargo"
 remap="$remap --remap-path-prefix=$cargo_home/git=/cargo-git"
 remap="$remap --remap-path-prefix=$target_root=/target --remap-path-prefix=$rustup_home=/rustup"
@@ -150,7 +159,7 @@ cargo_in_contract env -u CARGO_ENCODED_RUSTFLAGS RUSTC_BOOTSTRAP=1 "${profile_en
     cargo "+$mvp_toolchain" rustc --manifest-path "$contract_dir/Cargo.toml" --lib \
     --crate-type cdylib --release --target "$wasm_target" --no-default-features \
     -Zbuild-std=core,alloc -Zbuild-std-features=panic_immediate_abort \
-    --target-dir "$target/wasm" -- "$contract_remap"
+    --target-dir "$target/wasm" -- "${contract_remap[@]}"
 built="$target/wasm/$wasm_target/release/$name.wasm"
 [ -f "$built" ] || die "cargo built no $built"
 took $((SECONDS - start))

@@ -89,6 +89,24 @@ pub struct EuropaParams {
     #[arg(long)]
     pub trace_dry_runs: bool,
 
+    /// Collect code coverage: every execution the chain runs (extrinsics and dry runs)
+    /// also runs on wasmtime with its code marked, which changes nothing the chain
+    /// decides; `europa_coverage` returns it as lcov, and each contract's line total
+    /// is logged when the node stops.
+    #[arg(long)]
+    pub coverage: bool,
+
+    /// Which source files coverage reports: `own` (the contract's, not the toolchain's
+    /// or a dependency's such as ink!) or `all`.
+    #[arg(long, value_enum, default_value_t = crate::coverage::CoverageFilter::Own, value_name = "FILES")]
+    pub coverage_filter: crate::coverage::CoverageFilter,
+
+    /// Keep an lcov file of the coverage current while the node runs (written aside and
+    /// renamed, at most every second): it survives a node that is killed. Implies
+    /// `--coverage`.
+    #[arg(long, value_name = "PATH")]
+    pub coverage_file: Option<PathBuf>,
+
     /// The port of the Explorer, the web page the node serves to watch the chain and read
     /// its contract executions (`http://127.0.0.1:PORT/`). Moves to a free port when
     /// taken; the log says where it is.

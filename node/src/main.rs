@@ -8,6 +8,7 @@ mod chain_spec;
 mod cli;
 mod clock;
 mod command;
+mod coverage;
 mod executor;
 mod explorer;
 mod files;

@@ -3,6 +3,7 @@
 
 mod chain_control;
 mod cheats;
+mod coverage;
 mod explorer;
 mod hostile;
 mod insight;

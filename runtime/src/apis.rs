@@ -215,7 +215,9 @@ impl_runtime_apis! {
             storage_deposit_limit: Option<Balance>,
             input_data: Vec<u8>,
         ) -> (ContractExecResult, ExecutionTrace) {
-            Contracts::bare_call(origin, dest, value, gas_limit, storage_deposit_limit, input_data)
+            contracts::replaying(|| {
+                Contracts::bare_call(origin, dest, value, gas_limit, storage_deposit_limit, input_data)
+            })
         }
 
         fn trace_instantiate(
@@ -227,7 +229,9 @@ impl_runtime_apis! {
             data: Vec<u8>,
             salt: Vec<u8>,
         ) -> (ContractInstantiateResult, ExecutionTrace) {
-            Contracts::bare_instantiate(origin, value, gas_limit, storage_deposit_limit, code, data, salt)
+            contracts::replaying(|| {
+                Contracts::bare_instantiate(origin, value, gas_limit, storage_deposit_limit, code, data, salt)
+            })
         }
 
         fn trace_block(block: Block) -> Vec<(u32, ExecutionTrace)> {
@@ -255,8 +259,11 @@ impl_runtime_apis! {
             input_data: Vec<u8>,
             line_starts: Vec<(Hash, Vec<u32>)>,
         ) -> (ContractExecResult, ExecutionTrace) {
-            let recording = pallet_europa_contracts::Recording::profiled(by_code(line_starts));
-            Contracts::bare_call_recorded(recording, origin, dest, value, gas_limit, storage_deposit_limit, input_data)
+            let profiling = pallet_europa_contracts::Profiling::by_line(by_code(line_starts));
+            let recording = pallet_europa_contracts::Recording::profiled(profiling);
+            contracts::replaying(|| {
+                Contracts::bare_call_recorded(recording, origin, dest, value, gas_limit, storage_deposit_limit, input_data)
+            })
         }
 
         fn profile_extrinsic(
@@ -264,7 +271,8 @@ impl_runtime_apis! {
             index: u32,
             line_starts: Vec<(Hash, Vec<u32>)>,
         ) -> Option<(ApplyExtrinsicResult, Vec<EventRecord>, Vec<ExecutionTrace>)> {
-            extrinsic_traces(block, index, Some(by_code(line_starts)))
+            let profiling = pallet_europa_contracts::Profiling::by_line(by_code(line_starts));
+            extrinsic_traces(block, index, Some(profiling))
         }
     }
 
@@ -298,7 +306,7 @@ fn by_code(line_starts: Vec<(Hash, Vec<u32>)>) -> pallet_europa_contracts::LineS
 fn extrinsic_traces(
     block: Block,
     index: u32,
-    profile: Option<pallet_europa_contracts::LineStarts>,
+    profile: Option<pallet_europa_contracts::Profiling>,
 ) -> Option<(ApplyExtrinsicResult, Vec<EventRecord>, Vec<ExecutionTrace>)> {
     let (header, extrinsics) = block.deconstruct();
     if index as usize >= extrinsics.len() {

@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 use europa_sandbox::Engine;
 use frame_support::traits::Contains;
 use pallet_europa_contracts::{
-    trace::ExecutionTrace, LineStarts, OnTrace, SandboxSource, TraceLimits,
+    trace::ExecutionTrace, CodeHits, OnTrace, Profiling, SandboxSource, TraceLimits,
 };
 
 pub use europa_sandbox::Executor;
@@ -80,6 +80,15 @@ impl SandboxSource for RuntimeSandbox {
         #[cfg(not(feature = "std"))]
         false
     }
+
+    fn lens_engine() -> Engine {
+        #[cfg(feature = "std")]
+        return LENS_ENGINE
+            .get_or_init(|| default_engine(Executor::Wasmtime))
+            .clone();
+        #[cfg(not(feature = "std"))]
+        return default_engine(Executor::Wasmi);
+    }
 }
 
 /// Native stack that one contract frame may need besides its WASM frames: host
@@ -127,6 +136,15 @@ pub trait TraceObserver: Send + Sync {
     fn wants_dry_runs(&self) -> bool;
     /// A trace of a dispatched execution or of a dry run.
     fn observe(&self, trace: &ExecutionTrace, origin: TraceOrigin);
+    /// Whether dispatched executions and dry runs are covered (each also run,
+    /// instrumented, on the lens engine).
+    fn wants_coverage(&self) -> bool {
+        false
+    }
+    /// What a covered execution's code reached.
+    fn observe_coverage(&self, hits: CodeHits) {
+        let _ = hits;
+    }
 }
 
 /// Where a trace the observer gets comes from.
@@ -197,8 +215,8 @@ struct Collecting {
     index: u32,
     /// Only this item's executions are traced (the others run untraced and unlogged).
     only: Option<u32>,
-    /// Whether the traces carry gas profiles, and of which code by line.
-    profile: Option<LineStarts>,
+    /// Whether the traces carry gas profiles, and how they are instrumented.
+    profile: Option<Profiling>,
     traces: Vec<(u32, ExecutionTrace)>,
     left: TraceLimits,
 }
@@ -206,6 +224,21 @@ struct Collecting {
 #[cfg(feature = "std")]
 std::thread_local! {
     static COLLECTING: core::cell::RefCell<Option<Collecting>> = const { core::cell::RefCell::new(None) };
+    /// Set while a trace API re-executes a dry run (which coverage does not count).
+    static REPLAYING: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
+}
+
+/// Runs `f`, a re-execution for a trace API: what it runs is not covered again.
+pub fn replaying<R>(f: impl FnOnce() -> R) -> R {
+    #[cfg(feature = "std")]
+    {
+        let before = REPLAYING.with(|r| r.replace(true));
+        let result = f();
+        REPLAYING.with(|r| r.set(before));
+        result
+    }
+    #[cfg(not(feature = "std"))]
+    f()
 }
 
 impl OnTrace for TraceSink {
@@ -238,8 +271,31 @@ impl OnTrace for TraceSink {
         let _ = trace;
     }
 
+    /// Executions the chain runs (not re-runs for traces, not lens runs) are covered
+    /// when the observer asks.
+    fn coverage() -> bool {
+        #[cfg(feature = "std")]
+        return OBSERVER
+            .get()
+            .is_some_and(|observer| observer.wants_coverage())
+            && !is_lens_run()
+            && !REPLAYING.with(|r| r.get())
+            && COLLECTING.with(|c| c.borrow().is_none());
+        #[cfg(not(feature = "std"))]
+        false
+    }
+
+    fn on_coverage(hits: CodeHits) {
+        #[cfg(feature = "std")]
+        if let Some(observer) = OBSERVER.get() {
+            observer.observe_coverage(hits);
+        }
+        #[cfg(not(feature = "std"))]
+        let _ = hits;
+    }
+
     /// Profiles are wanted when the block is re-executed for them.
-    fn profile() -> Option<LineStarts> {
+    fn profile() -> Option<Profiling> {
         #[cfg(feature = "std")]
         return COLLECTING.with(|c| c.borrow().as_ref().and_then(|c| c.profile.clone()));
         #[cfg(not(feature = "std"))]
@@ -284,7 +340,7 @@ pub fn collect_traces<I>(
 /// [`collect_traces`] for the item numbered `only`: the others run untraced.
 pub fn collect_traces_of<I>(
     only: u32,
-    profile: Option<LineStarts>,
+    profile: Option<Profiling>,
     items: impl IntoIterator<Item = (u32, I)>,
     apply: impl FnMut(I),
 ) -> Vec<ExecutionTrace> {
@@ -296,7 +352,7 @@ pub fn collect_traces_of<I>(
 
 fn collect<I>(
     only: Option<u32>,
-    profile: Option<LineStarts>,
+    profile: Option<Profiling>,
     items: impl IntoIterator<Item = (u32, I)>,
     mut apply: impl FnMut(I),
 ) -> Vec<(u32, ExecutionTrace)> {

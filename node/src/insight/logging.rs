@@ -2,12 +2,12 @@
 //! execution (and, with `--trace-dry-runs`, of a dry run) to [`LogObserver`], which
 //! annotates it and logs its tree (target `europa::trace`, level info). On a wasmi
 //! chain, a trace with a trap goes to the log's lens first (`lens::LogLens`), which
-//! logs it located.
+//! logs it located. With `--coverage`, it also takes what covered executions reached.
 
 use std::sync::Arc;
 
 use europa_runtime::contracts::{stored_code, TraceObserver, TraceOrigin};
-use pallet_europa_contracts::{trace::ExecutionTrace, TraceLimits};
+use pallet_europa_contracts::{trace::ExecutionTrace, CodeHits, TraceLimits};
 
 use super::{render, Annotated, Insight, TraceLog};
 use crate::lens::{self, LogLens, LoggedTrap};
@@ -18,6 +18,8 @@ pub struct LogObserver {
     pub dry_runs: bool,
     /// Where traps that want the lens go (see `lens::logged`).
     pub lens: Option<LogLens>,
+    /// Where covered executions' hits go, with `--coverage`.
+    pub coverage: Option<Arc<crate::coverage::Coverage>>,
 }
 
 impl LogObserver {
@@ -33,6 +35,17 @@ impl TraceObserver for LogObserver {
 
     fn wants_dry_runs(&self) -> bool {
         self.dry_runs && self.logging()
+    }
+
+    fn wants_coverage(&self) -> bool {
+        self.coverage.is_some()
+    }
+
+    fn observe_coverage(&self, hits: CodeHits) {
+        if let Some(coverage) = &self.coverage {
+            // Runs inside the execution, so the chain's code is at hand.
+            coverage.add(hits, |hash| stored_code(&(*hash).into()));
+        }
     }
 
     fn observe(&self, trace: &ExecutionTrace, origin: TraceOrigin) {

@@ -30,7 +30,7 @@ pub use metadata::ContractAbi;
 pub use notes::Annotated;
 pub use profile::{GasReport, LineTables};
 pub use render::TraceLog;
-pub use symbols::DebugSymbols;
+pub use symbols::{DebugSymbols, SourceLines};
 
 /// Why Europa could not learn from a file or a request.
 #[derive(Debug, thiserror::Error)]
@@ -294,6 +294,31 @@ impl Insight {
             None => DebugSymbols::parse(code.to_vec())
                 .map_or_else(|_| Vec::new(), |own| own.line_starts(code)),
         }
+    }
+
+    /// The source line of each instruction of stored code `hash` (whose bytes are
+    /// `code`), from its debug build or its own DWARF; without either, the functions
+    /// with no lines.
+    pub fn source_lines(&self, hash: [u8; 32], code: &[u8]) -> SourceLines {
+        match self.symbols_for(hash, &|_| Some(code.to_vec())) {
+            Some((_, symbols)) => symbols.source_lines(code),
+            None => DebugSymbols::parse(code.to_vec()).map_or_else(
+                |_| symbols::source_lines(None, code),
+                |own| own.source_lines(code),
+            ),
+        }
+    }
+
+    /// Function names of stored code `hash` (whose bytes are `code`), from its `name`
+    /// section or its debug build's, demangled.
+    pub fn function_names(&self, hash: [u8; 32], code: &[u8]) -> HashMap<u32, String> {
+        let names = profile::function_names(code);
+        if !names.is_empty() {
+            return names;
+        }
+        self.debug_build_of(hash, code)
+            .map(|build| profile::function_names(build.wasm()))
+            .unwrap_or_default()
     }
 
     /// The registered debug build of stored code `hash` (whose bytes are `code`).

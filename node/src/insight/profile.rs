@@ -391,7 +391,7 @@ fn node_paths(
 }
 
 /// Function names from a module's `name` section, demangled.
-fn function_names(wasm: &[u8]) -> HashMap<u32, String> {
+pub fn function_names(wasm: &[u8]) -> HashMap<u32, String> {
     let mut names = HashMap::new();
     for payload in Parser::new(0).parse_all(wasm) {
         let Ok(Payload::CustomSection(section)) = payload else {

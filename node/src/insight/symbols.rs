@@ -112,6 +112,14 @@ impl DebugSymbols {
             .unwrap_or_default()
     }
 
+    /// The source line of every instruction of `code` (a module with this build's Code
+    /// section), by function.
+    pub fn source_lines(&self, code: &[u8]) -> SourceLines {
+        let start = code_section(code).map_or(0, |section| section.range.start);
+        self.with_context(|context| source_lines(Some((context, start)), code))
+            .unwrap_or_else(|| source_lines(None, code))
+    }
+
     /// Runs `f` with this build's DWARF, if it reads.
     fn with_context<R>(&self, f: impl FnOnce(&Context<Reader<'_>>) -> R) -> Option<R> {
         let sections = self.custom_sections().ok()?;
@@ -186,6 +194,79 @@ fn line_starts(
         }
     }
     starts
+}
+
+/// Where each instruction of a module comes from in the source.
+#[derive(Debug, Default)]
+pub struct SourceLines {
+    /// The source files named, each once.
+    pub files: Vec<String>,
+    pub functions: Vec<FunctionLines>,
+}
+
+/// The instructions of one defined function and their source lines.
+#[derive(Debug)]
+pub struct FunctionLines {
+    /// The function's index in the module (imports first).
+    pub index: u32,
+    /// Each instruction's offset in the module, and its line: `(file, line)`, the file
+    /// an index into [`SourceLines::files`]; `None` where DWARF names none.
+    pub instructions: Vec<(u32, Option<(u32, u32)>)>,
+}
+
+/// The source lines of `code`'s instructions, from `dwarf` (a context and where the
+/// Code section's contents start) or, without one, none.
+pub fn source_lines(dwarf: Option<(&Context<Reader<'_>>, usize)>, code: &[u8]) -> SourceLines {
+    let mut lines = SourceLines::default();
+    let mut files: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    let mut next_index = 0;
+    for payload in Parser::new(0).parse_all(code) {
+        let body = match payload {
+            Ok(Payload::ImportSection(imports)) => {
+                next_index += imports
+                    .into_iter()
+                    .filter(|import| {
+                        matches!(import, Ok(i) if matches!(i.ty, wasmparser::TypeRef::Func(_)))
+                    })
+                    .count() as u32;
+                continue;
+            }
+            Ok(Payload::CodeSectionEntry(body)) => body,
+            Ok(_) => continue,
+            Err(_) => break,
+        };
+        let mut function = FunctionLines {
+            index: next_index,
+            instructions: Vec::new(),
+        };
+        next_index += 1;
+        let Ok(mut reader) = body.get_operators_reader() else {
+            lines.functions.push(function);
+            continue;
+        };
+        while !reader.eof() {
+            let offset = reader.original_position();
+            if reader.read().is_err() {
+                break;
+            }
+            let location = dwarf.and_then(|(context, code_start)| {
+                let address = offset.checked_sub(code_start)? as u64;
+                let location = context.find_location(address).ok()??;
+                Some((location.file?, location.line?))
+            });
+            let location = location.map(|(file, line)| {
+                let next = files.len() as u32;
+                let index = *files.entry(file.to_owned()).or_insert_with(|| {
+                    lines.files.push(file.to_owned());
+                    next
+                });
+                (index, line)
+            });
+            function.instructions.push((offset as u32, location));
+        }
+        lines.functions.push(function);
+    }
+    lines
 }
 
 type Reader<'a> = EndianSlice<'a, LittleEndian>;

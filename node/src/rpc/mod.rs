@@ -10,6 +10,7 @@
 
 mod chain_control;
 mod cheats;
+mod coverage;
 mod engine;
 mod explore;
 pub mod in_block_reads;
@@ -45,6 +46,8 @@ pub struct Dependencies<C, P> {
     pub insight: Arc<crate::insight::Insight>,
     /// The storage and head subscriptions a revert notifies.
     pub revert_watchers: Arc<revert_watchers::RevertWatchers>,
+    /// The coverage collected, with `--coverage`.
+    pub coverage: Option<Arc<crate::coverage::Coverage>>,
 }
 
 pub use crate::service::FullBackend;
@@ -73,6 +76,7 @@ where
 {
     use chain_control::{ChainControl, ChainControlApiServer};
     use cheats::{Cheats, CheatsApiServer};
+    use coverage::{CoverageApiServer, CoverageRpc};
     use engine::{Engine, EngineApiServer};
     use explore::{Explore, ExploreApiServer};
     use insight::{InsightApiServer, InsightRpc};
@@ -90,6 +94,7 @@ where
     );
     module.merge(tracer.into_rpc())?;
     module.merge(Explore::new(deps.client.clone(), deps.insight.clone()).into_rpc())?;
+    module.merge(CoverageRpc::new(deps.coverage, deps.insight.clone()).into_rpc())?;
     module.merge(InsightRpc::new(deps.client.clone(), deps.insight).into_rpc())?;
     let cheats_seal = deps.manual_sealing.then(|| deps.seal_commands.clone());
     module.merge(Cheats::new(deps.client.clone(), deps.pool.clone(), cheats_seal).into_rpc())?;

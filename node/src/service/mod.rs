@@ -12,6 +12,7 @@ use sc_transaction_pool_api::TransactionPool as _;
 use crate::{
     cli::{EuropaParams, Sealing},
     clock::Clock,
+    coverage::{Coverage, CoverageOutput},
     executor::NativeExecutor,
     insight::{Insight, Kind, LogObserver},
     lens::{LogLens, LoggedTrap},
@@ -63,11 +64,9 @@ fn isolate(config: &mut Configuration, exposure: Exposure) {
 
 /// What Europa knows about contracts on this chain: what it kept, and what the command
 /// line adds (`--contracts`, `--debug-symbols`); the log's trace observer reads with it,
-/// and queues traps to locate on the returned receiver (see `lens::LogLens`).
-fn learn(
-    chain_dir: &std::path::Path,
-    params: &EuropaParams,
-) -> Result<(Arc<Insight>, std::sync::mpsc::Receiver<LoggedTrap>), ServiceError> {
+/// and queues traps to locate on the returned receiver (see `lens::LogLens`). With
+/// `--coverage`, the observer collects it too.
+fn learn(chain_dir: &std::path::Path, params: &EuropaParams) -> Result<Learned, ServiceError> {
     let insight = Arc::new(Insight::open(Some(chain_dir)));
     let sources = [
         (&params.contracts, Kind::Contracts),
@@ -80,14 +79,28 @@ fn learn(
         }
     }
     let (lens, traps) = LogLens::new();
+    let covered = params.coverage || params.coverage_file.is_some();
+    let coverage = covered.then(|| Arc::new(Coverage::new(params.coverage_filter)));
     let observer = LogObserver {
         insight: insight.clone(),
         level: params.trace,
         dry_runs: params.trace_dry_runs,
         lens: Some(lens),
+        coverage: coverage.clone(),
     };
     europa_runtime::contracts::observe_traces(Box::new(observer)).map_err(ServiceError::Other)?;
-    Ok((insight, traps))
+    Ok(Learned {
+        insight,
+        traps,
+        coverage,
+    })
+}
+
+/// What [`learn`] sets up.
+struct Learned {
+    insight: Arc<Insight>,
+    traps: std::sync::mpsc::Receiver<LoggedTrap>,
+    coverage: Option<Arc<Coverage>>,
 }
 
 /// Starts the node; `temporary`: its directory goes when it stops (`--tmp`).
@@ -101,10 +114,23 @@ pub fn new_full(
     // What the command line teaches is checked before any task starts: a bad file stops
     // the start cleanly.
     let chain_dir = config.base_path.config_dir(config.chain_spec.id());
-    let (insight, logged_traps) = learn(&chain_dir, &params)?;
+    let Learned {
+        insight,
+        traps: logged_traps,
+        coverage,
+    } = learn(&chain_dir, &params)?;
     let (client, backend, keystore_container, mut task_manager) =
         sc_service::new_full_parts::<Block, RuntimeApi, _>(&config, None, NativeExecutor, vec![])?;
     let client = Arc::new(client);
+    if let Some(coverage) = &coverage {
+        let output = CoverageOutput::start(
+            coverage.clone(),
+            insight.clone(),
+            params.coverage_file.clone(),
+        )
+        .map_err(|error| ServiceError::Other(error.to_string()))?;
+        task_manager.keep_alive(output);
+    }
     LogLens::spawn(client.clone(), insight.clone(), params.trace, logged_traps)
         .map_err(|error| ServiceError::Other(format!("cannot start the log's lens: {error}")))?;
     let select_chain = sc_consensus::LongestChain::new(backend.clone());
@@ -175,6 +201,7 @@ pub fn new_full(
                 chain_dir: chain_dir.clone(),
                 insight: insight.clone(),
                 revert_watchers: revert_watchers.clone(),
+                coverage: coverage.clone(),
             })
             .map_err(Into::into)
         }

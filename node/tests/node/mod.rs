@@ -162,6 +162,11 @@ impl Node {
         }
     }
 
+    /// Sends SIGINT and goes on: the log says what the node does as it stops.
+    pub fn interrupt(&self) {
+        self.send("-INT");
+    }
+
     pub fn stop_gracefully(self) {
         let status = self.signal_and_wait("-INT");
         assert!(status.success(), "{status:?}");

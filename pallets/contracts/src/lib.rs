@@ -69,7 +69,7 @@ use sp_runtime::{
 pub use crate::{
     pallet::*,
     primitives::*,
-    recorder::{LineStarts, Recording, TraceLimits},
+    recorder::{CodeHits, LineStarts, Profiling, Recording, TraceLimits},
     schedule::Schedule,
     storage::{CodeInfo, ContractInfo, DeletionQueueCounters},
 };
@@ -99,6 +99,12 @@ pub trait SandboxSource {
     fn is_lens() -> bool {
         false
     }
+
+    /// The engine lens runs execute on (wasmtime), for coverage runs beside the
+    /// decisive one.
+    fn lens_engine() -> europa_sandbox::Engine {
+        Self::engine()
+    }
 }
 
 /// Receives the trace of every contract execution that runs inside a dispatchable
@@ -113,9 +119,21 @@ pub trait OnTrace {
     }
 
     /// Whether the traces `on_trace` receives should carry gas profiles: `Some`, with
-    /// the line starts of code to profile by line.
-    fn profile() -> Option<recorder::LineStarts> {
+    /// how frames are instrumented.
+    fn profile() -> Option<recorder::Profiling> {
         None
+    }
+
+    /// Whether this execution (dispatched or a dry run) is covered: run first on the
+    /// lens engine, instrumented, in a storage transaction that is rolled back, its
+    /// hits handed to [`OnTrace::on_coverage`]. The decisive run after it is untouched.
+    fn coverage() -> bool {
+        false
+    }
+
+    /// What a covered execution reached, by code.
+    fn on_coverage(hits: CodeHits) {
+        let _ = hits;
     }
 }
 

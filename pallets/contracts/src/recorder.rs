@@ -69,6 +69,32 @@ impl Default for TraceLimits {
 /// code's hash: with them a gas profile is kept by line too.
 pub type LineStarts = alloc::collections::BTreeMap<Vec<u8>, Vec<u32>>;
 
+/// How the frames of a profiled execution are instrumented.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Profiling {
+    /// Gas by source line for the code these line starts are given for.
+    pub line_starts: LineStarts,
+    /// Every straight run of code marked too: for coverage (hits by offset, whatever
+    /// the code's DWARF) and for line records.
+    pub every_block: bool,
+    /// Steps each frame keeps in order (see [`crate::trace::GasProfile::steps`]).
+    pub max_steps: u32,
+}
+
+impl Profiling {
+    /// Gas profiles, by source line for the code `line_starts` covers.
+    pub fn by_line(line_starts: LineStarts) -> Self {
+        Profiling {
+            line_starts,
+            ..Default::default()
+        }
+    }
+}
+
+/// Hits by offset (of a line or block start) of each code that ran, by the SCALE
+/// encoding of the code's hash: what coverage is counted from.
+pub type CodeHits = alloc::collections::BTreeMap<Vec<u8>, alloc::collections::BTreeMap<u32, u64>>;
+
 /// Whether an execution records a trace.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Recording {
@@ -76,9 +102,9 @@ pub enum Recording {
     Off,
     /// Everything, up to these limits.
     Within(TraceLimits),
-    /// Everything, up to these limits, and each frame's gas profile (wasmtime only), by
-    /// source line for the code these line starts are given for.
-    Profiled(TraceLimits, LineStarts),
+    /// Everything, up to these limits, and each frame's gas profile (wasmtime only),
+    /// instrumented as [`Profiling`] says.
+    Profiled(TraceLimits, Profiling),
 }
 
 impl Recording {
@@ -88,8 +114,27 @@ impl Recording {
     }
 
     /// Everything with gas profiles, up to the default [`TraceLimits`].
-    pub fn profiled(line_starts: LineStarts) -> Self {
-        Recording::Profiled(TraceLimits::default(), line_starts)
+    pub fn profiled(profiling: Profiling) -> Self {
+        Recording::Profiled(TraceLimits::default(), profiling)
+    }
+
+    /// What a coverage run records: no trace beyond its frames, each with the hits of
+    /// every block its code reached.
+    pub fn coverage() -> Self {
+        let frames_only = TraceLimits {
+            host_calls: 0,
+            frames: TraceLimits::default().frames,
+            events: 0,
+            value_bytes: 0,
+            total_value_bytes: 0,
+        };
+        Recording::Profiled(
+            frames_only,
+            Profiling {
+                every_block: true,
+                ..Default::default()
+            },
+        )
     }
 }
 
@@ -97,7 +142,8 @@ impl Recording {
 pub struct Recorder {
     /// `None` when nothing is recorded.
     limits: Option<TraceLimits>,
-    profiling: Option<LineStarts>,
+    profiling: Option<Profiling>,
+    hits: CodeHits,
     host_calls: u32,
     frames: u32,
     events: u32,
@@ -114,9 +160,10 @@ impl Recorder {
         Recorder {
             limits,
             profiling: match recording {
-                Recording::Profiled(_, line_starts) => Some(line_starts),
+                Recording::Profiled(_, profiling) => Some(profiling),
                 _ => None,
             },
+            hits: CodeHits::new(),
             host_calls: 0,
             frames: 0,
             events: 0,
@@ -129,11 +176,32 @@ impl Recorder {
         self.limits.is_some()
     }
 
-    /// When frames record where their gas goes: the line starts of code `code_hash`
-    /// (SCALE-encoded), empty when none were given.
-    pub fn profiling(&self, code_hash: &[u8]) -> Option<&[u32]> {
-        let line_starts = self.profiling.as_ref()?;
-        Some(line_starts.get(code_hash).map_or(&[], Vec::as_slice))
+    /// When frames record where their gas goes: how code `code_hash` (SCALE-encoded)
+    /// is instrumented.
+    pub fn instrumentation(&self, code_hash: &[u8]) -> Option<europa_sandbox::Instrumentation<'_>> {
+        let profiling = self.profiling.as_ref()?;
+        Some(europa_sandbox::Instrumentation {
+            line_starts: profiling
+                .line_starts
+                .get(code_hash)
+                .map_or(&[], Vec::as_slice),
+            every_block: profiling.every_block,
+            max_steps: profiling.max_steps,
+        })
+    }
+
+    /// Adds what a frame of code `code_hash` reached to the execution's hits.
+    pub fn add_hits(&mut self, code_hash: Vec<u8>, hits: &[(u32, u64)]) {
+        let of_code = self.hits.entry(code_hash).or_default();
+        for (offset, count) in hits {
+            let total = of_code.entry(*offset).or_default();
+            *total = total.saturating_add(*count);
+        }
+    }
+
+    /// The hits of every code the execution ran, by code.
+    pub fn take_hits(&mut self) -> CodeHits {
+        core::mem::take(&mut self.hits)
     }
 
     /// Whether the next host call is recorded.

@@ -172,6 +172,36 @@ pub struct GasProfile {
     pub host_calls: Vec<u32>,
     /// Nodes were not created for want of room: the deepest kept took their gas.
     pub truncated: bool,
+    /// What the frame's code reached, in order, when asked for (a line record): each
+    /// line or straight run of code entered.
+    #[cfg_attr(feature = "std", serde(default, skip_serializing_if = "Vec::is_empty"))]
+    pub steps: Vec<Step>,
+    /// Steps past the cap, counted only.
+    #[cfg_attr(feature = "std", serde(default, skip_serializing_if = "is_zero"))]
+    pub steps_dropped: u64,
+    /// For each of `host_calls`, how many steps came before it.
+    #[cfg_attr(feature = "std", serde(default, skip_serializing_if = "Vec::is_empty"))]
+    pub host_call_steps: Vec<u32>,
+}
+
+#[cfg(feature = "std")]
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// One place a frame's code reached: where a source line or a straight run of code
+/// starts.
+#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+pub struct Step {
+    /// The offset in the code of the instruction reached.
+    pub offset: u32,
+    /// The profile node (call path of WASM functions) it was reached in.
+    pub node: u32,
+    /// `ref_time` the frame's code had burnt up to here, host calls included, in the
+    /// fuel of the executor that ran it.
+    pub ref_time: u64,
 }
 
 #[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
@@ -202,6 +232,15 @@ impl GasProfile {
     ) -> Self {
         let rate = i64::try_from(ref_time_per_fuel).unwrap_or(i64::MAX);
         let host_call_nodes = profile.host_calls;
+        let steps = profile
+            .steps
+            .into_iter()
+            .map(|step| Step {
+                offset: step.offset,
+                node: step.node,
+                ref_time: step.fuel_spent.saturating_mul(ref_time_per_fuel),
+            })
+            .collect();
         let mut nodes: Vec<ProfileNode> = profile
             .nodes
             .into_iter()
@@ -235,6 +274,9 @@ impl GasProfile {
             nodes,
             truncated: profile.truncated || host_call_nodes.len() > host_calls.len(),
             host_calls: host_call_nodes,
+            steps,
+            steps_dropped: profile.steps_dropped,
+            host_call_steps: profile.host_call_steps,
         }
     }
 }

@@ -150,17 +150,18 @@ impl<T> Instance<T> {
 
     /// Like [`Instance::with_fuel`], recording where the fuel goes (a deterministic
     /// profile, taken with [`Instance::take_profile`]) without changing how much is
-    /// burnt: by function and host function, and by source line where `line_starts`
-    /// gives the offsets in `code` of the instructions that start one. wasmtime only.
+    /// burnt: by function and host function, by source line where the instrumentation
+    /// gives the offsets in `code` of the instructions that start one, and what ran in
+    /// which order as it asks. wasmtime only.
     pub fn profiled(
         engine: &Engine,
         code: &[u8],
         env: &EnvironmentDefinitionBuilder<T>,
         state: &mut T,
         fuel: u64,
-        line_starts: &[u32],
+        instrumentation: &crate::Instrumentation<'_>,
     ) -> Result<Instance<T>, Error> {
-        Self::instantiate(engine, code, env, state, fuel, Some(line_starts))
+        Self::instantiate(engine, code, env, state, fuel, Some(instrumentation))
     }
 
     fn instantiate(
@@ -169,7 +170,7 @@ impl<T> Instance<T> {
         env: &EnvironmentDefinitionBuilder<T>,
         state: &mut T,
         fuel: u64,
-        profile: Option<&[u32]>,
+        profile: Option<&crate::Instrumentation<'_>>,
     ) -> Result<Instance<T>, Error> {
         let limits = &engine.config.limits;
         let module = engine.validated(code)?;

@@ -68,6 +68,10 @@ pub use error::{
 };
 pub use host::{FunctionContext, MemoryView, PAGE_SIZE};
 pub use instance::{Engine, Instance, ModuleReport};
-pub use profiling::{Profile, ProfileNode, Site, MAX_PROFILE_HOST_CALLS, MAX_PROFILE_NODES};
+#[cfg(feature = "std")]
+pub use profiling::block_starts;
+pub use profiling::{
+    Instrumentation, Profile, ProfileNode, Site, Step, MAX_PROFILE_HOST_CALLS, MAX_PROFILE_NODES,
+};
 pub use validation::Export;
 pub use value::{HostError, ReturnValue, Signature, Value, ValueType};

@@ -2,14 +2,17 @@
 //! by host function, as a call tree — counted, not sampled, so the same call gives the
 //! same profile every time.
 //!
-//! A profiled module is instrumented: three host functions are imported after the
-//! module's own imports (`europa_profile.enter`, `.leave` and `.line`, shifting the
-//! defined functions' indices by three), each defined function's body is wrapped in a
+//! A profiled module is instrumented: four host functions are imported after the
+//! module's own imports (`europa_profile.enter`, `.leave`, `.line` and `.reach`,
+//! shifting the defined functions' indices by four), each defined function's body is wrapped in a
 //! block between `enter(index)` and `leave(index)`, and every `return` is preceded by
 //! `leave(index)`. A `br` to the function's own label now leaves the wrapping block, so
 //! every way out but a trap passes `leave`. Given the offsets where source lines start,
 //! `line(offset)` also marks each of them, and every place control arrives other than
-//! from the instruction before. The hooks read the store's fuel, and give back the two
+//! from the instruction before. For coverage and line records, `reach(offset)` marks
+//! every other place a straight run of instructions starts ([`block_starts`]: after
+//! `if`, `br_if` and calls too), so that how often each instruction ran follows from
+//! the hits of the run it belongs to. The hooks read the store's fuel, and give back the two
 //! units their own `i32.const` and `call` cost, so a profiled run burns exactly the
 //! fuel of an unprofiled one. A host function's call is a node of its own, under the
 //! WASM function that made it, and the profile lists the node of every host call in
@@ -23,7 +26,21 @@ use alloc::collections::BTreeMap;
 use alloc::{string::String, vec::Vec};
 
 #[cfg(feature = "std")]
-pub use instrument::{instrument, FUEL_PER_HOOK, HOOKS};
+pub use instrument::{block_starts, instrument, FUEL_PER_HOOK, HOOKS};
+
+/// What a profiled instance records besides where its fuel goes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Instrumentation<'a> {
+    /// Offsets of the instructions that start a source line: fuel is recorded by line
+    /// in the functions that have some.
+    pub line_starts: &'a [u32],
+    /// Whether every straight run of instructions is marked (see [`block_starts`]), so
+    /// that the profile's `hits` say how often each instruction ran.
+    pub every_block: bool,
+    /// Steps the profile keeps in order (one per line or run entered); past that they
+    /// are counted in `steps_dropped`.
+    pub max_steps: u32,
+}
 
 #[cfg(feature = "std")]
 mod instrument {
@@ -42,8 +59,8 @@ mod instrument {
     /// Fuel one hook call costs on wasmtime (`i32.const`, `call`), given back by the hook.
     pub const FUEL_PER_HOOK: u64 = 2;
 
-    /// Hooks imported: `enter`, `leave`, `line`.
-    pub const HOOKS: u32 = 3;
+    /// Hooks imported: `enter`, `leave`, `line`, `reach`.
+    pub const HOOKS: u32 = 4;
 
     /// A module instrumented for profiling.
     pub struct Instrumented {
@@ -54,16 +71,21 @@ mod instrument {
     }
 
     /// Instruments `code` (valid WASM, already validated by the sandbox). Where
-    /// `line_starts` (offsets in `code` of the instructions that begin a source line)
+    /// line starts (offsets in `code` of the instructions that begin a source line)
     /// are given, fuel is also recorded by line: a `line(offset)` hook runs before each
     /// of them and wherever control can arrive other than from the instruction before
-    /// (a function's start, after `loop`, `else` and a block's `end`).
-    pub fn instrument(code: &[u8], line_starts: &[u32]) -> Result<Instrumented, String> {
+    /// (a function's start, after `loop`, `else` and a block's `end`). With
+    /// `every_block`, a `reach(offset)` hook marks every other block start.
+    pub fn instrument(
+        code: &[u8],
+        instrumentation: &super::Instrumentation<'_>,
+    ) -> Result<Instrumented, String> {
         let shape = Shape::read(code)?;
         let mut instrumenter = Instrumenter {
             shape,
             next_function: 0,
-            line_starts: line_starts.iter().copied().collect(),
+            line_starts: instrumentation.line_starts.iter().copied().collect(),
+            every_block: instrumentation.every_block,
         };
         let mut module = wasm_encoder::Module::new();
         reencode::utils::parse_core_module(&mut instrumenter, &mut module, Parser::new(0), code)
@@ -72,6 +94,54 @@ mod instrument {
             code: module.finish(),
             hooks_at: instrumenter.shape.imported_functions,
         })
+    }
+
+    /// Where control can arrive other than from the instruction before: after these,
+    /// at a function's start.
+    fn arrives_after(operator: &Operator<'_>) -> bool {
+        matches!(
+            operator,
+            Operator::Loop { .. } | Operator::Else | Operator::End
+        )
+    }
+
+    /// Where a straight run of instructions ends: control arrives after it from
+    /// elsewhere, or may not reach the next instruction (a branch taken, a call that
+    /// traps).
+    fn ends_run(operator: &Operator<'_>) -> bool {
+        arrives_after(operator)
+            || matches!(
+                operator,
+                Operator::If { .. }
+                    | Operator::BrIf { .. }
+                    | Operator::Call { .. }
+                    | Operator::CallIndirect { .. }
+            )
+    }
+
+    /// The offsets in `code` where a straight run of instructions starts: each
+    /// function's first instruction and every one after an instruction that ends a run.
+    /// An instruction runs as often as its run's start is reached (unless it is after a
+    /// trap in the same run), which is what coverage counts lines by. A function's
+    /// final `end` is not one.
+    pub fn block_starts(code: &[u8]) -> Result<Vec<u32>, String> {
+        let mut starts = Vec::new();
+        for payload in Parser::new(0).parse_all(code) {
+            let Payload::CodeSectionEntry(body) = payload.map_err(|e| e.to_string())? else {
+                continue;
+            };
+            let mut reader = body.get_operators_reader().map_err(|e| e.to_string())?;
+            let mut starts_run = true;
+            while !reader.eof() {
+                let offset = reader.original_position() as u32;
+                let operator = reader.read().map_err(|e| e.to_string())?;
+                if starts_run && !reader.eof() {
+                    starts.push(offset);
+                }
+                starts_run = ends_run(&operator);
+            }
+        }
+        Ok(starts)
     }
 
     /// What the rewrite needs to know of the module before it starts.
@@ -153,6 +223,10 @@ mod instrument {
         fn line(&self) -> u32 {
             self.imported_functions + 2
         }
+
+        fn reach(&self) -> u32 {
+            self.imported_functions + 3
+        }
     }
 
     struct Instrumenter {
@@ -160,6 +234,7 @@ mod instrument {
         /// The defined function whose body comes next.
         next_function: u32,
         line_starts: alloc::collections::BTreeSet<u32>,
+        every_block: bool,
     }
 
     fn val_type(ty: ValType) -> Result<wasm_encoder::ValType, String> {
@@ -207,6 +282,7 @@ mod instrument {
             imports.import(HOOK_MODULE, "enter", hook);
             imports.import(HOOK_MODULE, "leave", hook);
             imports.import(HOOK_MODULE, "line", hook);
+            imports.import(HOOK_MODULE, "reach", hook);
             Ok(())
         }
 
@@ -244,6 +320,7 @@ mod instrument {
                 several => BlockType::FunctionType(self.shape.multi_result_types[several]),
             };
             let (enter, leave, line) = (self.shape.enter(), self.shape.leave(), self.shape.line());
+            let reach = self.shape.reach();
             let mut body = self.new_function_with_parsed_locals(&func)?;
             body.instruction(&Instruction::I32Const(index as i32));
             body.instruction(&Instruction::Call(enter));
@@ -255,20 +332,25 @@ mod instrument {
                 .range(range.start as u32..range.end as u32)
                 .next()
                 .is_some();
-            let mut arrived = true;
+            let (mut arrived, mut starts_run) = (true, true);
             let mut reader = func.get_operators_reader()?;
             while !reader.eof() {
                 let offset = reader.original_position() as u32;
                 let operator = reader.read()?;
                 let last = reader.eof();
-                if by_line && !last && (arrived || self.line_starts.contains(&offset)) {
+                let hook = if by_line && (arrived || self.line_starts.contains(&offset)) {
+                    Some(line)
+                } else if self.every_block && starts_run {
+                    Some(reach)
+                } else {
+                    None
+                };
+                if let Some(hook) = hook.filter(|_| !last) {
                     body.instruction(&Instruction::I32Const(offset as i32));
-                    body.instruction(&Instruction::Call(line));
+                    body.instruction(&Instruction::Call(hook));
                 }
-                arrived = matches!(
-                    operator,
-                    Operator::Loop { .. } | Operator::Else | Operator::End
-                );
+                arrived = arrives_after(&operator);
+                starts_run = ends_run(&operator);
                 if matches!(operator, Operator::Return) {
                     body.instruction(&Instruction::I32Const(index as i32));
                     body.instruction(&Instruction::Call(leave));
@@ -326,6 +408,26 @@ pub struct Profile {
     pub host_calls: Vec<u32>,
     /// Whether nodes (or host calls) were not recorded for want of room.
     pub truncated: bool,
+    /// How often each marked offset (a line start or block start) was reached, by
+    /// offset.
+    pub hits: Vec<(u32, u64)>,
+    /// The marked offsets reached, in order, up to [`Instrumentation::max_steps`].
+    pub steps: Vec<Step>,
+    /// Steps reached past the cap, counted only.
+    pub steps_dropped: u64,
+    /// For each host call in `host_calls`, how many steps came before it.
+    pub host_call_steps: Vec<u32>,
+}
+
+/// One marked offset reached: a source line or a straight run of code entered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Step {
+    /// The offset in the original code of the instruction reached.
+    pub offset: u32,
+    /// The profile node (call path) executing it.
+    pub node: u32,
+    /// Fuel spent since the instance started, up to this step.
+    pub fuel_spent: u64,
 }
 
 /// Host calls whose node a profile records.
@@ -342,6 +444,10 @@ pub struct Recorder {
     /// Each node's line being executed (a node is one call path, so never active twice)
     /// and its fuel by line.
     lines: Vec<(Option<u32>, BTreeMap<u32, i64>)>,
+    hits: BTreeMap<u32, u64>,
+    /// The fuel the instance started with.
+    start: u64,
+    max_steps: u32,
 }
 
 /// A site as a map key (host names are compared by text).
@@ -354,7 +460,8 @@ enum SiteKey {
 
 #[cfg(feature = "std")]
 impl Recorder {
-    pub fn new(fuel: u64) -> Self {
+    /// A recorder for an instance starting with `fuel`, keeping up to `max_steps` steps.
+    pub fn new(fuel: u64, max_steps: u32) -> Self {
         Recorder {
             profile: Profile {
                 nodes: alloc::vec![ProfileNode {
@@ -364,13 +471,15 @@ impl Recorder {
                     calls: 1,
                     lines: Vec::new(),
                 }],
-                host_calls: Vec::new(),
-                truncated: false,
+                ..Profile::default()
             },
             children: BTreeMap::new(),
             current: 0,
             mark: fuel,
             lines: alloc::vec![(None, BTreeMap::new())],
+            hits: BTreeMap::new(),
+            start: fuel,
+            max_steps,
         }
     }
 
@@ -450,6 +559,8 @@ impl Recorder {
         self.descend(SiteKey::Host(name.into()));
         if self.profile.host_calls.len() < MAX_PROFILE_HOST_CALLS {
             self.profile.host_calls.push(self.current);
+            let steps = self.profile.steps.len() as u32;
+            self.profile.host_call_steps.push(steps);
         } else {
             self.profile.truncated = true;
         }
@@ -457,8 +568,23 @@ impl Recorder {
 
     /// The current function is at the source line starting at `offset`.
     pub fn line(&mut self, offset: u32, fuel: u64) {
-        self.settle(fuel);
+        self.reach(offset, fuel);
         self.lines[self.current as usize].0 = Some(offset);
+    }
+
+    /// The current function reached the block starting at `offset`.
+    pub fn reach(&mut self, offset: u32, fuel: u64) {
+        self.settle(fuel);
+        *self.hits.entry(offset).or_default() += 1;
+        if self.profile.steps.len() < self.max_steps as usize {
+            self.profile.steps.push(Step {
+                offset,
+                node: self.current,
+                fuel_spent: self.start.saturating_sub(fuel),
+            });
+        } else {
+            self.profile.steps_dropped += 1;
+        }
     }
 
     pub fn host_end(&mut self, name: &str, fuel: u64) {
@@ -473,6 +599,7 @@ impl Recorder {
         for (node, (_, by_line)) in self.profile.nodes.iter_mut().zip(self.lines) {
             node.lines = by_line.into_iter().collect();
         }
+        self.profile.hits = self.hits.into_iter().collect();
         self.profile
     }
 }
@@ -495,7 +622,11 @@ mod tests {
                 (func (export "call") (drop (call $early (i32.const 0))) (drop (drop (call $two)))))"#,
         )
         .unwrap();
-        let instrumented = instrument(&code, &[]).unwrap();
+        let every_block = Instrumentation {
+            every_block: true,
+            ..Default::default()
+        };
+        let instrumented = instrument(&code, &every_block).unwrap();
         assert_eq!(instrumented.hooks_at, 1);
         wasmparser::Validator::new()
             .validate_all(&instrumented.code)
@@ -543,7 +674,9 @@ mod tests {
         assert_eq!(plain.invoke("run", &[], &mut ()), Ok(vec![Value::I32(100)]));
         let burnt = budget - plain.fuel_remaining();
 
-        let mut profiled = Instance::profiled(&engine, &code, &env, &mut (), budget, &[]).unwrap();
+        let plain_profile = Instrumentation::default();
+        let mut profiled =
+            Instance::profiled(&engine, &code, &env, &mut (), budget, &plain_profile).unwrap();
         assert_eq!(
             profiled.invoke("run", &[], &mut ()),
             Ok(vec![Value::I32(100)])
@@ -566,7 +699,7 @@ mod tests {
         assert_eq!(node(Site::Host("env.host".into())).self_fuel, 1_000);
         assert!(node(Site::Function(2)).self_fuel > node(Site::Function(3)).self_fuel);
         let wasmi = Engine::new(SandboxConfig::new(Executor::Wasmi)).unwrap();
-        assert!(Instance::profiled(&wasmi, &code, &env, &mut (), budget, &[]).is_err());
+        assert!(Instance::profiled(&wasmi, &code, &env, &mut (), budget, &plain_profile).is_err());
 
         // Every instruction a line of its own: each function's fuel, split by line,
         // adds up to its own fuel, and the loop's instructions ran 100 times each.
@@ -580,8 +713,12 @@ mod tests {
                 }
             }
         }
+        let lines = Instrumentation {
+            line_starts: &starts,
+            ..Default::default()
+        };
         let mut by_line =
-            Instance::profiled(&engine, &code, &env, &mut (), budget, &starts).unwrap();
+            Instance::profiled(&engine, &code, &env, &mut (), budget, &lines).unwrap();
         assert_eq!(
             by_line.invoke("run", &[], &mut ()),
             Ok(vec![Value::I32(100)])
@@ -612,9 +749,117 @@ mod tests {
         assert!(work.lines.iter().all(|(offset, _)| starts.contains(offset)));
     }
 
+    /// With every block marked, the profile says which runs of code ran how often and
+    /// in which order, and the run burns what an unmarked one does.
+    #[test]
+    fn every_block_marks_what_ran_in_order_and_burns_no_fuel() {
+        use crate::*;
+        let code = wat::parse_str(
+            r#"(module
+                (import "env" "host" (func $host (param i32) (result i32)))
+                (func $pick (param i32) (result i32)
+                    (if (result i32) (local.get 0)
+                        (then (i32.const 10))
+                        (else (call $host (i32.const 20)))))
+                (func (export "run") (result i32)
+                    (drop (call $pick (i32.const 0)))
+                    (drop (call $pick (i32.const 0)))
+                    (call $pick (i32.const 1))))"#,
+        )
+        .unwrap();
+        fn host(_: &mut FunctionContext<'_, ()>, args: &[Value]) -> Result<ReturnValue, HostError> {
+            Ok(ReturnValue::Value(args[0]))
+        }
+        let mut env = EnvironmentDefinitionBuilder::new();
+        env.add_host_func(
+            "env",
+            "host",
+            Signature::new(&[ValueType::I32], &[ValueType::I32]),
+            host,
+        );
+        let engine = Engine::new(SandboxConfig::new(Executor::Wasmtime)).unwrap();
+        let budget = 1_000_000;
+        let mut plain = Instance::with_fuel(&engine, &code, &env, &mut (), budget).unwrap();
+        assert_eq!(plain.invoke("run", &[], &mut ()), Ok(vec![Value::I32(10)]));
+        let burnt = budget - plain.fuel_remaining();
+
+        let marked = Instrumentation {
+            every_block: true,
+            max_steps: 5,
+            ..Default::default()
+        };
+        let mut covered =
+            Instance::profiled(&engine, &code, &env, &mut (), budget, &marked).unwrap();
+        assert_eq!(
+            covered.invoke("run", &[], &mut ()),
+            Ok(vec![Value::I32(10)])
+        );
+        assert_eq!(
+            budget - covered.fuel_remaining(),
+            burnt,
+            "marking burns no fuel"
+        );
+        let profile = covered.take_profile().unwrap();
+
+        // Each body's operators by offset, to name the block starts.
+        let mut bodies = Vec::new();
+        for payload in wasmparser::Parser::new(0).parse_all(&code) {
+            if let Ok(wasmparser::Payload::CodeSectionEntry(body)) = payload {
+                let mut reader = body.get_operators_reader().unwrap();
+                let mut ops = Vec::new();
+                while !reader.eof() {
+                    let offset = reader.original_position() as u32;
+                    ops.push((offset, format!("{:?}", reader.read().unwrap())));
+                }
+                bodies.push(ops);
+            }
+        }
+        let at = |body: usize, op: &str| -> u32 {
+            bodies[body]
+                .iter()
+                .find(|(_, o)| o.starts_with(op))
+                .unwrap()
+                .0
+        };
+        let (pick_start, then, else_) = (
+            bodies[0][0].0,
+            at(0, "I32Const { value: 10"),
+            at(0, "I32Const { value: 20"),
+        );
+        let starts = block_starts(&code).unwrap();
+        assert!(
+            [pick_start, then, else_].iter().all(|o| starts.contains(o)),
+            "{starts:?}"
+        );
+        let hits: BTreeMap<u32, u64> = profile.hits.iter().copied().collect();
+        assert_eq!(hits.get(&pick_start), Some(&3), "$pick called three times");
+        assert_eq!(hits.get(&then), Some(&1), "the then-branch once");
+        assert_eq!(hits.get(&else_), Some(&2), "the else-branch twice");
+        assert!(hits.keys().all(|offset| starts.contains(offset)));
+
+        // In order: run's start, $pick's start, its else-branch, then the host call.
+        let offsets: Vec<u32> = profile.steps.iter().map(|s| s.offset).collect();
+        assert_eq!(&offsets[1..3], &[pick_start, else_]);
+        assert_eq!(profile.steps.len(), 5);
+        let all: u64 = hits.values().sum();
+        assert_eq!(
+            profile.steps_dropped,
+            all - 5,
+            "the steps past the cap are counted"
+        );
+        assert_eq!(
+            profile.host_call_steps[0], 3,
+            "the host call follows the third step"
+        );
+        assert!(profile
+            .steps
+            .windows(2)
+            .all(|w| w[0].fuel_spent <= w[1].fuel_spent));
+    }
+
     #[test]
     fn the_recorder_attributes_fuel_to_the_innermost_site() {
-        let mut recorder = Recorder::new(1_000);
+        let mut recorder = Recorder::new(1_000, 0);
         recorder.enter(3, 990); // 10 before the first function: root
         recorder.enter(4, 950); // 40 in 3
         recorder.host_start("seal0.input", 940); // 10 in 4

@@ -83,6 +83,7 @@ impl<E: Into<DispatchError>> From<E> for Stop {
 }
 
 /// What a frame is asked to do.
+#[derive(frame_support::CloneNoBound)]
 pub enum FrameArgs<T: Config> {
     Call {
         dest: AccountIdOf<T>,
@@ -176,9 +177,11 @@ impl<T: Config> Stack<T> {
         uploaded: Option<CodeHash<T>>,
         recording: Recording,
         collect_debug: bool,
+        lens: bool,
     ) -> Self {
         let schedule = T::Schedule::get();
-        let gas_limit = match T::Sandbox::is_lens() {
+        let lens = lens || T::Sandbox::is_lens();
+        let gas_limit = match lens {
             true => gas_limit.max(
                 gas_limit
                     .saturating_mul(2)
@@ -192,7 +195,10 @@ impl<T: Config> Stack<T> {
             frames: Vec::new(),
             host_functions: host::shared_environment::<T>(),
             schedule,
-            engine: T::Sandbox::engine(),
+            engine: match lens {
+                true => T::Sandbox::lens_engine(),
+                false => T::Sandbox::engine(),
+            },
             debug_buffer: Vec::new(),
             collect_debug,
             recorder: Recorder::new(recording),
@@ -639,19 +645,28 @@ impl<T: Config> Stack<T> {
         // ends the frame as it would in the entry point.
         // wasmi has no profiles (and is the only executor without `std`).
         let profiled = engine.executor() != europa_sandbox::Executor::Wasmi;
-        let line_starts = profiled
-            .then(|| self.recorder.profiling(&code_hash.encode()))
+        let encoded_hash = code_hash.encode();
+        let instrumentation = profiled
+            .then(|| self.recorder.instrumentation(&encoded_hash))
             .flatten()
-            .map(<[u32]>::to_vec);
+            .map(|i| (i.line_starts.to_vec(), i.every_block, i.max_steps));
         let env = &host_functions.env;
-        let instance = match &line_starts {
-            Some(starts) => Instance::profiled(&engine, &code, env, self, fuel, starts),
+        let instance = match &instrumentation {
+            Some((line_starts, every_block, max_steps)) => {
+                let instrumentation = europa_sandbox::Instrumentation {
+                    line_starts,
+                    every_block: *every_block,
+                    max_steps: *max_steps,
+                };
+                Instance::profiled(&engine, &code, env, self, fuel, &instrumentation)
+            }
             None => Instance::with_fuel(&engine, &code, env, self, fuel),
         };
         let (invoked, fuel_left) = match instance {
             Ok(mut instance) => {
                 let invoked = instance.invoke(export, &[], self);
                 if let Some(profile) = instance.take_profile() {
+                    self.recorder.add_hits(encoded_hash, &profile.hits);
                     let frame = self.top_mut();
                     let rate = frame.gas.ref_time_per_fuel();
                     let profile = GasProfile::from_fuel(profile, rate, &frame.trace.host_calls);

@@ -10,14 +10,20 @@ use frame_support::{
 use sp_runtime::{traits::Zero, DispatchError};
 
 use super::*;
+use crate::OnTrace;
 
 /// One top-level execution: a dispatchable or a dry run.
+#[derive(frame_support::CloneNoBound)]
 pub struct Run<T: Config> {
     origin: Origin<T>,
     gas_limit: Weight,
     deposit_limit: Option<BalanceOf<T>>,
     dry_run: bool,
     recording: Recording,
+    /// Whether a coverage run on the lens engine goes first ([`crate::OnTrace::coverage`]).
+    covered: bool,
+    /// Whether this is that coverage run.
+    lens: bool,
 }
 
 /// What a top-level execution produced.
@@ -37,10 +43,9 @@ impl<T: Config> Run<T> {
         gas_limit: Weight,
         deposit_limit: Option<BalanceOf<T>>,
     ) -> Self {
-        use crate::OnTrace;
         let recording = match (T::OnTrace::trace_limits(), T::OnTrace::profile()) {
             (Some(limits), None) => Recording::Within(limits),
-            (Some(limits), Some(line_starts)) => Recording::Profiled(limits, line_starts),
+            (Some(limits), Some(profiling)) => Recording::Profiled(limits, profiling),
             (None, _) => Recording::Off,
         };
         Run {
@@ -49,6 +54,8 @@ impl<T: Config> Run<T> {
             deposit_limit,
             dry_run: false,
             recording,
+            covered: T::OnTrace::coverage(),
+            lens: false,
         }
     }
 
@@ -67,6 +74,8 @@ impl<T: Config> Run<T> {
             deposit_limit,
             dry_run: true,
             recording,
+            covered: T::OnTrace::coverage(),
+            lens: false,
         }
     }
 
@@ -159,6 +168,9 @@ impl<T: Config> Run<T> {
         uploads: Vec<trace::UploadTrace>,
         uploaded: Option<CodeHash<T>>,
     ) -> RunOutcome<T, (ExecReturnValue, AccountIdOf<T>)> {
+        if self.covered && !T::Sandbox::is_lens() {
+            self.cover(&args, &input, uploaded);
+        }
         let value = match &args {
             FrameArgs::Call { value, .. } | FrameArgs::Instantiate { value, .. } => *value,
             FrameArgs::DelegateCall { .. } => Zero::zero(),
@@ -173,6 +185,7 @@ impl<T: Config> Run<T> {
             uploaded,
             self.recording.clone(),
             self.dry_run,
+            self.lens,
         );
         let frame_deposit = root_deposit.nested(Zero::zero());
         let outcome = stack.run_frame(args, input, Weight::zero(), frame_deposit);
@@ -200,6 +213,9 @@ impl<T: Config> Run<T> {
             error: result.as_ref().err().map(describe::<T>),
             truncated: stack.recorder.truncation(),
         };
+        if self.lens {
+            T::OnTrace::on_coverage(stack.recorder.take_hits());
+        }
         let debug_message = if stack.collect_debug {
             stack.debug_buffer
         } else {
@@ -214,6 +230,25 @@ impl<T: Config> Run<T> {
             events: self.dry_run.then(|| collect_events::<T>()),
             trace,
         }
+    }
+}
+
+impl<T: Config> Run<T> {
+    /// Runs this execution on the lens engine with every block of code marked, in a
+    /// storage transaction that is rolled back, for what its code reached: the same
+    /// state and inputs as the decisive run that follows, which it leaves as it found.
+    /// A coverage run that fails to start or diverges only shows less.
+    fn cover(&self, args: &FrameArgs<T>, input: &[u8], uploaded: Option<CodeHash<T>>) {
+        let shadow = Run {
+            recording: Recording::coverage(),
+            covered: false,
+            lens: true,
+            ..self.clone()
+        };
+        let _ = frame_support::storage::with_transaction(|| {
+            shadow.run(args.clone(), input.to_vec(), Vec::new(), uploaded);
+            frame_support::storage::TransactionOutcome::Rollback(Ok::<_, DispatchError>(()))
+        });
     }
 }
 

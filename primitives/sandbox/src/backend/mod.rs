@@ -36,7 +36,7 @@ pub(crate) trait BackendEngine: Send + Sync {
     /// Instantiates validated `code` with `fuel`, running its start function under
     /// `scope` on that fuel; the instance keeps what the start function left. With
     /// `profile`, the instance records where its fuel goes, by source line where the
-    /// given offsets of line starts allow (wasmtime only).
+    /// given offsets of line starts allow, and what it reached (wasmtime only).
     fn instantiate(
         &self,
         code: &[u8],
@@ -44,7 +44,7 @@ pub(crate) trait BackendEngine: Send + Sync {
         trampoline: Trampoline,
         scope: ScopePtr,
         fuel: u64,
-        profile: Option<&[u32]>,
+        profile: Option<&crate::Instrumentation<'_>>,
     ) -> Result<Box<dyn BackendInstance>, Error>;
 
     /// How many modules this engine has compiled so far.

@@ -80,7 +80,7 @@ impl BackendEngine for WasmiEngine {
         trampoline: Trampoline,
         scope: ScopePtr,
         fuel: u64,
-        profile: Option<&[u32]>,
+        profile: Option<&crate::Instrumentation<'_>>,
     ) -> Result<Box<dyn BackendInstance>, Error> {
         if profile.is_some() {
             return Err(Error::Config(

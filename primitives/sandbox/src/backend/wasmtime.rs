@@ -209,20 +209,27 @@ impl BackendEngine for WasmtimeEngine {
         trampoline: Trampoline,
         scope: ScopePtr,
         fuel: u64,
-        profile: Option<&[u32]>,
+        profile: Option<&crate::Instrumentation<'_>>,
     ) -> Result<Box<dyn BackendInstance>, Error> {
         let compiled = match profile {
             None => self.cache.get_or_compile(code, || self.compile(code))?,
-            Some(line_starts) => {
-                let instrumented =
-                    profiling::instrument(code, line_starts).map_err(Error::InvalidModule)?;
-                let hooks_at = Some(instrumented.hooks_at);
-                let code = &instrumented.code[..];
-                let compiled = self.cache.get_or_compile(code, || self.compile(code))?;
-                Compiled {
-                    hooks_at,
-                    ..compiled
-                }
+            Some(instrumentation) => {
+                // Cached under the code and how it is instrumented, so that executions
+                // instrumented alike (coverage: all of them) rewrite it once.
+                let key = instrumented_key(code, instrumentation);
+                self.cache.get_or_compile(&key, || {
+                    let instrumented = profiling::instrument(code, instrumentation)
+                        .map_err(Error::InvalidModule)?;
+                    let (compiled, bytes) = self.compile(&instrumented.code)?;
+                    let hooks_at = Some(instrumented.hooks_at);
+                    Ok((
+                        Compiled {
+                            hooks_at,
+                            ..compiled
+                        },
+                        bytes,
+                    ))
+                })?
             }
         };
         let limits = wt::StoreLimitsBuilder::new()
@@ -240,7 +247,7 @@ impl BackendEngine for WasmtimeEngine {
                     memory_created: false,
                 },
                 memory: None,
-                profile: profile.map(|_| Recorder::new(fuel)),
+                profile: profile.map(|p| Recorder::new(fuel, p.max_steps)),
             },
         );
         store.limiter(|data| &mut data.limits);
@@ -267,6 +274,7 @@ impl BackendEngine for WasmtimeEngine {
             externs.push(profiling_hook(&mut store, Recorder::enter).into());
             externs.push(profiling_hook(&mut store, Recorder::leave).into());
             externs.push(profiling_hook(&mut store, Recorder::line).into());
+            externs.push(profiling_hook(&mut store, Recorder::reach).into());
         }
 
         store.data_mut().scope = Some(scope);
@@ -412,7 +420,21 @@ impl BackendInstance for WasmtimeInstance {
     }
 }
 
-/// A profiling hook (`europa_profile.enter`, `.leave` or `.line`): records the fuel as
+/// What the compiled-module cache keeps an instrumented module under: the code, then
+/// how it is instrumented. The cache compares whole keys, and a key that is not WASM
+/// never meets one that is.
+fn instrumented_key(code: &[u8], instrumentation: &crate::Instrumentation<'_>) -> Vec<u8> {
+    let mut key = Vec::with_capacity(code.len() + 8 + 4 * instrumentation.line_starts.len());
+    key.extend_from_slice(code);
+    key.extend_from_slice(b"\0europa-instrumented");
+    key.push(u8::from(instrumentation.every_block));
+    for start in instrumentation.line_starts {
+        key.extend_from_slice(&start.to_le_bytes());
+    }
+    key
+}
+
+/// A profiling hook (`europa_profile.enter`, `.leave`, `.line` or `.reach`): records the fuel as
 /// it was before the hook's own instructions, and gives those back.
 fn profiling_hook(
     store: &mut wt::Store<StoreData>,

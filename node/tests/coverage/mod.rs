@@ -1,0 +1,195 @@
+//! Code coverage (`--coverage`): the lines the chain's executions ran, as lcov, through
+//! the real node — and nothing the chain decides changes for it.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+
+use super::*;
+
+/// Hit counts by line of `file` in an lcov text (`DA` records).
+fn lines_of(lcov: &str, file: &str) -> BTreeMap<u32, u64> {
+    let mut lines = BTreeMap::new();
+    let mut in_file = false;
+    for record in lcov.lines() {
+        if let Some(path) = record.strip_prefix("SF:") {
+            in_file = path == file;
+        } else if let Some(da) = record.strip_prefix("DA:").filter(|_| in_file) {
+            let (line, hits) = da.split_once(',').expect("DA:line,hits");
+            let hits: u64 = hits.parse().expect("a count");
+            *lines.entry(line.parse().expect("a line")).or_default() += hits;
+        }
+    }
+    lines
+}
+
+/// Whether any line in `range` ran, and whether any is instrumentable at all.
+fn ran(lines: &BTreeMap<u32, u64>, range: std::ops::RangeInclusive<u32>) -> Option<bool> {
+    let hits: Vec<u64> = lines.range(range).map(|(_, hits)| *hits).collect();
+    (!hits.is_empty()).then(|| hits.iter().any(|hits| *hits > 0))
+}
+
+const FLIPPER_SOURCE: &str = "/europa/flipper/lib.rs";
+
+/// What the test does to a chain: flipper deployed with `new(true)`, `flip` called in a
+/// block and dry-run; `get` and `default` never run. Returns what the chain answered:
+/// the call's block events, the dry run, and the contract's storage.
+fn exercise_flipper(node: &Node) -> (Vec<u8>, Vec<u8>, Value) {
+    let flipper = deploy(
+        node,
+        contract_fixture("dwarf", "flipper"),
+        ink_input("new", true),
+    );
+    let block = call_in_block(node, &flipper, ink_input("flip", ()));
+    let header = node
+        .call("chain_getHeader", json!([block]))
+        .expect("header");
+    let number = u64::from_str_radix(
+        header["number"].as_str().unwrap().trim_start_matches("0x"),
+        16,
+    )
+    .unwrap();
+    let events = block_events(node, number).encode();
+    let dry = dry_run(node, &flipper, ink_input("flip", ())).encode();
+    let storage_args = (flipper.clone(), vec![0u8; 4]).encode();
+    let storage = node
+        .call(
+            "state_call",
+            json!(["ContractsApi_get_storage", hex(&storage_args)]),
+        )
+        .expect("get_storage");
+    (events, dry, storage)
+}
+
+#[test]
+fn coverage_marks_the_lines_that_ran_and_changes_nothing_the_chain_decides() {
+    let file = tempdir().join("flipper.lcov");
+    let covered = Node::start_dev(&["--coverage-file", file.to_str().unwrap()]);
+    let plain = Node::start_dev(&[]);
+    let answers = exercise_flipper(&covered);
+    assert_eq!(
+        answers,
+        exercise_flipper(&plain),
+        "gas, results, events and storage"
+    );
+
+    let lcov = covered
+        .call("europa_coverage", json!([]))
+        .expect("europa_coverage");
+    let lcov = lcov.as_str().expect("lcov text");
+    let lines = lines_of(lcov, FLIPPER_SOURCE);
+    // From the source (fixtures/contracts/flipper/lib.rs): `new` 13-15 and `flip` 23-25
+    // ran, `default` 18-20 and `get` 28-30 did not.
+    assert_eq!(ran(&lines, 13..=15), Some(true), "{lcov}");
+    assert_eq!(ran(&lines, 23..=25), Some(true), "{lcov}");
+    assert_eq!(ran(&lines, 18..=20), Some(false), "{lcov}");
+    assert_eq!(ran(&lines, 28..=30), Some(false), "{lcov}");
+    // Only the contract's own sources by default; library code on request.
+    assert!(
+        !lcov.contains("SF:/rustc/") && !lcov.contains("SF:/cargo/"),
+        "{lcov}"
+    );
+    let all = covered
+        .call("europa_coverage", json!([null, "all"]))
+        .expect("europa_coverage all");
+    assert!(
+        all.as_str().unwrap().contains("SF:/cargo/"),
+        "ink! is library code"
+    );
+    for record in ["TN:", "FN:", "FNDA:", "LF:", "LH:", "end_of_record"] {
+        assert!(lcov.contains(record), "{record} in {lcov}");
+    }
+    genhtml_accepts(lcov);
+
+    // The file follows within a second or so, and survives the node being killed.
+    covered.wait_for(
+        || std::fs::read_to_string(&file).is_ok_and(|text| text == lcov),
+        "the coverage file",
+    );
+
+    // A dry run of `get` is covered too.
+    let flipper = covered_contract(&covered);
+    dry_run(&covered, &flipper, ink_input("get", ()));
+    let lcov = covered.call("europa_coverage", json!([])).unwrap();
+    assert_eq!(
+        ran(&lines_of(lcov.as_str().unwrap(), FLIPPER_SOURCE), 28..=30),
+        Some(true)
+    );
+    covered.wait_for(
+        || std::fs::read_to_string(&file).is_ok_and(|text| text == lcov.as_str().unwrap()),
+        "the coverage file after the dry run",
+    );
+    covered.kill_9();
+    let kept = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(
+        ran(&lines_of(&kept, FLIPPER_SOURCE), 28..=30),
+        Some(true),
+        "{kept}"
+    );
+
+    // Reset forgets; without --coverage the methods say how to get it.
+    let error = plain.call("europa_coverage", json!([])).unwrap_err();
+    assert!(
+        error["message"].as_str().unwrap().contains("--coverage"),
+        "{error}"
+    );
+}
+
+/// genhtml (Debian's `lcov`) turns `lcov` into an HTML report with the source: the
+/// fixture's DWARF names its source `/europa/flipper/lib.rs` (its build remaps paths),
+/// which is where the repository keeps it.
+fn genhtml_accepts(lcov: &str) {
+    let dir = tempdir();
+    let source = format!("{}/flipper/", fixtures("contracts"));
+    let tracefile = dir.join("coverage.lcov");
+    std::fs::write(
+        &tracefile,
+        lcov.replace("SF:/europa/flipper/", &format!("SF:{source}")),
+    )
+    .unwrap();
+    let out = std::process::Command::new("genhtml")
+        .arg("--output-directory")
+        .arg(dir.join("html"))
+        .arg(&tracefile)
+        .output()
+        .expect("genhtml runs (Debian package lcov; .ci/run installs it)");
+    let said =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "genhtml: {said}");
+    assert!(said.contains("lines......:"), "{said}");
+    let page = std::fs::read_to_string(dir.join("html/flipper/lib.rs.gcov.html")).unwrap();
+    assert!(
+        page.contains("self.value = !self.value;"),
+        "the source is shown"
+    );
+}
+
+/// The flipper `exercise_flipper` deployed (Alice, `new(true)`, no salt).
+fn covered_contract(_node: &Node) -> sp_runtime::AccountId32 {
+    let code = contract_fixture("dwarf", "flipper");
+    pallet_europa_contracts::Pallet::<europa_runtime::Runtime>::contract_address(
+        &Sr25519Keyring::Alice.to_account_id(),
+        &blake2_256(&code).into(),
+        &ink_input("new", true),
+        &[],
+    )
+}
+
+#[test]
+fn reset_forgets_and_the_stop_logs_a_line_per_contract() {
+    let node = Node::start_dev(&["--coverage"]);
+    let flipper = deploy(
+        &node,
+        contract_fixture("dwarf", "flipper"),
+        ink_input("new", false),
+    );
+    dry_run(&node, &flipper, ink_input("get", ()));
+    let forgotten = node.call("europa_resetCoverage", json!([])).unwrap();
+    assert_eq!(forgotten, 1);
+    assert_eq!(node.call("europa_coverage", json!([])).unwrap(), "");
+    dry_run(&node, &flipper, ink_input("flip", ()));
+    node.interrupt();
+    let log = node.wait_for_log("Coverage of ");
+    let line = log.last().unwrap();
+    assert!(line.contains(" lines ("), "{line}");
+}
