@@ -127,27 +127,26 @@ pub fn of_code(
             .unwrap_or(0);
         let mut count = 0;
         let mut first_line = None;
-        for (offset, location) in &function.instructions {
+        for (offset, located) in &function.instructions {
             if starts.contains(offset) {
                 count = hits.get(offset).copied().unwrap_or(0);
             }
-            let Some((file, line)) = *location else {
-                continue;
-            };
-            let Some(path) = lines.files.get(file as usize) else {
-                continue;
-            };
-            if !filter.includes(path) {
-                continue;
+            for &(file, line) in located {
+                let Some(path) = lines.files.get(file as usize) else {
+                    continue;
+                };
+                if !filter.includes(path) {
+                    continue;
+                }
+                first_line.get_or_insert((file, line));
+                let report = files.entry(file).or_insert_with(|| FileReport {
+                    path: path.clone(),
+                    functions: Vec::new(),
+                    lines: BTreeMap::new(),
+                });
+                let ran = report.lines.entry(line).or_default();
+                *ran = (*ran).max(count);
             }
-            first_line.get_or_insert((file, line));
-            let report = files.entry(file).or_insert_with(|| FileReport {
-                path: path.clone(),
-                functions: Vec::new(),
-                lines: BTreeMap::new(),
-            });
-            let ran = report.lines.entry(line).or_default();
-            *ran = (*ran).max(count);
         }
         let report = FunctionReport {
             name: function_name(function.index),

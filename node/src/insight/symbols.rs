@@ -209,9 +209,11 @@ pub struct SourceLines {
 pub struct FunctionLines {
     /// The function's index in the module (imports first).
     pub index: u32,
-    /// Each instruction's offset in the module, and its line: `(file, line)`, the file
-    /// an index into [`SourceLines::files`]; `None` where DWARF names none.
-    pub instructions: Vec<(u32, Option<(u32, u32)>)>,
+    /// Each instruction's offset in the module, and the lines it runs for: `(file,
+    /// line)`, the file an index into [`SourceLines::files`]; its own line first, then
+    /// where each function inlined around it was called (so `panic!` inlined from
+    /// `core` counts for the contract's line that panics). Empty where DWARF names none.
+    pub instructions: Vec<(u32, Vec<(u32, u32)>)>,
 }
 
 /// The source lines of `code`'s instructions, from `dwarf` (a context and where the
@@ -249,24 +251,46 @@ pub fn source_lines(dwarf: Option<(&Context<Reader<'_>>, usize)>, code: &[u8]) -
             if reader.read().is_err() {
                 break;
             }
-            let location = dwarf.and_then(|(context, code_start)| {
-                let address = offset.checked_sub(code_start)? as u64;
-                let location = context.find_location(address).ok()??;
-                Some((location.file?, location.line?))
-            });
-            let location = location.map(|(file, line)| {
-                let next = files.len() as u32;
-                let index = *files.entry(file.to_owned()).or_insert_with(|| {
-                    lines.files.push(file.to_owned());
-                    next
-                });
-                (index, line)
-            });
-            function.instructions.push((offset as u32, location));
+            let mut located = Vec::new();
+            if let Some((context, code_start)) = dwarf {
+                let address = offset.saturating_sub(code_start) as u64;
+                for (file, line) in inline_chain(context, address) {
+                    let next = files.len() as u32;
+                    let index = *files.entry(file.clone()).or_insert_with(|| {
+                        lines.files.push(file);
+                        next
+                    });
+                    if !located.contains(&(index, line)) {
+                        located.push((index, line));
+                    }
+                }
+            }
+            function.instructions.push((offset as u32, located));
         }
         lines.functions.push(function);
     }
     lines
+}
+
+/// Frames of inlined functions DWARF nests at one address at most (a chain is
+/// bounded by the DWARF checks too; this keeps one instruction's share small).
+const MAX_INLINE_CHAIN: usize = 64;
+
+/// The source lines `address` runs for, innermost first: its own, then each inlined
+/// function's call site.
+fn inline_chain(context: &Context<Reader<'_>>, address: u64) -> Vec<(String, u32)> {
+    let mut chain = Vec::new();
+    if let LookupResult::Output(Ok(mut frames)) = context.find_frames(address) {
+        while let Ok(Some(frame)) = frames.next() {
+            if chain.len() == MAX_INLINE_CHAIN {
+                break;
+            }
+            if let Some((file, line)) = frame.location.and_then(|l| Some((l.file?, l.line?))) {
+                chain.push((file.to_owned(), line));
+            }
+        }
+    }
+    chain
 }
 
 type Reader<'a> = EndianSlice<'a, LittleEndian>;

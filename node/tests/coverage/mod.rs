@@ -193,3 +193,60 @@ fn reset_forgets_and_the_stop_logs_a_line_per_contract() {
     let line = log.last().unwrap();
     assert!(line.contains(" lines ("), "{line}");
 }
+
+/// Stripped code is covered from the moment it runs; its lines appear once its debug
+/// build is registered, and a trapping extrinsic's lines count up to the trap.
+#[test]
+fn stripped_code_is_covered_by_function_until_its_debug_build_is_registered() {
+    let node = Node::start_dev(&[
+        "--coverage",
+        "--contracts",
+        &fixtures("sidecar/panic_deep.json"),
+    ]);
+    let sidecar = |file: &str| std::fs::read(format!("{}/{file}", fixtures("sidecar"))).unwrap();
+    let code = sidecar("panic_deep.wasm");
+    let code_hash = blake2_256(&code);
+    let contract = deploy(&node, code, ink_input("new", ()));
+    dry_run(&node, &contract, ink_input("ok", ()));
+    // `run(0)` panics in `level_three` (the extrinsic fails; it is covered all the same).
+    call_in_block(&node, &contract, ink_input("run", 0u32));
+
+    let lcov = node
+        .call("europa_coverage", json!([hex(&code_hash)]))
+        .unwrap();
+    let lcov = lcov.as_str().unwrap();
+    assert!(
+        lcov.starts_with("TN:panic_deep\nSF:panic_deep.wasm\n"),
+        "{lcov}"
+    );
+    let no_lines = !lcov.lines().any(|record| record.starts_with("DA:"));
+    assert!(
+        lcov.contains("FNDA:1,func[") && no_lines,
+        "functions only: {lcov}"
+    );
+
+    node.call(
+        "europa_registerDebugInfo",
+        json!([hex(&code_hash), hex(&sidecar("panic_deep.debug.wasm"))]),
+    )
+    .expect("the debug build is registered");
+    let lcov = node
+        .call("europa_coverage", json!([hex(&code_hash)]))
+        .unwrap();
+    let lines = lines_of(lcov.as_str().unwrap(), "/europa/panic_deep/lib.rs");
+    // From the source (fixtures/contracts/panic_deep/lib.rs): `run(0)` went 40 → 15 →
+    // 20 → 25 → 26 (the panic, `core`'s code inlined there) and never reached 28; `ok`
+    // ran (its body, a constant, is in ink!'s dispatch, on the message's first line).
+    for line in [15, 20, 25, 26, 40, 43] {
+        assert!(
+            lines.get(&line).is_some_and(|hits| *hits > 0),
+            "line {line}: {lines:?}"
+        );
+    }
+    assert_eq!(lines.get(&28), Some(&0), "{lines:?}");
+    assert_eq!(
+        ran(&lines, 32..=35),
+        Some(true),
+        "the constructor: {lines:?}"
+    );
+}
