@@ -7,6 +7,7 @@ mod coverage;
 mod explorer;
 mod hostile;
 mod insight;
+mod line_record;
 mod node;
 mod rpc_server;
 mod traces;

@@ -258,11 +258,30 @@ impl_runtime_apis! {
             storage_deposit_limit: Option<Balance>,
             input_data: Vec<u8>,
             line_starts: Vec<(Hash, Vec<u32>)>,
+            max_steps: u32,
         ) -> (ContractExecResult, ExecutionTrace) {
-            let profiling = pallet_europa_contracts::Profiling::by_line(by_code(line_starts));
+            let profiling = pallet_europa_contracts::Profiling::by_line(by_code(line_starts), max_steps);
             let recording = pallet_europa_contracts::Recording::profiled(profiling);
             contracts::replaying(|| {
                 Contracts::bare_call_recorded(recording, origin, dest, value, gas_limit, storage_deposit_limit, input_data)
+            })
+        }
+
+        fn profile_instantiate(
+            origin: AccountId,
+            value: Balance,
+            gas_limit: Option<Weight>,
+            storage_deposit_limit: Option<Balance>,
+            code: pallet_europa_contracts::Code<Hash>,
+            data: Vec<u8>,
+            salt: Vec<u8>,
+            line_starts: Vec<(Hash, Vec<u32>)>,
+            max_steps: u32,
+        ) -> (ContractInstantiateResult, ExecutionTrace) {
+            let profiling = pallet_europa_contracts::Profiling::by_line(by_code(line_starts), max_steps);
+            let recording = pallet_europa_contracts::Recording::profiled(profiling);
+            contracts::replaying(|| {
+                Contracts::bare_instantiate_recorded(recording, origin, value, gas_limit, storage_deposit_limit, code, data, salt)
             })
         }
 
@@ -270,8 +289,9 @@ impl_runtime_apis! {
             block: Block,
             index: u32,
             line_starts: Vec<(Hash, Vec<u32>)>,
+            max_steps: u32,
         ) -> Option<(ApplyExtrinsicResult, Vec<EventRecord>, Vec<ExecutionTrace>)> {
-            let profiling = pallet_europa_contracts::Profiling::by_line(by_code(line_starts));
+            let profiling = pallet_europa_contracts::Profiling::by_line(by_code(line_starts), max_steps);
             extrinsic_traces(block, index, Some(profiling))
         }
     }

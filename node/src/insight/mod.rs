@@ -6,6 +6,7 @@
 
 pub mod accounts;
 mod explain;
+mod line_record;
 mod logging;
 mod metadata;
 mod notes;
@@ -25,6 +26,7 @@ use std::{
 
 use pallet_europa_contracts::trace::ExecutionTrace;
 
+pub use line_record::line_record;
 pub use logging::{log_execution, LogObserver};
 pub use metadata::ContractAbi;
 pub use notes::Annotated;
@@ -289,10 +291,16 @@ impl Insight {
     /// from its debug build or its own DWARF: each line's first instruction's offset,
     /// and `file:line`. Empty without DWARF.
     pub fn line_starts(&self, hash: [u8; 32], code: &[u8]) -> Vec<(u32, String)> {
+        self.symbols_of(hash, code)
+            .map_or_else(Vec::new, |symbols| symbols.line_starts(code))
+    }
+
+    /// The DWARF of stored code `hash` (whose bytes are `code`): its registered debug
+    /// build, else its own when it has some that Europa reads.
+    pub fn symbols_of(&self, hash: [u8; 32], code: &[u8]) -> Option<Arc<DebugSymbols>> {
         match self.symbols_for(hash, &|_| Some(code.to_vec())) {
-            Some((_, symbols)) => symbols.line_starts(code),
-            None => DebugSymbols::parse(code.to_vec())
-                .map_or_else(|_| Vec::new(), |own| own.line_starts(code)),
+            Some((_, symbols)) => Some(symbols),
+            None => DebugSymbols::parse(code.to_vec()).ok().map(Arc::new),
         }
     }
 
@@ -300,12 +308,9 @@ impl Insight {
     /// `code`), from its debug build or its own DWARF; without either, the functions
     /// with no lines.
     pub fn source_lines(&self, hash: [u8; 32], code: &[u8]) -> SourceLines {
-        match self.symbols_for(hash, &|_| Some(code.to_vec())) {
-            Some((_, symbols)) => symbols.source_lines(code),
-            None => DebugSymbols::parse(code.to_vec()).map_or_else(
-                |_| symbols::source_lines(None, code),
-                |own| own.source_lines(code),
-            ),
+        match self.symbols_of(hash, code) {
+            Some(symbols) => symbols.source_lines(code),
+            None => symbols::source_lines(None, code),
         }
     }
 

@@ -112,6 +112,34 @@ impl DebugSymbols {
             .unwrap_or_default()
     }
 
+    /// The source frames at each of `offsets` (in `code`, a module with this build's
+    /// Code section), innermost first as [`Self::symbolize`] gives them; empty where
+    /// DWARF names none.
+    pub fn locate_all(&self, code: &[u8], offsets: &[u32]) -> Vec<Vec<BacktraceFrame>> {
+        let start = code_section(code).map_or(0, |section| section.range.start);
+        self.with_context(|context| {
+            offsets
+                .iter()
+                .map(|&offset| {
+                    let Some(address) = (offset as usize).checked_sub(start) else {
+                        return Vec::new();
+                    };
+                    let frame = BacktraceFrame {
+                        func_index: 0,
+                        func: None,
+                        offset: Some(offset),
+                        file: None,
+                        line: None,
+                        column: None,
+                        inlined: false,
+                    };
+                    source_frames(context, &frame, address as u64)
+                })
+                .collect()
+        })
+        .unwrap_or_else(|| vec![Vec::new(); offsets.len()])
+    }
+
     /// The source line of every instruction of `code` (a module with this build's Code
     /// section), by function.
     pub fn source_lines(&self, code: &[u8]) -> SourceLines {

@@ -505,7 +505,7 @@ mod tests {
                 node(Some(0), Some(2), 300 + 300, vec![]),
             ],
             host_calls: vec![2],
-            truncated: false,
+            ..Default::default()
         };
         let mut lens = frame(&[("seal0.input", b"")], returned(), Vec::new());
         lens.host_calls[0].gas = 300;

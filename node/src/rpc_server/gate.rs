@@ -91,6 +91,7 @@ const INTERNAL_RUNTIME_APIS: &[(&str, &str)] = &[
         "ContractsTraceApi_profile_extrinsic",
         "europa_profileExtrinsic",
     ),
+    ("ContractsTraceApi_profile_instantiate", "europa_lineRecord"),
 ];
 /// What every internal entry point's name starts with (one added later is refused too).
 const INTERNAL_RUNTIME_API_PREFIX: &str = "ContractsTraceApi_";

@@ -99,7 +99,8 @@ sp_api::decl_runtime_apis! {
 
         /// `trace_call`, each frame with its gas profile (on wasmtime; wasmi records
         /// none), by source line for the code `line_starts` gives the offsets of the
-        /// instructions that start a line of.
+        /// instructions that start a line of; with `max_steps`, the frames together also
+        /// keep that many steps (lines and blocks of code entered), in order.
         fn profile_call(
             origin: AccountId,
             dest: AccountId,
@@ -108,14 +109,29 @@ sp_api::decl_runtime_apis! {
             storage_deposit_limit: Option<Balance>,
             input_data: Vec<u8>,
             line_starts: Vec<(Hash, Vec<u32>)>,
+            max_steps: u32,
         ) -> (ContractExecResult<Balance, EventRecord>, ExecutionTrace);
 
-        /// `trace_extrinsic`, each frame with its gas profile (on wasmtime), by line as
-        /// `profile_call`.
+        /// `trace_instantiate`, profiled as `profile_call`.
+        fn profile_instantiate(
+            origin: AccountId,
+            value: Balance,
+            gas_limit: Option<Weight>,
+            storage_deposit_limit: Option<Balance>,
+            code: Code<Hash>,
+            data: Vec<u8>,
+            salt: Vec<u8>,
+            line_starts: Vec<(Hash, Vec<u32>)>,
+            max_steps: u32,
+        ) -> (ContractInstantiateResult<AccountId, Balance, EventRecord>, ExecutionTrace);
+
+        /// `trace_extrinsic`, each frame with its gas profile (on wasmtime), by line and
+        /// with steps as `profile_call`.
         fn profile_extrinsic(
             block: Block,
             index: u32,
             line_starts: Vec<(Hash, Vec<u32>)>,
+            max_steps: u32,
         ) -> Option<(ApplyExtrinsicResult, Vec<EventRecord>, Vec<ExecutionTrace>)>;
     }
 }

@@ -89,7 +89,35 @@ impl<T: Config> Pallet<T> {
         ContractResultOf<T, InstantiateReturnValue<T::AccountId>>,
         trace::ExecutionTrace,
     ) {
-        exec::Run::<T>::dry_run(origin, gas_limit, storage_deposit_limit, Recording::full())
+        Self::bare_instantiate_recorded(
+            Recording::full(),
+            origin,
+            value,
+            gas_limit,
+            storage_deposit_limit,
+            code,
+            data,
+            salt,
+        )
+    }
+
+    /// [`Self::bare_instantiate`], recording as `recording` asks (e.g. with gas
+    /// profiles).
+    #[allow(clippy::too_many_arguments)]
+    pub fn bare_instantiate_recorded(
+        recording: Recording,
+        origin: T::AccountId,
+        value: BalanceOf<T>,
+        gas_limit: Option<Weight>,
+        storage_deposit_limit: Option<BalanceOf<T>>,
+        code: Code<CodeHash<T>>,
+        data: Vec<u8>,
+        salt: Vec<u8>,
+    ) -> (
+        ContractResultOf<T, InstantiateReturnValue<T::AccountId>>,
+        trace::ExecutionTrace,
+    ) {
+        exec::Run::<T>::dry_run(origin, gas_limit, storage_deposit_limit, recording)
             .instantiate(value, code, data, salt)
             .into_contract_result()
     }

@@ -77,16 +77,19 @@ pub struct Profiling {
     /// Every straight run of code marked too: for coverage (hits by offset, whatever
     /// the code's DWARF) and for line records.
     pub every_block: bool,
-    /// Steps each frame keeps in order (see [`crate::trace::GasProfile::steps`]).
+    /// Steps the execution's frames keep in order, together (see
+    /// [`crate::trace::GasProfile::steps`]).
     pub max_steps: u32,
 }
 
 impl Profiling {
-    /// Gas profiles, by source line for the code `line_starts` covers.
-    pub fn by_line(line_starts: LineStarts) -> Self {
+    /// Gas profiles, by source line for the code `line_starts` covers; with
+    /// `max_steps`, every block marked and what ran kept in order (a line record).
+    pub fn by_line(line_starts: LineStarts, max_steps: u32) -> Self {
         Profiling {
             line_starts,
-            ..Default::default()
+            every_block: max_steps > 0,
+            max_steps,
         }
     }
 }
@@ -144,6 +147,8 @@ pub struct Recorder {
     limits: Option<TraceLimits>,
     profiling: Option<Profiling>,
     hits: CodeHits,
+    /// Steps frames may still keep.
+    steps_left: u32,
     host_calls: u32,
     frames: u32,
     events: u32,
@@ -157,6 +162,10 @@ impl Recorder {
             Recording::Off => None,
             Recording::Within(limits) | Recording::Profiled(limits, _) => Some(limits),
         };
+        let steps_left = match &recording {
+            Recording::Profiled(_, profiling) => profiling.max_steps,
+            _ => 0,
+        };
         Recorder {
             limits,
             profiling: match recording {
@@ -164,6 +173,7 @@ impl Recorder {
                 _ => None,
             },
             hits: CodeHits::new(),
+            steps_left,
             host_calls: 0,
             frames: 0,
             events: 0,
@@ -186,8 +196,13 @@ impl Recorder {
                 .get(code_hash)
                 .map_or(&[], Vec::as_slice),
             every_block: profiling.every_block,
-            max_steps: profiling.max_steps,
+            max_steps: self.steps_left,
         })
+    }
+
+    /// Counts the steps a frame kept against what the execution may keep.
+    pub fn took_steps(&mut self, steps: usize) {
+        self.steps_left = self.steps_left.saturating_sub(steps as u32);
     }
 
     /// Adds what a frame of code `code_hash` reached to the execution's hits.

@@ -8,6 +8,7 @@
 //! workers: other calls are answered meanwhile.
 
 mod limits;
+mod line_record;
 mod profile;
 
 use std::sync::Arc;
@@ -20,7 +21,7 @@ use jsonrpsee::{
     types::ErrorObjectOwned,
 };
 use pallet_europa_contracts::{
-    api::ContractsTraceApi, trace::ExecutionTrace, Code, ContractExecResult, ContractResult,
+    api::ContractsTraceApi, trace::ExecutionTrace, ContractExecResult, ContractResult,
     StorageDeposit,
 };
 use serde::Deserialize;
@@ -65,14 +66,15 @@ pub struct CallRequest {
 
 impl CallRequest {
     /// Dry-runs the call at `at` under `limits`, traced, and with gas profiles (by line
-    /// for the code `line_starts` covers) when they are given; through the lens when
-    /// `lens`. Each run is on an API instance of its own: one keeps the state it changed.
+    /// for the code the line starts cover, keeping up to that many steps) when `profile`
+    /// says so; through the lens when `lens`. Each run is on an API instance of its
+    /// own: one keeps the state it changed.
     fn dry_run<C>(
         &self,
         client: &C,
         at: Hash,
         limits: Limits,
-        line_starts: Option<Vec<(Hash, Vec<u32>)>>,
+        profile: Option<(Vec<(Hash, Vec<u32>)>, u32)>,
         lens: bool,
     ) -> Result<(ContractExecResult<Balance, EventRecord>, ExecutionTrace), ErrorObjectOwned>
     where
@@ -84,9 +86,11 @@ impl CallRequest {
         let (origin, dest) = (self.origin.0.clone(), self.dest.0.clone());
         let (value, input) = (self.value.0, self.input_data.0.clone());
         let (gas, deposit) = (limits.gas, limits.deposit);
-        match line_starts {
+        match profile {
             None => api.trace_call(at, origin, dest, value, gas, deposit, input),
-            Some(starts) => api.profile_call(at, origin, dest, value, gas, deposit, input, starts),
+            Some((starts, steps)) => {
+                api.profile_call(at, origin, dest, value, gas, deposit, input, starts, steps)
+            }
         }
         .map_err(runtime_error)
     }
@@ -167,6 +171,11 @@ pub trait TraceApi {
     /// its gas `profile` as `europa_profileCall` gives it.
     #[method(name = "europa_profileExtrinsic")]
     async fn profile_extrinsic(&self, block: BlockRef, index: u32) -> RpcResult<Value>;
+
+    /// What one execution did line by line: a dry-run call or instantiation, or an
+    /// extrinsic re-executed (see docs/rpc.md).
+    #[method(name = "europa_lineRecord")]
+    async fn line_record(&self, request: line_record::LineRecordRequest) -> RpcResult<Value>;
 }
 
 /// What the trace methods share: the client and its backend, what Europa knows about
@@ -256,11 +265,7 @@ where
         request: InstantiateRequest,
         at: Option<Hash>,
     ) -> RpcResult<Value> {
-        let code = match (request.code, request.code_hash) {
-            (Some(code), None) => Code::Upload(code.0),
-            (None, Some(hash)) => Code::Existing(hash),
-            _ => return Err(invalid_params("give exactly one of `code` and `codeHash`")),
-        };
+        let code = request.code()?;
         self.run("europa_traceInstantiate", move |client, _, insight| {
             let at = at.unwrap_or_else(|| client.info().best_hash);
             let limits = Limits::of(request.gas_limit, request.storage_deposit_limit);
@@ -392,13 +397,14 @@ where
             let (profiled, lens) = match lens::wanted_for_profiles(&first) {
                 true => {
                     let lens = lens::profile_all(std::slice::from_mut(&mut first), || {
-                        let lensed = request.dry_run(client, at, limits, Some(line_starts), true);
+                        let profile = Some((line_starts, 0));
+                        let lensed = request.dry_run(client, at, limits, profile, true);
                         lensed.map(|(_, trace)| vec![trace]).map_err(message)
                     });
                     ((result, first), lens.into_iter().next().flatten())
                 }
                 false => (
-                    request.dry_run(client, at, limits, Some(line_starts), false)?,
+                    request.dry_run(client, at, limits, Some((line_starts, 0)), false)?,
                     None,
                 ),
             };
@@ -431,6 +437,14 @@ where
     async fn profile_extrinsic(&self, block_ref: BlockRef, index: u32) -> RpcResult<Value> {
         self.run("europa_profileExtrinsic", move |client, _, insight| {
             extrinsic_report(client, insight, block_ref, index, true)
+        })
+        .await
+    }
+
+    async fn line_record(&self, request: line_record::LineRecordRequest) -> RpcResult<Value> {
+        let request = request.checked()?;
+        self.run("europa_lineRecord", move |client, _, insight| {
+            line_record::answer(client, insight, request)
         })
         .await
     }
@@ -485,13 +499,13 @@ where
             let (tables, starts) = line_tables(insight, &traces, &code);
             let lens = if traces.iter().any(lens::wanted_for_profiles) {
                 lens::profile_all(&mut traces, || {
-                    let lensed =
-                        runtime_api(client, true).profile_extrinsic(parent, block, index, starts);
+                    let lensed = runtime_api(client, true)
+                        .profile_extrinsic(parent, block, index, starts, 0);
                     lens::extrinsic_traces(lensed)
                 })
             } else {
                 (outcome, events, traces) = api()
-                    .profile_extrinsic(parent, block, index, starts)
+                    .profile_extrinsic(parent, block, index, starts, 0)
                     .map_err(runtime_error)?
                     .ok_or_else(no_such_extrinsic)?;
                 Vec::new()

@@ -667,6 +667,7 @@ impl<T: Config> Stack<T> {
                 let invoked = instance.invoke(export, &[], self);
                 if let Some(profile) = instance.take_profile() {
                     self.recorder.add_hits(encoded_hash, &profile.hits);
+                    self.recorder.took_steps(profile.steps.len());
                     let frame = self.top_mut();
                     let rate = frame.gas.ref_time_per_fuel();
                     let profile = GasProfile::from_fuel(profile, rate, &frame.trace.host_calls);
