@@ -57,6 +57,8 @@ const ASSETS: &[Asset] = assets!(
     "js/contracts.js" => "text/javascript; charset=utf-8",
     "js/profile.js" => "text/javascript; charset=utf-8",
     "js/virtual-list.js" => "text/javascript; charset=utf-8",
+    "js/coverage.js" => "text/javascript; charset=utf-8",
+    "js/lines.js" => "text/javascript; charset=utf-8",
 );
 
 /// Connections served at once (a page opens a handful); more are closed at once.

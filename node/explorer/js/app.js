@@ -7,11 +7,16 @@
 //   #/contracts[/<address>]     the contracts, and a form to call one
 //   #/call/<address>?origin=…&input=…&value=…          a dry run and its trace
 //   #/profile-call/<address>?origin=…&input=…&value=…  its gas profile
+//   #/lines/<block>/<index>     an extrinsic line by line
+//   #/lines-call/<address>?origin=…&input=…&value=…    a dry run line by line
+//   #/coverage                  the lines the chain's executions ran (--coverage)
 
 import { blockView, chainView } from './chain.js';
 import { callView, contractsView } from './contracts.js';
+import { coverageView } from './coverage.js';
 import { extrinsicView } from './extrinsic.js';
 import { h, notice, replace } from './dom.js';
+import { linesView } from './lines.js';
 import { profileView } from './profile.js';
 import { Rpc } from './rpc.js';
 
@@ -38,7 +43,8 @@ async function main() {
     const [path, query = ''] = location.hash.replace(/^#\/?/, '').split('?');
     const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
     for (const link of document.querySelectorAll('nav a')) {
-      link.toggleAttribute('aria-current', link.dataset.view === (parts[0] === 'contracts' || parts[0] === 'call' ? 'contracts' : 'chain'));
+      const section = { contracts: 'contracts', call: 'contracts', 'lines-call': 'contracts', coverage: 'coverage' }[parts[0]] ?? 'chain';
+      link.toggleAttribute('aria-current', link.dataset.view === section);
     }
     switch (parts[0] ?? '') {
       case '':
@@ -62,6 +68,15 @@ async function main() {
         break;
       case 'profile-call':
         profileView(rpc, view, { kind: 'call', address: parts[1], query });
+        break;
+      case 'lines':
+        linesView(rpc, view, { kind: 'extrinsic', block: parts[1], index: parts[2] });
+        break;
+      case 'lines-call':
+        linesView(rpc, view, { kind: 'call', address: parts[1], query });
+        break;
+      case 'coverage':
+        coverageView(rpc, view);
         break;
       default:
         replace(view, h('h2', {}, 'Not found'), notice(`No view called ${parts[0]}.`, 'error'), h('a', { href: '#/' }, 'Go to the chain'));

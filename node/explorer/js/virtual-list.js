@@ -5,13 +5,14 @@ const OVERSCAN = 8;
 
 /**
  * A scrollable list of `items`, each drawn by `renderRow(item, index)` into a row of
- * `rowHeight` pixels. Arrow keys, Page Up/Down, Home and End move through it.
+ * `rowHeight` pixels. Arrow keys, Page Up/Down, Home and End scroll through it, unless
+ * `onKey(event)` handles the key (returns true): a list with a selection moves it instead.
  */
-export function virtualList(items, renderRow, { rowHeight = 24, maxHeight = 420, label = 'list' } = {}) {
+export function virtualList(items, renderRow, { rowHeight = 24, maxHeight = 420, label = 'list', role = 'list', onKey = () => false } = {}) {
   const viewport = document.createElement('div');
   viewport.className = 'virtual-list';
   viewport.tabIndex = 0;
-  viewport.setAttribute('role', 'list');
+  viewport.setAttribute('role', role);
   viewport.setAttribute('aria-label', `${label} (${items.length})`);
   viewport.style.height = `${Math.min(maxHeight, items.length * rowHeight + 2)}px`;
   const spacer = document.createElement('div');
@@ -31,7 +32,7 @@ export function virtualList(items, renderRow, { rowHeight = 24, maxHeight = 420,
     for (let index = first; index < last; index += 1) {
       const row = renderRow(items[index], index);
       row.classList.add('virtual-row');
-      row.setAttribute('role', 'listitem');
+      row.setAttribute('role', role === 'listbox' ? 'option' : 'listitem');
       row.style.top = `${index * rowHeight}px`;
       row.style.height = `${rowHeight}px`;
       rows.push(row);
@@ -40,6 +41,10 @@ export function virtualList(items, renderRow, { rowHeight = 24, maxHeight = 420,
   };
   viewport.addEventListener('scroll', () => requestAnimationFrame(draw));
   viewport.addEventListener('keydown', (event) => {
+    if (onKey(event)) {
+      event.preventDefault();
+      return;
+    }
     const page = viewport.clientHeight - rowHeight;
     const moves = { ArrowDown: rowHeight, ArrowUp: -rowHeight, PageDown: page, PageUp: -page };
     if (event.key in moves) viewport.scrollTop += moves[event.key];
@@ -53,6 +58,14 @@ export function virtualList(items, renderRow, { rowHeight = 24, maxHeight = 420,
   viewport.redraw = () => {
     drawn = '';
     draw();
+  };
+  /** Scrolls row `index` into view (to the middle, when it was out of view) and redraws. */
+  viewport.reveal = (index) => {
+    const top = index * rowHeight;
+    if (top < viewport.scrollTop || top > viewport.scrollTop + viewport.clientHeight - rowHeight) {
+      viewport.scrollTop = top - viewport.clientHeight / 2;
+    }
+    viewport.redraw();
   };
   return viewport;
 }

@@ -20,7 +20,7 @@ use std::{
 use pallet_europa_contracts::CodeHits;
 
 pub use file::CoverageOutput;
-pub use report::{CodeReport, CoverageFilter};
+pub use report::{CodeReport, CoverageFilter, FunctionReport};
 
 use crate::insight::Insight;
 

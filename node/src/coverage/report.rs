@@ -19,22 +19,8 @@ pub enum CoverageFilter {
 
 impl CoverageFilter {
     fn includes(self, path: &str) -> bool {
-        self == CoverageFilter::All || !is_library(path)
+        self == CoverageFilter::All || !crate::insight::sources::is_library_path(path)
     }
-}
-
-/// Whether `path` is library code: the toolchain's sources or a dependency's.
-fn is_library(path: &str) -> bool {
-    // The toolchain's sources as rustc names them, or as installed by rustup; crates
-    // from crates.io or git as cargo unpacks them (also when remapped, `/cargo/src/…`).
-    const LIBRARY: &[&str] = &[
-        "/rustc/",
-        "/rustlib/src/rust/",
-        "/registry/src/",
-        "/index.crates.io-",
-        "/git/checkouts/",
-    ];
-    LIBRARY.iter().any(|marker| path.contains(marker)) || path.starts_with("library/")
 }
 
 /// The coverage of one code.
@@ -187,21 +173,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn library_paths_are_told_from_the_contract_s_own() {
-        assert!(is_library(
-            "/rustc/90b35a6239c3d8bdabc530a6a0816f7ff89a0aaf/library/core/src/option.rs"
-        ));
-        assert!(is_library(
-            "/home/me/.cargo/registry/src/index.crates.io-6f17d22bba15001f/ink-5.1.1/src/lib.rs"
-        ));
-        assert!(is_library(
-            "/cargo/src/index.crates.io-1949cf8c6b5b557f/ink_env-5.1.1/src/api.rs"
-        ));
-        assert!(is_library(
-            "/rustup/toolchains/stable-x86_64-unknown-linux-gnu/lib/rustlib/src/rust/library/core/src/option.rs"
-        ));
-        assert!(!is_library("/home/me/flipper/lib.rs"));
-        assert!(!is_library("lib.rs"));
-        assert!(CoverageFilter::All.includes("/rustc/x/library/core/src/lib.rs"));
+    fn own_leaves_library_code_out_and_all_keeps_it() {
+        let core = "/rustc/x/library/core/src/lib.rs";
+        assert!(!CoverageFilter::Own.includes(core));
+        assert!(CoverageFilter::All.includes(core));
+        assert!(CoverageFilter::Own.includes("/home/me/flipper/lib.rs"));
     }
 }

@@ -194,9 +194,7 @@ pub fn error_text(error: &str) -> String {
 }
 
 fn is_library(frame: &BacktraceFrame) -> bool {
-    let file = frame.file.as_deref().unwrap_or_default();
-    if file.starts_with("/rustc/") || file.contains("/registry/src/") || file.starts_with("/cargo/")
-    {
+    if super::sources::is_library_path(frame.file.as_deref().unwrap_or_default()) {
         return true;
     }
     let Some(function) = frame.func.as_deref() else {
@@ -223,19 +221,10 @@ fn source_line(frame: &BacktraceFrame) -> SourceLine {
     }
 }
 
-/// Largest source file Europa reads an excerpt from.
-const MAX_SOURCE_BYTES: u64 = 4 * 1024 * 1024;
-
 /// Lines `line - 1 ..= line + 1` of `file`, when it is a Rust source file on this
-/// machine. The path comes from the contract's DWARF, so only `.rs` files are read.
+/// machine (`sources::read_source`).
 fn excerpt(file: &str, line: u32) -> Vec<(u32, String)> {
-    let path = std::path::Path::new(file);
-    let readable = path.extension().is_some_and(|e| e == "rs")
-        && std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() <= MAX_SOURCE_BYTES);
-    let Some(text) = readable
-        .then(|| std::fs::read_to_string(path).ok())
-        .flatten()
-    else {
+    let Some(text) = super::sources::read_source(file) else {
         return Vec::new();
     };
     let first = line.saturating_sub(1).max(1);

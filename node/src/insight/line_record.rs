@@ -6,12 +6,12 @@
 //! frame and its profile node (the call path of WASM functions, for a stack at any
 //! step) and the gas the frame had burnt, so a reader can move to any step and back.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use pallet_europa_contracts::trace::{BacktraceFrame, FrameTrace, Outcome};
 use serde::Serialize;
 
-use super::{accounts, Annotated, DebugSymbols, Insight};
+use super::{accounts, sources::SourceBudget, Annotated, DebugSymbols, Insight};
 
 /// Frames nested deeper than this are left out of a record (the pallet allows far
 /// fewer; this bounds the walk whatever a trace holds).
@@ -37,7 +37,13 @@ pub struct LineRecord {
     pub host_calls: Vec<RecordHostCall>,
     /// Steps left out past the cap (or the sandbox's own cap), counted only.
     pub steps_dropped: u64,
+    /// The lines of each file `locations` name that is a Rust file on this machine
+    /// (at most [`MAX_SOURCE_BYTES`] of them in all).
+    pub sources: BTreeMap<String, Vec<String>>,
 }
+
+/// Source text one record carries at most.
+pub const MAX_SOURCE_BYTES: usize = 8 * 1024 * 1024;
 
 /// A contract frame of the record.
 #[derive(Debug, Serialize)]
@@ -118,7 +124,20 @@ pub fn line_record(
     if let Some(root) = &annotated.trace.root {
         builder.frame(root, None);
     }
-    builder.record
+    let mut record = builder.record;
+    let files: BTreeSet<&String> = record
+        .locations
+        .iter()
+        .flat_map(|location| std::iter::once(location).chain(&location.inlined_at))
+        .filter_map(|location| location.file.as_ref())
+        .collect();
+    let mut budget = SourceBudget::new(MAX_SOURCE_BYTES);
+    let sources = files
+        .into_iter()
+        .filter_map(|file| Some((file.clone(), budget.lines(file)?)))
+        .collect();
+    record.sources = sources;
+    record
 }
 
 /// What is known of one code: its DWARF and function names.

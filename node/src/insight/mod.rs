@@ -13,6 +13,7 @@ mod notes;
 mod profile;
 mod render;
 pub mod runtime_metadata;
+pub mod sources;
 mod symbols;
 mod type_bounds;
 #[cfg(test)]

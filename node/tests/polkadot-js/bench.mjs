@@ -3,6 +3,7 @@
 // and resident memory after many blocks. Prints the figures; asserts nothing about time.
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 
 import { Keyring } from '@polkadot/api';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
@@ -24,7 +25,7 @@ const WATCH_TIMEOUT_MS = 30_000;
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const ms = (value) => `${value.toFixed(1)} ms`;
 
-function summarize(samples) {
+export function summarize(samples) {
   const sorted = [...samples].sort((a, b) => a - b);
   return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), min: sorted[0], max: sorted.at(-1) };
 }
@@ -140,7 +141,7 @@ async function measureLatency(node, signer, makeTx, count) {
  * `count` flips signed up front, submitted as fast as the node takes them; the clock runs
  * from the first submission until the chain holds the last one.
  */
-async function measureThroughput(node, signer, flipper, gasLimit, count) {
+export async function measureThroughput(node, signer, flipper, gasLimit, count) {
   const { api, provider } = node;
   const first = (await api.rpc.system.accountNextIndex(signer.address)).toNumber();
   const signed = [];
@@ -306,7 +307,10 @@ async function main() {
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+// Run as a script, not when another benchmark imports its measurements.
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -1,7 +1,8 @@
 // The Explorer (the web page the node serves) in a real browser, headless Chromium driven
 // by playwright-core, against the real node: the chain live, an extrinsic's call tree, a
-// trap explained down to its source line, a dry run and its gas profile from the
-// Contracts view, and snapshot → transfer → revert from the page.
+// trap explained down to its source line and stepped through line by line, a dry run and
+// its gas profile from the Contracts view, coverage by line, and snapshot → transfer →
+// revert from the page.
 //
 // CHROMIUM names the browser (default /usr/bin/chromium, Debian's). With
 // EUROPA_SCREENSHOTS=<dir> each view is also saved there (scripts/explorer-screenshots.sh
@@ -13,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 
 import { Keyring } from '@polkadot/api';
-import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { u8aToHex } from '@polkadot/util';
+import { blake2AsHex, cryptoWaitReady } from '@polkadot/util-crypto';
 import { chromium } from 'playwright-core';
 
 import { bundle, instantiateWithCode, maxGas, sendInBlock, startNode } from './europa.mjs';
@@ -81,7 +83,7 @@ describe('the Explorer in Chromium', { timeout: 300_000 }, () => {
     const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
     alice = keyring.addFromUri('//Alice');
     bob = keyring.addFromUri('//Bob');
-    node = await startNode(['--ui-port=0']);
+    node = await startNode(['--ui-port=0', '--coverage']);
     api = node.api;
     const found = EXPLORER_LINE.exec(node.log());
     assert.ok(found, `no Explorer line in the log:\n${node.log()}`);
@@ -176,6 +178,44 @@ describe('the Explorer in Chromium', { timeout: 300_000 }, () => {
     assert.match(await page.locator('.badge.err').first().textContent(), /ContractTrapped/);
     await page.locator('ol.backtrace li', { hasText: 'level_three' }).first().waitFor();
     await shot('trap');
+
+    // Line by line, from the keyboard: the first step, the next, then the last, whose
+    // stack runs through the panicking `level_three`.
+    await page.getByRole('link', { name: 'lines' }).click();
+    await page.waitForURL(`**/#/lines/${number.toNumber()}/${index}`);
+    const list = page.locator('.lines-list');
+    await list.locator('.lines-row.current[data-step="0"]').waitFor();
+    await list.focus();
+    await page.keyboard.press('ArrowDown');
+    await list.locator('.lines-row.current[data-step="1"]').waitFor();
+    await page.keyboard.press('End');
+    const last = Number(await list.getAttribute('aria-label').then((label) => /\((\d+)\)/.exec(label)[1])) - 1;
+    await list.locator(`.lines-row.current[data-step="${last}"]`).waitFor();
+    assert.match(await page.locator('.lines-detail').textContent(), /stack: .*level_three/);
+    assert.ok((await list.locator('.lines-row.host').count()) > 0, 'host calls in place');
+    await page.locator('.lines-source', { hasText: 'not on the node' }).waitFor();
+    await shot('lines');
+  });
+
+  test('the Coverage view marks the lines that ran and those that did not', async () => {
+    // The fixtures' DWARF build of flipper, deployed with `new(true)`, flipped once.
+    const dwarf = readFileSync(fixture('dwarf/flipper.wasm'));
+    const flipper = bundle('flipper');
+    flipper.source.wasm = u8aToHex(dwarf);
+    flipper.source.hash = blake2AsHex(dwarf);
+    const contract = await instantiateWithCode(api, alice, flipper, 'new', [true]);
+    const { gasRequired } = await contract.query.flip(alice.address, { gasLimit: maxGas(api) });
+    await sendInBlock(api, contract.tx.flip({ gasLimit: gasRequired }), alice);
+    await open('#/coverage');
+    const code = page.locator(`section.coverage-code[data-code-hash="${flipper.source.hash}"]`);
+    await code.waitFor();
+    assert.match(await code.locator('.coverage-total').textContent(), /\d+ of \d+ lines/);
+    await code.locator('details[data-path="/europa/flipper/lib.rs"] summary').click();
+    // From the source: `flip`'s body (24) ran, `get`'s (28-29) did not.
+    await code.locator('tr.hit[data-line="24"]').waitFor();
+    assert.ok((await code.locator('tr.unhit[data-line="28"], tr.unhit[data-line="29"]').count()) > 0);
+    assert.equal(await code.locator('tr.hit[data-line="28"], tr.hit[data-line="29"]').count(), 0);
+    await shot('coverage');
   });
 
   test('a message is dry-run from the Contracts view, and its gas profile drawn as a flame graph', async () => {

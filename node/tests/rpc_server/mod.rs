@@ -301,7 +301,7 @@ fn internal_runtime_apis_are_refused_through_state_call() {
             internal += 1;
         }
     }
-    assert_eq!(internal, 6, "the trace API's six entry points");
+    assert_eq!(internal, 7, "the trace API's seven entry points");
 }
 
 #[test]
