@@ -3,7 +3,8 @@
 # node/tests/polkadot-js/bench-coverage.mjs prints sustained contract calls per second with
 # --coverage against without (EUROPA_BENCH_CALLS flips, 2000), the time and the node's
 # peak memory of a line record of the compute fixture's DWARF build
-# (compute.work(EUROPA_BENCH_RECORD_ROUNDS), 1; EUROPA_BENCH_RECORD_STEPS, 1 000 000) and
+# (compute.work(EUROPA_BENCH_RECORD_ROUNDS), 2: about 1.2 million steps;
+# EUROPA_BENCH_RECORD_STEPS, 1 000 000) and
 # the time of europa_coverage over the 20 fixture codes (EUROPA_BENCH_COVERAGE_REPORTS, 10).
 # EUROPA_BENCH_NODE_ARGS adds node flags to every run.
 set -euo pipefail

@@ -18,7 +18,7 @@ use super::{accounts, sources::SourceBudget, Annotated, DebugSymbols, Insight};
 const MAX_FRAME_DEPTH: u32 = 64;
 
 /// One execution, line by line.
-#[derive(Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LineRecord {
     /// The executor that ran the steps (wasmtime: on a wasmi chain, the lens), whose
@@ -46,7 +46,7 @@ pub struct LineRecord {
 pub const MAX_SOURCE_BYTES: usize = 8 * 1024 * 1024;
 
 /// A contract frame of the record.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RecordFrame {
     /// The frame that called it (index into `frames`).
@@ -64,7 +64,7 @@ pub struct RecordFrame {
 }
 
 /// A node of a frame's call tree.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FunctionNode {
     pub parent: Option<u32>,
@@ -87,7 +87,7 @@ pub struct Location {
 }
 
 /// A host call of the record.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RecordHostCall {
     /// How many steps of the record came before it.

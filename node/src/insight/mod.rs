@@ -27,7 +27,7 @@ use std::{
 
 use pallet_europa_contracts::trace::ExecutionTrace;
 
-pub use line_record::line_record;
+pub use line_record::{line_record, LineRecord};
 pub use logging::{log_execution, LogObserver};
 pub use metadata::ContractAbi;
 pub use notes::Annotated;

@@ -250,3 +250,79 @@ fn stripped_code_is_covered_by_function_until_its_debug_build_is_registered() {
         "the constructor: {lines:?}"
     );
 }
+
+/// The `.debug_line` section's contents in `wasm`.
+fn debug_line_range(wasm: &[u8]) -> std::ops::Range<usize> {
+    wasmparser::Parser::new(0)
+        .parse_all(wasm)
+        .find_map(|payload| match payload {
+            Ok(wasmparser::Payload::CustomSection(section)) if section.name() == ".debug_line" => {
+                Some(section.data_offset()..section.data_offset() + section.data().len())
+            }
+            _ => None,
+        })
+        .expect("a .debug_line section")
+}
+
+/// Debug builds whose line programs are scrambled (rows pointing anywhere, files and lines
+/// out of range) are read within bounds: coverage, its report and line records answer or
+/// refuse, quickly, and the node goes on.
+#[test]
+fn scrambled_line_tables_are_read_within_bounds() {
+    let node = Node::start_dev(&["--coverage"]);
+    let sidecar = |file: &str| std::fs::read(format!("{}/{file}", fixtures("sidecar"))).unwrap();
+    let code = sidecar("panic_deep.wasm");
+    let code_hash = blake2_256(&code);
+    let contract = deploy(&node, code, ink_input("new", ()));
+    dry_run(&node, &contract, ink_input("ok", ()));
+    let debug = sidecar("panic_deep.debug.wasm");
+    let lines = debug_line_range(&debug);
+    let mut seed = 0x9e37_79b9_u32;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        seed
+    };
+    let (mut registered, cases) = (0, 24);
+    for _ in 0..cases {
+        let mut scrambled = debug.clone();
+        for _ in 0..1 + next() % 64 {
+            let at = lines.start + next() as usize % lines.len();
+            scrambled[at] = next() as u8;
+        }
+        let answer = node.call(
+            "europa_registerDebugInfo",
+            json!([hex(&code_hash), hex(&scrambled)]),
+        );
+        registered += usize::from(answer.is_ok());
+        let started = std::time::Instant::now();
+        for (method, params) in [
+            ("europa_coverage", json!([null, "all"])),
+            ("europa_coverageReport", json!([null, "all"])),
+            (
+                "europa_lineRecord",
+                json!([{ "call": {
+                    "origin": ss58(Sr25519Keyring::Alice),
+                    "dest": contract.to_string(),
+                    "inputData": hex(&ink_input("run", 1u32)),
+                } }]),
+            ),
+        ] {
+            // An answer or a refusal; either way the node is still there.
+            let _ = node.call(method, params);
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "bounded time"
+        );
+    }
+    assert!(
+        registered > 0,
+        "some scrambled builds pass the checks and are read"
+    );
+    let lcov = node
+        .call("europa_coverage", json!([]))
+        .expect("the node still answers");
+    assert!(lcov.as_str().unwrap().contains("end_of_record"));
+}

@@ -6,7 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 import { Keyring } from '@polkadot/api';
-import { u8aToHex } from '@polkadot/util';
+import { compactStripLength, u8aToHex } from '@polkadot/util';
 import { blake2AsHex, cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { measureThroughput } from './bench.mjs';
@@ -14,7 +14,7 @@ import { bundle, instantiateWithCode, maxGas, startNode } from './europa.mjs';
 
 const settings = {
   calls: Number(process.env.EUROPA_BENCH_CALLS ?? 2000),
-  rounds: Number(process.env.EUROPA_BENCH_RECORD_ROUNDS ?? 1),
+  rounds: Number(process.env.EUROPA_BENCH_RECORD_ROUNDS ?? 2),
   maxSteps: Number(process.env.EUROPA_BENCH_RECORD_STEPS ?? 1_000_000),
   reports: Number(process.env.EUROPA_BENCH_COVERAGE_REPORTS ?? 10),
   nodeArgs: (process.env.EUROPA_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
@@ -53,7 +53,8 @@ async function lineRecord(alice) {
   const node = await startNode(settings.nodeArgs);
   try {
     const compute = await instantiateWithCode(node.api, alice, dwarfBundle('compute'), 'new', []);
-    const input = compute.abi.findMessage('work').toU8a([settings.rounds]);
+    // The message's encoding without the length prefix a call's `data` carries.
+    const [, input] = compactStripLength(compute.abi.findMessage('work').toU8a([settings.rounds]));
     const before = memory(node.child.pid);
     const started = performance.now();
     const record = await node.provider.send('europa_lineRecord', [{

@@ -7,8 +7,7 @@
 use europa_runtime::{opaque::Block, AccountId, Balance, EventRecord, Hash};
 use jsonrpsee::types::ErrorObjectOwned;
 use pallet_europa_contracts::{api::ContractsTraceApi, trace::ExecutionTrace, Code};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
 use sp_runtime::traits::{BlakeTwo256, Block as BlockT, Hash as _};
@@ -17,7 +16,7 @@ use super::{
     find_block, limits::Limits, message, profile::line_tables, CallRequest, InstantiateRequest,
 };
 use crate::{
-    insight::{line_record, Annotated, Insight},
+    insight::{line_record, Annotated, Insight, LineRecord},
     lens::{self, runtime_api, LensNote, LENS_EXECUTOR},
     rpc::{insight::stored_code, invalid_params, params::BlockRef, runtime_error, FullBackend},
 };
@@ -44,6 +43,20 @@ pub struct LineRecordRequest {
 pub struct ExtrinsicRef {
     block: BlockRef,
     index: u32,
+}
+
+/// The answer: the record, with what decided the execution and why it failed. Served
+/// as it is, not through a JSON tree: a million steps take 20 MiB as text and ten times
+/// that as `serde_json::Value`s.
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LineRecordAnswer {
+    /// The executor that decides (wasmi on a default chain).
+    executor: String,
+    #[serde(flatten)]
+    record: LineRecord,
+    /// Why the execution failed, when it did.
+    explanation: Option<String>,
 }
 
 /// A request that names one execution and a step cap within bounds.
@@ -89,7 +102,11 @@ impl LineRecordRequest {
 }
 
 /// The record of the execution `request` names, as JSON.
-pub fn answer<C>(client: &C, insight: &Insight, request: Checked) -> Result<Value, ErrorObjectOwned>
+pub fn answer<C>(
+    client: &C,
+    insight: &Insight,
+    request: Checked,
+) -> Result<LineRecordAnswer, ErrorObjectOwned>
 where
     C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + sc_client_api::BlockBackend<Block>,
     C: sc_client_api::StorageProvider<Block, FullBackend>,
@@ -205,10 +222,11 @@ where
         None => executor.as_str(),
     };
     let record = line_record(insight, &annotated, &code, steps_executor, steps);
-    let mut answer = serde_json::to_value(record).map_err(runtime_error)?;
-    answer["executor"] = json!(executor);
-    answer["explanation"] = json!(annotated.explanation);
-    Ok(answer)
+    Ok(LineRecordAnswer {
+        record,
+        explanation: annotated.explanation.clone(),
+        executor,
+    })
 }
 
 /// The first of the decisive `traces` (one runtime call's executions) with its frames'

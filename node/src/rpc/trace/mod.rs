@@ -175,7 +175,10 @@ pub trait TraceApi {
     /// What one execution did line by line: a dry-run call or instantiation, or an
     /// extrinsic re-executed (see docs/rpc.md).
     #[method(name = "europa_lineRecord")]
-    async fn line_record(&self, request: line_record::LineRecordRequest) -> RpcResult<Value>;
+    async fn line_record(
+        &self,
+        request: line_record::LineRecordRequest,
+    ) -> RpcResult<line_record::LineRecordAnswer>;
 }
 
 /// What the trace methods share: the client and its backend, what Europa knows about
@@ -203,13 +206,11 @@ where
     C: Send + Sync + 'static,
 {
     /// Runs `trace` on the blocking pool once a permit is free.
-    async fn run(
+    async fn run<R: Send + 'static>(
         &self,
         method: &str,
-        trace: impl FnOnce(&C, &FullBackend, &Insight) -> Result<Value, ErrorObjectOwned>
-            + Send
-            + 'static,
-    ) -> RpcResult<Value> {
+        trace: impl FnOnce(&C, &FullBackend, &Insight) -> Result<R, ErrorObjectOwned> + Send + 'static,
+    ) -> RpcResult<R> {
         // Owned and moved into the blocking task: a client that goes away stops waiting,
         // not the re-execution, which keeps its permit until it ends.
         let permit = self
@@ -441,7 +442,10 @@ where
         .await
     }
 
-    async fn line_record(&self, request: line_record::LineRecordRequest) -> RpcResult<Value> {
+    async fn line_record(
+        &self,
+        request: line_record::LineRecordRequest,
+    ) -> RpcResult<line_record::LineRecordAnswer> {
         let request = request.checked()?;
         self.run("europa_lineRecord", move |client, _, insight| {
             line_record::answer(client, insight, request)

@@ -22,8 +22,8 @@ pub struct Run<T: Config> {
     recording: Recording,
     /// Whether a coverage run on the lens engine goes first ([`crate::OnTrace::coverage`]).
     covered: bool,
-    /// Whether this is that coverage run.
-    lens: bool,
+    /// Whether this is that coverage run (on the lens engine).
+    coverage_run: bool,
 }
 
 /// What a top-level execution produced.
@@ -55,7 +55,7 @@ impl<T: Config> Run<T> {
             dry_run: false,
             recording,
             covered: T::OnTrace::coverage(),
-            lens: false,
+            coverage_run: false,
         }
     }
 
@@ -75,7 +75,7 @@ impl<T: Config> Run<T> {
             dry_run: true,
             recording,
             covered: T::OnTrace::coverage(),
-            lens: false,
+            coverage_run: false,
         }
     }
 
@@ -185,7 +185,7 @@ impl<T: Config> Run<T> {
             uploaded,
             self.recording.clone(),
             self.dry_run,
-            self.lens,
+            self.coverage_run,
         );
         let frame_deposit = root_deposit.nested(Zero::zero());
         let outcome = stack.run_frame(args, input, Weight::zero(), frame_deposit);
@@ -213,7 +213,7 @@ impl<T: Config> Run<T> {
             error: result.as_ref().err().map(describe::<T>),
             truncated: stack.recorder.truncation(),
         };
-        if self.lens {
+        if self.coverage_run {
             T::OnTrace::on_coverage(stack.recorder.take_hits());
         }
         let debug_message = if stack.collect_debug {
@@ -242,7 +242,7 @@ impl<T: Config> Run<T> {
         let shadow = Run {
             recording: Recording::coverage(),
             covered: false,
-            lens: true,
+            coverage_run: true,
             ..self.clone()
         };
         let _ = frame_support::storage::with_transaction(|| {
