@@ -157,6 +157,7 @@ const RARE_FLAGS: &[&str] = &[
     "pool-limit",
     "pool-kbytes",
     "tx-ban-seconds",
+    "coverage-filter",
 ];
 
 /// Which flags `--help` shows.
