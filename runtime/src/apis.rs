@@ -260,8 +260,7 @@ impl_runtime_apis! {
             line_starts: Vec<(Hash, Vec<u32>)>,
             max_steps: u32,
         ) -> (ContractExecResult, ExecutionTrace) {
-            let profiling = pallet_europa_contracts::Profiling::by_line(by_code(line_starts), max_steps);
-            let recording = pallet_europa_contracts::Recording::profiled(profiling);
+            let recording = profiled(line_starts, max_steps);
             contracts::replaying(|| {
                 Contracts::bare_call_recorded(recording, origin, dest, value, gas_limit, storage_deposit_limit, input_data)
             })
@@ -278,8 +277,7 @@ impl_runtime_apis! {
             line_starts: Vec<(Hash, Vec<u32>)>,
             max_steps: u32,
         ) -> (ContractInstantiateResult, ExecutionTrace) {
-            let profiling = pallet_europa_contracts::Profiling::by_line(by_code(line_starts), max_steps);
-            let recording = pallet_europa_contracts::Recording::profiled(profiling);
+            let recording = profiled(line_starts, max_steps);
             contracts::replaying(|| {
                 Contracts::bare_instantiate_recorded(recording, origin, value, gas_limit, storage_deposit_limit, code, data, salt)
             })
@@ -309,6 +307,16 @@ impl_runtime_apis! {
             genesis::preset_names()
         }
     }
+}
+
+/// A dry run's recording with gas profiles by line for the code `line_starts` covers,
+/// and with `max_steps`, a line record.
+fn profiled(
+    line_starts: Vec<(Hash, Vec<u32>)>,
+    max_steps: u32,
+) -> pallet_europa_contracts::Recording {
+    let profiling = pallet_europa_contracts::Profiling::by_line(by_code(line_starts), max_steps);
+    pallet_europa_contracts::Recording::profiled(profiling)
 }
 
 /// Line starts by the SCALE encoding of the code hash, as the contracts pallet takes

@@ -44,6 +44,7 @@ struct Codes {
 }
 
 /// One code's bytes (kept as executed: its line map is read from them) and hits.
+#[derive(Clone)]
 struct Covered {
     code: Arc<Vec<u8>>,
     hits: BTreeMap<u32, u64>,
@@ -118,16 +119,18 @@ impl Coverage {
         filter: CoverageFilter,
     ) -> Vec<CodeReport> {
         // The lock is not held while DWARF is read.
-        let codes: Vec<([u8; 32], Arc<Vec<u8>>, BTreeMap<u32, u64>)> = self
+        let codes: Vec<([u8; 32], Covered)> = self
             .codes()
             .by_hash
             .iter()
             .filter(|(hash, _)| only.is_none_or(|only| only == **hash))
-            .map(|(hash, covered)| (*hash, covered.code.clone(), covered.hits.clone()))
+            .map(|(hash, covered)| (*hash, covered.clone()))
             .collect();
         codes
             .into_iter()
-            .map(|(hash, code, hits)| report::of_code(insight, hash, &code, &hits, filter))
+            .map(|(hash, covered)| {
+                report::of_code(insight, hash, &covered.code, &covered.hits, filter)
+            })
             .collect()
     }
 

@@ -607,6 +607,33 @@ impl Recorder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::*;
+
+    /// Fuel the tests' runs start with.
+    const BUDGET: u64 = 1_000_000;
+
+    /// An environment with one host function, `env.host(i32) -> i32`.
+    fn with_host(host: HostFuncType<()>) -> EnvironmentDefinitionBuilder<()> {
+        let mut env = EnvironmentDefinitionBuilder::new();
+        let signature = Signature::new(&[ValueType::I32], &[ValueType::I32]);
+        env.add_host_func("env", "host", signature, host);
+        env
+    }
+
+    /// Runs `code`'s `run` unprofiled, checking it returns `returns`: the fuel it burns.
+    fn plain_run(
+        engine: &Engine,
+        code: &[u8],
+        env: &EnvironmentDefinitionBuilder<()>,
+        returns: i32,
+    ) -> u64 {
+        let mut plain = Instance::with_fuel(engine, code, env, &mut (), BUDGET).unwrap();
+        assert_eq!(
+            plain.invoke("run", &[], &mut ()),
+            Ok(vec![Value::I32(returns)])
+        );
+        BUDGET - plain.fuel_remaining()
+    }
 
     #[test]
     fn instrumented_code_validates_and_wraps_every_function() {
@@ -637,7 +664,6 @@ mod tests {
     /// for all of it: in each function, and in the host function it called.
     #[test]
     fn a_profile_accounts_for_exactly_the_fuel_burnt() {
-        use crate::*;
         let code = wat::parse_str(
             r#"(module
                 (import "env" "host" (func $host (param i32) (result i32)))
@@ -661,18 +687,10 @@ mod tests {
             ctx.set_fuel(fuel - 1_000);
             Ok(ReturnValue::Value(args[0]))
         }
-        let mut env = EnvironmentDefinitionBuilder::new();
-        env.add_host_func(
-            "env",
-            "host",
-            Signature::new(&[ValueType::I32], &[ValueType::I32]),
-            host,
-        );
+        let env = with_host(host);
         let engine = Engine::new(SandboxConfig::new(Executor::Wasmtime)).unwrap();
-        let budget = 1_000_000;
-        let mut plain = Instance::with_fuel(&engine, &code, &env, &mut (), budget).unwrap();
-        assert_eq!(plain.invoke("run", &[], &mut ()), Ok(vec![Value::I32(100)]));
-        let burnt = budget - plain.fuel_remaining();
+        let budget = BUDGET;
+        let burnt = plain_run(&engine, &code, &env, 100);
 
         let plain_profile = Instrumentation::default();
         let mut profiled =
@@ -753,7 +771,6 @@ mod tests {
     /// in which order, and the run burns what an unmarked one does.
     #[test]
     fn every_block_marks_what_ran_in_order_and_burns_no_fuel() {
-        use crate::*;
         let code = wat::parse_str(
             r#"(module
                 (import "env" "host" (func $host (param i32) (result i32)))
@@ -770,18 +787,10 @@ mod tests {
         fn host(_: &mut FunctionContext<'_, ()>, args: &[Value]) -> Result<ReturnValue, HostError> {
             Ok(ReturnValue::Value(args[0]))
         }
-        let mut env = EnvironmentDefinitionBuilder::new();
-        env.add_host_func(
-            "env",
-            "host",
-            Signature::new(&[ValueType::I32], &[ValueType::I32]),
-            host,
-        );
+        let env = with_host(host);
         let engine = Engine::new(SandboxConfig::new(Executor::Wasmtime)).unwrap();
-        let budget = 1_000_000;
-        let mut plain = Instance::with_fuel(&engine, &code, &env, &mut (), budget).unwrap();
-        assert_eq!(plain.invoke("run", &[], &mut ()), Ok(vec![Value::I32(10)]));
-        let burnt = budget - plain.fuel_remaining();
+        let budget = BUDGET;
+        let burnt = plain_run(&engine, &code, &env, 10);
 
         let marked = Instrumentation {
             every_block: true,

@@ -14,6 +14,7 @@ use sp_runtime::traits::{BlakeTwo256, Block as BlockT, Hash as _};
 
 use super::{
     find_block, limits::Limits, message, profile::line_tables, CallRequest, InstantiateRequest,
+    ProfileRequest,
 };
 use crate::{
     insight::{line_record, Annotated, Insight, LineRecord},
@@ -130,7 +131,7 @@ where
         What::Instantiate(instantiate, code) => {
             let at = request.at.unwrap_or_else(|| client.info().best_hash);
             let limits = Limits::of(instantiate.gas_limit, instantiate.storage_deposit_limit);
-            let run = |profile: Option<(Vec<(Hash, Vec<u32>)>, u32)>, lens: bool| {
+            let run = |profile: Option<ProfileRequest>, lens: bool| {
                 let api = runtime_api(client, lens);
                 let (origin, value) = (instantiate.origin.0.clone(), instantiate.value.0);
                 let (data, salt) = (instantiate.data.0.clone(), instantiate.salt.0.clone());
@@ -169,7 +170,7 @@ where
                     "block {block} has {count} extrinsics: there is no extrinsic {index}"
                 )));
             }
-            let run = |profile: Option<(Vec<(Hash, Vec<u32>)>, u32)>, lens: bool| {
+            let run = |profile: Option<ProfileRequest>, lens: bool| {
                 let api = runtime_api(client, lens);
                 let block = found.clone();
                 let answer = match profile {

@@ -47,6 +47,10 @@ use super::{
 use limits::{explained, needs_of_extrinsic, Limits};
 use profile::{gas_report, line_tables};
 
+/// What a profiled run is asked for: the line starts of each code to profile by line,
+/// and how many steps its frames keep (0: none; a line record).
+type ProfileRequest = (Vec<(Hash, Vec<u32>)>, u32);
+
 /// How many traces run at once; more wait their turn.
 pub const CONCURRENT_TRACES: usize = 2;
 
@@ -74,7 +78,7 @@ impl CallRequest {
         client: &C,
         at: Hash,
         limits: Limits,
-        profile: Option<(Vec<(Hash, Vec<u32>)>, u32)>,
+        profile: Option<ProfileRequest>,
         lens: bool,
     ) -> Result<(ContractExecResult<Balance, EventRecord>, ExecutionTrace), ErrorObjectOwned>
     where
