@@ -166,6 +166,12 @@ pub enum Subcommand {
     /// `europa_modifiedStateKvs` answers): in the top trie, or with --contract in that
     /// contract's storage. JSON: `[{key, value | null}]`.
     StateKv(StateKvCmd),
+
+    /// Serve the Debug Adapter Protocol on stdin/stdout, for an editor to launch
+    /// (VS Code, nvim-dap, Helix, Emacs): its launch configuration names a running
+    /// node (`url`, default ws://127.0.0.1:9944) and the execution to step through
+    /// (`call`, `instantiate` or `extrinsic`, as `europa_lineRecord` takes them).
+    Debug,
 }
 
 #[derive(Debug, Clone, clap::Args)]

@@ -258,6 +258,7 @@ pub fn run() -> sc_cli::Result<()> {
             runner.sync_run(|config| cmd.run(config.database))
         }
         Some(Subcommand::Workspace(cmd)) => workspace_command(cmd).map_err(sc_cli::Error::Input),
+        Some(Subcommand::Debug) => crate::dap::serve().map_err(sc_cli::Error::Io),
         Some(Subcommand::Revert(cmd)) => {
             let runner = cli.create_runner(&cmd.chain.in_workspace()?)?;
             runner.sync_run(|config| revert_stopped_chain(&config, cmd.height))

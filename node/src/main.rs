@@ -9,6 +9,8 @@ mod cli;
 mod clock;
 mod command;
 mod coverage;
+mod dap;
+mod debugger;
 mod executor;
 mod explorer;
 mod files;

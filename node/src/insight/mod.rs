@@ -6,7 +6,7 @@
 
 pub mod accounts;
 mod explain;
-mod line_record;
+pub mod line_record;
 mod logging;
 mod metadata;
 mod notes;

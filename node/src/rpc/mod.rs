@@ -11,6 +11,7 @@
 mod chain_control;
 mod cheats;
 mod coverage;
+mod debug;
 mod engine;
 mod explore;
 pub mod in_block_reads;
@@ -92,6 +93,9 @@ where
         deps.backend.clone(),
         deps.insight.clone(),
     );
+    module.merge(debug::DebugApiServer::into_rpc(debug::DebugRpc::new(
+        tracer.clone(),
+    )))?;
     module.merge(tracer.into_rpc())?;
     module.merge(Explore::new(deps.client.clone(), deps.insight.clone()).into_rpc())?;
     module.merge(CoverageRpc::new(deps.coverage, deps.insight.clone()).into_rpc())?;

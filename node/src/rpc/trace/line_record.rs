@@ -53,11 +53,11 @@ pub struct ExtrinsicRef {
 #[serde(rename_all = "camelCase")]
 pub struct LineRecordAnswer {
     /// The executor that decides (wasmi on a default chain).
-    executor: String,
+    pub executor: String,
     #[serde(flatten)]
-    record: LineRecord,
+    pub record: LineRecord,
     /// Why the execution failed, when it did.
-    explanation: Option<String>,
+    pub explanation: Option<String>,
 }
 
 /// A request that names one execution and a step cap within bounds.
@@ -102,12 +102,28 @@ impl LineRecordRequest {
     }
 }
 
-/// The record of the execution `request` names, as JSON.
+/// The record of the execution `request` names.
 pub fn answer<C>(
     client: &C,
     insight: &Insight,
     request: Checked,
 ) -> Result<LineRecordAnswer, ErrorObjectOwned>
+where
+    C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + sc_client_api::BlockBackend<Block>,
+    C: sc_client_api::StorageProvider<Block, FullBackend>,
+    C::Api: ContractsTraceApi<Block, AccountId, Balance, Hash, EventRecord> + sp_api::ApiExt<Block>,
+{
+    answer_with(client, insight, request, |answer, _| answer)
+}
+
+/// [`answer`], handed to `then` with a reader of the code the execution ran (by hash,
+/// as the state it ran on holds it, or as a dry run uploaded it).
+pub fn answer_with<C, R>(
+    client: &C,
+    insight: &Insight,
+    request: Checked,
+    then: impl FnOnce(LineRecordAnswer, &dyn Fn(&[u8; 32]) -> Option<Vec<u8>>) -> R,
+) -> Result<R, ErrorObjectOwned>
 where
     C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + sc_client_api::BlockBackend<Block>,
     C: sc_client_api::StorageProvider<Block, FullBackend>,
@@ -223,11 +239,12 @@ where
         None => executor.as_str(),
     };
     let record = line_record(insight, &annotated, &code, steps_executor, steps);
-    Ok(LineRecordAnswer {
+    let answer = LineRecordAnswer {
         record,
         explanation: annotated.explanation.clone(),
         executor,
-    })
+    };
+    Ok(then(answer, &code))
 }
 
 /// The first of the decisive `traces` (one runtime call's executions) with its frames'

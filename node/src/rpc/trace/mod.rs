@@ -8,7 +8,7 @@
 //! workers: other calls are answered meanwhile.
 
 mod limits;
-mod line_record;
+pub(super) mod line_record;
 mod profile;
 
 use std::sync::Arc;
@@ -194,6 +194,18 @@ pub struct Tracer<C> {
     permits: Arc<tokio::sync::Semaphore>,
 }
 
+// By hand: a derive would ask `C: Clone` of the client behind the `Arc`.
+impl<C> Clone for Tracer<C> {
+    fn clone(&self) -> Self {
+        Tracer {
+            client: self.client.clone(),
+            backend: self.backend.clone(),
+            insight: self.insight.clone(),
+            permits: self.permits.clone(),
+        }
+    }
+}
+
 impl<C> Tracer<C> {
     pub fn new(client: Arc<C>, backend: Arc<FullBackend>, insight: Arc<Insight>) -> Self {
         Tracer {
@@ -210,7 +222,7 @@ where
     C: Send + Sync + 'static,
 {
     /// Runs `trace` on the blocking pool once a permit is free.
-    async fn run<R: Send + 'static>(
+    pub(super) async fn run<R: Send + 'static>(
         &self,
         method: &str,
         trace: impl FnOnce(&C, &FullBackend, &Insight) -> Result<R, ErrorObjectOwned> + Send + 'static,

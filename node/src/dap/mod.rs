@@ -1,0 +1,356 @@
+//! `europa debug`: a Debug Adapter Protocol server on stdin/stdout, as editors launch
+//! adapters (VS Code, nvim-dap, Helix, Emacs dap-mode), one session per process. It is a
+//! client of a running node: a `launch` names the node (`url`) and the execution, the
+//! node keeps the session (`europa_debug*`, `rpc::debug`), and every request here is
+//! one RPC call there. Stepping back costs what stepping forward does: the execution is
+//! recorded whole.
+
+mod node_client;
+mod protocol;
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use node_client::NodeClient;
+use protocol::{Connection, Incoming};
+
+/// The node a launch without `url` debugs against.
+pub const DEFAULT_URL: &str = "ws://127.0.0.1:9944";
+/// The one thread the adapter reports: the execution.
+const THREAD: u64 = 1;
+/// `variablesReference`s of the scopes.
+const CONTRACT_SCOPE: u64 = 1;
+const HOST_CALLS_SCOPE: u64 = 2;
+
+/// Serves one debugging session on stdin/stdout until the client disconnects or the
+/// input ends.
+pub fn serve() -> std::io::Result<()> {
+    let stdin = std::io::stdin();
+    let stdout = std::io::stdout();
+    let mut connection = Connection::new(stdin.lock(), stdout.lock());
+    let mut adapter = Adapter::default();
+    while let Some(message) = connection.read()? {
+        let Incoming::Request {
+            seq,
+            command,
+            arguments,
+        } = message
+        else {
+            continue;
+        };
+        let answer = adapter.handle(&command, arguments, &mut connection);
+        match answer {
+            Ok(Reply { body, then }) => {
+                connection.respond(seq, &command, Ok(body))?;
+                for (event, body) in then {
+                    connection.event(&event, body)?;
+                }
+            }
+            Err(message) => connection.respond(seq, &command, Err(message))?,
+        }
+        if adapter.done {
+            break;
+        }
+    }
+    if let (Some(node), Some(session)) = (&adapter.node, adapter.session) {
+        let _ = node.call("europa_debugClose", json!([session]));
+    }
+    Ok(())
+}
+
+/// A response's body, and the events that follow it.
+struct Reply {
+    body: Value,
+    then: Vec<(String, Value)>,
+}
+
+impl Reply {
+    fn with(body: Value) -> Self {
+        Reply {
+            body,
+            then: Vec::new(),
+        }
+    }
+}
+
+#[derive(Default)]
+struct Adapter {
+    node: Option<NodeClient>,
+    session: Option<u64>,
+    stop_on_entry: bool,
+    /// Breakpoints set before the session existed, by client path.
+    pending: BTreeMap<String, Vec<u32>>,
+    /// The client's path of each source file DWARF names, learnt from breakpoints.
+    client_paths: BTreeMap<String, String>,
+    /// The state at the current step, as the node last said it.
+    state: Value,
+    done: bool,
+}
+
+/// What a `launch` takes: the node, the execution (as `europa_lineRecord`), whether to
+/// stop at the first step.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LaunchArguments {
+    url: Option<String>,
+    call: Option<Value>,
+    instantiate: Option<Value>,
+    extrinsic: Option<Value>,
+    contract: Option<Value>,
+    #[serde(default)]
+    stop_on_entry: bool,
+    max_steps: Option<u32>,
+}
+
+impl Adapter {
+    fn handle(
+        &mut self,
+        command: &str,
+        arguments: Value,
+        _connection: &mut Connection<impl std::io::BufRead, impl std::io::Write>,
+    ) -> Result<Reply, String> {
+        match command {
+            "initialize" => Ok(Reply::with(json!({
+                "supportsConfigurationDoneRequest": true,
+                "supportsStepBack": true,
+                "supportsRestartRequest": true,
+            }))),
+            "launch" => self.launch(arguments),
+            "setBreakpoints" => self.set_breakpoints(arguments).map(Reply::with),
+            "configurationDone" => {
+                let how = if self.stop_on_entry {
+                    "restart"
+                } else {
+                    "continue"
+                };
+                self.go(Value::Null, how)
+            }
+            "threads" => Ok(Reply::with(
+                json!({ "threads": [{ "id": THREAD, "name": "contract execution" }] }),
+            )),
+            "stackTrace" => Ok(Reply::with(self.stack_trace())),
+            "scopes" => Ok(Reply::with(json!({ "scopes": [
+                { "name": "Contract", "variablesReference": CONTRACT_SCOPE, "expensive": false },
+                { "name": "Host calls", "variablesReference": HOST_CALLS_SCOPE, "expensive": false },
+            ] }))),
+            "variables" => Ok(Reply::with(self.variables(&arguments))),
+            "next" => self.go(Value::Null, "over"),
+            "stepIn" => self.go(Value::Null, "in"),
+            "stepOut" => self.go(Value::Null, "out"),
+            "stepBack" => self.go(Value::Null, "back"),
+            "continue" => self.go(json!({ "allThreadsContinued": true }), "continue"),
+            "reverseContinue" => self.go(Value::Null, "reverseContinue"),
+            "restart" => self.go(Value::Null, "restart"),
+            // Nothing runs between requests: there is nothing to pause.
+            "pause" => Ok(Reply::with(Value::Null)),
+            "disconnect" | "terminate" => {
+                self.done = true;
+                Ok(Reply::with(Value::Null))
+            }
+            other => Err(format!("europa debug does not support `{other}` yet")),
+        }
+    }
+
+    fn launch(&mut self, arguments: Value) -> Result<Reply, String> {
+        let launch: LaunchArguments = serde_json::from_value(arguments)
+            .map_err(|e| format!("bad launch configuration: {e}"))?;
+        if launch.contract.is_some() {
+            return Err(
+                "`contract` (the next execution of a contract) is not supported yet: debug a \
+                 `call`, an `instantiate` or an `extrinsic`"
+                    .into(),
+            );
+        }
+        let mut target = json!({});
+        let named = [
+            ("call", launch.call),
+            ("instantiate", launch.instantiate),
+            ("extrinsic", launch.extrinsic),
+        ];
+        for (key, value) in named {
+            if let Some(value) = value {
+                target[key] = value;
+            }
+        }
+        if let Some(steps) = launch.max_steps {
+            target["maxSteps"] = json!(steps);
+        }
+        let url = launch.url.as_deref().unwrap_or(DEFAULT_URL);
+        let node = NodeClient::new(url)?;
+        let launched = node.call("europa_debugLaunch", json!([target]))?;
+        let session = launched["session"]
+            .as_u64()
+            .ok_or("the node started no session")?;
+        self.node = Some(node);
+        self.session = Some(session);
+        self.stop_on_entry = launch.stop_on_entry;
+        for (path, lines) in std::mem::take(&mut self.pending) {
+            self.node_breakpoints(&path, &lines)?;
+        }
+        Ok(Reply {
+            body: Value::Null,
+            then: vec![("initialized".into(), Value::Null)],
+        })
+    }
+
+    fn node(&self) -> Result<(&NodeClient, u64), String> {
+        match (&self.node, self.session) {
+            (Some(node), Some(session)) => Ok((node, session)),
+            _ => Err("no execution is being debugged: launch one first".into()),
+        }
+    }
+
+    fn set_breakpoints(&mut self, arguments: Value) -> Result<Value, String> {
+        let path = arguments["source"]["path"]
+            .as_str()
+            .ok_or("setBreakpoints needs source.path")?
+            .to_owned();
+        let lines: Vec<u32> = match arguments["breakpoints"].as_array() {
+            Some(breakpoints) => breakpoints
+                .iter()
+                .filter_map(|b| b["line"].as_u64())
+                .map(|line| line as u32)
+                .collect(),
+            None => arguments["lines"]
+                .as_array()
+                .map(|lines| {
+                    lines
+                        .iter()
+                        .filter_map(Value::as_u64)
+                        .map(|l| l as u32)
+                        .collect()
+                })
+                .unwrap_or_default(),
+        };
+        if self.session.is_none() {
+            let unverified: Vec<Value> = lines
+                .iter()
+                .map(|line| json!({ "verified": false, "line": line }))
+                .collect();
+            self.pending.insert(path, lines);
+            return Ok(json!({ "breakpoints": unverified }));
+        }
+        let set = self.node_breakpoints(&path, &lines)?;
+        let breakpoints: Vec<Value> = set
+            .iter()
+            .map(|b| match b["line"].as_u64() {
+                Some(line) => json!({ "verified": true, "line": line, "source": { "path": path } }),
+                None => json!({
+                    "verified": false,
+                    "line": b["requested"],
+                    "message": "no code at or after this line in the code this execution ran",
+                }),
+            })
+            .collect();
+        Ok(json!({ "breakpoints": breakpoints }))
+    }
+
+    /// Sets `lines` of `path` on the node; remembers which DWARF file `path` is.
+    fn node_breakpoints(&mut self, path: &str, lines: &[u32]) -> Result<Vec<Value>, String> {
+        let (node, session) = self.node()?;
+        let set = node.call("europa_debugSetBreakpoints", json!([session, path, lines]))?;
+        let set = set.as_array().cloned().unwrap_or_default();
+        if let Some(file) = set.iter().find_map(|b| b["file"].as_str()) {
+            self.client_paths.insert(file.to_owned(), path.to_owned());
+        }
+        Ok(set)
+    }
+
+    /// Moves on the node, answering with `body`, then says where it stopped (or that
+    /// the execution is over).
+    fn go(&mut self, body: Value, how: &str) -> Result<Reply, String> {
+        let (node, session) = self.node()?;
+        let state = node.call("europa_debugStep", json!([session, how]))?;
+        let stop = state["stop"].as_str().unwrap_or("step").to_owned();
+        self.state = state;
+        let event = match stop.as_str() {
+            "end" => ("terminated".to_owned(), Value::Null),
+            reason => {
+                let description = (reason == "exception")
+                    .then(|| self.state["outcome"].as_str().map(str::to_owned))
+                    .flatten();
+                (
+                    "stopped".to_owned(),
+                    json!({
+                        "reason": reason,
+                        "threadId": THREAD,
+                        "allThreadsStopped": true,
+                        "description": description,
+                        "text": description,
+                    }),
+                )
+            }
+        };
+        Ok(Reply {
+            body,
+            then: vec![event],
+        })
+    }
+
+    fn stack_trace(&self) -> Value {
+        let frames: Vec<Value> = self.state["stack"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+            .map(|(index, entry)| {
+                let source = entry["file"].as_str().map(|file| {
+                    let path = self.client_paths.get(file).map_or(file, String::as_str);
+                    let name = path.rsplit('/').next().unwrap_or(path);
+                    json!({ "name": name, "path": path })
+                });
+                json!({
+                    "id": index + 1,
+                    "name": entry["name"],
+                    "source": source,
+                    "line": entry["line"].as_u64().unwrap_or(0),
+                    "column": entry["column"].as_u64().unwrap_or(1),
+                })
+            })
+            .collect();
+        json!({ "totalFrames": frames.len(), "stackFrames": frames })
+    }
+
+    fn variables(&self, arguments: &Value) -> Value {
+        let state = &self.state;
+        let text = |value: &Value| match value {
+            Value::String(text) => text.clone(),
+            Value::Null => "—".into(),
+            other => other.to_string(),
+        };
+        let variable = |name: &str, value: String| json!({ "name": name, "value": value, "variablesReference": 0 });
+        let variables: Vec<Value> = match arguments["variablesReference"].as_u64() {
+            Some(CONTRACT_SCOPE) => vec![
+                variable("call", text(&state["call"])),
+                variable("contract", text(&state["contract"])),
+                variable("code hash", text(&state["codeHash"])),
+                variable("ref_time burnt", text(&state["refTime"])),
+                variable(
+                    "step",
+                    format!("{} of {}", text(&state["step"]), text(&state["steps"])),
+                ),
+                variable("outcome", text(&state["outcome"])),
+            ],
+            Some(HOST_CALLS_SCOPE) => state["hostCalls"]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .enumerate()
+                .map(|(index, call)| {
+                    let result = match (&call["error"], &call["code"]) {
+                        (Value::String(error), _) => format!("✗ {error}"),
+                        (_, Value::String(code)) => code.clone(),
+                        _ => "ok".into(),
+                    };
+                    variable(&format!("{index} {}", text(&call["func"])), result)
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        json!({ "variables": variables })
+    }
+}

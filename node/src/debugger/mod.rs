@@ -1,0 +1,523 @@
+//! The debugger's timeline: one execution's line record, a position on it, and
+//! breakpoints. Every execution is deterministic and recorded whole, so moving is
+//! choosing another step — forwards or backwards at the same cost — and the state at a
+//! step (its stack, the frame's contract, the host calls so far) is read off the record.
+//! The node keeps sessions of these (`rpc::debug`); the DAP adapter (`dap`) and the
+//! Explorer drive them.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::insight::{line_record::Location, LineRecord};
+
+/// Breakpoints one session holds at most, over all files.
+pub const MAX_BREAKPOINTS: usize = 10_000;
+
+/// How to move.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Move {
+    /// The next step, into calls.
+    In,
+    /// The next step in this function or a caller.
+    Over,
+    /// The next step in a caller.
+    Out,
+    /// Back to the previous step in this function or a caller (reverse of `over`).
+    Back,
+    /// Forwards to a breakpoint, a trap, or the end.
+    Continue,
+    /// Backwards to a breakpoint, or the first step.
+    ReverseContinue,
+    /// To the first step.
+    Restart,
+}
+
+/// Why the timeline stopped where it did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Stop {
+    Entry,
+    Step,
+    Breakpoint,
+    /// The step where the execution trapped (its last).
+    Exception,
+    /// Past the last step: the execution is over.
+    End,
+}
+
+/// A breakpoint as set: the line asked for, and where it went.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Breakpoint {
+    pub requested: u32,
+    /// The nearest line at or after it with code, in `file`; `None`: unverified.
+    pub line: Option<u32>,
+    /// The source file as the code's DWARF names it.
+    pub file: Option<String>,
+}
+
+/// One entry of the stack at a step, innermost first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StackEntry {
+    pub name: String,
+    pub file: Option<String>,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+    /// The contract frame (index into the record's frames).
+    pub frame: u32,
+}
+
+/// What there is to see at a step.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StepState {
+    pub step: u32,
+    pub steps: u32,
+    pub stop: Stop,
+    pub stack: Vec<StackEntry>,
+    /// The contract frame running: its index, `contract::message(args)`, address, code,
+    /// entry point, outcome.
+    pub frame: u32,
+    pub call: String,
+    pub contract: String,
+    pub code_hash: String,
+    pub outcome: String,
+    /// `ref_time` the frame's code had burnt, as the steps' executor counts it.
+    pub ref_time: u64,
+    /// Host calls this frame made before this step.
+    pub host_calls: Vec<HostCallSoFar>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HostCallSoFar {
+    pub func: String,
+    pub code: Option<String>,
+    pub error: Option<String>,
+}
+
+/// One execution's timeline.
+pub struct Timeline {
+    record: LineRecord,
+    /// Each step's depth: the contract frame's, then the WASM call path's length.
+    depths: Vec<(u32, u32)>,
+    /// Lines with code, by file as DWARF names it (where breakpoints may go).
+    lines_with_code: BTreeMap<String, BTreeSet<u32>>,
+    breakpoints: BTreeMap<String, BTreeSet<u32>>,
+    position: usize,
+}
+
+impl Timeline {
+    /// A timeline at the first step of `record`; `lines_with_code` are the lines DWARF
+    /// maps code to, for breakpoints.
+    pub fn new(record: LineRecord, lines_with_code: BTreeMap<String, BTreeSet<u32>>) -> Self {
+        let depths = record
+            .steps
+            .iter()
+            .map(|&(frame, node, _, _)| {
+                let frame_info = &record.frames[frame as usize];
+                let mut depth = 0;
+                let mut at = Some(node);
+                // The path is at most the frame's node count long.
+                while let Some(node) = at.filter(|_| depth as usize <= frame_info.functions.len()) {
+                    depth += 1;
+                    at = frame_info
+                        .functions
+                        .get(node as usize)
+                        .and_then(|f| f.parent);
+                }
+                (frame_info.depth, depth)
+            })
+            .collect();
+        Timeline {
+            record,
+            depths,
+            lines_with_code,
+            breakpoints: BTreeMap::new(),
+            position: 0,
+        }
+    }
+
+    pub fn steps(&self) -> usize {
+        self.record.steps.len()
+    }
+
+    /// Replaces the breakpoints of the source file `path` (a client's path: matched to
+    /// the DWARF file with the longest common ending) with `lines`.
+    pub fn set_breakpoints(&mut self, path: &str, lines: &[u32]) -> Vec<Breakpoint> {
+        let file = matching_file(path, self.lines_with_code.keys());
+        let Some(file) = file else {
+            return lines
+                .iter()
+                .map(|&requested| Breakpoint {
+                    requested,
+                    line: None,
+                    file: None,
+                })
+                .collect();
+        };
+        let room = MAX_BREAKPOINTS.saturating_sub(
+            self.breakpoints
+                .iter()
+                .filter(|(other, _)| **other != file)
+                .map(|(_, lines)| lines.len())
+                .sum(),
+        );
+        let with_code = &self.lines_with_code[&file];
+        let set: Vec<Breakpoint> = lines
+            .iter()
+            .take(room)
+            .map(|&requested| Breakpoint {
+                requested,
+                line: with_code.range(requested..).next().copied(),
+                file: Some(file.clone()),
+            })
+            .collect();
+        self.breakpoints.insert(
+            file,
+            set.iter()
+                .filter_map(|breakpoint| breakpoint.line)
+                .collect(),
+        );
+        set
+    }
+
+    /// Moves as `how` says; the state there.
+    pub fn go(&mut self, how: Move) -> StepState {
+        let last = self.steps().saturating_sub(1);
+        let here = self.position;
+        let depth = self.depths.get(here).copied().unwrap_or_default();
+        let (to, stop) = match how {
+            Move::Restart => (0, Stop::Entry),
+            Move::In => self.forward(here + 1, |_| true),
+            Move::Over => self.forward(here + 1, |step| self.depths[step] <= depth),
+            Move::Out => self.forward(here + 1, |step| self.depths[step] < depth),
+            Move::Back => (
+                (0..here)
+                    .rev()
+                    .find(|&step| self.depths[step] <= depth)
+                    .unwrap_or(0),
+                Stop::Step,
+            ),
+            Move::Continue => match (here + 1..self.steps()).find(|&step| self.at_breakpoint(step))
+            {
+                Some(step) => (step, Stop::Breakpoint),
+                None if self.trapped() => (last, Stop::Exception),
+                None => (last, Stop::End),
+            },
+            Move::ReverseContinue => match (0..here).rev().find(|&step| self.at_breakpoint(step)) {
+                Some(step) => (step, Stop::Breakpoint),
+                None => (0, Stop::Entry),
+            },
+        };
+        self.position = to;
+        self.state(stop)
+    }
+
+    /// The first step from `from` that `stops`; with none, the last step and why the
+    /// execution goes no further (it trapped there, or it ended).
+    fn forward(&self, from: usize, stops: impl Fn(usize) -> bool) -> (usize, Stop) {
+        match (from..self.steps()).find(|&step| stops(step)) {
+            Some(step) => (step, Stop::Step),
+            None => (
+                self.steps().saturating_sub(1),
+                if self.trapped() {
+                    Stop::Exception
+                } else {
+                    Stop::End
+                },
+            ),
+        }
+    }
+
+    fn trapped(&self) -> bool {
+        self.record
+            .frames
+            .iter()
+            .any(|frame| frame.outcome.starts_with("trapped"))
+    }
+
+    /// Whether `step` enters a line with a breakpoint: its own line, as DWARF's line
+    /// table has it (code inlined from elsewhere stops at its own lines, as in gdb).
+    fn at_breakpoint(&self, step: usize) -> bool {
+        let Some(Location {
+            file: Some(file),
+            line: Some(line),
+            ..
+        }) = self.location(step)
+        else {
+            return false;
+        };
+        self.breakpoints
+            .get(file)
+            .is_some_and(|lines| lines.contains(line))
+    }
+
+    fn location(&self, step: usize) -> Option<&Location> {
+        let (_, _, location, _) = self.record.steps.get(step)?;
+        self.record.locations.get((*location)? as usize)
+    }
+
+    /// The state at the current step.
+    pub fn state(&self, stop: Stop) -> StepState {
+        let step = self.position;
+        let (frame, _, _, ref_time) = self.record.steps.get(step).copied().unwrap_or_default();
+        let info = &self.record.frames[frame as usize];
+        StepState {
+            step: step as u32,
+            steps: self.steps() as u32,
+            stop,
+            stack: self.stack(step),
+            frame,
+            call: info.call.clone(),
+            contract: info.contract.clone(),
+            code_hash: info.code_hash.clone(),
+            outcome: info.outcome.clone(),
+            ref_time,
+            host_calls: self
+                .record
+                .host_calls
+                .iter()
+                .filter(|call| call.frame == frame && (call.step as usize) <= step)
+                .map(|call| HostCallSoFar {
+                    func: call.func.clone(),
+                    code: call.code.clone(),
+                    error: call.error.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The stack at `step`, innermost first: the step's location (each inlined function
+    /// an entry), each calling WASM function at its latest earlier step, then the
+    /// calling contract at the step before its call.
+    fn stack(&self, step: usize) -> Vec<StackEntry> {
+        let mut stack = Vec::new();
+        let mut at = Some(step);
+        // Each round goes to a calling contract frame: at most as many as frames.
+        for _ in 0..=self.record.frames.len() {
+            let Some(step) = at else { break };
+            let Some(&(frame, node, _, _)) = self.record.steps.get(step) else {
+                break;
+            };
+            let functions = &self.record.frames[frame as usize].functions;
+            self.push_step(&mut stack, step);
+            let mut parent = functions.get(node as usize).and_then(|f| f.parent);
+            for _ in 0..functions.len() {
+                let Some(caller) = parent else { break };
+                if functions
+                    .get(caller as usize)
+                    .is_some_and(|f| f.name.is_none())
+                {
+                    break;
+                }
+                match (0..step)
+                    .rev()
+                    .find(|&s| self.record.steps[s].0 == frame && self.record.steps[s].1 == caller)
+                {
+                    Some(earlier) => self.push_step(&mut stack, earlier),
+                    None => stack.push(StackEntry {
+                        name: name_of(functions, caller),
+                        file: None,
+                        line: None,
+                        column: None,
+                        frame,
+                    }),
+                }
+                parent = functions.get(caller as usize).and_then(|f| f.parent);
+            }
+            at = self
+                .record
+                .host_calls
+                .iter()
+                .find(|call| call.nested_frame == Some(frame))
+                .and_then(|call| (call.step as usize).checked_sub(1));
+        }
+        stack
+    }
+
+    fn push_step(&self, stack: &mut Vec<StackEntry>, step: usize) {
+        let (frame, node, _, _) = self.record.steps[step];
+        let functions = &self.record.frames[frame as usize].functions;
+        match self.location(step) {
+            Some(location) => {
+                for place in std::iter::once(location).chain(&location.inlined_at) {
+                    stack.push(StackEntry {
+                        name: place
+                            .function
+                            .clone()
+                            .unwrap_or_else(|| name_of(functions, node)),
+                        file: place.file.clone(),
+                        line: place.line,
+                        column: place.column,
+                        frame,
+                    });
+                }
+            }
+            None => stack.push(StackEntry {
+                name: name_of(functions, node),
+                file: None,
+                line: None,
+                column: None,
+                frame,
+            }),
+        }
+    }
+}
+
+fn name_of(functions: &[crate::insight::line_record::FunctionNode], node: u32) -> String {
+    functions
+        .get(node as usize)
+        .and_then(|f| f.name.clone())
+        .unwrap_or_else(|| "(outside any function)".into())
+}
+
+/// Of `files` (as DWARF names them), the one `path` (a client's) names: the longest
+/// common ending by path components, at least the file name.
+fn matching_file<'a>(path: &str, files: impl Iterator<Item = &'a String>) -> Option<String> {
+    let wanted: Vec<&str> = path.rsplit(['/', '\\']).collect();
+    files
+        .map(|file| {
+            let common = file
+                .rsplit('/')
+                .zip(&wanted)
+                .take_while(|(a, b)| a == *b)
+                .count();
+            (common, file)
+        })
+        .filter(|(common, _)| *common > 0)
+        .max_by_key(|(common, _)| *common)
+        .map(|(_, file)| file.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::insight::line_record::{FunctionNode, RecordFrame, RecordHostCall};
+
+    fn location(line: u32) -> Location {
+        Location {
+            function: Some(format!("f{line}")),
+            file: Some("/europa/c/lib.rs".into()),
+            line: Some(line),
+            column: None,
+            inlined_at: Vec::new(),
+        }
+    }
+
+    /// `main` (node 1) at lines 1, 2, calls `helper` (node 2) at 10, 11, then 3.
+    fn timeline(trapped: bool) -> Timeline {
+        let node = |parent, name: &str| FunctionNode {
+            parent,
+            name: Some(name.into()),
+        };
+        let record = LineRecord {
+            steps_executor: "wasmtime".into(),
+            frames: vec![RecordFrame {
+                parent: None,
+                depth: 1,
+                contract: "c".into(),
+                code_hash: "0x".into(),
+                call: "c::m()".into(),
+                entry: "call".into(),
+                outcome: if trapped { "trapped: x" } else { "returned" }.into(),
+                functions: vec![
+                    FunctionNode {
+                        parent: None,
+                        name: None,
+                    },
+                    node(Some(0), "main"),
+                    node(Some(1), "helper"),
+                ],
+            }],
+            locations: [1, 2, 10, 11, 3].map(location).to_vec(),
+            steps: vec![
+                (0, 1, Some(0), 10),
+                (0, 1, Some(1), 20),
+                (0, 2, Some(2), 30),
+                (0, 2, Some(3), 40),
+                (0, 1, Some(4), 50),
+            ],
+            host_calls: vec![RecordHostCall {
+                step: 3,
+                frame: 0,
+                func: "seal0.input".into(),
+                code: None,
+                error: None,
+                nested_frame: None,
+            }],
+            ..Default::default()
+        };
+        let lines = BTreeMap::from([(
+            "/europa/c/lib.rs".to_owned(),
+            BTreeSet::from([1, 2, 3, 10, 11]),
+        )]);
+        Timeline::new(record, lines)
+    }
+
+    fn line(state: &StepState) -> u32 {
+        state.stack[0].line.unwrap()
+    }
+
+    #[test]
+    fn steps_go_in_over_out_and_back() {
+        let mut timeline = timeline(false);
+        assert_eq!(line(&timeline.go(Move::Over)), 2);
+        let into = timeline.go(Move::In);
+        assert_eq!(line(&into), 10, "into helper");
+        assert_eq!(
+            into.stack
+                .iter()
+                .map(|e| e.line.unwrap())
+                .collect::<Vec<_>>(),
+            [10, 2],
+            "helper, called from main's line 2"
+        );
+        assert_eq!(line(&timeline.go(Move::Out)), 3, "out to main");
+        assert_eq!(line(&timeline.go(Move::Back)), 2, "back over helper");
+        assert_eq!(timeline.go(Move::Over).stop, Stop::Step);
+        let end = timeline.go(Move::Over);
+        assert_eq!((line(&end), end.stop), (3, Stop::End));
+        assert_eq!(timeline.go(Move::Restart).step, 0);
+    }
+
+    #[test]
+    fn breakpoints_move_to_code_and_stop_continue_both_ways() {
+        let mut timeline = timeline(true);
+        let set = timeline.set_breakpoints("/home/me/c/lib.rs", &[4, 11, 99]);
+        assert_eq!(
+            set.iter().map(|b| b.line).collect::<Vec<_>>(),
+            [Some(10), Some(11), None],
+            "4 moves to 10, the next line with code; 99 has none"
+        );
+        let hit = timeline.go(Move::Continue);
+        assert_eq!((line(&hit), hit.stop), (10, Stop::Breakpoint));
+        assert_eq!(hit.host_calls.len(), 0);
+        assert_eq!(line(&timeline.go(Move::Continue)), 11);
+        let trap = timeline.go(Move::Continue);
+        assert_eq!((line(&trap), trap.stop), (3, Stop::Exception));
+        assert_eq!(
+            trap.host_calls.len(),
+            1,
+            "the host call before step 3 happened"
+        );
+        let back = timeline.go(Move::ReverseContinue);
+        assert_eq!((line(&back), back.stop), (11, Stop::Breakpoint));
+        assert!(timeline.set_breakpoints("/elsewhere/other.rs", &[1])[0]
+            .line
+            .is_none());
+    }
+
+    #[test]
+    fn a_client_path_matches_the_dwarf_file_with_the_longest_ending() {
+        let files = ["/europa/a/lib.rs".to_owned(), "/europa/b/lib.rs".to_owned()];
+        assert_eq!(
+            matching_file("/home/me/work/b/lib.rs", files.iter()).as_deref(),
+            Some("/europa/b/lib.rs")
+        );
+        assert_eq!(matching_file("/x/main.rs", files.iter()), None);
+    }
+}

@@ -1,0 +1,112 @@
+// `europa debug`, the Debug Adapter Protocol server, driven as VS Code's own adapters
+// are tested (@vscode/debugadapter-testsupport's DebugClient) against the real node: a
+// stripped contract whose DWARF sidecar is registered, a breakpoint on its source, steps
+// forward and back, the trap, and launch configurations that cannot work.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+
+import { Keyring } from '@polkadot/api';
+import { compactStripLength, u8aToHex } from '@polkadot/util';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+
+import { europaBinary, instantiateWithCode, startNode } from './europa.mjs';
+
+const fixture = (path) => new URL(`../../../pallets/contracts/fixtures/${path}`, import.meta.url);
+/** The repository's copy of the source the sidecar's DWARF names `/europa/panic_deep/lib.rs`. */
+const SOURCE = fileURLToPath(fixture('contracts/panic_deep/lib.rs'));
+
+describe('europa debug (DAP)', { timeout: 300_000 }, () => {
+  let node;
+  let alice;
+  let contract;
+  let dc;
+
+  /** A launch configuration debugging `run(depth)` as a dry run. */
+  const launchRun = (depth, extra = {}) => {
+    const [, input] = compactStripLength(contract.abi.findMessage('run').toU8a([depth]));
+    return { url: node.url, call: { origin: alice.address, dest: contract.address.toString(), inputData: u8aToHex(input) }, ...extra };
+  };
+  const top = async () => (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+  const lines = (frames) => frames.filter((f) => f.source?.path === SOURCE).map((f) => f.line);
+
+  before(async () => {
+    await cryptoWaitReady();
+    alice = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri('//Alice');
+    node = await startNode();
+    const stripped = JSON.parse(readFileSync(fixture('sidecar/panic_deep.contract'), 'utf8'));
+    await node.provider.send('europa_registerContract', [stripped]);
+    contract = await instantiateWithCode(node.api, alice, stripped, 'new', []);
+    const sidecar = readFileSync(fixture('sidecar/panic_deep.debug.wasm'));
+    await node.provider.send('europa_registerDebugInfo', [stripped.source.hash, u8aToHex(sidecar)]);
+  });
+
+  after(async () => {
+    await node?.stop();
+  });
+
+  test('a breakpoint on the source stops there; steps go in, back and on to the trap', async () => {
+    dc = new DebugClient(europaBinary(), 'debug', 'europa');
+    dc.defaultTimeout = 60_000;
+    await dc.start();
+    try {
+      // From the source: `level_three`'s `if depth == 0` is line 25; `run(0)` panics on 26.
+      await dc.hitBreakpoint(launchRun(0), { path: SOURCE, line: 25 });
+      const [, stopped] = await Promise.all([dc.nextRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
+      assert.equal(stopped.body.reason, 'step');
+      const afterNext = lines(await top());
+      assert.ok(afterNext.includes(26), `next goes on to the panic's line: ${afterNext}`);
+
+      const [, back] = await Promise.all([dc.stepBackRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
+      assert.equal(back.body.reason, 'step');
+      assert.equal(lines(await top())[0], 25, 'step back returns to the line before');
+
+      const [, trap] = await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
+      assert.equal(trap.body.reason, 'exception');
+      assert.match(trap.body.description, /trapped/);
+      const frames = await top();
+      assert.ok(lines(frames).includes(26), 'the trap is on the stack at line 26');
+      assert.ok(frames.some((f) => /level_three/.test(f.name)), frames.map((f) => f.name).join(' ← '));
+      const scopes = (await dc.scopesRequest({ frameId: frames[0].id })).body.scopes;
+      const contractScope = scopes.find((s) => s.name === 'Contract');
+      const variables = (await dc.variablesRequest({ variablesReference: contractScope.variablesReference })).body.variables;
+      assert.match(variables.find((v) => v.name === 'call').value, /panic_deep::run\(depth: 0\)/);
+
+      // Back to the breakpoint, then past the end of an execution that returns.
+      const [, reverse] = await Promise.all([dc.reverseContinueRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
+      assert.equal(reverse.body.reason, 'breakpoint');
+    } finally {
+      await dc.stop();
+    }
+  });
+
+  test('stopOnEntry stops at the first step, and an execution that returns ends the session', async () => {
+    dc = new DebugClient(europaBinary(), 'debug', 'europa');
+    dc.defaultTimeout = 60_000;
+    await dc.start();
+    try {
+      const [, ok] = compactStripLength(contract.abi.findMessage('ok').toU8a([]));
+      const launch = { url: node.url, call: { origin: alice.address, dest: contract.address.toString(), inputData: u8aToHex(ok) }, stopOnEntry: true };
+      await Promise.all([dc.configurationSequence(), dc.launch(launch), dc.assertStoppedLocation('entry', {})]);
+      await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
+    } finally {
+      await dc.stop();
+    }
+  });
+
+  test('launch configurations that cannot work get an error, never a hang', async () => {
+    dc = new DebugClient(europaBinary(), 'debug', 'europa');
+    dc.defaultTimeout = 60_000;
+    await dc.start();
+    try {
+      await assert.rejects(dc.launch({ url: node.url }), /exactly one of `call`, `instantiate` and `extrinsic`/);
+      await assert.rejects(dc.launch({ url: 'ws://127.0.0.1:1', call: {} }), /cannot reach the node/);
+      await assert.rejects(dc.launch(launchRun(0, { url: 'wss://x:1' })), /ws:\/\/HOST:PORT/);
+      await assert.rejects(dc.launch({ url: node.url, contract: contract.address.toString() }), /not supported yet/);
+    } finally {
+      await dc.stop();
+    }
+  });
+});
