@@ -4,6 +4,7 @@
 mod chain_control;
 mod cheats;
 mod coverage;
+mod debug;
 mod explorer;
 mod hostile;
 mod insight;
