@@ -59,6 +59,7 @@ const ASSETS: &[Asset] = assets!(
     "js/virtual-list.js" => "text/javascript; charset=utf-8",
     "js/coverage.js" => "text/javascript; charset=utf-8",
     "js/lines.js" => "text/javascript; charset=utf-8",
+    "js/debug.js" => "text/javascript; charset=utf-8",
 );
 
 /// Connections served at once (a page opens a handful); more are closed at once.

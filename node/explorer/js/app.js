@@ -10,10 +10,12 @@
 //   #/lines/<block>/<index>     an extrinsic line by line
 //   #/lines-call/<address>?origin=…&input=…&value=…    a dry run line by line
 //   #/coverage                  the lines the chain's executions ran (--coverage)
+//   #/debug/extrinsic/<block>/<index>, #/debug/call/<address>?…  a debugger on one
 
 import { blockView, chainView } from './chain.js';
 import { callView, contractsView } from './contracts.js';
 import { coverageView } from './coverage.js';
+import { debugView } from './debug.js';
 import { extrinsicView } from './extrinsic.js';
 import { h, notice, replace } from './dom.js';
 import { linesView } from './lines.js';
@@ -77,6 +79,11 @@ async function main() {
         break;
       case 'coverage':
         coverageView(rpc, view);
+        break;
+      case 'debug':
+        leave = parts[1] === 'extrinsic'
+          ? debugView(rpc, view, { kind: 'extrinsic', block: parts[2], index: parts[3] })
+          : debugView(rpc, view, { kind: 'call', address: parts[2], query });
         break;
       default:
         replace(view, h('h2', {}, 'Not found'), notice(`No view called ${parts[0]}.`, 'error'), h('a', { href: '#/' }, 'Go to the chain'));

@@ -32,6 +32,8 @@ pub enum Move {
     ReverseContinue,
     /// To the first step.
     Restart,
+    /// To step N (the last, if there are fewer): a timeline scrubbed.
+    Goto(u32),
 }
 
 /// Why the timeline stopped where it did.
@@ -192,6 +194,7 @@ impl Timeline {
         let depth = self.depths.get(here).copied().unwrap_or_default();
         let (to, stop) = match how {
             Move::Restart => (0, Stop::Entry),
+            Move::Goto(step) => ((step as usize).min(last), Stop::Step),
             Move::In => self.forward(here + 1, |_| true),
             Move::Over => self.forward(here + 1, |step| self.depths[step] <= depth),
             Move::Out => self.forward(here + 1, |step| self.depths[step] < depth),
@@ -482,6 +485,12 @@ mod tests {
         let end = timeline.go(Move::Over);
         assert_eq!((line(&end), end.stop), (3, Stop::End));
         assert_eq!(timeline.go(Move::Restart).step, 0);
+        assert_eq!(line(&timeline.go(Move::Goto(3))), 11);
+        assert_eq!(
+            timeline.go(Move::Goto(99)).step,
+            4,
+            "past the end: the last step"
+        );
     }
 
     #[test]

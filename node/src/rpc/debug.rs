@@ -56,8 +56,8 @@ pub trait DebugApi {
         lines: Vec<u32>,
     ) -> RpcResult<Vec<Breakpoint>>;
 
-    /// Moves: `in`, `over`, `out`, `back`, `continue`, `reverseContinue` or `restart`.
-    /// Returns the state there, with why it stopped.
+    /// Moves: `in`, `over`, `out`, `back`, `continue`, `reverseContinue`, `restart`, or
+    /// `{"goto": STEP}`. Returns the state there, with why it stopped.
     #[method(name = "europa_debugStep")]
     fn step(&self, session: u64, how: Move) -> RpcResult<StepState>;
 
@@ -79,6 +79,8 @@ pub struct Launched {
     executor: String,
     steps_executor: String,
     explanation: Option<String>,
+    /// The text of the Rust files the record names that are on the node's machine.
+    sources: BTreeMap<String, Vec<String>>,
 }
 
 struct Session {
@@ -183,6 +185,7 @@ where
                         executor: answer.executor,
                         steps_executor: answer.record.steps_executor.clone(),
                         explanation: answer.explanation,
+                        sources: answer.record.sources.clone(),
                     };
                     (Timeline::new(answer.record, lines), launched)
                 })

@@ -195,6 +195,35 @@ describe('the Explorer in Chromium', { timeout: 300_000 }, () => {
     assert.ok((await list.locator('.lines-row.host').count()) > 0, 'host calls in place');
     await page.locator('.lines-source', { hasText: 'not on the node' }).waitFor();
     await shot('lines');
+
+    // The debugger on the same extrinsic: keys step forwards and back, a breakpoint set
+    // by file:line stops there, and going on ends on the trap.
+    await open(`#/debug/extrinsic/${number.toNumber()}/${index}`);
+    const stop = (kind) => page.locator(`.debug-status [data-stop="${kind}"]`).waitFor();
+    const at = async () => Number(/step (\d+)/.exec(await page.locator('.debug-status').textContent())[1]);
+    await stop('entry');
+    await page.keyboard.press('n');
+    await stop('step');
+    const next = await at();
+    assert.ok(next > 0);
+    await page.keyboard.press('b');
+    await page.waitForFunction(() => /step 0 of/.test(document.querySelector('.debug-status')?.textContent ?? ''));
+    await page.fill('#debug-break-at', 'panic_deep/lib.rs:25');
+    await page.getByRole('button', { name: 'Toggle' }).click();
+    await page.locator('.debug-breakpoints', { hasText: 'lib.rs:25' }).waitFor();
+    await page.locator('.debugger').focus();
+    await page.keyboard.press('c');
+    await stop('breakpoint');
+    assert.match(await page.locator('.debug-stack li').first().textContent(), /level_three.*lib\.rs:25/);
+    // `run(1)` passes line 25 twice (depth 1, then 0); each move waits for the last.
+    const first = await at();
+    await page.keyboard.press('c');
+    await page.waitForFunction((step) => !new RegExp(`step ${step} of`).test(document.querySelector('.debug-status')?.textContent ?? ''), first);
+    await stop('breakpoint');
+    await page.keyboard.press('c');
+    await stop('exception');
+    assert.ok((await page.locator('.debug-host-calls li').count()) > 0, 'host calls so far');
+    await shot('debug');
   });
 
   test('the Coverage view marks the lines that ran and those that did not', async () => {

@@ -1,0 +1,164 @@
+// The Debug view: one execution stepped through on the node (europa_debug* sessions),
+// forwards and backwards — controls with keyboard shortcuts, the source of the current
+// step with its line marked, breakpoints, the stack, the frame's host calls so far, and
+// a timeline to scrub. The session ends when the view is left.
+//   #/debug/extrinsic/<block>/<index>
+//   #/debug/call/<address>?origin=…&input=…&value=…
+
+import { errorText, grouped, h, notice, replace, short } from './dom.js';
+import { callRequest } from './contracts.js';
+
+const SOURCE_CONTEXT = 10;
+/** Key → move, as the buttons say them. */
+const KEYS = { n: 'over', s: 'in', o: 'out', b: 'back', c: 'continue', C: 'reverseContinue', r: 'restart' };
+const BUTTONS = [
+  ['restart', '⏮ Restart', 'r'],
+  ['reverseContinue', '⏪ Reverse continue', 'Shift+C'],
+  ['back', '↶ Back', 'b'],
+  ['over', '↷ Over', 'n'],
+  ['in', '↓ In', 's'],
+  ['out', '↑ Out', 'o'],
+  ['continue', '⏩ Continue', 'c'],
+];
+
+export function debugView(rpc, root, target) {
+  const title = target.kind === 'extrinsic' ? `Debugging extrinsic ${target.block}.${target.index}` : 'Debugging a dry run';
+  replace(root, h('h2', {}, title), notice('Recording the execution…'));
+  let session = null;
+  let left = false;
+  (async () => {
+    try {
+      const request = target.kind === 'extrinsic'
+        ? { extrinsic: { block: Number(target.block), index: Number(target.index) } }
+        : { call: callRequest(target.address, target.query) };
+      const launched = await rpc.call('europa_debugLaunch', [request]);
+      session = launched.session;
+      if (left) {
+        rpc.call('europa_debugClose', [session]).catch(() => {});
+        return;
+      }
+      debugger_(rpc, root, title, launched);
+    } catch (error) {
+      replace(root, h('h2', {}, title), notice(errorText(error), 'error'));
+    }
+  })();
+  return () => {
+    left = true;
+    if (session !== null) rpc.call('europa_debugClose', [session]).catch(() => {});
+  };
+}
+
+function debugger_(rpc, root, title, launched) {
+  const breakpoints = new Map();
+  const status = h('p', { class: 'debug-status', 'aria-live': 'polite' });
+  const source = h('div', { class: 'debug-source' });
+  const stack = h('ol', { class: 'debug-stack', 'aria-label': 'stack' });
+  const calls = h('ol', { class: 'debug-host-calls', 'aria-label': 'host calls so far' });
+  const frame = h('dl', { class: 'debug-frame' });
+  const timeline = h('input', { type: 'range', min: 0, max: Math.max(0, launched.steps - 1), value: 0, 'aria-label': 'timeline: step', class: 'debug-timeline' });
+  const breakAt = h('input', { type: 'text', placeholder: 'lib.rs:25', class: 'small', 'aria-label': 'breakpoint at file:line', id: 'debug-break-at' });
+  const breakList = h('span', { class: 'muted debug-breakpoints' });
+  let state = null;
+  let busy = false;
+
+  const move = async (how) => {
+    if (busy) return;
+    busy = true;
+    try {
+      show(await rpc.call('europa_debugStep', [launched.session, how]));
+    } catch (error) {
+      replace(status, notice(errorText(error), 'error'));
+    } finally {
+      busy = false;
+    }
+  };
+  const show = (next) => {
+    state = next;
+    timeline.value = String(next.step);
+    const where = next.stack[0];
+    replace(status,
+      h('strong', {}, `step ${next.step} of ${next.steps}`), ' · ',
+      h('span', { class: `badge ${next.stop === 'exception' ? 'err' : 'ok'}`, 'data-stop': next.stop }, next.stop),
+      ' · ', `${grouped(next.refTime)} ref_time burnt in the frame`,
+      next.stop === 'exception' ? [' · ', h('span', { class: 'err' }, next.outcome)] : null);
+    replace(stack, next.stack.map((entry, index) => h('li', { class: index === 0 ? 'current' : '' },
+      h('code', {}, entry.name), ' ', h('span', { class: 'location' }, entry.file ? `${entry.file.split('/').pop()}:${entry.line ?? '?'}` : ''))));
+    replace(calls, next.hostCalls.length
+      ? next.hostCalls.map((call) => h('li', { class: call.error ? 'err' : '' }, h('code', {}, call.func), call.code ? ` → ${call.code}` : '', call.error ? ` ✗ ${call.error}` : ''))
+      : h('li', { class: 'muted' }, 'none yet'));
+    replace(frame,
+      h('dt', {}, 'call'), h('dd', {}, next.call),
+      h('dt', {}, 'contract'), h('dd', {}, short(next.contract, 8)),
+      h('dt', {}, 'code'), h('dd', {}, short(next.codeHash, 8)),
+      h('dt', {}, 'outcome'), h('dd', {}, next.outcome));
+    showSource(where);
+  };
+  const showSource = (where) => {
+    const file = where?.file;
+    const lines = file ? launched.sources[file] : null;
+    if (!file) {
+      replace(source, h('p', { class: 'muted' }, 'No DWARF for this code: the steps are its functions.'));
+      return;
+    }
+    const marks = breakpoints.get(file) ?? new Set();
+    if (!lines) {
+      replace(source, h('p', {}, h('code', { class: 'location' }, `${file}:${where.line}`)),
+        h('p', { class: 'muted' }, 'The source is not on the node’s machine: line numbers only.'));
+      return;
+    }
+    const from = Math.max(1, where.line - SOURCE_CONTEXT);
+    const to = Math.min(lines.length, where.line + SOURCE_CONTEXT);
+    const shown = [];
+    for (let number = from; number <= to; number += 1) {
+      shown.push(h('div', { class: `source-line${number === where.line ? ' current' : ''}${marks.has(number) ? ' breakpoint' : ''}`, 'data-line': number },
+        h('button', { type: 'button', class: 'number', title: 'toggle a breakpoint', onclick: () => toggle(file, number) }, number),
+        h('code', {}, lines[number - 1])));
+    }
+    replace(source, h('p', {}, h('code', {}, file)), h('div', { class: 'source-text' }, shown));
+  };
+  // Breakpoints by the file as given (a DWARF path, or an ending of one such as
+  // `lib.rs`, which the node matches); shown by the file DWARF names.
+  const requested = new Map();
+  const toggle = async (file, line) => {
+    const set = new Set(requested.get(file) ?? []);
+    if (set.has(line)) set.delete(line); else set.add(line);
+    requested.set(file, set);
+    try {
+      const answer = await rpc.call('europa_debugSetBreakpoints', [launched.session, file, [...set]]);
+      const placed = new Set(answer.map((b) => b.line).filter((l) => l !== null));
+      const dwarfFile = answer.find((b) => b.file)?.file ?? file;
+      breakpoints.set(dwarfFile, placed);
+      if (answer.some((b) => b.line === null)) replace(status, notice(`No code at or after some of those lines in ${file}.`, 'error'));
+      replace(breakList, [...breakpoints].flatMap(([path, lines]) => [...lines].map((l) => `${path.split('/').pop()}:${l}`)).join(', ') || 'no breakpoints');
+      if (state) showSource(state.stack[0]);
+    } catch (error) {
+      replace(status, notice(errorText(error), 'error'));
+    }
+  };
+  timeline.addEventListener('change', () => move({ goto: Number(timeline.value) }));
+  const controls = h('div', { class: 'debug-controls', role: 'toolbar', 'aria-label': 'debugger controls' },
+    BUTTONS.map(([how, label, key]) => h('button', { type: 'button', 'data-move': how, title: `${label} (${key})`, 'aria-keyshortcuts': key, onclick: () => move(how) }, label)));
+  const breakForm = h('form', { class: 'debug-break', onsubmit: (event) => {
+    event.preventDefault();
+    const cut = breakAt.value.lastIndexOf(':');
+    const line = Number(breakAt.value.slice(cut + 1));
+    if (cut > 0 && Number.isInteger(line) && line > 0) toggle(breakAt.value.slice(0, cut), line);
+  } }, h('label', {}, 'Breakpoint at ', breakAt, ' '), h('button', { type: 'submit' }, 'Toggle'), ' ', breakList);
+  const view = h('div', { class: 'debugger', tabindex: 0 },
+    controls, timeline, status,
+    h('div', { class: 'debug-panes' },
+      h('div', {}, source, breakForm),
+      h('div', {}, h('h3', {}, 'Stack'), stack, h('h3', {}, 'Contract'), frame, h('h3', {}, 'Host calls so far'), calls)));
+  view.addEventListener('keydown', (event) => {
+    if (event.target instanceof HTMLInputElement) return;
+    const how = KEYS[event.key];
+    if (!how || event.ctrlKey || event.metaKey || event.altKey) return;
+    event.preventDefault();
+    move(how);
+  });
+  replace(root, h('h2', {}, title),
+    h('p', { class: 'muted' }, `${grouped(launched.steps)} steps, ${launched.stepsExecutor === launched.executor ? `run on ${launched.executor}` : `decided on ${launched.executor}, stepped on its ${launched.stepsExecutor} lens (gas as ${launched.stepsExecutor} counts it)`}. Keys: n over, s in, o out, b back, c continue, Shift+C reverse continue, r restart.`),
+    view);
+  view.focus();
+  move('restart');
+}
