@@ -1,7 +1,7 @@
-// The coverage and line-record benchmark (run by scripts/bench-coverage.sh): sustained
-// contract calls per second with --coverage against without, a line record of a
-// compute-heavy call (time, and the node's peak memory), and europa_coverage of 20
-// contracts. Prints the figures; asserts nothing about time.
+// The sight benchmark (run by scripts/bench-sight.sh): sustained contract calls per
+// second with --coverage against without, a line record of a compute-heavy call (time,
+// and the node's peak memory), europa_coverage of the fixtures' codes, and a debugging
+// session's start, memory and steps. Prints the figures; asserts nothing about time.
 import { readFileSync, readdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
@@ -17,6 +17,8 @@ const settings = {
   rounds: Number(process.env.EUROPA_BENCH_RECORD_ROUNDS ?? 2),
   maxSteps: Number(process.env.EUROPA_BENCH_RECORD_STEPS ?? 1_000_000),
   reports: Number(process.env.EUROPA_BENCH_COVERAGE_REPORTS ?? 10),
+  debugSteps: Number(process.env.EUROPA_BENCH_DEBUG_STEPS ?? 100_000),
+  debugMoves: Number(process.env.EUROPA_BENCH_DEBUG_MOVES ?? 200),
   nodeArgs: (process.env.EUROPA_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
 };
 const fixtures = new URL('../../../pallets/contracts/fixtures/', import.meta.url);
@@ -95,6 +97,50 @@ async function coverageOfTwenty(alice) {
   }
 }
 
+/** p50 and p99 of `samples`. */
+function spread(samples) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  return `p50 ${ms(at(50))}, p99 ${ms(at(99))}`;
+}
+
+async function debugging(alice) {
+  const node = await startNode(settings.nodeArgs);
+  try {
+    const compute = await instantiateWithCode(node.api, alice, dwarfBundle('compute'), 'new', []);
+    const [, input] = compactStripLength(compute.abi.findMessage('work').toU8a([1]));
+    const call = { origin: alice.address, dest: compute.address.toString(), inputData: u8aToHex(input) };
+    const before = memory(node.child.pid);
+    let started = performance.now();
+    const { session, steps } = await node.provider.send('europa_debugLaunch', [{ call, maxSteps: settings.debugSteps }]);
+    const launch = performance.now() - started;
+    const held = memory(node.child.pid);
+    await node.provider.send('europa_debugStep', [session, { goto: Math.floor(steps / 2) }]);
+    const time = async (how) => {
+      const samples = [];
+      for (let i = 0; i < settings.debugMoves; i += 1) {
+        started = performance.now();
+        await node.provider.send('europa_debugStep', [session, how]);
+        samples.push(performance.now() - started);
+      }
+      return spread(samples);
+    };
+    const forward = await time('in');
+    const back = await time('back');
+    const over = await time('over');
+
+    const caller = await instantiateWithCode(node.api, alice, dwarfBundle('caller'), 'new', []);
+    const size = readFileSync(new URL('dwarf/caller.wasm', fixtures)).length;
+    const [, get] = compactStripLength(caller.abi.findMessage('get').toU8a([]));
+    started = performance.now();
+    await node.provider.send('europa_debugLaunch', [{ call: { origin: alice.address, dest: caller.address.toString(), inputData: u8aToHex(get) } }]);
+    const bigLaunch = performance.now() - started;
+    return { steps, launch, before, held, forward, back, over, size, bigLaunch };
+  } finally {
+    await node.stop();
+  }
+}
+
 async function main() {
   await cryptoWaitReady();
   const alice = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri('//Alice');
@@ -118,6 +164,13 @@ async function main() {
   console.log(
     `europa_coverage of ${coverage.contracts} codes (${coverage.records} file records, filter all): ` +
       `first ${ms(coverage.first)}, then median ${ms(median)}`,
+  );
+  const debug = await debugging(alice);
+  console.log(
+    `debugging session of compute.work(1), ${debug.steps} steps: started in ${ms(debug.launch)}, ` +
+      `node RSS ${debug.before.now.toFixed(0)} → ${debug.held.now.toFixed(0)} MiB with it open; ` +
+      `step in ${debug.forward}, step back ${debug.back}, step over ${debug.over}; ` +
+      `a session on caller's ${(debug.size / 1024).toFixed(0)} KiB DWARF build started in ${ms(debug.bigLaunch)}`,
   );
   if (!plain.allRan || !covered.allRan) process.exitCode = 1;
 }
