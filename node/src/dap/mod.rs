@@ -89,8 +89,9 @@ struct Adapter {
     done: bool,
 }
 
-/// What a `launch` takes: the node, the execution (as `europa_lineRecord`), whether to
-/// stop at the first step.
+/// What a `launch` takes: the node, the execution (as `europa_lineRecord`, or the next
+/// one of `contract` the chain runs, waited for `timeoutSecs`), whether to stop at the
+/// first step.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct LaunchArguments {
@@ -99,6 +100,7 @@ struct LaunchArguments {
     instantiate: Option<Value>,
     extrinsic: Option<Value>,
     contract: Option<Value>,
+    timeout_secs: Option<u64>,
     #[serde(default)]
     stop_on_entry: bool,
     max_steps: Option<u32>,
@@ -156,18 +158,13 @@ impl Adapter {
     fn launch(&mut self, arguments: Value) -> Result<Reply, String> {
         let launch: LaunchArguments = serde_json::from_value(arguments)
             .map_err(|e| format!("bad launch configuration: {e}"))?;
-        if launch.contract.is_some() {
-            return Err(
-                "`contract` (the next execution of a contract) is not supported yet: debug a \
-                 `call`, an `instantiate` or an `extrinsic`"
-                    .into(),
-            );
-        }
         let mut target = json!({});
         let named = [
             ("call", launch.call),
             ("instantiate", launch.instantiate),
             ("extrinsic", launch.extrinsic),
+            ("contract", launch.contract),
+            ("timeoutSecs", launch.timeout_secs.map(Value::from)),
         ];
         for (key, value) in named {
             if let Some(value) = value {

@@ -104,10 +104,14 @@ impl NodeClient {
         let answer: Value = serde_json::from_slice(&answer)
             .map_err(|e| format!("the node's answer is not JSON: {e}"))?;
         match answer.get("error") {
-            Some(error) => Err(format!(
-                "{method}: {}",
-                error["message"].as_str().unwrap_or("the node refused it")
-            )),
+            Some(error) => {
+                let message = error["message"].as_str().unwrap_or("the node refused it");
+                // jsonrpsee says what was wrong with the parameters in `data`.
+                Err(match error["data"].as_str() {
+                    Some(data) => format!("{method}: {message}: {data}"),
+                    None => format!("{method}: {message}"),
+                })
+            }
             None => Ok(answer["result"].clone()),
         }
     }

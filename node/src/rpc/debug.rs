@@ -9,25 +9,33 @@ use std::{
     time::{Duration, Instant},
 };
 
+use codec::Encode;
 use europa_runtime::{opaque::Block, AccountId, Balance, EventRecord, Hash};
+use futures::StreamExt;
 use jsonrpsee::{
     core::{async_trait, RpcResult},
     proc_macros::rpc,
     types::ErrorObjectOwned,
 };
 use pallet_europa_contracts::api::ContractsTraceApi;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
+use sp_runtime::traits::{Block as BlockT, Header as _};
 
 use super::{
     invalid_params,
+    params::{Account, BlockRef},
+    runtime_error,
     trace::{
+        find_block,
         line_record::{answer_with, LineRecordRequest},
         Tracer,
     },
     FullBackend,
 };
+use crate::lens::runtime_api;
 use crate::{
     debugger::{Breakpoint, Move, StepState, Stop, Timeline},
     insight::{Insight, LineRecord},
@@ -37,13 +45,30 @@ use crate::{
 pub const MAX_SESSIONS: usize = 8;
 /// A session nobody moved for this long is ended.
 pub const IDLE_EXPIRY: Duration = Duration::from_secs(30 * 60);
+/// How long a launch on a contract's next execution waits, unless told otherwise.
+pub const DEFAULT_WAIT: Duration = Duration::from_secs(120);
+/// How long it may be told to wait at most (an adapter's call must still end).
+pub const MAX_WAIT: Duration = Duration::from_secs(280);
+
+/// What a session opens on: an execution as `europa_lineRecord` names it, or, with
+/// `contract`, the next extrinsic that runs that contract (waiting `timeoutSecs` for a
+/// block with one).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DebugTarget {
+    contract: Option<Account>,
+    timeout_secs: Option<u64>,
+    #[serde(flatten)]
+    execution: serde_json::Map<String, Value>,
+}
 
 #[rpc(server)]
 pub trait DebugApi {
-    /// Starts a session on one execution, named as `europa_lineRecord` takes it (at the
-    /// first step). Returns `{session, steps, executor, stepsExecutor, explanation}`.
+    /// Starts a session on one execution, named as `europa_lineRecord` takes it, or on
+    /// the next extrinsic that runs `contract` (at the first step). Returns `{session,
+    /// steps, executor, stepsExecutor, explanation, sources}`.
     #[method(name = "europa_debugLaunch")]
-    async fn launch(&self, target: LineRecordRequest) -> RpcResult<Launched>;
+    async fn launch(&self, target: DebugTarget) -> RpcResult<Launched>;
 
     /// Sets the breakpoints of one source file (a client's path, matched to the file
     /// DWARF names with the longest common ending): `[{requested, line, file}]`, `line`
@@ -164,16 +189,83 @@ fn lines_with_code(
     lines
 }
 
+impl<C> DebugRpc<C>
+where
+    C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + sc_client_api::BlockBackend<Block>,
+    C: sc_client_api::BlockchainEvents<Block>,
+    C: Send + Sync + 'static,
+    C::Api: ContractsTraceApi<Block, AccountId, Balance, Hash, EventRecord> + sp_api::ApiExt<Block>,
+{
+    /// The block and index of the next extrinsic that runs `contract` (in any frame), of
+    /// the blocks imported from now on, within `wait`.
+    async fn next_execution(&self, contract: AccountId, wait: Duration) -> RpcResult<(Hash, u32)> {
+        let mut blocks = self.tracer.client().import_notification_stream();
+        let deadline = tokio::time::Instant::now() + wait;
+        let account = contract.encode();
+        loop {
+            let imported = tokio::time::timeout_at(deadline, blocks.next())
+                .await
+                .map_err(|_| {
+                    invalid_params(format!(
+                        "{contract} ran in no block within {} s",
+                        wait.as_secs()
+                    ))
+                })?
+                .ok_or_else(|| runtime_error("the node is shutting down"))?;
+            let hash = imported.hash;
+            let account = account.clone();
+            let found = self
+                .tracer
+                .run("europa_debugLaunch", move |client, _, _| {
+                    let block = find_block(client, BlockRef::Hash(hash))?;
+                    let parent = *block.header().parent_hash();
+                    let traces = runtime_api(client, false)
+                        .trace_block(parent, block)
+                        .map_err(runtime_error)?;
+                    Ok(traces.into_iter().find_map(|(index, trace)| {
+                        let ran = trace.root.iter().flat_map(|root| root.frames());
+                        ran.into_iter()
+                            .any(|frame| frame.contract.0 == account)
+                            .then_some(index)
+                    }))
+                })
+                .await?;
+            if let Some(index) = found {
+                return Ok((hash, index));
+            }
+        }
+    }
+}
+
 #[async_trait]
 impl<C> DebugApiServer for DebugRpc<C>
 where
     C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + sc_client_api::BlockBackend<Block>,
-    C: sc_client_api::StorageProvider<Block, FullBackend>,
+    C: sc_client_api::StorageProvider<Block, FullBackend> + sc_client_api::BlockchainEvents<Block>,
     C: Send + Sync + 'static,
     C::Api: ContractsTraceApi<Block, AccountId, Balance, Hash, EventRecord> + sp_api::ApiExt<Block>,
 {
-    async fn launch(&self, target: LineRecordRequest) -> RpcResult<Launched> {
-        let request = target.checked()?;
+    async fn launch(&self, target: DebugTarget) -> RpcResult<Launched> {
+        let mut execution = target.execution;
+        if let Some(contract) = target.contract {
+            if execution.keys().any(|key| key != "maxSteps") {
+                return Err(invalid_params(
+                    "give `contract` alone, or one of `call`, `instantiate` and `extrinsic`",
+                ));
+            }
+            let wait = target
+                .timeout_secs
+                .map_or(DEFAULT_WAIT, Duration::from_secs)
+                .min(MAX_WAIT);
+            let (block, index) = self.next_execution(contract.0, wait).await?;
+            execution.insert(
+                "extrinsic".into(),
+                json!({ "block": block, "index": index }),
+            );
+        }
+        let request: LineRecordRequest = serde_json::from_value(Value::Object(execution))
+            .map_err(|e| invalid_params(e.to_string()))?;
+        let request = request.checked()?;
         let (timeline, launched) = self
             .tracer
             .run("europa_debugLaunch", move |client, _, insight| {

@@ -72,7 +72,7 @@ where
         Hash,
         europa_runtime::EventRecord,
     >,
-    C: sc_client_api::BlockBackend<Block>,
+    C: sc_client_api::BlockBackend<Block> + sc_client_api::BlockchainEvents<Block>,
     P: sc_transaction_pool_api::MaintainedTransactionPool<Block = Block, Hash = Hash> + 'static,
 {
     use chain_control::{ChainControl, ChainControlApiServer};

@@ -12,7 +12,7 @@ import { compactStripLength, u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 
-import { europaBinary, instantiateWithCode, startNode } from './europa.mjs';
+import { europaBinary, instantiateWithCode, maxGas, sendInBlock, startNode } from './europa.mjs';
 
 const fixture = (path) => new URL(`../../../pallets/contracts/fixtures/${path}`, import.meta.url);
 /** The repository's copy of the source the sidecar's DWARF names `/europa/panic_deep/lib.rs`. */
@@ -96,6 +96,32 @@ describe('europa debug (DAP)', { timeout: 300_000 }, () => {
     }
   });
 
+  test("a contract's next execution is caught from an @polkadot/api transaction", async () => {
+    dc = new DebugClient(europaBinary(), 'debug', 'europa');
+    dc.defaultTimeout = 60_000;
+    await dc.start();
+    try {
+      const launched = Promise.all([
+        dc.configurationSequence(),
+        dc.launch({ url: node.url, contract: contract.address.toString(), stopOnEntry: true }),
+        dc.assertStoppedLocation('entry', {}),
+      ]);
+      // The adapter is waiting on the node; a test sends its transaction.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const { gasRequired } = await contract.query.run(alice.address, { gasLimit: maxGas(node.api) }, 0);
+      const sent = await sendInBlock(node.api, contract.tx.run({ gasLimit: gasRequired }, 0), alice);
+      assert.equal(sent.dispatchError, 'contracts.ContractTrapped');
+      await launched;
+      const [, trap] = await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
+      assert.equal(trap.body.reason, 'exception');
+      // No breakpoint taught the adapter the editor's path: frames name DWARF's.
+      const panicked = (await top()).filter((f) => f.source?.path === '/europa/panic_deep/lib.rs').map((f) => f.line);
+      assert.ok(panicked.includes(26), `the transaction panicked on line 26: ${panicked}`);
+    } finally {
+      await dc.stop();
+    }
+  });
+
   test('launch configurations that cannot work get an error, never a hang', async () => {
     dc = new DebugClient(europaBinary(), 'debug', 'europa');
     dc.defaultTimeout = 60_000;
@@ -104,7 +130,9 @@ describe('europa debug (DAP)', { timeout: 300_000 }, () => {
       await assert.rejects(dc.launch({ url: node.url }), /exactly one of `call`, `instantiate` and `extrinsic`/);
       await assert.rejects(dc.launch({ url: 'ws://127.0.0.1:1', call: {} }), /cannot reach the node/);
       await assert.rejects(dc.launch(launchRun(0, { url: 'wss://x:1' })), /ws:\/\/HOST:PORT/);
-      await assert.rejects(dc.launch({ url: node.url, contract: contract.address.toString() }), /not supported yet/);
+      await assert.rejects(dc.launch({ url: node.url, contract: 'nobody' }), /SS58/);
+      await assert.rejects(dc.launch(launchRun(0, { contract: contract.address.toString() })), /give `contract` alone/);
+      await assert.rejects(dc.launch({ url: node.url, contract: contract.address.toString(), timeoutSecs: 1 }), /ran in no block within 1 s/);
     } finally {
       await dc.stop();
     }

@@ -207,6 +207,11 @@ impl<C> Clone for Tracer<C> {
 }
 
 impl<C> Tracer<C> {
+    /// The client the trace methods read the chain with.
+    pub(super) fn client(&self) -> &Arc<C> {
+        &self.client
+    }
+
     pub fn new(client: Arc<C>, backend: Arc<FullBackend>, insight: Arc<Insight>) -> Self {
         Tracer {
             client,
@@ -581,7 +586,7 @@ where
 }
 
 /// The block `block` names, or an error that says it is not on this chain.
-pub(super) fn find_block<C>(client: &C, block: BlockRef) -> Result<Block, ErrorObjectOwned>
+pub(in crate::rpc) fn find_block<C>(client: &C, block: BlockRef) -> Result<Block, ErrorObjectOwned>
 where
     C: HeaderBackend<Block> + sc_client_api::BlockBackend<Block>,
 {
