@@ -84,7 +84,9 @@ function debugger_(rpc, root, title, launched) {
     replace(stack, next.stack.map((entry, index) => h('li', { class: index === 0 ? 'current' : '' },
       h('code', {}, entry.name), ' ', h('span', { class: 'location' }, entry.file ? `${entry.file.split('/').pop()}:${entry.line ?? '?'}` : ''))));
     replace(calls, next.hostCalls.length
-      ? next.hostCalls.map((call) => h('li', { class: call.error ? 'err' : '' }, h('code', {}, call.func), call.code ? ` → ${call.code}` : '', call.error ? ` ✗ ${call.error}` : ''))
+      ? next.hostCalls.map((call) => h('li', { class: call.error ? 'err' : '' },
+        h('code', {}, call.func), `(${call.args.map(([name, value]) => `${name}: ${short(value, 10)}`).join(', ')})`,
+        call.code ? ` → ${call.code}` : '', call.output ? ` => ${short(call.output, 10)}` : '', call.error ? ` ✗ ${call.error}` : ''))
       : h('li', { class: 'muted' }, 'none yet'));
     replace(frame,
       h('dt', {}, 'call'), h('dd', {}, next.call),

@@ -23,6 +23,8 @@ const THREAD: u64 = 1;
 /// `variablesReference`s of the scopes.
 const CONTRACT_SCOPE: u64 = 1;
 const HOST_CALLS_SCOPE: u64 = 2;
+const STORAGE_SCOPE: u64 = 3;
+const EVENTS_SCOPE: u64 = 4;
 
 /// Serves one debugging session on stdin/stdout until the client disconnects or the
 /// input ends.
@@ -58,6 +60,57 @@ pub fn serve() -> std::io::Result<()> {
         let _ = node.call("europa_debugClose", json!([session]));
     }
     Ok(())
+}
+
+/// The frame's host calls so far whose function `wanted`, numbered as all of them are.
+fn host_calls<'a>(
+    state: &'a Value,
+    wanted: impl Fn(&str) -> bool + 'a,
+) -> impl Iterator<Item = (usize, &'a Value)> + 'a {
+    state["hostCalls"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+        .filter(move |(_, call)| wanted(call["func"].as_str().unwrap_or_default()))
+}
+
+/// The value of a host call's argument `name`.
+fn arg<'a>(call: &'a Value, name: &str) -> Option<&'a str> {
+    call["args"]
+        .as_array()?
+        .iter()
+        .find(|pair| pair[0] == name)
+        .and_then(|pair| pair[1].as_str())
+}
+
+/// `name: value, …` → code => output, or ✗ why it stopped the contract.
+fn call_text(call: &Value) -> String {
+    let args: Vec<String> = call["args"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|pair| {
+            format!(
+                "{}: {}",
+                pair[0].as_str().unwrap_or("?"),
+                pair[1].as_str().unwrap_or("?")
+            )
+        })
+        .collect();
+    let mut text = format!("({})", args.join(", "));
+    if let Some(code) = call["code"].as_str() {
+        text.push_str(&format!(" → {code}"));
+    }
+    if let Some(output) = call["output"].as_str() {
+        text.push_str(&format!(" => {output}"));
+    }
+    if let Some(error) = call["error"].as_str() {
+        text.push_str(&format!(" ✗ {error}"));
+    }
+    text
 }
 
 /// A response's body, and the events that follow it.
@@ -136,6 +189,8 @@ impl Adapter {
             "scopes" => Ok(Reply::with(json!({ "scopes": [
                 { "name": "Contract", "variablesReference": CONTRACT_SCOPE, "expensive": false },
                 { "name": "Host calls", "variablesReference": HOST_CALLS_SCOPE, "expensive": false },
+                { "name": "Storage", "variablesReference": STORAGE_SCOPE, "expensive": false },
+                { "name": "Events", "variablesReference": EVENTS_SCOPE, "expensive": false },
             ] }))),
             "variables" => Ok(Reply::with(self.variables(&arguments))),
             "next" => self.go(Value::Null, "over"),
@@ -331,20 +386,25 @@ impl Adapter {
                 ),
                 variable("outcome", text(&state["outcome"])),
             ],
-            Some(HOST_CALLS_SCOPE) => state["hostCalls"]
-                .as_array()
-                .map(Vec::as_slice)
-                .unwrap_or_default()
-                .iter()
-                .enumerate()
+            Some(HOST_CALLS_SCOPE) => host_calls(state, |_| true)
                 .map(|(index, call)| {
-                    let result = match (&call["error"], &call["code"]) {
-                        (Value::String(error), _) => format!("✗ {error}"),
-                        (_, Value::String(code)) => code.clone(),
-                        _ => "ok".into(),
-                    };
-                    variable(&format!("{index} {}", text(&call["func"])), result)
+                    variable(&format!("{index} {}", text(&call["func"])), call_text(call))
                 })
+                .collect(),
+            // What the frame read and wrote so far, in order: `key`, and the value read
+            // (the call's output) or written.
+            Some(STORAGE_SCOPE) => host_calls(state, |func| func.contains("storage"))
+                .map(|(index, call)| {
+                    let key = arg(call, "key").unwrap_or("?");
+                    let what = match arg(call, "value") {
+                        Some(value) => format!("{} ← {value}", text(&call["func"])),
+                        None => format!("{} → {}", text(&call["func"]), text(&call["output"])),
+                    };
+                    variable(&format!("{index} {key}"), what)
+                })
+                .collect(),
+            Some(EVENTS_SCOPE) => host_calls(state, |func| func.ends_with("deposit_event"))
+                .map(|(index, call)| variable(&index.to_string(), call_text(call)))
                 .collect(),
             _ => Vec::new(),
         };

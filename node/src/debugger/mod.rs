@@ -97,7 +97,9 @@ pub struct StepState {
 #[serde(rename_all = "camelCase")]
 pub struct HostCallSoFar {
     pub func: String,
+    pub args: Vec<(String, String)>,
     pub code: Option<String>,
+    pub output: Option<String>,
     pub error: Option<String>,
 }
 
@@ -287,7 +289,9 @@ impl Timeline {
                 .filter(|call| call.frame == frame && (call.step as usize) <= step)
                 .map(|call| HostCallSoFar {
                     func: call.func.clone(),
+                    args: call.args.clone(),
                     code: call.code.clone(),
+                    output: call.output.clone(),
                     error: call.error.clone(),
                 })
                 .collect(),
@@ -448,7 +452,9 @@ mod tests {
                 step: 3,
                 frame: 0,
                 func: "seal0.input".into(),
+                args: Vec::new(),
                 code: None,
+                output: None,
                 error: None,
                 nested_frame: None,
             }],

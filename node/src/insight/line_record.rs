@@ -94,7 +94,11 @@ pub struct RecordHostCall {
     pub step: u32,
     pub frame: u32,
     pub func: String,
+    /// Its arguments, decoded as the trace keeps them: name and value.
+    pub args: Vec<(String, String)>,
     pub code: Option<String>,
+    /// What the host wrote back (0x-hex), as the trace keeps it.
+    pub output: Option<String>,
     pub error: Option<String>,
     /// The frame it ran (index into `frames`).
     pub nested_frame: Option<u32>,
@@ -277,7 +281,9 @@ impl Builder<'_> {
             step: self.record.steps.len() as u32,
             frame: index,
             func: host.func.clone(),
+            args: host.args.clone(),
             code: host.code.clone(),
+            output: host.output.as_ref().map(|bytes| crate::hex::hex(&bytes.0)),
             error: host.error.clone(),
             nested_frame: nested_frame.map(|_| self.record.frames.len() as u32),
         });
