@@ -135,6 +135,8 @@ struct Adapter {
     stop_on_entry: bool,
     /// Breakpoints set before the session existed, by client path.
     pending: BTreeMap<String, Vec<u32>>,
+    /// Function breakpoints and exception filters set before the session existed.
+    pending_settings: BTreeMap<&'static str, Value>,
     /// The client's path of each source file DWARF names, learnt from breakpoints.
     client_paths: BTreeMap<String, String>,
     /// The state at the current step, as the node last said it.
@@ -171,9 +173,39 @@ impl Adapter {
                 "supportsConfigurationDoneRequest": true,
                 "supportsStepBack": true,
                 "supportsRestartRequest": true,
+                "supportsFunctionBreakpoints": true,
+                "exceptionBreakpointFilters": [
+                    { "filter": "trap", "label": "Trap", "default": true,
+                      "description": "a panic, `unreachable` or an invalid operation" },
+                    { "filter": "revert", "label": "Revert", "default": false },
+                    { "filter": "outOfGas", "label": "Out of gas", "default": false },
+                    { "filter": "storageDepositLimit", "label": "Storage deposit limit", "default": false },
+                ],
             }))),
             "launch" => self.launch(arguments),
             "setBreakpoints" => self.set_breakpoints(arguments).map(Reply::with),
+            "setFunctionBreakpoints" => {
+                let names: Vec<Value> = arguments["breakpoints"]
+                    .as_array()
+                    .map(|b| b.iter().map(|b| b["name"].clone()).collect())
+                    .unwrap_or_default();
+                self.session_setting("europa_debugSetFunctionBreakpoints", json!(names))
+                    .map(|found| {
+                        let breakpoints: Vec<Value> = found
+                            .as_array()
+                            .map(Vec::as_slice)
+                            .unwrap_or_default()
+                            .iter()
+                            .map(|verified| json!({ "verified": verified.as_bool().unwrap_or(false) }))
+                            .collect();
+                        Reply::with(json!({ "breakpoints": breakpoints }))
+                    })
+            }
+            "setExceptionBreakpoints" => {
+                let filters = arguments["filters"].clone();
+                self.session_setting("europa_debugSetExceptionFilters", filters)
+                    .map(|_| Reply::with(Value::Null))
+            }
             "configurationDone" => {
                 let how = if self.stop_on_entry {
                     "restart"
@@ -241,6 +273,9 @@ impl Adapter {
         for (path, lines) in std::mem::take(&mut self.pending) {
             self.node_breakpoints(&path, &lines)?;
         }
+        for (method, value) in std::mem::take(&mut self.pending_settings) {
+            self.session_setting(method, value)?;
+        }
         Ok(Reply {
             body: Value::Null,
             then: vec![("initialized".into(), Value::Null)],
@@ -299,6 +334,18 @@ impl Adapter {
         Ok(json!({ "breakpoints": breakpoints }))
     }
 
+    /// Sends a session setting (`method(session, value)`), or keeps it for the session
+    /// a launch will start; the node's answer, or `null` while kept.
+    fn session_setting(&mut self, method: &'static str, value: Value) -> Result<Value, String> {
+        match (&self.node, self.session) {
+            (Some(node), Some(session)) => node.call(method, json!([session, value])),
+            _ => {
+                self.pending_settings.insert(method, value);
+                Ok(Value::Null)
+            }
+        }
+    }
+
     /// Sets `lines` of `path` on the node; remembers which DWARF file `path` is.
     fn node_breakpoints(&mut self, path: &str, lines: &[u32]) -> Result<Vec<Value>, String> {
         let (node, session) = self.node()?;
@@ -319,7 +366,11 @@ impl Adapter {
         self.state = state;
         let event = match stop.as_str() {
             "end" => ("terminated".to_owned(), Value::Null),
-            reason => {
+            stop => {
+                let reason = match stop {
+                    "functionBreakpoint" => "function breakpoint",
+                    other => other,
+                };
                 let description = (reason == "exception")
                     .then(|| self.state["outcome"].as_str().map(str::to_owned))
                     .flatten();

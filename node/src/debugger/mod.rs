@@ -36,6 +36,38 @@ pub enum Move {
     Goto(u32),
 }
 
+/// How a frame can end that a user may want to stop at, as DAP's exception filters
+/// name them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Exception {
+    /// It trapped (a panic, `unreachable`, an invalid operation).
+    Trap,
+    /// It returned with the revert flag.
+    Revert,
+    /// It ran out of gas.
+    OutOfGas,
+    /// It hit the storage deposit limit.
+    StorageDepositLimit,
+}
+
+impl Exception {
+    /// How a frame with this outcome (as the record words it) ended, if exceptionally.
+    fn of(outcome: &str) -> Option<Exception> {
+        if outcome.starts_with("trapped") {
+            Some(Exception::Trap)
+        } else if outcome == "reverted" {
+            Some(Exception::Revert)
+        } else if outcome.contains("OutOfGas") {
+            Some(Exception::OutOfGas)
+        } else if outcome.contains("StorageDeposit") {
+            Some(Exception::StorageDepositLimit)
+        } else {
+            None
+        }
+    }
+}
+
 /// Why the timeline stopped where it did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -43,7 +75,10 @@ pub enum Stop {
     Entry,
     Step,
     Breakpoint,
-    /// The step where the execution trapped (its last).
+    /// Entering a function a function breakpoint names.
+    FunctionBreakpoint,
+    /// The last step of a frame that ended as a selected exception filter says (by
+    /// default, a trap).
     Exception,
     /// Past the last step: the execution is over.
     End,
@@ -111,6 +146,11 @@ pub struct Timeline {
     /// Lines with code, by file as DWARF names it (where breakpoints may go).
     lines_with_code: BTreeMap<String, BTreeSet<u32>>,
     breakpoints: BTreeMap<String, BTreeSet<u32>>,
+    /// Names (or parts of names) of functions to stop on entering.
+    function_breakpoints: Vec<String>,
+    exceptions: BTreeSet<Exception>,
+    /// Each frame's last step, and how it ended.
+    frame_ends: BTreeMap<usize, Option<Exception>>,
     position: usize,
 }
 
@@ -136,11 +176,22 @@ impl Timeline {
                 (frame_info.depth, depth)
             })
             .collect();
+        let mut last_steps = BTreeMap::new();
+        for (step, &(frame, ..)) in record.steps.iter().enumerate() {
+            last_steps.insert(frame, step);
+        }
+        let frame_ends = last_steps
+            .into_iter()
+            .map(|(frame, step)| (step, Exception::of(&record.frames[frame as usize].outcome)))
+            .collect();
         Timeline {
             record,
             depths,
             lines_with_code,
             breakpoints: BTreeMap::new(),
+            function_breakpoints: Vec::new(),
+            exceptions: BTreeSet::from([Exception::Trap]),
+            frame_ends,
             position: 0,
         }
     }
@@ -189,6 +240,30 @@ impl Timeline {
         set
     }
 
+    /// Stops at functions whose names contain one of `names` when they are entered;
+    /// returns, for each, whether a function of the execution has such a name.
+    pub fn set_function_breakpoints(&mut self, names: Vec<String>) -> Vec<bool> {
+        let names: Vec<String> = names.into_iter().take(MAX_BREAKPOINTS).collect();
+        let found = names
+            .iter()
+            .map(|name| {
+                self.record.frames.iter().any(|frame| {
+                    frame
+                        .functions
+                        .iter()
+                        .any(|f| f.name.as_deref().is_some_and(|n| n.contains(name.as_str())))
+                })
+            })
+            .collect();
+        self.function_breakpoints = names;
+        found
+    }
+
+    /// Which ways a frame can end `continue` stops at.
+    pub fn set_exceptions(&mut self, exceptions: impl IntoIterator<Item = Exception>) {
+        self.exceptions = exceptions.into_iter().collect();
+    }
+
     /// Moves as `how` says; the state there.
     pub fn go(&mut self, how: Move) -> StepState {
         let last = self.steps().saturating_sub(1);
@@ -207,16 +282,13 @@ impl Timeline {
                     .unwrap_or(0),
                 Stop::Step,
             ),
-            Move::Continue => match (here + 1..self.steps()).find(|&step| self.at_breakpoint(step))
-            {
-                Some(step) => (step, Stop::Breakpoint),
-                None if self.trapped() => (last, Stop::Exception),
-                None => (last, Stop::End),
-            },
-            Move::ReverseContinue => match (0..here).rev().find(|&step| self.at_breakpoint(step)) {
-                Some(step) => (step, Stop::Breakpoint),
-                None => (0, Stop::Entry),
-            },
+            Move::Continue => (here + 1..self.steps())
+                .find_map(|step| self.stops_at(step).map(|stop| (step, stop)))
+                .unwrap_or((last, Stop::End)),
+            Move::ReverseContinue => (0..here)
+                .rev()
+                .find_map(|step| self.breaks_at(step).map(|stop| (step, stop)))
+                .unwrap_or((0, Stop::Entry)),
         };
         self.position = to;
         self.state(stop)
@@ -236,6 +308,48 @@ impl Timeline {
                 },
             ),
         }
+    }
+
+    /// Why `continue` stops at `step`, if it does: a breakpoint, or the end of a frame
+    /// as the exception filters select.
+    fn stops_at(&self, step: usize) -> Option<Stop> {
+        let exception = self
+            .frame_ends
+            .get(&step)
+            .copied()
+            .flatten()
+            .filter(|kind| self.exceptions.contains(kind));
+        self.breaks_at(step).or(exception.map(|_| Stop::Exception))
+    }
+
+    /// Which breakpoint stops at `step`, if one does.
+    fn breaks_at(&self, step: usize) -> Option<Stop> {
+        if self.at_breakpoint(step) {
+            Some(Stop::Breakpoint)
+        } else if self.enters_named_function(step) {
+            Some(Stop::FunctionBreakpoint)
+        } else {
+            None
+        }
+    }
+
+    /// Whether `step` enters a function a function breakpoint names.
+    fn enters_named_function(&self, step: usize) -> bool {
+        if self.function_breakpoints.is_empty() {
+            return false;
+        }
+        let entering = step == 0 || self.depths[step] > self.depths[step - 1];
+        let (frame, node, _, _) = self.record.steps[step];
+        let name = self.record.frames[frame as usize]
+            .functions
+            .get(node as usize)
+            .and_then(|f| f.name.as_deref());
+        entering
+            && name.is_some_and(|name| {
+                self.function_breakpoints
+                    .iter()
+                    .any(|wanted| name.contains(wanted.as_str()))
+            })
     }
 
     fn trapped(&self) -> bool {
@@ -524,6 +638,37 @@ mod tests {
         assert!(timeline.set_breakpoints("/elsewhere/other.rs", &[1])[0]
             .line
             .is_none());
+    }
+
+    #[test]
+    fn function_breakpoints_stop_on_entry_and_exception_filters_choose_the_ends() {
+        let mut timeline = timeline(true);
+        let found = timeline.set_function_breakpoints(vec!["help".into(), "nowhere".into()]);
+        assert_eq!(found, [true, false]);
+        let entered = timeline.go(Move::Continue);
+        assert_eq!(
+            (line(&entered), entered.stop),
+            (10, Stop::FunctionBreakpoint)
+        );
+        assert_eq!(
+            timeline.go(Move::Continue).stop,
+            Stop::Exception,
+            "a trap, by default"
+        );
+        timeline.set_exceptions([Exception::Revert]);
+        timeline.go(Move::Restart);
+        timeline.set_function_breakpoints(Vec::new());
+        assert_eq!(
+            timeline.go(Move::Continue).stop,
+            Stop::End,
+            "traps not selected"
+        );
+        assert_eq!(
+            Exception::of("failed: Contracts::OutOfGas"),
+            Some(Exception::OutOfGas)
+        );
+        assert_eq!(Exception::of("reverted"), Some(Exception::Revert));
+        assert_eq!(Exception::of("returned"), None);
     }
 
     #[test]

@@ -37,7 +37,7 @@ use super::{
 };
 use crate::lens::runtime_api;
 use crate::{
-    debugger::{Breakpoint, Move, StepState, Stop, Timeline},
+    debugger::{Breakpoint, Exception, Move, StepState, Stop, Timeline},
     insight::{Insight, LineRecord},
 };
 
@@ -80,6 +80,20 @@ pub trait DebugApi {
         path: String,
         lines: Vec<u32>,
     ) -> RpcResult<Vec<Breakpoint>>;
+
+    /// Stops on entering functions whose names contain one of `names` (replacing the
+    /// earlier ones). Returns, for each, whether the execution has such a function.
+    #[method(name = "europa_debugSetFunctionBreakpoints")]
+    fn set_function_breakpoints(&self, session: u64, names: Vec<String>) -> RpcResult<Vec<bool>>;
+
+    /// Which ways a frame can end `continue` stops at: `trap` (the default), `revert`,
+    /// `outOfGas`, `storageDepositLimit`. Returns them.
+    #[method(name = "europa_debugSetExceptionFilters")]
+    fn set_exception_filters(
+        &self,
+        session: u64,
+        filters: Vec<Exception>,
+    ) -> RpcResult<Vec<Exception>>;
 
     /// Moves: `in`, `over`, `out`, `back`, `continue`, `reverseContinue`, `restart`, or
     /// `{"goto": STEP}`. Returns the state there, with why it stopped.
@@ -324,6 +338,21 @@ where
         lines: Vec<u32>,
     ) -> RpcResult<Vec<Breakpoint>> {
         self.with(session, |timeline| timeline.set_breakpoints(&path, &lines))
+    }
+
+    fn set_function_breakpoints(&self, session: u64, names: Vec<String>) -> RpcResult<Vec<bool>> {
+        self.with(session, |timeline| timeline.set_function_breakpoints(names))
+    }
+
+    fn set_exception_filters(
+        &self,
+        session: u64,
+        filters: Vec<Exception>,
+    ) -> RpcResult<Vec<Exception>> {
+        self.with(session, |timeline| {
+            timeline.set_exceptions(filters.iter().copied());
+            filters
+        })
     }
 
     fn step(&self, session: u64, how: Move) -> RpcResult<StepState> {

@@ -86,6 +86,29 @@ describe('europa debug (DAP)', { timeout: 300_000 }, () => {
     }
   });
 
+  test('a function breakpoint stops on entering the function; without the trap filter the execution just ends', async () => {
+    dc = new DebugClient(europaBinary(), 'debug', 'europa');
+    dc.defaultTimeout = 60_000;
+    await dc.start();
+    try {
+      await Promise.all([
+        dc.waitForEvent('initialized').then(async () => {
+          const set = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'level_three' }, { name: 'no_such_function' }] });
+          assert.deepEqual(set.body.breakpoints.map((b) => b.verified), [true, false]);
+          await dc.setExceptionBreakpointsRequest({ filters: [] });
+          return dc.configurationDoneRequest();
+        }),
+        dc.launch(launchRun(0)),
+        dc.assertStoppedLocation('function breakpoint', {}),
+      ]);
+      assert.match((await top())[0].name, /level_three/);
+      // `run(0)` enters level_three once; with no exception filter, continue runs out.
+      await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
+    } finally {
+      await dc.stop();
+    }
+  });
+
   test('stopOnEntry stops at the first step, and an execution that returns ends the session', async () => {
     dc = new DebugClient(europaBinary(), 'debug', 'europa');
     dc.defaultTimeout = 60_000;
