@@ -16,7 +16,7 @@
 #
 # Installs what is missing, once, outside the clone: Rust 1.86 with rust-src, clippy and
 # wasm32 (ink 5.1 contracts need it), and cargo-contract 5.0.3 into
-# $HOME/.cache/europa/tools/cargo-contract. Needs what .ci/run installs, plus a C++
+# $HOME/.cache/europa/tools/cargo-contract. Needs what scripts/setup.sh test installs, plus a C++
 # compiler and cmake for cargo-contract's wasm-opt (installed if missing on Debian).
 #
 # Usage: scripts/test-compat.sh
