@@ -42,7 +42,7 @@ pub fn serve() -> std::io::Result<()> {
         else {
             continue;
         };
-        let answer = adapter.handle(&command, arguments, &mut connection);
+        let answer = adapter.handle(&command, arguments);
         match answer {
             Ok(Reply { body, then }) => {
                 connection.respond(seq, &command, Ok(body))?;
@@ -162,12 +162,7 @@ struct LaunchArguments {
 }
 
 impl Adapter {
-    fn handle(
-        &mut self,
-        command: &str,
-        arguments: Value,
-        _connection: &mut Connection<impl std::io::BufRead, impl std::io::Write>,
-    ) -> Result<Reply, String> {
+    fn handle(&mut self, command: &str, arguments: Value) -> Result<Reply, String> {
         match command {
             "initialize" => Ok(Reply::with(json!({
                 "supportsConfigurationDoneRequest": true,

@@ -27,7 +27,7 @@ describe('europa debug (DAP)', { timeout: 300_000 }, () => {
   /** A launch configuration debugging `run(depth)` as a dry run. */
   const launchRun = (depth, extra = {}) => {
     const [, input] = compactStripLength(contract.abi.findMessage('run').toU8a([depth]));
-    return { url: node.url, call: { origin: alice.address, dest: contract.address.toString(), inputData: u8aToHex(input) }, ...extra };
+    return { url: node.url, call: { origin: alice.address, dest: contract.address.toString(), input: u8aToHex(input) }, ...extra };
   };
   const top = async () => (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
   const lines = (frames) => frames.filter((f) => f.source?.path === SOURCE).map((f) => f.line);

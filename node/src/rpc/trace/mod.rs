@@ -64,7 +64,8 @@ pub struct CallRequest {
     value: Amount,
     gas_limit: Option<GasLimit>,
     storage_deposit_limit: Option<Amount>,
-    #[serde(default)]
+    /// The call's input; `input` as the debugger's launch configurations name it.
+    #[serde(default, alias = "input")]
     input_data: HexBytes,
 }
 
