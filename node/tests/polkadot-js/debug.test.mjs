@@ -30,6 +30,17 @@ describe('europa debug (DAP)', { timeout: 300_000 }, () => {
     return { url: node.url, call: { origin: alice.address, dest: contract.address.toString(), input: u8aToHex(input) }, ...extra };
   };
   const top = async () => (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+  /** Runs `body` with a fresh `europa debug` as `dc`, stopped afterwards. */
+  const withAdapter = async (body) => {
+    dc = new DebugClient(europaBinary(), 'debug', 'europa');
+    dc.defaultTimeout = 60_000;
+    await dc.start();
+    try {
+      await body();
+    } finally {
+      await dc.stop();
+    }
+  };
   const lines = (frames) => frames.filter((f) => f.source?.path === SOURCE).map((f) => f.line);
 
   before(async () => {
@@ -48,10 +59,7 @@ describe('europa debug (DAP)', { timeout: 300_000 }, () => {
   });
 
   test('a breakpoint on the source stops there; steps go in, back and on to the trap', async () => {
-    dc = new DebugClient(europaBinary(), 'debug', 'europa');
-    dc.defaultTimeout = 60_000;
-    await dc.start();
-    try {
+    await withAdapter(async () => {
       // From the source: `level_three`'s `if depth == 0` is line 25; `run(0)` panics on 26.
       await dc.hitBreakpoint(launchRun(0), { path: SOURCE, line: 25 });
       const [, stopped] = await Promise.all([dc.nextRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
@@ -81,16 +89,11 @@ describe('europa debug (DAP)', { timeout: 300_000 }, () => {
       // Back to the breakpoint, then past the end of an execution that returns.
       const [, reverse] = await Promise.all([dc.reverseContinueRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
       assert.equal(reverse.body.reason, 'breakpoint');
-    } finally {
-      await dc.stop();
-    }
+    });
   });
 
   test('a function breakpoint stops on entering the function; without the trap filter the execution just ends', async () => {
-    dc = new DebugClient(europaBinary(), 'debug', 'europa');
-    dc.defaultTimeout = 60_000;
-    await dc.start();
-    try {
+    await withAdapter(async () => {
       await Promise.all([
         dc.waitForEvent('initialized').then(async () => {
           const set = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'level_three' }, { name: 'no_such_function' }] });
@@ -104,30 +107,20 @@ describe('europa debug (DAP)', { timeout: 300_000 }, () => {
       assert.match((await top())[0].name, /level_three/);
       // `run(0)` enters level_three once; with no exception filter, continue runs out.
       await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
-    } finally {
-      await dc.stop();
-    }
+    });
   });
 
   test('stopOnEntry stops at the first step, and an execution that returns ends the session', async () => {
-    dc = new DebugClient(europaBinary(), 'debug', 'europa');
-    dc.defaultTimeout = 60_000;
-    await dc.start();
-    try {
+    await withAdapter(async () => {
       const [, ok] = compactStripLength(contract.abi.findMessage('ok').toU8a([]));
       const launch = { url: node.url, call: { origin: alice.address, dest: contract.address.toString(), inputData: u8aToHex(ok) }, stopOnEntry: true };
       await Promise.all([dc.configurationSequence(), dc.launch(launch), dc.assertStoppedLocation('entry', {})]);
       await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
-    } finally {
-      await dc.stop();
-    }
+    });
   });
 
   test("a contract's next execution is caught from an @polkadot/api transaction", async () => {
-    dc = new DebugClient(europaBinary(), 'debug', 'europa');
-    dc.defaultTimeout = 60_000;
-    await dc.start();
-    try {
+    await withAdapter(async () => {
       const launched = Promise.all([
         dc.configurationSequence(),
         dc.launch({ url: node.url, contract: contract.address.toString(), stopOnEntry: true }),
@@ -144,24 +137,17 @@ describe('europa debug (DAP)', { timeout: 300_000 }, () => {
       // No breakpoint taught the adapter the editor's path: frames name DWARF's.
       const panicked = (await top()).filter((f) => f.source?.path === '/europa/panic_deep/lib.rs').map((f) => f.line);
       assert.ok(panicked.includes(26), `the transaction panicked on line 26: ${panicked}`);
-    } finally {
-      await dc.stop();
-    }
+    });
   });
 
   test('launch configurations that cannot work get an error, never a hang', async () => {
-    dc = new DebugClient(europaBinary(), 'debug', 'europa');
-    dc.defaultTimeout = 60_000;
-    await dc.start();
-    try {
+    await withAdapter(async () => {
       await assert.rejects(dc.launch({ url: node.url }), /exactly one of `call`, `instantiate` and `extrinsic`/);
       await assert.rejects(dc.launch({ url: 'ws://127.0.0.1:1', call: {} }), /cannot reach the node/);
       await assert.rejects(dc.launch(launchRun(0, { url: 'wss://x:1' })), /ws:\/\/HOST:PORT/);
       await assert.rejects(dc.launch({ url: node.url, contract: 'nobody' }), /SS58/);
       await assert.rejects(dc.launch(launchRun(0, { contract: contract.address.toString() })), /give `contract` alone/);
       await assert.rejects(dc.launch({ url: node.url, contract: contract.address.toString(), timeoutSecs: 1 }), /ran in no block within 1 s/);
-    } finally {
-      await dc.stop();
-    }
+    });
   });
 });
