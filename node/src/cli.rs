@@ -176,7 +176,7 @@ pub enum Subcommand {
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct StateKvCmd {
-    /// The block: a number or a hash.
+    /// The block: a number (decimal or 0x-hex, as over RPC) or a hash.
     pub block: String,
 
     /// A contract's address (SS58 or hex): its storage's changes instead of the top trie's.
@@ -189,7 +189,8 @@ pub struct StateKvCmd {
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct ExportStateCmd {
-    /// The block: a number or a hash (default: the best block).
+    /// The block: a number (decimal or 0x-hex, as over RPC) or a hash (default: the
+    /// best block).
     #[arg(long, value_name = "BLOCK")]
     pub at: Option<String>,
 

@@ -356,24 +356,17 @@ fn open_chain(
     Ok((std::sync::Arc::new(client), backend))
 }
 
-/// The hash of the block `text` names (a number or a hash) on a stopped chain.
+/// The hash of the block `text` names on a stopped chain: a number (decimal or 0x-hex)
+/// or a hash, read as the RPC reads blocks.
 fn block_hash(client: &FullClient, text: &str) -> sc_cli::Result<europa_runtime::Hash> {
+    use crate::rpc::params::BlockRef;
     use sp_blockchain::HeaderBackend;
-    if text.starts_with("0x") {
-        let hash = text
-            .parse()
-            .map_err(|_| sc_cli::Error::Input(format!("`{text}` is not a block hash")))?;
-        return match client.header(hash)? {
-            Some(_) => Ok(hash),
-            None => Err(sc_cli::Error::Input(format!("there is no block {text}"))),
-        };
-    }
-    let number: u32 = text
-        .parse()
-        .map_err(|_| sc_cli::Error::Input(format!("`{text}` is not a block number or hash")))?;
-    client
-        .hash(number)?
-        .ok_or_else(|| sc_cli::Error::Input(format!("there is no block #{number}")))
+    let block: BlockRef = text.parse().map_err(sc_cli::Error::Input)?;
+    let hash = match block {
+        BlockRef::Hash(hash) => client.header(hash)?.map(|_| hash),
+        BlockRef::Number(number) => client.hash(number)?,
+    };
+    hash.ok_or_else(|| sc_cli::Error::Input(format!("there is no block {block}")))
 }
 
 /// `europa state-kv`: the keys a block changed, as JSON on stdout.

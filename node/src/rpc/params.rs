@@ -74,28 +74,43 @@ impl<'de> Deserialize<'de> for HexBytes {
 }
 
 /// A block of this chain: its hash (0x-prefixed 32 bytes) or its number (a JSON number
-/// or a decimal or 0x-hex string).
+/// or a decimal or 0x-hex string). The command line reads blocks the same way, so `0x10`
+/// is block 16 everywhere.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BlockRef {
     Hash(Hash),
     Number(BlockNumber),
 }
 
-impl<'de> Deserialize<'de> for BlockRef {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = Value::deserialize(deserializer)?;
+impl std::str::FromStr for BlockRef {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        BlockRef::of(&Value::String(text.to_owned()))
+    }
+}
+
+impl BlockRef {
+    /// The block a JSON number or string names.
+    fn of(value: &Value) -> Result<Self, String> {
         if let Some(text) = value.as_str().filter(|text| text.len() == 66) {
-            let raw = parse_hex(text).map_err(D::Error::custom)?;
+            let raw = parse_hex(text)?;
             return Ok(BlockRef::Hash(Hash::from_slice(&raw)));
         }
-        parse_integer(&value)
+        parse_integer(value)
             .and_then(|number| BlockNumber::try_from(number).ok())
             .map(BlockRef::Number)
             .ok_or_else(|| {
-                D::Error::custom(format!(
+                format!(
                     "{value} is not a block: expected a block hash (0x and 64 hex digits) or a block number"
-                ))
+                )
             })
+    }
+}
+
+impl<'de> Deserialize<'de> for BlockRef {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        BlockRef::of(&Value::deserialize(deserializer)?).map_err(D::Error::custom)
     }
 }
 
@@ -178,6 +193,17 @@ mod tests {
             .unwrap_err()
             .contains("block number"));
         assert!(parse::<BlockRef>(json!([1])).is_err());
+        // The command line reads a block as the RPC does: `0x10` is block 16.
+        assert_eq!("0x10".parse::<BlockRef>(), Ok(BlockRef::Number(16)));
+        assert_eq!("7".parse::<BlockRef>(), Ok(BlockRef::Number(7)));
+        assert_eq!(
+            format!("{hash:?}").parse::<BlockRef>(),
+            Ok(BlockRef::Hash(hash))
+        );
+        assert!("seven"
+            .parse::<BlockRef>()
+            .unwrap_err()
+            .contains("not a block"));
 
         assert_eq!(
             parse::<GasLimit>(json!({"refTime": 1, "proofSize": 2})),

@@ -261,6 +261,11 @@ fn an_exported_state_starts_a_new_chain_with_its_contracts() {
         "{contract_changes}"
     );
     assert_eq!(contract_changes[0]["value"], "0x01");
+    assert_eq!(
+        state_kv(&["0x2", "--contract", &flipper_address]),
+        contract_changes,
+        "0x2 is block 2 here as over RPC"
+    );
     assert!(state_kv(&["2"]).as_array().is_some_and(|top| top.len() > 3));
     let (ok, _, stderr) = super::europa(&["state-kv", "9", "--dev", "-d", &base], &[]);
     assert!(!ok && stderr.contains("there is no block #9"), "{stderr}");
