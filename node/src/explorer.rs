@@ -60,6 +60,7 @@ const ASSETS: &[Asset] = assets!(
     "js/coverage.js" => "text/javascript; charset=utf-8",
     "js/lines.js" => "text/javascript; charset=utf-8",
     "js/debug.js" => "text/javascript; charset=utf-8",
+    "js/source.js" => "text/javascript; charset=utf-8",
 );
 
 /// Connections served at once (a page opens a handful); more are closed at once.

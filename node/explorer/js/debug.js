@@ -7,8 +7,8 @@
 
 import { errorText, grouped, h, notice, replace, short } from './dom.js';
 import { callRequest } from './contracts.js';
+import { sourcePane } from './source.js';
 
-const SOURCE_CONTEXT = 10;
 /** Key → move, as the buttons say them. */
 const KEYS = { n: 'over', s: 'in', o: 'out', b: 'back', c: 'continue', C: 'reverseContinue', r: 'restart' };
 const BUTTONS = [
@@ -97,26 +97,10 @@ function debugger_(rpc, root, title, launched) {
   };
   const showSource = (where) => {
     const file = where?.file;
-    const lines = file ? launched.sources[file] : null;
-    if (!file) {
-      replace(source, h('p', { class: 'muted' }, 'No DWARF for this code: the steps are its functions.'));
-      return;
-    }
-    const marks = breakpoints.get(file) ?? new Set();
-    if (!lines) {
-      replace(source, h('p', {}, h('code', { class: 'location' }, `${file}:${where.line}`)),
-        h('p', { class: 'muted' }, 'The source is not on the node’s machine: line numbers only.'));
-      return;
-    }
-    const from = Math.max(1, where.line - SOURCE_CONTEXT);
-    const to = Math.min(lines.length, where.line + SOURCE_CONTEXT);
-    const shown = [];
-    for (let number = from; number <= to; number += 1) {
-      shown.push(h('div', { class: `source-line${number === where.line ? ' current' : ''}${marks.has(number) ? ' breakpoint' : ''}`, 'data-line': number },
-        h('button', { type: 'button', class: 'number', title: 'toggle a breakpoint', onclick: () => toggle(file, number) }, number),
-        h('code', {}, lines[number - 1])));
-    }
-    replace(source, h('p', {}, h('code', {}, file)), h('div', { class: 'source-text' }, shown));
+    replace(source, sourcePane(file, where?.line, file ? launched.sources[file] : null, {
+      marks: breakpoints.get(file) ?? new Set(),
+      onLine: (line) => toggle(file, line),
+    }));
   };
   // Breakpoints by the file as given (a DWARF path, or an ending of one such as
   // `lib.rs`, which the node matches); shown by the file DWARF names.

@@ -4,10 +4,10 @@
 
 import { errorText, grouped, h, notice, replace, short } from './dom.js';
 import { callRequest } from './contracts.js';
+import { sourcePane } from './source.js';
 import { virtualList } from './virtual-list.js';
 
 const ROW_PX = 24;
-const SOURCE_CONTEXT = 12;
 
 export async function linesView(rpc, root, target) {
   const title = target.kind === 'extrinsic' ? `Lines of extrinsic ${target.block}.${target.index}` : 'Lines of a dry run';
@@ -105,17 +105,6 @@ function showStep(record, step, index, source, detail) {
     location?.inlinedAt?.length ? h('p', { class: 'muted' }, 'inlined into ', location.inlinedAt.map((site) => `${site.function ?? '?'} (${site.file?.split('/').pop()}:${site.line})`).join(' ← ')) : null,
     h('p', { class: 'muted' }, 'stack: ', stack.join(' ← ')),
     h('p', { class: 'muted' }, `${short(frame.contract)} · code ${short(frame.codeHash, 8)} · ${frame.outcome}`));
-  const lines = location?.file ? record.sources[location.file] : null;
-  if (!lines) {
-    replace(source, h('p', { class: 'muted' }, location ? `${location.file}:${location.line} (the source is not on the node's machine)` : 'No DWARF for this code: steps are its functions.'));
-    return;
-  }
-  const from = Math.max(1, location.line - SOURCE_CONTEXT);
-  const to = Math.min(lines.length, location.line + SOURCE_CONTEXT);
-  const shown = [];
-  for (let number = from; number <= to; number += 1) {
-    shown.push(h('div', { class: `source-line${number === location.line ? ' current' : ''}`, 'data-line': number },
-      h('span', { class: 'number' }, number), h('code', {}, lines[number - 1])));
-  }
-  replace(source, h('p', {}, h('code', {}, location.file)), h('div', { class: 'source-text' }, shown));
+  const file = location?.file;
+  replace(source, sourcePane(file, location?.line, file ? record.sources[file] : null));
 }
