@@ -455,6 +455,16 @@ fn ss58(who: Sr25519Keyring) -> String {
     who.to_account_id().to_string()
 }
 
+/// A dry-run call of `contract` with `input` as Alice, as the trace, line-record and
+/// debugging methods take it.
+fn call_request(contract: &sp_runtime::AccountId32, input: &[u8]) -> Value {
+    json!({
+        "origin": ss58(Sr25519Keyring::Alice),
+        "dest": contract.to_string(),
+        "inputData": hex(input),
+    })
+}
+
 fn contract_fixture(build: &str, name: &str) -> Vec<u8> {
     let path = std::path::Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo"))
         .join("../pallets/contracts/fixtures")

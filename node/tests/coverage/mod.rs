@@ -302,11 +302,7 @@ fn scrambled_line_tables_are_read_within_bounds() {
             ("europa_coverageReport", json!([null, "all"])),
             (
                 "europa_lineRecord",
-                json!([{ "call": {
-                    "origin": ss58(Sr25519Keyring::Alice),
-                    "dest": contract.to_string(),
-                    "inputData": hex(&ink_input("run", 1u32)),
-                } }]),
+                json!([{ "call": call_request(&contract, &ink_input("run", 1u32)) }]),
             ),
         ] {
             // An answer or a refusal; either way the node is still there.

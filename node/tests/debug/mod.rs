@@ -8,11 +8,7 @@ use super::*;
 fn launch(node: &Node, contract: &sp_runtime::AccountId32, input: &[u8]) -> Result<Value, Value> {
     node.call(
         "europa_debugLaunch",
-        json!([{ "call": {
-            "origin": ss58(Sr25519Keyring::Alice),
-            "dest": contract.to_string(),
-            "inputData": hex(input),
-        } }]),
+        json!([{ "call": call_request(contract, input) }]),
     )
 }
 
@@ -33,10 +29,7 @@ fn a_session_ends_where_the_execution_ended_and_sessions_stay_bounded() {
         .unwrap();
     assert_eq!(end["stop"], "exception");
     let plain = node
-        .call(
-            "europa_traceCall",
-            json!([{ "origin": ss58(Sr25519Keyring::Alice), "dest": contract.to_string(), "inputData": hex(&input) }]),
-        )
+        .call("europa_traceCall", json!([call_request(&contract, &input)]))
         .unwrap();
     assert_eq!(
         plain["result"]["err"], "Contracts::ContractTrapped",

@@ -10,14 +10,6 @@ fn record(node: &Node, request: Value) -> Value {
         .expect("europa_lineRecord")
 }
 
-fn dry_call(contract: &sp_runtime::AccountId32, input: &[u8]) -> Value {
-    json!({
-        "origin": ss58(Sr25519Keyring::Alice),
-        "dest": contract.to_string(),
-        "inputData": hex(input),
-    })
-}
-
 /// `file:line` of each location of a step: its own, then the call sites it is inlined
 /// into.
 fn lines_of_step(record: &Value, step: &Value) -> Vec<String> {
@@ -62,7 +54,7 @@ fn a_trapping_call_ends_on_the_line_that_trapped() {
     );
     let answer = record(
         &node,
-        json!({ "call": dry_call(&contract, &ink_input("run", 0u32)) }),
+        json!({ "call": call_request(&contract, &ink_input("run", 0u32)) }),
     );
     assert_eq!(answer["executor"], "wasmi");
     assert_eq!(answer["stepsExecutor"], "wasmtime", "the lens records");
@@ -100,7 +92,7 @@ fn a_trapping_call_ends_on_the_line_that_trapped() {
     // Past the cap: truncated, with the count of what was left out.
     let capped = record(
         &node,
-        json!({ "call": dry_call(&contract, &ink_input("run", 0u32)), "maxSteps": 5 }),
+        json!({ "call": call_request(&contract, &ink_input("run", 0u32)), "maxSteps": 5 }),
     );
     assert_eq!(capped["steps"].as_array().unwrap().len(), 5);
     assert!(capped["stepsDropped"].as_u64().unwrap() > 0, "{capped}");
@@ -121,7 +113,7 @@ fn a_call_across_contracts_interleaves_their_lines_in_order() {
     );
     let answer = record(
         &node,
-        json!({ "call": dry_call(&caller, &ink_input("call_get", callee.clone())) }),
+        json!({ "call": call_request(&caller, &ink_input("call_get", callee.clone())) }),
     );
     let frames = answer["frames"].as_array().unwrap();
     assert_eq!(frames.len(), 2, "{frames:?}");
@@ -208,7 +200,7 @@ fn an_extrinsic_is_recorded_as_it_ran_and_bad_requests_are_refused() {
     };
     refuse(json!({}), "exactly one of");
     refuse(
-        json!({ "call": dry_call(&flipper, &[]), "maxSteps": 10_000_000 }),
+        json!({ "call": call_request(&flipper, &[]), "maxSteps": 10_000_000 }),
         "maxSteps is at most",
     );
     refuse(
@@ -217,7 +209,7 @@ fn an_extrinsic_is_recorded_as_it_ran_and_bad_requests_are_refused() {
     );
     let nobody = sp_runtime::AccountId32::new([9; 32]);
     refuse(
-        json!({ "call": dry_call(&nobody, &[]) }),
+        json!({ "call": call_request(&nobody, &[]) }),
         "no contract code ran",
     );
 }
