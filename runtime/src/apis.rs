@@ -259,8 +259,9 @@ impl_runtime_apis! {
             input_data: Vec<u8>,
             line_starts: Vec<(Hash, Vec<u32>)>,
             max_steps: u32,
+            capture: Option<pallet_europa_contracts::Capture>,
         ) -> (ContractExecResult, ExecutionTrace) {
-            let recording = profiled(line_starts, max_steps);
+            let recording = profiled(line_starts, max_steps, capture);
             contracts::replaying(|| {
                 Contracts::bare_call_recorded(recording, origin, dest, value, gas_limit, storage_deposit_limit, input_data)
             })
@@ -276,8 +277,9 @@ impl_runtime_apis! {
             salt: Vec<u8>,
             line_starts: Vec<(Hash, Vec<u32>)>,
             max_steps: u32,
+            capture: Option<pallet_europa_contracts::Capture>,
         ) -> (ContractInstantiateResult, ExecutionTrace) {
-            let recording = profiled(line_starts, max_steps);
+            let recording = profiled(line_starts, max_steps, capture);
             contracts::replaying(|| {
                 Contracts::bare_instantiate_recorded(recording, origin, value, gas_limit, storage_deposit_limit, code, data, salt)
             })
@@ -288,9 +290,9 @@ impl_runtime_apis! {
             index: u32,
             line_starts: Vec<(Hash, Vec<u32>)>,
             max_steps: u32,
+            capture: Option<pallet_europa_contracts::Capture>,
         ) -> Option<(ApplyExtrinsicResult, Vec<EventRecord>, Vec<ExecutionTrace>)> {
-            let profiling = pallet_europa_contracts::Profiling::by_line(by_code(line_starts), max_steps);
-            extrinsic_traces(block, index, Some(profiling))
+            extrinsic_traces(block, index, Some(profiling(line_starts, max_steps, capture)))
         }
     }
 
@@ -310,13 +312,28 @@ impl_runtime_apis! {
 }
 
 /// A dry run's recording with gas profiles by line for the code `line_starts` covers,
-/// and with `max_steps`, a line record.
+/// with `max_steps`, a line record, and with `capture`, a frame's state at one point.
 fn profiled(
     line_starts: Vec<(Hash, Vec<u32>)>,
     max_steps: u32,
+    capture: Option<pallet_europa_contracts::Capture>,
 ) -> pallet_europa_contracts::Recording {
-    let profiling = pallet_europa_contracts::Profiling::by_line(by_code(line_starts), max_steps);
-    pallet_europa_contracts::Recording::profiled(profiling)
+    pallet_europa_contracts::Recording::profiled(profiling(line_starts, max_steps, capture))
+}
+
+/// Profiles by line for the code `line_starts` covers; with `max_steps`, a line record;
+/// with `capture`, a frame's state at one of the steps a line record counts.
+fn profiling(
+    line_starts: Vec<(Hash, Vec<u32>)>,
+    max_steps: u32,
+    capture: Option<pallet_europa_contracts::Capture>,
+) -> pallet_europa_contracts::Profiling {
+    pallet_europa_contracts::Profiling {
+        // A capture's step counts the places a line record marks.
+        every_block: max_steps > 0 || capture.is_some(),
+        capture,
+        ..pallet_europa_contracts::Profiling::by_line(by_code(line_starts), max_steps)
+    }
 }
 
 /// Line starts by the SCALE encoding of the code hash, as the contracts pallet takes

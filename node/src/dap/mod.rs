@@ -25,6 +25,17 @@ const CONTRACT_SCOPE: u64 = 1;
 const HOST_CALLS_SCOPE: u64 = 2;
 const STORAGE_SCOPE: u64 = 3;
 const EVENTS_SCOPE: u64 = 4;
+/// `variablesReference`s from here on name the adapter's handles: a stack frame's
+/// locals, or a variable's members, until the next stop.
+const FIRST_HANDLE: u64 = 1_000;
+
+/// What a `variablesReference` from [`FIRST_HANDLE`] on stands for.
+enum Handle {
+    /// The locals of stack entry N (from 0).
+    Locals(u32),
+    /// The members (elements, pointee) of a variable, as the node gave them.
+    Children(Vec<Value>),
+}
 
 /// Serves one debugging session on stdin/stdout until the client disconnects or the
 /// input ends.
@@ -141,6 +152,8 @@ struct Adapter {
     client_paths: BTreeMap<String, String>,
     /// The state at the current step, as the node last said it.
     state: Value,
+    /// What each `variablesReference` from [`FIRST_HANDLE`] on is, until the next stop.
+    handles: Vec<Handle>,
     done: bool,
 }
 
@@ -169,6 +182,8 @@ impl Adapter {
                 "supportsStepBack": true,
                 "supportsRestartRequest": true,
                 "supportsFunctionBreakpoints": true,
+                "supportsReadMemoryRequest": true,
+                "supportsEvaluateForHovers": true,
                 "exceptionBreakpointFilters": [
                     { "filter": "trap", "label": "Trap", "default": true,
                       "description": "a panic, `unreachable` or an invalid operation" },
@@ -214,12 +229,16 @@ impl Adapter {
             )),
             "stackTrace" => Ok(Reply::with(self.stack_trace())),
             "scopes" => Ok(Reply::with(json!({ "scopes": [
+                { "name": "Locals", "variablesReference": self.locals_handle(&arguments),
+                  "expensive": true, "presentationHint": "locals" },
                 { "name": "Contract", "variablesReference": CONTRACT_SCOPE, "expensive": false },
                 { "name": "Host calls", "variablesReference": HOST_CALLS_SCOPE, "expensive": false },
                 { "name": "Storage", "variablesReference": STORAGE_SCOPE, "expensive": false },
                 { "name": "Events", "variablesReference": EVENTS_SCOPE, "expensive": false },
             ] }))),
-            "variables" => Ok(Reply::with(self.variables(&arguments))),
+            "variables" => self.variables(&arguments).map(Reply::with),
+            "evaluate" => self.evaluate(&arguments).map(Reply::with),
+            "readMemory" => self.read_memory(&arguments).map(Reply::with),
             "next" => self.go(Value::Null, "over"),
             "stepIn" => self.go(Value::Null, "in"),
             "stepOut" => self.go(Value::Null, "out"),
@@ -359,6 +378,7 @@ impl Adapter {
         let state = node.call("europa_debugStep", json!([session, how]))?;
         let stop = state["stop"].as_str().unwrap_or("step").to_owned();
         self.state = state;
+        self.handles.clear();
         let event = match stop.as_str() {
             "end" => ("terminated".to_owned(), Value::Null),
             stop => {
@@ -412,7 +432,100 @@ impl Adapter {
         json!({ "totalFrames": frames.len(), "stackFrames": frames })
     }
 
-    fn variables(&self, arguments: &Value) -> Value {
+    /// A handle for the locals of the stack frame `arguments.frameId` names.
+    fn locals_handle(&mut self, arguments: &Value) -> u64 {
+        let frame = arguments["frameId"].as_u64().unwrap_or(1).saturating_sub(1);
+        self.new_handle(Handle::Locals(frame as u32))
+    }
+
+    fn new_handle(&mut self, handle: Handle) -> u64 {
+        self.handles.push(handle);
+        FIRST_HANDLE + self.handles.len() as u64 - 1
+    }
+
+    /// A node's variable as DAP shows it, its members behind a handle.
+    fn dap_variable(&mut self, variable: &Value, key: &str) -> Value {
+        let children = variable["children"].as_array().cloned().unwrap_or_default();
+        let reference = match children.is_empty() {
+            true => 0,
+            false => self.new_handle(Handle::Children(children)),
+        };
+        let memory = variable["address"].as_u64().map(|a| format!("{a:#x}"));
+        json!({
+            "name": variable["name"],
+            key: variable["value"],
+            "type": variable["type"],
+            "variablesReference": reference,
+            "memoryReference": memory,
+        })
+    }
+
+    /// Locals and members, from the node (see [`Handle`]).
+    fn handled_variables(&mut self, handle: u64) -> Result<Value, String> {
+        let at = (handle - FIRST_HANDLE) as usize;
+        let variables = match self.handles.get(at) {
+            Some(Handle::Locals(frame)) => {
+                let (node, session) = self.node()?;
+                let answer = node.call("europa_debugVariables", json!([session, frame]))?;
+                answer["variables"].as_array().cloned().unwrap_or_default()
+            }
+            Some(Handle::Children(children)) => children.clone(),
+            None => {
+                return Err(format!(
+                    "no variables {handle}: they were of an earlier stop"
+                ))
+            }
+        };
+        let variables: Vec<Value> = variables
+            .iter()
+            .map(|variable| self.dap_variable(variable, "value"))
+            .collect();
+        Ok(json!({ "variables": variables }))
+    }
+
+    fn evaluate(&mut self, arguments: &Value) -> Result<Value, String> {
+        let expression = arguments["expression"]
+            .as_str()
+            .ok_or("evaluate needs an expression")?;
+        let frame = arguments["frameId"].as_u64().unwrap_or(1).saturating_sub(1);
+        let (node, session) = self.node()?;
+        let variable = node.call("europa_debugEvaluate", json!([session, expression, frame]))?;
+        Ok(self.dap_variable(&variable, "result"))
+    }
+
+    fn read_memory(&self, arguments: &Value) -> Result<Value, String> {
+        use base64::Engine as _;
+        let reference = arguments["memoryReference"]
+            .as_str()
+            .ok_or("readMemory needs a memoryReference")?;
+        let base = match reference.strip_prefix("0x") {
+            Some(hex) => u64::from_str_radix(hex, 16),
+            None => reference.parse(),
+        }
+        .map_err(|_| format!("bad memoryReference {reference:?}"))?;
+        let address = base.saturating_add_signed(arguments["offset"].as_i64().unwrap_or(0));
+        let count = arguments["count"]
+            .as_u64()
+            .unwrap_or(0)
+            .min(u64::from(u32::MAX));
+        let (node, session) = self.node()?;
+        let read = node.call("europa_debugReadMemory", json!([session, address, count]))?;
+        let hex = read["data"].as_str().unwrap_or("0x");
+        let bytes = sp_core::bytes::from_hex(hex).map_err(|e| e.to_string())?;
+        Ok(json!({
+            "address": format!("{address:#x}"),
+            "data": base64::engine::general_purpose::STANDARD.encode(bytes),
+            "unreadableBytes": read["unreadable"],
+        }))
+    }
+
+    fn variables(&mut self, arguments: &Value) -> Result<Value, String> {
+        if let Some(handle) = arguments["variablesReference"]
+            .as_u64()
+            .filter(|h| *h >= FIRST_HANDLE)
+        {
+            return self.handled_variables(handle);
+        }
         let state = &self.state;
         let text = |value: &Value| match value {
             Value::String(text) => text.clone(),
@@ -454,6 +567,6 @@ impl Adapter {
                 .collect(),
             _ => Vec::new(),
         };
-        json!({ "variables": variables })
+        Ok(json!({ "variables": variables }))
     }
 }

@@ -5,6 +5,8 @@
 //! The node keeps sessions of these (`rpc::debug`); the DAP adapter (`dap`) and the
 //! Explorer drive them.
 
+pub mod variables;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
@@ -105,6 +107,23 @@ pub struct StackEntry {
     pub column: Option<u32>,
     /// The contract frame (index into the record's frames).
     pub frame: u32,
+    /// Which WASM function of the contract frame it is in: 0 for the innermost.
+    pub wasm_frame: u32,
+    /// Which of that function's source frames: 0 for the innermost inlined one.
+    pub inline_depth: u32,
+    /// Where the contract frame's state is read: its step, and for a calling frame,
+    /// the host call (index into the record's) it is in.
+    #[serde(skip)]
+    pub place: (usize, Option<usize>),
+}
+
+/// What to capture for a stack entry's variables: which frame of the execution, where,
+/// and the functions on its stack.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CapturePlace {
+    /// The contract frame's code hash (0x-hex).
+    pub code_hash: String,
+    pub capture: pallet_europa_contracts::Capture,
 }
 
 /// What there is to see at a step.
@@ -418,6 +437,7 @@ impl Timeline {
     fn stack(&self, step: usize) -> Vec<StackEntry> {
         let mut stack = Vec::new();
         let mut at = Some(step);
+        let mut via = None;
         // Each round goes to a calling contract frame: at most as many as frames.
         for _ in 0..=self.record.frames.len() {
             let Some(step) = at else { break };
@@ -425,9 +445,10 @@ impl Timeline {
                 break;
             };
             let functions = &self.record.frames[frame as usize].functions;
-            self.push_step(&mut stack, step);
+            let place = (step, via);
+            self.push_step(&mut stack, step, 0, place);
             let mut parent = functions.get(node as usize).and_then(|f| f.parent);
-            for _ in 0..functions.len() {
+            for wasm_frame in 1..=functions.len() as u32 {
                 let Some(caller) = parent else { break };
                 if functions
                     .get(caller as usize)
@@ -439,42 +460,55 @@ impl Timeline {
                     .rev()
                     .find(|&s| self.record.steps[s].0 == frame && self.record.steps[s].1 == caller)
                 {
-                    Some(earlier) => self.push_step(&mut stack, earlier),
+                    Some(earlier) => self.push_step(&mut stack, earlier, wasm_frame, place),
                     None => stack.push(StackEntry {
                         name: name_of(functions, caller),
                         file: None,
                         line: None,
                         column: None,
                         frame,
+                        wasm_frame,
+                        inline_depth: 0,
+                        place,
                     }),
                 }
                 parent = functions.get(caller as usize).and_then(|f| f.parent);
             }
-            at = self
+            via = self
                 .record
                 .host_calls
                 .iter()
-                .find(|call| call.nested_frame == Some(frame))
-                .and_then(|call| (call.step as usize).checked_sub(1));
+                .position(|call| call.nested_frame == Some(frame));
+            at = via.and_then(|call| (self.record.host_calls[call].step as usize).checked_sub(1));
         }
         stack
     }
 
-    fn push_step(&self, stack: &mut Vec<StackEntry>, step: usize) {
+    fn push_step(
+        &self,
+        stack: &mut Vec<StackEntry>,
+        step: usize,
+        wasm_frame: u32,
+        place: (usize, Option<usize>),
+    ) {
         let (frame, node, _, _) = self.record.steps[step];
         let functions = &self.record.frames[frame as usize].functions;
         match self.location(step) {
             Some(location) => {
-                for place in std::iter::once(location).chain(&location.inlined_at) {
+                let chain = std::iter::once(location).chain(&location.inlined_at);
+                for (inline_depth, source) in chain.enumerate() {
                     stack.push(StackEntry {
-                        name: place
+                        name: source
                             .function
                             .clone()
                             .unwrap_or_else(|| name_of(functions, node)),
-                        file: place.file.clone(),
-                        line: place.line,
-                        column: place.column,
+                        file: source.file.clone(),
+                        line: source.line,
+                        column: source.column,
                         frame,
+                        wasm_frame,
+                        inline_depth: inline_depth as u32,
+                        place,
                     });
                 }
             }
@@ -484,8 +518,60 @@ impl Timeline {
                 line: None,
                 column: None,
                 frame,
+                wasm_frame,
+                inline_depth: 0,
+                place,
             }),
         }
+    }
+
+    /// What to capture for the variables of `entry` (of this timeline's stack): the
+    /// state of its contract frame at its step, or for a calling frame, as it made the
+    /// call. `None` for a frame without code that ran.
+    pub fn capture_place(&self, entry: &StackEntry) -> Option<CapturePlace> {
+        use pallet_europa_contracts::{Capture, CaptureAt};
+        let frames = &self.record.frames;
+        let this = frames.get(entry.frame as usize)?;
+        if this.functions.is_empty() {
+            return None;
+        }
+        // Frames whose code ran are the pallet's profiled instances, in the same order.
+        let instance = frames[..entry.frame as usize]
+            .iter()
+            .filter(|frame| !frame.functions.is_empty())
+            .count() as u32;
+        let (step, via) = entry.place;
+        let at = match via {
+            Some(call) => {
+                let calls = self.record.host_calls.get(..call)?;
+                CaptureAt::HostCall(calls.iter().filter(|c| c.frame == entry.frame).count() as u32)
+            }
+            None => CaptureAt::Step(u64::from(*self.record.origins.get(step)?)),
+        };
+        let (_, node, _, _) = *self.record.steps.get(step)?;
+        let mut functions = Vec::new();
+        let mut at_node = Some(node);
+        // A path is at most as long as the frame has nodes.
+        for _ in 0..this.functions.len() {
+            let Some(function) = at_node.and_then(|node| this.functions.get(node as usize)) else {
+                break;
+            };
+            functions.extend(function.function);
+            at_node = function.parent;
+        }
+        Some(CapturePlace {
+            code_hash: this.code_hash.clone(),
+            capture: Capture {
+                instance,
+                at,
+                functions,
+            },
+        })
+    }
+
+    /// The stack at the current step, innermost first.
+    pub fn current_stack(&self) -> Vec<StackEntry> {
+        self.stack(self.position)
     }
 }
 
@@ -531,9 +617,10 @@ mod tests {
 
     /// `main` (node 1) at lines 1, 2, calls `helper` (node 2) at 10, 11, then 3.
     fn timeline(trapped: bool) -> Timeline {
-        let node = |parent, name: &str| FunctionNode {
+        let node = |parent: Option<u32>, name: &str| FunctionNode {
             parent,
             name: Some(name.into()),
+            function: parent.map(|p| p + 7),
         };
         let record = LineRecord {
             steps_executor: "wasmtime".into(),
@@ -549,6 +636,7 @@ mod tests {
                     FunctionNode {
                         parent: None,
                         name: None,
+                        function: None,
                     },
                     node(Some(0), "main"),
                     node(Some(1), "helper"),
@@ -572,6 +660,7 @@ mod tests {
                 error: None,
                 nested_frame: None,
             }],
+            origins: vec![0, 3, 5, 7, 9],
             ..Default::default()
         };
         let lines = BTreeMap::from([(
@@ -583,6 +672,28 @@ mod tests {
 
     fn line(state: &StepState) -> u32 {
         state.stack[0].line.unwrap()
+    }
+
+    /// A stack entry's variables are captured at its frame's step, counted as the frame
+    /// counts what it reached, with every WASM function on the stack kept.
+    #[test]
+    fn variables_are_captured_where_the_step_is() {
+        use pallet_europa_contracts::{Capture, CaptureAt};
+        let mut timeline = timeline(false);
+        let state = timeline.go(Move::Goto(2));
+        let [helper, main] = &state.stack[..] else {
+            panic!("{:?}", state.stack)
+        };
+        assert_eq!((helper.wasm_frame, main.wasm_frame), (0, 1));
+        let expected = Capture {
+            instance: 0,
+            at: CaptureAt::Step(5),
+            functions: vec![8, 7],
+        };
+        for entry in [helper, main] {
+            let place = timeline.capture_place(entry).unwrap();
+            assert_eq!(place.capture, expected);
+        }
     }
 
     #[test]

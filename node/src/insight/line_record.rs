@@ -40,6 +40,10 @@ pub struct LineRecord {
     /// The lines of each file `locations` name that is a Rust file on this machine
     /// (at most [`MAX_SOURCE_BYTES`] of them in all).
     pub sources: BTreeMap<String, Vec<String>>,
+    /// For each step, the index of the place it entered among all its frame's code
+    /// reached (what a capture of that step names).
+    #[serde(skip)]
+    pub origins: Vec<u32>,
 }
 
 /// Source text one record carries at most.
@@ -71,6 +75,9 @@ pub struct FunctionNode {
     /// Demangled, from the `name` section or debug build; `func[N]` without; `null`
     /// for the code outside any function.
     pub name: Option<String>,
+    /// The WASM function's index; `None` for a host function or the code outside any.
+    #[serde(skip)]
+    pub function: Option<u32>,
 }
 
 /// Where a step is in the source: the innermost (inlined) function's line, and the
@@ -210,6 +217,7 @@ impl Builder<'_> {
                 .map(|node| FunctionNode {
                     parent: node.parent,
                     name: function_name(node.function, &node.host),
+                    function: node.function.filter(|_| node.host.is_none()),
                 })
                 .collect()
         });
@@ -258,6 +266,7 @@ impl Builder<'_> {
             self.record
                 .steps
                 .push((index, step.node, location, step.ref_time));
+            self.record.origins.push(at as u32);
         }
         while next_call < frame.host_calls.len() {
             self.host_call(frame, index, next_call, &mut nested_done);

@@ -14,7 +14,7 @@ mod profile;
 mod render;
 pub mod runtime_metadata;
 pub mod sources;
-mod symbols;
+pub mod symbols;
 mod type_bounds;
 #[cfg(test)]
 mod type_bounds_fuzz;

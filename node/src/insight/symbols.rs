@@ -150,6 +150,13 @@ impl DebugSymbols {
 
     /// Runs `f` with this build's DWARF, if it reads.
     fn with_context<R>(&self, f: impl FnOnce(&Context<Reader<'_>>) -> R) -> Option<R> {
+        self.with_dwarf(|dwarf| Some(f(&Context::from_dwarf(dwarf).ok()?)))
+            .flatten()
+    }
+
+    /// Runs `f` with this build's DWARF sections, if they read. They were checked
+    /// against the sandbox's debug-info bounds when the build was read.
+    pub fn with_dwarf<R>(&self, f: impl FnOnce(Dwarf<Reader<'_>>) -> R) -> Option<R> {
         let sections = self.custom_sections().ok()?;
         let section = |id: SectionId| {
             let data = sections
@@ -158,9 +165,7 @@ impl DebugSymbols {
                 .map_or(&[][..], |(_, data)| *data);
             Ok::<_, ()>(EndianSlice::new(data, LittleEndian))
         };
-        let dwarf = Dwarf::load(section).ok()?;
-        let context = Context::from_dwarf(dwarf).ok()?;
-        Some(f(&context))
+        Some(f(Dwarf::load(section).ok()?))
     }
 }
 
@@ -321,7 +326,8 @@ fn inline_chain(context: &Context<Reader<'_>>, address: u64) -> Vec<(String, u32
     chain
 }
 
-type Reader<'a> = EndianSlice<'a, LittleEndian>;
+/// How Europa reads DWARF: from the module's bytes, in place.
+pub type Reader<'a> = EndianSlice<'a, LittleEndian>;
 
 /// The source frames DWARF gives for `address`, as frames of `frame`'s WASM function.
 fn source_frames(

@@ -30,15 +30,18 @@ use super::{
     runtime_error,
     trace::{
         find_block,
-        line_record::{answer_with, LineRecordRequest},
+        line_record::{answer_with, LineRecordRequest, Replay},
         Tracer,
     },
     FullBackend,
 };
 use crate::lens::runtime_api;
 use crate::{
-    debugger::{Breakpoint, Exception, Move, StepState, Stop, Timeline},
-    insight::{Insight, LineRecord},
+    debugger::{
+        variables::{self, Budget, Variable},
+        Breakpoint, CapturePlace, Exception, Move, StepState, Stop, Timeline,
+    },
+    insight::{symbols::code_section, Insight, LineRecord},
 };
 
 /// Sessions kept at once; launching another ends the one idle longest.
@@ -49,6 +52,10 @@ pub const IDLE_EXPIRY: Duration = Duration::from_secs(30 * 60);
 pub const DEFAULT_WAIT: Duration = Duration::from_secs(120);
 /// How long it may be told to wait at most (an adapter's call must still end).
 pub const MAX_WAIT: Duration = Duration::from_secs(280);
+/// Snapshots a session keeps (the linear memory each, 1 MiB at most on this chain).
+pub const KEPT_SNAPSHOTS: usize = 4;
+/// Bytes one `europa_debugReadMemory` returns at most.
+pub const MAX_MEMORY_READ: u32 = 64 * 1024;
 
 /// What a session opens on: an execution as `europa_lineRecord` names it, or, with
 /// `contract`, the next extrinsic that runs that contract (waiting `timeoutSecs` for a
@@ -104,9 +111,58 @@ pub trait DebugApi {
     #[method(name = "europa_debugState")]
     fn state(&self, session: u64) -> RpcResult<StepState>;
 
+    /// The parameters and locals of stack entry `frame` (an index into the state's
+    /// `stack`; default 0, the innermost) at the current step, read from its DWARF:
+    /// `{function, variables: [{name, type, value, address?, children?}], memoryBytes}`.
+    /// The execution runs again to the step for them (see docs/design.md).
+    #[method(name = "europa_debugVariables")]
+    async fn variables(&self, session: u64, frame: Option<u32>) -> RpcResult<FrameVariables>;
+
+    /// A variable of stack entry `frame` by path (`to`, `self.total_supply`, `kept.0`,
+    /// `bytes[3]`), or `mem[ADDRESS; LENGTH]`: the contract memory there (0x-hex).
+    #[method(name = "europa_debugEvaluate")]
+    async fn evaluate(
+        &self,
+        session: u64,
+        expression: String,
+        frame: Option<u32>,
+    ) -> RpcResult<Variable>;
+
+    /// `count` bytes (at most 64 KiB) of the contract's linear memory from `address`,
+    /// as stack entry `frame`'s contract has it at the current step: `{address, data
+    /// (0x-hex), unreadable}`, `unreadable` the bytes asked for past its end.
+    #[method(name = "europa_debugReadMemory")]
+    async fn read_memory(
+        &self,
+        session: u64,
+        address: u64,
+        count: u32,
+        frame: Option<u32>,
+    ) -> RpcResult<MemoryRead>;
+
     /// Ends a session. Returns whether there was one.
     #[method(name = "europa_debugClose")]
     fn close(&self, session: u64) -> RpcResult<bool>;
+}
+
+/// The variables of one stack entry.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FrameVariables {
+    /// The source function they belong to, as DWARF names it.
+    pub function: Option<String>,
+    pub variables: Vec<Variable>,
+    /// The size of the contract's linear memory there.
+    pub memory_bytes: u64,
+}
+
+/// Bytes of a contract's memory.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MemoryRead {
+    pub address: u64,
+    pub data: String,
+    pub unreadable: u32,
 }
 
 /// A session started.
@@ -124,7 +180,21 @@ pub struct Launched {
 
 struct Session {
     timeline: Timeline,
+    replay: Replay,
+    /// The latest snapshots taken, newest last.
+    snapshots: Vec<(pallet_europa_contracts::Capture, Arc<Snapshot>)>,
     used: Instant,
+}
+
+use pallet_europa_contracts::trace::Snapshot;
+
+/// A stack entry's state: where it was captured and the snapshot there.
+struct EntryState {
+    place: CapturePlace,
+    wasm_frame: u32,
+    inline_depth: u32,
+    snapshot: Arc<Snapshot>,
+    replay: Replay,
 }
 
 #[derive(Default)]
@@ -138,6 +208,70 @@ pub struct DebugRpc<C> {
     sessions: Arc<Mutex<Sessions>>,
 }
 
+impl<C> DebugRpc<C>
+where
+    C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + sc_client_api::BlockBackend<Block>,
+    C: Send + Sync + 'static,
+    C::Api: ContractsTraceApi<Block, AccountId, Balance, Hash, EventRecord> + sp_api::ApiExt<Block>,
+{
+    /// Stack entry `frame` of session `id` at its current step, with the snapshot of
+    /// its contract frame there: kept, or taken by running the execution again.
+    async fn entry_state(&self, id: u64, frame: Option<u32>) -> RpcResult<EntryState> {
+        let frame = frame.unwrap_or(0);
+        let (place, entry, replay, kept) = self.with(id, |session| {
+            let stack = session.timeline.current_stack();
+            let entry = stack.get(frame as usize).cloned().ok_or_else(|| {
+                invalid_params(format!("the stack has {} entries: no {frame}", stack.len()))
+            })?;
+            let place = session
+                .timeline
+                .capture_place(&entry)
+                .ok_or_else(|| invalid_params("this frame ran no code: it has no variables"))?;
+            let kept = session
+                .snapshots
+                .iter()
+                .find(|(capture, _)| *capture == place.capture)
+                .map(|(_, snapshot)| snapshot.clone());
+            Ok::<_, ErrorObjectOwned>((place, entry, session.replay.clone(), kept))
+        })??;
+        let snapshot = match kept {
+            Some(snapshot) => snapshot,
+            None => {
+                let (capture, rerun) = (place.capture.clone(), replay.clone());
+                let snapshot = self
+                    .tracer
+                    .run("europa_debugVariables", move |client, _, _| {
+                        rerun.snapshot(client, capture)
+                    })
+                    .await?
+                    .ok_or_else(|| {
+                        runtime_error(
+                            "the execution, run again, did not reach this step: it no \
+                             longer runs as recorded",
+                        )
+                    })?;
+                let snapshot = Arc::new(snapshot);
+                self.with(id, |session| {
+                    if session.snapshots.len() >= KEPT_SNAPSHOTS {
+                        session.snapshots.remove(0);
+                    }
+                    session
+                        .snapshots
+                        .push((place.capture.clone(), snapshot.clone()));
+                })?;
+                snapshot
+            }
+        };
+        Ok(EntryState {
+            place,
+            wasm_frame: entry.wasm_frame,
+            inline_depth: entry.inline_depth,
+            snapshot,
+            replay,
+        })
+    }
+}
+
 impl<C> DebugRpc<C> {
     pub fn new(tracer: Tracer<C>) -> Self {
         DebugRpc {
@@ -147,15 +281,98 @@ impl<C> DebugRpc<C> {
     }
 
     /// Runs `f` on session `id`, ending idle ones first.
-    fn with<R>(&self, id: u64, f: impl FnOnce(&mut Timeline) -> R) -> RpcResult<R> {
+    fn with<R>(&self, id: u64, f: impl FnOnce(&mut Session) -> R) -> RpcResult<R> {
         let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
         sessions
             .open
             .retain(|_, session| session.used.elapsed() < IDLE_EXPIRY);
         let session = sessions.open.get_mut(&id).ok_or_else(|| no_session(id))?;
         session.used = Instant::now();
-        Ok(f(&mut session.timeline))
+        Ok(f(session))
     }
+}
+
+/// `mem[ADDRESS; LENGTH]` (decimal or 0x-hex numbers).
+fn memory_expression(expression: &str) -> Option<(u64, u32)> {
+    let inner = expression.trim().strip_prefix("mem[")?.strip_suffix(']')?;
+    let (address, length) = inner.split_once(';')?;
+    let number = |text: &str| {
+        let text = text.trim();
+        match text.strip_prefix("0x") {
+            Some(hex) => u64::from_str_radix(hex, 16).ok(),
+            None => text.parse().ok(),
+        }
+    };
+    Some((number(address)?, u32::try_from(number(length)?).ok()?))
+}
+
+/// `count` bytes of `snapshot`'s memory from `address`.
+fn read_memory(snapshot: &Snapshot, address: u64, count: u32) -> RpcResult<MemoryRead> {
+    if count > MAX_MEMORY_READ {
+        return Err(invalid_params(format!(
+            "at most {MAX_MEMORY_READ} bytes are read at once, not {count}"
+        )));
+    }
+    let memory = &snapshot.memory.0;
+    let start = usize::try_from(address)
+        .unwrap_or(usize::MAX)
+        .min(memory.len());
+    let end = start.saturating_add(count as usize).min(memory.len());
+    Ok(MemoryRead {
+        address,
+        data: crate::hex::hex(&memory[start..end]),
+        unreadable: count - (end - start) as u32,
+    })
+}
+
+/// The variables of the scope `state` names: its function's name and its variables.
+fn read_variables<C>(
+    client: &C,
+    insight: &Insight,
+    state: &EntryState,
+) -> RpcResult<(Option<String>, Vec<Variable>)>
+where
+    C: sc_client_api::StorageProvider<Block, FullBackend>,
+{
+    let hash: [u8; 32] = sp_core::bytes::from_hex(&state.place.code_hash)
+        .ok()
+        .and_then(|bytes| bytes.try_into().ok())
+        .ok_or_else(|| invalid_params("the frame names no code"))?;
+    let code = state
+        .replay
+        .code(client, &hash)
+        .ok_or_else(|| invalid_params("the frame's code is no longer on the chain"))?;
+    let no_dwarf = || {
+        invalid_params(format!(
+            "code {} has no DWARF Europa reads: variables need a debug build \
+             (its own custom sections, or a sidecar registered with \
+             europa_registerDebugInfo)",
+            state.place.code_hash
+        ))
+    };
+    let symbols = insight.symbols_of(hash, &code).ok_or_else(no_dwarf)?;
+    let code_start = code_section(&code)
+        .map_err(|e| invalid_params(e.to_string()))?
+        .range
+        .start;
+    let frames = &state.snapshot.frames;
+    let frame = frames
+        .len()
+        .checked_sub(1 + state.wasm_frame as usize)
+        .and_then(|at| frames.get(at))
+        .ok_or_else(|| runtime_error("the re-run's stack differs from the record's"))?;
+    let mut budget = Budget::default();
+    let mut scopes = symbols
+        .with_dwarf(|dwarf| {
+            variables::scopes_at(&dwarf, code_start, &state.snapshot, frame, &mut budget)
+        })
+        .ok_or_else(no_dwarf)?
+        .scopes;
+    if scopes.is_empty() {
+        return Ok((None, Vec::new()));
+    }
+    let scope = scopes.swap_remove((state.inline_depth as usize).min(scopes.len() - 1));
+    Ok((scope.function, scope.variables))
 }
 
 fn no_session(id: u64) -> ErrorObjectOwned {
@@ -280,10 +497,10 @@ where
         let request: LineRecordRequest = serde_json::from_value(Value::Object(execution))
             .map_err(|e| invalid_params(e.to_string()))?;
         let request = request.checked()?;
-        let (timeline, launched) = self
+        let (timeline, launched, replay) = self
             .tracer
             .run("europa_debugLaunch", move |client, _, insight| {
-                answer_with(client, insight, request, |answer, code| {
+                answer_with(client, insight, request, |answer, code, replay| {
                     let lines = lines_with_code(insight, &answer.record, code);
                     let launched = Launched {
                         session: 0,
@@ -293,7 +510,7 @@ where
                         explanation: answer.explanation,
                         sources: answer.record.sources.clone(),
                     };
-                    (Timeline::new(answer.record, lines), launched)
+                    (Timeline::new(answer.record, lines), launched, replay)
                 })
             })
             .await?;
@@ -322,6 +539,8 @@ where
             session,
             Session {
                 timeline,
+                replay,
+                snapshots: Vec::new(),
                 used: Instant::now(),
             },
         );
@@ -337,11 +556,15 @@ where
         path: String,
         lines: Vec<u32>,
     ) -> RpcResult<Vec<Breakpoint>> {
-        self.with(session, |timeline| timeline.set_breakpoints(&path, &lines))
+        self.with(session, |session| {
+            session.timeline.set_breakpoints(&path, &lines)
+        })
     }
 
     fn set_function_breakpoints(&self, session: u64, names: Vec<String>) -> RpcResult<Vec<bool>> {
-        self.with(session, |timeline| timeline.set_function_breakpoints(names))
+        self.with(session, |session| {
+            session.timeline.set_function_breakpoints(names)
+        })
     }
 
     fn set_exception_filters(
@@ -349,18 +572,75 @@ where
         session: u64,
         filters: Vec<Exception>,
     ) -> RpcResult<Vec<Exception>> {
-        self.with(session, |timeline| {
-            timeline.set_exceptions(filters.iter().copied());
+        self.with(session, |session| {
+            session.timeline.set_exceptions(filters.iter().copied());
             filters
         })
     }
 
     fn step(&self, session: u64, how: Move) -> RpcResult<StepState> {
-        self.with(session, |timeline| timeline.go(how))
+        self.with(session, |session| session.timeline.go(how))
     }
 
     fn state(&self, session: u64) -> RpcResult<StepState> {
-        self.with(session, |timeline| timeline.state(Stop::Step))
+        self.with(session, |session| session.timeline.state(Stop::Step))
+    }
+
+    async fn variables(&self, session: u64, frame: Option<u32>) -> RpcResult<FrameVariables> {
+        let state = self.entry_state(session, frame).await?;
+        self.tracer
+            .run("europa_debugVariables", move |client, _, insight| {
+                let (function, variables) = read_variables(client, insight, &state)?;
+                Ok(FrameVariables {
+                    function,
+                    variables,
+                    memory_bytes: state.snapshot.memory.0.len() as u64,
+                })
+            })
+            .await
+    }
+
+    async fn evaluate(
+        &self,
+        session: u64,
+        expression: String,
+        frame: Option<u32>,
+    ) -> RpcResult<Variable> {
+        let state = self.entry_state(session, frame).await?;
+        if let Some((address, length)) = memory_expression(&expression) {
+            let read = read_memory(&state.snapshot, address, length)?;
+            return Ok(Variable {
+                name: expression,
+                type_name: format!("[u8; {length}]"),
+                value: read.data,
+                address: Some(address),
+                children: Vec::new(),
+            });
+        }
+        self.tracer
+            .run("europa_debugEvaluate", move |client, _, insight| {
+                let (_, variables) = read_variables(client, insight, &state)?;
+                variables::find(&variables, expression.trim())
+                    .cloned()
+                    .ok_or_else(|| {
+                        invalid_params(format!(
+                            "no variable `{expression}` here (give a name, a path like \
+                             `a.b[2]`, or `mem[ADDRESS; LENGTH]`)"
+                        ))
+                    })
+            })
+            .await
+    }
+
+    async fn read_memory(
+        &self,
+        session: u64,
+        address: u64,
+        count: u32,
+        frame: Option<u32>,
+    ) -> RpcResult<MemoryRead> {
+        let state = self.entry_state(session, frame).await?;
+        read_memory(&state.snapshot, address, count)
     }
 
     fn close(&self, session: u64) -> RpcResult<bool> {

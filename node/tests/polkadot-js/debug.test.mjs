@@ -1,7 +1,8 @@
 // `europa debug`, the Debug Adapter Protocol server, driven as VS Code's own adapters
-// are tested (@vscode/debugadapter-testsupport's DebugClient) against the real node: a
-// stripped contract whose DWARF sidecar is registered, a breakpoint on its source, steps
-// forward and back, the trap, and launch configurations that cannot work.
+// are tested (@vscode/debugadapter-testsupport's DebugClient) against the real node:
+// stripped contracts whose DWARF sidecars are registered, a breakpoint on their source,
+// steps forward and back, locals read from DWARF, hover and the memory view, the trap,
+// and launch configurations that cannot work.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -17,11 +18,24 @@ import { europaBinary, instantiateWithCode, maxGas, sendInBlock, startNode } fro
 const fixture = (path) => new URL(`../../../pallets/contracts/fixtures/${path}`, import.meta.url);
 /** The repository's copy of the source the sidecar's DWARF names `/europa/panic_deep/lib.rs`. */
 const SOURCE = fileURLToPath(fixture('contracts/panic_deep/lib.rs'));
+/** The source of the fixture whose locals have known values (its DWARF: `/europa/locals/lib.rs`). */
+const LOCALS_SOURCE = fileURLToPath(fixture('contracts/locals/lib.rs'));
+
+/** Uploads and instantiates the stripped sidecar fixture `name`, its metadata and debug build registered. */
+const withSidecar = async (node, alice, name) => {
+  const stripped = JSON.parse(readFileSync(fixture(`sidecar/${name}.contract`), 'utf8'));
+  await node.provider.send('europa_registerContract', [stripped]);
+  const contract = await instantiateWithCode(node.api, alice, stripped, 'new', []);
+  const sidecar = readFileSync(fixture(`sidecar/${name}.debug.wasm`));
+  await node.provider.send('europa_registerDebugInfo', [stripped.source.hash, u8aToHex(sidecar)]);
+  return contract;
+};
 
 describe('europa debug (DAP)', { timeout: 300_000 }, () => {
   let node;
   let alice;
   let contract;
+  let locals;
   let dc;
 
   /** A launch configuration debugging `run(depth)` as a dry run. */
@@ -47,11 +61,8 @@ describe('europa debug (DAP)', { timeout: 300_000 }, () => {
     await cryptoWaitReady();
     alice = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri('//Alice');
     node = await startNode();
-    const stripped = JSON.parse(readFileSync(fixture('sidecar/panic_deep.contract'), 'utf8'));
-    await node.provider.send('europa_registerContract', [stripped]);
-    contract = await instantiateWithCode(node.api, alice, stripped, 'new', []);
-    const sidecar = readFileSync(fixture('sidecar/panic_deep.debug.wasm'));
-    await node.provider.send('europa_registerDebugInfo', [stripped.source.hash, u8aToHex(sidecar)]);
+    contract = await withSidecar(node, alice, 'panic_deep');
+    locals = await withSidecar(node, alice, 'locals');
   });
 
   after(async () => {
@@ -89,6 +100,51 @@ describe('europa debug (DAP)', { timeout: 300_000 }, () => {
       // Back to the breakpoint, then past the end of an execution that returns.
       const [, reverse] = await Promise.all([dc.reverseContinueRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
       assert.equal(reverse.body.reason, 'breakpoint');
+    });
+  });
+
+  test('locals and arguments come from DWARF; members expand, hover evaluates, the memory view reads', async () => {
+    await withAdapter(async () => {
+      const [, input] = compactStripLength(locals.abi.findMessage('run').toU8a([5]));
+      const launch = { url: node.url, call: { origin: alice.address, dest: locals.address.toString(), input: u8aToHex(input) } };
+      // From the source: `inspect(count, flag, bytes, point)` starts on line 24; `kept` is
+      // written on line 25 and read from line 26.
+      await dc.hitBreakpoint(launch, { path: LOCALS_SOURCE, line: 24 });
+      const inspectFrame = async () => (await top()).find((f) => /inspect/.test(f.name));
+      const localsOf = async (frame) => {
+        const scopes = (await dc.scopesRequest({ frameId: frame.id })).body.scopes;
+        const scope = scopes.find((s) => s.name === 'Locals');
+        return (await dc.variablesRequest({ variablesReference: scope.variablesReference })).body.variables;
+      };
+      const valueOf = (variables, name) => variables.find((v) => v.name === name)?.value;
+      const entered = await localsOf(await inspectFrame());
+      assert.equal(valueOf(entered, 'count'), '5', JSON.stringify(entered));
+      assert.equal(valueOf(entered, 'flag'), 'true');
+      assert.equal(valueOf(entered, 'bytes'), '[1, 2, 3, 5]');
+      assert.equal(valueOf(entered, 'point'), '{x: 5, y: -7}');
+      const point = entered.find((v) => v.name === 'point');
+      const members = (await dc.variablesRequest({ variablesReference: point.variablesReference })).body.variables;
+      assert.deepEqual(members.map((m) => [m.name, m.value, m.type]), [['x', '5', 'i32'], ['y', '-7', 'i32']]);
+
+      await dc.setBreakpointsRequest({ source: { path: LOCALS_SOURCE }, breakpoints: [{ line: 24 }, { line: 26 }] });
+      await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
+      const at26 = await inspectFrame();
+      assert.equal(at26.line, 26);
+      const later = await localsOf(at26);
+      assert.equal(valueOf(later, 'kept'), '(5, true, [1, 2, 3, 5], {x: 5, y: -7}, 5000)', JSON.stringify(later));
+      const hover = await dc.evaluateRequest({ expression: 'kept.4', frameId: at26.id, context: 'hover' });
+      assert.equal(hover.body.result, '5000');
+      const kept = await dc.evaluateRequest({ expression: 'kept', frameId: at26.id, context: 'watch' });
+      assert.match(kept.body.memoryReference, /^0x[0-9a-f]+$/);
+      const memory = await dc.send('readMemory', { memoryReference: kept.body.memoryReference, offset: 12, count: 4 });
+      assert.equal(Buffer.from(memory.body.data, 'base64').readInt32LE(0), -7, 'kept.3.y, in memory');
+      await assert.rejects(dc.evaluateRequest({ expression: 'nothing', frameId: at26.id, context: 'watch' }), /no variable `nothing`/);
+
+      // A step back: `kept` is not written yet there.
+      await Promise.all([dc.stepBackRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
+      const before = await localsOf(await inspectFrame());
+      assert.equal(valueOf(before, 'count'), '5');
+      assert.notEqual(valueOf(before, 'kept'), valueOf(later, 'kept'));
     });
   });
 

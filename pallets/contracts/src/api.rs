@@ -110,6 +110,7 @@ sp_api::decl_runtime_apis! {
             input_data: Vec<u8>,
             line_starts: Vec<(Hash, Vec<u32>)>,
             max_steps: u32,
+            capture: Option<crate::Capture>,
         ) -> (ContractExecResult<Balance, EventRecord>, ExecutionTrace);
 
         /// `trace_instantiate`, profiled as `profile_call`.
@@ -123,6 +124,7 @@ sp_api::decl_runtime_apis! {
             salt: Vec<u8>,
             line_starts: Vec<(Hash, Vec<u32>)>,
             max_steps: u32,
+            capture: Option<crate::Capture>,
         ) -> (ContractInstantiateResult<AccountId, Balance, EventRecord>, ExecutionTrace);
 
         /// `trace_extrinsic`, each frame with its gas profile (on wasmtime), by line and
@@ -132,6 +134,7 @@ sp_api::decl_runtime_apis! {
             index: u32,
             line_starts: Vec<(Hash, Vec<u32>)>,
             max_steps: u32,
+            capture: Option<crate::Capture>,
         ) -> Option<(ApplyExtrinsicResult, Vec<EventRecord>, Vec<ExecutionTrace>)>;
     }
 }

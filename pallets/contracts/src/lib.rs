@@ -69,7 +69,7 @@ use sp_runtime::{
 pub use crate::{
     pallet::*,
     primitives::*,
-    recorder::{CodeHits, LineStarts, Profiling, Recording, TraceLimits},
+    recorder::{Capture, CaptureAt, CodeHits, LineStarts, Profiling, Recording, TraceLimits},
     schedule::Schedule,
     storage::{CodeInfo, ContractInfo, DeletionQueueCounters},
 };

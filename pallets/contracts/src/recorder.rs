@@ -11,6 +11,8 @@ use alloc::vec::Vec;
 use alloc::{format, string::String};
 
 use crate::trace::{Bytes, ExecutionTrace, Truncation};
+use codec::{Decode, Encode};
+use scale_info::TypeInfo;
 
 /// How much one trace keeps. Large enough that a trace a developer reads is whole.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,6 +82,29 @@ pub struct Profiling {
     /// Steps the execution's frames keep in order, together (see
     /// [`crate::trace::GasProfile::steps`]).
     pub max_steps: u32,
+    /// A frame's state to keep at one point, for a debugger.
+    pub capture: Option<Capture>,
+}
+
+/// Which frame's state a profiled execution keeps, and where (the frame's profile
+/// then has a [`crate::trace::Snapshot`]).
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct Capture {
+    /// The frame: the `instance`-th (from 0) whose code was instantiated with a
+    /// profile, in the order they started.
+    pub instance: u32,
+    pub at: CaptureAt,
+    /// The functions whose locals are kept: those on the stack there.
+    pub functions: Vec<u32>,
+}
+
+/// Where in its frame a [`Capture`] is taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub enum CaptureAt {
+    /// Before the `n`-th (from 0) place the frame's code reached runs: its step `n`.
+    Step(u64),
+    /// As the frame's `n`-th (from 0) host call starts.
+    HostCall(u32),
 }
 
 impl Profiling {
@@ -90,6 +115,7 @@ impl Profiling {
             line_starts,
             every_block: max_steps > 0,
             max_steps,
+            capture: None,
         }
     }
 }
@@ -149,6 +175,8 @@ pub struct Recorder {
     hits: CodeHits,
     /// Steps frames may still keep.
     steps_left: u32,
+    /// Profiled instances started so far.
+    instances: u32,
     host_calls: u32,
     frames: u32,
     events: u32,
@@ -174,6 +202,7 @@ impl Recorder {
             },
             hits: CodeHits::new(),
             steps_left,
+            instances: 0,
             host_calls: 0,
             frames: 0,
             events: 0,
@@ -197,7 +226,23 @@ impl Recorder {
                 .map_or(&[], Vec::as_slice),
             every_block: profiling.every_block,
             max_steps: self.steps_left,
+            capture: profiling
+                .capture
+                .as_ref()
+                .filter(|capture| capture.instance == self.instances)
+                .map(|capture| europa_sandbox::Capture {
+                    functions: &capture.functions,
+                    at: match capture.at {
+                        CaptureAt::Step(n) => europa_sandbox::CapturePoint::Step(n),
+                        CaptureAt::HostCall(n) => europa_sandbox::CapturePoint::HostCall(n),
+                    },
+                }),
         })
+    }
+
+    /// Counts a profiled instance started (what [`Capture::instance`] counts).
+    pub fn started_instance(&mut self) {
+        self.instances = self.instances.saturating_add(1);
     }
 
     /// Counts the steps a frame kept against what the execution may keep.

@@ -182,6 +182,67 @@ pub struct GasProfile {
     /// For each of `host_calls`, how many steps came before it.
     #[cfg_attr(feature = "std", serde(default, skip_serializing_if = "Vec::is_empty"))]
     pub host_call_steps: Vec<u32>,
+    /// The state at the point a debugger asked for, when this frame reached it (see
+    /// [`crate::Capture`]).
+    #[cfg_attr(
+        feature = "std",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub snapshot: Option<Snapshot>,
+}
+
+/// A frame's state at one point, for a debugger: its WASM frames' locals, the globals
+/// and the linear memory. Values are their bits, zero-extended (an `i32` as `u32`): the
+/// code's DWARF says how to read them.
+#[derive(Clone, Default, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+pub struct Snapshot {
+    /// The WASM frames on the stack, outermost first.
+    pub frames: Vec<FrameSnapshot>,
+    /// Each global's value by index; `None` where not captured.
+    pub globals: Vec<Option<u64>>,
+    pub memory: Bytes,
+}
+
+/// One WASM frame of a [`Snapshot`].
+#[derive(Clone, Default, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+pub struct FrameSnapshot {
+    /// The function's index in the code.
+    pub function: u32,
+    /// The code offset its locals are as of: the step's for the innermost frame, the
+    /// call's for the others; `None` when its locals were not asked for.
+    pub offset: Option<u32>,
+    /// Its locals, parameters first; `None` where not captured.
+    pub locals: Vec<Option<u64>>,
+}
+
+impl From<europa_sandbox::Snapshot> for Snapshot {
+    fn from(snapshot: europa_sandbox::Snapshot) -> Self {
+        let bits = |value: Option<europa_sandbox::Value>| {
+            value.map(|value| match value {
+                europa_sandbox::Value::I32(v) => u64::from(v as u32),
+                europa_sandbox::Value::I64(v) => v as u64,
+                europa_sandbox::Value::F32(v) => u64::from(v),
+                europa_sandbox::Value::F64(v) => v,
+            })
+        };
+        Snapshot {
+            frames: snapshot
+                .frames
+                .into_iter()
+                .map(|frame| FrameSnapshot {
+                    function: frame.function,
+                    offset: frame.offset,
+                    locals: frame.locals.into_iter().map(bits).collect(),
+                })
+                .collect(),
+            globals: snapshot.globals.into_iter().map(bits).collect(),
+            memory: Bytes(snapshot.memory),
+        }
+    }
 }
 
 #[cfg(feature = "std")]
@@ -277,6 +338,7 @@ impl GasProfile {
             steps,
             steps_dropped: profile.steps_dropped,
             host_call_steps: profile.host_call_steps,
+            snapshot: profile.snapshot.map(Snapshot::from),
         }
     }
 }

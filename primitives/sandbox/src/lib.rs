@@ -71,7 +71,8 @@ pub use instance::{Engine, Instance, ModuleReport};
 #[cfg(feature = "std")]
 pub use profiling::block_starts;
 pub use profiling::{
-    Instrumentation, Profile, ProfileNode, Site, Step, MAX_PROFILE_HOST_CALLS, MAX_PROFILE_NODES,
+    Capture, CapturePoint, FrameSnapshot, Instrumentation, Profile, ProfileNode, Site, Snapshot,
+    Step, CAPTURED_GLOBAL, MAX_CAPTURED_LOCALS, MAX_PROFILE_HOST_CALLS, MAX_PROFILE_NODES,
 };
 pub use validation::Export;
 pub use value::{HostError, ReturnValue, Signature, Value, ValueType};

@@ -2,9 +2,10 @@
 //! by host function, as a call tree — counted, not sampled, so the same call gives the
 //! same profile every time.
 //!
-//! A profiled module is instrumented: four host functions are imported after the
-//! module's own imports (`europa_profile.enter`, `.leave`, `.line` and `.reach`,
-//! shifting the defined functions' indices by four), each defined function's body is wrapped in a
+//! A profiled module is instrumented: [`HOOKS`] host functions are imported after the
+//! module's own imports (`europa_profile.enter`, `.leave`, `.line`, `.reach` and the
+//! capture hooks, shifting the defined functions' indices by that many), each defined
+//! function's body is wrapped in a
 //! block between `enter(index)` and `leave(index)`, and every `return` is preceded by
 //! `leave(index)`. A `br` to the function's own label now leaves the wrapping block, so
 //! every way out but a trap passes `leave`. Given the offsets where source lines start,
@@ -17,7 +18,14 @@
 //! fuel of an unprofiled one. A host function's call is a node of its own, under the
 //! WASM function that made it, and the profile lists the node of every host call in
 //! order: the host knows what the call charged (the contracts pallet takes it from the
-//! gas left, not the fuel) and puts it there. DWARF is dropped from the instrumented
+//! gas left, not the fuel) and puts it there.
+//!
+//! For a debugger's variables, a [`Capture`] names the functions whose locals are
+//! wanted: in them, every marked place and every call is preceded by `site(offset)` and
+//! one `capture_*(index, value)` per local and global (their fuel given back too), so
+//! the host always knows each such frame's locals as of its latest marked place or
+//! call; at the capture point it keeps those with a copy of the linear memory (a
+//! [`Snapshot`]). DWARF is dropped from the instrumented
 //! module (its offsets moved), so its trap backtraces have no source lines; the `name`
 //! section is kept, with its indices remapped.
 
@@ -26,7 +34,7 @@ use alloc::collections::BTreeMap;
 use alloc::{string::String, vec::Vec};
 
 #[cfg(feature = "std")]
-pub use instrument::{block_starts, instrument, FUEL_PER_HOOK, HOOKS};
+pub use instrument::{block_starts, instrument, FUEL_PER_CAPTURE, FUEL_PER_HOOK, HOOKS};
 
 /// What a profiled instance records besides where its fuel goes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -40,7 +48,59 @@ pub struct Instrumentation<'a> {
     /// Steps the profile keeps in order (one per line or run entered); past that they
     /// are counted in `steps_dropped`.
     pub max_steps: u32,
+    /// The state to keep at one point of the run, for a debugger.
+    pub capture: Option<Capture<'a>>,
 }
+
+/// The state a profiled run keeps at one point: the locals of the functions on the
+/// stack there, the globals, and the linear memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Capture<'a> {
+    /// The functions (by index in the original module) whose locals are wanted: those
+    /// on the stack at `at`. Others' frames are kept without locals.
+    pub functions: &'a [u32],
+    pub at: CapturePoint,
+}
+
+/// Where a [`Capture`] is taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CapturePoint {
+    /// At the marked place reached `n`-th (counting from 0, kept steps and dropped
+    /// ones alike): before its first instruction runs.
+    Step(u64),
+    /// As the `n`-th host call starts (counting from 0).
+    HostCall(u32),
+}
+
+/// The state of a run at a [`Capture`]'s point.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Snapshot {
+    /// The WASM frames on the stack, outermost first.
+    pub frames: Vec<FrameSnapshot>,
+    /// Each global's value (by index, imports first), `None` if never captured.
+    pub globals: Vec<Option<crate::Value>>,
+    /// The linear memory.
+    pub memory: Vec<u8>,
+}
+
+/// One WASM frame of a [`Snapshot`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FrameSnapshot {
+    /// The function (index in the original module).
+    pub function: u32,
+    /// The offset of the place its locals were last captured at: for the innermost
+    /// frame at a step, the step's; for the others, the call they are in. `None` for
+    /// functions whose locals were not asked for.
+    pub offset: Option<u32>,
+    /// Its locals (parameters first), as last captured.
+    pub locals: Vec<Option<crate::Value>>,
+}
+
+/// Locals of one function a capture keeps at most; the rest read as unknown.
+pub const MAX_CAPTURED_LOCALS: u32 = 512;
+
+/// The index a global's capture is reported under (locals use their own index).
+pub const CAPTURED_GLOBAL: u32 = 1 << 31;
 
 #[cfg(feature = "std")]
 mod instrument {
@@ -59,8 +119,21 @@ mod instrument {
     /// Fuel one hook call costs on wasmtime (`i32.const`, `call`), given back by the hook.
     pub const FUEL_PER_HOOK: u64 = 2;
 
-    /// Hooks imported: `enter`, `leave`, `line`, `reach`.
-    pub const HOOKS: u32 = 4;
+    /// Fuel one capture costs (`i32.const`, `local.get` or `global.get`, `call`), given
+    /// back by the hook.
+    pub const FUEL_PER_CAPTURE: u64 = 3;
+
+    /// Hooks imported: `enter`, `leave`, `line`, `reach`, `site`, then `capture_i32`,
+    /// `capture_i64`, `capture_f32`, `capture_f64`.
+    pub const HOOKS: u32 = 9;
+
+    /// The capture hooks' names, by the type of the value they take.
+    pub const CAPTURE_HOOKS: [(&str, ValType); 4] = [
+        ("capture_i32", ValType::I32),
+        ("capture_i64", ValType::I64),
+        ("capture_f32", ValType::F32),
+        ("capture_f64", ValType::F64),
+    ];
 
     /// A module instrumented for profiling.
     pub struct Instrumented {
@@ -86,6 +159,10 @@ mod instrument {
             next_function: 0,
             line_starts: instrumentation.line_starts.iter().copied().collect(),
             every_block: instrumentation.every_block,
+            captured: instrumentation
+                .capture
+                .map(|capture| capture.functions.iter().copied().collect())
+                .unwrap_or_default(),
         };
         let mut module = wasm_encoder::Module::new();
         reencode::utils::parse_core_module(&mut instrumenter, &mut module, Parser::new(0), code)
@@ -147,8 +224,11 @@ mod instrument {
     /// What the rewrite needs to know of the module before it starts.
     struct Shape {
         types: u32,
-        /// Results of each function type.
+        /// Parameters and results of each function type.
+        params: Vec<Vec<ValType>>,
         results: Vec<Vec<ValType>>,
+        /// Each global's type, imports first.
+        globals: Vec<ValType>,
         imported_functions: u32,
         has_imports: bool,
         /// Type index of each defined function.
@@ -162,7 +242,9 @@ mod instrument {
         fn read(code: &[u8]) -> Result<Shape, String> {
             let mut shape = Shape {
                 types: 0,
+                params: Vec::new(),
                 results: Vec::new(),
+                globals: Vec::new(),
                 imported_functions: 0,
                 has_imports: false,
                 defined: Vec::new(),
@@ -172,17 +254,19 @@ mod instrument {
                 match payload.map_err(|e| e.to_string())? {
                     Payload::TypeSection(reader) => {
                         for ty in reader.into_iter_err_on_gc_types() {
-                            shape
-                                .results
-                                .push(ty.map_err(|e| e.to_string())?.results().to_vec());
+                            let ty = ty.map_err(|e| e.to_string())?;
+                            shape.params.push(ty.params().to_vec());
+                            shape.results.push(ty.results().to_vec());
                         }
                         shape.types = shape.results.len() as u32;
                     }
                     Payload::ImportSection(reader) => {
                         shape.has_imports = true;
                         for import in reader {
-                            if matches!(import.map_err(|e| e.to_string())?.ty, TypeRef::Func(_)) {
-                                shape.imported_functions += 1;
+                            match import.map_err(|e| e.to_string())?.ty {
+                                TypeRef::Func(_) => shape.imported_functions += 1,
+                                TypeRef::Global(global) => shape.globals.push(global.content_type),
+                                _ => {}
                             }
                         }
                     }
@@ -191,17 +275,26 @@ mod instrument {
                             shape.defined.push(ty.map_err(|e| e.to_string())?);
                         }
                     }
+                    Payload::GlobalSection(reader) => {
+                        for global in reader {
+                            shape
+                                .globals
+                                .push(global.map_err(|e| e.to_string())?.ty.content_type);
+                        }
+                    }
                     _ => {}
                 }
             }
             if !shape.has_imports || shape.types == 0 {
                 return Err("profiling needs a module with type and import sections".into());
             }
-            // The hook's type is `types`; block types for several results follow it.
+            // The hook's type is `types`, the capture hooks' follow; then block types
+            // for several results.
+            let first_block_type = shape.types + 1 + CAPTURE_HOOKS.len() as u32;
             for &ty in &shape.defined {
                 let results = shape.results.get(ty as usize).cloned().unwrap_or_default();
                 if results.len() > 1 {
-                    let next = shape.types + 1 + shape.multi_result_types.len() as u32;
+                    let next = first_block_type + shape.multi_result_types.len() as u32;
                     shape.multi_result_types.entry(results).or_insert(next);
                 }
             }
@@ -227,6 +320,16 @@ mod instrument {
         fn reach(&self) -> u32 {
             self.imported_functions + 3
         }
+
+        fn site(&self) -> u32 {
+            self.imported_functions + 4
+        }
+
+        /// The capture hook for values of type `ty`, if there is one.
+        fn capture(&self, ty: ValType) -> Option<u32> {
+            let kind = CAPTURE_HOOKS.iter().position(|(_, t)| *t == ty)?;
+            Some(self.imported_functions + 5 + kind as u32)
+        }
     }
 
     struct Instrumenter {
@@ -235,6 +338,37 @@ mod instrument {
         next_function: u32,
         line_starts: alloc::collections::BTreeSet<u32>,
         every_block: bool,
+        /// Functions whose locals are captured (original indices).
+        captured: alloc::collections::BTreeSet<u32>,
+    }
+
+    /// Emits the capture of a frame's state at `offset`: `site(offset)`, then each of
+    /// `locals` (index and type) and each global by `capture_*(index, value)`.
+    fn emit_captures(
+        body: &mut wasm_encoder::Function,
+        shape: &Shape,
+        offset: u32,
+        locals: &[(u32, ValType)],
+    ) {
+        use wasm_encoder::Instruction;
+        body.instruction(&Instruction::I32Const(offset as i32));
+        body.instruction(&Instruction::Call(shape.site()));
+        for &(index, ty) in locals {
+            if let Some(hook) = shape.capture(ty) {
+                body.instruction(&Instruction::I32Const(index as i32));
+                body.instruction(&Instruction::LocalGet(index));
+                body.instruction(&Instruction::Call(hook));
+            }
+        }
+        for (index, &ty) in shape.globals.iter().enumerate() {
+            if let Some(hook) = shape.capture(ty) {
+                body.instruction(&Instruction::I32Const(
+                    (super::CAPTURED_GLOBAL | index as u32) as i32,
+                ));
+                body.instruction(&Instruction::GlobalGet(index as u32));
+                body.instruction(&Instruction::Call(hook));
+            }
+        }
     }
 
     fn val_type(ty: ValType) -> Result<wasm_encoder::ValType, String> {
@@ -259,6 +393,10 @@ mod instrument {
         ) -> Result<(), reencode::Error<String>> {
             reencode::utils::parse_type_section(self, types, section)?;
             types.ty().function([wasm_encoder::ValType::I32], []);
+            for (_, ty) in CAPTURE_HOOKS {
+                let ty = val_type(ty).map_err(reencode::Error::UserError)?;
+                types.ty().function([wasm_encoder::ValType::I32, ty], []);
+            }
             let mut extra: Vec<_> = self.shape.multi_result_types.iter().collect();
             extra.sort_by_key(|(_, index)| **index);
             for (results, _) in extra {
@@ -283,6 +421,11 @@ mod instrument {
             imports.import(HOOK_MODULE, "leave", hook);
             imports.import(HOOK_MODULE, "line", hook);
             imports.import(HOOK_MODULE, "reach", hook);
+            imports.import(HOOK_MODULE, "site", hook);
+            for (kind, (name, _)) in CAPTURE_HOOKS.iter().enumerate() {
+                let ty = self.shape.hook_type() + 1 + kind as u32;
+                imports.import(HOOK_MODULE, name, wasm_encoder::EntityType::Function(ty));
+            }
             Ok(())
         }
 
@@ -321,6 +464,31 @@ mod instrument {
             };
             let (enter, leave, line) = (self.shape.enter(), self.shape.leave(), self.shape.line());
             let reach = self.shape.reach();
+            // The locals to capture: parameters, then the declared ones.
+            let mut captured_locals = Vec::new();
+            if self.captured.contains(&index) {
+                let params = self
+                    .shape
+                    .defined
+                    .get(defined as usize)
+                    .and_then(|ty| self.shape.params.get(*ty as usize))
+                    .cloned()
+                    .unwrap_or_default();
+                captured_locals.extend(params);
+                for declared in func.get_locals_reader()? {
+                    let (count, ty) = declared?;
+                    let room =
+                        (super::MAX_CAPTURED_LOCALS as usize).saturating_sub(captured_locals.len());
+                    captured_locals.extend(core::iter::repeat(ty).take((count as usize).min(room)));
+                }
+                captured_locals.truncate(super::MAX_CAPTURED_LOCALS as usize);
+            }
+            let captured_locals: Vec<(u32, ValType)> = captured_locals
+                .into_iter()
+                .enumerate()
+                .map(|(index, ty)| (index as u32, ty))
+                .collect();
+            let capturing = self.captured.contains(&index);
             let mut body = self.new_function_with_parsed_locals(&func)?;
             body.instruction(&Instruction::I32Const(index as i32));
             body.instruction(&Instruction::Call(enter));
@@ -345,6 +513,13 @@ mod instrument {
                 } else {
                     None
                 };
+                let calls = matches!(
+                    operator,
+                    Operator::Call { .. } | Operator::CallIndirect { .. }
+                );
+                if capturing && !last && (hook.is_some() || calls) {
+                    emit_captures(&mut body, &self.shape, offset, &captured_locals);
+                }
                 if let Some(hook) = hook.filter(|_| !last) {
                     body.instruction(&Instruction::I32Const(offset as i32));
                     body.instruction(&Instruction::Call(hook));
@@ -417,6 +592,8 @@ pub struct Profile {
     pub steps_dropped: u64,
     /// For each host call in `host_calls`, how many steps came before it.
     pub host_call_steps: Vec<u32>,
+    /// The state at the [`Capture`]'s point, when the run reached it.
+    pub snapshot: Option<Snapshot>,
 }
 
 /// One marked offset reached: a source line or a straight run of code entered.
@@ -448,6 +625,20 @@ pub struct Recorder {
     /// The fuel the instance started with.
     start: u64,
     max_steps: u32,
+    capture: Option<Capturing>,
+}
+
+/// What a recorder keeps towards a [`Snapshot`].
+#[cfg(feature = "std")]
+struct Capturing {
+    at: CapturePoint,
+    /// The WASM frames on the stack, outermost first, each with its latest locals.
+    frames: Vec<FrameSnapshot>,
+    globals: Vec<Option<crate::Value>>,
+    /// Host calls started so far.
+    host_calls: u32,
+    /// Set when the point is reached, until the memory is kept.
+    due: bool,
 }
 
 /// A site as a map key (host names are compared by text).
@@ -460,8 +651,9 @@ enum SiteKey {
 
 #[cfg(feature = "std")]
 impl Recorder {
-    /// A recorder for an instance starting with `fuel`, keeping up to `max_steps` steps.
-    pub fn new(fuel: u64, max_steps: u32) -> Self {
+    /// A recorder for an instance starting with `fuel`, keeping up to `max_steps` steps
+    /// and, with `capture_at`, a snapshot there.
+    pub fn new(fuel: u64, max_steps: u32, capture_at: Option<CapturePoint>) -> Self {
         Recorder {
             profile: Profile {
                 nodes: alloc::vec![ProfileNode {
@@ -480,6 +672,13 @@ impl Recorder {
             hits: BTreeMap::new(),
             start: fuel,
             max_steps,
+            capture: capture_at.map(|at| Capturing {
+                at,
+                frames: Vec::new(),
+                globals: Vec::new(),
+                host_calls: 0,
+                due: false,
+            }),
         }
     }
 
@@ -547,14 +746,78 @@ impl Recorder {
     pub fn enter(&mut self, function: u32, fuel: u64) {
         self.settle(fuel);
         self.descend(SiteKey::Function(function));
+        if let Some(capture) = &mut self.capture {
+            capture.frames.push(FrameSnapshot {
+                function,
+                ..FrameSnapshot::default()
+            });
+        }
     }
 
     pub fn leave(&mut self, function: u32, fuel: u64) {
         self.settle(fuel);
         self.ascend(|site| *site == Site::Function(function));
+        if let Some(capture) = &mut self.capture {
+            if let Some(at) = capture.frames.iter().rposition(|f| f.function == function) {
+                capture.frames.truncate(at);
+            }
+        }
+    }
+
+    /// The innermost frame's locals are captured at `offset` (the values follow).
+    pub fn site(&mut self, offset: u32, _fuel: u64) {
+        if let Some(frame) = self.capture.as_mut().and_then(|c| c.frames.last_mut()) {
+            frame.offset = Some(offset);
+        }
+    }
+
+    /// A local of the innermost frame (or with [`CAPTURED_GLOBAL`] set, a global) has
+    /// `value`.
+    pub fn capture(&mut self, index: u32, value: crate::Value) {
+        let Some(capture) = &mut self.capture else {
+            return;
+        };
+        let (slots, index) = if index & CAPTURED_GLOBAL != 0 {
+            (&mut capture.globals, index & !CAPTURED_GLOBAL)
+        } else {
+            match capture.frames.last_mut() {
+                Some(frame) => (&mut frame.locals, index),
+                None => return,
+            }
+        };
+        // Instrumentation captures at most this many locals; globals are as few.
+        if index >= MAX_CAPTURED_LOCALS {
+            return;
+        }
+        if slots.len() <= index as usize {
+            slots.resize(index as usize + 1, None);
+        }
+        slots[index as usize] = Some(value);
+    }
+
+    /// Whether the capture point was just reached: the memory is wanted, through
+    /// [`Self::keep_snapshot`].
+    pub fn snapshot_due(&self) -> bool {
+        self.capture.as_ref().is_some_and(|c| c.due)
+    }
+
+    /// Keeps the snapshot, with `memory` as it is at the capture point.
+    pub fn keep_snapshot(&mut self, memory: &[u8]) {
+        let Some(capture) = self.capture.take() else {
+            return;
+        };
+        self.profile.snapshot = Some(Snapshot {
+            frames: capture.frames,
+            globals: capture.globals,
+            memory: memory.to_vec(),
+        });
     }
 
     pub fn host_start(&mut self, name: &str, fuel: u64) {
+        if let Some(capture) = &mut self.capture {
+            capture.due = capture.at == CapturePoint::HostCall(capture.host_calls);
+            capture.host_calls = capture.host_calls.saturating_add(1);
+        }
         self.settle(fuel);
         self.descend(SiteKey::Host(name.into()));
         if self.profile.host_calls.len() < MAX_PROFILE_HOST_CALLS {
@@ -575,6 +838,10 @@ impl Recorder {
     /// The current function reached the block starting at `offset`.
     pub fn reach(&mut self, offset: u32, fuel: u64) {
         self.settle(fuel);
+        if let Some(capture) = &mut self.capture {
+            let reached = self.profile.steps.len() as u64 + self.profile.steps_dropped;
+            capture.due = capture.at == CapturePoint::Step(reached);
+        }
         *self.hits.entry(offset).or_default() += 1;
         if self.profile.steps.len() < self.max_steps as usize {
             self.profile.steps.push(Step {
@@ -866,9 +1133,114 @@ mod tests {
             .all(|w| w[0].fuel_spent <= w[1].fuel_spent));
     }
 
+    /// A capture keeps, at its point, each captured frame's locals as of its latest
+    /// place (the innermost: that point; callers: their call), the globals and the
+    /// memory; and a run that captures burns what a plain one does.
+    #[test]
+    fn a_capture_keeps_locals_globals_and_memory_where_asked() {
+        let code = wat::parse_str(
+            r#"(module
+                (import "env" "host" (func $host (param i32) (result i32)))
+                (memory (export "memory") 1)
+                (global $sp (mut i32) (i32.const 1024))
+                (func $inner (param i32 i64) (result i32) (local i64)
+                    (local.set 2 (i64.const -25))
+                    (i32.store (i32.const 16) (i32.const 77))
+                    (call $host (i32.add (local.get 0) (i32.wrap_i64 (local.get 1)))))
+                (func (export "run") (result i32) (local i32)
+                    (local.set 0 (i32.const 40))
+                    (global.set $sp (i32.const 2048))
+                    (call $inner (local.get 0) (i64.const 2))))"#,
+        )
+        .unwrap();
+        fn host(_: &mut FunctionContext<'_, ()>, args: &[Value]) -> Result<ReturnValue, HostError> {
+            Ok(ReturnValue::Value(args[0]))
+        }
+        let env = with_host(host);
+        let engine = Engine::new(SandboxConfig::new(Executor::Wasmtime)).unwrap();
+        let burnt = plain_run(&engine, &code, &env, 42);
+        let starts = block_starts(&code).unwrap();
+        // Original indices: the import 0, $inner 1, run 2.
+        let functions = [1, 2];
+        let run = |at| {
+            let instrumentation = Instrumentation {
+                line_starts: &starts,
+                every_block: true,
+                max_steps: 100,
+                capture: Some(Capture {
+                    functions: &functions,
+                    at,
+                }),
+            };
+            let mut instance =
+                Instance::profiled(&engine, &code, &env, &mut (), BUDGET, &instrumentation)
+                    .unwrap();
+            assert_eq!(
+                instance.invoke("run", &[], &mut ()),
+                Ok(vec![Value::I32(42)])
+            );
+            assert_eq!(
+                BUDGET - instance.fuel_remaining(),
+                burnt,
+                "capturing burns no fuel"
+            );
+            instance.take_profile().unwrap()
+        };
+
+        let at_host = run(CapturePoint::HostCall(0)).snapshot.expect("a snapshot");
+        let [outer, inner] = &at_host.frames[..] else {
+            panic!("{:?}", at_host.frames)
+        };
+        assert_eq!((outer.function, inner.function), (2, 1));
+        assert_eq!(outer.locals, [Some(Value::I32(40))]);
+        assert_eq!(
+            inner.locals,
+            [
+                Some(Value::I32(40)),
+                Some(Value::I64(2)),
+                Some(Value::I64(-25))
+            ]
+        );
+        assert_eq!(at_host.globals, [Some(Value::I32(2048))]);
+        assert_eq!(at_host.memory[16..20], 77u32.to_le_bytes());
+        assert!(
+            outer.offset.is_some() && inner.offset.is_some(),
+            "each at its call"
+        );
+
+        // At $inner's first step: its arguments, its own local not yet set, the memory
+        // not yet written.
+        let profile = run(CapturePoint::HostCall(99));
+        assert_eq!(
+            profile.snapshot, None,
+            "a point never reached keeps nothing"
+        );
+        let inner_start = profile
+            .steps
+            .iter()
+            .position(|step| profile.nodes[step.node as usize].site == Site::Function(1))
+            .unwrap();
+        let at_entry = run(CapturePoint::Step(inner_start as u64))
+            .snapshot
+            .unwrap();
+        assert_eq!(
+            at_entry.frames[1].locals,
+            [
+                Some(Value::I32(40)),
+                Some(Value::I64(2)),
+                Some(Value::I64(0))
+            ]
+        );
+        assert_eq!(
+            at_entry.frames[1].offset,
+            Some(profile.steps[inner_start].offset)
+        );
+        assert_eq!(at_entry.memory[16..20], [0; 4]);
+    }
+
     #[test]
     fn the_recorder_attributes_fuel_to_the_innermost_site() {
-        let mut recorder = Recorder::new(1_000, 0);
+        let mut recorder = Recorder::new(1_000, 0, None);
         recorder.enter(3, 990); // 10 before the first function: root
         recorder.enter(4, 950); // 40 in 3
         recorder.host_start("seal0.input", 940); // 10 in 4

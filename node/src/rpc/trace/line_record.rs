@@ -6,7 +6,11 @@
 
 use europa_runtime::{opaque::Block, AccountId, Balance, EventRecord, Hash};
 use jsonrpsee::types::ErrorObjectOwned;
-use pallet_europa_contracts::{api::ContractsTraceApi, trace::ExecutionTrace, Code};
+use pallet_europa_contracts::{
+    api::ContractsTraceApi,
+    trace::{ExecutionTrace, Snapshot},
+    Capture, Code,
+};
 use serde::{Deserialize, Serialize};
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
@@ -39,7 +43,7 @@ pub struct LineRecordRequest {
     max_steps: Option<u32>,
 }
 
-#[derive(Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExtrinsicRef {
     block: BlockRef,
@@ -67,6 +71,7 @@ pub struct Checked {
     max_steps: u32,
 }
 
+#[derive(Clone)]
 enum What {
     Call(CallRequest),
     Instantiate(InstantiateRequest, Code<Hash>),
@@ -113,16 +118,17 @@ where
     C: sc_client_api::StorageProvider<Block, FullBackend>,
     C::Api: ContractsTraceApi<Block, AccountId, Balance, Hash, EventRecord> + sp_api::ApiExt<Block>,
 {
-    answer_with(client, insight, request, |answer, _| answer)
+    answer_with(client, insight, request, |answer, _, _| answer)
 }
 
 /// [`answer`], handed to `then` with a reader of the code the execution ran (by hash,
-/// as the state it ran on holds it, or as a dry run uploaded it).
+/// as the state it ran on holds it, or as a dry run uploaded it) and how to run it
+/// again.
 pub fn answer_with<C, R>(
     client: &C,
     insight: &Insight,
     request: Checked,
-    then: impl FnOnce(LineRecordAnswer, &dyn Fn(&[u8; 32]) -> Option<Vec<u8>>) -> R,
+    then: impl FnOnce(LineRecordAnswer, &dyn Fn(&[u8; 32]) -> Option<Vec<u8>>, Replay) -> R,
 ) -> Result<R, ErrorObjectOwned>
 where
     C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + sc_client_api::BlockBackend<Block>,
@@ -130,87 +136,47 @@ where
     C::Api: ContractsTraceApi<Block, AccountId, Balance, Hash, EventRecord> + sp_api::ApiExt<Block>,
 {
     let steps = request.max_steps;
-    let (trace, lens, title, state, upload) = match request.what {
-        What::Call(call) => {
-            let at = request.at.unwrap_or_else(|| client.info().best_hash);
-            let limits = Limits::of(call.gas_limit, call.storage_deposit_limit);
-            let code = |hash: &[u8; 32]| stored_code(client, at, hash);
-            let (_, first) = call.dry_run(client, at, limits, None, false)?;
-            let (_, starts) = line_tables(insight, std::slice::from_ref(&first), &code);
-            let (trace, lens) = stepped(vec![first], |lens| {
-                let profile = Some((starts.clone(), steps));
-                call.dry_run(client, at, limits, profile, lens)
-                    .map(|(_, trace)| vec![trace])
-            })?;
-            (trace, lens, "call".to_owned(), at, None)
-        }
-        What::Instantiate(instantiate, code) => {
-            let at = request.at.unwrap_or_else(|| client.info().best_hash);
-            let limits = Limits::of(instantiate.gas_limit, instantiate.storage_deposit_limit);
-            let run = |profile: Option<ProfileRequest>, lens: bool| {
-                let api = runtime_api(client, lens);
-                let (origin, value) = (instantiate.origin.0.clone(), instantiate.value.0);
-                let (data, salt) = (instantiate.data.0.clone(), instantiate.salt.0.clone());
-                let (gas, deposit, code) = (limits.gas, limits.deposit, code.clone());
-                match profile {
-                    None => {
-                        api.trace_instantiate(at, origin, value, gas, deposit, code, data, salt)
-                    }
-                    Some((starts, steps)) => api.profile_instantiate(
-                        at, origin, value, gas, deposit, code, data, salt, starts, steps,
-                    ),
-                }
-                .map(|(_, trace)| trace)
-                .map_err(runtime_error)
-            };
-            let first = run(None, false)?;
-            let upload = match &code {
-                Code::Upload(bytes) => Some(bytes.clone()),
-                Code::Existing(_) => None,
-            };
-            let code_of =
-                |hash: &[u8; 32]| with_upload(&upload, hash, || stored_code(client, at, hash));
-            let (_, starts) = line_tables(insight, std::slice::from_ref(&first), &code_of);
-            let (trace, lens) = stepped(vec![first], |lens| {
-                run(Some((starts.clone(), steps)), lens).map(|trace| vec![trace])
-            })?;
-            (trace, lens, "instantiation".to_owned(), at, upload)
-        }
+    let at = request.at.unwrap_or_else(|| client.info().best_hash);
+    let (what, title, state, upload) = match request.what {
         What::Extrinsic(ExtrinsicRef { block, index }) => {
             let found = find_block(client, block)?;
             let (number, hash) = (found.header().number, found.header().hash());
-            let parent = found.header().parent_hash;
             let count = found.extrinsics().len();
             if number == 0 || index as usize >= count {
                 return Err(invalid_params(format!(
                     "block {block} has {count} extrinsics: there is no extrinsic {index}"
                 )));
             }
-            let run = |profile: Option<ProfileRequest>, lens: bool| {
-                let api = runtime_api(client, lens);
-                let block = found.clone();
-                let answer = match profile {
-                    None => api.trace_extrinsic(parent, block, index),
-                    Some((starts, steps)) => {
-                        api.profile_extrinsic(parent, block, index, starts, steps)
-                    }
-                };
-                lens::extrinsic_traces(answer)
-                    .map_err(|why| runtime_error(format!("extrinsic {number}.{index}: {why}")))
-            };
-            let traces = run(None, false)?;
-            let title = format!("extrinsic {number}.{index}");
-            if traces.is_empty() {
-                return Err(invalid_params(format!("{title} ran no contract")));
-            }
-            let code = |code: &[u8; 32]| stored_code(client, hash, code);
-            let (_, starts) = line_tables(insight, &traces, &code);
-            let (trace, lens) = stepped(traces, |lens| run(Some((starts.clone(), steps)), lens))?;
-            (trace, lens, title, hash, None)
+            // By hash from now on, so that a replay runs this very block.
+            let block = BlockRef::Hash(hash);
+            let what = What::Extrinsic(ExtrinsicRef { block, index });
+            (what, format!("extrinsic {number}.{index}"), hash, None)
         }
+        What::Instantiate(instantiate, code) => {
+            let upload = match &code {
+                Code::Upload(bytes) => Some(bytes.clone()),
+                Code::Existing(_) => None,
+            };
+            let what = What::Instantiate(instantiate, code);
+            (what, "instantiation".to_owned(), at, upload)
+        }
+        What::Call(call) => (What::Call(call), "call".to_owned(), at, None),
     };
-    let executor = trace.executor.clone();
     let code = |hash: &[u8; 32]| with_upload(&upload, hash, || stored_code(client, state, hash));
+    let traces = run(client, &what, at, None, false)?;
+    if traces.is_empty() {
+        return Err(invalid_params(format!("{title} ran no contract")));
+    }
+    let (_, line_starts) = line_tables(insight, &traces, &code);
+    let profile = ProfileRequest {
+        line_starts: line_starts.clone(),
+        max_steps: steps,
+        capture: None,
+    };
+    let (trace, lens, on_lens) = stepped(traces, |lens| {
+        run(client, &what, at, Some(profile.clone()), lens)
+    })?;
+    let executor = trace.executor.clone();
     let annotated: Annotated = insight.annotate(trace, &code);
     let ran_code = annotated
         .trace
@@ -234,9 +200,9 @@ where
              execution's lines, did not follow it ({why})"
         )));
     }
-    let steps_executor = match lens {
-        Some(_) => LENS_EXECUTOR,
-        None => executor.as_str(),
+    let steps_executor = match on_lens {
+        true => LENS_EXECUTOR,
+        false => executor.as_str(),
     };
     let record = line_record(insight, &annotated, &code, steps_executor, steps);
     let answer = LineRecordAnswer {
@@ -244,18 +210,145 @@ where
         explanation: annotated.explanation.clone(),
         executor,
     };
-    Ok(then(answer, &code))
+    let replay = Replay {
+        what,
+        at,
+        state,
+        upload: upload.clone(),
+        line_starts,
+        lens: on_lens,
+    };
+    Ok(then(answer, &code, replay))
+}
+
+/// How to run a recorded execution again for a debugger's snapshots: the same
+/// execution on the same state, instrumented the same way, on the executor whose steps
+/// the record has.
+#[derive(Clone)]
+pub struct Replay {
+    what: What,
+    /// The state a dry run runs on.
+    at: Hash,
+    /// The state the execution's code is read from, and the code a dry run uploads.
+    state: Hash,
+    upload: Option<Vec<u8>>,
+    line_starts: Vec<(Hash, Vec<u32>)>,
+    lens: bool,
+}
+
+impl Replay {
+    /// The code the execution ran under `hash`.
+    pub fn code<C>(&self, client: &C, hash: &[u8; 32]) -> Option<Vec<u8>>
+    where
+        C: sc_client_api::StorageProvider<Block, FullBackend>,
+    {
+        with_upload(&self.upload, hash, || stored_code(client, self.state, hash))
+    }
+
+    /// Runs the execution again and returns the state `capture` names, if the run
+    /// reached it.
+    pub fn snapshot<C>(
+        &self,
+        client: &C,
+        capture: Capture,
+    ) -> Result<Option<Snapshot>, ErrorObjectOwned>
+    where
+        C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + sc_client_api::BlockBackend<Block>,
+        C::Api:
+            ContractsTraceApi<Block, AccountId, Balance, Hash, EventRecord> + sp_api::ApiExt<Block>,
+    {
+        // Steps are counted whether kept or not: none are kept.
+        let profile = ProfileRequest {
+            line_starts: self.line_starts.clone(),
+            max_steps: 0,
+            capture: Some(capture),
+        };
+        let traces = run(client, &self.what, self.at, Some(profile), self.lens)?;
+        // The record is of the first execution; captures count its frames.
+        let root = traces.into_iter().next().and_then(|trace| trace.root);
+        Ok(root.and_then(|root| {
+            root.frames()
+                .find_map(|frame| frame.profile.as_ref()?.snapshot.clone())
+        }))
+    }
+}
+
+/// Runs the execution `what` names once (a dry run on state `at`): with gas profiles
+/// as `profile` asks, on the lens when `lens`. Each run is on an API instance of its
+/// own.
+fn run<C>(
+    client: &C,
+    what: &What,
+    at: Hash,
+    profile: Option<ProfileRequest>,
+    lens: bool,
+) -> Result<Vec<ExecutionTrace>, ErrorObjectOwned>
+where
+    C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + sc_client_api::BlockBackend<Block>,
+    C::Api: ContractsTraceApi<Block, AccountId, Balance, Hash, EventRecord> + sp_api::ApiExt<Block>,
+{
+    match what {
+        What::Call(call) => {
+            let limits = Limits::of(call.gas_limit, call.storage_deposit_limit);
+            let (_, trace) = call.dry_run(client, at, limits, profile, lens)?;
+            Ok(vec![trace])
+        }
+        What::Instantiate(instantiate, code) => {
+            let limits = Limits::of(instantiate.gas_limit, instantiate.storage_deposit_limit);
+            let api = runtime_api(client, lens);
+            let (origin, value) = (instantiate.origin.0.clone(), instantiate.value.0);
+            let (data, salt) = (instantiate.data.0.clone(), instantiate.salt.0.clone());
+            let (gas, deposit, code) = (limits.gas, limits.deposit, code.clone());
+            match profile {
+                None => api.trace_instantiate(at, origin, value, gas, deposit, code, data, salt),
+                Some(p) => api.profile_instantiate(
+                    at,
+                    origin,
+                    value,
+                    gas,
+                    deposit,
+                    code,
+                    data,
+                    salt,
+                    p.line_starts,
+                    p.max_steps,
+                    p.capture,
+                ),
+            }
+            .map(|(_, trace)| vec![trace])
+            .map_err(runtime_error)
+        }
+        What::Extrinsic(ExtrinsicRef { block, index }) => {
+            let found = find_block(client, *block)?;
+            let (number, parent) = (found.header().number, found.header().parent_hash);
+            let api = runtime_api(client, lens);
+            let answer = match profile {
+                None => api.trace_extrinsic(parent, found, *index),
+                Some(p) => api.profile_extrinsic(
+                    parent,
+                    found,
+                    *index,
+                    p.line_starts,
+                    p.max_steps,
+                    p.capture,
+                ),
+            };
+            lens::extrinsic_traces(answer)
+                .map_err(|why| runtime_error(format!("extrinsic {number}.{index}: {why}")))
+        }
+    }
 }
 
 /// The first of the decisive `traces` (one runtime call's executions) with its frames'
 /// steps: from `rerun(lens)` on the lens where the decisive executor keeps no steps
-/// (wasmi), else from a re-run on it.
+/// (wasmi), else from a re-run on it; and whether they came from the lens.
 fn stepped(
     mut traces: Vec<ExecutionTrace>,
     rerun: impl Fn(bool) -> Result<Vec<ExecutionTrace>, ErrorObjectOwned>,
-) -> Result<(ExecutionTrace, Option<LensNote>), ErrorObjectOwned> {
+) -> Result<(ExecutionTrace, Option<LensNote>, bool), ErrorObjectOwned> {
     let mut notes = Vec::new();
-    if traces.iter().any(lens::wanted_for_profiles) {
+    let on_lens = traces.iter().any(lens::wanted_for_profiles);
+    if on_lens {
         notes = lens::profile_all(&mut traces, || rerun(true).map_err(message));
     } else {
         let rerun = rerun(false)?;
@@ -264,7 +357,7 @@ fn stepped(
         }
     }
     let trace = traces.into_iter().next().unwrap_or_default();
-    Ok((trace, notes.into_iter().next().flatten()))
+    Ok((trace, notes.into_iter().next().flatten(), on_lens))
 }
 
 /// The code a dry run uploads when `hash` is its hash (it is not stored yet), else

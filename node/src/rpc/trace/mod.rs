@@ -47,15 +47,32 @@ use super::{
 use limits::{explained, needs_of_extrinsic, Limits};
 use profile::{gas_report, line_tables};
 
-/// What a profiled run is asked for: the line starts of each code to profile by line,
-/// and how many steps its frames keep (0: none; a line record).
-type ProfileRequest = (Vec<(Hash, Vec<u32>)>, u32);
+/// What a profiled run is asked for.
+#[derive(Clone, Default)]
+pub struct ProfileRequest {
+    /// The line starts of each code to profile by line.
+    pub line_starts: Vec<(Hash, Vec<u32>)>,
+    /// How many steps its frames keep (0: none; a line record keeps some).
+    pub max_steps: u32,
+    /// A frame's state to keep at one point, for a debugger.
+    pub capture: Option<pallet_europa_contracts::Capture>,
+}
+
+impl ProfileRequest {
+    /// Gas profiles by line for the code `line_starts` covers, and nothing else.
+    fn by_line(line_starts: Vec<(Hash, Vec<u32>)>) -> Self {
+        ProfileRequest {
+            line_starts,
+            ..ProfileRequest::default()
+        }
+    }
+}
 
 /// How many traces run at once; more wait their turn.
 pub const CONCURRENT_TRACES: usize = 2;
 
 /// A dry-run call to trace.
-#[derive(Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CallRequest {
     origin: Account,
@@ -93,16 +110,25 @@ impl CallRequest {
         let (gas, deposit) = (limits.gas, limits.deposit);
         match profile {
             None => api.trace_call(at, origin, dest, value, gas, deposit, input),
-            Some((starts, steps)) => {
-                api.profile_call(at, origin, dest, value, gas, deposit, input, starts, steps)
-            }
+            Some(p) => api.profile_call(
+                at,
+                origin,
+                dest,
+                value,
+                gas,
+                deposit,
+                input,
+                p.line_starts,
+                p.max_steps,
+                p.capture,
+            ),
         }
         .map_err(runtime_error)
     }
 }
 
 /// A dry-run instantiation to trace: new `code` or the `codeHash` of stored code.
-#[derive(Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InstantiateRequest {
     origin: Account,
@@ -420,14 +446,20 @@ where
             let (profiled, lens) = match lens::wanted_for_profiles(&first) {
                 true => {
                     let lens = lens::profile_all(std::slice::from_mut(&mut first), || {
-                        let profile = Some((line_starts, 0));
+                        let profile = Some(ProfileRequest::by_line(line_starts));
                         let lensed = request.dry_run(client, at, limits, profile, true);
                         lensed.map(|(_, trace)| vec![trace]).map_err(message)
                     });
                     ((result, first), lens.into_iter().next().flatten())
                 }
                 false => (
-                    request.dry_run(client, at, limits, Some((line_starts, 0)), false)?,
+                    request.dry_run(
+                        client,
+                        at,
+                        limits,
+                        Some(ProfileRequest::by_line(line_starts)),
+                        false,
+                    )?,
                     None,
                 ),
             };
@@ -526,12 +558,12 @@ where
             let lens = if traces.iter().any(lens::wanted_for_profiles) {
                 lens::profile_all(&mut traces, || {
                     let lensed = runtime_api(client, true)
-                        .profile_extrinsic(parent, block, index, starts, 0);
+                        .profile_extrinsic(parent, block, index, starts, 0, None);
                     lens::extrinsic_traces(lensed)
                 })
             } else {
                 (outcome, events, traces) = api()
-                    .profile_extrinsic(parent, block, index, starts, 0)
+                    .profile_extrinsic(parent, block, index, starts, 0, None)
                     .map_err(runtime_error)?
                     .ok_or_else(no_such_extrinsic)?;
                 Vec::new()

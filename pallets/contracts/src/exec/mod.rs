@@ -646,22 +646,32 @@ impl<T: Config> Stack<T> {
         // wasmi has no profiles (and is the only executor without `std`).
         let profiled = engine.executor() != europa_sandbox::Executor::Wasmi;
         let encoded_hash = code_hash.encode();
+        // Owned, as instantiating borrows the stack the recorder is part of.
         let instrumentation = profiled
             .then(|| self.recorder.instrumentation(&encoded_hash))
             .flatten()
-            .map(|i| (i.line_starts.to_vec(), i.every_block, i.max_steps));
+            .map(|i| {
+                let capture = i.capture.map(|c| (c.functions.to_vec(), c.at));
+                (i.line_starts.to_vec(), i.every_block, i.max_steps, capture)
+            });
         let env = &host_functions.env;
         let instance = match &instrumentation {
-            Some((line_starts, every_block, max_steps)) => {
+            Some((line_starts, every_block, max_steps, capture)) => {
                 let instrumentation = europa_sandbox::Instrumentation {
                     line_starts,
                     every_block: *every_block,
                     max_steps: *max_steps,
+                    capture: capture
+                        .as_ref()
+                        .map(|(functions, at)| europa_sandbox::Capture { functions, at: *at }),
                 };
                 Instance::profiled(&engine, &code, env, self, fuel, &instrumentation)
             }
             None => Instance::with_fuel(&engine, &code, env, self, fuel),
         };
+        if instrumentation.is_some() && instance.is_ok() {
+            self.recorder.started_instance();
+        }
         let (invoked, fuel_left) = match instance {
             Ok(mut instance) => {
                 let invoked = instance.invoke(export, &[], self);

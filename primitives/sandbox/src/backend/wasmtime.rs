@@ -247,7 +247,7 @@ impl BackendEngine for WasmtimeEngine {
                     memory_created: false,
                 },
                 memory: None,
-                profile: profile.map(|p| Recorder::new(fuel, p.max_steps)),
+                profile: profile.map(|p| Recorder::new(fuel, p.max_steps, p.capture.map(|c| c.at))),
             },
         );
         store.limiter(|data| &mut data.limits);
@@ -275,6 +275,11 @@ impl BackendEngine for WasmtimeEngine {
             externs.push(profiling_hook(&mut store, Recorder::leave).into());
             externs.push(profiling_hook(&mut store, Recorder::line).into());
             externs.push(profiling_hook(&mut store, Recorder::reach).into());
+            externs.push(profiling_hook(&mut store, Recorder::site).into());
+            externs.push(capture_hook::<i32>(&mut store, |v| Value::I32(v)).into());
+            externs.push(capture_hook::<i64>(&mut store, |v| Value::I64(v)).into());
+            externs.push(capture_hook::<f32>(&mut store, |v| Value::F32(v.to_bits())).into());
+            externs.push(capture_hook::<f64>(&mut store, |v| Value::F64(v.to_bits())).into());
         }
 
         store.data_mut().scope = Some(scope);
@@ -320,6 +325,7 @@ fn host_func(
             if let Some(profile) = &mut caller.data_mut().profile {
                 profile.host_start(&name, fuel);
             }
+            keep_snapshot_if_due(&mut caller);
         }
         let returned = trampoline(scope, index, &mut caller, &args)
             .and_then(|r| check_host_result(&signature, &r));
@@ -431,7 +437,53 @@ fn instrumented_key(code: &[u8], instrumentation: &crate::Instrumentation<'_>) -
     for start in instrumentation.line_starts {
         key.extend_from_slice(&start.to_le_bytes());
     }
+    // The capture's point does not change the module; the functions captured do.
+    if let Some(capture) = &instrumentation.capture {
+        key.extend_from_slice(b"\0capture");
+        for function in capture.functions {
+            key.extend_from_slice(&function.to_le_bytes());
+        }
+    }
     key
+}
+
+/// Keeps the profile's snapshot, with the memory as it is now, when its point was just
+/// reached.
+fn keep_snapshot_if_due(caller: &mut wt::Caller<'_, StoreData>) {
+    if !caller
+        .data()
+        .profile
+        .as_ref()
+        .is_some_and(Recorder::snapshot_due)
+    {
+        return;
+    }
+    let memory = caller
+        .data()
+        .memory
+        .map(|memory| memory.data(&*caller).to_vec())
+        .unwrap_or_default();
+    if let Some(profile) = &mut caller.data_mut().profile {
+        profile.keep_snapshot(&memory);
+    }
+}
+
+/// A capture hook (`europa_profile.capture_*`): keeps a local's or global's value, and
+/// gives back the fuel of the instructions that passed it.
+fn capture_hook<T: wt::WasmTy + 'static>(
+    store: &mut wt::Store<StoreData>,
+    value: fn(T) -> Value,
+) -> wt::Func {
+    wt::Func::wrap(
+        store,
+        move |mut caller: wt::Caller<'_, StoreData>, index: i32, argument: T| {
+            let raw = caller.get_fuel().unwrap_or(0);
+            if let Some(profile) = &mut caller.data_mut().profile {
+                profile.capture(index as u32, value(argument));
+            }
+            let _ = caller.set_fuel(raw.saturating_add(profiling::FUEL_PER_CAPTURE));
+        },
+    )
 }
 
 /// A profiling hook (`europa_profile.enter`, `.leave`, `.line` or `.reach`): records the fuel as
@@ -449,6 +501,7 @@ fn profiling_hook(
             if let Some(profile) = &mut caller.data_mut().profile {
                 record(profile, argument as u32, fuel);
             }
+            keep_snapshot_if_due(&mut caller);
             let _ = caller.set_fuel(before_hook);
         },
     )
