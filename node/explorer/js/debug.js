@@ -1,7 +1,8 @@
 // The Debug view: one execution stepped through on the node (europa_debug* sessions),
 // forwards and backwards — controls with keyboard shortcuts, the source of the current
-// step with its line marked, breakpoints, the stack, the frame's host calls so far, and
-// a timeline to scrub. The session ends when the view is left.
+// step with its line marked, breakpoints (by line and by function name), which failures
+// stop, the stack, the selected frame's variables read from DWARF, the frame's host
+// calls so far, and a timeline to scrub. The session ends when the view is left.
 //   #/debug/extrinsic/<block>/<index>
 //   #/debug/call/<address>?origin=…&input=…&value=…
 
@@ -11,6 +12,8 @@ import { sourcePane } from './source.js';
 
 /** Key → move, as the buttons say them. */
 const KEYS = { n: 'over', s: 'in', o: 'out', b: 'back', c: 'continue', C: 'reverseContinue', r: 'restart' };
+/** The ways a frame can end that `continue` may stop at, as the node names them. */
+const EXCEPTIONS = [['trap', 'trap', true], ['revert', 'revert', false], ['outOfGas', 'out of gas', false], ['storageDepositLimit', 'storage deposit limit', false]];
 const BUTTONS = [
   ['restart', '⏮ Restart', 'r'],
   ['reverseContinue', '⏪ Reverse continue', 'Shift+C'],
@@ -58,8 +61,12 @@ function debugger_(rpc, root, title, launched) {
   const timeline = h('input', { type: 'range', min: 0, max: Math.max(0, launched.steps - 1), value: 0, 'aria-label': 'timeline: step', class: 'debug-timeline' });
   const breakAt = h('input', { type: 'text', placeholder: 'lib.rs:25', class: 'small', 'aria-label': 'breakpoint at file:line', id: 'debug-break-at' });
   const breakList = h('span', { class: 'muted debug-breakpoints' });
+  const variables = h('div', { class: 'debug-variables', 'aria-live': 'polite' });
   let state = null;
   let busy = false;
+  // The stack entry whose variables are shown, and which answer is the latest asked.
+  let selected = 0;
+  let asked = 0;
 
   const move = async (how) => {
     if (busy) return;
@@ -81,8 +88,9 @@ function debugger_(rpc, root, title, launched) {
       h('span', { class: `badge ${next.stop === 'exception' ? 'err' : 'ok'}`, 'data-stop': next.stop }, next.stop),
       ' · ', `${grouped(next.refTime)} ref_time burnt in the frame`,
       next.stop === 'exception' ? [' · ', h('span', { class: 'err' }, next.outcome)] : null);
-    replace(stack, next.stack.map((entry, index) => h('li', { class: index === 0 ? 'current' : '' },
-      h('code', {}, entry.name), ' ', h('span', { class: 'location' }, entry.file ? `${entry.file.split('/').pop()}:${entry.line ?? '?'}` : ''))));
+    selected = 0;
+    showStack();
+    loadVariables();
     replace(calls, next.hostCalls.length
       ? next.hostCalls.map((call) => h('li', { class: call.error ? 'err' : '' },
         h('code', {}, call.func), `(${call.args.map(([name, value]) => `${name}: ${short(value, 10)}`).join(', ')})`,
@@ -94,6 +102,27 @@ function debugger_(rpc, root, title, launched) {
       h('dt', {}, 'code'), h('dd', {}, short(next.codeHash, 8)),
       h('dt', {}, 'outcome'), h('dd', {}, next.outcome));
     showSource(where);
+  };
+  const showStack = () => {
+    replace(stack, state.stack.map((entry, index) => h('li', { class: index === selected ? 'current' : '' },
+      h('button', { type: 'button', class: 'link', title: 'show its variables', onclick: () => { selected = index; showStack(); loadVariables(); } },
+        h('code', {}, entry.name)), ' ',
+      h('span', { class: 'location' }, entry.file ? `${entry.file.split('/').pop()}:${entry.line ?? '?'}` : ''))));
+  };
+  // Variables need the execution run again to the step: a stale answer is dropped.
+  const loadVariables = async () => {
+    const ask = ++asked;
+    replace(variables, h('p', { class: 'muted' }, 'Reading the variables…'));
+    try {
+      const answer = await rpc.call('europa_debugVariables', [launched.session, selected]);
+      if (ask !== asked) return;
+      replace(variables,
+        h('p', { class: 'muted' }, `in ${answer.function ?? 'code DWARF names no function for'}`),
+        answer.variables.length ? h('ul', { class: 'debug-variable-tree' }, answer.variables.map((v) => h('li', {}, variableTree(v))))
+          : h('p', { class: 'muted' }, 'none here'));
+    } catch (error) {
+      if (ask === asked) replace(variables, notice(errorText(error), 'muted'));
+    }
   };
   const showSource = (where) => {
     const file = where?.file;
@@ -122,6 +151,26 @@ function debugger_(rpc, root, title, launched) {
     }
   };
   timeline.addEventListener('change', () => move({ goto: Number(timeline.value) }));
+  const setting = async (method, value, then) => {
+    try {
+      then(await rpc.call(method, [launched.session, value]));
+    } catch (error) {
+      replace(status, notice(errorText(error), 'error'));
+    }
+  };
+  const exceptionBoxes = EXCEPTIONS.map(([name, label, on]) => h('label', {},
+    h('input', { type: 'checkbox', value: name, checked: on, 'data-exception': name, onchange: () => {
+      const chosen = exceptionBoxes.map((label) => label.querySelector('input')).filter((box) => box.checked).map((box) => box.value);
+      setting('europa_debugSetExceptionFilters', chosen, () => {});
+    } }), ` ${label} `));
+  const functionNames = h('input', { type: 'text', placeholder: 'level_three, transfer', class: 'small', id: 'debug-functions', 'aria-label': 'stop on entering functions named' });
+  const functionsFound = h('span', { class: 'muted debug-functions-found' });
+  const functionForm = h('form', { class: 'debug-break', onsubmit: (event) => {
+    event.preventDefault();
+    const names = functionNames.value.split(',').map((n) => n.trim()).filter(Boolean);
+    setting('europa_debugSetFunctionBreakpoints', names, (found) => replace(functionsFound,
+      names.map((name, i) => `${name}: ${found[i] ? 'found' : 'not in this execution'}`).join(', ') || 'none'));
+  } }, h('label', {}, 'Stop on entering ', functionNames, ' '), h('button', { type: 'submit' }, 'Set'), ' ', functionsFound);
   const controls = h('div', { class: 'debug-controls', role: 'toolbar', 'aria-label': 'debugger controls' },
     BUTTONS.map(([how, label, key]) => h('button', { type: 'button', 'data-move': how, title: `${label} (${key})`, 'aria-keyshortcuts': key, onclick: () => move(how) }, label)));
   const breakForm = h('form', { class: 'debug-break', onsubmit: (event) => {
@@ -133,8 +182,9 @@ function debugger_(rpc, root, title, launched) {
   const view = h('div', { class: 'debugger', tabindex: 0 },
     controls, timeline, status,
     h('div', { class: 'debug-panes' },
-      h('div', {}, source, breakForm),
-      h('div', {}, h('h3', {}, 'Stack'), stack, h('h3', {}, 'Contract'), frame, h('h3', {}, 'Host calls so far'), calls)));
+      h('div', {}, source, breakForm, functionForm, h('p', { class: 'debug-exceptions' }, 'Continue stops when a frame ends in: ', exceptionBoxes)),
+      h('div', {}, h('h3', {}, 'Stack'), stack, h('h3', {}, 'Variables'), variables,
+        h('h3', {}, 'Contract'), frame, h('h3', {}, 'Host calls so far'), calls)));
   view.addEventListener('keydown', (event) => {
     if (event.target instanceof HTMLInputElement) return;
     const how = KEYS[event.key];
@@ -147,4 +197,12 @@ function debugger_(rpc, root, title, launched) {
     view);
   view.focus();
   move('restart');
+}
+
+/** A variable from DWARF, its members (elements, pointee) folded beneath it. */
+function variableTree(variable) {
+  const line = [h('code', {}, variable.name), ': ', h('span', { class: 'muted' }, variable.type), ' = ', h('span', { class: 'value' }, variable.value)];
+  if (!variable.children?.length) return h('span', { class: 'debug-variable', 'data-name': variable.name }, line);
+  return h('details', { class: 'debug-variable', 'data-name': variable.name }, h('summary', {}, line),
+    h('ul', {}, variable.children.map((child) => h('li', {}, variableTree(child)))));
 }

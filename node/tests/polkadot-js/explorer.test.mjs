@@ -215,10 +215,38 @@ describe('the Explorer in Chromium', { timeout: 300_000 }, () => {
     await page.keyboard.press('c');
     await stop('breakpoint');
     assert.match(await page.locator('.debug-stack li').first().textContent(), /level_three.*lib\.rs:25/);
+    // Its variables, from the sidecar's DWARF: `run(1)` is at depth 1 the first time.
+    const depth = page.locator('.debug-variables [data-name="depth"] .value');
+    await depth.waitFor();
+    assert.equal(await depth.textContent(), '1');
     // `run(1)` passes line 25 twice (depth 1, then 0); each move waits for the last.
     const first = await at();
     await page.keyboard.press('c');
     await page.waitForFunction((step) => !new RegExp(`step ${step} of`).test(document.querySelector('.debug-status')?.textContent ?? ''), first);
+    await stop('breakpoint');
+    await page.waitForFunction(() => document.querySelector('.debug-variables [data-name="depth"] .value')?.textContent === '0');
+    // Stop on entering `level_one` too; with no failure selected, continue runs to the end.
+    await page.fill('#debug-functions', 'level_one, no_such_function');
+    await page.getByRole('button', { name: 'Set' }).click();
+    await page.locator('.debug-functions-found', { hasText: 'level_one: found, no_such_function: not in this execution' }).waitFor();
+    await page.locator('[data-exception="trap"]').uncheck();
+    await page.locator('.debugger').focus();
+    await page.keyboard.press('r');
+    await stop('entry');
+    await page.keyboard.press('c');
+    await stop('functionBreakpoint');
+    assert.match(await page.locator('.debug-stack li').first().textContent(), /level_one/);
+    await page.locator('[data-move="continue"]').click();
+    await page.waitForFunction(() => document.querySelector('.debug-status [data-stop]')?.dataset.stop !== 'functionBreakpoint');
+    await page.locator('[data-exception="trap"]').check();
+    await page.locator('[data-move="restart"]').click();
+    await stop('entry');
+    await page.fill('#debug-functions', '');
+    await page.getByRole('button', { name: 'Set' }).click();
+    await page.locator('.debugger').focus();
+    await page.keyboard.press('c');
+    await stop('breakpoint');
+    await page.keyboard.press('c');
     await stop('breakpoint');
     await page.keyboard.press('c');
     await stop('exception');
