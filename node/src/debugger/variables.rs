@@ -641,8 +641,9 @@ impl<'u, 'a> Values<'u, 'a> {
             return variable;
         }
         budget.nodes -= 1;
+        let declared = ty;
         let (ty, shape) = self.resolve(ty);
-        variable.type_name = ty.map_or_else(|| "()".into(), |ty| self.type_name(ty));
+        variable.type_name = declared.map_or_else(|| "()".into(), |ty| self.type_name(ty));
         match place {
             Place::OptimizedOut => {
                 variable.value = "<optimized out>".into();
@@ -655,7 +656,10 @@ impl<'u, 'a> Values<'u, 'a> {
             _ => {}
         }
         let Some(ty) = ty else {
-            variable.value = "()".into();
+            variable.value = match declared {
+                None => "()".into(),
+                Some(_) => "<a type Europa does not read>".into(),
+            };
             return variable;
         };
         match shape {
@@ -1084,18 +1088,18 @@ fn base_value(encoding: gimli::DwAte, bytes: &[u8]) -> String {
     }
 }
 
-/// `{a: 1, b: 2}` (or `[…]`, `(…)`) of `children`, shortened; `count` the elements
-/// there are.
+/// `{a: 1, b: 2}` (or `[…]`, `(…)`) of `children`, about 120 characters at most; `count`
+/// the elements there are, with those not shown counted at the end.
 fn summary(children: &[Variable], open: char, close: char, count: u64) -> String {
     let mut text = String::new();
     text.push(open);
-    for (i, child) in children.iter().enumerate() {
-        if i > 0 {
-            text.push_str(", ");
-        }
+    let mut shown = 0u64;
+    for child in children {
         if text.len() > 120 {
-            text.push('…');
             break;
+        }
+        if shown > 0 {
+            text.push_str(", ");
         }
         match open {
             '{' => {
@@ -1103,9 +1107,11 @@ fn summary(children: &[Variable], open: char, close: char, count: u64) -> String
             }
             _ => text.push_str(&child.value),
         }
+        shown += 1;
     }
-    if (children.len() as u64) < count && !text.ends_with('…') {
-        let _ = write!(text, ", … {} more", count - children.len() as u64);
+    if shown < count {
+        let comma = if shown > 0 { ", " } else { "" };
+        let _ = write!(text, "{comma}… {} more", count - shown);
     }
     text.push(close);
     text
@@ -1197,6 +1203,232 @@ mod tests {
         assert_eq!(find(&variables, "bytes[1]").unwrap().value, "2");
         assert!(find(&variables, "bytes[2]").is_none());
         assert!(find(&variables, "nothing").is_none());
+    }
+
+    /// DWARF a contract could ship: a type that points to itself over a memory cycle,
+    /// an array of a billion elements, a grid that outgrows the budget, a typedef loop,
+    /// location expressions that loop, overflow the stack or point outside memory. Each
+    /// reads as far as the bounds allow, quickly, and the request goes on.
+    #[test]
+    fn hostile_dwarf_reads_within_bounds() {
+        use gimli::write::{self, Address, AttributeValue as W, DwarfUnit, EndianVec, Expression};
+        let encoding = gimli::Encoding {
+            format: gimli::Format::Dwarf32,
+            version: 4,
+            address_size: 4,
+        };
+        let mut dwarf = DwarfUnit::new(encoding);
+        let unit = &mut dwarf.unit;
+        let root = unit.root();
+        for entry in [root] {
+            let entry = unit.get_mut(entry);
+            entry.set(constants::DW_AT_low_pc, W::Address(Address::Constant(0)));
+            entry.set(constants::DW_AT_high_pc, W::Udata(0x100));
+        }
+        fn add(
+            unit: &mut write::Unit,
+            parent: write::UnitEntryId,
+            tag: constants::DwTag,
+            attributes: Vec<(constants::DwAt, W)>,
+        ) -> write::UnitEntryId {
+            let id = unit.add(parent, tag);
+            for (name, value) in attributes {
+                unit.get_mut(id).set(name, value);
+            }
+            id
+        }
+        fn array(
+            unit: &mut write::Unit,
+            element: write::UnitEntryId,
+            count: u64,
+        ) -> write::UnitEntryId {
+            let root = unit.root();
+            let element = (constants::DW_AT_type, W::UnitRef(element));
+            let array = add(unit, root, constants::DW_TAG_array_type, vec![element]);
+            let count = (constants::DW_AT_count, W::Udata(count));
+            add(unit, array, constants::DW_TAG_subrange_type, vec![count]);
+            array
+        }
+        let name = |text: &str| (constants::DW_AT_name, W::String(text.as_bytes().to_vec()));
+        let u32_ty = add(
+            unit,
+            root,
+            constants::DW_TAG_base_type,
+            vec![
+                name("u32"),
+                (
+                    constants::DW_AT_encoding,
+                    W::Encoding(constants::DW_ATE_unsigned),
+                ),
+                (constants::DW_AT_byte_size, W::Udata(4)),
+            ],
+        );
+        let node = add(
+            unit,
+            root,
+            constants::DW_TAG_structure_type,
+            vec![name("Node"), (constants::DW_AT_byte_size, W::Udata(8))],
+        );
+        let node_ptr = add(
+            unit,
+            root,
+            constants::DW_TAG_pointer_type,
+            vec![
+                name("*const Node"),
+                (constants::DW_AT_type, W::UnitRef(node)),
+            ],
+        );
+        add(
+            unit,
+            node,
+            constants::DW_TAG_member,
+            vec![
+                name("value"),
+                (constants::DW_AT_type, W::UnitRef(u32_ty)),
+                (constants::DW_AT_data_member_location, W::Udata(0)),
+            ],
+        );
+        add(
+            unit,
+            node,
+            constants::DW_TAG_member,
+            vec![
+                name("next"),
+                (constants::DW_AT_type, W::UnitRef(node_ptr)),
+                (constants::DW_AT_data_member_location, W::Udata(4)),
+            ],
+        );
+        let huge = array(unit, u32_ty, 1_000_000_000);
+        let row = array(unit, u32_ty, 64);
+        let grid = array(unit, row, 64);
+        let knot = add(unit, root, constants::DW_TAG_typedef, vec![name("A")]);
+        let other = add(
+            unit,
+            root,
+            constants::DW_TAG_typedef,
+            vec![name("B"), (constants::DW_AT_type, W::UnitRef(knot))],
+        );
+        unit.get_mut(knot)
+            .set(constants::DW_AT_type, W::UnitRef(other));
+        let function = add(
+            unit,
+            root,
+            constants::DW_TAG_subprogram,
+            vec![
+                name("hostile"),
+                (constants::DW_AT_low_pc, W::Address(Address::Constant(0))),
+                (constants::DW_AT_high_pc, W::Udata(0x100)),
+                // The frame base is WASM local 0.
+                (
+                    constants::DW_AT_frame_base,
+                    W::Exprloc(Expression::raw(vec![0xed, 0x00, 0x00, 0x9f])),
+                ),
+            ],
+        );
+        let fbreg = |offset: u8| Expression::raw(vec![0x91, offset]);
+        let variables: Vec<(&str, Expression, write::UnitEntryId)> = vec![
+            ("list", fbreg(16), node),
+            ("huge", fbreg(0), huge),
+            ("knotted", fbreg(0), knot),
+            // DW_OP_lit1, DW_OP_skip -3: back to itself, forever.
+            (
+                "looping",
+                Expression::raw(vec![0x31, 0x2f, 0xfd, 0xff]),
+                u32_ty,
+            ),
+            // 300 × DW_OP_lit0.
+            ("deep", Expression::raw(vec![0x30; 300]), u32_ty),
+            // DW_OP_addr 0xfffffff0: past the memory.
+            (
+                "outside",
+                Expression::raw(vec![0x03, 0xf0, 0xff, 0xff, 0xff]),
+                u32_ty,
+            ),
+            // Last: it spends what is left of the budget.
+            ("grid", fbreg(0), grid),
+        ];
+        for (variable, location, ty) in variables {
+            add(
+                unit,
+                function,
+                constants::DW_TAG_variable,
+                vec![
+                    name(variable),
+                    (constants::DW_AT_location, W::Exprloc(location)),
+                    (constants::DW_AT_type, W::UnitRef(ty)),
+                ],
+            );
+        }
+        let mut sections = write::Sections::new(EndianVec::new(gimli::LittleEndian));
+        dwarf.write(&mut sections).unwrap();
+        let read = Dwarf::load(|id| {
+            let data = sections.get(id).map_or(&[][..], |section| section.slice());
+            Ok::<_, ()>(gimli::EndianSlice::new(data, gimli::LittleEndian))
+        })
+        .unwrap();
+
+        // The frame base is 0; at 16 a node whose `next` is itself.
+        let mut memory = vec![0u8; 64 * 1024];
+        memory[16..20].copy_from_slice(&7u32.to_le_bytes());
+        memory[20..24].copy_from_slice(&16u32.to_le_bytes());
+        let snapshot = Snapshot {
+            frames: Vec::new(),
+            globals: Vec::new(),
+            memory: pallet_europa_contracts::trace::Bytes(memory),
+        };
+        let frame = FrameSnapshot {
+            function: 0,
+            offset: Some(0x10),
+            locals: vec![Some(0)],
+        };
+        let started = std::time::Instant::now();
+        let mut budget = Budget::default();
+        let scopes = scopes_at(&read, 0, &snapshot, &frame, &mut budget).scopes;
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        let [scope] = &scopes[..] else {
+            panic!("one scope")
+        };
+        assert_eq!(scope.function.as_deref(), Some("hostile"));
+        let value = |name: &str| find(&scope.variables, name).unwrap_or_else(|| panic!("{name}"));
+
+        let mut list = value("list");
+        let mut depth = 0;
+        while let Some(next) = list.children.iter().find(|c| c.name == "next") {
+            assert_eq!(next.value, "0x10");
+            match next.children.first() {
+                Some(node) => list = node,
+                None => break,
+            }
+            depth += 1;
+        }
+        assert!(
+            depth > 0 && depth <= MAX_DEPTH,
+            "the cycle is followed {depth} times"
+        );
+        let huge = value("huge");
+        assert_eq!(huge.children.len() as u64, MAX_ELEMENTS);
+        assert!(
+            huge.value.contains(", … 9999999") && huge.value.ends_with(" more]"),
+            "{}",
+            huge.value
+        );
+        assert!(value("knotted").value.contains("does not read"));
+        for (name, why) in [
+            ("looping", "not supported"),
+            ("deep", "too deep"),
+            ("outside", "unavailable"),
+        ] {
+            assert!(
+                value(name).value.contains(why),
+                "{name}: {}",
+                value(name).value
+            );
+        }
+        // The grid has 4 160 cells and rows: past the budget, what is left says so.
+        let grid = value("grid");
+        let last_row = grid.children.last().unwrap();
+        assert!(last_row.value.contains("budget"), "{}", last_row.value);
+        assert_eq!(budget.nodes, 0);
     }
 
     #[test]
