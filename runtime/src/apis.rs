@@ -168,9 +168,17 @@ impl_runtime_apis! {
             if !contracts::dry_runs_observed() {
                 return Contracts::bare_call_untraced(origin, dest, value, gas_limit, storage_deposit_limit, input_data);
             }
+            let call = contracts::DryRunCall {
+                origin: origin.clone(),
+                dest: dest.clone(),
+                value,
+                gas_limit,
+                storage_deposit_limit,
+                input_data: input_data.clone(),
+            };
             let (result, trace) =
                 Contracts::bare_call(origin, dest, value, gas_limit, storage_deposit_limit, input_data);
-            contracts::observe_dry_run(&trace);
+            contracts::observe_dry_run(&trace, Some(call));
             result
         }
 
@@ -188,7 +196,7 @@ impl_runtime_apis! {
             }
             let (result, trace) =
                 Contracts::bare_instantiate(origin, value, gas_limit, storage_deposit_limit, code, data, salt);
-            contracts::observe_dry_run(&trace);
+            contracts::observe_dry_run(&trace, None);
             result
         }
 

@@ -147,12 +147,27 @@ pub trait TraceObserver: Send + Sync {
     }
 }
 
+/// A dry-run call as it was asked for: what a debugger needs to run it again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DryRunCall {
+    pub origin: crate::AccountId,
+    pub dest: crate::AccountId,
+    pub value: crate::Balance,
+    pub gas_limit: Option<frame_support::weights::Weight>,
+    pub storage_deposit_limit: Option<crate::Balance>,
+    pub input_data: Vec<u8>,
+}
+
 /// Where a trace the observer gets comes from.
 #[cfg(feature = "std")]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TraceOrigin {
-    /// A dry run (`ContractsApi`).
-    DryRun,
+    /// A dry run (`ContractsApi`) on the state of block `number`; `call` is what it was
+    /// asked to run, for a call (an instantiation's is not kept).
+    DryRun {
+        number: crate::BlockNumber,
+        call: Option<DryRunCall>,
+    },
     /// Extrinsic `extrinsic` (`None`: outside any, e.g. block initialization) of block
     /// `number`, built or imported on top of `parent`.
     Block {
@@ -183,14 +198,15 @@ pub fn dry_runs_observed() -> bool {
     false
 }
 
-/// Hands a dry run's trace to the observer.
-pub fn observe_dry_run(trace: &ExecutionTrace) {
+/// Hands a dry run's trace to the observer, with the call it ran when it was one.
+pub fn observe_dry_run(trace: &ExecutionTrace, call: Option<DryRunCall>) {
     #[cfg(feature = "std")]
     if let Some(observer) = OBSERVER.get() {
-        observer.observe(trace, TraceOrigin::DryRun);
+        let number = frame_system::Pallet::<crate::Runtime>::block_number();
+        observer.observe(trace, TraceOrigin::DryRun { number, call });
     }
     #[cfg(not(feature = "std"))]
-    let _ = trace;
+    let _ = (trace, call);
 }
 
 /// The code stored under `hash`, as uploaded (for the observer, which runs inside the

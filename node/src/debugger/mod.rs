@@ -5,6 +5,7 @@
 //! The node keeps sessions of these (`rpc::debug`); the DAP adapter (`dap`) and the
 //! Explorer drive them.
 
+pub mod next_dry_run;
 pub mod variables;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -2,7 +2,8 @@
 //! execution (and, with `--trace-dry-runs`, of a dry run) to [`LogObserver`], which
 //! annotates it and logs its tree (target `europa::trace`, level info). On a wasmi
 //! chain, a trace with a trap goes to the log's lens first (`lens::LogLens`), which
-//! logs it located. With `--coverage`, it also takes what covered executions reached.
+//! logs it located. With `--coverage`, it also takes what covered executions reached;
+//! while a debugger waits for a contract's next dry run, it offers it dry runs.
 
 use std::sync::Arc;
 
@@ -20,6 +21,8 @@ pub struct LogObserver {
     pub lens: Option<LogLens>,
     /// Where covered executions' hits go, with `--coverage`.
     pub coverage: Option<Arc<crate::coverage::Coverage>>,
+    /// Debugging sessions waiting for a contract's next dry run.
+    pub dry_run_watch: Arc<crate::debugger::next_dry_run::DryRunWatch>,
 }
 
 impl LogObserver {
@@ -34,7 +37,7 @@ impl TraceObserver for LogObserver {
     }
 
     fn wants_dry_runs(&self) -> bool {
-        self.dry_runs && self.logging()
+        (self.dry_runs && self.logging()) || self.dry_run_watch.wanted()
     }
 
     fn wants_coverage(&self) -> bool {
@@ -49,8 +52,16 @@ impl TraceObserver for LogObserver {
     }
 
     fn observe(&self, trace: &ExecutionTrace, origin: TraceOrigin) {
+        if let TraceOrigin::DryRun {
+            number,
+            call: Some(call),
+        } = &origin
+        {
+            self.dry_run_watch.offer(trace, *number, call);
+        }
         // Executions that recorded nothing (see `dispatched_limits`) still report.
-        if !self.logging() {
+        let dry_run = matches!(origin, TraceOrigin::DryRun { .. });
+        if !self.logging() || (dry_run && !self.dry_runs) {
             return;
         }
         if let (
@@ -60,8 +71,9 @@ impl TraceObserver for LogObserver {
                 number,
                 extrinsic: Some(extrinsic),
             },
-        ) = (&self.lens, origin)
+        ) = (&self.lens, &origin)
         {
+            let (parent, number, extrinsic) = (*parent, *number, *extrinsic);
             if lens::wanted(trace) {
                 let trap = LoggedTrap {
                     parent,
@@ -78,7 +90,7 @@ impl TraceObserver for LogObserver {
         let code = |hash: &[u8; 32]| stored_code(&(*hash).into());
         let annotated = self.insight.annotate(trace.clone(), &code);
         let what = match origin {
-            TraceOrigin::DryRun => "dry run",
+            TraceOrigin::DryRun { .. } => "dry run",
             TraceOrigin::Block { .. } => "contract execution",
         };
         log_execution(&annotated, self.level, what);

@@ -35,7 +35,10 @@ use super::{
     },
     FullBackend,
 };
-use crate::lens::runtime_api;
+use crate::{
+    debugger::next_dry_run::{self, DryRunWatch},
+    lens::runtime_api,
+};
 use crate::{
     debugger::{
         variables::{self, Budget, Variable},
@@ -58,8 +61,8 @@ pub const KEPT_SNAPSHOTS: usize = 4;
 pub const MAX_MEMORY_READ: u32 = 64 * 1024;
 
 /// What a session opens on: an execution as `europa_lineRecord` names it, or, with
-/// `contract`, the next extrinsic that runs that contract (waiting `timeoutSecs` for a
-/// block with one).
+/// `contract`, the next extrinsic or dry-run call that runs that contract (waiting
+/// `timeoutSecs` for one).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DebugTarget {
@@ -72,7 +75,7 @@ pub struct DebugTarget {
 #[rpc(server)]
 pub trait DebugApi {
     /// Starts a session on one execution, named as `europa_lineRecord` takes it, or on
-    /// the next extrinsic that runs `contract` (at the first step). Returns `{session,
+    /// the next extrinsic or dry-run call that runs `contract` (at the first step). Returns `{session,
     /// steps, executor, stepsExecutor, explanation, sources}`.
     #[method(name = "europa_debugLaunch")]
     async fn launch(&self, target: DebugTarget) -> RpcResult<Launched>;
@@ -206,6 +209,7 @@ struct Sessions {
 pub struct DebugRpc<C> {
     tracer: Tracer<C>,
     sessions: Arc<Mutex<Sessions>>,
+    dry_runs: Arc<DryRunWatch>,
 }
 
 impl<C> DebugRpc<C>
@@ -273,10 +277,11 @@ where
 }
 
 impl<C> DebugRpc<C> {
-    pub fn new(tracer: Tracer<C>) -> Self {
+    pub fn new(tracer: Tracer<C>, dry_runs: Arc<DryRunWatch>) -> Self {
         DebugRpc {
             tracer,
             sessions: Arc::default(),
+            dry_runs,
         }
     }
 
@@ -427,21 +432,57 @@ where
     C: Send + Sync + 'static,
     C::Api: ContractsTraceApi<Block, AccountId, Balance, Hash, EventRecord> + sp_api::ApiExt<Block>,
 {
-    /// The block and index of the next extrinsic that runs `contract` (in any frame), of
-    /// the blocks imported from now on, within `wait`.
-    async fn next_execution(&self, contract: AccountId, wait: Duration) -> RpcResult<(Hash, u32)> {
-        let mut blocks = self.tracer.client().import_notification_stream();
+    /// The next execution that runs `contract` (in any frame), within `wait`: an
+    /// extrinsic of the blocks imported from now on, or a dry-run call.
+    async fn next_execution(
+        &self,
+        contract: AccountId,
+        wait: Duration,
+    ) -> RpcResult<LineRecordRequest> {
+        let dry_run = self.dry_runs.wait(contract.clone()).ok_or_else(|| {
+            invalid_params(format!(
+                "{} launches wait for a contract's next execution already",
+                next_dry_run::MAX_WAITING
+            ))
+        })?;
         let deadline = tokio::time::Instant::now() + wait;
+        let timed_out = || {
+            invalid_params(format!(
+                "{contract} ran in no block and no dry run within {} s",
+                wait.as_secs()
+            ))
+        };
+        let extrinsic = self.next_extrinsic(contract.clone());
+        tokio::select! {
+            found = extrinsic => {
+                let (block, index) = found?;
+                let request = json!({ "extrinsic": { "block": block, "index": index } });
+                serde_json::from_value(request).map_err(|e| runtime_error(e.to_string()))
+            }
+            caught = dry_run => {
+                let caught = caught.map_err(|_| runtime_error("the node is shutting down"))?;
+                let at = self
+                    .tracer
+                    .client()
+                    .hash(caught.number)
+                    .ok()
+                    .flatten()
+                    .ok_or_else(|| runtime_error("the dry run's block is gone"))?;
+                Ok(LineRecordRequest::of_call(caught.call.into(), at))
+            }
+            _ = tokio::time::sleep_until(deadline) => Err(timed_out()),
+        }
+    }
+
+    /// The block and index of the next extrinsic that runs `contract` (in any frame), of
+    /// the blocks imported from now on.
+    async fn next_extrinsic(&self, contract: AccountId) -> RpcResult<(Hash, u32)> {
+        let mut blocks = self.tracer.client().import_notification_stream();
         let account = contract.encode();
         loop {
-            let imported = tokio::time::timeout_at(deadline, blocks.next())
+            let imported = blocks
+                .next()
                 .await
-                .map_err(|_| {
-                    invalid_params(format!(
-                        "{contract} ran in no block within {} s",
-                        wait.as_secs()
-                    ))
-                })?
                 .ok_or_else(|| runtime_error("the node is shutting down"))?;
             let hash = imported.hash;
             let account = account.clone();
@@ -477,8 +518,8 @@ where
     C::Api: ContractsTraceApi<Block, AccountId, Balance, Hash, EventRecord> + sp_api::ApiExt<Block>,
 {
     async fn launch(&self, target: DebugTarget) -> RpcResult<Launched> {
-        let mut execution = target.execution;
-        if let Some(contract) = target.contract {
+        let execution = target.execution;
+        let request: LineRecordRequest = if let Some(contract) = target.contract {
             if execution.keys().any(|key| key != "maxSteps") {
                 return Err(invalid_params(
                     "give `contract` alone, or one of `call`, `instantiate` and `extrinsic`",
@@ -488,14 +529,17 @@ where
                 .timeout_secs
                 .map_or(DEFAULT_WAIT, Duration::from_secs)
                 .min(MAX_WAIT);
-            let (block, index) = self.next_execution(contract.0, wait).await?;
-            execution.insert(
-                "extrinsic".into(),
-                json!({ "block": block, "index": index }),
-            );
-        }
-        let request: LineRecordRequest = serde_json::from_value(Value::Object(execution))
-            .map_err(|e| invalid_params(e.to_string()))?;
+            let mut request = self.next_execution(contract.0, wait).await?;
+            if let Some(steps) = execution.get("maxSteps") {
+                let steps = serde_json::from_value(steps.clone())
+                    .map_err(|e| invalid_params(format!("maxSteps: {e}")))?;
+                request.set_max_steps(steps);
+            }
+            request
+        } else {
+            serde_json::from_value(Value::Object(execution))
+                .map_err(|e| invalid_params(e.to_string()))?
+        };
         let request = request.checked()?;
         let (timeline, launched, replay) = self
             .tracer

@@ -49,6 +49,8 @@ pub struct Dependencies<C, P> {
     pub revert_watchers: Arc<revert_watchers::RevertWatchers>,
     /// The coverage collected, with `--coverage`.
     pub coverage: Option<Arc<crate::coverage::Coverage>>,
+    /// Debugging sessions waiting for a contract's next dry run.
+    pub dry_run_watch: Arc<crate::debugger::next_dry_run::DryRunWatch>,
 }
 
 pub use crate::service::FullBackend;
@@ -95,6 +97,7 @@ where
     );
     module.merge(debug::DebugApiServer::into_rpc(debug::DebugRpc::new(
         tracer.clone(),
+        deps.dry_run_watch,
     )))?;
     module.merge(tracer.into_rpc())?;
     module.merge(Explore::new(deps.client.clone(), deps.insight.clone()).into_rpc())?;

@@ -13,6 +13,7 @@ use crate::{
     cli::{EuropaParams, Sealing},
     clock::Clock,
     coverage::{Coverage, CoverageOutput},
+    debugger::next_dry_run::DryRunWatch,
     executor::NativeExecutor,
     insight::{Insight, Kind, LogObserver},
     lens::{LogLens, LoggedTrap},
@@ -81,18 +82,21 @@ fn learn(chain_dir: &std::path::Path, params: &EuropaParams) -> Result<Learned, 
     let (lens, traps) = LogLens::new();
     let covered = params.coverage || params.coverage_file.is_some();
     let coverage = covered.then(|| Arc::new(Coverage::new(params.coverage_filter)));
+    let dry_run_watch = Arc::new(DryRunWatch::default());
     let observer = LogObserver {
         insight: insight.clone(),
         level: params.trace,
         dry_runs: params.trace_dry_runs,
         lens: Some(lens),
         coverage: coverage.clone(),
+        dry_run_watch: dry_run_watch.clone(),
     };
     europa_runtime::contracts::observe_traces(Box::new(observer)).map_err(ServiceError::Other)?;
     Ok(Learned {
         insight,
         traps,
         coverage,
+        dry_run_watch,
     })
 }
 
@@ -101,6 +105,7 @@ struct Learned {
     insight: Arc<Insight>,
     traps: std::sync::mpsc::Receiver<LoggedTrap>,
     coverage: Option<Arc<Coverage>>,
+    dry_run_watch: Arc<DryRunWatch>,
 }
 
 /// Starts the node; `temporary`: its directory goes when it stops (`--tmp`).
@@ -118,6 +123,7 @@ pub fn new_full(
         insight,
         traps: logged_traps,
         coverage,
+        dry_run_watch,
     } = learn(&chain_dir, &params)?;
     let (client, backend, keystore_container, mut task_manager) =
         sc_service::new_full_parts::<Block, RuntimeApi, _>(&config, None, NativeExecutor, vec![])?;
@@ -202,6 +208,7 @@ pub fn new_full(
                 insight: insight.clone(),
                 revert_watchers: revert_watchers.clone(),
                 coverage: coverage.clone(),
+                dry_run_watch: dry_run_watch.clone(),
             })
             .map_err(Into::into)
         }

@@ -176,6 +176,8 @@ describe('europa debug (DAP)', { timeout: 300_000 }, () => {
   });
 
   test("a contract's next execution is caught from an @polkadot/api transaction", async () => {
+    // The gas estimate is a dry run: made before the launch, so the transaction is caught.
+    const { gasRequired } = await contract.query.run(alice.address, { gasLimit: maxGas(node.api) }, 0);
     await withAdapter(async () => {
       const launched = Promise.all([
         dc.configurationSequence(),
@@ -184,7 +186,6 @@ describe('europa debug (DAP)', { timeout: 300_000 }, () => {
       ]);
       // The adapter is waiting on the node; a test sends its transaction.
       await new Promise((resolve) => setTimeout(resolve, 500));
-      const { gasRequired } = await contract.query.run(alice.address, { gasLimit: maxGas(node.api) }, 0);
       const sent = await sendInBlock(node.api, contract.tx.run({ gasLimit: gasRequired }, 0), alice);
       assert.equal(sent.dispatchError, 'contracts.ContractTrapped');
       await launched;
@@ -196,6 +197,29 @@ describe('europa debug (DAP)', { timeout: 300_000 }, () => {
     });
   });
 
+  test("a contract's next dry run is caught too: a test's query, stepped with its locals", async () => {
+    await withAdapter(async () => {
+      const launched = Promise.all([
+        dc.configurationSequence(),
+        dc.launch({ url: node.url, contract: locals.address.toString(), stopOnEntry: true }),
+        dc.assertStoppedLocation('entry', {}),
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      // A dry run, as a test (or polkadot.js apps) reads a contract: no transaction.
+      const { result, output } = await locals.query.run(alice.address, { gasLimit: maxGas(node.api) }, 7);
+      assert.ok(result.isOk);
+      await launched;
+      await dc.setBreakpointsRequest({ source: { path: LOCALS_SOURCE }, breakpoints: [{ line: 24 }] });
+      await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
+      const inspect = (await top()).find((f) => /inspect/.test(f.name));
+      const scopes = (await dc.scopesRequest({ frameId: inspect.id })).body.scopes;
+      const vars = (await dc.variablesRequest({ variablesReference: scopes.find((s) => s.name === 'Locals').variablesReference })).body.variables;
+      assert.equal(vars.find((v) => v.name === 'count').value, '7', 'the dry run\'s own argument');
+      // The query's answer, and the session's end, agree: 7 * 1000 + 14 + 7 - 3.
+      assert.equal(output.toJSON().ok, 7018);
+    });
+  });
+
   test('launch configurations that cannot work get an error, never a hang', async () => {
     await withAdapter(async () => {
       await assert.rejects(dc.launch({ url: node.url }), /exactly one of `call`, `instantiate` and `extrinsic`/);
@@ -203,7 +227,7 @@ describe('europa debug (DAP)', { timeout: 300_000 }, () => {
       await assert.rejects(dc.launch(launchRun(0, { url: 'wss://x:1' })), /ws:\/\/HOST:PORT/);
       await assert.rejects(dc.launch({ url: node.url, contract: 'nobody' }), /SS58/);
       await assert.rejects(dc.launch(launchRun(0, { contract: contract.address.toString() })), /give `contract` alone/);
-      await assert.rejects(dc.launch({ url: node.url, contract: contract.address.toString(), timeoutSecs: 1 }), /ran in no block within 1 s/);
+      await assert.rejects(dc.launch({ url: node.url, contract: contract.address.toString(), timeoutSecs: 1 }), /ran in no block and no dry run within 1 s/);
     });
   });
 });

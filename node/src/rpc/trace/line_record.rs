@@ -79,6 +79,22 @@ enum What {
 }
 
 impl LineRecordRequest {
+    /// Keeps `steps` steps at most (checked with the rest).
+    pub fn set_max_steps(&mut self, steps: u32) {
+        self.max_steps = Some(steps);
+    }
+
+    /// A dry-run call on the state of block `at`, keeping the default number of steps.
+    pub fn of_call(call: CallRequest, at: Hash) -> Self {
+        LineRecordRequest {
+            call: Some(call),
+            instantiate: None,
+            extrinsic: None,
+            at: Some(at),
+            max_steps: None,
+        }
+    }
+
     pub fn checked(self) -> Result<Checked, ErrorObjectOwned> {
         let max_steps = self.max_steps.unwrap_or(DEFAULT_STEPS);
         if max_steps > MAX_STEPS {

@@ -86,6 +86,19 @@ pub struct CallRequest {
     input_data: HexBytes,
 }
 
+impl From<europa_runtime::contracts::DryRunCall> for CallRequest {
+    fn from(call: europa_runtime::contracts::DryRunCall) -> Self {
+        CallRequest {
+            origin: Account(call.origin),
+            dest: Account(call.dest),
+            value: Amount(call.value),
+            gas_limit: call.gas_limit.map(GasLimit),
+            storage_deposit_limit: call.storage_deposit_limit.map(Amount),
+            input_data: HexBytes(call.input_data),
+        }
+    }
+}
+
 impl CallRequest {
     /// Dry-runs the call at `at` under `limits`, traced, and with gas profiles (by line
     /// for the code the line starts cover, keeping up to that many steps) when `profile`
