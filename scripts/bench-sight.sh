@@ -9,7 +9,8 @@
 # a debugging session of compute.work(1) cut to EUROPA_BENCH_DEBUG_STEPS (100 000) steps:
 # its start, the node's memory for it, and steps forward and back (EUROPA_BENCH_DEBUG_MOVES,
 # 200 each, p50/p99), and the start of a session on the largest fixture (caller's DWARF
-# build).
+# build); the variables of a step (EUROPA_BENCH_DEBUG_VARIABLES steps, 20: each a re-run,
+# then kept).
 # EUROPA_BENCH_NODE_ARGS adds node flags to every run.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"

@@ -193,7 +193,7 @@ function debugger_(rpc, root, title, launched) {
     move(how);
   });
   replace(root, h('h2', {}, title),
-    h('p', { class: 'muted' }, `${grouped(launched.steps)} steps, ${launched.stepsExecutor === launched.executor ? `run on ${launched.executor}` : `decided on ${launched.executor}, stepped on its ${launched.stepsExecutor} lens (gas as ${launched.stepsExecutor} counts it)`}. Keys: n over, s in, o out, b back, c continue, Shift+C reverse continue, r restart.`),
+    h('p', { class: 'muted' }, `${grouped(launched.steps)} steps, ${launched.stepsExecutor === launched.executor ? `run on ${launched.executor}` : `decided on ${launched.executor}, stepped on its ${launched.stepsExecutor} lens (gas as ${launched.stepsExecutor} counts it)`}${launched.refTime == null ? '' : `; the chain charged ${grouped(launched.refTime)} ref_time for the call`}. Keys: n over, s in, o out, b back, c continue, Shift+C reverse continue, r restart.`),
     view);
   view.focus();
   move('restart');

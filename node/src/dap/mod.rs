@@ -152,6 +152,8 @@ struct Adapter {
     client_paths: BTreeMap<String, String>,
     /// The state at the current step, as the node last said it.
     state: Value,
+    /// What the node said of the session it launched (executors, the decisive gas).
+    launched: Value,
     /// What each `variablesReference` from [`FIRST_HANDLE`] on is, until the next stop.
     handles: Vec<Handle>,
     done: bool,
@@ -283,6 +285,7 @@ impl Adapter {
             .ok_or("the node started no session")?;
         self.node = Some(node);
         self.session = Some(session);
+        self.launched = launched;
         self.stop_on_entry = launch.stop_on_entry;
         for (path, lines) in std::mem::take(&mut self.pending) {
             self.node_breakpoints(&path, &lines)?;
@@ -538,7 +541,20 @@ impl Adapter {
                 variable("call", text(&state["call"])),
                 variable("contract", text(&state["contract"])),
                 variable("code hash", text(&state["codeHash"])),
-                variable("ref_time burnt", text(&state["refTime"])),
+                variable(
+                    &format!(
+                        "ref_time burnt so far ({} count)",
+                        text(&self.launched["stepsExecutor"])
+                    ),
+                    text(&state["refTime"]),
+                ),
+                variable(
+                    &format!(
+                        "ref_time charged for the call ({})",
+                        text(&self.launched["executor"])
+                    ),
+                    text(&self.launched["refTime"]),
+                ),
                 variable(
                     "step",
                     format!("{} of {}", text(&state["step"]), text(&state["steps"])),

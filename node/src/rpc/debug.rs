@@ -75,8 +75,9 @@ pub struct DebugTarget {
 #[rpc(server)]
 pub trait DebugApi {
     /// Starts a session on one execution, named as `europa_lineRecord` takes it, or on
-    /// the next extrinsic or dry-run call that runs `contract` (at the first step). Returns `{session,
-    /// steps, executor, stepsExecutor, explanation, sources}`.
+    /// the next extrinsic or dry-run call that runs `contract` (at the first step).
+    /// Returns `{session, steps, executor, stepsExecutor, refTime, explanation,
+    /// sources}`.
     #[method(name = "europa_debugLaunch")]
     async fn launch(&self, target: DebugTarget) -> RpcResult<Launched>;
 
@@ -176,6 +177,9 @@ pub struct Launched {
     steps: u32,
     executor: String,
     steps_executor: String,
+    /// What the decisive run charged for the outermost frame (`ref_time`); the steps'
+    /// `refTime` are as `stepsExecutor` counts.
+    ref_time: Option<u64>,
     explanation: Option<String>,
     /// The text of the Rust files the record names that are on the node's machine.
     sources: BTreeMap<String, Vec<String>>,
@@ -551,6 +555,7 @@ where
                         steps: answer.record.steps.len() as u32,
                         executor: answer.executor,
                         steps_executor: answer.record.steps_executor.clone(),
+                        ref_time: answer.ref_time,
                         explanation: answer.explanation,
                         sources: answer.record.sources.clone(),
                     };

@@ -135,7 +135,8 @@ fn variables_are_the_values_the_source_implies() {
         ink_input("new", ()),
     );
     let input = ink_input("run", 5u32);
-    let session = launch(&node, &contract, &input).expect("a session")["session"].clone();
+    let launched = launch(&node, &contract, &input).expect("a session");
+    let session = launched["session"].clone();
     let set = node
         .call(
             "europa_debugSetBreakpoints",
@@ -235,4 +236,10 @@ fn variables_are_the_values_the_source_implies() {
         .call("europa_traceCall", json!([call_request(&contract, &input)]))
         .unwrap();
     assert!(plain["result"]["ok"].is_object(), "{plain}");
+    // The session's decisive total is the plain run's outermost frame's (the chain's
+    // figure, wasmi here), whatever the lens's steps count.
+    assert_eq!(launched["executor"], "wasmi");
+    assert_eq!(launched["stepsExecutor"], "wasmtime");
+    let frame = &plain["trace"]["root"]["gasConsumed"]["refTime"];
+    assert_eq!(&launched["refTime"], frame, "{launched} {plain}");
 }

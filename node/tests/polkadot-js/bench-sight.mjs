@@ -19,6 +19,7 @@ const settings = {
   reports: Number(process.env.EUROPA_BENCH_COVERAGE_REPORTS ?? 10),
   debugSteps: Number(process.env.EUROPA_BENCH_DEBUG_STEPS ?? 100_000),
   debugMoves: Number(process.env.EUROPA_BENCH_DEBUG_MOVES ?? 200),
+  debugVariables: Number(process.env.EUROPA_BENCH_DEBUG_VARIABLES ?? 20),
   nodeArgs: (process.env.EUROPA_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
 };
 const fixtures = new URL('../../../pallets/contracts/fixtures/', import.meta.url);
@@ -128,6 +129,20 @@ async function debugging(alice) {
     const forward = await time('in');
     const back = await time('back');
     const over = await time('over');
+    // Variables at a step: the execution runs again up to it (a new step each time),
+    // then once more at the same step (kept).
+    const reruns = [];
+    const kept = [];
+    for (let i = 1; i <= settings.debugVariables; i += 1) {
+      await node.provider.send('europa_debugStep', [session, { goto: Math.floor((i * steps) / (settings.debugVariables + 1)) }]);
+      started = performance.now();
+      await node.provider.send('europa_debugVariables', [session, 0]);
+      reruns.push(performance.now() - started);
+      started = performance.now();
+      await node.provider.send('europa_debugVariables', [session, 0]);
+      kept.push(performance.now() - started);
+    }
+    const withSnapshots = memory(node.child.pid);
 
     const caller = await instantiateWithCode(node.api, alice, dwarfBundle('caller'), 'new', []);
     const size = readFileSync(new URL('dwarf/caller.wasm', fixtures)).length;
@@ -135,7 +150,7 @@ async function debugging(alice) {
     started = performance.now();
     await node.provider.send('europa_debugLaunch', [{ call: { origin: alice.address, dest: caller.address.toString(), inputData: u8aToHex(get) } }]);
     const bigLaunch = performance.now() - started;
-    return { steps, launch, before, held, forward, back, over, size, bigLaunch };
+    return { steps, launch, before, held, forward, back, over, size, bigLaunch, variables: spread(reruns), keptVariables: spread(kept), withSnapshots };
   } finally {
     await node.stop();
   }
@@ -170,6 +185,8 @@ async function main() {
     `debugging session of compute.work(1), ${debug.steps} steps: started in ${ms(debug.launch)}, ` +
       `node RSS ${debug.before.now.toFixed(0)} → ${debug.held.now.toFixed(0)} MiB with it open; ` +
       `step in ${debug.forward}, step back ${debug.back}, step over ${debug.over}; ` +
+      `variables at a new step (a re-run) ${debug.variables}, at the same step again ${debug.keptVariables}, ` +
+      `node RSS ${debug.withSnapshots.now.toFixed(0)} MiB with four snapshots kept; ` +
       `a session on caller's ${(debug.size / 1024).toFixed(0)} KiB DWARF build started in ${ms(debug.bigLaunch)}`,
   );
   if (!plain.allRan || !covered.allRan) process.exitCode = 1;

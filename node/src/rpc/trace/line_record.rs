@@ -58,6 +58,9 @@ pub struct ExtrinsicRef {
 pub struct LineRecordAnswer {
     /// The executor that decides (wasmi on a default chain).
     pub executor: String,
+    /// The `ref_time` the decisive run's outermost frame consumed: what the chain
+    /// charges, beside the steps' own counts (the lens's fuel on a wasmi chain).
+    pub ref_time: Option<u64>,
     #[serde(flatten)]
     pub record: LineRecord,
     /// Why the execution failed, when it did.
@@ -184,6 +187,10 @@ where
         return Err(invalid_params(format!("{title} ran no contract")));
     }
     let (_, line_starts) = line_tables(insight, &traces, &code);
+    let decisive_ref_time = traces
+        .first()
+        .and_then(|trace| trace.root.as_ref())
+        .map(|root| root.gas_consumed.ref_time);
     let profile = ProfileRequest {
         line_starts: line_starts.clone(),
         max_steps: steps,
@@ -225,6 +232,7 @@ where
         record,
         explanation: annotated.explanation.clone(),
         executor,
+        ref_time: decisive_ref_time,
     };
     let replay = Replay {
         what,
