@@ -99,6 +99,9 @@ function debugger_(rpc, root, title, launched) {
     replace(frame,
       h('dt', {}, 'call'), h('dd', {}, next.call),
       h('dt', {}, 'contract'), h('dd', {}, short(next.contract, 8)),
+      h('dt', {}, 'caller'), h('dd', {}, short(next.caller, 8)),
+      h('dt', {}, 'value'), h('dd', {}, next.value),
+      h('dt', {}, 'ref_time'), h('dd', {}, `${grouped(next.refTime)} burnt of ${grouped(next.gasLimit)}`),
       h('dt', {}, 'code'), h('dd', {}, short(next.codeHash, 8)),
       h('dt', {}, 'outcome'), h('dd', {}, next.outcome));
     showSource(where);

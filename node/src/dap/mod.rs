@@ -87,15 +87,6 @@ fn host_calls<'a>(
         .filter(move |(_, call)| wanted(call["func"].as_str().unwrap_or_default()))
 }
 
-/// The value of a host call's argument `name`.
-fn arg<'a>(call: &'a Value, name: &str) -> Option<&'a str> {
-    call["args"]
-        .as_array()?
-        .iter()
-        .find(|pair| pair[0] == name)
-        .and_then(|pair| pair[1].as_str())
-}
-
 /// `name: value, …` → code => output, or ✗ why it stopped the contract.
 fn call_text(call: &Value) -> String {
     let args: Vec<String> = call["args"]
@@ -540,6 +531,9 @@ impl Adapter {
             Some(CONTRACT_SCOPE) => vec![
                 variable("call", text(&state["call"])),
                 variable("contract", text(&state["contract"])),
+                variable("caller", text(&state["caller"])),
+                variable("value", text(&state["value"])),
+                variable("ref_time limit", text(&state["gasLimit"])),
                 variable("code hash", text(&state["codeHash"])),
                 variable(
                     &format!(
@@ -566,18 +560,41 @@ impl Adapter {
                     variable(&format!("{index} {}", text(&call["func"])), call_text(call))
                 })
                 .collect(),
-            // What the frame read and wrote so far, in order: `key`, and the value read
-            // (the call's output) or written.
-            Some(STORAGE_SCOPE) => host_calls(state, |func| func.contains("storage"))
-                .map(|(index, call)| {
-                    let key = arg(call, "key").unwrap_or("?");
-                    let what = match arg(call, "value") {
-                        Some(value) => format!("{} ← {value}", text(&call["func"])),
-                        None => format!("{} → {}", text(&call["func"]), text(&call["output"])),
-                    };
-                    variable(&format!("{index} {key}"), what)
-                })
-                .collect(),
+            // What the frame read and wrote so far, in order: each key's value before
+            // and after, decoded with the contract's storage layout where it can be.
+            Some(STORAGE_SCOPE) => {
+                let (node, session) = self.node()?;
+                let accesses = node.call("europa_debugStorage", json!([session]))?;
+                let shown = |access: &Value, which: &str| {
+                    let decoded = &access[format!("decoded{which}").as_str()];
+                    match decoded.as_str() {
+                        Some(decoded) => decoded.to_owned(),
+                        None => text(&access[which.to_lowercase().as_str()]),
+                    }
+                };
+                accesses
+                    .as_array()
+                    .map(Vec::as_slice)
+                    .unwrap_or_default()
+                    .iter()
+                    .enumerate()
+                    .map(|(index, access)| {
+                        let func = text(&access["func"]);
+                        let what = match func.ends_with("get_storage")
+                            || func.ends_with("contains_storage")
+                        {
+                            true => format!("read {}", shown(access, "Before")),
+                            false => {
+                                format!("{} → {}", shown(access, "Before"), shown(access, "After"))
+                            }
+                        };
+                        variable(
+                            &format!("{index} {}", text(&access["key"])),
+                            format!("{what} ({func})"),
+                        )
+                    })
+                    .collect()
+            }
             Some(EVENTS_SCOPE) => host_calls(state, |func| func.ends_with("deposit_event"))
                 .map(|(index, call)| variable(&index.to_string(), call_text(call)))
                 .collect(),

@@ -140,6 +140,10 @@ pub struct StepState {
     pub frame: u32,
     pub call: String,
     pub contract: String,
+    /// Who called the frame, the value it was sent, and its `ref_time` limit.
+    pub caller: String,
+    pub value: String,
+    pub gas_limit: u64,
     pub code_hash: String,
     pub outcome: String,
     /// `ref_time` the frame's code had burnt, as the steps' executor counts it.
@@ -156,6 +160,63 @@ pub struct HostCallSoFar {
     pub code: Option<String>,
     pub output: Option<String>,
     pub error: Option<String>,
+}
+
+/// One storage access of a frame, in order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StorageAccess {
+    /// The host function (`seal1.get_storage`, …).
+    pub func: String,
+    /// The key (0x-hex).
+    pub key: String,
+    /// What the key held before (0x-hex), as far as the frame shows: what a read or
+    /// take found, else what an earlier access of the frame read or wrote; `None` when
+    /// unknown or empty.
+    pub before: Option<String>,
+    /// What it holds after: what was written, `None` once cleared or taken.
+    pub after: Option<String>,
+    /// `before` and `after` decoded with the contract's storage layout (its metadata).
+    pub decoded_before: Option<String>,
+    pub decoded_after: Option<String>,
+}
+
+/// The storage accesses among `host_calls` (one frame's, in order): each key's value
+/// before and after, followed from one access to the next.
+pub fn storage_accesses(host_calls: &[HostCallSoFar]) -> Vec<StorageAccess> {
+    let mut known: BTreeMap<String, Option<String>> = BTreeMap::new();
+    let mut accesses = Vec::new();
+    for call in host_calls {
+        let arg = |name: &str| {
+            call.args
+                .iter()
+                .find(|(arg, _)| arg == name)
+                .map(|(_, value)| value.clone())
+        };
+        let Some(key) = arg("key") else { continue };
+        let found = call.code.as_deref() == Some("Success");
+        let read = found.then(|| call.output.clone()).flatten();
+        let earlier = known.get(&key).cloned().flatten();
+        let (before, after) = match call.func.rsplit('.').next().unwrap_or_default() {
+            "get_storage" | "contains_storage" => {
+                let before = read.or(earlier);
+                (before.clone(), before)
+            }
+            "take_storage" => (read.or(earlier), None),
+            "set_storage" => (earlier, arg("value")),
+            "clear_storage" => (earlier, None),
+            _ => continue,
+        };
+        known.insert(key.clone(), after.clone());
+        accesses.push(StorageAccess {
+            func: call.func.clone(),
+            key,
+            before,
+            after,
+            ..StorageAccess::default()
+        });
+    }
+    accesses
 }
 
 /// One execution's timeline.
@@ -413,6 +474,9 @@ impl Timeline {
             frame,
             call: info.call.clone(),
             contract: info.contract.clone(),
+            caller: info.caller.clone(),
+            value: info.value.clone(),
+            gas_limit: info.gas_limit,
             code_hash: info.code_hash.clone(),
             outcome: info.outcome.clone(),
             ref_time,
@@ -629,6 +693,9 @@ mod tests {
                 parent: None,
                 depth: 1,
                 contract: "c".into(),
+                caller: "a".into(),
+                value: "0".into(),
+                gas_limit: 1_000,
                 code_hash: "0x".into(),
                 call: "c::m()".into(),
                 entry: "call".into(),
@@ -695,6 +762,67 @@ mod tests {
             let place = timeline.capture_place(entry).unwrap();
             assert_eq!(place.capture, expected);
         }
+    }
+
+    /// Each key's value is followed from access to access: a read says what it held,
+    /// a write what it holds next, a clear empties it.
+    #[test]
+    fn storage_accesses_follow_each_key() {
+        let call = |func: &str, args: &[(&str, &str)], code: Option<&str>, output: Option<&str>| {
+            HostCallSoFar {
+                func: func.into(),
+                args: args
+                    .iter()
+                    .map(|(n, v)| (n.to_string(), v.to_string()))
+                    .collect(),
+                code: code.map(Into::into),
+                output: output.map(Into::into),
+                error: None,
+            }
+        };
+        let calls = [
+            call(
+                "seal1.get_storage",
+                &[("key", "0x00")],
+                Some("Success"),
+                Some("0x01"),
+            ),
+            call("seal0.input", &[], None, Some("0xff")),
+            call(
+                "seal2.set_storage",
+                &[("key", "0x00"), ("value", "0x02")],
+                None,
+                None,
+            ),
+            call("seal1.clear_storage", &[("key", "0x00")], None, None),
+            call(
+                "seal1.get_storage",
+                &[("key", "0x00")],
+                Some("KeyNotFound"),
+                None,
+            ),
+            call(
+                "seal2.set_storage",
+                &[("key", "0x01"), ("value", "0x03")],
+                None,
+                None,
+            ),
+        ];
+        let seen: Vec<(String, Option<String>, Option<String>)> = storage_accesses(&calls)
+            .into_iter()
+            .map(|a| (a.key, a.before, a.after))
+            .collect();
+        let some = |v: &str| Some(v.to_owned());
+        assert_eq!(
+            seen,
+            [
+                ("0x00".into(), some("0x01"), some("0x01")),
+                ("0x00".into(), some("0x01"), some("0x02")),
+                ("0x00".into(), some("0x02"), None),
+                ("0x00".into(), None, None),
+                ("0x01".into(), None, some("0x03")),
+            ]
+        );
     }
 
     #[test]

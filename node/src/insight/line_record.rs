@@ -57,6 +57,11 @@ pub struct RecordFrame {
     pub parent: Option<u32>,
     pub depth: u32,
     pub contract: String,
+    /// Who called it (SS58), the value it was sent (in plancks, as text: it may not fit
+    /// a JSON number) and its `ref_time` limit.
+    pub caller: String,
+    pub value: String,
+    pub gas_limit: u64,
     pub code_hash: String,
     /// `contract::message(args)` when its metadata is known.
     pub call: String,
@@ -225,6 +230,9 @@ impl Builder<'_> {
             parent,
             depth: frame.depth,
             contract: accounts::ss58(&frame.contract.0),
+            caller: accounts::ss58(&frame.caller.0),
+            value: frame.value.to_string(),
+            gas_limit: frame.gas_limit.ref_time,
             code_hash: crate::hex::hex(&frame.code_hash.0),
             call,
             entry: format!("{:?}", frame.entry).to_lowercase(),

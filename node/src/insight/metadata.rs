@@ -12,6 +12,8 @@ use super::{type_bounds, InsightError};
 
 /// The largest metadata file or bundle Europa reads (a bundle carries the code too).
 pub const MAX_METADATA_BYTES: usize = 16 * 1024 * 1024;
+/// Storage layout nodes a storage key is looked for among at most.
+const MAX_LAYOUT_NODES: usize = 100_000;
 
 /// What Europa keeps of a contract's metadata.
 pub struct ContractAbi {
@@ -177,6 +179,54 @@ impl AbiReader {
                 .map(|(name, value)| (name.to_string(), value.to_string()))
                 .collect(),
         })
+    }
+
+    /// A value this contract stores under `key`, decoded by its storage layout: the
+    /// value of a root (the contract's struct, a `Lazy`) whose key is `key`, or an entry
+    /// of a `Mapping` (`key` is its root key, then the entry's key). `None` where the
+    /// layout names no such key or the value does not decode.
+    pub fn decode_storage(&self, key: &[u8], value: &[u8]) -> Option<String> {
+        use ink_metadata::layout::Layout;
+        let project = self.transcoder.metadata();
+        // The layout comes from the metadata: walked with a stack, and only so far.
+        let mut pending = vec![project.layout()];
+        let mut walked = 0;
+        let mut found = None;
+        while let Some(layout) = pending.pop() {
+            walked += 1;
+            if walked > MAX_LAYOUT_NODES {
+                break;
+            }
+            match layout {
+                Layout::Root(root) => {
+                    let root_key = root.root_key().key().to_le_bytes();
+                    if key == root_key || (key.len() > 4 && key.starts_with(&root_key)) {
+                        found = Some(match root.layout() {
+                            Layout::Leaf(leaf) if key.len() > 4 => leaf.ty().id,
+                            _ => root.ty().id,
+                        });
+                        break;
+                    }
+                    pending.push(root.layout());
+                }
+                Layout::Struct(layout) => {
+                    pending.extend(layout.fields().iter().map(|f| f.layout()))
+                }
+                Layout::Enum(layout) => pending.extend(
+                    layout
+                        .variants()
+                        .values()
+                        .flat_map(|variant| variant.fields().iter().map(|f| f.layout())),
+                ),
+                Layout::Array(layout) => pending.push(layout.layout()),
+                Layout::Hash(layout) => pending.push(layout.layout()),
+                Layout::Leaf(_) => {}
+            }
+        }
+        let ty = found?;
+        let data = &mut &value[..];
+        let decoded = unpanicking(|| self.transcoder.decode(ty, data))?.ok()?;
+        Some(decoded.to_string())
     }
 
     /// The contract's messages, as a form to call them needs them.

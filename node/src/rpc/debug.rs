@@ -41,8 +41,9 @@ use crate::{
 };
 use crate::{
     debugger::{
+        storage_accesses,
         variables::{self, Budget, Variable},
-        Breakpoint, CapturePlace, Exception, Move, StepState, Stop, Timeline,
+        Breakpoint, CapturePlace, Exception, Move, StepState, Stop, StorageAccess, Timeline,
     },
     insight::{symbols::code_section, Insight, LineRecord},
 };
@@ -143,6 +144,12 @@ pub trait DebugApi {
         count: u32,
         frame: Option<u32>,
     ) -> RpcResult<MemoryRead>;
+
+    /// The storage the current frame read and wrote up to the current step, in order:
+    /// `[{func, key, before, after, decodedBefore, decodedAfter}]`, values decoded with
+    /// the contract's storage layout when its metadata is registered.
+    #[method(name = "europa_debugStorage")]
+    async fn storage(&self, session: u64) -> RpcResult<Vec<StorageAccess>>;
 
     /// Ends a session. Returns whether there was one.
     #[method(name = "europa_debugClose")]
@@ -690,6 +697,29 @@ where
     ) -> RpcResult<MemoryRead> {
         let state = self.entry_state(session, frame).await?;
         read_memory(&state.snapshot, address, count)
+    }
+
+    async fn storage(&self, session: u64) -> RpcResult<Vec<StorageAccess>> {
+        let state = self.with(session, |session| session.timeline.state(Stop::Step))?;
+        let mut accesses = storage_accesses(&state.host_calls);
+        self.tracer
+            .run("europa_debugStorage", move |_, _, insight| {
+                let code_hash = sp_core::bytes::from_hex(&state.code_hash).unwrap_or_default();
+                let Some(reader) = insight.abi(&code_hash).and_then(|abi| abi.reader()) else {
+                    return Ok(accesses);
+                };
+                let decode = |key: &[u8], value: &Option<String>| {
+                    let value = sp_core::bytes::from_hex(value.as_deref()?).ok()?;
+                    reader.decode_storage(key, &value)
+                };
+                for access in &mut accesses {
+                    let key = sp_core::bytes::from_hex(&access.key).unwrap_or_default();
+                    access.decoded_before = decode(&key, &access.before);
+                    access.decoded_after = decode(&key, &access.after);
+                }
+                Ok(accesses)
+            })
+            .await
     }
 
     fn close(&self, session: u64) -> RpcResult<bool> {

@@ -122,6 +122,12 @@ describe('europa debug (DAP)', { timeout: 300_000 }, () => {
       assert.equal(valueOf(entered, 'flag'), 'true');
       assert.equal(valueOf(entered, 'bytes'), '[1, 2, 3, 5]');
       assert.equal(valueOf(entered, 'point'), '{x: 5, y: -7}');
+      // The storage ink! read before the message, decoded with the metadata's layout.
+      const scopes = (await dc.scopesRequest({ frameId: (await inspectFrame()).id })).body.scopes;
+      const storage = scopes.find((s) => s.name === 'Storage');
+      const accesses = (await dc.variablesRequest({ variablesReference: storage.variablesReference })).body.variables;
+      assert.equal(accesses.length, 1, JSON.stringify(accesses));
+      assert.match(accesses[0].value, /^read Locals \{ total: 0 \} \(seal1\.get_storage\)$/);
       const point = entered.find((v) => v.name === 'point');
       const members = (await dc.variablesRequest({ variablesReference: point.variablesReference })).body.variables;
       assert.deepEqual(members.map((m) => [m.name, m.value, m.type]), [['x', '5', 'i32'], ['y', '-7', 'i32']]);
