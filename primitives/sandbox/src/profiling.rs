@@ -102,6 +102,10 @@ pub const MAX_CAPTURED_LOCALS: u32 = 512;
 /// The index a global's capture is reported under (locals use their own index).
 pub const CAPTURED_GLOBAL: u32 = 1 << 31;
 
+/// Why an instance stopped once its snapshot was taken (a trap: the rest of a run made
+/// for a snapshot is not wanted).
+pub const SNAPSHOT_TAKEN: &str = "stopped: the snapshot asked for is taken";
+
 #[cfg(feature = "std")]
 mod instrument {
     use alloc::{
@@ -1135,7 +1139,8 @@ mod tests {
 
     /// A capture keeps, at its point, each captured frame's locals as of its latest
     /// place (the innermost: that point; callers: their call), the globals and the
-    /// memory; and a run that captures burns what a plain one does.
+    /// memory, then stops the run; a run that captures burns what a plain one does up
+    /// to there.
     #[test]
     fn a_capture_keeps_locals_globals_and_memory_where_asked() {
         let code = wat::parse_str(
@@ -1162,7 +1167,7 @@ mod tests {
         let starts = block_starts(&code).unwrap();
         // Original indices: the import 0, $inner 1, run 2.
         let functions = [1, 2];
-        let run = |at| {
+        let run = |at, reached: bool| {
             let instrumentation = Instrumentation {
                 line_starts: &starts,
                 every_block: true,
@@ -1175,19 +1180,23 @@ mod tests {
             let mut instance =
                 Instance::profiled(&engine, &code, &env, &mut (), BUDGET, &instrumentation)
                     .unwrap();
-            assert_eq!(
-                instance.invoke("run", &[], &mut ()),
-                Ok(vec![Value::I32(42)])
-            );
-            assert_eq!(
-                BUDGET - instance.fuel_remaining(),
-                burnt,
-                "capturing burns no fuel"
-            );
+            let invoked = instance.invoke("run", &[], &mut ());
+            if reached {
+                let Err(Error::Executor(why)) = &invoked else {
+                    panic!("stopped at the snapshot: {invoked:?}")
+                };
+                assert!(why.contains(SNAPSHOT_TAKEN), "{why}");
+            } else {
+                assert_eq!(invoked, Ok(vec![Value::I32(42)]));
+                let spent = BUDGET - instance.fuel_remaining();
+                assert_eq!(spent, burnt, "capturing burns no fuel");
+            }
             instance.take_profile().unwrap()
         };
 
-        let at_host = run(CapturePoint::HostCall(0)).snapshot.expect("a snapshot");
+        let at_host = run(CapturePoint::HostCall(0), true)
+            .snapshot
+            .expect("a snapshot");
         let [outer, inner] = &at_host.frames[..] else {
             panic!("{:?}", at_host.frames)
         };
@@ -1210,7 +1219,7 @@ mod tests {
 
         // At $inner's first step: its arguments, its own local not yet set, the memory
         // not yet written.
-        let profile = run(CapturePoint::HostCall(99));
+        let profile = run(CapturePoint::HostCall(99), false);
         assert_eq!(
             profile.snapshot, None,
             "a point never reached keeps nothing"
@@ -1220,7 +1229,7 @@ mod tests {
             .iter()
             .position(|step| profile.nodes[step.node as usize].site == Site::Function(1))
             .unwrap();
-        let at_entry = run(CapturePoint::Step(inner_start as u64))
+        let at_entry = run(CapturePoint::Step(inner_start as u64), true)
             .snapshot
             .unwrap();
         assert_eq!(

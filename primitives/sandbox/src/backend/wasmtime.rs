@@ -325,7 +325,7 @@ fn host_func(
             if let Some(profile) = &mut caller.data_mut().profile {
                 profile.host_start(&name, fuel);
             }
-            keep_snapshot_if_due(&mut caller);
+            keep_snapshot_if_due(&mut caller)?;
         }
         let returned = trampoline(scope, index, &mut caller, &args)
             .and_then(|r| check_host_result(&signature, &r));
@@ -448,15 +448,16 @@ fn instrumented_key(code: &[u8], instrumentation: &crate::Instrumentation<'_>) -
 }
 
 /// Keeps the profile's snapshot, with the memory as it is now, when its point was just
-/// reached.
-fn keep_snapshot_if_due(caller: &mut wt::Caller<'_, StoreData>) {
+/// reached; then stops the instance (a trap): a run for a snapshot has nothing more to
+/// show, and its caller discards the rest of the execution.
+fn keep_snapshot_if_due(caller: &mut wt::Caller<'_, StoreData>) -> wt::Result<()> {
     if !caller
         .data()
         .profile
         .as_ref()
         .is_some_and(Recorder::snapshot_due)
     {
-        return;
+        return Ok(());
     }
     let memory = caller
         .data()
@@ -466,6 +467,7 @@ fn keep_snapshot_if_due(caller: &mut wt::Caller<'_, StoreData>) {
     if let Some(profile) = &mut caller.data_mut().profile {
         profile.keep_snapshot(&memory);
     }
+    Err(wt::Error::msg(profiling::SNAPSHOT_TAKEN))
 }
 
 /// A capture hook (`europa_profile.capture_*`): keeps a local's or global's value, and
@@ -501,8 +503,9 @@ fn profiling_hook(
             if let Some(profile) = &mut caller.data_mut().profile {
                 record(profile, argument as u32, fuel);
             }
-            keep_snapshot_if_due(&mut caller);
+            keep_snapshot_if_due(&mut caller)?;
             let _ = caller.set_fuel(before_hook);
+            Ok(())
         },
     )
 }

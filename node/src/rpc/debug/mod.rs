@@ -3,6 +3,8 @@
 //! (`europa debug`) and the Explorer move it and read the state at each step. Sessions
 //! are few and expire when idle, so forgotten ones cost nothing for long.
 
+mod inspect;
+
 use std::{
     collections::{BTreeMap, BTreeSet},
     sync::{Arc, Mutex},
@@ -17,7 +19,7 @@ use jsonrpsee::{
     proc_macros::rpc,
     types::ErrorObjectOwned,
 };
-use pallet_europa_contracts::api::ContractsTraceApi;
+use pallet_europa_contracts::{api::ContractsTraceApi, trace::Snapshot};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sp_api::ProvideRuntimeApi;
@@ -36,17 +38,16 @@ use super::{
     FullBackend,
 };
 use crate::{
-    debugger::next_dry_run::{self, DryRunWatch},
+    debugger::{
+        next_dry_run::{self, DryRunWatch},
+        storage_accesses,
+        variables::{self, Variable},
+        Breakpoint, Exception, Move, StepState, Stop, StorageAccess, Timeline,
+    },
+    insight::{Insight, LineRecord},
     lens::runtime_api,
 };
-use crate::{
-    debugger::{
-        storage_accesses,
-        variables::{self, Budget, Variable},
-        Breakpoint, CapturePlace, Exception, Move, StepState, Stop, StorageAccess, Timeline,
-    },
-    insight::{symbols::code_section, Insight, LineRecord},
-};
+use inspect::{memory_expression, read_memory, read_variables, FrameVariables, MemoryRead};
 
 /// Sessions kept at once; launching another ends the one idle longest.
 pub const MAX_SESSIONS: usize = 8;
@@ -56,10 +57,6 @@ pub const IDLE_EXPIRY: Duration = Duration::from_secs(30 * 60);
 pub const DEFAULT_WAIT: Duration = Duration::from_secs(120);
 /// How long it may be told to wait at most (an adapter's call must still end).
 pub const MAX_WAIT: Duration = Duration::from_secs(280);
-/// Snapshots a session keeps (the linear memory each, 1 MiB at most on this chain).
-pub const KEPT_SNAPSHOTS: usize = 4;
-/// Bytes one `europa_debugReadMemory` returns at most.
-pub const MAX_MEMORY_READ: u32 = 64 * 1024;
 
 /// What a session opens on: an execution as `europa_lineRecord` names it, or, with
 /// `contract`, the next extrinsic or dry-run call that runs that contract (waiting
@@ -156,26 +153,6 @@ pub trait DebugApi {
     fn close(&self, session: u64) -> RpcResult<bool>;
 }
 
-/// The variables of one stack entry.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct FrameVariables {
-    /// The source function they belong to, as DWARF names it.
-    pub function: Option<String>,
-    pub variables: Vec<Variable>,
-    /// The size of the contract's linear memory there.
-    pub memory_bytes: u64,
-}
-
-/// Bytes of a contract's memory.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MemoryRead {
-    pub address: u64,
-    pub data: String,
-    pub unreadable: u32,
-}
-
 /// A session started.
 #[derive(Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -200,17 +177,6 @@ struct Session {
     used: Instant,
 }
 
-use pallet_europa_contracts::trace::Snapshot;
-
-/// A stack entry's state: where it was captured and the snapshot there.
-struct EntryState {
-    place: CapturePlace,
-    wasm_frame: u32,
-    inline_depth: u32,
-    snapshot: Arc<Snapshot>,
-    replay: Replay,
-}
-
 #[derive(Default)]
 struct Sessions {
     next: u64,
@@ -221,70 +187,6 @@ pub struct DebugRpc<C> {
     tracer: Tracer<C>,
     sessions: Arc<Mutex<Sessions>>,
     dry_runs: Arc<DryRunWatch>,
-}
-
-impl<C> DebugRpc<C>
-where
-    C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + sc_client_api::BlockBackend<Block>,
-    C: Send + Sync + 'static,
-    C::Api: ContractsTraceApi<Block, AccountId, Balance, Hash, EventRecord> + sp_api::ApiExt<Block>,
-{
-    /// Stack entry `frame` of session `id` at its current step, with the snapshot of
-    /// its contract frame there: kept, or taken by running the execution again.
-    async fn entry_state(&self, id: u64, frame: Option<u32>) -> RpcResult<EntryState> {
-        let frame = frame.unwrap_or(0);
-        let (place, entry, replay, kept) = self.with(id, |session| {
-            let stack = session.timeline.current_stack();
-            let entry = stack.get(frame as usize).cloned().ok_or_else(|| {
-                invalid_params(format!("the stack has {} entries: no {frame}", stack.len()))
-            })?;
-            let place = session
-                .timeline
-                .capture_place(&entry)
-                .ok_or_else(|| invalid_params("this frame ran no code: it has no variables"))?;
-            let kept = session
-                .snapshots
-                .iter()
-                .find(|(capture, _)| *capture == place.capture)
-                .map(|(_, snapshot)| snapshot.clone());
-            Ok::<_, ErrorObjectOwned>((place, entry, session.replay.clone(), kept))
-        })??;
-        let snapshot = match kept {
-            Some(snapshot) => snapshot,
-            None => {
-                let (capture, rerun) = (place.capture.clone(), replay.clone());
-                let snapshot = self
-                    .tracer
-                    .run("europa_debugVariables", move |client, _, _| {
-                        rerun.snapshot(client, capture)
-                    })
-                    .await?
-                    .ok_or_else(|| {
-                        runtime_error(
-                            "the execution, run again, did not reach this step: it no \
-                             longer runs as recorded",
-                        )
-                    })?;
-                let snapshot = Arc::new(snapshot);
-                self.with(id, |session| {
-                    if session.snapshots.len() >= KEPT_SNAPSHOTS {
-                        session.snapshots.remove(0);
-                    }
-                    session
-                        .snapshots
-                        .push((place.capture.clone(), snapshot.clone()));
-                })?;
-                snapshot
-            }
-        };
-        Ok(EntryState {
-            place,
-            wasm_frame: entry.wasm_frame,
-            inline_depth: entry.inline_depth,
-            snapshot,
-            replay,
-        })
-    }
 }
 
 impl<C> DebugRpc<C> {
@@ -306,89 +208,6 @@ impl<C> DebugRpc<C> {
         session.used = Instant::now();
         Ok(f(session))
     }
-}
-
-/// `mem[ADDRESS; LENGTH]` (decimal or 0x-hex numbers).
-fn memory_expression(expression: &str) -> Option<(u64, u32)> {
-    let inner = expression.trim().strip_prefix("mem[")?.strip_suffix(']')?;
-    let (address, length) = inner.split_once(';')?;
-    let number = |text: &str| {
-        let text = text.trim();
-        match text.strip_prefix("0x") {
-            Some(hex) => u64::from_str_radix(hex, 16).ok(),
-            None => text.parse().ok(),
-        }
-    };
-    Some((number(address)?, u32::try_from(number(length)?).ok()?))
-}
-
-/// `count` bytes of `snapshot`'s memory from `address`.
-fn read_memory(snapshot: &Snapshot, address: u64, count: u32) -> RpcResult<MemoryRead> {
-    if count > MAX_MEMORY_READ {
-        return Err(invalid_params(format!(
-            "at most {MAX_MEMORY_READ} bytes are read at once, not {count}"
-        )));
-    }
-    let memory = &snapshot.memory.0;
-    let start = usize::try_from(address)
-        .unwrap_or(usize::MAX)
-        .min(memory.len());
-    let end = start.saturating_add(count as usize).min(memory.len());
-    Ok(MemoryRead {
-        address,
-        data: crate::hex::hex(&memory[start..end]),
-        unreadable: count - (end - start) as u32,
-    })
-}
-
-/// The variables of the scope `state` names: its function's name and its variables.
-fn read_variables<C>(
-    client: &C,
-    insight: &Insight,
-    state: &EntryState,
-) -> RpcResult<(Option<String>, Vec<Variable>)>
-where
-    C: sc_client_api::StorageProvider<Block, FullBackend>,
-{
-    let hash: [u8; 32] = sp_core::bytes::from_hex(&state.place.code_hash)
-        .ok()
-        .and_then(|bytes| bytes.try_into().ok())
-        .ok_or_else(|| invalid_params("the frame names no code"))?;
-    let code = state
-        .replay
-        .code(client, &hash)
-        .ok_or_else(|| invalid_params("the frame's code is no longer on the chain"))?;
-    let no_dwarf = || {
-        invalid_params(format!(
-            "code {} has no DWARF Europa reads: variables need a debug build \
-             (its own custom sections, or a sidecar registered with \
-             europa_registerDebugInfo)",
-            state.place.code_hash
-        ))
-    };
-    let symbols = insight.symbols_of(hash, &code).ok_or_else(no_dwarf)?;
-    let code_start = code_section(&code)
-        .map_err(|e| invalid_params(e.to_string()))?
-        .range
-        .start;
-    let frames = &state.snapshot.frames;
-    let frame = frames
-        .len()
-        .checked_sub(1 + state.wasm_frame as usize)
-        .and_then(|at| frames.get(at))
-        .ok_or_else(|| runtime_error("the re-run's stack differs from the record's"))?;
-    let mut budget = Budget::default();
-    let mut scopes = symbols
-        .with_dwarf(|dwarf| {
-            variables::scopes_at(&dwarf, code_start, &state.snapshot, frame, &mut budget)
-        })
-        .ok_or_else(no_dwarf)?
-        .scopes;
-    if scopes.is_empty() {
-        return Ok((None, Vec::new()));
-    }
-    let scope = scopes.swap_remove((state.inline_depth as usize).min(scopes.len() - 1));
-    Ok((scope.function, scope.variables))
 }
 
 fn no_session(id: u64) -> ErrorObjectOwned {
