@@ -40,7 +40,7 @@ cargo_home="${CARGO_HOME:-$HOME/.cargo}"
 rustup_home="${RUSTUP_HOME:-$HOME/.rustup}"
 stable="$(sed -n 's/^channel *= *"\(.*\)"/\1/p' "$root/rust-toolchain.toml")"
 # The newest Rust whose rebuilt core/alloc still compile to MVP-only code for wasmi; see
-# /work/shared/notes/ink-contract-builds.md and scripts/build-contract-fixtures.sh.
+# scripts/build-contract-fixtures.sh (its header) and pallets/contracts/fixtures/README.md.
 mvp_toolchain="1.86"
 wasm_target="wasm32-unknown-unknown"
 

@@ -175,19 +175,7 @@ where
         message: String,
         args: Vec<String>,
     ) -> RpcResult<String> {
-        let reader = self
-            .insight
-            .abi(code_hash.as_ref())
-            .and_then(|abi| abi.reader())
-            .ok_or_else(|| {
-                invalid_params(format!(
-                    "Europa has no metadata for code {code_hash:?}: register its .contract \
-                     (europa_registerContract) or give its input as bytes"
-                ))
-            })?;
-        let input = reader
-            .encode_call(&message, &args)
-            .map_err(|error| invalid_params(format!("{message}: {error}")))?;
+        let input = super::insight::encode_message(&self.insight, code_hash, &message, &args)?;
         Ok(hex(&input))
     }
 }

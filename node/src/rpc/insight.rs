@@ -56,6 +56,43 @@ fn refused(error: InsightError) -> ErrorObjectOwned {
     }
 }
 
+/// The input that calls `message` with `args` (as `cargo contract call` takes them) on
+/// code `code_hash`, from its registered metadata.
+pub fn encode_message(
+    insight: &Insight,
+    code_hash: Hash,
+    message: &str,
+    args: &[String],
+) -> Result<Vec<u8>, ErrorObjectOwned> {
+    let reader = insight
+        .abi(code_hash.as_ref())
+        .and_then(|abi| abi.reader())
+        .ok_or_else(|| {
+            invalid_params(format!(
+                "Europa has no metadata for code {code_hash:?}: register its .contract \
+                 (europa_registerContract) or give the input as bytes"
+            ))
+        })?;
+    reader
+        .encode_call(message, args)
+        .map_err(|error| invalid_params(format!("{message}: {error}")))
+}
+
+/// The code hash of `contract` at block `at`; `None` for an account without code.
+pub fn code_hash_of<C>(client: &C, at: Hash, contract: &europa_runtime::AccountId) -> Option<Hash>
+where
+    C: sc_client_api::StorageProvider<Block, FullBackend>,
+{
+    use codec::Decode;
+    let key = pallet_europa_contracts::ContractInfoOf::<Runtime>::hashed_key_for(contract);
+    let value = client
+        .storage(at, &sp_core::storage::StorageKey(key))
+        .ok()??;
+    pallet_europa_contracts::ContractInfo::<Runtime>::decode(&mut &value.0[..])
+        .ok()
+        .map(|info| info.code_hash)
+}
+
 /// The code stored under `hash` at block `at`, as uploaded.
 pub fn stored_code<C>(client: &C, at: Hash, hash: &[u8; 32]) -> Option<Vec<u8>>
 where

@@ -106,8 +106,8 @@ describe('europa debug (DAP)', { timeout: 300_000 }, () => {
 
   test('locals and arguments come from DWARF; members expand, hover evaluates, the memory view reads', async () => {
     await withAdapter(async () => {
-      const [, input] = compactStripLength(locals.abi.findMessage('run').toU8a([5]));
-      const launch = { url: node.url, call: { origin: alice.address, dest: locals.address.toString(), input: u8aToHex(input) } };
+      // The message by name, as `cargo contract call --message run --args 5` takes it.
+      const launch = { url: node.url, call: { origin: alice.address, dest: locals.address.toString(), message: 'run', args: ['5'] } };
       // From the source: `inspect(count, flag, bytes, point)` starts on line 24; `kept` is
       // written on line 25 and read from line 26.
       await dc.hitBreakpoint(launch, { path: LOCALS_SOURCE, line: 24 });
@@ -233,6 +233,9 @@ describe('europa debug (DAP)', { timeout: 300_000 }, () => {
       await assert.rejects(dc.launch({ url: 'ws://127.0.0.1:1', call: {} }), /cannot reach the node/);
       await assert.rejects(dc.launch(launchRun(0, { url: 'wss://x:1' })), /ws:\/\/HOST:PORT/);
       await assert.rejects(dc.launch({ url: node.url, contract: 'nobody' }), /SS58/);
+      const dest = locals.address.toString();
+      await assert.rejects(dc.launch({ url: node.url, call: { origin: alice.address, dest, message: 'no_such_message' } }), /no_such_message/);
+      await assert.rejects(dc.launch({ url: node.url, call: { origin: alice.address, dest, message: 'run', args: ['5'], input: '0x00' } }), /not both/);
       await assert.rejects(dc.launch(launchRun(0, { contract: contract.address.toString() })), /give `contract` alone/);
       await assert.rejects(dc.launch({ url: node.url, contract: contract.address.toString(), timeoutSecs: 1 }), /ran in no block and no dry run within 1 s/);
     });

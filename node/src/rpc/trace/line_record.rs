@@ -179,7 +179,10 @@ where
             let what = What::Instantiate(instantiate, code);
             (what, "instantiation".to_owned(), at, upload)
         }
-        What::Call(call) => (What::Call(call), "call".to_owned(), at, None),
+        What::Call(call) => {
+            let call = call.encoded(client, insight, at)?;
+            (What::Call(call), "call".to_owned(), at, None)
+        }
     };
     let code = |hash: &[u8; 32]| with_upload(&upload, hash, || stored_code(client, state, hash));
     let traces = run(client, &what, at, None, false)?;

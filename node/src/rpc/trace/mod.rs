@@ -39,7 +39,7 @@ use crate::{
 };
 
 use super::{
-    insight::stored_code,
+    insight::{code_hash_of, encode_message, stored_code},
     invalid_params,
     params::{hex, Account, Amount, BlockRef, GasLimit, HexBytes},
     runtime_error, FullBackend,
@@ -84,6 +84,12 @@ pub struct CallRequest {
     /// The call's input; `input` as the debugger's launch configurations name it.
     #[serde(default, alias = "input")]
     input_data: HexBytes,
+    /// Instead of `inputData`: the message to call and its arguments, as `cargo
+    /// contract call --message … --args …` takes them (the contract's metadata must be
+    /// registered).
+    message: Option<String>,
+    #[serde(default)]
+    args: Vec<String>,
 }
 
 impl From<europa_runtime::contracts::DryRunCall> for CallRequest {
@@ -95,11 +101,32 @@ impl From<europa_runtime::contracts::DryRunCall> for CallRequest {
             gas_limit: call.gas_limit.map(GasLimit),
             storage_deposit_limit: call.storage_deposit_limit.map(Amount),
             input_data: HexBytes(call.input_data),
+            message: None,
+            args: Vec::new(),
         }
     }
 }
 
 impl CallRequest {
+    /// The request with `message` and `args`, when given, encoded as its input with the
+    /// metadata of the code `dest` has at `at`.
+    fn encoded<C>(mut self, client: &C, insight: &Insight, at: Hash) -> RpcResult<Self>
+    where
+        C: sc_client_api::StorageProvider<Block, FullBackend>,
+    {
+        let Some(message) = self.message.take() else {
+            return Ok(self);
+        };
+        if !self.input_data.0.is_empty() {
+            return Err(invalid_params("give `inputData` or `message`, not both"));
+        }
+        let dest = &self.dest.0;
+        let code_hash = code_hash_of(client, at, dest)
+            .ok_or_else(|| invalid_params(format!("{dest} is not a contract at {at:?}")))?;
+        self.input_data = HexBytes(encode_message(insight, code_hash, &message, &self.args)?);
+        Ok(self)
+    }
+
     /// Dry-runs the call at `at` under `limits`, traced, and with gas profiles (by line
     /// for the code the line starts cover, keeping up to that many steps) when `profile`
     /// says so; through the lens when `lens`. Each run is on an API instance of its
@@ -306,6 +333,7 @@ where
     async fn trace_call(&self, request: CallRequest, at: Option<Hash>) -> RpcResult<Value> {
         self.run("europa_traceCall", move |client, _, insight| {
             let at = at.unwrap_or_else(|| client.info().best_hash);
+            let request = request.encoded(client, insight, at)?;
             let limits = Limits::of(request.gas_limit, request.storage_deposit_limit);
             let code = |hash: &[u8; 32]| stored_code(client, at, hash);
             let (result, mut trace) = request.dry_run(client, at, limits, None, false)?;
@@ -449,6 +477,7 @@ where
     async fn profile_call(&self, request: CallRequest, at: Option<Hash>) -> RpcResult<Value> {
         self.run("europa_profileCall", move |client, _, insight| {
             let at = at.unwrap_or_else(|| client.info().best_hash);
+            let request = request.encoded(client, insight, at)?;
             let limits = Limits::of(request.gas_limit, request.storage_deposit_limit);
             let code = |code: &[u8; 32]| stored_code(client, at, code);
             // A first run finds the code that runs, to profile by line where it has DWARF.
