@@ -1220,11 +1220,9 @@ mod tests {
         let mut dwarf = DwarfUnit::new(encoding);
         let unit = &mut dwarf.unit;
         let root = unit.root();
-        for entry in [root] {
-            let entry = unit.get_mut(entry);
-            entry.set(constants::DW_AT_low_pc, W::Address(Address::Constant(0)));
-            entry.set(constants::DW_AT_high_pc, W::Udata(0x100));
-        }
+        let unit_entry = unit.get_mut(root);
+        unit_entry.set(constants::DW_AT_low_pc, W::Address(Address::Constant(0)));
+        unit_entry.set(constants::DW_AT_high_pc, W::Udata(0x100));
         fn add(
             unit: &mut write::Unit,
             parent: write::UnitEntryId,

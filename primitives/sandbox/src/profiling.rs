@@ -483,7 +483,7 @@ mod instrument {
                     let (count, ty) = declared?;
                     let room =
                         (super::MAX_CAPTURED_LOCALS as usize).saturating_sub(captured_locals.len());
-                    captured_locals.extend(core::iter::repeat(ty).take((count as usize).min(room)));
+                    captured_locals.extend(core::iter::repeat_n(ty, (count as usize).min(room)));
                 }
                 captured_locals.truncate(super::MAX_CAPTURED_LOCALS as usize);
             }

@@ -276,8 +276,8 @@ impl BackendEngine for WasmtimeEngine {
             externs.push(profiling_hook(&mut store, Recorder::line).into());
             externs.push(profiling_hook(&mut store, Recorder::reach).into());
             externs.push(profiling_hook(&mut store, Recorder::site).into());
-            externs.push(capture_hook::<i32>(&mut store, |v| Value::I32(v)).into());
-            externs.push(capture_hook::<i64>(&mut store, |v| Value::I64(v)).into());
+            externs.push(capture_hook::<i32>(&mut store, Value::I32).into());
+            externs.push(capture_hook::<i64>(&mut store, Value::I64).into());
             externs.push(capture_hook::<f32>(&mut store, |v| Value::F32(v.to_bits())).into());
             externs.push(capture_hook::<f64>(&mut store, |v| Value::F64(v.to_bits())).into());
         }
