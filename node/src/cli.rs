@@ -229,7 +229,7 @@ pub enum WorkspaceCmd {
 pub struct WorkspaceBase {
     /// The base path the workspaces live under (default: the node's default base path).
     #[arg(short = 'd', long, value_name = "PATH")]
-    pub base_path: Option<std::path::PathBuf>,
+    pub base_path: Option<PathBuf>,
 }
 
 /// Which stopped chain a subcommand works on: a workspace, or sc-cli's base path, chain

@@ -2,6 +2,9 @@
 
 // The error types crossing our functions are sc-cli's and sc-service's own.
 #![allow(clippy::result_large_err)]
+// A binary: nothing in it is reachable from outside, and `pub` marks what a module
+// offers the rest of the crate.
+#![allow(unreachable_pub)]
 
 mod chain_settings;
 mod chain_spec;

@@ -135,12 +135,12 @@ impl pallet_europa_contracts::Config for Runtime {
     type RuntimeEvent = RuntimeEvent;
     type RuntimeCall = RuntimeCall;
     type RuntimeHoldReason = RuntimeHoldReason;
-    type CallFilter = crate::contracts::ContractsCallFilter;
+    type CallFilter = contracts::ContractsCallFilter;
     type WeightPrice = TransactionPayment;
     type ChainExtension = ();
     type Schedule = ContractsSchedule;
-    type Sandbox = crate::contracts::RuntimeSandbox;
-    type OnTrace = crate::contracts::TraceSink;
+    type Sandbox = contracts::RuntimeSandbox;
+    type OnTrace = contracts::TraceSink;
     type DepositPerByte = ConstU128<DEPOSIT_PER_BYTE>;
     type DepositPerItem = ConstU128<DEPOSIT_PER_ITEM>;
     type DefaultDepositLimit = ConstU128<{ 1_000 * UNIT }>;

@@ -36,7 +36,7 @@ sp_externalities::decl_extension! {
 /// Chooses the executor and validation profile of contracts, before any runs. Returns
 /// an error if the engine cannot be built or another one was chosen already.
 #[cfg(feature = "std")]
-pub fn select_sandbox(executor: Executor, profile: Profile) -> Result<(), alloc::string::String> {
+pub fn select_sandbox(executor: Executor, profile: Profile) -> Result<(), String> {
     let engine_of = |executor| {
         let config = ContractsSchedule::get().sandbox_config(executor, profile);
         Engine::new(config).map_err(|e| alloc::format!("{e}"))
@@ -182,7 +182,7 @@ static OBSERVER: std::sync::OnceLock<Box<dyn TraceObserver>> = std::sync::OnceLo
 
 /// Installs the node's trace observer, once, before blocks are built.
 #[cfg(feature = "std")]
-pub fn observe_traces(observer: Box<dyn TraceObserver>) -> Result<(), alloc::string::String> {
+pub fn observe_traces(observer: Box<dyn TraceObserver>) -> Result<(), String> {
     OBSERVER
         .set(observer)
         .map_err(|_| "a trace observer was already installed".into())

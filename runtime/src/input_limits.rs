@@ -50,7 +50,7 @@ mod tests {
     use codec::Encode;
 
     /// `Sudo.sudo` around `System.remark` `depth` times, as a bare extrinsic.
-    fn nested_extrinsic(depth: usize) -> alloc::vec::Vec<u8> {
+    fn nested_extrinsic(depth: usize) -> Vec<u8> {
         let mut xt = alloc::vec![4u8];
         xt.extend([4u8, 0].repeat(depth));
         xt.extend(

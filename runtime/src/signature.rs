@@ -77,7 +77,7 @@ mod verified {
 
     /// Whether `signature` by `signer` over `message` is valid, verifying it only if it
     /// was not found valid before.
-    pub fn check(signature: &MultiSignature, message: &[u8], signer: &AccountId32) -> bool {
+    pub(super) fn check(signature: &MultiSignature, message: &[u8], signer: &AccountId32) -> bool {
         let key = BlakeTwo256::hash_of(&(signature, signer, message)).0;
         // The set is only changed by whole inserts and clears: a poisoned lock is sound.
         let lock = || {

@@ -292,7 +292,7 @@ pub fn subscribe_storage<C, B>(
 /// registration go.
 async fn pipe_while_registered<T>(
     sink: SubscriptionSink,
-    stream: futures::stream::BoxStream<'static, T>,
+    stream: stream::BoxStream<'static, T>,
     registration: Option<Registration>,
 ) where
     T: serde::Serialize + Send + 'static,

@@ -317,7 +317,7 @@ pub const FINALITY_LAG: std::time::Duration = std::time::Duration::from_millis(1
 /// Finalizes each block imported as the new best `lag` after its import, unless it (or
 /// a descendant) was finalized meanwhile or it is gone (reverted).
 async fn finalize_each_block_after(
-    client: Arc<tasks::FullClient>,
+    client: Arc<FullClient>,
     spawn: sc_service::SpawnTaskHandle,
     lag: std::time::Duration,
 ) {

@@ -14,7 +14,7 @@ fn refusal(node: &Node, method: &str, params: Value) -> String {
 }
 
 /// `who`'s free balance at the head.
-pub fn free_balance(node: &Node, who: Sr25519Keyring) -> u128 {
+pub(crate) fn free_balance(node: &Node, who: Sr25519Keyring) -> u128 {
     let info = node
         .call(
             "system_accountNextIndex",
@@ -225,7 +225,7 @@ fn an_exported_state_starts_a_new_chain_with_its_contracts() {
     let base = dir.to_str().unwrap().to_owned();
     let args = super::on_disk(&base);
     fn flip(node: &Node, flipper: &sp_runtime::AccountId32) {
-        super::call_in_block(node, flipper, super::ink_input("flip", ()));
+        super::call_in_block(node, flipper, ink_input("flip", ()));
     }
     let flipper = {
         let node = Node::start(&args);

@@ -22,28 +22,28 @@ mod hostile_inputs;
 use hostile_inputs::nested_xcm;
 
 /// `pallets/contracts/fixtures/hostile.wat`, compiled.
-pub fn hostile_code() -> Vec<u8> {
+pub(crate) fn hostile_code() -> Vec<u8> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../pallets/contracts/fixtures/hostile.wat");
     wat::parse_file(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// `Sudo.sudo` nested `depth` times around `System.remark`: two bytes a level.
-pub fn nested_sudo(depth: usize) -> Vec<u8> {
+pub(crate) fn nested_sudo(depth: usize) -> Vec<u8> {
     let mut call = [4u8, 0].repeat(depth);
     call.extend(RuntimeCall::System(frame_system::Call::remark { remark: vec![] }).encode());
     call
 }
 
 /// One hostile behaviour: the contract's input and the error it must end in.
-pub struct Case {
+pub(crate) struct Case {
     pub name: &'static str,
     pub input: Vec<u8>,
     pub error: &'static str,
 }
 
 /// Every behaviour of the hostile contract (its first input byte picks it).
-pub fn cases() -> Vec<Case> {
+pub(crate) fn cases() -> Vec<Case> {
     let mut call_runtime = vec![0];
     call_runtime.extend(nested_sudo(30_000));
     let mut xcm_execute = vec![11];
@@ -69,12 +69,12 @@ pub fn cases() -> Vec<Case> {
 }
 
 /// Uploads and instantiates the hostile contract as Alice; returns its address.
-pub fn deploy_hostile(node: &Node) -> sp_runtime::AccountId32 {
+pub(crate) fn deploy_hostile(node: &Node) -> sp_runtime::AccountId32 {
     super::deploy(node, hostile_code(), vec![])
 }
 
 /// The name of a dry run's module error (`DecodingFailed`), or "" when it succeeded.
-pub fn error_name(
+pub(crate) fn error_name(
     result: &Result<pallet_europa_contracts::ExecReturnValue, sp_runtime::DispatchError>,
 ) -> String {
     match result {

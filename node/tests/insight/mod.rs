@@ -752,7 +752,7 @@ fn a_named_file_that_is_not_what_its_flag_wants_stops_the_start_saying_why() {
 }
 
 /// A custom section `name` holding `payload`, as WASM encodes it.
-pub fn custom_section(name: &str, payload: &[u8]) -> Vec<u8> {
+pub(crate) fn custom_section(name: &str, payload: &[u8]) -> Vec<u8> {
     fn leb128(mut value: usize, out: &mut Vec<u8>) {
         loop {
             let byte = (value & 0x7f) as u8;

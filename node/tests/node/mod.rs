@@ -15,7 +15,7 @@ const WAIT: Duration = Duration::from_secs(20);
 /// Longer than any answer may take: a dry run at a block's weight in a debug build.
 const RESPONSE: Duration = Duration::from_secs(120);
 
-pub struct Node {
+pub(crate) struct Node {
     child: Child,
     rpc: String,
     /// Where the node said its database is.
@@ -29,7 +29,7 @@ pub struct Node {
 
 impl Node {
     /// A throwaway dev chain on free ports.
-    pub fn start_dev(extra: &[&str]) -> Node {
+    pub(crate) fn start_dev(extra: &[&str]) -> Node {
         let mut args = vec![
             "--dev",
             "--tmp",
@@ -41,12 +41,12 @@ impl Node {
         Node::start(&args)
     }
 
-    pub fn start(args: &[&str]) -> Node {
+    pub(crate) fn start(args: &[&str]) -> Node {
         Node::start_with_env(args, &[])
     }
 
     /// Starts the node with extra environment variables (e.g. another `HOME`).
-    pub fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Node {
+    pub(crate) fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Node {
         let mut child = Command::new(env!("CARGO_BIN_EXE_europa"))
             .args(args)
             .envs(env.iter().copied())
@@ -68,14 +68,14 @@ impl Node {
     }
 
     /// Drops stdout and stderr, as ink! e2e does once it has the RPC address.
-    pub fn close_pipes(&mut self) {
+    pub(crate) fn close_pipes(&mut self) {
         self.child.stdout.take();
         self.log_lines.take();
     }
 
     /// Starts measuring the node's peak resident memory afresh; returns what it holds
     /// now, in KiB.
-    pub fn reset_peak_rss(&self) -> u64 {
+    pub(crate) fn reset_peak_rss(&self) -> u64 {
         // `5` resets the peak (VmHWM) to the current resident set (Linux ≥ 4.0).
         std::fs::write(format!("/proc/{}/clear_refs", self.child.id()), "5")
             .expect("the node's clear_refs is writable by its parent's user");
@@ -83,7 +83,7 @@ impl Node {
     }
 
     /// The node's peak resident memory since it started or since `reset_peak_rss`, in KiB.
-    pub fn peak_rss_kib(&self) -> u64 {
+    pub(crate) fn peak_rss_kib(&self) -> u64 {
         self.memory_kib("VmHWM")
     }
 
@@ -97,27 +97,27 @@ impl Node {
             .unwrap_or_else(|| panic!("{field} in /proc status"))
     }
 
-    pub fn is_running(&mut self) -> bool {
+    pub(crate) fn is_running(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
     }
 
     /// A client of this node's RPC server, for use from other threads.
-    pub fn rpc(&self) -> Rpc {
+    pub(crate) fn rpc(&self) -> Rpc {
         Rpc(self.rpc.clone())
     }
 
     /// Calls `method`; `Ok(result)` or `Err(error object)`.
-    pub fn call(&self, method: &str, params: Value) -> Result<Value, Value> {
+    pub(crate) fn call(&self, method: &str, params: Value) -> Result<Value, Value> {
         self.rpc().call(method, params)
     }
 
     /// POSTs `body` as is and returns the response body.
-    pub fn raw_post(&self, body: &str) -> String {
+    pub(crate) fn raw_post(&self, body: &str) -> String {
         self.rpc().raw_post(body)
     }
 
     /// Reads the node's log until a line contains `needle`; returns the lines read.
-    pub fn wait_for_log(&self, needle: &str) -> Vec<String> {
+    pub(crate) fn wait_for_log(&self, needle: &str) -> Vec<String> {
         let lines = self.log_lines.as_ref().expect("the log pipe is open");
         let deadline = Instant::now() + WAIT;
         let mut read = Vec::new();
@@ -139,7 +139,7 @@ impl Node {
         }
     }
 
-    pub fn wait_for(&self, mut condition: impl FnMut() -> bool, what: &str) {
+    pub(crate) fn wait_for(&self, mut condition: impl FnMut() -> bool, what: &str) {
         let deadline = Instant::now() + WAIT;
         while !condition() {
             assert!(Instant::now() < deadline, "timed out waiting for {what}");
@@ -147,7 +147,7 @@ impl Node {
         }
     }
 
-    pub fn signal_and_wait(mut self, signal: &str) -> ExitStatus {
+    pub(crate) fn signal_and_wait(mut self, signal: &str) -> ExitStatus {
         self.send(signal);
         let deadline = Instant::now() + WAIT;
         loop {
@@ -163,16 +163,16 @@ impl Node {
     }
 
     /// Sends SIGINT and goes on: the log says what the node does as it stops.
-    pub fn interrupt(&self) {
+    pub(crate) fn interrupt(&self) {
         self.send("-INT");
     }
 
-    pub fn stop_gracefully(self) {
+    pub(crate) fn stop_gracefully(self) {
         let status = self.signal_and_wait("-INT");
         assert!(status.success(), "{status:?}");
     }
 
-    pub fn kill_9(mut self) {
+    pub(crate) fn kill_9(mut self) {
         self.send("-KILL");
         let _ = self.child.wait();
     }
@@ -189,16 +189,16 @@ impl Node {
 
 /// JSON-RPC over plain HTTP to one address.
 #[derive(Clone)]
-pub struct Rpc(String);
+pub(crate) struct Rpc(String);
 
 impl Rpc {
     /// A client of the HTTP server at `address` (`host:port`).
-    pub fn at(address: &str) -> Rpc {
+    pub(crate) fn at(address: &str) -> Rpc {
         Rpc(address.to_owned())
     }
 
     /// Calls `method`; `Ok(result)` or `Err(error object)`.
-    pub fn call(&self, method: &str, params: Value) -> Result<Value, Value> {
+    pub(crate) fn call(&self, method: &str, params: Value) -> Result<Value, Value> {
         let request =
             json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string();
         let body = self.raw_post(&request);
@@ -211,7 +211,7 @@ impl Rpc {
     }
 
     /// POSTs `body` as is and returns the response body.
-    pub fn raw_post(&self, body: &str) -> String {
+    pub(crate) fn raw_post(&self, body: &str) -> String {
         let head = format!(
             "POST / HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
             self.0,
@@ -227,7 +227,7 @@ impl Rpc {
     /// Sends an HTTP request made of `head` (request line and headers, each ending in
     /// CRLF) and `body` on a new connection; returns the whole response, or what went
     /// wrong if the server answered and closed before reading all of the request.
-    pub fn exchange(&self, head: &str, body: &str) -> String {
+    pub(crate) fn exchange(&self, head: &str, body: &str) -> String {
         let mut stream = TcpStream::connect(&self.0).expect("RPC port accepts connections");
         stream.set_read_timeout(Some(RESPONSE)).unwrap();
         let sent = write!(stream, "{head}Connection: close\r\n\r\n{body}");
@@ -241,7 +241,7 @@ impl Rpc {
     }
 
     /// The `host:port` this client talks to.
-    pub fn address(&self) -> &str {
+    pub(crate) fn address(&self) -> &str {
         &self.0
     }
 }
@@ -303,7 +303,7 @@ fn read_until_rpc_line(stderr: ChildStderr, child: &mut Child) -> Startup {
     }
 }
 
-pub fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     let mut out = String::from("0x");
     for byte in bytes {
         out.push_str(&format!("{byte:02x}"));
@@ -311,7 +311,7 @@ pub fn hex(bytes: &[u8]) -> String {
     out
 }
 
-pub fn unhex(text: &str) -> Vec<u8> {
+pub(crate) fn unhex(text: &str) -> Vec<u8> {
     let digits = text.trim_start_matches("0x");
     (0..digits.len())
         .step_by(2)

@@ -10,6 +10,8 @@ extern crate alloc;
 
 pub use pallet::*;
 
+// FRAME's macros write out paths the module has in scope already.
+#[allow(unused_qualifications)]
 #[frame_support::pallet]
 pub mod pallet {
     use alloc::vec::Vec;

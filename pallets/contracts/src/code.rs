@@ -20,7 +20,7 @@ use crate::{
     Pallet, PristineCode, SandboxSource,
 };
 
-pub struct Uploaded<T: Config> {
+pub(crate) struct Uploaded<T: Config> {
     pub code_hash: CodeHash<T>,
     /// Deposit held for it now; zero when the code was already stored.
     pub deposit: BalanceOf<T>,
@@ -28,7 +28,7 @@ pub struct Uploaded<T: Config> {
 
 /// Validates and stores `code`, holding its deposit from `origin`. Storing code that
 /// is already stored changes nothing and costs nothing.
-pub fn upload<T: Config>(
+pub(crate) fn upload<T: Config>(
     origin: &AccountIdOf<T>,
     code: Vec<u8>,
     deposit_limit: Option<BalanceOf<T>>,
@@ -167,7 +167,7 @@ fn validate<T: Config>(code: &[u8]) -> Result<Vec<String>, String> {
 }
 
 /// Removes unused code uploaded by `origin` and releases its deposit.
-pub fn remove<T: Config>(
+pub(crate) fn remove<T: Config>(
     origin: &AccountIdOf<T>,
     code_hash: CodeHash<T>,
 ) -> Result<(), DispatchError> {
@@ -193,8 +193,10 @@ pub fn remove<T: Config>(
 /// The code stored under `code_hash`, as uploaded. Read as the stored bytes, skipping
 /// their length prefix, rather than decoded into a `Vec` (one more copy of the code):
 /// every call reads its code.
-pub fn stored<T: Config>(code_hash: CodeHash<T>) -> Option<impl core::ops::Deref<Target = [u8]>> {
-    let raw = sp_io::storage::get(&crate::PristineCode::<T>::hashed_key_for(code_hash))?;
+pub(crate) fn stored<T: Config>(
+    code_hash: CodeHash<T>,
+) -> Option<impl core::ops::Deref<Target = [u8]>> {
+    let raw = sp_io::storage::get(&PristineCode::<T>::hashed_key_for(code_hash))?;
     let mut input = &raw[..];
     let len = <codec::Compact<u32> as codec::Decode>::decode(&mut input)
         .ok()?
@@ -217,7 +219,7 @@ impl<B: core::ops::Deref<Target = [u8]>> core::ops::Deref for StoredCode<B> {
     }
 }
 
-pub fn increment_refcount<T: Config>(code_hash: CodeHash<T>) -> Result<(), DispatchError> {
+pub(crate) fn increment_refcount<T: Config>(code_hash: CodeHash<T>) -> Result<(), DispatchError> {
     CodeInfoOf::<T>::mutate(code_hash, |info| match info {
         Some(info) => {
             info.refcount = info.refcount.saturating_add(1);
@@ -227,7 +229,7 @@ pub fn increment_refcount<T: Config>(code_hash: CodeHash<T>) -> Result<(), Dispa
     })
 }
 
-pub fn decrement_refcount<T: Config>(code_hash: CodeHash<T>) {
+pub(crate) fn decrement_refcount<T: Config>(code_hash: CodeHash<T>) {
     CodeInfoOf::<T>::mutate(code_hash, |info| {
         if let Some(info) = info {
             info.refcount = info.refcount.saturating_sub(1);

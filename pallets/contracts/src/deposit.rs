@@ -22,7 +22,7 @@ use crate::{
     Pallet, StorageDeposit,
 };
 
-pub type Deposit<T> = StorageDeposit<BalanceOf<T>>;
+pub(crate) type Deposit<T> = StorageDeposit<BalanceOf<T>>;
 
 /// Changes to one contract's storage use within a frame.
 #[derive(Default, Clone, Copy, Debug, PartialEq, Eq)]
@@ -131,7 +131,7 @@ struct Charge<T: Config> {
 }
 
 /// The storage deposit meter of one frame (or, at the root, of the whole execution).
-pub struct DepositMeter<T: Config> {
+pub(crate) struct DepositMeter<T: Config> {
     limit: BalanceOf<T>,
     /// The frame was given a limit of its own (rather than what its parent had left),
     /// which is then checked when it ends; see [`DepositMeter::check_own_limit`].
@@ -149,7 +149,7 @@ impl<T: Config> DepositMeter<T> {
     /// upstream, a signed origin must keep `value` and the existential deposit beyond
     /// the limit; without a limit it is that, capped by `DefaultDepositLimit`, and a
     /// larger limit is refused up front. Root's limit is not checked.
-    pub fn root(
+    pub(crate) fn root(
         origin: &Origin<T>,
         limit: Option<BalanceOf<T>>,
         value: BalanceOf<T>,
@@ -188,7 +188,7 @@ impl<T: Config> DepositMeter<T> {
 
     /// The meter of a nested frame: its own `limit` (capped to what is left here), or
     /// when that is zero, a limit derived from what is left here.
-    pub fn nested(&self, limit: BalanceOf<T>) -> Self {
+    pub(crate) fn nested(&self, limit: BalanceOf<T>) -> Self {
         let available = self.available();
         let limit = limit.min(available);
         let mut nested = Self::with_limit(if limit.is_zero() { available } else { limit });
@@ -196,23 +196,23 @@ impl<T: Config> DepositMeter<T> {
         nested
     }
 
-    pub fn available(&self) -> BalanceOf<T> {
+    pub(crate) fn available(&self) -> BalanceOf<T> {
         self.total.available(&self.limit)
     }
 
-    pub fn total(&self) -> Deposit<T> {
+    pub(crate) fn total(&self) -> Deposit<T> {
         self.total.clone()
     }
 
     /// Records a storage change of this frame's contract.
-    pub fn record(&mut self) -> &mut Diff {
+    pub(crate) fn record(&mut self) -> &mut Diff {
         &mut self.own
     }
 
     /// Makes a new contract exist: the existential deposit moves from the origin to
     /// it now, and its base deposit (its metadata plus a share of its code's deposit)
     /// becomes a charge.
-    pub fn charge_instantiate(
+    pub(crate) fn charge_instantiate(
         &mut self,
         origin: &Origin<T>,
         contract: &AccountIdOf<T>,
@@ -233,7 +233,7 @@ impl<T: Config> DepositMeter<T> {
 
     /// The contract now runs `code_info`'s code: its base deposit is computed anew
     /// and the difference charged or refunded (upstream's `set_code_hash`).
-    pub fn rebase(
+    pub(crate) fn rebase(
         &mut self,
         contract: &AccountIdOf<T>,
         info: &mut ContractInfo<T>,
@@ -248,7 +248,7 @@ impl<T: Config> DepositMeter<T> {
 
     /// The frame's contract terminated: everything held for it is refunded to the
     /// origin, and what remains in it goes to `beneficiary`.
-    pub fn terminate(&mut self, info: &ContractInfo<T>, beneficiary: AccountIdOf<T>) {
+    pub(crate) fn terminate(&mut self, info: &ContractInfo<T>, beneficiary: AccountIdOf<T>) {
         let held = info
             .storage_base_deposit
             .saturating_add(info.storage_byte_deposit)
@@ -258,7 +258,7 @@ impl<T: Config> DepositMeter<T> {
 
     /// Locking a delegate dependency charges a share of its code's deposit to the
     /// contract; unlocking refunds it.
-    pub fn charge_delegate_dependency(
+    pub(crate) fn charge_delegate_dependency(
         &mut self,
         contract: &AccountIdOf<T>,
         deposit: BalanceOf<T>,
@@ -288,7 +288,11 @@ impl<T: Config> DepositMeter<T> {
 
     /// Ends a successful frame of `contract`: folds its storage changes into `info`
     /// (absent when the contract was terminated).
-    pub fn finish_frame(&mut self, contract: &AccountIdOf<T>, info: Option<&mut ContractInfo<T>>) {
+    pub(crate) fn finish_frame(
+        &mut self,
+        contract: &AccountIdOf<T>,
+        info: Option<&mut ContractInfo<T>>,
+    ) {
         match (self.terminated.take(), info) {
             (Some((beneficiary, refund)), _) => {
                 self.charge(contract.clone(), refund, Some(beneficiary))
@@ -306,7 +310,7 @@ impl<T: Config> DepositMeter<T> {
     /// execution's, and for frames with a limit of their own: a frame whose limit was
     /// derived counts only through the total, so storage freed by its caller later in
     /// the execution still pays for what it added.
-    pub fn check_limit(&self) -> Result<(), DispatchError> {
+    pub(crate) fn check_limit(&self) -> Result<(), DispatchError> {
         match self.total {
             StorageDeposit::Charge(amount) if amount > self.limit => {
                 Err(Error::<T>::StorageDepositLimitExhausted.into())
@@ -316,7 +320,7 @@ impl<T: Config> DepositMeter<T> {
     }
 
     /// [`Self::check_limit`] for a nested frame: only if it was given its own limit.
-    pub fn check_own_limit(&self) -> Result<(), DispatchError> {
+    pub(crate) fn check_own_limit(&self) -> Result<(), DispatchError> {
         if self.own_limit {
             self.check_limit()
         } else {
@@ -325,14 +329,14 @@ impl<T: Config> DepositMeter<T> {
     }
 
     /// Takes over the charges of a nested frame that succeeded.
-    pub fn absorb(&mut self, nested: DepositMeter<T>) {
+    pub(crate) fn absorb(&mut self, nested: DepositMeter<T>) {
         self.total = self.total.saturating_add(&nested.total);
         self.charges.extend(nested.charges);
     }
 
     /// Moves the funds: refunds first, then charges, all between the origin and the
     /// contracts. Root executions are not charged.
-    pub fn settle(self, origin: &Origin<T>) -> Result<Deposit<T>, DispatchError> {
+    pub(crate) fn settle(self, origin: &Origin<T>) -> Result<Deposit<T>, DispatchError> {
         let origin = match origin {
             Origin::Root => return Ok(Deposit::<T>::default()),
             Origin::Signed(who) => who,

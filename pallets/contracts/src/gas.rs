@@ -13,10 +13,10 @@ use frame_support::weights::Weight;
 
 /// The frame ran out of gas.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct OutOfGas;
+pub(crate) struct OutOfGas;
 
 #[derive(Clone, Debug)]
-pub struct GasMeter {
+pub(crate) struct GasMeter {
     limit: Weight,
     consumed: Weight,
     /// The most this frame has needed so far: at least `consumed`, more when a charge
@@ -29,7 +29,7 @@ pub struct GasMeter {
 }
 
 impl GasMeter {
-    pub fn new(limit: Weight, ref_time_per_fuel: u64) -> Self {
+    pub(crate) fn new(limit: Weight, ref_time_per_fuel: u64) -> Self {
         GasMeter {
             limit,
             consumed: Weight::zero(),
@@ -41,7 +41,7 @@ impl GasMeter {
 
     /// The meter of a nested frame: `limit` where it fits what is left here, with a
     /// zero component meaning "all that is left" (upstream's convention).
-    pub fn nested(&self, limit: Weight) -> Self {
+    pub(crate) fn nested(&self, limit: Weight) -> Self {
         let left = self.left();
         let pick = |asked: u64, left: u64| if asked == 0 { left } else { asked.min(left) };
         GasMeter::new(
@@ -53,28 +53,28 @@ impl GasMeter {
         )
     }
 
-    pub fn ref_time_per_fuel(&self) -> u64 {
+    pub(crate) fn ref_time_per_fuel(&self) -> u64 {
         self.ref_time_per_fuel
     }
 
-    pub fn limit(&self) -> Weight {
+    pub(crate) fn limit(&self) -> Weight {
         self.limit
     }
 
-    pub fn consumed(&self) -> Weight {
+    pub(crate) fn consumed(&self) -> Weight {
         self.consumed
     }
 
-    pub fn required(&self) -> Weight {
+    pub(crate) fn required(&self) -> Weight {
         self.required.max(self.consumed)
     }
 
-    pub fn left(&self) -> Weight {
+    pub(crate) fn left(&self) -> Weight {
         self.limit.saturating_sub(self.consumed)
     }
 
     /// Charges `amount`; when it does not fit, nothing is charged.
-    pub fn charge(&mut self, amount: Weight) -> Result<(), OutOfGas> {
+    pub(crate) fn charge(&mut self, amount: Weight) -> Result<(), OutOfGas> {
         let consumed = self.consumed.saturating_add(amount);
         if consumed.any_gt(self.limit) {
             return Err(OutOfGas);
@@ -86,12 +86,12 @@ impl GasMeter {
 
     /// Gives back the part of `charged` that `actual` does not need (upstream's
     /// `adjust_gas`: a charge made for the worst case, settled once the case is known).
-    pub fn adjust(&mut self, charged: Weight, actual: Weight) {
+    pub(crate) fn adjust(&mut self, charged: Weight, actual: Weight) {
         self.consumed = self.consumed.saturating_sub(charged.saturating_sub(actual));
     }
 
     /// Takes over what a finished nested frame consumed and required.
-    pub fn absorb(&mut self, nested: &GasMeter) {
+    pub(crate) fn absorb(&mut self, nested: &GasMeter) {
         self.required = self
             .required
             .max(self.consumed.saturating_add(nested.required()));
@@ -99,13 +99,13 @@ impl GasMeter {
     }
 
     /// The fuel the frame's sandbox runs with.
-    pub fn fuel(&self) -> u64 {
+    pub(crate) fn fuel(&self) -> u64 {
         self.fuel
     }
 
     /// Charges the fuel the sandbox burnt since the last call (it has `fuel_now`
     /// left). When that does not fit, nothing is charged (as upstream).
-    pub fn sync_fuel(&mut self, fuel_now: u64) -> Result<(), OutOfGas> {
+    pub(crate) fn sync_fuel(&mut self, fuel_now: u64) -> Result<(), OutOfGas> {
         let burnt = self.fuel.saturating_sub(fuel_now);
         self.fuel = fuel_now;
         self.charge(Weight::from_parts(
@@ -116,7 +116,7 @@ impl GasMeter {
 
     /// After a host call that started with `ref_time_before` left: what the host
     /// charged must fit the sandbox's fuel (it is not taken from it).
-    pub fn check_host_charges(&self, ref_time_before: u64) -> Result<(), OutOfGas> {
+    pub(crate) fn check_host_charges(&self, ref_time_before: u64) -> Result<(), OutOfGas> {
         let charged = ref_time_before.saturating_sub(self.left().ref_time());
         if charged / self.ref_time_per_fuel.max(1) > self.fuel {
             return Err(OutOfGas);

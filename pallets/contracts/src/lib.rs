@@ -120,7 +120,7 @@ pub trait OnTrace {
 
     /// Whether the traces `on_trace` receives should carry gas profiles: `Some`, with
     /// how frames are instrumented.
-    fn profile() -> Option<recorder::Profiling> {
+    fn profile() -> Option<Profiling> {
         None
     }
 
@@ -145,6 +145,8 @@ impl OnTrace for () {
     }
 }
 
+// FRAME's macros write out paths the module has in scope already.
+#[allow(unused_qualifications)]
 #[frame_support::pallet]
 pub mod pallet {
     use super::*;
@@ -675,7 +677,7 @@ pub struct Environment<T: Config> {
 /// One of [`Environment`]'s types; it encodes to nothing.
 #[derive(Encode, Decode, TypeInfo, frame_support::DefaultNoBound)]
 #[scale_info(replace_segment("pallet_europa_contracts", "pallet_contracts"))]
-pub struct EnvironmentType<T>(core::marker::PhantomData<T>);
+pub struct EnvironmentType<T>(PhantomData<T>);
 
 /// The version of the host function ABI contracts can use: upstream 51's, whose stable
 /// functions Europa links.

@@ -168,7 +168,7 @@ impl Recording {
 }
 
 /// Admits trace records against the limits and counts what it turns away.
-pub struct Recorder {
+pub(crate) struct Recorder {
     /// `None` when nothing is recorded.
     limits: Option<TraceLimits>,
     profiling: Option<Profiling>,
@@ -185,7 +185,7 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    pub fn new(recording: Recording) -> Self {
+    pub(crate) fn new(recording: Recording) -> Self {
         let limits = match recording {
             Recording::Off => None,
             Recording::Within(limits) | Recording::Profiled(limits, _) => Some(limits),
@@ -211,13 +211,16 @@ impl Recorder {
         }
     }
 
-    pub fn is_on(&self) -> bool {
+    pub(crate) fn is_on(&self) -> bool {
         self.limits.is_some()
     }
 
     /// When frames record where their gas goes: how code `code_hash` (SCALE-encoded)
     /// is instrumented.
-    pub fn instrumentation(&self, code_hash: &[u8]) -> Option<europa_sandbox::Instrumentation<'_>> {
+    pub(crate) fn instrumentation(
+        &self,
+        code_hash: &[u8],
+    ) -> Option<europa_sandbox::Instrumentation<'_>> {
         let profiling = self.profiling.as_ref()?;
         Some(europa_sandbox::Instrumentation {
             line_starts: profiling
@@ -241,17 +244,17 @@ impl Recorder {
     }
 
     /// Counts a profiled instance started (what [`Capture::instance`] counts).
-    pub fn started_instance(&mut self) {
+    pub(crate) fn started_instance(&mut self) {
         self.instances = self.instances.saturating_add(1);
     }
 
     /// Counts the steps a frame kept against what the execution may keep.
-    pub fn took_steps(&mut self, steps: usize) {
+    pub(crate) fn took_steps(&mut self, steps: usize) {
         self.steps_left = self.steps_left.saturating_sub(steps as u32);
     }
 
     /// Adds what a frame of code `code_hash` reached to the execution's hits.
-    pub fn add_hits(&mut self, code_hash: Vec<u8>, hits: &[(u32, u64)]) {
+    pub(crate) fn add_hits(&mut self, code_hash: Vec<u8>, hits: &[(u32, u64)]) {
         let of_code = self.hits.entry(code_hash).or_default();
         for (offset, count) in hits {
             let total = of_code.entry(*offset).or_default();
@@ -260,24 +263,24 @@ impl Recorder {
     }
 
     /// The hits of every code the execution ran, by code.
-    pub fn take_hits(&mut self) -> CodeHits {
+    pub(crate) fn take_hits(&mut self) -> CodeHits {
         core::mem::take(&mut self.hits)
     }
 
     /// Whether the next host call is recorded.
-    pub fn admit_host_call(&mut self) -> bool {
+    pub(crate) fn admit_host_call(&mut self) -> bool {
         let limit = self.limits.map(|l| l.host_calls);
         Self::admit(limit, &mut self.host_calls, &mut self.dropped.host_calls)
     }
 
     /// Whether a finished nested frame is kept in its parent's trace.
-    pub fn admit_frame(&mut self) -> bool {
+    pub(crate) fn admit_frame(&mut self) -> bool {
         let limit = self.limits.map(|l| l.frames);
         Self::admit(limit, &mut self.frames, &mut self.dropped.frames)
     }
 
     /// Whether the next event is recorded.
-    pub fn admit_event(&mut self) -> bool {
+    pub(crate) fn admit_event(&mut self) -> bool {
         let limit = self.limits.map(|l| l.events);
         Self::admit(limit, &mut self.events, &mut self.dropped.events)
     }
@@ -296,12 +299,12 @@ impl Recorder {
     }
 
     /// The part of `bytes` the trace keeps: all of it while the limits allow.
-    pub fn value(&mut self, bytes: &[u8]) -> Bytes {
+    pub(crate) fn value(&mut self, bytes: &[u8]) -> Bytes {
         Bytes(bytes[..self.keep(bytes.len())].to_vec())
     }
 
     /// `text` as the trace keeps it; a shortened text ends in `…(N bytes)`.
-    pub fn text(&mut self, text: String) -> String {
+    pub(crate) fn text(&mut self, text: String) -> String {
         let kept = self.keep(text.len());
         if kept == text.len() {
             return text;
@@ -314,7 +317,7 @@ impl Recorder {
     }
 
     /// `bytes` as hex, as the trace keeps them; shortened hex ends in `…(N bytes)`.
-    pub fn hex(&mut self, bytes: &[u8]) -> String {
+    pub(crate) fn hex(&mut self, bytes: &[u8]) -> String {
         let kept = self.value(bytes);
         if kept.0.len() == bytes.len() {
             return format!("{kept}");
@@ -339,12 +342,12 @@ impl Recorder {
     }
 
     /// Counts debug text that did not fit the debug buffer.
-    pub fn drop_debug_bytes(&mut self, len: usize) {
+    pub(crate) fn drop_debug_bytes(&mut self, len: usize) {
         self.dropped.debug_bytes = self.dropped.debug_bytes.saturating_add(len as u64);
     }
 
     /// What the trace lacks, if anything.
-    pub fn truncation(&self) -> Option<Truncation> {
+    pub(crate) fn truncation(&self) -> Option<Truncation> {
         (self.dropped != Truncation::default()).then_some(self.dropped)
     }
 }

@@ -489,10 +489,8 @@ impl ExecutionTrace {
 
 impl FrameTrace {
     /// Every frame of the tree, depth first, this one first.
-    pub fn frames(&self) -> alloc::boxed::Box<dyn Iterator<Item = &FrameTrace> + '_> {
-        alloc::boxed::Box::new(
-            core::iter::once(self).chain(self.nested.iter().flat_map(|f| f.frames())),
-        )
+    pub fn frames(&self) -> Box<dyn Iterator<Item = &FrameTrace> + '_> {
+        Box::new(core::iter::once(self).chain(self.nested.iter().flat_map(|f| f.frames())))
     }
 }
 

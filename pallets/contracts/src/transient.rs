@@ -25,9 +25,9 @@ struct Budget {
 
 /// Why a write was refused.
 #[derive(Debug, PartialEq, Eq)]
-pub struct OutOfTransientStorage;
+pub(crate) struct OutOfTransientStorage;
 
-pub struct TransientStorage {
+pub(crate) struct TransientStorage {
     values: BTreeMap<Vec<u8>, Vec<u8>>,
     /// Each write's key and the value it replaced, oldest first.
     undo: Vec<(Vec<u8>, Option<Vec<u8>>)>,
@@ -37,7 +37,7 @@ pub struct TransientStorage {
 }
 
 impl TransientStorage {
-    pub fn new(limit: u32) -> Self {
+    pub(crate) fn new(limit: u32) -> Self {
         TransientStorage {
             values: BTreeMap::new(),
             undo: Vec::new(),
@@ -55,7 +55,7 @@ impl TransientStorage {
     }
 
     /// A frame starts: its writes can be undone, and its budget is what is left.
-    pub fn start_frame(&mut self) {
+    pub(crate) fn start_frame(&mut self) {
         let nested = !self.frames.is_empty();
         let current = *self.current();
         let mut limit = current.limit.saturating_sub(current.used);
@@ -71,7 +71,7 @@ impl TransientStorage {
     }
 
     /// The frame ends: its writes stay (`keep`) and count for its caller, or are undone.
-    pub fn end_frame(&mut self, keep: bool) {
+    pub(crate) fn end_frame(&mut self, keep: bool) {
         let Some(frame) = self.frames.pop() else {
             return;
         };
@@ -89,12 +89,12 @@ impl TransientStorage {
         }
     }
 
-    pub fn read(&self, contract: &impl Encode, key: &Key) -> Option<&Vec<u8>> {
+    pub(crate) fn read(&self, contract: &impl Encode, key: &Key) -> Option<&Vec<u8>> {
         self.values.get(&entry_key(contract, key))
     }
 
     /// Writes or (with `None`) removes a value; `take` returns the previous value.
-    pub fn write(
+    pub(crate) fn write(
         &mut self,
         contract: &impl Encode,
         key: &Key,

@@ -45,7 +45,7 @@ struct Entry<M> {
 }
 
 impl<M: Clone> ModuleCache<M> {
-    pub fn new(capacity: usize, max_bytes: usize) -> Self {
+    pub(crate) fn new(capacity: usize, max_bytes: usize) -> Self {
         ModuleCache {
             capacity,
             max_bytes,
@@ -63,7 +63,7 @@ impl<M: Clone> ModuleCache<M> {
     /// added). Compilation runs outside the lock, so concurrent misses on different code
     /// do not wait for each other; two racing misses on the same code both compile and
     /// the last wins. A module heavier than the whole cache is not kept.
-    pub fn get_or_compile<E>(
+    pub(crate) fn get_or_compile<E>(
         &self,
         code: &[u8],
         compile: impl FnOnce() -> Result<(M, usize), E>,
@@ -87,17 +87,17 @@ impl<M: Clone> ModuleCache<M> {
         Ok(module)
     }
 
-    pub fn compilations(&self) -> u64 {
+    pub(crate) fn compilations(&self) -> u64 {
         self.compilations.load(Ordering::Relaxed)
     }
 
     #[cfg(test)]
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.lock().modules.len()
     }
 
     #[cfg(test)]
-    pub fn bytes(&self) -> usize {
+    pub(crate) fn bytes(&self) -> usize {
         self.lock().bytes
     }
 

@@ -1,5 +1,6 @@
 //! What a sandbox engine is allowed to run: executor, WASM feature set and limits.
 
+use alloc::{string::String, vec::Vec};
 use core::{fmt, str::FromStr};
 
 /// Which WASM executor runs the code.
@@ -45,7 +46,7 @@ impl fmt::Display for Executor {
 }
 
 impl FromStr for Executor {
-    type Err = alloc::string::String;
+    type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Executor::ALL
@@ -53,7 +54,7 @@ impl FromStr for Executor {
             .copied()
             .find(|e| e.name() == s)
             .ok_or_else(|| {
-                let known: alloc::vec::Vec<_> = Executor::ALL.iter().map(|e| e.name()).collect();
+                let known: Vec<_> = Executor::ALL.iter().map(|e| e.name()).collect();
                 alloc::format!(
                     "unknown executor `{s}`, expected one of: {}",
                     known.join(", ")

@@ -2,6 +2,7 @@
 //! its fuel.
 
 use crate::{error::Error, value::HostError};
+use alloc::vec::Vec;
 
 /// Executor-side access that a host function needs from the calling instance.
 pub(crate) trait CallerAccess {
@@ -103,7 +104,7 @@ impl<'a> MemoryView<'a> {
     }
 
     /// Reads `len` bytes starting at `offset`.
-    pub fn read(&self, offset: u32, len: u32) -> Result<alloc::vec::Vec<u8>, Error> {
+    pub fn read(&self, offset: u32, len: u32) -> Result<Vec<u8>, Error> {
         let range = self.range(offset, len as usize)?;
         Ok(self.data[range].to_vec())
     }

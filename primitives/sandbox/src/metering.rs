@@ -27,22 +27,22 @@ use wasmparser::{
 };
 
 /// wasmi charges one unit of fuel per 64 bytes a bulk-memory instruction touches.
-pub const MEMORY_BYTES_PER_FUEL: u32 = 64;
+pub(crate) const MEMORY_BYTES_PER_FUEL: u32 = 64;
 /// wasmi charges one unit of fuel per 8 table elements a table instruction touches.
-pub const TABLE_ELEMENTS_PER_FUEL: u32 = 8;
+pub(crate) const TABLE_ELEMENTS_PER_FUEL: u32 = 8;
 /// Fuel one turn of a helper's counting loop burns on wasmtime (every operator in it
 /// costs one unit; `block`, `loop` and `end` are free).
 const FUEL_PER_TURN: u32 = 8;
 
 /// A module with its bulk instructions metered.
-pub struct Metered {
+pub(crate) struct Metered {
     pub code: Vec<u8>,
     pub layout: Layout,
 }
 
 /// How a metered module differs from the original, for mapping trap locations back.
 #[derive(Clone, Copy, Debug)]
-pub struct Layout {
+pub(crate) struct Layout {
     /// Functions the original module has (imported and defined): indices at or past
     /// this are metering helpers.
     pub original_functions: u32,
@@ -53,7 +53,7 @@ pub struct Layout {
 
 /// Rewrites `code` so that bulk instructions burn fuel for their length; `None` when
 /// it has none. `code` must be valid WASM (the sandbox validates before it meters).
-pub fn meter_bulk_instructions(code: &[u8]) -> Result<Option<Metered>, String> {
+pub(crate) fn meter_bulk_instructions(code: &[u8]) -> Result<Option<Metered>, String> {
     let sections = sections(code)?;
     let module = Module::read(code, &sections)?;
     if module.patches.is_empty() {

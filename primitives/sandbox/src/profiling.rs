@@ -34,7 +34,9 @@ use alloc::collections::BTreeMap;
 use alloc::{string::String, vec::Vec};
 
 #[cfg(feature = "std")]
-pub use instrument::{block_starts, instrument, FUEL_PER_CAPTURE, FUEL_PER_HOOK, HOOKS};
+pub use instrument::block_starts;
+#[cfg(feature = "std")]
+pub(crate) use instrument::{instrument, FUEL_PER_CAPTURE, FUEL_PER_HOOK, HOOKS};
 
 /// What a profiled instance records besides where its fuel goes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -104,7 +106,7 @@ pub const CAPTURED_GLOBAL: u32 = 1 << 31;
 
 /// Why an instance stopped once its snapshot was taken (a trap: the rest of a run made
 /// for a snapshot is not wanted).
-pub const SNAPSHOT_TAKEN: &str = "stopped: the snapshot asked for is taken";
+pub(crate) const SNAPSHOT_TAKEN: &str = "stopped: the snapshot asked for is taken";
 
 #[cfg(feature = "std")]
 mod instrument {
@@ -119,20 +121,20 @@ mod instrument {
     use wasmparser::{FunctionBody, Operator, Parser, Payload, TypeRef, ValType};
 
     /// The module the hooks are imported from.
-    pub const HOOK_MODULE: &str = "europa_profile";
+    pub(crate) const HOOK_MODULE: &str = "europa_profile";
     /// Fuel one hook call costs on wasmtime (`i32.const`, `call`), given back by the hook.
-    pub const FUEL_PER_HOOK: u64 = 2;
+    pub(crate) const FUEL_PER_HOOK: u64 = 2;
 
     /// Fuel one capture costs (`i32.const`, `local.get` or `global.get`, `call`), given
     /// back by the hook.
-    pub const FUEL_PER_CAPTURE: u64 = 3;
+    pub(crate) const FUEL_PER_CAPTURE: u64 = 3;
 
     /// Hooks imported: `enter`, `leave`, `line`, `reach`, `site`, then `capture_i32`,
     /// `capture_i64`, `capture_f32`, `capture_f64`.
-    pub const HOOKS: u32 = 9;
+    pub(crate) const HOOKS: u32 = 9;
 
     /// The capture hooks' names, by the type of the value they take.
-    pub const CAPTURE_HOOKS: [(&str, ValType); 4] = [
+    pub(crate) const CAPTURE_HOOKS: [(&str, ValType); 4] = [
         ("capture_i32", ValType::I32),
         ("capture_i64", ValType::I64),
         ("capture_f32", ValType::F32),
@@ -140,7 +142,7 @@ mod instrument {
     ];
 
     /// A module instrumented for profiling.
-    pub struct Instrumented {
+    pub(crate) struct Instrumented {
         pub code: Vec<u8>,
         /// The original module's imported functions: the index of `enter` (`leave` and
         /// `line` follow).
@@ -153,7 +155,7 @@ mod instrument {
     /// of them and wherever control can arrive other than from the instruction before
     /// (a function's start, after `loop`, `else` and a block's `end`). With
     /// `every_block`, a `reach(offset)` hook marks every other block start.
-    pub fn instrument(
+    pub(crate) fn instrument(
         code: &[u8],
         instrumentation: &super::Instrumentation<'_>,
     ) -> Result<Instrumented, String> {
@@ -616,7 +618,7 @@ pub const MAX_PROFILE_HOST_CALLS: usize = 1 << 20;
 
 /// Builds a [`Profile`] from fuel readings.
 #[cfg(feature = "std")]
-pub struct Recorder {
+pub(crate) struct Recorder {
     profile: Profile,
     children: BTreeMap<(u32, SiteKey), u32>,
     current: u32,
@@ -657,7 +659,7 @@ enum SiteKey {
 impl Recorder {
     /// A recorder for an instance starting with `fuel`, keeping up to `max_steps` steps
     /// and, with `capture_at`, a snapshot there.
-    pub fn new(fuel: u64, max_steps: u32, capture_at: Option<CapturePoint>) -> Self {
+    pub(crate) fn new(fuel: u64, max_steps: u32, capture_at: Option<CapturePoint>) -> Self {
         Recorder {
             profile: Profile {
                 nodes: alloc::vec![ProfileNode {
@@ -747,7 +749,7 @@ impl Recorder {
         }
     }
 
-    pub fn enter(&mut self, function: u32, fuel: u64) {
+    pub(crate) fn enter(&mut self, function: u32, fuel: u64) {
         self.settle(fuel);
         self.descend(SiteKey::Function(function));
         if let Some(capture) = &mut self.capture {
@@ -758,7 +760,7 @@ impl Recorder {
         }
     }
 
-    pub fn leave(&mut self, function: u32, fuel: u64) {
+    pub(crate) fn leave(&mut self, function: u32, fuel: u64) {
         self.settle(fuel);
         self.ascend(|site| *site == Site::Function(function));
         if let Some(capture) = &mut self.capture {
@@ -769,7 +771,7 @@ impl Recorder {
     }
 
     /// The innermost frame's locals are captured at `offset` (the values follow).
-    pub fn site(&mut self, offset: u32, _fuel: u64) {
+    pub(crate) fn site(&mut self, offset: u32, _fuel: u64) {
         if let Some(frame) = self.capture.as_mut().and_then(|c| c.frames.last_mut()) {
             frame.offset = Some(offset);
         }
@@ -777,7 +779,7 @@ impl Recorder {
 
     /// A local of the innermost frame (or with [`CAPTURED_GLOBAL`] set, a global) has
     /// `value`.
-    pub fn capture(&mut self, index: u32, value: crate::Value) {
+    pub(crate) fn capture(&mut self, index: u32, value: crate::Value) {
         let Some(capture) = &mut self.capture else {
             return;
         };
@@ -801,12 +803,12 @@ impl Recorder {
 
     /// Whether the capture point was just reached: the memory is wanted, through
     /// [`Self::keep_snapshot`].
-    pub fn snapshot_due(&self) -> bool {
+    pub(crate) fn snapshot_due(&self) -> bool {
         self.capture.as_ref().is_some_and(|c| c.due)
     }
 
     /// Keeps the snapshot, with `memory` as it is at the capture point.
-    pub fn keep_snapshot(&mut self, memory: &[u8]) {
+    pub(crate) fn keep_snapshot(&mut self, memory: &[u8]) {
         let Some(capture) = self.capture.take() else {
             return;
         };
@@ -817,7 +819,7 @@ impl Recorder {
         });
     }
 
-    pub fn host_start(&mut self, name: &str, fuel: u64) {
+    pub(crate) fn host_start(&mut self, name: &str, fuel: u64) {
         if let Some(capture) = &mut self.capture {
             capture.due = capture.at == CapturePoint::HostCall(capture.host_calls);
             capture.host_calls = capture.host_calls.saturating_add(1);
@@ -834,13 +836,13 @@ impl Recorder {
     }
 
     /// The current function is at the source line starting at `offset`.
-    pub fn line(&mut self, offset: u32, fuel: u64) {
+    pub(crate) fn line(&mut self, offset: u32, fuel: u64) {
         self.reach(offset, fuel);
         self.lines[self.current as usize].0 = Some(offset);
     }
 
     /// The current function reached the block starting at `offset`.
-    pub fn reach(&mut self, offset: u32, fuel: u64) {
+    pub(crate) fn reach(&mut self, offset: u32, fuel: u64) {
         self.settle(fuel);
         if let Some(capture) = &mut self.capture {
             let reached = self.profile.steps.len() as u64 + self.profile.steps_dropped;
@@ -858,14 +860,14 @@ impl Recorder {
         }
     }
 
-    pub fn host_end(&mut self, name: &str, fuel: u64) {
+    pub(crate) fn host_end(&mut self, name: &str, fuel: u64) {
         self.settle(fuel);
         self.ascend(|site| matches!(site, Site::Host(host) if host == name));
     }
 
     /// The profile, with what was burnt since the last reading charged where execution
     /// stopped.
-    pub fn finish(mut self, fuel: u64) -> Profile {
+    pub(crate) fn finish(mut self, fuel: u64) -> Profile {
         self.settle(fuel);
         for (node, (_, by_line)) in self.profile.nodes.iter_mut().zip(self.lines) {
             node.lines = by_line.into_iter().collect();

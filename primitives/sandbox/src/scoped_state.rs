@@ -52,7 +52,7 @@ unsafe impl Send for ScopePtr {}
 unsafe impl Sync for ScopePtr {}
 
 impl<'a, T> Scope<'a, T> {
-    pub fn ptr(&mut self) -> ScopePtr {
+    pub(crate) fn ptr(&mut self) -> ScopePtr {
         ScopePtr(NonNull::from(self).cast())
     }
 }

@@ -1,6 +1,7 @@
 //! Values crossing the sandbox boundary, and the error a host function returns.
 
 use alloc::string::String;
+use alloc::vec::Vec;
 use core::fmt;
 
 /// The type of a WASM value that can cross the sandbox boundary.
@@ -98,8 +99,8 @@ impl From<Value> for ReturnValue {
 /// A host function's signature; an import must declare exactly this type to link.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Signature {
-    pub params: alloc::vec::Vec<ValueType>,
-    pub results: alloc::vec::Vec<ValueType>,
+    pub params: Vec<ValueType>,
+    pub results: Vec<ValueType>,
 }
 
 impl Signature {

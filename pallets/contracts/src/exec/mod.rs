@@ -33,18 +33,18 @@ use crate::{
 
 mod run;
 
-pub use run::Run;
+pub(crate) use run::Run;
 
 /// Which side of a call an error belongs to: the caller's own mistake (it traps the
 /// caller) or something that went wrong in the callee (the caller gets a return code).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ErrorOrigin {
+pub(crate) enum ErrorOrigin {
     Caller,
     Callee,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ExecError {
+pub(crate) struct ExecError {
     pub error: DispatchError,
     pub origin: ErrorOrigin,
 }
@@ -67,7 +67,7 @@ impl ExecError {
 
 /// Why a host function stopped the contract.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Stop {
+pub(crate) enum Stop {
     /// `seal_return`: the frame is done.
     Return { flags: u32, data: Vec<u8> },
     /// `terminate`: the contract is gone.
@@ -84,7 +84,7 @@ impl<E: Into<DispatchError>> From<E> for Stop {
 
 /// What a frame is asked to do.
 #[derive(frame_support::CloneNoBound)]
-pub enum FrameArgs<T: Config> {
+pub(crate) enum FrameArgs<T: Config> {
     Call {
         dest: AccountIdOf<T>,
         value: BalanceOf<T>,
@@ -101,7 +101,7 @@ pub enum FrameArgs<T: Config> {
 }
 
 /// A frame on the stack.
-pub struct Frame<T: Config> {
+pub(crate) struct Frame<T: Config> {
     /// The contract whose storage and balance the frame uses.
     pub account: AccountIdOf<T>,
     /// Its metadata as of the frame's start; used for the trie id.
@@ -126,7 +126,7 @@ pub struct Frame<T: Config> {
 }
 
 /// A finished frame: its result and meters, for the caller to take over.
-pub struct FrameOutcome<T: Config> {
+pub(crate) struct FrameOutcome<T: Config> {
     pub result: Result<ExecReturnValue, ExecError>,
     pub gas: GasMeter,
     pub deposit: DepositMeter<T>,
@@ -137,15 +137,15 @@ pub struct FrameOutcome<T: Config> {
 
 impl<T: Config> FrameOutcome<T> {
     /// Whether the frame's changes stay (it returned without reverting).
-    pub fn succeeded(&self) -> bool {
+    pub(crate) fn succeeded(&self) -> bool {
         matches!(&self.result, Ok(value) if !value.did_revert())
     }
 }
 
-pub type Env<T> = EnvironmentDefinitionBuilder<Stack<T>>;
+pub(crate) type Env<T> = EnvironmentDefinitionBuilder<Stack<T>>;
 
 /// The host state every contract instance of one execution shares.
-pub struct Stack<T: Config> {
+pub(crate) struct Stack<T: Config> {
     pub origin: Origin<T>,
     /// The execution's gas: the first frame's parent.
     root_gas: GasMeter,
@@ -209,7 +209,7 @@ impl<T: Config> Stack<T> {
     }
 
     /// The instantiation nonce as this execution sees it.
-    pub fn nonce(&mut self) -> u64 {
+    pub(crate) fn nonce(&mut self) -> u64 {
         *self.nonce.get_or_insert_with(Nonce::<T>::get)
     }
 
@@ -229,7 +229,7 @@ impl<T: Config> Stack<T> {
     /// Appends `text` to the debug buffer when the result or the trace wants it and it
     /// fits; as upstream, a message that does not fit whole is dropped. Returns whether
     /// the result collects debug output (upstream's `append_debug_buffer`).
-    pub fn append_debug(&mut self, text: &str) -> bool {
+    pub(crate) fn append_debug(&mut self, text: &str) -> bool {
         if !self.collect_debug && !self.recorder.is_on() {
             return false;
         }
@@ -245,35 +245,33 @@ impl<T: Config> Stack<T> {
     }
 
     /// The debug text frame `frame` printed, for its trace.
-    fn debug_text_of(&self, frame: &Frame<T>) -> alloc::string::String {
-        let mut text = alloc::string::String::new();
+    fn debug_text_of(&self, frame: &Frame<T>) -> String {
+        let mut text = String::new();
         for span in &frame.debug_spans {
-            text.push_str(&alloc::string::String::from_utf8_lossy(
-                &self.debug_buffer[span.clone()],
-            ));
+            text.push_str(&String::from_utf8_lossy(&self.debug_buffer[span.clone()]));
         }
         text
     }
 
-    pub fn top(&self) -> &Frame<T> {
+    pub(crate) fn top(&self) -> &Frame<T> {
         self.frames
             .last()
             .expect("host functions only run inside a frame")
     }
 
-    pub fn top_mut(&mut self) -> &mut Frame<T> {
+    pub(crate) fn top_mut(&mut self) -> &mut Frame<T> {
         self.frames
             .last_mut()
             .expect("host functions only run inside a frame")
     }
 
-    pub fn is_read_only(&self) -> bool {
+    pub(crate) fn is_read_only(&self) -> bool {
         self.frames.last().is_some_and(|f| f.read_only)
     }
 
     /// Whether `account` may be called now: no frame of it on the stack has forbidden
     /// re-entry for the call it is making.
-    pub fn allows_reentry(&self, account: &AccountIdOf<T>) -> bool {
+    pub(crate) fn allows_reentry(&self, account: &AccountIdOf<T>) -> bool {
         !self
             .frames
             .iter()
@@ -282,7 +280,7 @@ impl<T: Config> Stack<T> {
 
     /// Whether the top frame's contract has another frame on the stack (delegate
     /// frames included): such a contract may not terminate.
-    pub fn is_recursive(&self) -> bool {
+    pub(crate) fn is_recursive(&self) -> bool {
         match self.frames.split_last() {
             Some((top, below)) => below.iter().any(|f| f.account == top.account),
             None => false,
@@ -291,7 +289,7 @@ impl<T: Config> Stack<T> {
 
     /// How many times `account` was entered on the stack; as upstream, a delegate call
     /// is not an entrance.
-    pub fn entrances_of(&self, account: &AccountIdOf<T>) -> u32 {
+    pub(crate) fn entrances_of(&self, account: &AccountIdOf<T>) -> u32 {
         self.frames
             .iter()
             .filter(|f| f.entry != EntryPoint::DelegateCall && &f.account == account)
@@ -300,7 +298,7 @@ impl<T: Config> Stack<T> {
 
     /// Runs one frame to its end. The caller takes over the gas it used and, if it
     /// succeeded, its deposits.
-    pub fn run_frame(
+    pub(crate) fn run_frame(
         &mut self,
         args: FrameArgs<T>,
         input: Vec<u8>,
@@ -820,7 +818,7 @@ impl<T: Config> Stack<T> {
 
     /// Runs a nested frame for the top frame (a host function's `call`, `delegate_call`
     /// or `instantiate`) and takes over its gas, deposits and trace.
-    pub fn run_nested(
+    pub(crate) fn run_nested(
         &mut self,
         args: FrameArgs<T>,
         input: Vec<u8>,
@@ -845,7 +843,7 @@ impl<T: Config> Stack<T> {
 }
 
 /// Moves `value` between accounts (into a frame's contract, or for `transfer`).
-pub fn transfer<T: Config>(
+pub(crate) fn transfer<T: Config>(
     from: &AccountIdOf<T>,
     to: &AccountIdOf<T>,
     value: BalanceOf<T>,
@@ -882,7 +880,7 @@ fn outcome_of<T: Config>(
 }
 
 /// A readable name for a dispatch error: `Contracts::OutOfGas` rather than indices.
-pub fn describe<T: Config>(error: &DispatchError) -> alloc::string::String {
+pub fn describe<T: Config>(error: &DispatchError) -> String {
     use frame_support::traits::PalletInfo;
     match error {
         DispatchError::Module(module) => {
@@ -908,12 +906,12 @@ fn signed<T: Config>(deposit: &Deposit<T>) -> i128 {
     }
 }
 
-pub fn balance_u128<T: Config>(balance: BalanceOf<T>) -> u128 {
+pub(crate) fn balance_u128<T: Config>(balance: BalanceOf<T>) -> u128 {
     sp_runtime::SaturatedConversion::saturated_into(balance)
 }
 
 /// The address a contract gets: a hash of its deployer, code, input and salt.
-pub fn contract_address<T: Config>(
+pub(crate) fn contract_address<T: Config>(
     deployer: &AccountIdOf<T>,
     code_hash: &CodeHash<T>,
     input: &[u8],
@@ -926,7 +924,7 @@ pub fn contract_address<T: Config>(
 }
 
 /// `set_code`: points a contract at other code.
-pub fn set_contract_code<T: Config>(
+pub(crate) fn set_contract_code<T: Config>(
     contract: &AccountIdOf<T>,
     code_hash: CodeHash<T>,
 ) -> Result<(), DispatchError> {

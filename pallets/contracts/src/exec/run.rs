@@ -14,7 +14,7 @@ use crate::OnTrace;
 
 /// One top-level execution: a dispatchable or a dry run.
 #[derive(frame_support::CloneNoBound)]
-pub struct Run<T: Config> {
+pub(crate) struct Run<T: Config> {
     origin: Origin<T>,
     gas_limit: Weight,
     deposit_limit: Option<BalanceOf<T>>,
@@ -27,7 +27,7 @@ pub struct Run<T: Config> {
 }
 
 /// What a top-level execution produced.
-pub struct RunOutcome<T: Config, R> {
+pub(crate) struct RunOutcome<T: Config, R> {
     pub result: Result<R, DispatchError>,
     pub gas_consumed: Weight,
     pub gas_required: Weight,
@@ -38,7 +38,7 @@ pub struct RunOutcome<T: Config, R> {
 }
 
 impl<T: Config> Run<T> {
-    pub fn dispatched(
+    pub(crate) fn dispatched(
         origin: Origin<T>,
         gas_limit: Weight,
         deposit_limit: Option<BalanceOf<T>>,
@@ -61,7 +61,7 @@ impl<T: Config> Run<T> {
 
     /// A dry run: debug output and events come back with the result, and the trace is
     /// recorded as `recording` says.
-    pub fn dry_run(
+    pub(crate) fn dry_run(
         origin: AccountIdOf<T>,
         gas_limit: Option<Weight>,
         deposit_limit: Option<BalanceOf<T>>,
@@ -79,7 +79,7 @@ impl<T: Config> Run<T> {
         }
     }
 
-    pub fn call(
+    pub(crate) fn call(
         self,
         dest: AccountIdOf<T>,
         value: BalanceOf<T>,
@@ -94,7 +94,7 @@ impl<T: Config> Run<T> {
             .map(|(value, _account)| value)
     }
 
-    pub fn instantiate(
+    pub(crate) fn instantiate(
         self,
         value: BalanceOf<T>,
         code: Code<CodeHash<T>>,
@@ -245,9 +245,9 @@ impl<T: Config> Run<T> {
             coverage_run: true,
             ..self.clone()
         };
-        let _ = frame_support::storage::with_transaction(|| {
+        let _ = with_transaction(|| {
             shadow.run(args.clone(), input.to_vec(), Vec::new(), uploaded);
-            frame_support::storage::TransactionOutcome::Rollback(Ok::<_, DispatchError>(()))
+            TransactionOutcome::Rollback(Ok::<_, DispatchError>(()))
         });
     }
 }
@@ -273,7 +273,7 @@ impl<T: Config, R> RunOutcome<T, R> {
 }
 
 /// The returned value of a call or instantiation, for reverting detection.
-pub trait ReturnedValue {
+pub(crate) trait ReturnedValue {
     fn returned(&self) -> &ExecReturnValue;
 }
 
@@ -292,7 +292,7 @@ impl<A> ReturnedValue for InstantiateReturnValue<A> {
 impl<T: Config, R: ReturnedValue> RunOutcome<T, R> {
     /// The dispatchable's result: a revert fails the extrinsic with `ContractReverted`,
     /// and the weight is the base weight plus the gas consumed.
-    pub fn into_dispatch_result(self, base_weight: Weight) -> DispatchResultWithPostInfo {
+    pub(crate) fn into_dispatch_result(self, base_weight: Weight) -> DispatchResultWithPostInfo {
         let post_info = PostDispatchInfo {
             actual_weight: Some(base_weight.saturating_add(self.gas_consumed)),
             pays_fee: Default::default(),
@@ -311,7 +311,7 @@ impl<T: Config, R: ReturnedValue> RunOutcome<T, R> {
 impl<T: Config, R> RunOutcome<T, R> {
     /// The dry-run result clients decode (`ContractExecResult` or
     /// `ContractInstantiateResult`), and the trace.
-    pub fn into_contract_result(self) -> (crate::ContractResultOf<T, R>, ExecutionTrace) {
+    pub(crate) fn into_contract_result(self) -> (crate::ContractResultOf<T, R>, ExecutionTrace) {
         (
             crate::ContractResult {
                 gas_consumed: self.gas_consumed,

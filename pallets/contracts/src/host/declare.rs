@@ -10,7 +10,7 @@ use super::{Ctx, HostResult};
 use crate::Config;
 
 /// A Rust type a host function takes from the contract, and the wasm type it arrives as.
-pub trait Param: Sized {
+pub(crate) trait Param: Sized {
     const TYPE: ValueType;
     fn from_value(value: &Value) -> Option<Self>;
 }
@@ -30,7 +30,7 @@ impl Param for u64 {
 }
 
 /// What a host function hands back to the contract.
-pub enum Returned {
+pub(crate) enum Returned {
     Unit,
     Code(ReturnErrorCode),
     U32(u32),
@@ -38,7 +38,7 @@ pub enum Returned {
 }
 
 /// A Rust type a host function returns, and the wasm results it becomes.
-pub trait Output {
+pub(crate) trait Output {
     const RESULTS: &'static [ValueType];
     fn into_returned(self) -> Returned;
 }
@@ -74,7 +74,7 @@ impl Output for u64 {
 /// Takes the next argument of `function` as a `P`. The sandbox checked the arguments
 /// against the declared signature, so a mismatch is a bug in the declaration: it traps
 /// with that said rather than reading a default.
-pub fn param<'a, P: Param>(
+pub(crate) fn param<'a, P: Param>(
     function: &str,
     values: &mut impl Iterator<Item = &'a Value>,
 ) -> Result<P, HostError> {
@@ -87,7 +87,7 @@ pub fn param<'a, P: Param>(
 
 /// Which contracts may import a function, as upstream decides it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Stability {
+pub(crate) enum Stability {
     Stable,
     /// Only offered when the runtime enables the unstable interface.
     Unstable,
@@ -98,7 +98,7 @@ pub enum Stability {
 /// The properties of a host function besides its signature, set by the flags of its
 /// declaration (`#[host(seal0, prefixed, mutating)]`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Flags {
+pub(crate) struct Flags {
     pub stability: Stability,
     /// Also linked under its old `seal_`-prefixed name.
     pub prefixed: bool,
@@ -108,30 +108,30 @@ pub struct Flags {
 
 #[allow(clippy::wrong_self_convention)]
 impl Flags {
-    pub const NONE: Flags = Flags {
+    pub(crate) const NONE: Flags = Flags {
         stability: Stability::Stable,
         prefixed: false,
         mutating: false,
     };
-    pub const fn prefixed(self) -> Self {
+    pub(crate) const fn prefixed(self) -> Self {
         Flags {
             prefixed: true,
             ..self
         }
     }
-    pub const fn mutating(self) -> Self {
+    pub(crate) const fn mutating(self) -> Self {
         Flags {
             mutating: true,
             ..self
         }
     }
-    pub const fn unstable(self) -> Self {
+    pub(crate) const fn unstable(self) -> Self {
         Flags {
             stability: Stability::Unstable,
             ..self
         }
     }
-    pub const fn deprecated(self) -> Self {
+    pub(crate) const fn deprecated(self) -> Self {
         Flags {
             stability: Stability::Deprecated,
             ..self
@@ -140,10 +140,10 @@ impl Flags {
 }
 
 /// The sandbox's view of a host function.
-pub type HostFn<T> = fn(&mut Ctx<'_, T>, &[Value]) -> HostResult;
+pub(crate) type HostFn<T> = fn(&mut Ctx<'_, T>, &[Value]) -> HostResult;
 
 /// One host function as declared.
-pub struct Declaration<T: Config> {
+pub(crate) struct Declaration<T: Config> {
     pub module: &'static str,
     pub name: &'static str,
     pub flags: Flags,
@@ -155,12 +155,12 @@ pub struct Declaration<T: Config> {
 }
 
 impl<T: Config> Declaration<T> {
-    pub fn signature(&self) -> Signature {
+    pub(crate) fn signature(&self) -> Signature {
         Signature::new(&self.params, self.results)
     }
 
     /// The names it is linked under.
-    pub fn link_names(&self) -> impl Iterator<Item = String> + '_ {
+    pub(crate) fn link_names(&self) -> impl Iterator<Item = String> + '_ {
         let prefixed = self.flags.prefixed.then(|| format!("seal_{}", self.name));
         prefixed
             .into_iter()
@@ -189,7 +189,7 @@ macro_rules! host_functions {
         #[host($module:ident $(, $flag:ident)* $(,)?)]
         fn $name:ident($h:ident $(, $arg:ident: $ty:ty)* $(,)?) $(-> $ret:ty)? $body:block
     )*) => {
-        pub fn declarations<T: $crate::Config>(
+        pub(crate) fn declarations<T: $crate::Config>(
         ) -> alloc::vec::Vec<$crate::host::declare::Declaration<T>> {
             use $crate::{exec::Stop, host::declare::{param, Declaration, Flags, Output, Param}};
             alloc::vec![$({

@@ -24,7 +24,7 @@ use europa_sandbox::{FunctionContext, HostError, ReturnValue, Signature, Value};
 use frame_support::{traits::Get, weights::Weight};
 use pallet_contracts_uapi::ReturnErrorCode;
 
-pub use self::declare::Returned;
+pub(crate) use self::declare::Returned;
 use self::declare::{Declaration, Flags, Output, Stability};
 use crate::{
     costs::Cost,
@@ -36,14 +36,14 @@ use crate::{
 };
 
 /// `u32::MAX` as an output pointer means "I don't want the output".
-pub const SENTINEL: u32 = u32::MAX;
+pub(crate) const SENTINEL: u32 = u32::MAX;
 
-pub type Ctx<'a, T> = FunctionContext<'a, Stack<T>>;
-pub type HostResult = Result<ReturnValue, HostError>;
+pub(crate) type Ctx<'a, T> = FunctionContext<'a, Stack<T>>;
+pub(crate) type HostResult = Result<ReturnValue, HostError>;
 
 /// The environment contracts are linked against, built once per thread: it depends
 /// only on the runtime's constants (memory pages, unstable interface).
-pub fn shared_environment<T: Config>() -> alloc::rc::Rc<HostFunctions<T>> {
+pub(crate) fn shared_environment<T: Config>() -> alloc::rc::Rc<HostFunctions<T>> {
     #[cfg(feature = "std")]
     {
         use std::{any::Any, any::TypeId, cell::RefCell, collections::BTreeMap, rc::Rc};
@@ -66,7 +66,7 @@ pub fn shared_environment<T: Config>() -> alloc::rc::Rc<HostFunctions<T>> {
 }
 
 /// The host functions contracts are linked against.
-pub struct HostFunctions<T: Config> {
+pub(crate) struct HostFunctions<T: Config> {
     pub env: Env<T>,
     /// What `env` links, as declared.
     declared: Vec<Declaration<T>>,
@@ -111,7 +111,7 @@ pub fn inventory<T: Config>() -> Vec<LinkedHostFunction> {
 impl<T: Config> HostFunctions<T> {
     /// Whether new code may no longer import `module.name` (upstream refuses such
     /// uploads; contracts stored before keep running).
-    pub fn is_deprecated(&self, module: &str, name: &str) -> bool {
+    pub(crate) fn is_deprecated(&self, module: &str, name: &str) -> bool {
         self.declared.iter().any(|declared| {
             declared.flags.stability == Stability::Deprecated
                 && declared.module == module
@@ -122,7 +122,7 @@ impl<T: Config> HostFunctions<T> {
 
 /// The environment contracts are linked against: every declared host function the
 /// runtime offers (unstable ones only when it enables them).
-pub fn environment<T: Config>(schedule: &Schedule) -> HostFunctions<T> {
+pub(crate) fn environment<T: Config>(schedule: &Schedule) -> HostFunctions<T> {
     let mut env = Env::<T>::new();
     env.add_memory_as_imported("env", "memory", schedule.limits.memory_pages);
     let unstable = T::UnsafeUnstableInterface::get();
@@ -149,18 +149,18 @@ pub fn environment<T: Config>(schedule: &Schedule) -> HostFunctions<T> {
 
 /// A host function call in progress: access to the stack and the caller's memory,
 /// metering, and the trace record (`None` when the trace does not keep this call).
-pub struct Host<'c, 'a, T: Config> {
+pub(crate) struct Host<'c, 'a, T: Config> {
     ctx: &'c mut Ctx<'a, T>,
     record: Option<HostCall>,
 }
 
 impl<T: Config> Host<'_, '_, T> {
-    pub fn stack(&mut self) -> &mut Stack<T> {
+    pub(crate) fn stack(&mut self) -> &mut Stack<T> {
         self.ctx.state()
     }
 
     /// Charges `cost` to the frame; returns what was charged, for [`Host::adjust`].
-    pub fn charge(&mut self, cost: Cost) -> Result<Weight, Stop> {
+    pub(crate) fn charge(&mut self, cost: Cost) -> Result<Weight, Stop> {
         let weight = cost.weight::<T>();
         self.stack()
             .top_mut()
@@ -171,14 +171,14 @@ impl<T: Config> Host<'_, '_, T> {
     }
 
     /// Settles a charge made for the worst case at what `actual` costs.
-    pub fn adjust(&mut self, charged: Weight, actual: Cost) {
+    pub(crate) fn adjust(&mut self, charged: Weight, actual: Cost) {
         let actual = actual.weight::<T>();
         self.stack().top_mut().gas.adjust(charged, actual);
     }
 
     /// Reads `len` bytes of the contract's memory (what the copy costs is part of
     /// each function's price).
-    pub fn read(&mut self, ptr: u32, len: u32) -> Result<Vec<u8>, Stop> {
+    pub(crate) fn read(&mut self, ptr: u32, len: u32) -> Result<Vec<u8>, Stop> {
         self.ctx
             .memory()
             .and_then(|memory| memory.read(ptr, len))
@@ -187,7 +187,7 @@ impl<T: Config> Host<'_, '_, T> {
 
     /// Reads `len` bytes for the trace alone: nothing is charged, and memory the
     /// contract cannot read yields `None` rather than a trap.
-    pub fn peek(&mut self, ptr: u32, len: u32) -> Option<Vec<u8>> {
+    pub(crate) fn peek(&mut self, ptr: u32, len: u32) -> Option<Vec<u8>> {
         self.ctx
             .memory()
             .and_then(|memory| memory.read(ptr, len))
@@ -195,13 +195,13 @@ impl<T: Config> Host<'_, '_, T> {
     }
 
     /// Reads a SCALE value of a bounded size (an account, a balance, a hash).
-    pub fn read_as<D: Decode + MaxEncodedLen>(&mut self, ptr: u32) -> Result<D, Stop> {
+    pub(crate) fn read_as<D: Decode + MaxEncodedLen>(&mut self, ptr: u32) -> Result<D, Stop> {
         let bytes = self.read(ptr, D::max_encoded_len() as u32)?;
         D::decode_with_depth_limit(crate::MAX_DECODE_NESTING, &mut &bytes[..])
             .map_err(|_| Error::<T>::DecodingFailed.into())
     }
 
-    pub fn read_array<const N: usize>(&mut self, ptr: u32) -> Result<[u8; N], Stop> {
+    pub(crate) fn read_array<const N: usize>(&mut self, ptr: u32) -> Result<[u8; N], Stop> {
         let bytes = self.read(ptr, N as u32)?;
         bytes
             .try_into()
@@ -209,7 +209,7 @@ impl<T: Config> Host<'_, '_, T> {
     }
 
     /// Writes `data` at `ptr` (no length).
-    pub fn write(&mut self, ptr: u32, data: &[u8]) -> Result<(), Stop> {
+    pub(crate) fn write(&mut self, ptr: u32, data: &[u8]) -> Result<(), Stop> {
         self.ctx
             .memory()
             .and_then(|mut memory| memory.set(ptr, data))
@@ -221,7 +221,7 @@ impl<T: Config> Host<'_, '_, T> {
     /// Upstream's output convention: `out_len_ptr` holds the buffer's size on entry
     /// and the data's length on return; a buffer too small traps. With `allow_skip`,
     /// an `out_ptr` of [`SENTINEL`] skips the output.
-    pub fn write_output(
+    pub(crate) fn write_output(
         &mut self,
         out_ptr: u32,
         out_len_ptr: u32,
@@ -248,7 +248,7 @@ impl<T: Config> Host<'_, '_, T> {
     }
 
     /// Records an argument for the trace (formatted only when the trace keeps it).
-    pub fn arg(&mut self, name: &str, value: impl Display) {
+    pub(crate) fn arg(&mut self, name: &str, value: impl Display) {
         self.with_record(|recorder, record| {
             record
                 .args
@@ -256,7 +256,7 @@ impl<T: Config> Host<'_, '_, T> {
         });
     }
 
-    pub fn arg_bytes(&mut self, name: &str, bytes: &[u8]) {
+    pub(crate) fn arg_bytes(&mut self, name: &str, bytes: &[u8]) {
         self.with_record(|recorder, record| record.args.push((name.into(), recorder.hex(bytes))));
     }
 
@@ -272,7 +272,7 @@ impl<T: Config> Host<'_, '_, T> {
 /// Whether [`Host::write_output`] charges for copying the output: `Charged` once the
 /// buffer is known to fit, or not at all when the function's price `Covered` it.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub enum OutputCopy {
+pub(crate) enum OutputCopy {
     Charged,
     Covered,
 }
@@ -282,7 +282,7 @@ pub enum OutputCopy {
 /// [`Cost::HostFn`] are charged on entry, a mutating function is refused in a
 /// read-only call before its body runs, and on the way out what the body charged
 /// must fit the sandbox's fuel.
-pub fn host_fn<T: Config, R: Output>(
+pub(crate) fn host_fn<T: Config, R: Output>(
     ctx: &mut Ctx<'_, T>,
     name: &'static str,
     flags: Flags,
@@ -378,7 +378,7 @@ fn stop_reason<T: Config>(stop: &Stop) -> String {
     }
 }
 
-pub fn code_name(code: &ReturnErrorCode) -> &'static str {
+pub(crate) fn code_name(code: &ReturnErrorCode) -> &'static str {
     use ReturnErrorCode::*;
     match code {
         Success => "Success",

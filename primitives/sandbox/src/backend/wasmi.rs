@@ -29,7 +29,7 @@ pub(crate) struct WasmiEngine {
 }
 
 impl WasmiEngine {
-    pub fn new(config: &SandboxConfig) -> Result<Self, Error> {
+    pub(crate) fn new(config: &SandboxConfig) -> Result<Self, Error> {
         if config.features.contains(WasmFeature::Threads) {
             return Err(Error::Config(
                 "wasmi does not support the threads feature".to_string(),

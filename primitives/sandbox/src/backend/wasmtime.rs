@@ -1,7 +1,12 @@
 //! The wasmtime executor: Cranelift JIT, a compiled-module cache, fuel metering and
 //! DWARF-aware backtraces.
 
-use alloc::{boxed::Box, format, string::ToString, vec::Vec};
+use alloc::{
+    boxed::Box,
+    format,
+    string::{String, ToString},
+    vec::Vec,
+};
 
 use ::wasmtime as wt;
 
@@ -78,7 +83,7 @@ impl WasmtimeEngine {
 }
 
 impl WasmtimeEngine {
-    pub fn new(config: &SandboxConfig) -> Result<Self, Error> {
+    pub(crate) fn new(config: &SandboxConfig) -> Result<Self, Error> {
         let stack_bytes = config.limits.wasmtime_stack_bytes();
         let mut wasmtime_config = wt::Config::new();
         wasmtime_config
@@ -308,7 +313,7 @@ fn host_func(
     signature: Signature,
     index: usize,
     trampoline: Trampoline,
-    name: alloc::string::String,
+    name: String,
 ) -> wt::Func {
     wt::Func::new(store, ty, move |mut caller, params, results| {
         let scope = caller
@@ -609,7 +614,7 @@ const MAX_FUNCTION_NAME_BYTES: usize = 4096;
 
 /// Demangles a Rust symbol, without its hash suffix; other names pass through. A name
 /// longer than [`MAX_FUNCTION_NAME_BYTES`] is cut there first.
-fn demangle(name: &str) -> alloc::string::String {
+fn demangle(name: &str) -> String {
     let mut end = name.len().min(MAX_FUNCTION_NAME_BYTES);
     while !name.is_char_boundary(end) {
         end -= 1;

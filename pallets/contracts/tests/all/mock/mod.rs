@@ -20,8 +20,8 @@ use pallet_europa_contracts::{
 };
 use sp_runtime::{traits::AccountIdLookup, AccountId32, BuildStorage, DispatchError, Perbill};
 
-pub type AccountId = AccountId32;
-pub type Balance = u128;
+pub(crate) type AccountId = AccountId32;
+pub(crate) type Balance = u128;
 type Block = frame_system::mocking::MockBlockU32<Test>;
 
 #[frame_support::runtime]
@@ -81,7 +81,7 @@ impl pallet_timestamp::Config for Test {
     type WeightInfo = ();
 }
 
-pub const ED: Balance = 1_000;
+pub(crate) const ED: Balance = 1_000;
 
 #[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
 impl pallet_balances::Config for Test {
@@ -122,7 +122,7 @@ thread_local! {
 }
 
 /// Whether this pallet's chain extension is on (upstream's test configuration has none).
-pub fn set_chain_extension_enabled(enabled: bool) {
+pub(crate) fn set_chain_extension_enabled(enabled: bool) {
     CHAIN_EXTENSION_ENABLED.with(|current| *current.borrow_mut() = enabled);
 }
 
@@ -134,12 +134,12 @@ impl frame_support::traits::Get<Balance> for DefaultDepositLimit {
     }
 }
 
-pub fn set_default_deposit_limit(limit: Balance) {
+pub(crate) fn set_default_deposit_limit(limit: Balance) {
     DEFAULT_DEPOSIT_LIMIT.with(|current| *current.borrow_mut() = limit);
 }
 
 /// Runs the contracts of this thread's tests on `executor` with `profile`.
-pub fn use_sandbox(executor: Executor, profile: Profile) {
+pub(crate) fn use_sandbox(executor: Executor, profile: Profile) {
     EXECUTOR.with(|e| *e.borrow_mut() = (executor, profile));
 }
 
@@ -172,7 +172,7 @@ impl pallet_europa_contracts::OnTrace for CollectTraces {
 }
 
 /// The traces of the dispatchables run since the last call.
-pub fn take_traces() -> Vec<ExecutionTrace> {
+pub(crate) fn take_traces() -> Vec<ExecutionTrace> {
     TRACES.with(|t| std::mem::take(&mut *t.borrow_mut()))
 }
 
@@ -208,11 +208,11 @@ parameter_types! {
     pub const CodeHashLockupDepositPercent: Perbill = Perbill::from_percent(30);
 }
 
-pub const DEPOSIT_PER_BYTE: Balance = 1;
-pub const DEPOSIT_PER_ITEM: Balance = 2;
-pub const MAX_CODE_LEN: u32 = 4 * 1024 * 1024;
+pub(crate) const DEPOSIT_PER_BYTE: Balance = 1;
+pub(crate) const DEPOSIT_PER_ITEM: Balance = 2;
+pub(crate) const MAX_CODE_LEN: u32 = 4 * 1024 * 1024;
 /// Frames on the stack at most, the outermost included (upstream: `CallStack` size + 1).
-pub const MAX_CALL_DEPTH: u32 = 6;
+pub(crate) const MAX_CALL_DEPTH: u32 = 6;
 
 impl pallet_europa_contracts::Config for Test {
     type Time = Timestamp;
@@ -267,14 +267,14 @@ impl pallet_contracts::Config for Test {
     type InstantiateOrigin = frame_system::EnsureSigned<AccountId>;
 }
 
-pub const ALICE: AccountId = AccountId32::new([1; 32]);
-pub const BOB: AccountId = AccountId32::new([2; 32]);
-pub const CHARLIE: AccountId = AccountId32::new([3; 32]);
-pub const ENDOWMENT: Balance = 1_000_000_000_000;
-pub const GAS_LIMIT: Weight = Weight::from_parts(100_000_000_000, 3 * 1024 * 1024);
+pub(crate) const ALICE: AccountId = AccountId32::new([1; 32]);
+pub(crate) const BOB: AccountId = AccountId32::new([2; 32]);
+pub(crate) const CHARLIE: AccountId = AccountId32::new([3; 32]);
+pub(crate) const ENDOWMENT: Balance = 1_000_000_000_000;
+pub(crate) const GAS_LIMIT: Weight = Weight::from_parts(100_000_000_000, 3 * 1024 * 1024);
 
 /// Runs `test` on fresh chain state with Alice, Bob and Charlie funded.
-pub fn new_test_ext<R>(test: impl FnOnce() -> R) -> R {
+pub(crate) fn new_test_ext<R>(test: impl FnOnce() -> R) -> R {
     let mut storage = frame_system::GenesisConfig::<Test>::default()
         .build_storage()
         .expect("valid genesis");
@@ -297,18 +297,18 @@ pub fn new_test_ext<R>(test: impl FnOnce() -> R) -> R {
 
 /// Which build of a fixture.
 #[derive(Clone, Copy, Debug)]
-pub enum Build {
+pub(crate) enum Build {
     /// Current Rust, DWARF kept, bulk-memory used.
     Dwarf,
     /// WASM 1.0 only, as upstream pallet-contracts accepts.
     Mvp,
 }
 
-pub fn fixtures_dir() -> PathBuf {
+pub(crate) fn fixtures_dir() -> PathBuf {
     PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo")).join("fixtures")
 }
 
-pub fn fixture(name: &str, build: Build) -> Vec<u8> {
+pub(crate) fn fixture(name: &str, build: Build) -> Vec<u8> {
     let dir = match build {
         Build::Dwarf => "dwarf",
         Build::Mvp => "mvp",
@@ -323,20 +323,20 @@ pub fn fixture(name: &str, build: Build) -> Vec<u8> {
 }
 
 /// The selector of an ink! message or constructor: BLAKE2b-256 of its name, 4 bytes.
-pub fn selector(name: &str) -> [u8; 4] {
+pub(crate) fn selector(name: &str) -> [u8; 4] {
     let hash = sp_io::hashing::blake2_256(name.as_bytes());
     [hash[0], hash[1], hash[2], hash[3]]
 }
 
 /// A message's input: selector followed by SCALE-encoded arguments.
-pub fn input(name: &str, args: impl Encode) -> Vec<u8> {
+pub(crate) fn input(name: &str, args: impl Encode) -> Vec<u8> {
     let mut data = selector(name).to_vec();
     args.encode_to(&mut data);
     data
 }
 
 /// Instantiates a fixture (uploading it) as Alice; returns its address.
-pub fn deploy(code: Vec<u8>, constructor: Vec<u8>, value: Balance) -> AccountId {
+pub(crate) fn deploy(code: Vec<u8>, constructor: Vec<u8>, value: Balance) -> AccountId {
     let (result, trace) = Contracts::bare_instantiate(
         ALICE,
         value,
@@ -354,7 +354,7 @@ pub fn deploy(code: Vec<u8>, constructor: Vec<u8>, value: Balance) -> AccountId 
 }
 
 /// Dry-run style call as Alice (the state changes stay, as in a block).
-pub fn call(
+pub(crate) fn call(
     contract: &AccountId,
     data: Vec<u8>,
 ) -> (Result<ExecReturnValue, DispatchError>, ExecutionTrace) {
@@ -364,7 +364,7 @@ pub fn call(
 }
 
 /// Calls and decodes a successful message's `Result<T, LangError>` output.
-pub fn query<R: Decode>(contract: &AccountId, data: Vec<u8>) -> R {
+pub(crate) fn query<R: Decode>(contract: &AccountId, data: Vec<u8>) -> R {
     let (result, trace) = call(contract, data);
     let value = result.unwrap_or_else(|e| panic!("call failed: {e:?}\n{trace}"));
     assert!(!value.did_revert(), "call reverted\n{trace}");
@@ -373,7 +373,7 @@ pub fn query<R: Decode>(contract: &AccountId, data: Vec<u8>) -> R {
 }
 
 /// The contract events deposited so far, as (contract, data).
-pub fn contract_events() -> Vec<(AccountId, Vec<u8>)> {
+pub(crate) fn contract_events() -> Vec<(AccountId, Vec<u8>)> {
     System::events()
         .into_iter()
         .filter_map(|record| match record.event {
@@ -387,7 +387,7 @@ pub fn contract_events() -> Vec<(AccountId, Vec<u8>)> {
 }
 
 /// Host functions of a frame, by name, in order.
-pub fn host_calls(frame: &pallet_europa_contracts::trace::FrameTrace) -> Vec<&str> {
+pub(crate) fn host_calls(frame: &pallet_europa_contracts::trace::FrameTrace) -> Vec<&str> {
     frame.host_calls.iter().map(|c| c.func.as_str()).collect()
 }
 
@@ -413,31 +413,31 @@ macro_rules! both_executors {
 }
 
 /// `fixtures/hostile.wat`: the worst a contract can do, by mode (see the file).
-pub fn hostile() -> Vec<u8> {
+pub(crate) fn hostile() -> Vec<u8> {
     wat::parse_file(fixtures_dir().join("hostile.wat")).expect("fixtures/hostile.wat is valid WAT")
 }
 
 #[path = "../../../fixtures/hostile_inputs.rs"]
-pub mod hostile_inputs;
+pub(crate) mod hostile_inputs;
 
 /// The modes of `fixtures/hostile.wat`.
-pub mod mode {
-    pub const CALL_RUNTIME: u8 = 0;
-    pub const DEBUG_TEXT: u8 = 1;
-    pub const EVENTS: u8 = 2;
-    pub const BULK_MEMORY: u8 = 3;
-    pub const HOST_CALLS: u8 = 4;
-    pub const EMPTY_LOOP: u8 = 5;
-    pub const WASM_RECURSION: u8 = 6;
-    pub const NESTED_RECURSION: u8 = 7;
-    pub const RETURN_DATA: u8 = 8;
-    pub const TRANSIENT_STORAGE: u8 = 10;
-    pub const XCM_EXECUTE: u8 = 11;
+pub(crate) mod mode {
+    pub(crate) const CALL_RUNTIME: u8 = 0;
+    pub(crate) const DEBUG_TEXT: u8 = 1;
+    pub(crate) const EVENTS: u8 = 2;
+    pub(crate) const BULK_MEMORY: u8 = 3;
+    pub(crate) const HOST_CALLS: u8 = 4;
+    pub(crate) const EMPTY_LOOP: u8 = 5;
+    pub(crate) const WASM_RECURSION: u8 = 6;
+    pub(crate) const NESTED_RECURSION: u8 = 7;
+    pub(crate) const RETURN_DATA: u8 = 8;
+    pub(crate) const TRANSIENT_STORAGE: u8 = 10;
+    pub(crate) const XCM_EXECUTE: u8 = 11;
 }
 
 /// A call nested `depth` times in `Utility.batch`, SCALE-encoded: what a contract can
 /// hand `call_runtime` to make an unlimited decoder recurse.
-pub fn nested_batch(depth: usize) -> Vec<u8> {
+pub(crate) fn nested_batch(depth: usize) -> Vec<u8> {
     // Utility (6), batch (0), a vector of one call: the next level.
     let mut call = [6u8, 0, 4].repeat(depth);
     call.extend(RuntimeCall::System(frame_system::Call::remark { remark: vec![] }).encode());
@@ -446,7 +446,7 @@ pub fn nested_batch(depth: usize) -> Vec<u8> {
 
 /// A WASM 1.0 contract whose `call` calls its own address (re-entry allowed) and
 /// returns that call's return code.
-pub const SELF_CALLER: &str = r#"(module
+pub(crate) const SELF_CALLER: &str = r#"(module
     (import "seal0" "address" (func $address (param i32 i32)))
     (import "seal1" "call" (func $call (param i32 i32 i64 i32 i32 i32 i32 i32) (result i32)))
     (import "seal0" "seal_return" (func $ret (param i32 i32 i32)))
