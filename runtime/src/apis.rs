@@ -1,5 +1,7 @@
 //! The runtime APIs the node and clients call.
 
+#![warn(missing_docs)]
+
 use alloc::vec::Vec;
 
 use frame_support::{
@@ -24,297 +26,306 @@ type ContractExecResult = pallet_europa_contracts::ContractExecResult<Balance, E
 type ContractInstantiateResult =
     pallet_europa_contracts::ContractInstantiateResult<AccountId, Balance, EventRecord>;
 
-impl_runtime_apis! {
-    impl sp_api::Core<Block> for Runtime {
-        fn version() -> RuntimeVersion {
-            VERSION
-        }
+pub use implementation::*;
 
-        fn execute_block(block: <Block as BlockT>::LazyBlock) {
-            Executive::execute_block(block);
-        }
+// The macro writes `RuntimeApi`, its implementation and `RUNTIME_API_VERSIONS` without
+// doc comments.
+#[allow(missing_docs)]
+mod implementation {
+    use super::*;
 
-        fn initialize_block(header: &<Block as BlockT>::Header) -> ExtrinsicInclusionMode {
-            Executive::initialize_block(header)
-        }
-    }
-
-    impl sp_api::Metadata<Block> for Runtime {
-        fn metadata() -> OpaqueMetadata {
-            OpaqueMetadata::new(Runtime::metadata().into())
-        }
-
-        fn metadata_at_version(version: u32) -> Option<OpaqueMetadata> {
-            Runtime::metadata_at_version(version)
-        }
-
-        fn metadata_versions() -> Vec<u32> {
-            Runtime::metadata_versions()
-        }
-    }
-
-    impl sp_block_builder::BlockBuilder<Block> for Runtime {
-        fn apply_extrinsic(extrinsic: <Block as BlockT>::Extrinsic) -> ApplyExtrinsicResult {
-            Executive::apply_extrinsic(extrinsic)
-        }
-
-        fn finalize_block() -> <Block as BlockT>::Header {
-            Executive::finalize_block()
-        }
-
-        fn inherent_extrinsics(data: InherentData) -> Vec<<Block as BlockT>::Extrinsic> {
-            data.create_extrinsics()
-        }
-
-        fn check_inherents(block: <Block as BlockT>::LazyBlock, data: InherentData) -> CheckInherentsResult {
-            data.check_extrinsics(&block)
-        }
-    }
-
-    impl sp_transaction_pool::runtime_api::TaggedTransactionQueue<Block> for Runtime {
-        fn validate_transaction(
-            source: TransactionSource,
-            tx: <Block as BlockT>::Extrinsic,
-            block_hash: <Block as BlockT>::Hash,
-        ) -> TransactionValidity {
-            Executive::validate_transaction(source, tx, block_hash)
-        }
-    }
-
-    impl sp_offchain::OffchainWorkerApi<Block> for Runtime {
-        fn offchain_worker(header: &<Block as BlockT>::Header) {
-            Executive::offchain_worker(header)
-        }
-    }
-
-    impl frame_system_rpc_runtime_api::AccountNonceApi<Block, AccountId, Nonce> for Runtime {
-        fn account_nonce(account: AccountId) -> Nonce {
-            System::account_nonce(account)
-        }
-    }
-
-    impl pallet_transaction_payment_rpc_runtime_api::TransactionPaymentApi<Block, Balance> for Runtime {
-        fn query_info(
-            uxt: <Block as BlockT>::Extrinsic,
-            len: u32,
-        ) -> pallet_transaction_payment_rpc_runtime_api::RuntimeDispatchInfo<Balance> {
-            TransactionPayment::query_info(uxt, len)
-        }
-
-        fn query_fee_details(
-            uxt: <Block as BlockT>::Extrinsic,
-            len: u32,
-        ) -> pallet_transaction_payment::FeeDetails<Balance> {
-            TransactionPayment::query_fee_details(uxt, len)
-        }
-
-        fn query_weight_to_fee(weight: Weight) -> Balance {
-            TransactionPayment::weight_to_fee(weight)
-        }
-
-        fn query_length_to_fee(length: u32) -> Balance {
-            TransactionPayment::length_to_fee(length)
-        }
-    }
-
-    impl pallet_transaction_payment_rpc_runtime_api::TransactionPaymentCallApi<Block, Balance, RuntimeCall>
-        for Runtime
-    {
-        fn query_call_info(
-            call: RuntimeCall,
-            len: u32,
-        ) -> pallet_transaction_payment::RuntimeDispatchInfo<Balance> {
-            TransactionPayment::query_call_info(call, len)
-        }
-
-        fn query_call_fee_details(
-            call: RuntimeCall,
-            len: u32,
-        ) -> pallet_transaction_payment::FeeDetails<Balance> {
-            TransactionPayment::query_call_fee_details(call, len)
-        }
-
-        fn query_weight_to_fee(weight: Weight) -> Balance {
-            TransactionPayment::weight_to_fee(weight)
-        }
-
-        fn query_length_to_fee(length: u32) -> Balance {
-            TransactionPayment::length_to_fee(length)
-        }
-    }
-
-    // The dev chain has no session keys; the API exists because the author RPCs need it.
-    impl sp_session::SessionKeys<Block> for Runtime {
-        fn generate_session_keys(_owner: Vec<u8>, _seed: Option<Vec<u8>>) -> sp_session::OpaqueGeneratedSessionKeys {
-            Default::default()
-        }
-
-        fn decode_session_keys(_encoded: Vec<u8>) -> Option<Vec<(Vec<u8>, sp_core::crypto::KeyTypeId)>> {
-            None
-        }
-    }
-
-    impl pallet_europa_contracts::api::ContractsApi<Block, AccountId, Balance, BlockNumber, Hash, EventRecord>
-        for Runtime
-    {
-        fn call(
-            origin: AccountId,
-            dest: AccountId,
-            value: Balance,
-            gas_limit: Option<Weight>,
-            storage_deposit_limit: Option<Balance>,
-            input_data: Vec<u8>,
-        ) -> ContractExecResult {
-            if !contracts::dry_runs_observed() {
-                return Contracts::bare_call_untraced(origin, dest, value, gas_limit, storage_deposit_limit, input_data);
+    impl_runtime_apis! {
+        impl sp_api::Core<Block> for Runtime {
+            fn version() -> RuntimeVersion {
+                VERSION
             }
-            let call = contracts::DryRunCall {
-                origin: origin.clone(),
-                dest: dest.clone(),
-                value,
-                gas_limit,
-                storage_deposit_limit,
-                input_data: input_data.clone(),
-            };
-            let (result, trace) =
-                Contracts::bare_call(origin, dest, value, gas_limit, storage_deposit_limit, input_data);
-            contracts::observe_dry_run(&trace, Some(call));
-            result
-        }
 
-        fn instantiate(
-            origin: AccountId,
-            value: Balance,
-            gas_limit: Option<Weight>,
-            storage_deposit_limit: Option<Balance>,
-            code: pallet_europa_contracts::Code<Hash>,
-            data: Vec<u8>,
-            salt: Vec<u8>,
-        ) -> ContractInstantiateResult {
-            if !contracts::dry_runs_observed() {
-                return Contracts::bare_instantiate_untraced(origin, value, gas_limit, storage_deposit_limit, code, data, salt);
+            fn execute_block(block: <Block as BlockT>::LazyBlock) {
+                Executive::execute_block(block);
             }
-            let (result, trace) =
-                Contracts::bare_instantiate(origin, value, gas_limit, storage_deposit_limit, code, data, salt);
-            contracts::observe_dry_run(&trace, None);
-            result
+
+            fn initialize_block(header: &<Block as BlockT>::Header) -> ExtrinsicInclusionMode {
+                Executive::initialize_block(header)
+            }
         }
 
-        fn upload_code(
-            origin: AccountId,
-            code: Vec<u8>,
-            storage_deposit_limit: Option<Balance>,
-            determinism: pallet_europa_contracts::Determinism,
-        ) -> pallet_europa_contracts::CodeUploadResult<Hash, Balance> {
-            Contracts::bare_upload_code(origin, code, storage_deposit_limit, determinism)
+        impl sp_api::Metadata<Block> for Runtime {
+            fn metadata() -> OpaqueMetadata {
+                OpaqueMetadata::new(Runtime::metadata().into())
+            }
+
+            fn metadata_at_version(version: u32) -> Option<OpaqueMetadata> {
+                Runtime::metadata_at_version(version)
+            }
+
+            fn metadata_versions() -> Vec<u32> {
+                Runtime::metadata_versions()
+            }
         }
 
-        fn get_storage(address: AccountId, key: Vec<u8>) -> pallet_europa_contracts::GetStorageResult {
-            Contracts::get_storage(address, key)
-        }
-    }
+        impl sp_block_builder::BlockBuilder<Block> for Runtime {
+            fn apply_extrinsic(extrinsic: <Block as BlockT>::Extrinsic) -> ApplyExtrinsicResult {
+                Executive::apply_extrinsic(extrinsic)
+            }
 
-    impl pallet_europa_contracts::api::ContractsTraceApi<Block, AccountId, Balance, Hash, EventRecord> for Runtime {
-        fn trace_call(
-            origin: AccountId,
-            dest: AccountId,
-            value: Balance,
-            gas_limit: Option<Weight>,
-            storage_deposit_limit: Option<Balance>,
-            input_data: Vec<u8>,
-        ) -> (ContractExecResult, ExecutionTrace) {
-            contracts::replaying(|| {
-                Contracts::bare_call(origin, dest, value, gas_limit, storage_deposit_limit, input_data)
-            })
-        }
+            fn finalize_block() -> <Block as BlockT>::Header {
+                Executive::finalize_block()
+            }
 
-        fn trace_instantiate(
-            origin: AccountId,
-            value: Balance,
-            gas_limit: Option<Weight>,
-            storage_deposit_limit: Option<Balance>,
-            code: pallet_europa_contracts::Code<Hash>,
-            data: Vec<u8>,
-            salt: Vec<u8>,
-        ) -> (ContractInstantiateResult, ExecutionTrace) {
-            contracts::replaying(|| {
-                Contracts::bare_instantiate(origin, value, gas_limit, storage_deposit_limit, code, data, salt)
-            })
+            fn inherent_extrinsics(data: InherentData) -> Vec<<Block as BlockT>::Extrinsic> {
+                data.create_extrinsics()
+            }
+
+            fn check_inherents(block: <Block as BlockT>::LazyBlock, data: InherentData) -> CheckInherentsResult {
+                data.check_extrinsics(&block)
+            }
         }
 
-        fn trace_block(block: Block) -> Vec<(u32, ExecutionTrace)> {
-            let (header, extrinsics) = block.deconstruct();
-            Executive::initialize_block(&header);
-            let numbered = extrinsics.into_iter().enumerate().map(|(index, xt)| (index as u32, xt));
-            contracts::collect_traces(numbered, |extrinsic| {
-                let _ = Executive::apply_extrinsic(extrinsic);
-            })
+        impl sp_transaction_pool::runtime_api::TaggedTransactionQueue<Block> for Runtime {
+            fn validate_transaction(
+                source: TransactionSource,
+                tx: <Block as BlockT>::Extrinsic,
+                block_hash: <Block as BlockT>::Hash,
+            ) -> TransactionValidity {
+                Executive::validate_transaction(source, tx, block_hash)
+            }
         }
 
-        fn trace_extrinsic(
-            block: Block,
-            index: u32,
-        ) -> Option<(ApplyExtrinsicResult, Vec<EventRecord>, Vec<ExecutionTrace>)> {
-            extrinsic_traces(block, index, None)
+        impl sp_offchain::OffchainWorkerApi<Block> for Runtime {
+            fn offchain_worker(header: &<Block as BlockT>::Header) {
+                Executive::offchain_worker(header)
+            }
         }
 
-        fn profile_call(
-            origin: AccountId,
-            dest: AccountId,
-            value: Balance,
-            gas_limit: Option<Weight>,
-            storage_deposit_limit: Option<Balance>,
-            input_data: Vec<u8>,
-            line_starts: Vec<(Hash, Vec<u32>)>,
-            max_steps: u32,
-            capture: Option<pallet_europa_contracts::Capture>,
-        ) -> (ContractExecResult, ExecutionTrace) {
-            let recording = profiled(line_starts, max_steps, capture);
-            contracts::replaying(|| {
-                Contracts::bare_call_recorded(recording, origin, dest, value, gas_limit, storage_deposit_limit, input_data)
-            })
+        impl frame_system_rpc_runtime_api::AccountNonceApi<Block, AccountId, Nonce> for Runtime {
+            fn account_nonce(account: AccountId) -> Nonce {
+                System::account_nonce(account)
+            }
         }
 
-        fn profile_instantiate(
-            origin: AccountId,
-            value: Balance,
-            gas_limit: Option<Weight>,
-            storage_deposit_limit: Option<Balance>,
-            code: pallet_europa_contracts::Code<Hash>,
-            data: Vec<u8>,
-            salt: Vec<u8>,
-            line_starts: Vec<(Hash, Vec<u32>)>,
-            max_steps: u32,
-            capture: Option<pallet_europa_contracts::Capture>,
-        ) -> (ContractInstantiateResult, ExecutionTrace) {
-            let recording = profiled(line_starts, max_steps, capture);
-            contracts::replaying(|| {
-                Contracts::bare_instantiate_recorded(recording, origin, value, gas_limit, storage_deposit_limit, code, data, salt)
-            })
+        impl pallet_transaction_payment_rpc_runtime_api::TransactionPaymentApi<Block, Balance> for Runtime {
+            fn query_info(
+                uxt: <Block as BlockT>::Extrinsic,
+                len: u32,
+            ) -> pallet_transaction_payment_rpc_runtime_api::RuntimeDispatchInfo<Balance> {
+                TransactionPayment::query_info(uxt, len)
+            }
+
+            fn query_fee_details(
+                uxt: <Block as BlockT>::Extrinsic,
+                len: u32,
+            ) -> pallet_transaction_payment::FeeDetails<Balance> {
+                TransactionPayment::query_fee_details(uxt, len)
+            }
+
+            fn query_weight_to_fee(weight: Weight) -> Balance {
+                TransactionPayment::weight_to_fee(weight)
+            }
+
+            fn query_length_to_fee(length: u32) -> Balance {
+                TransactionPayment::length_to_fee(length)
+            }
         }
 
-        fn profile_extrinsic(
-            block: Block,
-            index: u32,
-            line_starts: Vec<(Hash, Vec<u32>)>,
-            max_steps: u32,
-            capture: Option<pallet_europa_contracts::Capture>,
-        ) -> Option<(ApplyExtrinsicResult, Vec<EventRecord>, Vec<ExecutionTrace>)> {
-            extrinsic_traces(block, index, Some(profiling(line_starts, max_steps, capture)))
-        }
-    }
+        impl pallet_transaction_payment_rpc_runtime_api::TransactionPaymentCallApi<Block, Balance, RuntimeCall>
+            for Runtime
+        {
+            fn query_call_info(
+                call: RuntimeCall,
+                len: u32,
+            ) -> pallet_transaction_payment::RuntimeDispatchInfo<Balance> {
+                TransactionPayment::query_call_info(call, len)
+            }
 
-    impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {
-        fn build_state(config: Vec<u8>) -> sp_genesis_builder::Result {
-            build_state::<RuntimeGenesisConfig>(config)
+            fn query_call_fee_details(
+                call: RuntimeCall,
+                len: u32,
+            ) -> pallet_transaction_payment::FeeDetails<Balance> {
+                TransactionPayment::query_call_fee_details(call, len)
+            }
+
+            fn query_weight_to_fee(weight: Weight) -> Balance {
+                TransactionPayment::weight_to_fee(weight)
+            }
+
+            fn query_length_to_fee(length: u32) -> Balance {
+                TransactionPayment::length_to_fee(length)
+            }
         }
 
-        fn get_preset(id: &Option<PresetId>) -> Option<Vec<u8>> {
-            get_preset::<RuntimeGenesisConfig>(id, genesis::preset)
+        // The dev chain has no session keys; the API exists because the author RPCs need it.
+        impl sp_session::SessionKeys<Block> for Runtime {
+            fn generate_session_keys(_owner: Vec<u8>, _seed: Option<Vec<u8>>) -> sp_session::OpaqueGeneratedSessionKeys {
+                Default::default()
+            }
+
+            fn decode_session_keys(_encoded: Vec<u8>) -> Option<Vec<(Vec<u8>, sp_core::crypto::KeyTypeId)>> {
+                None
+            }
         }
 
-        fn preset_names() -> Vec<PresetId> {
-            genesis::preset_names()
+        impl pallet_europa_contracts::api::ContractsApi<Block, AccountId, Balance, BlockNumber, Hash, EventRecord>
+            for Runtime
+        {
+            fn call(
+                origin: AccountId,
+                dest: AccountId,
+                value: Balance,
+                gas_limit: Option<Weight>,
+                storage_deposit_limit: Option<Balance>,
+                input_data: Vec<u8>,
+            ) -> ContractExecResult {
+                if !contracts::dry_runs_observed() {
+                    return Contracts::bare_call_untraced(origin, dest, value, gas_limit, storage_deposit_limit, input_data);
+                }
+                let call = contracts::DryRunCall {
+                    origin: origin.clone(),
+                    dest: dest.clone(),
+                    value,
+                    gas_limit,
+                    storage_deposit_limit,
+                    input_data: input_data.clone(),
+                };
+                let (result, trace) =
+                    Contracts::bare_call(origin, dest, value, gas_limit, storage_deposit_limit, input_data);
+                contracts::observe_dry_run(&trace, Some(call));
+                result
+            }
+
+            fn instantiate(
+                origin: AccountId,
+                value: Balance,
+                gas_limit: Option<Weight>,
+                storage_deposit_limit: Option<Balance>,
+                code: pallet_europa_contracts::Code<Hash>,
+                data: Vec<u8>,
+                salt: Vec<u8>,
+            ) -> ContractInstantiateResult {
+                if !contracts::dry_runs_observed() {
+                    return Contracts::bare_instantiate_untraced(origin, value, gas_limit, storage_deposit_limit, code, data, salt);
+                }
+                let (result, trace) =
+                    Contracts::bare_instantiate(origin, value, gas_limit, storage_deposit_limit, code, data, salt);
+                contracts::observe_dry_run(&trace, None);
+                result
+            }
+
+            fn upload_code(
+                origin: AccountId,
+                code: Vec<u8>,
+                storage_deposit_limit: Option<Balance>,
+                determinism: pallet_europa_contracts::Determinism,
+            ) -> pallet_europa_contracts::CodeUploadResult<Hash, Balance> {
+                Contracts::bare_upload_code(origin, code, storage_deposit_limit, determinism)
+            }
+
+            fn get_storage(address: AccountId, key: Vec<u8>) -> pallet_europa_contracts::GetStorageResult {
+                Contracts::get_storage(address, key)
+            }
+        }
+
+        impl pallet_europa_contracts::api::ContractsTraceApi<Block, AccountId, Balance, Hash, EventRecord> for Runtime {
+            fn trace_call(
+                origin: AccountId,
+                dest: AccountId,
+                value: Balance,
+                gas_limit: Option<Weight>,
+                storage_deposit_limit: Option<Balance>,
+                input_data: Vec<u8>,
+            ) -> (ContractExecResult, ExecutionTrace) {
+                contracts::replaying(|| {
+                    Contracts::bare_call(origin, dest, value, gas_limit, storage_deposit_limit, input_data)
+                })
+            }
+
+            fn trace_instantiate(
+                origin: AccountId,
+                value: Balance,
+                gas_limit: Option<Weight>,
+                storage_deposit_limit: Option<Balance>,
+                code: pallet_europa_contracts::Code<Hash>,
+                data: Vec<u8>,
+                salt: Vec<u8>,
+            ) -> (ContractInstantiateResult, ExecutionTrace) {
+                contracts::replaying(|| {
+                    Contracts::bare_instantiate(origin, value, gas_limit, storage_deposit_limit, code, data, salt)
+                })
+            }
+
+            fn trace_block(block: Block) -> Vec<(u32, ExecutionTrace)> {
+                let (header, extrinsics) = block.deconstruct();
+                Executive::initialize_block(&header);
+                let numbered = extrinsics.into_iter().enumerate().map(|(index, xt)| (index as u32, xt));
+                contracts::collect_traces(numbered, |extrinsic| {
+                    let _ = Executive::apply_extrinsic(extrinsic);
+                })
+            }
+
+            fn trace_extrinsic(
+                block: Block,
+                index: u32,
+            ) -> Option<(ApplyExtrinsicResult, Vec<EventRecord>, Vec<ExecutionTrace>)> {
+                extrinsic_traces(block, index, None)
+            }
+
+            fn profile_call(
+                origin: AccountId,
+                dest: AccountId,
+                value: Balance,
+                gas_limit: Option<Weight>,
+                storage_deposit_limit: Option<Balance>,
+                input_data: Vec<u8>,
+                line_starts: Vec<(Hash, Vec<u32>)>,
+                max_steps: u32,
+                capture: Option<pallet_europa_contracts::Capture>,
+            ) -> (ContractExecResult, ExecutionTrace) {
+                let recording = profiled(line_starts, max_steps, capture);
+                contracts::replaying(|| {
+                    Contracts::bare_call_recorded(recording, origin, dest, value, gas_limit, storage_deposit_limit, input_data)
+                })
+            }
+
+            fn profile_instantiate(
+                origin: AccountId,
+                value: Balance,
+                gas_limit: Option<Weight>,
+                storage_deposit_limit: Option<Balance>,
+                code: pallet_europa_contracts::Code<Hash>,
+                data: Vec<u8>,
+                salt: Vec<u8>,
+                line_starts: Vec<(Hash, Vec<u32>)>,
+                max_steps: u32,
+                capture: Option<pallet_europa_contracts::Capture>,
+            ) -> (ContractInstantiateResult, ExecutionTrace) {
+                let recording = profiled(line_starts, max_steps, capture);
+                contracts::replaying(|| {
+                    Contracts::bare_instantiate_recorded(recording, origin, value, gas_limit, storage_deposit_limit, code, data, salt)
+                })
+            }
+
+            fn profile_extrinsic(
+                block: Block,
+                index: u32,
+                line_starts: Vec<(Hash, Vec<u32>)>,
+                max_steps: u32,
+                capture: Option<pallet_europa_contracts::Capture>,
+            ) -> Option<(ApplyExtrinsicResult, Vec<EventRecord>, Vec<ExecutionTrace>)> {
+                extrinsic_traces(block, index, Some(profiling(line_starts, max_steps, capture)))
+            }
+        }
+
+        impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {
+            fn build_state(config: Vec<u8>) -> sp_genesis_builder::Result {
+                build_state::<RuntimeGenesisConfig>(config)
+            }
+
+            fn get_preset(id: &Option<PresetId>) -> Option<Vec<u8>> {
+                get_preset::<RuntimeGenesisConfig>(id, genesis::preset)
+            }
+
+            fn preset_names() -> Vec<PresetId> {
+                genesis::preset_names()
+            }
         }
     }
 }

@@ -1,5 +1,7 @@
 //! How each pallet is configured.
 
+#![warn(missing_docs)]
+
 use frame_support::{
     derive_impl,
     dispatch::DispatchClass,
@@ -17,11 +19,13 @@ use crate::*;
 
 /// 1 unit = 10^12 plancks, as on the Substrate dev chains clients know.
 pub const UNIT: Balance = 1_000_000_000_000;
+/// The least balance an account may keep; one that falls below it is removed.
 pub const EXISTENTIAL_DEPOSIT: Balance = UNIT / 1_000;
 
 const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
 
 parameter_types! {
+    /// The runtime's version, as `frame_system` reports it.
     pub const Version: RuntimeVersion = VERSION;
     /// Blocks are sealed on demand, so a block may take a while: two seconds of weight.
     pub RuntimeBlockWeights: frame_system::limits::BlockWeights =
@@ -29,12 +33,15 @@ parameter_types! {
             Weight::from_parts(2 * WEIGHT_REF_TIME_PER_SECOND, u64::MAX),
             NORMAL_DISPATCH_RATIO,
         );
+    /// A block's encoded size: 10 MiB, of which normal extrinsics may use 75%.
     pub RuntimeBlockLength: frame_system::limits::BlockLength =
         frame_system::limits::BlockLength::builder()
             .max_length(10 * 1024 * 1024)
             .modify_max_length_for_class(DispatchClass::Normal, |max| *max = NORMAL_DISPATCH_RATIO * *max)
             .build();
+    /// Addresses are shown in the generic Substrate format (`5…`).
     pub const SS58Prefix: u8 = 42;
+    /// Fees do not rise with block fullness: a dev chain's blocks are mostly empty.
     pub FeeMultiplier: Multiplier = Multiplier::one();
 }
 
@@ -121,10 +128,13 @@ impl pallet_insecure_randomness_collective_flip::Config for Runtime {}
 /// Storage deposits: 1/10 UNIT per item, 1/10_000 UNIT per byte (a 20 KB contract
 /// costs about 2 UNIT to store).
 pub const DEPOSIT_PER_ITEM: Balance = UNIT / 10;
+/// The storage deposit per byte stored (see [`DEPOSIT_PER_ITEM`]).
 pub const DEPOSIT_PER_BYTE: Balance = UNIT / 10_000;
 
 parameter_types! {
+    /// The contracts pallet's costs and limits: upstream pallet-contracts 51's defaults.
     pub ContractsSchedule: pallet_europa_contracts::Schedule = Default::default();
+    /// The share of a code's deposit a contract locks while it uses that code, as upstream.
     pub const CodeHashLockupDepositPercent: Perbill = Perbill::from_percent(30);
 }
 

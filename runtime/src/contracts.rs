@@ -1,6 +1,8 @@
 //! What the runtime plugs into the contracts pallet: the sandbox engine contracts run
 //! on, where traces go, and which runtime calls contracts may make.
 
+#![warn(missing_docs)]
+
 use alloc::vec::Vec;
 use europa_sandbox::Engine;
 use frame_support::traits::Contains;
@@ -150,11 +152,18 @@ pub trait TraceObserver: Send + Sync {
 /// A dry-run call as it was asked for: what a debugger needs to run it again.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DryRunCall {
+    /// The account the call was made as.
     pub origin: crate::AccountId,
+    /// The contract called.
     pub dest: crate::AccountId,
+    /// The balance transferred with the call.
     pub value: crate::Balance,
+    /// The gas limit; `None`: the most a block allows.
     pub gas_limit: Option<frame_support::weights::Weight>,
+    /// The most the call may charge in storage deposits; `None`: what the origin can spare,
+    /// within the pallet's default limit.
     pub storage_deposit_limit: Option<crate::Balance>,
+    /// The input passed to the contract (for ink!, the selector and the encoded arguments).
     pub input_data: Vec<u8>,
 }
 
@@ -165,14 +174,19 @@ pub enum TraceOrigin {
     /// A dry run (`ContractsApi`) on the state of block `number`; `call` is what it was
     /// asked to run, for a call (an instantiation's is not kept).
     DryRun {
+        /// The block whose state it ran on.
         number: crate::BlockNumber,
+        /// The call it ran; `None` for an instantiation.
         call: Option<DryRunCall>,
     },
     /// Extrinsic `extrinsic` (`None`: outside any, e.g. block initialization) of block
     /// `number`, built or imported on top of `parent`.
     Block {
+        /// The hash of the block it builds on.
         parent: crate::Hash,
+        /// The block's number.
         number: crate::BlockNumber,
+        /// The extrinsic's index in the block; `None` outside any.
         extrinsic: Option<u32>,
     },
 }

@@ -1,5 +1,7 @@
 //! Transactions signed with the dev accounts' keys, for tests, benchmarks and tools.
 
+#![warn(missing_docs)]
+
 use codec::Encode;
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::generic::Era;

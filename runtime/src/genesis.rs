@@ -1,5 +1,7 @@
 //! The dev chain's genesis: funded dev accounts, Alice as sudo.
 
+#![warn(missing_docs)]
+
 use alloc::{vec, vec::Vec};
 
 use sp_genesis_builder::PresetId;
@@ -45,6 +47,7 @@ pub fn preset(id: &PresetId) -> Option<Vec<u8>> {
     }
 }
 
+/// The presets [`preset`] builds: only the dev one.
 pub fn preset_names() -> Vec<PresetId> {
     vec![PresetId::from(DEV_PRESET)]
 }

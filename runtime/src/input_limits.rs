@@ -8,6 +8,8 @@
 //! `payment_queryInfo`, `system_dryRun`, any `state_call`) has its input checked first,
 //! with the depth limit pallet-contracts uses for `call_runtime`.
 
+#![warn(missing_docs)]
+
 use alloc::{format, string::String};
 use codec::{Decode, DecodeLimit};
 use sp_inherents::InherentData;

@@ -6,6 +6,10 @@
 #![cfg_attr(not(feature = "std"), no_std)]
 // `construct_runtime`-style macros expand to large types.
 #![recursion_limit = "256"]
+// FRAME's `#[frame_support::runtime]` writes the runtime's types (`Runtime`,
+// `RuntimeCall`, …) here without doc comments, and a lint attribute does not reach its
+// output: missing_docs is allowed at the root only, and every module below warns again.
+#![allow(missing_docs)]
 
 extern crate alloc;
 
@@ -32,16 +36,22 @@ pub type BlockNumber = u32;
 pub use signature::Signature;
 /// AccountId32.
 pub type AccountId = sp_runtime::AccountId32;
+/// Balance of an account, in plancks (see [`configs::UNIT`]).
 pub type Balance = u128;
+/// An account's transaction counter: each signed transaction carries the next one.
 pub type Nonce = u32;
+/// Output of the chain's hasher, BlakeTwo256: block hashes, code hashes and the like.
 pub type Hash = sp_core::H256;
+/// A timestamp, in milliseconds since the Unix epoch.
 pub type Moment = u64;
 /// A system event with its topics, as events are stored and returned by dry runs.
 pub type EventRecord = frame_system::EventRecord<RuntimeEvent, Hash>;
 
 /// The address format for describing accounts.
 pub type Address = MultiAddress<AccountId, ()>;
+/// Block header, with [`BlockNumber`] numbers and BlakeTwo256 hashes.
 pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
+/// A block of [`UncheckedExtrinsic`]s.
 pub type Block = generic::Block<Header, UncheckedExtrinsic>;
 
 /// Exactly the transaction extensions subxt 0.35 (ink! e2e, cargo-contract) knows; any
@@ -57,10 +67,13 @@ pub type TxExtension = (
     pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
 );
 
+/// An extrinsic as submitted, before its signature and extensions are checked.
 pub type UncheckedExtrinsic =
     generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;
+/// What the sender of a signed extrinsic signs: the call and the extensions' data.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
+/// Executes blocks and extrinsics, dispatching calls to the pallets.
 pub type Executive = frame_executive::Executive<
     Runtime,
     Block,
@@ -69,6 +82,7 @@ pub type Executive = frame_executive::Executive<
     AllPalletsWithSystem,
 >;
 
+/// The runtime's version, as the `Core` API reports it.
 #[sp_version::runtime_version]
 pub const VERSION: RuntimeVersion = RuntimeVersion {
     spec_name: alloc::borrow::Cow::Borrowed("europa"),
@@ -85,6 +99,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 pub mod opaque {
     use super::*;
     pub use sp_runtime::OpaqueExtrinsic as UncheckedExtrinsic;
+    /// A block whose extrinsics are kept as opaque bytes.
     pub type Block = generic::Block<Header, UncheckedExtrinsic>;
 }
 

@@ -10,6 +10,8 @@
 //! verified once. What is accepted does not change: only a verification that succeeded is
 //! remembered, and only for exactly those bytes.
 
+#![warn(missing_docs)]
+
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use sp_runtime::{

@@ -65,6 +65,7 @@ sp_api::decl_runtime_apis! {
         Hash: Codec,
         EventRecord: Codec,
     {
+        /// `ContractsApi::call`, with the execution's trace.
         fn trace_call(
             origin: AccountId,
             dest: AccountId,
@@ -74,6 +75,7 @@ sp_api::decl_runtime_apis! {
             input_data: Vec<u8>,
         ) -> (ContractExecResult<Balance, EventRecord>, ExecutionTrace);
 
+        /// `ContractsApi::instantiate`, with the execution's trace.
         fn trace_instantiate(
             origin: AccountId,
             value: Balance,

@@ -28,14 +28,18 @@ pub struct Environment<T: Config> {
 }
 
 impl<T: Config> Environment<T> {
+    /// The extension called: the id's upper 16 bits.
     pub fn extension_id(&self) -> u16 {
         (self.id >> 16) as u16
     }
 
+    /// The function called: the id's lower 16 bits.
     pub fn func_id(&self) -> u16 {
         self.id as u16
     }
 
+    /// Adds `weight` to what the contract pays for the call, charged once the extension
+    /// returns.
     pub fn charge(&mut self, weight: Weight) {
         self.charged = self.charged.saturating_add(weight);
     }
@@ -46,9 +50,16 @@ pub enum RetVal {
     /// Return to the contract with this value as the call's return code.
     Converging(u32),
     /// End the contract's frame as if it called `seal_return`.
-    Diverging { flags: ReturnFlags, data: Vec<u8> },
+    Diverging {
+        /// The flags the frame returns with (`REVERT` rolls back its changes).
+        flags: ReturnFlags,
+        /// The data the frame returns.
+        data: Vec<u8>,
+    },
 }
 
+/// What a runtime offers through `call_chain_extension`. Each call is handled by a
+/// new `Default` value of the implementing type.
 pub trait ChainExtension<T: Config> {
     /// Handles a call. An error traps the contract with it.
     fn call(&mut self, env: &mut Environment<T>) -> Result<RetVal, DispatchError>;

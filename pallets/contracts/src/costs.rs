@@ -18,75 +18,130 @@ pub enum Cost {
     CopyToContract(u32),
     /// Copying `n` bytes from contract memory to the host.
     CopyFromContract(u32),
+    /// Asking for the caller's account.
     Caller,
+    /// Asking whether an account is a contract.
     IsContract,
+    /// Looking up another contract's code hash.
     CodeHash,
+    /// Looking up this contract's code hash.
     OwnCodeHash,
+    /// Asking whether the caller is the origin of the whole call.
     CallerIsOrigin,
+    /// Asking whether the caller is the root origin.
     CallerIsRoot,
+    /// Asking for this contract's account.
     Address,
+    /// Asking for the gas this frame has left.
     GasLeft,
+    /// Asking for this contract's balance (also the price of the deprecated rent queries).
     Balance,
+    /// Asking for the value transferred with this call.
     ValueTransferred,
+    /// Asking for the existential deposit.
     MinimumBalance,
+    /// Asking for the block's number.
     BlockNumber,
+    /// Asking for the block's timestamp.
     Now,
+    /// Converting a weight to its fee.
     WeightToFee,
     /// Terminating a contract that locks this many delegate dependencies.
     Terminate(u32),
+    /// Asking the runtime's randomness for a subject.
     Random,
+    /// Emitting an event; each byte of data also costs the schedule's `event_ref_time`.
     DepositEvent {
+        /// The number of topics, as upstream counts it: the encoding's length over a hash's.
         topics: u32,
+        /// The length of the data, in bytes.
         len: u32,
     },
+    /// Appending `n` bytes of text to the debug buffer (at 0, also the price of the
+    /// deprecated rent functions, which do nothing).
     DebugMessage(u32),
+    /// Writing a value to contract storage.
     SetStorage {
+        /// The size of the value written.
         new_bytes: u32,
+        /// The size of the value it replaces (0 for none).
         old_bytes: u32,
     },
+    /// Removing a value of `n` bytes from contract storage.
     ClearStorage(u32),
+    /// Asking for the size of a value of `n` bytes in contract storage.
     ContainsStorage(u32),
+    /// Reading a value of `n` bytes from contract storage.
     GetStorage(u32),
+    /// Removing and reading a value of `n` bytes from contract storage.
     TakeStorage(u32),
+    /// Writing a value to transient storage.
     SetTransientStorage {
+        /// The size of the value written.
         new_bytes: u32,
+        /// The size of the value it replaces (0 for none).
         old_bytes: u32,
     },
+    /// Removing a value of `n` bytes from transient storage.
     ClearTransientStorage(u32),
+    /// Asking for the size of a value of `n` bytes in transient storage.
     ContainsTransientStorage(u32),
+    /// Reading a value of `n` bytes from transient storage.
     GetTransientStorage(u32),
+    /// Removing and reading a value of `n` bytes from transient storage.
     TakeTransientStorage(u32),
+    /// Transferring value from this contract to an account.
     Transfer,
+    /// Calling a contract, before any value it transfers or input it copies.
     CallBase,
+    /// Delegate-calling stored code, before any input it copies.
     DelegateCallBase,
     /// A call that transfers value, on top of [`Cost::CallBase`].
     CallTransferSurcharge,
     /// A call's input of `n` bytes copied rather than forwarded.
     CallInputCloned(u32),
+    /// Instantiating a contract from stored code.
     Instantiate {
+        /// The length of the constructor's input, in bytes.
         input_len: u32,
+        /// The length of the salt, in bytes.
         salt_len: u32,
     },
+    /// Hashing `n` bytes with SHA2-256.
     HashSha256(u32),
+    /// Hashing `n` bytes with Keccak-256.
     HashKeccak256(u32),
+    /// Hashing `n` bytes with BLAKE2-256.
     HashBlake256(u32),
+    /// Hashing `n` bytes with BLAKE2-128.
     HashBlake128(u32),
+    /// Recovering the ECDSA public key that made a signature.
     EcdsaRecovery,
+    /// Verifying an sr25519 signature of a message of `n` bytes.
     Sr25519Verify(u32),
     /// What a chain extension, a runtime call or an XCM execution declares.
     Declared(Weight),
+    /// Replacing this contract's code; loading the new code is a further [`Cost::CodeLoad`].
     SetCodeHash,
+    /// Deriving the Ethereum address of an ECDSA public key.
     EcdsaToEthAddress,
+    /// Counting how many times this contract is already on the call stack.
     ReentranceCount,
+    /// Counting how many times a given contract is on the call stack.
     AccountReentranceCount,
+    /// Asking for the nonce the next instantiation will use.
     InstantiationNonce,
+    /// Locking stored code as a delegate dependency of this contract.
     LockDelegateDependency,
+    /// Releasing a delegate dependency.
     UnlockDelegateDependency,
     /// Loading `n` bytes of code to run a frame (or to switch to it).
     CodeLoad(u32),
 }
 
 impl Cost {
+    /// The weight this operation is charged: `Config::WeightInfo`'s figures, combined
+    /// as upstream combines them.
     pub fn weight<T: Config>(self) -> Weight {
         use Cost::*;
         type W<T> = <T as Config>::WeightInfo;

@@ -74,9 +74,13 @@ pub use crate::{
     storage::{CodeInfo, ContractInfo, DeletionQueueCounters},
 };
 
+/// The runtime's account id: contracts' addresses, callers, deployers.
 pub type AccountIdOf<T> = <T as frame_system::Config>::AccountId;
+/// A balance of the pallet's `Currency`: values, fees and deposits.
 pub type BalanceOf<T> = <<T as Config>::Currency as Inspect<AccountIdOf<T>>>::Balance;
+/// The hash that code is stored under: the runtime's hash of the code as uploaded.
 pub type CodeHash<T> = <T as frame_system::Config>::Hash;
+/// Names the child trie a contract's storage lives in.
 pub type TrieId = BoundedVec<u8, ConstU32<128>>;
 type AccountIdLookupOf<T> = <<T as frame_system::Config>::Lookup as StaticLookup>::Source;
 type CodeVec<T> = BoundedVec<u8, <T as Config>::MaxCodeLen>;
@@ -89,6 +93,7 @@ pub const MAX_DECODE_NESTING: u32 = 256;
 /// (wasmtime or wasmi) and the validation profile (permissive or strict); it is cheap
 /// to clone and shares its module cache.
 pub trait SandboxSource {
+    /// The engine contracts run on and code is validated with.
     fn engine() -> europa_sandbox::Engine;
 
     /// Whether this execution is a lens run: a re-execution on another executor that
@@ -110,6 +115,7 @@ pub trait SandboxSource {
 /// Receives the trace of every contract execution that runs inside a dispatchable
 /// (dry runs return theirs to the caller instead).
 pub trait OnTrace {
+    /// Takes the trace of one dispatched execution, once it has ended.
     fn on_trace(trace: &trace::ExecutionTrace);
 
     /// How much of a trace `on_trace` wants; `None` when it uses none, and dispatched
@@ -164,6 +170,7 @@ pub mod pallet {
         type Currency: Inspect<Self::AccountId>
             + Mutate<Self::AccountId>
             + MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+        /// The overarching event type.
         #[allow(deprecated)]
         type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
         /// The calls contracts may dispatch through `call_runtime`.
@@ -171,6 +178,7 @@ pub mod pallet {
             + GetDispatchInfo
             + Decode
             + IsType<<Self as frame_system::Config>::RuntimeCall>;
+        /// The overarching hold reason, which holds this pallet's [`HoldReason`].
         type RuntimeHoldReason: From<HoldReason>;
         /// Which runtime calls contracts may dispatch, on top of the system's base filter.
         type CallFilter: Contains<<Self as frame_system::Config>::RuntimeCall>;
@@ -248,57 +256,84 @@ pub mod pallet {
     pub enum Event<T: Config> {
         /// Contract deployed by address at the specified address.
         Instantiated {
+            /// The account that instantiated the contract.
             deployer: T::AccountId,
+            /// The new contract's address.
             contract: T::AccountId,
         },
         /// Contract has been removed; its remaining balance went to `beneficiary`.
         Terminated {
+            /// The contract that was terminated.
             contract: T::AccountId,
+            /// The account that received the contract's remaining balance.
             beneficiary: T::AccountId,
         },
         /// Code with the specified hash has been stored.
         CodeStored {
+            /// The hash the code is stored under.
             code_hash: T::Hash,
+            /// The deposit held on the uploader for the code.
             deposit_held: BalanceOf<T>,
+            /// The account that uploaded the code.
             uploader: T::AccountId,
         },
         /// A custom event emitted by the contract.
         ContractEmitted {
+            /// The contract that emitted the event.
             contract: T::AccountId,
+            /// Data supplied by the contract. Metadata generated during contract compilation
+            /// is needed to decode it.
             data: Vec<u8>,
         },
         /// A code with the specified hash was removed.
         CodeRemoved {
+            /// The hash of the code removed.
             code_hash: T::Hash,
+            /// The deposit released to the uploader.
             deposit_released: BalanceOf<T>,
+            /// The account that removed the code (its uploader).
             remover: T::AccountId,
         },
         /// A contract's code was updated.
         ContractCodeUpdated {
+            /// The contract that has been updated.
             contract: T::AccountId,
+            /// New code hash that was set for the contract.
             new_code_hash: T::Hash,
+            /// Previous code hash of the contract.
             old_code_hash: T::Hash,
         },
         /// A contract was called either by a plain account or another contract.
         Called {
+            /// The caller of the `contract`.
             caller: Origin<T>,
+            /// The contract that was called.
             contract: T::AccountId,
         },
         /// A contract delegate called a code hash.
         DelegateCalled {
+            /// The contract that performed the delegate call and hence in whose context
+            /// the `code_hash` is executed.
             contract: T::AccountId,
+            /// The code hash that was delegate called.
             code_hash: CodeHash<T>,
         },
         /// Some funds have been transferred and held as storage deposit.
         StorageDepositTransferredAndHeld {
+            /// The account that paid the deposit: the execution's origin.
             from: T::AccountId,
+            /// The contract the deposit is held on.
             to: T::AccountId,
+            /// The amount transferred and held.
             amount: BalanceOf<T>,
         },
         /// Some storage deposit funds have been transferred and released.
         StorageDepositTransferredAndReleased {
+            /// The contract the deposit was held on.
             from: T::AccountId,
+            /// The account refunded: the execution's origin.
             to: T::AccountId,
+            /// The amount released and transferred.
             amount: BalanceOf<T>,
         },
     }
@@ -394,6 +429,7 @@ pub mod pallet {
         OutOfTransientStorage,
     }
 
+    /// Why the pallet holds funds.
     #[pallet::composite_enum]
     pub enum HoldReason {
         /// Deposit for code stored on chain, held on the uploader.
@@ -698,11 +734,14 @@ pub struct ApiVersion(u16);
 )]
 #[scale_info(skip_type_params(T))]
 pub enum Origin<T: Config> {
+    /// Root: it may call contracts, without a storage deposit, but not instantiate them.
     Root,
+    /// A signed account.
     Signed(T::AccountId),
 }
 
 impl<T: Config> Origin<T> {
+    /// The origin of a dispatchable; `BadOrigin` for any but root and signed.
     pub fn from_runtime_origin(origin: OriginFor<T>) -> Result<Self, DispatchError> {
         match origin.into() {
             Ok(frame_system::RawOrigin::Root) => Ok(Origin::Root),
@@ -711,6 +750,7 @@ impl<T: Config> Origin<T> {
         }
     }
 
+    /// The signed account; `RootNotAllowed` for root.
     pub fn account_id(&self) -> Result<&T::AccountId, DispatchError> {
         match self {
             Origin::Signed(who) => Ok(who),
@@ -731,6 +771,7 @@ impl<T: Config> Pallet<T> {
 pub type ContractResultOf<T, R> =
     ContractResult<Result<R, DispatchError>, BalanceOf<T>, EventRecordOf<T>>;
 
+/// An event record of this runtime, as a dry run returns the events it deposited.
 pub type EventRecordOf<T> = frame_system::EventRecord<
     <T as frame_system::Config>::RuntimeEvent,
     <T as frame_system::Config>::Hash,

@@ -93,6 +93,7 @@ pub struct Capture {
     /// The frame: the `instance`-th (from 0) whose code was instantiated with a
     /// profile, in the order they started.
     pub instance: u32,
+    /// The point in the frame: one of its steps, or the start of one of its host calls.
     pub at: CaptureAt,
     /// The functions whose locals are kept: those on the stack there.
     pub functions: Vec<u32>,

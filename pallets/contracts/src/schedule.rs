@@ -9,9 +9,12 @@ use crate::Config;
 /// Limits of contract execution.
 #[derive(Clone, Encode, Decode, PartialEq, Eq, Debug, Default, TypeInfo)]
 pub struct Schedule {
+    /// How far a contract may go (see [`Limits`]).
     pub limits: Limits,
 }
 
+/// Bounds on contract execution. All but `wasm_call_depth` are upstream's, with
+/// upstream's defaults.
 #[derive(Clone, Encode, Decode, PartialEq, Eq, Debug, TypeInfo)]
 pub struct Limits {
     /// Most topics an event may have.
@@ -46,7 +49,9 @@ impl Default for Limits {
 /// clients that read it.
 #[derive(Clone, Encode, Decode, PartialEq, Eq, Debug, TypeInfo)]
 pub struct PublishedSchedule {
+    /// Upstream's limits, as Europa's [`Limits`] fill them.
     pub limits: PublishedLimits,
+    /// Upstream's instruction weights, from the runtime's `WeightInfo`.
     pub instruction_weights: InstructionWeights,
 }
 
@@ -54,11 +59,17 @@ pub struct PublishedSchedule {
 /// defaults, which only its runtime checks use; Europa does not enforce them.
 #[derive(Clone, Encode, Decode, PartialEq, Eq, Debug, TypeInfo)]
 pub struct PublishedLimits {
+    /// Most topics an event may have.
     pub event_topics: u32,
+    /// Largest linear memory, in 64 KiB pages.
     pub memory_pages: u32,
+    /// Longest subject of the deprecated `random`.
     pub subject_len: u32,
+    /// Largest event payload and storage value, in bytes.
     pub payload_len: u32,
+    /// Node runtime memory, in bytes, for upstream's integrity checks.
     pub runtime_memory: u32,
+    /// Validator runtime memory, in bytes, for upstream's integrity checks.
     pub validator_runtime_memory: u32,
     /// `ref_time` per byte of an event's payload.
     pub event_ref_time: u64,
@@ -67,6 +78,7 @@ pub struct PublishedLimits {
 /// Upstream's instruction weights: `ref_time` per unit of fuel.
 #[derive(Clone, Encode, Decode, PartialEq, Eq, Debug, TypeInfo)]
 pub struct InstructionWeights {
+    /// `ref_time` of one unit of fuel (see [`crate::costs::ref_time_per_fuel`]).
     pub base: u32,
 }
 

@@ -23,6 +23,7 @@ use crate::{deposit::Diff, AccountIdOf, BalanceOf, CodeHash, Config, Determinism
 pub struct ContractInfo<T: Config> {
     /// The child trie holding the contract's storage.
     pub trie_id: TrieId,
+    /// The code the contract runs.
     pub code_hash: CodeHash<T>,
     /// Bytes of storage values the contract holds.
     pub storage_bytes: u32,
@@ -48,12 +49,15 @@ pub struct ContractInfo<T: Config> {
 pub struct CodeInfo<T: Config> {
     /// Who uploaded it, and holds its deposit.
     pub owner: AccountIdOf<T>,
+    /// Deposit held from `owner` for the code and this metadata.
     #[codec(compact)]
     pub deposit: BalanceOf<T>,
     /// How many contracts use this code.
     #[codec(compact)]
     pub refcount: u64,
+    /// Always `Enforced`: Europa stores only deterministic code.
     pub determinism: Determinism,
+    /// The code's length in bytes, which prices loading it.
     pub code_len: u32,
 }
 
@@ -134,10 +138,12 @@ impl<T: Config> ContractInfo<T> {
         ChildInfo::new_default(self.trie_id.as_ref())
     }
 
+    /// The value under `key`, if any.
     pub fn read(&self, key: &Key) -> Option<Vec<u8>> {
         child::get_raw(&self.child_info(), &key.hashed())
     }
 
+    /// The size in bytes of the value under `key`, if any.
     pub fn size(&self, key: &Key) -> Option<u32> {
         child::len(&self.child_info(), &key.hashed())
     }
@@ -195,6 +201,8 @@ impl<T: Config> CodeInfo<T> {
 /// Upstream's deletion queue bounds: the next slot to insert at and to delete from.
 #[derive(Encode, Decode, Clone, Default, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
 pub struct DeletionQueueCounters {
+    /// The slot the next queued trie would take (always 0 on Europa).
     pub insert_counter: u32,
+    /// The slot of the next queued trie to delete (always 0 on Europa).
     pub delete_counter: u32,
 }

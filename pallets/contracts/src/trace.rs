@@ -4,7 +4,7 @@
 //! Accounts and hashes are kept as their SCALE encoding (`Bytes`) so the model does not
 //! depend on the runtime's types; balances as `u128`.
 
-use alloc::{string::String, vec::Vec};
+use alloc::{boxed::Box, string::String, vec::Vec};
 use codec::{Decode, Encode};
 use core::fmt;
 use scale_info::TypeInfo;
@@ -86,11 +86,15 @@ pub struct Truncation {
     pub debug_bytes: u64,
 }
 
+/// Code an execution uploaded (`upload_code`, `instantiate_with_code`), whether stored,
+/// already there or rejected.
 #[derive(Clone, Default, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 #[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
 pub struct UploadTrace {
+    /// The code's hash.
     pub code_hash: Bytes,
+    /// The code's length in bytes.
     pub code_len: u32,
     /// WASM features beyond 1.0 the code uses (accepted by the permissive profile;
     /// upstream pallet-contracts would reject the code).
@@ -99,20 +103,28 @@ pub struct UploadTrace {
     pub rejected: Option<String>,
 }
 
+/// How a frame was entered.
 #[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 #[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
 pub enum EntryPoint {
+    /// A call of a contract: its code's `call` export runs.
     Call,
+    /// An instantiation: the new contract's `deploy` export runs.
     Deploy,
+    /// A delegate call: other code's `call` export runs as the calling contract, with
+    /// its storage, caller and value.
     DelegateCall,
 }
 
+/// An amount of gas: a weight's two dimensions.
 #[derive(Clone, Copy, Default, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 #[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
 pub struct Gas {
+    /// Computation time, in picoseconds on reference hardware.
     pub ref_time: u64,
+    /// Size of the storage proof, in bytes.
     pub proof_size: u64,
 }
 
@@ -132,23 +144,40 @@ impl From<frame_support::weights::Weight> for Gas {
 pub struct FrameTrace {
     /// 1 for the outermost frame.
     pub depth: u32,
+    /// How the frame was entered.
     pub entry: EntryPoint,
+    /// The account that called; empty for root. A delegate call has the caller of the
+    /// frame that made it.
     pub caller: Bytes,
+    /// The contract the frame runs as: the one called or deployed, or for a delegate
+    /// call the contract that made it. Empty for an instantiation by root (refused).
     pub contract: Bytes,
+    /// The hash of the code the frame runs (for a delegate call, the code delegated
+    /// to); all zeros for a call of an account with no contract.
     pub code_hash: Bytes,
     /// The first four bytes of the input (an ink! selector), if there are four.
     pub selector: Option<Bytes>,
     /// The input after the selector.
     pub args: Bytes,
+    /// The value transferred to the contract. A delegate call has its caller's, which
+    /// is not transferred again.
     pub value: u128,
+    /// The gas the frame could spend, its nested frames included.
     pub gas_limit: Gas,
+    /// The gas the frame spent, its nested frames included.
     pub gas_consumed: Gas,
     /// Net deposit of this frame and its nested frames: positive is charged.
     pub storage_deposit: i128,
+    /// The host functions the frame's code called, in order.
     pub host_calls: Vec<HostCall>,
+    /// The events the frame deposited, in order.
     pub events: Vec<ContractEvent>,
+    /// Text the frame printed with `debug_message`, as kept in the execution's debug
+    /// buffer.
     pub debug_message: String,
+    /// How the frame ended.
     pub outcome: Outcome,
+    /// The frames this frame started (calls, instantiations, delegate calls), in order.
     pub nested: Vec<FrameTrace>,
     /// Where the frame's gas went, when profiled (wasmtime only).
     #[cfg_attr(
@@ -167,6 +196,7 @@ pub struct FrameTrace {
 #[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
 pub struct GasProfile {
+    /// The call tree, root first, each node after its parent.
     pub nodes: Vec<ProfileNode>,
     /// The node of each of the frame's host calls, in order.
     pub host_calls: Vec<u32>,
@@ -202,6 +232,7 @@ pub struct Snapshot {
     pub frames: Vec<FrameSnapshot>,
     /// Each global's value by index; `None` where not captured.
     pub globals: Vec<Option<u64>>,
+    /// The contents of the linear memory.
     pub memory: Bytes,
 }
 
@@ -265,6 +296,8 @@ pub struct Step {
     pub ref_time: u64,
 }
 
+/// One node of a [`GasProfile`]'s call tree: a path of calls from the root, ending in a
+/// WASM function or a host function.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 #[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
@@ -277,6 +310,7 @@ pub struct ProfileNode {
     pub host: Option<String>,
     /// `ref_time` spent in this node itself (negative when it gave gas back).
     pub ref_time: i64,
+    /// How many times this path was entered.
     pub calls: u64,
     /// `ref_time` by source line, when profiled by line: the offset in the code of the
     /// line's first instruction, and what was spent on the line.
@@ -343,19 +377,35 @@ impl GasProfile {
     }
 }
 
+/// How a frame ended.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 #[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
 pub enum Outcome {
     /// The contract returned (`seal_return` or the end of its entry point).
-    Returned { flags: u32, data: Bytes },
+    Returned {
+        /// The flags it returned with (REVERT not among them).
+        flags: u32,
+        /// The data it returned, as far as the trace keeps it.
+        data: Bytes,
+    },
     /// The contract returned with the REVERT flag; its changes were rolled back.
-    Reverted { data: Bytes },
+    Reverted {
+        /// The data it returned, as far as the trace keeps it.
+        data: Bytes,
+    },
     /// The contract terminated itself.
-    Terminated { beneficiary: Bytes },
+    Terminated {
+        /// The account that received its remaining balance.
+        beneficiary: Bytes,
+    },
     /// Execution trapped (or a host function stopped it); changes were rolled back.
     Trapped {
+        /// Why it trapped, in the executor's words (e.g. `unreachable instruction
+        /// executed`).
         reason: String,
+        /// The WASM frames at the trap, innermost first; empty when the executor gives
+        /// none (wasmi).
         backtrace: Vec<BacktraceFrame>,
         /// Why the code's DWARF was not read (it exceeds Europa's bounds on debug
         /// info), so the backtrace has no source lines.
@@ -369,20 +419,36 @@ pub enum Outcome {
         )]
         debug_info_ignored: Option<String>,
     },
-    /// The frame did not get to run its code (e.g. the value transfer failed).
-    Failed { error: String },
+    /// The frame ended in an error of the pallet rather than its code's own ending: it
+    /// did not get to run (a failed value transfer, re-entrance refused), or ran out of
+    /// gas or of storage deposit.
+    Failed {
+        /// The error, as `Pallet::Error` (e.g. `Contracts::ReentranceDenied`).
+        error: String,
+    },
 }
 
+/// One frame of a trap's backtrace. A WASM frame whose code was inlined from several
+/// source functions yields one per source function, innermost first.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 #[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
 pub struct BacktraceFrame {
+    /// The WASM function's index in the code.
     pub func_index: u32,
+    /// The function's name, demangled and without the hash suffix: from DWARF when the
+    /// code has it, else from the `name` section.
     pub func: Option<String>,
+    /// The offset in the code of the instruction the frame was at: the trapping one,
+    /// or in an outer frame the call.
     pub offset: Option<u32>,
+    /// The source file, from DWARF.
     pub file: Option<String>,
+    /// The line in `file`, when DWARF gives one.
     pub line: Option<u32>,
+    /// The column in `line`, when DWARF gives one.
     pub column: Option<u32>,
+    /// The function was inlined into the next frame's: both are one WASM frame.
     pub inlined: bool,
 }
 
@@ -441,14 +507,19 @@ impl HostCall {
 #[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
 pub struct ContractEvent {
+    /// The event's topics, in order.
     pub topics: Vec<Bytes>,
+    /// The event's data, as far as the trace keeps it.
     pub data: Bytes,
 }
 
 /// What a trace holds, in the units of the pallet's `TraceLimits`.
 pub struct Held {
+    /// Host calls recorded, all frames together.
     pub host_calls: u32,
+    /// Contract frames recorded, the outermost included.
     pub frames: u32,
+    /// Events recorded, all frames together.
     pub events: u32,
     /// Bytes of values: inputs, arguments, outputs, return data, event data.
     pub value_bytes: u32,

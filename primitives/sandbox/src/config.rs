@@ -21,6 +21,7 @@ impl Executor {
         Executor::Wasmi,
     ];
 
+    /// The name `Display` prints and `FromStr` accepts: `wasmtime` or `wasmi`.
     pub fn name(&self) -> &'static str {
         match self {
             #[cfg(feature = "std")]
@@ -69,15 +70,24 @@ impl FromStr for Executor {
 pub enum WasmFeature {
     /// Float types and instructions, including saturating float-to-int conversions.
     Floats,
+    /// `memory.copy`, `memory.fill` and the other bulk memory and table instructions, with
+    /// passive segments.
     BulkMemory,
+    /// In-place sign extension: `i32.extend8_s`, `i64.extend32_s` and the like.
     SignExtension,
+    /// Functions and blocks with more than one result.
     MultiValue,
+    /// `funcref` and `externref` values, several tables, and the `ref.*` and `table.*`
+    /// instructions.
     ReferenceTypes,
+    /// 128-bit SIMD (`v128`). wasmi does not support it.
     Simd,
+    /// Shared memories and atomic instructions. wasmi does not support it.
     Threads,
 }
 
 impl WasmFeature {
+    /// Every feature, in the order [`WasmFeatures::iter`] yields them.
     pub const ALL: [WasmFeature; 7] = [
         WasmFeature::Floats,
         WasmFeature::BulkMemory,
@@ -88,6 +98,7 @@ impl WasmFeature {
         WasmFeature::Threads,
     ];
 
+    /// The proposal's usual name, e.g. `bulk-memory`; also what `Display` prints.
     pub fn name(&self) -> &'static str {
         match self {
             WasmFeature::Floats => "floats",
@@ -136,24 +147,30 @@ impl WasmFeatures {
             .with(WasmFeature::ReferenceTypes)
     }
 
+    /// Every [`WasmFeature`]. wasmi has neither SIMD nor threads, so an engine on wasmi
+    /// rejects this set.
     pub fn all() -> Self {
         WasmFeature::ALL
             .iter()
             .fold(Self::none(), |set, f| set.with(*f))
     }
 
+    /// This set with `feature` allowed too.
     pub fn with(self, feature: WasmFeature) -> Self {
         WasmFeatures(self.0 | feature.bit())
     }
 
+    /// This set with `feature` forbidden.
     pub fn without(self, feature: WasmFeature) -> Self {
         WasmFeatures(self.0 & !feature.bit())
     }
 
+    /// Whether `feature` is allowed.
     pub fn contains(&self, feature: WasmFeature) -> bool {
         self.0 & feature.bit() != 0
     }
 
+    /// The allowed features, in [`WasmFeature::ALL`] order.
     pub fn iter(&self) -> impl Iterator<Item = WasmFeature> + '_ {
         WasmFeature::ALL.into_iter().filter(|f| self.contains(*f))
     }
@@ -209,8 +226,11 @@ impl Default for Limits {
 /// Everything that defines an [`Engine`](crate::Engine).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SandboxConfig {
+    /// The executor every instance of the engine runs on.
     pub executor: Executor,
+    /// The WASM features code may use; validation rejects any other.
     pub features: WasmFeatures,
+    /// The resource limits code is held to.
     pub limits: Limits,
     /// How many compiled modules the wasmtime module cache keeps.
     pub module_cache_capacity: usize,
@@ -219,6 +239,8 @@ pub struct SandboxConfig {
 }
 
 impl SandboxConfig {
+    /// A configuration for `executor`: [`WasmFeatures::permissive`], the default [`Limits`],
+    /// and a module cache of 256 modules or 256 MiB of compiled code.
     pub fn new(executor: Executor) -> Self {
         SandboxConfig {
             executor,
@@ -229,11 +251,13 @@ impl SandboxConfig {
         }
     }
 
+    /// Replaces the allowed features.
     pub fn with_features(mut self, features: WasmFeatures) -> Self {
         self.features = features;
         self
     }
 
+    /// Replaces the limits.
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
         self

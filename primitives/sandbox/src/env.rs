@@ -42,10 +42,13 @@ impl Memory {
         })
     }
 
+    /// The size the memory starts with, in pages.
     pub fn initial(&self) -> u32 {
         self.limits.initial
     }
 
+    /// The size the memory may grow to, in pages; with `None`, only
+    /// [`Limits::max_memory_pages`](crate::Limits::max_memory_pages) bounds it.
     pub fn maximum(&self) -> Option<u32> {
         self.limits.maximum
     }
@@ -84,6 +87,7 @@ impl<T> Default for EnvironmentDefinitionBuilder<T> {
 }
 
 impl<T> EnvironmentDefinitionBuilder<T> {
+    /// An environment that defines nothing yet.
     pub fn new() -> Self {
         Self::default()
     }

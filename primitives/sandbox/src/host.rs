@@ -46,6 +46,7 @@ impl<'a, T> FunctionContext<'a, T> {
         Ok((self.state, memory))
     }
 
+    /// The fuel the calling instance has left.
     pub fn fuel_remaining(&self) -> u64 {
         self.caller.fuel()
     }

@@ -26,6 +26,8 @@ pub struct Engine {
 }
 
 impl Engine {
+    /// Sets up the configured executor. Fails with [`Error::Config`] when it cannot honour
+    /// the configuration (wasmi with SIMD or threads allowed).
     pub fn new(config: SandboxConfig) -> Result<Engine, Error> {
         let backend: Arc<dyn BackendEngine> = match config.executor {
             #[cfg(feature = "std")]
@@ -56,10 +58,12 @@ impl Engine {
         return validate().map(|(info, _)| info);
     }
 
+    /// The configuration the engine was made with.
     pub fn config(&self) -> &SandboxConfig {
         &self.config
     }
 
+    /// The executor the engine runs code on.
     pub fn executor(&self) -> Executor {
         self.config.executor
     }
@@ -107,6 +111,7 @@ impl Engine {
 /// What [`Engine::inspect`] found out about a module.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ModuleReport {
+    /// Every export, in the module's order.
     pub exports: Vec<validation::Export>,
     /// The functions the module imports, as (module, name).
     pub imported_functions: Vec<(String, String)>,

@@ -61,6 +61,7 @@ pub struct Capture<'a> {
     /// The functions (by index in the original module) whose locals are wanted: those
     /// on the stack at `at`. Others' frames are kept without locals.
     pub functions: &'a [u32],
+    /// The point to take the snapshot at.
     pub at: CapturePoint,
 }
 
@@ -104,6 +105,7 @@ pub const MAX_CAPTURED_LOCALS: u32 = 512;
 /// The index a global's capture is reported under (locals use their own index).
 pub const CAPTURED_GLOBAL: u32 = 1 << 31;
 
+#[cfg(feature = "std")]
 /// Why an instance stopped once its snapshot was taken (a trap: the rest of a run made
 /// for a snapshot is not wanted).
 pub(crate) const SNAPSHOT_TAKEN: &str = "stopped: the snapshot asked for is taken";
@@ -569,6 +571,7 @@ pub enum Site {
 pub struct ProfileNode {
     /// The node this one was called from; `None` for the root.
     pub parent: Option<u32>,
+    /// What ran here: the root, a WASM function or a host function.
     pub site: Site,
     /// Fuel spent here and not in a child (negative when a host function gave fuel
     /// back, e.g. a refund).
@@ -583,6 +586,7 @@ pub struct ProfileNode {
 /// A profile: the call tree, root first.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Profile {
+    /// The nodes, root first; `parent`, `host_calls` and [`Step::node`] index into it.
     pub nodes: Vec<ProfileNode>,
     /// The node of each host call, in call order (at most [`MAX_PROFILE_HOST_CALLS`]):
     /// for the host to put what it charged outside the fuel where it belongs.

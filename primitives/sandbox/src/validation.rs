@@ -21,6 +21,7 @@ pub(crate) struct ModuleInfo {
 /// An export of a module, as [`Engine::inspect`](crate::Engine::inspect) reports it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Export {
+    /// The name it is exported under.
     pub name: String,
     /// The function's signature, or `None` for a non-function export (memory, table,
     /// global) or a function with non-numeric types.

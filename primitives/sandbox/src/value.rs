@@ -7,9 +7,13 @@ use core::fmt;
 /// The type of a WASM value that can cross the sandbox boundary.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ValueType {
+    /// A 32-bit integer.
     I32,
+    /// A 64-bit integer.
     I64,
+    /// A 32-bit float.
     F32,
+    /// A 64-bit float.
     F64,
 }
 
@@ -28,13 +32,18 @@ impl fmt::Display for ValueType {
 /// exactly (NaN payloads included) and the type works without floating point support.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Value {
+    /// An `i32`.
     I32(i32),
+    /// An `i64`.
     I64(i64),
+    /// An `f32`, as its bits (`f32::to_bits`).
     F32(u32),
+    /// An `f64`, as its bits (`f64::to_bits`).
     F64(u64),
 }
 
 impl Value {
+    /// The value's type.
     pub fn value_type(&self) -> ValueType {
         match self {
             Value::I32(_) => ValueType::I32,
@@ -44,6 +53,7 @@ impl Value {
         }
     }
 
+    /// The value, if it is an `i32`.
     pub fn as_i32(&self) -> Option<i32> {
         match self {
             Value::I32(v) => Some(*v),
@@ -51,6 +61,7 @@ impl Value {
         }
     }
 
+    /// The value, if it is an `i64`.
     pub fn as_i64(&self) -> Option<i64> {
         match self {
             Value::I64(v) => Some(*v),
@@ -86,7 +97,9 @@ impl From<u64> for Value {
 /// What a host function hands back to WASM.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReturnValue {
+    /// No value, for a function without results.
     Unit,
+    /// The function's one result.
     Value(Value),
 }
 
@@ -99,11 +112,14 @@ impl From<Value> for ReturnValue {
 /// A host function's signature; an import must declare exactly this type to link.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Signature {
+    /// Parameter types, in order.
     pub params: Vec<ValueType>,
+    /// Result types, in order.
     pub results: Vec<ValueType>,
 }
 
 impl Signature {
+    /// A signature taking `params` and returning `results`.
     pub fn new(params: &[ValueType], results: &[ValueType]) -> Self {
         Signature {
             params: params.to_vec(),
@@ -136,10 +152,12 @@ fn write_types(f: &mut fmt::Formatter<'_>, types: &[ValueType]) -> fmt::Result {
 /// carrying this value; the host keeps any richer reason in its own state.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HostError {
+    /// What went wrong, for the error message.
     pub reason: String,
 }
 
 impl HostError {
+    /// An error for `reason`.
     pub fn new(reason: impl Into<String>) -> Self {
         HostError {
             reason: reason.into(),

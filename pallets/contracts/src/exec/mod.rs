@@ -2,7 +2,12 @@
 //! each running in its own storage transaction, so that a frame that traps or reverts
 //! rolls back its own writes, transfers and events and nothing else.
 
-use alloc::{boxed::Box, rc::Rc, string::ToString, vec::Vec};
+use alloc::{
+    boxed::Box,
+    rc::Rc,
+    string::{String, ToString},
+    vec::Vec,
+};
 use codec::{Decode, Encode};
 use europa_sandbox::{EnvironmentDefinitionBuilder, Error as SandboxError, Instance};
 use frame_support::{

@@ -76,13 +76,18 @@ pub(crate) struct HostFunctions<T: Config> {
 /// ABI with upstream's.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LinkedHostFunction {
+    /// The module it is imported from, which carries its version: `seal0`, `seal1`, ...
     pub module: String,
+    /// The name it is imported under (a function linked with and without the `seal_`
+    /// prefix has an entry for each).
     pub name: String,
+    /// Its WASM parameter and result types.
     pub signature: Signature,
     /// Linked for code already stored; new code may not import it.
     pub deprecated: bool,
     /// Fails with `StateChangeDenied` in a read-only call.
     pub mutating: bool,
+    /// The doc comment it is declared with.
     pub docs: String,
 }
 
