@@ -76,3 +76,30 @@ pub use profiling::{
 };
 pub use validation::Export;
 pub use value::{HostError, ReturnValue, Signature, Value, ValueType};
+
+/// Defines tests that run on every executor: each `fn name(executor) { body }` becomes a
+/// module `name` with the tests `name::wasmtime` and `name::wasmi`, each running the body
+/// with its [`Executor`]. The body sees the items of the module the macro is used in.
+#[macro_export]
+macro_rules! executor_tests {
+    ($(fn $name:ident($executor:ident) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+
+                fn run($executor: $crate::Executor) $body
+
+                #[test]
+                fn wasmtime() {
+                    run($crate::Executor::Wasmtime)
+                }
+
+                #[test]
+                fn wasmi() {
+                    run($crate::Executor::Wasmi)
+                }
+            }
+        )*
+    };
+}

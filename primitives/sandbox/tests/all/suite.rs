@@ -1,23 +1,7 @@
 //! The shared sandbox test suite. Every test in `executor_tests!` runs once per
-//! executor, as `<name>_wasmtime` and `<name>_wasmi`.
+//! executor, as `<name>::wasmtime` and `<name>::wasmi`.
 
 use europa_sandbox::*;
-
-/// Defines each test body once and instantiates it for both executors.
-macro_rules! executor_tests {
-    ($(fn $name:ident($executor:ident) $body:block)*) => {
-        $(
-            #[allow(dead_code)]
-            fn $name($executor: Executor) $body
-            paste::paste! {
-                #[test]
-                fn [<$name _wasmtime>]() { $name(Executor::Wasmtime) }
-                #[test]
-                fn [<$name _wasmi>]() { $name(Executor::Wasmi) }
-            }
-        )*
-    };
-}
 
 fn wasm(text: &str) -> Vec<u8> {
     wat::parse_str(text).expect("test module is valid WAT")

@@ -391,20 +391,15 @@ pub(crate) fn host_calls(frame: &pallet_europa_contracts::trace::FrameTrace) -> 
     frame.host_calls.iter().map(|c| c.func.as_str()).collect()
 }
 
-/// Defines one test per executor: `name_wasmtime` and `name_wasmi`.
+/// Defines one test per executor (`name::wasmtime`, `name::wasmi`), each on the
+/// permissive profile: the sandbox's `executor_tests!` with the mock runtime set up.
 #[macro_export]
 macro_rules! both_executors {
     ($(fn $name:ident() $body:block)*) => {
-        paste::paste! {
+        europa_sandbox::executor_tests! {
             $(
-                #[test]
-                fn [<$name _wasmtime>]() {
-                    $crate::mock::use_sandbox(europa_sandbox::Executor::Wasmtime, pallet_europa_contracts::schedule::Profile::Permissive);
-                    $body
-                }
-                #[test]
-                fn [<$name _wasmi>]() {
-                    $crate::mock::use_sandbox(europa_sandbox::Executor::Wasmi, pallet_europa_contracts::schedule::Profile::Permissive);
+                fn $name(executor) {
+                    $crate::mock::use_sandbox(executor, pallet_europa_contracts::schedule::Profile::Permissive);
                     $body
                 }
             )*
