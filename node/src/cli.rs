@@ -170,7 +170,8 @@ pub enum Subcommand {
     /// Serve the Debug Adapter Protocol on stdin/stdout, for an editor to launch
     /// (VS Code, nvim-dap, Helix, Emacs): its launch configuration names a running
     /// node (`url`, default ws://127.0.0.1:9944) and the execution to step through
-    /// (`call`, `instantiate` or `extrinsic`, as `europa_lineRecord` takes them).
+    /// (`call`, `instantiate` or `extrinsic`, as `europa_lineRecord` takes them, or
+    /// `contract`: its next extrinsic or dry-run call).
     Debug,
 }
 

@@ -309,6 +309,15 @@ mod instrument {
             Ok(shape)
         }
 
+        /// The parameters or results (`of`) of defined function `defined`'s type.
+        fn signature(&self, defined: u32, of: &[Vec<ValType>]) -> Vec<ValType> {
+            self.defined
+                .get(defined as usize)
+                .and_then(|ty| of.get(*ty as usize))
+                .cloned()
+                .unwrap_or_default()
+        }
+
         fn hook_type(&self) -> u32 {
             self.types
         }
@@ -348,6 +357,31 @@ mod instrument {
         every_block: bool,
         /// Functions whose locals are captured (original indices).
         captured: alloc::collections::BTreeSet<u32>,
+    }
+
+    impl Instrumenter {
+        /// The locals a capture reads of defined function `defined` (body `func`):
+        /// parameters, then the declared ones, [`super::MAX_CAPTURED_LOCALS`] at most;
+        /// each with its index.
+        fn locals_of(
+            &self,
+            defined: u32,
+            func: &FunctionBody<'_>,
+        ) -> Result<Vec<(u32, ValType)>, reencode::Error<String>> {
+            let cap = super::MAX_CAPTURED_LOCALS as usize;
+            let mut locals = self.shape.signature(defined, &self.shape.params);
+            for declared in func.get_locals_reader()? {
+                let (count, ty) = declared?;
+                let room = cap.saturating_sub(locals.len());
+                locals.extend(core::iter::repeat_n(ty, (count as usize).min(room)));
+            }
+            locals.truncate(cap);
+            Ok(locals
+                .into_iter()
+                .enumerate()
+                .map(|(index, ty)| (index as u32, ty))
+                .collect())
+        }
     }
 
     /// Emits the capture of a frame's state at `offset`: `site(offset)`, then each of
@@ -458,13 +492,7 @@ mod instrument {
             let defined = self.next_function;
             self.next_function += 1;
             let index = self.shape.imported_functions + defined;
-            let results = self
-                .shape
-                .defined
-                .get(defined as usize)
-                .and_then(|ty| self.shape.results.get(*ty as usize))
-                .cloned()
-                .unwrap_or_default();
+            let results = self.shape.signature(defined, &self.shape.results);
             let block = match results.as_slice() {
                 [] => BlockType::Empty,
                 [one] => BlockType::Result(val_type(*one).map_err(reencode::Error::UserError)?),
@@ -472,31 +500,11 @@ mod instrument {
             };
             let (enter, leave, line) = (self.shape.enter(), self.shape.leave(), self.shape.line());
             let reach = self.shape.reach();
-            // The locals to capture: parameters, then the declared ones.
-            let mut captured_locals = Vec::new();
-            if self.captured.contains(&index) {
-                let params = self
-                    .shape
-                    .defined
-                    .get(defined as usize)
-                    .and_then(|ty| self.shape.params.get(*ty as usize))
-                    .cloned()
-                    .unwrap_or_default();
-                captured_locals.extend(params);
-                for declared in func.get_locals_reader()? {
-                    let (count, ty) = declared?;
-                    let room =
-                        (super::MAX_CAPTURED_LOCALS as usize).saturating_sub(captured_locals.len());
-                    captured_locals.extend(core::iter::repeat_n(ty, (count as usize).min(room)));
-                }
-                captured_locals.truncate(super::MAX_CAPTURED_LOCALS as usize);
-            }
-            let captured_locals: Vec<(u32, ValType)> = captured_locals
-                .into_iter()
-                .enumerate()
-                .map(|(index, ty)| (index as u32, ty))
-                .collect();
             let capturing = self.captured.contains(&index);
+            let captured_locals = match capturing {
+                true => self.locals_of(defined, &func)?,
+                false => Vec::new(),
+            };
             let mut body = self.new_function_with_parsed_locals(&func)?;
             body.instruction(&Instruction::I32Const(index as i32));
             body.instruction(&Instruction::Call(enter));
