@@ -207,7 +207,9 @@ fn command(help: Help) -> clap::Command {
             } else if europa_flags.contains(arg.get_id()) {
                 arg.help_heading("Europa")
             } else if !matches!(long, "help" | "version" | HELP_ALL) {
-                arg.help_heading("Node")
+                // sc-cli's one-line help, not its long text: that is written for other
+                // chains (peers, `--dev` defaults) and hides what Europa says of a flag.
+                arg.help_heading("Node").long_help(None::<&str>)
             } else {
                 arg
             }
@@ -587,6 +589,11 @@ mod tests {
         .is_ok());
         // The figure the help had: 804 lines before, far fewer now.
         assert!(help.lines().count() < 500, "{} lines", help.lines().count());
+        // `--help` gives sc-cli's flags one line, and Europa's word where it has one.
+        let long = command(Help::Usual).render_long_help().to_string();
+        assert!(long.contains("Clients that are not browsers"), "{long}");
+        assert!(!long.contains("When running in `--dev` mode"), "{long}");
+        assert!(long.lines().count() < 200, "{} lines", long.lines().count());
     }
 
     #[test]
