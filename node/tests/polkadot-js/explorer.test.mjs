@@ -246,7 +246,10 @@ describe('the Explorer in Chromium', { timeout: 300_000 }, () => {
     await page.locator('.debugger').focus();
     await page.keyboard.press('c');
     await stop('breakpoint');
+    // The same kind of stop again: wait for the step to change before the next key.
+    const again = await at();
     await page.keyboard.press('c');
+    await page.waitForFunction((step) => !new RegExp(`step ${step} of`).test(document.querySelector('.debug-status')?.textContent ?? ''), again);
     await stop('breakpoint');
     await page.keyboard.press('c');
     await stop('exception');
