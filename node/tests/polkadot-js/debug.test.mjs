@@ -211,9 +211,16 @@ describe('europa debug (DAP)', { timeout: 300_000 }, () => {
         dc.launch({ url: node.url, contract: locals.address.toString(), stopOnEntry: true }),
         dc.assertStoppedLocation('entry', {}),
       ]);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      // A dry run, as a test (or polkadot.js apps) reads a contract: no transaction.
-      const { result, output } = await locals.query.run(alice.address, { gasLimit: maxGas(node.api) }, 7);
+      // A dry run, as a test (or polkadot.js apps) reads a contract: no transaction. The
+      // adapter's launch may not wait yet when the first one runs: query until it is caught.
+      let settled = false;
+      launched.finally(() => { settled = true; }).catch(() => {});
+      let answer;
+      for (let tries = 0; !settled && tries < 100; tries += 1) {
+        answer = await locals.query.run(alice.address, { gasLimit: maxGas(node.api) }, 7);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      const { result, output } = answer;
       assert.ok(result.isOk);
       await launched;
       await dc.setBreakpointsRequest({ source: { path: LOCALS_SOURCE }, breakpoints: [{ line: 24 }] });
