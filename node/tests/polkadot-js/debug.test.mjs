@@ -191,10 +191,15 @@ describe('europa debug (DAP)', { timeout: 300_000 }, () => {
         dc.launch({ url: node.url, contract: contract.address.toString(), stopOnEntry: true }),
         dc.assertStoppedLocation('entry', {}),
       ]);
-      // The adapter is waiting on the node; a test sends its transaction.
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      const sent = await sendInBlock(node.api, contract.tx.run({ gasLimit: gasRequired }, 0), alice);
-      assert.equal(sent.dispatchError, 'contracts.ContractTrapped');
+      // The adapter is waiting on the node; a test sends its transaction. The launch may
+      // not wait yet when the first block comes: send until it is caught.
+      let settled = false;
+      launched.finally(() => { settled = true; }).catch(() => {});
+      for (let tries = 0; !settled && tries < 20; tries += 1) {
+        const sent = await sendInBlock(node.api, contract.tx.run({ gasLimit: gasRequired }, 0), alice);
+        assert.equal(sent.dispatchError, 'contracts.ContractTrapped');
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
       await launched;
       const [, trap] = await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
       assert.equal(trap.body.reason, 'exception');
