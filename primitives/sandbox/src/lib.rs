@@ -72,7 +72,8 @@ pub use instance::{Engine, Instance, ModuleReport};
 pub use profiling::block_starts;
 pub use profiling::{
     Capture, CapturePoint, FrameSnapshot, Instrumentation, Profile, ProfileNode, Site, Snapshot,
-    Step, CAPTURED_GLOBAL, MAX_CAPTURED_LOCALS, MAX_PROFILE_HOST_CALLS, MAX_PROFILE_NODES,
+    Step, CAPTURED_GLOBAL, MAX_CAPTURED_GLOBALS, MAX_CAPTURED_LOCALS, MAX_CAPTURES_PER_MODULE,
+    MAX_PROFILE_HOST_CALLS, MAX_PROFILE_NODES,
 };
 pub use validation::Export;
 pub use value::{HostError, ReturnValue, Signature, Value, ValueType};

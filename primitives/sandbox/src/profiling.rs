@@ -102,6 +102,15 @@ pub struct FrameSnapshot {
 /// Locals of one function a capture keeps at most; the rest read as unknown.
 pub const MAX_CAPTURED_LOCALS: u32 = 512;
 
+/// Globals a capture keeps at most (the first ones; contracts have a stack pointer or
+/// two); the rest read as unknown.
+pub const MAX_CAPTURED_GLOBALS: u32 = 16;
+
+/// Capture calls one instrumented module holds at most, shared by the functions
+/// captured: a function with many places and many locals keeps fewer of its locals, so
+/// that code a contract shapes cannot make the module it is compiled to huge.
+pub const MAX_CAPTURES_PER_MODULE: usize = 1 << 18;
+
 /// The index a global's capture is reported under (locals use their own index).
 pub const CAPTURED_GLOBAL: u32 = 1 << 31;
 
@@ -368,7 +377,18 @@ mod instrument {
             defined: u32,
             func: &FunctionBody<'_>,
         ) -> Result<Vec<(u32, ValType)>, reencode::Error<String>> {
-            let cap = super::MAX_CAPTURED_LOCALS as usize;
+            // Each place captured gets the globals and these locals: their share of
+            // the module's captures, spread over the places.
+            let share = super::MAX_CAPTURES_PER_MODULE / self.captured.len().max(1);
+            let per_place = share / capture_places(func)?.max(1);
+            let globals = self
+                .shape
+                .globals
+                .len()
+                .min(super::MAX_CAPTURED_GLOBALS as usize);
+            let cap = per_place
+                .saturating_sub(globals)
+                .min(super::MAX_CAPTURED_LOCALS as usize);
             let mut locals = self.shape.signature(defined, &self.shape.params);
             for declared in func.get_locals_reader()? {
                 let (count, ty) = declared?;
@@ -382,6 +402,23 @@ mod instrument {
                 .map(|(index, ty)| (index as u32, ty))
                 .collect())
         }
+    }
+
+    /// How many places of `func` a capture emits its calls at, at most: every straight
+    /// run's start and every call.
+    fn capture_places(func: &FunctionBody<'_>) -> Result<usize, reencode::Error<String>> {
+        let mut reader = func.get_operators_reader()?;
+        let (mut places, mut starts_run) = (0, true);
+        while !reader.eof() {
+            let operator = reader.read()?;
+            let calls = matches!(
+                operator,
+                Operator::Call { .. } | Operator::CallIndirect { .. }
+            );
+            places += usize::from(starts_run || calls);
+            starts_run = ends_run(&operator);
+        }
+        Ok(places)
     }
 
     /// Emits the capture of a frame's state at `offset`: `site(offset)`, then each of
@@ -402,7 +439,11 @@ mod instrument {
                 body.instruction(&Instruction::Call(hook));
             }
         }
-        for (index, &ty) in shape.globals.iter().enumerate() {
+        let globals = shape
+            .globals
+            .iter()
+            .take(super::MAX_CAPTURED_GLOBALS as usize);
+        for (index, &ty) in globals.enumerate() {
             if let Some(hook) = shape.capture(ty) {
                 body.instruction(&Instruction::I32Const(
                     (super::CAPTURED_GLOBAL | index as u32) as i32,
@@ -1259,6 +1300,37 @@ mod tests {
             Some(profile.steps[inner_start].offset)
         );
         assert_eq!(at_entry.memory[16..20], [0; 4]);
+    }
+
+    /// A function a contract shapes with many places and many locals keeps fewer of its
+    /// locals when captured: the instrumented module stays within the captures' bound.
+    #[test]
+    fn captures_stay_within_their_bound_whatever_the_function() {
+        let locals = "(local ".to_owned() + &"i64 ".repeat(2_000) + ")";
+        let calls = "(drop (call $host (i32.const 0)))".repeat(4_000);
+        let code = wat::parse_str(format!(
+            r#"(module
+                (import "env" "host" (func $host (param i32) (result i32)))
+                (func (export "run") (result i32) {locals} {calls} (i32.const 1)))"#
+        ))
+        .unwrap();
+        let functions = [1];
+        let capturing = Instrumentation {
+            every_block: true,
+            capture: Some(Capture {
+                functions: &functions,
+                at: CapturePoint::HostCall(0),
+            }),
+            ..Default::default()
+        };
+        let plain = instrument(&code, &Instrumentation::default()).unwrap().code;
+        let captured = instrument(&code, &capturing).unwrap().code;
+        // A capture call is at most 9 bytes (two constants or gets, and a call).
+        let added = captured.len() - plain.len();
+        assert!(added < 12 * MAX_CAPTURES_PER_MODULE, "{added} bytes added");
+        wasmparser::Validator::new()
+            .validate_all(&captured)
+            .expect("valid");
     }
 
     #[test]
