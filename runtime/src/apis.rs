@@ -310,7 +310,9 @@ mod implementation {
                 max_steps: u32,
                 capture: Option<pallet_europa_contracts::Capture>,
             ) -> Option<(ApplyExtrinsicResult, Vec<EventRecord>, Vec<ExecutionTrace>)> {
-                extrinsic_traces(block, index, Some(profiling(line_starts, max_steps, capture)))
+                let profiling =
+                    pallet_europa_contracts::Profiling::by_line(by_code(line_starts), max_steps, capture);
+                extrinsic_traces(block, index, Some(profiling))
             }
         }
 
@@ -337,22 +339,11 @@ fn profiled(
     max_steps: u32,
     capture: Option<pallet_europa_contracts::Capture>,
 ) -> pallet_europa_contracts::Recording {
-    pallet_europa_contracts::Recording::profiled(profiling(line_starts, max_steps, capture))
-}
-
-/// Profiles by line for the code `line_starts` covers; with `max_steps`, a line record;
-/// with `capture`, a frame's state at one of the steps a line record counts.
-fn profiling(
-    line_starts: Vec<(Hash, Vec<u32>)>,
-    max_steps: u32,
-    capture: Option<pallet_europa_contracts::Capture>,
-) -> pallet_europa_contracts::Profiling {
-    pallet_europa_contracts::Profiling {
-        // A capture's step counts the places a line record marks.
-        every_block: max_steps > 0 || capture.is_some(),
+    pallet_europa_contracts::Recording::profiled(pallet_europa_contracts::Profiling::by_line(
+        by_code(line_starts),
+        max_steps,
         capture,
-        ..pallet_europa_contracts::Profiling::by_line(by_code(line_starts), max_steps)
-    }
+    ))
 }
 
 /// Line starts by the SCALE encoding of the code hash, as the contracts pallet takes

@@ -122,8 +122,8 @@ pub struct StackEntry {
 /// and the functions on its stack.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CapturePlace {
-    /// The contract frame's code hash (0x-hex).
-    pub code_hash: String,
+    /// The contract frame's code hash.
+    pub code_hash: [u8; 32],
     pub capture: pallet_europa_contracts::Capture,
 }
 
@@ -144,7 +144,8 @@ pub struct StepState {
     pub caller: String,
     pub value: String,
     pub gas_limit: u64,
-    pub code_hash: String,
+    #[serde(serialize_with = "crate::hex::serialize")]
+    pub code_hash: [u8; 32],
     pub outcome: String,
     /// `ref_time` the frame's code had burnt, as the steps' executor counts it.
     pub ref_time: u64,
@@ -477,7 +478,7 @@ impl Timeline {
             caller: info.caller.clone(),
             value: info.value.clone(),
             gas_limit: info.gas_limit,
-            code_hash: info.code_hash.clone(),
+            code_hash: info.code_hash,
             outcome: info.outcome.clone(),
             ref_time,
             host_calls: self
@@ -625,7 +626,7 @@ impl Timeline {
             at_node = function.parent;
         }
         Some(CapturePlace {
-            code_hash: this.code_hash.clone(),
+            code_hash: this.code_hash,
             capture: Capture {
                 instance,
                 at,
@@ -696,7 +697,7 @@ mod tests {
                 caller: "a".into(),
                 value: "0".into(),
                 gas_limit: 1_000,
-                code_hash: "0x".into(),
+                code_hash: [0; 32],
                 call: "c::m()".into(),
                 entry: "call".into(),
                 outcome: if trapped { "trapped: x" } else { "returned" }.into(),

@@ -62,7 +62,8 @@ pub struct RecordFrame {
     pub caller: String,
     pub value: String,
     pub gas_limit: u64,
-    pub code_hash: String,
+    #[serde(serialize_with = "crate::hex::serialize")]
+    pub code_hash: [u8; 32],
     /// `contract::message(args)` when its metadata is known.
     pub call: String,
     pub entry: String,
@@ -233,7 +234,8 @@ impl Builder<'_> {
             caller: accounts::ss58(&frame.caller.0),
             value: frame.value.to_string(),
             gas_limit: frame.gas_limit.ref_time,
-            code_hash: crate::hex::hex(&frame.code_hash.0),
+            // The pallet's hashes are 32 bytes (zeros for an account without code).
+            code_hash: frame.code_hash.0.as_slice().try_into().unwrap_or_default(),
             call,
             entry: format!("{:?}", frame.entry).to_lowercase(),
             outcome: outcome_text(&frame.outcome),

@@ -40,7 +40,7 @@ pub struct DecodedCall {
 #[derive(serde::Serialize)]
 pub struct MessageSignature {
     pub label: String,
-    #[serde(serialize_with = "hex_bytes")]
+    #[serde(serialize_with = "crate::hex::serialize")]
     pub selector: Vec<u8>,
     pub mutates: bool,
     pub payable: bool,
@@ -49,10 +49,6 @@ pub struct MessageSignature {
     /// The return type's name.
     pub returns: String,
     pub docs: String,
-}
-
-fn hex_bytes<S: serde::Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(&crate::hex::hex(bytes))
 }
 
 /// An event, decoded.

@@ -110,13 +110,15 @@ pub enum CaptureAt {
 
 impl Profiling {
     /// Gas profiles, by source line for the code `line_starts` covers; with
-    /// `max_steps`, every block marked and what ran kept in order (a line record).
-    pub fn by_line(line_starts: LineStarts, max_steps: u32) -> Self {
+    /// `max_steps`, every block marked and what ran kept in order (a line record); with
+    /// `capture`, a frame's state at one of the steps such a record counts (so every
+    /// block is marked then too, whatever is kept).
+    pub fn by_line(line_starts: LineStarts, max_steps: u32, capture: Option<Capture>) -> Self {
         Profiling {
             line_starts,
-            every_block: max_steps > 0,
+            every_block: max_steps > 0 || capture.is_some(),
             max_steps,
-            capture: None,
+            capture,
         }
     }
 }

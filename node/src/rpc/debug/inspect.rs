@@ -160,10 +160,7 @@ pub(super) fn read_variables<C>(
 where
     C: sc_client_api::StorageProvider<Block, FullBackend>,
 {
-    let hash: [u8; 32] = sp_core::bytes::from_hex(&state.place.code_hash)
-        .ok()
-        .and_then(|bytes| bytes.try_into().ok())
-        .ok_or_else(|| invalid_params("the frame names no code"))?;
+    let hash = state.place.code_hash;
     let code = state
         .replay
         .code(client, &hash)
@@ -173,7 +170,7 @@ where
             "code {} has no DWARF Europa reads: variables need a debug build \
              (its own custom sections, or a sidecar registered with \
              europa_registerDebugInfo)",
-            state.place.code_hash
+            crate::hex::hex(&hash)
         ))
     };
     let symbols = insight.symbols_of(hash, &code).ok_or_else(no_dwarf)?;

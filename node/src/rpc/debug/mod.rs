@@ -226,14 +226,7 @@ fn lines_with_code(
     code: &dyn Fn(&[u8; 32]) -> Option<Vec<u8>>,
 ) -> BTreeMap<String, BTreeSet<u32>> {
     let mut lines: BTreeMap<String, BTreeSet<u32>> = BTreeMap::new();
-    let hashes: BTreeSet<[u8; 32]> = record
-        .frames
-        .iter()
-        .filter_map(|frame| {
-            let bytes = sp_core::bytes::from_hex(&frame.code_hash).ok()?;
-            bytes.try_into().ok()
-        })
-        .collect();
+    let hashes: BTreeSet<[u8; 32]> = record.frames.iter().map(|frame| frame.code_hash).collect();
     for hash in hashes {
         let Some(bytes) = code(&hash) else { continue };
         let source = insight.source_lines(hash, &bytes);
@@ -523,8 +516,8 @@ where
         let mut accesses = storage_accesses(&state.host_calls);
         self.tracer
             .run("europa_debugStorage", move |_, _, insight| {
-                let code_hash = sp_core::bytes::from_hex(&state.code_hash).unwrap_or_default();
-                let Some(reader) = insight.abi(&code_hash).and_then(|abi| abi.reader()) else {
+                let Some(reader) = insight.abi(&state.code_hash).and_then(|abi| abi.reader())
+                else {
                     return Ok(accesses);
                 };
                 let decode = |key: &[u8], value: &Option<String>| {
