@@ -25,7 +25,7 @@ npm ci --prefix "$polkadot_js" --no-audit --no-fund --loglevel=error
 EUROPA_BIN="$CARGO_TARGET_DIR/debug/europa" npm test --prefix "$polkadot_js"
 
 step "sandbox, contracts pallet and runtime without std, for wasm32"
-cargo check -p europa-sandbox -p pallet-europa-contracts -p europa-runtime --no-default-features --target wasm32-unknown-unknown --locked
+cargo check -p europa-sandbox -p europa-trace -p pallet-europa-contracts -p europa-runtime --no-default-features --target wasm32-unknown-unknown --locked
 
 step "cargo clippy, warnings denied"
 cargo clippy --workspace --all-targets --locked -- -D warnings

@@ -361,7 +361,7 @@ fn open_chain(
 /// The hash of the block `text` names on a stopped chain: a number (decimal or 0x-hex)
 /// or a hash, read as the RPC reads blocks.
 fn block_hash(client: &FullClient, text: &str) -> sc_cli::Result<europa_runtime::Hash> {
-    use crate::rpc::params::BlockRef;
+    use europa_rpc_api::params::BlockRef;
     use sp_blockchain::HeaderBackend;
     let block: BlockRef = text.parse().map_err(sc_cli::Error::Input)?;
     let hash = match block {
@@ -383,7 +383,7 @@ fn print_state_changes(
         .contract
         .as_ref()
         .map(|text| {
-            serde_json::from_value::<crate::rpc::params::Account>(serde_json::json!(text))
+            text.parse::<europa_rpc_api::params::Account>()
                 .map(|account| account.0)
                 .map_err(|e| sc_cli::Error::Input(format!("--contract: {e}")))
         })
@@ -394,7 +394,7 @@ fn print_state_changes(
         .block;
     let changes = crate::history::changed_keys(&*client, &backend, block, contract.as_ref())
         .map_err(|e| sc_cli::Error::Input(e.to_string()))?;
-    let json = serde_json::to_string_pretty(&crate::history::changes_json(&changes))
+    let json = serde_json::to_string_pretty(&crate::history::storage_changes(&changes))
         .map_err(|e| sc_cli::Error::Input(e.to_string()))?;
     println!("{json}");
     Ok(())

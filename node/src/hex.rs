@@ -6,14 +6,6 @@ pub fn hex(bytes: &[u8]) -> String {
     sp_core::bytes::to_hex(bytes, false)
 }
 
-/// Serializes bytes as [`hex`] writes them (`#[serde(serialize_with = …)]`).
-pub fn serialize<T: AsRef<[u8]>, S: serde::Serializer>(
-    bytes: &T,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(&hex(bytes.as_ref()))
-}
-
 /// `bytes` as lower-case hex digits without the prefix, for file names.
 pub fn hex_digits(bytes: &[u8]) -> String {
     let mut digits = hex(bytes);

@@ -2,17 +2,19 @@
 //! `europa_modifiedStateKvs` and of `europa state-kv`; and going back in the chain's
 //! history (`europa_backwardToHeight`, `europa_revert`, `europa revert`).
 
+use europa_rpc_api::{
+    params::{Account, Bytes},
+    trace::{StateOperation, StorageChange},
+};
 use europa_runtime::{opaque::Block, AccountId, Hash};
 use sc_client_api::{Backend as _, StorageProvider};
-use serde_json::{json, Value};
 use sp_api::{ApiExt, Core, ProvideRuntimeApi};
 use sp_block_builder::BlockBuilder;
-use sp_core::crypto::Ss58Codec;
 use sp_runtime::traits::{Block as BlockT, Header as HeaderT};
 
 use crate::{
     recording::{self, Operation},
-    rpc::{params::hex, FullBackend},
+    rpc::FullBackend,
 };
 
 /// Keys and their values after the block; `None` for a key it removed.
@@ -71,13 +73,14 @@ where
 }
 
 /// `[{key, value | null}]`, as both the RPC and the CLI print changes.
-pub fn changes_json(changes: &Changes) -> Value {
-    Value::Array(
-        changes
-            .iter()
-            .map(|(key, value)| json!({ "key": hex(key), "value": value.as_deref().map(hex) }))
-            .collect(),
-    )
+pub fn storage_changes(changes: &Changes) -> Vec<StorageChange> {
+    changes
+        .iter()
+        .map(|(key, value)| StorageChange {
+            key: Bytes(key.clone()),
+            value: value.clone().map(Bytes),
+        })
+        .collect()
 }
 
 /// The child trie of `contract` after block `at`.
@@ -98,7 +101,7 @@ where
             )
             .ok()
         })
-        .ok_or_else(|| HistoryError::NotAContract(contract.to_ss58check(), at))?;
+        .ok_or_else(|| HistoryError::NotAContract(Account(contract.clone()).to_string(), at))?;
     Ok(info.trie_id.to_vec())
 }
 
@@ -174,31 +177,46 @@ where
     Ok(owners)
 }
 
-/// An operation as JSON, naming the contract a child trie belongs to when it is known.
-pub fn operation_json(
+/// An operation as the RPC answers it, naming the contract a child trie belongs to when
+/// it is known.
+pub fn state_operation(
     operation: &Operation,
     owners: &std::collections::BTreeMap<Vec<u8>, AccountId>,
-) -> Value {
-    let contract = |child: &Vec<u8>| owners.get(child).map(|account| account.to_ss58check());
+) -> StateOperation {
+    let contract = |child: &Vec<u8>| owners.get(child).cloned().map(Account);
+    let bytes = |bytes: &Vec<u8>| Bytes(bytes.clone());
+    let value = |value: &Option<Vec<u8>>| value.clone().map(Bytes);
     match operation {
-        Operation::Put { key, value } => {
-            json!({ "op": "put", "key": hex(key), "value": value.as_deref().map(hex) })
-        }
-        Operation::Append { key, value } => {
-            json!({ "op": "append", "key": hex(key), "value": hex(value) })
-        }
-        Operation::ClearPrefix { prefix } => json!({ "op": "clearPrefix", "prefix": hex(prefix) }),
-        Operation::ChildPut { child, key, value } => json!({
-            "op": "childPut", "child": hex(child), "contract": contract(child),
-            "key": hex(key), "value": value.as_deref().map(hex),
-        }),
-        Operation::ChildKill { child } => {
-            json!({ "op": "childKill", "child": hex(child), "contract": contract(child) })
-        }
-        Operation::ChildClearPrefix { child, prefix } => json!({
-            "op": "childClearPrefix", "child": hex(child), "contract": contract(child),
-            "prefix": hex(prefix),
-        }),
+        Operation::Put { key, value: v } => StateOperation::Put {
+            key: bytes(key),
+            value: value(v),
+        },
+        Operation::Append { key, value } => StateOperation::Append {
+            key: bytes(key),
+            value: bytes(value),
+        },
+        Operation::ClearPrefix { prefix } => StateOperation::ClearPrefix {
+            prefix: bytes(prefix),
+        },
+        Operation::ChildPut {
+            child,
+            key,
+            value: v,
+        } => StateOperation::ChildPut {
+            child: bytes(child),
+            contract: contract(child),
+            key: bytes(key),
+            value: value(v),
+        },
+        Operation::ChildKill { child } => StateOperation::ChildKill {
+            child: bytes(child),
+            contract: contract(child),
+        },
+        Operation::ChildClearPrefix { child, prefix } => StateOperation::ChildClearPrefix {
+            child: bytes(child),
+            contract: contract(child),
+            prefix: bytes(prefix),
+        },
     }
 }
 

@@ -12,6 +12,7 @@ mod line_record;
 mod node;
 mod rpc_server;
 mod traces;
+mod typed_client;
 
 use codec::Encode;
 use europa_runtime::{configs::UNIT, dev_tx, RuntimeCall};

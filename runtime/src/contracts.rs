@@ -464,6 +464,8 @@ mod tests {
                 },
                 nested: Vec::new(),
                 profile: None,
+                decoded: None,
+                explanation: None,
             }),
             ..Default::default()
         }

@@ -5,22 +5,11 @@ use std::collections::{BTreeMap, HashSet};
 
 use crate::insight::Insight;
 
-/// Which source files a report includes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum CoverageFilter {
-    /// The contract's own sources: not the Rust toolchain's (`core`, `alloc`) nor
-    /// crates from a registry or git (ink!, scale, …).
-    #[default]
-    Own,
-    /// Every file DWARF names.
-    All,
-}
+pub use europa_rpc_api::coverage::CoverageFilter;
 
-impl CoverageFilter {
-    fn includes(self, path: &str) -> bool {
-        self == CoverageFilter::All || !crate::insight::sources::is_library_path(path)
-    }
+/// Whether a report filtered by `filter` includes the source file at `path`.
+fn includes(filter: CoverageFilter, path: &str) -> bool {
+    filter == CoverageFilter::All || !crate::insight::sources::is_library_path(path)
 }
 
 /// The coverage of one code.
@@ -121,7 +110,7 @@ pub fn of_code(
                 let Some(path) = lines.files.get(file as usize) else {
                     continue;
                 };
-                if !filter.includes(path) {
+                if !includes(filter, path) {
                     continue;
                 }
                 first_line.get_or_insert((file, line));
@@ -175,8 +164,8 @@ mod tests {
     #[test]
     fn own_leaves_library_code_out_and_all_keeps_it() {
         let core = "/rustc/x/library/core/src/lib.rs";
-        assert!(!CoverageFilter::Own.includes(core));
-        assert!(CoverageFilter::All.includes(core));
-        assert!(CoverageFilter::Own.includes("/home/me/flipper/lib.rs"));
+        assert!(!includes(CoverageFilter::Own, core));
+        assert!(includes(CoverageFilter::All, core));
+        assert!(includes(CoverageFilter::Own, "/home/me/flipper/lib.rs"));
     }
 }

@@ -10,112 +10,28 @@ pub mod variables;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::{Deserialize, Serialize};
-
 use crate::insight::{line_record::Location, LineRecord};
 
 /// Breakpoints one session holds at most, over all files.
 pub const MAX_BREAKPOINTS: usize = 10_000;
 
-/// How to move.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Move {
-    /// The next step, into calls.
-    In,
-    /// The next step in this function or a caller.
-    Over,
-    /// The next step in a caller.
-    Out,
-    /// Back to the previous step in this function or a caller (reverse of `over`).
-    Back,
-    /// Forwards to a breakpoint, a trap, or the end.
-    Continue,
-    /// Backwards to a breakpoint, or the first step.
-    ReverseContinue,
-    /// To the first step.
-    Restart,
-    /// To step N (the last, if there are fewer): a timeline scrubbed.
-    Goto(u32),
-}
+pub use europa_rpc_api::debug::{
+    Breakpoint, Exception, HostCallSoFar, Move, StackEntry, StepState, Stop, StorageAccess,
+};
 
-/// How a frame can end that a user may want to stop at, as DAP's exception filters
-/// name them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Exception {
-    /// It trapped (a panic, `unreachable`, an invalid operation).
-    Trap,
-    /// It returned with the revert flag.
-    Revert,
-    /// It ran out of gas.
-    OutOfGas,
-    /// It hit the storage deposit limit.
-    StorageDepositLimit,
-}
-
-impl Exception {
-    /// How a frame with this outcome (as the record words it) ended, if exceptionally.
-    fn of(outcome: &str) -> Option<Exception> {
-        if outcome.starts_with("trapped") {
-            Some(Exception::Trap)
-        } else if outcome == "reverted" {
-            Some(Exception::Revert)
-        } else if outcome.contains("OutOfGas") {
-            Some(Exception::OutOfGas)
-        } else if outcome.contains("StorageDeposit") {
-            Some(Exception::StorageDepositLimit)
-        } else {
-            None
-        }
+/// How a frame with this outcome (as the record words it) ended, if exceptionally.
+fn exception_of(outcome: &str) -> Option<Exception> {
+    if outcome.starts_with("trapped") {
+        Some(Exception::Trap)
+    } else if outcome == "reverted" {
+        Some(Exception::Revert)
+    } else if outcome.contains("OutOfGas") {
+        Some(Exception::OutOfGas)
+    } else if outcome.contains("StorageDeposit") {
+        Some(Exception::StorageDepositLimit)
+    } else {
+        None
     }
-}
-
-/// Why the timeline stopped where it did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Stop {
-    Entry,
-    Step,
-    Breakpoint,
-    /// Entering a function a function breakpoint names.
-    FunctionBreakpoint,
-    /// The last step of a frame that ended as a selected exception filter says (by
-    /// default, a trap).
-    Exception,
-    /// Past the last step: the execution is over.
-    End,
-}
-
-/// A breakpoint as set: the line asked for, and where it went.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Breakpoint {
-    pub requested: u32,
-    /// The nearest line at or after it with code, in `file`; `None`: unverified.
-    pub line: Option<u32>,
-    /// The source file as the code's DWARF names it.
-    pub file: Option<String>,
-}
-
-/// One entry of the stack at a step, innermost first.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct StackEntry {
-    pub name: String,
-    pub file: Option<String>,
-    pub line: Option<u32>,
-    pub column: Option<u32>,
-    /// The contract frame (index into the record's frames).
-    pub frame: u32,
-    /// Which WASM function of the contract frame it is in: 0 for the innermost.
-    pub wasm_frame: u32,
-    /// Which of that function's source frames: 0 for the innermost inlined one.
-    pub inline_depth: u32,
-    /// Where the contract frame's state is read: its step, and for a calling frame,
-    /// the host call (index into the record's) it is in.
-    #[serde(skip)]
-    pub place: (usize, Option<usize>),
 }
 
 /// What to capture for a stack entry's variables: which frame of the execution, where,
@@ -125,61 +41,6 @@ pub struct CapturePlace {
     /// The contract frame's code hash.
     pub code_hash: [u8; 32],
     pub capture: pallet_europa_contracts::Capture,
-}
-
-/// What there is to see at a step.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct StepState {
-    pub step: u32,
-    pub steps: u32,
-    pub stop: Stop,
-    pub stack: Vec<StackEntry>,
-    /// The contract frame running: its index, `contract::message(args)`, address, code,
-    /// entry point, outcome.
-    pub frame: u32,
-    pub call: String,
-    pub contract: String,
-    /// Who called the frame, the value it was sent, and its `ref_time` limit.
-    pub caller: String,
-    pub value: String,
-    pub gas_limit: u64,
-    #[serde(serialize_with = "crate::hex::serialize")]
-    pub code_hash: [u8; 32],
-    pub outcome: String,
-    /// `ref_time` the frame's code had burnt, as the steps' executor counts it.
-    pub ref_time: u64,
-    /// Host calls this frame made before this step.
-    pub host_calls: Vec<HostCallSoFar>,
-}
-
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct HostCallSoFar {
-    pub func: String,
-    pub args: Vec<(String, String)>,
-    pub code: Option<String>,
-    pub output: Option<String>,
-    pub error: Option<String>,
-}
-
-/// One storage access of a frame, in order.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct StorageAccess {
-    /// The host function (`seal1.get_storage`, …).
-    pub func: String,
-    /// The key (0x-hex).
-    pub key: String,
-    /// What the key held before (0x-hex), as far as the frame shows: what a read or
-    /// take found, else what an earlier access of the frame read or wrote; `None` when
-    /// unknown or empty.
-    pub before: Option<String>,
-    /// What it holds after: what was written, `None` once cleared or taken.
-    pub after: Option<String>,
-    /// `before` and `after` decoded with the contract's storage layout (its metadata).
-    pub decoded_before: Option<String>,
-    pub decoded_after: Option<String>,
 }
 
 /// The storage accesses among `host_calls` (one frame's, in order): each key's value
@@ -264,7 +125,7 @@ impl Timeline {
         }
         let frame_ends = last_steps
             .into_iter()
-            .map(|(frame, step)| (step, Exception::of(&record.frames[frame as usize].outcome)))
+            .map(|(frame, step)| (step, exception_of(&record.frames[frame as usize].outcome)))
             .collect();
         Timeline {
             record,
@@ -626,7 +487,7 @@ impl Timeline {
             at_node = function.parent;
         }
         Some(CapturePlace {
-            code_hash: this.code_hash,
+            code_hash: this.code_hash.into(),
             capture: Capture {
                 instance,
                 at,
@@ -697,7 +558,7 @@ mod tests {
                 caller: "a".into(),
                 value: "0".into(),
                 gas_limit: 1_000,
-                code_hash: [0; 32],
+                code_hash: Default::default(),
                 call: "c::m()".into(),
                 entry: "call".into(),
                 outcome: if trapped { "trapped: x" } else { "returned" }.into(),
@@ -905,11 +766,11 @@ mod tests {
             "traps not selected"
         );
         assert_eq!(
-            Exception::of("failed: Contracts::OutOfGas"),
+            exception_of("failed: Contracts::OutOfGas"),
             Some(Exception::OutOfGas)
         );
-        assert_eq!(Exception::of("reverted"), Some(Exception::Revert));
-        assert_eq!(Exception::of("returned"), None);
+        assert_eq!(exception_of("reverted"), Some(Exception::Revert));
+        assert_eq!(exception_of("returned"), None);
     }
 
     #[test]

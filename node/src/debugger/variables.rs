@@ -19,7 +19,6 @@ use addr2line::gimli::{
     UnitRef,
 };
 use pallet_europa_contracts::trace::{FrameSnapshot, Snapshot};
-use serde::Serialize;
 
 use crate::insight::symbols::Reader;
 
@@ -36,25 +35,7 @@ pub const MAX_ELEMENTS: u64 = 64;
 /// Location-list entries scanned for one variable at most.
 const MAX_LOCATION_ENTRIES: usize = 4_096;
 
-/// A variable and what it holds.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Variable {
-    pub name: String,
-    /// The type as DWARF names it.
-    #[serde(rename = "type")]
-    pub type_name: String,
-    /// A number, `true`, `'c'`, `0x…` for a pointer, `{…}` or `[…]` for an aggregate,
-    /// `<optimized out>` where DWARF has no location here, `<unavailable>` where the
-    /// location cannot be read.
-    pub value: String,
-    /// Where it is in the linear memory, when it is there.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub address: Option<u64>,
-    /// Members, elements, a pointee.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub children: Vec<Variable>,
-}
+pub use europa_rpc_api::debug::Variable;
 
 /// How much one request builds and reads.
 pub struct Budget {

@@ -3,50 +3,14 @@
 //! documentation), a pallet error (its documentation from the runtime's metadata).
 
 use contract_transcode::Value;
-use pallet_europa_contracts::trace::{BacktraceFrame, FrameTrace, Outcome};
-use serde::Serialize;
+use pallet_europa_contracts::trace::{
+    BacktraceFrame, Explanation, FrameTrace, Outcome, SourceLine,
+};
 
 use super::{
     metadata::{self, AbiReader},
     runtime_metadata::error_docs,
 };
-
-/// Why a frame failed.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Explanation {
-    pub text: String,
-    /// The contract's own source line that failed, when DWARF names one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub location: Option<SourceLine>,
-}
-
-/// A line of the contract's source, with the lines around it when the file is here.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SourceLine {
-    pub function: Option<String>,
-    pub file: String,
-    pub line: Option<u32>,
-    pub column: Option<u32>,
-    /// The failing line and one on each side, `[number, text]`; empty when the file is
-    /// not on this machine.
-    pub excerpt: Vec<(u32, String)>,
-}
-
-impl SourceLine {
-    /// `file:line:column`.
-    pub fn position(&self) -> String {
-        let mut text = self.file.clone();
-        if let Some(line) = self.line {
-            text += &format!(":{line}");
-            if let Some(column) = self.column {
-                text += &format!(":{column}");
-            }
-        }
-        text
-    }
-}
 
 /// Crates a backtrace frame is library code of, not the contract's own.
 const LIBRARY_CRATES: &[&str] = &[

@@ -6,10 +6,12 @@
 //! frame and its profile node (the call path of WASM functions, for a stack at any
 //! step) and the gas the frame had burnt, so a reader can move to any step and back.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
+pub use europa_rpc_api::line_record::{
+    FunctionNode, LineRecord, Location, RecordFrame, RecordHostCall,
+};
 use pallet_europa_contracts::trace::{BacktraceFrame, FrameTrace, Outcome};
-use serde::Serialize;
 
 use super::{accounts, sources::SourceBudget, Annotated, DebugSymbols, Insight};
 
@@ -17,105 +19,8 @@ use super::{accounts, sources::SourceBudget, Annotated, DebugSymbols, Insight};
 /// fewer; this bounds the walk whatever a trace holds).
 const MAX_FRAME_DEPTH: u32 = 64;
 
-/// One execution, line by line.
-#[derive(Clone, Debug, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LineRecord {
-    /// The executor that ran the steps (wasmtime: on a wasmi chain, the lens), whose
-    /// fuel the steps' gas counts.
-    pub steps_executor: String,
-    /// Every contract frame, in the order they started.
-    pub frames: Vec<RecordFrame>,
-    /// The source locations steps point at, each once.
-    pub locations: Vec<Location>,
-    /// `[frame, node, location, refTime]`: the frame (index into `frames`), its profile
-    /// node running (into the frame's `functions`), the source location entered (into
-    /// `locations`; `null` for code without DWARF: the step is the function's), and the
-    /// `ref_time` the frame had burnt on entering it.
-    pub steps: Vec<(u32, u32, Option<u32>, u64)>,
-    /// Host calls, each placed before step `step` (the steps before it ran first).
-    pub host_calls: Vec<RecordHostCall>,
-    /// Steps left out past the cap (or the sandbox's own cap), counted only.
-    pub steps_dropped: u64,
-    /// The lines of each file `locations` name that is a Rust file on this machine
-    /// (at most [`MAX_SOURCE_BYTES`] of them in all).
-    pub sources: BTreeMap<String, Vec<String>>,
-    /// For each step, the index of the place it entered among all its frame's code
-    /// reached (what a capture of that step names).
-    #[serde(skip)]
-    pub origins: Vec<u32>,
-}
-
 /// Source text one record carries at most.
 pub const MAX_SOURCE_BYTES: usize = 8 * 1024 * 1024;
-
-/// A contract frame of the record.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RecordFrame {
-    /// The frame that called it (index into `frames`).
-    pub parent: Option<u32>,
-    pub depth: u32,
-    pub contract: String,
-    /// Who called it (SS58), the value it was sent (in plancks, as text: it may not fit
-    /// a JSON number) and its `ref_time` limit.
-    pub caller: String,
-    pub value: String,
-    pub gas_limit: u64,
-    #[serde(serialize_with = "crate::hex::serialize")]
-    pub code_hash: [u8; 32],
-    /// `contract::message(args)` when its metadata is known.
-    pub call: String,
-    pub entry: String,
-    pub outcome: String,
-    /// The frame's profile nodes: the WASM function (or host function) each runs and
-    /// the node it was called from; a step's stack is its node and their parents.
-    pub functions: Vec<FunctionNode>,
-}
-
-/// A node of a frame's call tree.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct FunctionNode {
-    pub parent: Option<u32>,
-    /// Demangled, from the `name` section or debug build; `func[N]` without; `null`
-    /// for the code outside any function.
-    pub name: Option<String>,
-    /// The WASM function's index; `None` for a host function or the code outside any.
-    #[serde(skip)]
-    pub function: Option<u32>,
-}
-
-/// Where a step is in the source: the innermost (inlined) function's line, and the
-/// chain of call sites it is inlined into, innermost first.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Location {
-    pub function: Option<String>,
-    pub file: Option<String>,
-    pub line: Option<u32>,
-    pub column: Option<u32>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub inlined_at: Vec<Location>,
-}
-
-/// A host call of the record.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RecordHostCall {
-    /// How many steps of the record came before it.
-    pub step: u32,
-    pub frame: u32,
-    pub func: String,
-    /// Its arguments, decoded as the trace keeps them: name and value.
-    pub args: Vec<(String, String)>,
-    pub code: Option<String>,
-    /// What the host wrote back (0x-hex), as the trace keeps it.
-    pub output: Option<String>,
-    pub error: Option<String>,
-    /// The frame it ran (index into `frames`).
-    pub nested_frame: Option<u32>,
-}
 
 /// The record of `annotated`, whose frames carry profiles with steps; at most
 /// `max_steps` steps. `stored_code` reads the chain's code by hash.
@@ -235,7 +140,9 @@ impl Builder<'_> {
             value: frame.value.to_string(),
             gas_limit: frame.gas_limit.ref_time,
             // The pallet's hashes are 32 bytes (zeros for an account without code).
-            code_hash: frame.code_hash.0.as_slice().try_into().unwrap_or_default(),
+            code_hash: <[u8; 32]>::try_from(frame.code_hash.0.as_slice())
+                .unwrap_or_default()
+                .into(),
             call,
             entry: format!("{:?}", frame.entry).to_lowercase(),
             outcome: outcome_text(&frame.outcome),

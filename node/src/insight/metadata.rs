@@ -36,20 +36,7 @@ pub struct DecodedCall {
     pub args: Vec<(String, String)>,
 }
 
-/// A message as its caller sees it.
-#[derive(serde::Serialize)]
-pub struct MessageSignature {
-    pub label: String,
-    #[serde(serialize_with = "crate::hex::serialize")]
-    pub selector: Vec<u8>,
-    pub mutates: bool,
-    pub payable: bool,
-    /// Argument names and their types' names.
-    pub args: Vec<(String, String)>,
-    /// The return type's name.
-    pub returns: String,
-    pub docs: String,
-}
+pub use europa_rpc_api::explore::MessageSignature;
 
 /// An event, decoded.
 pub struct DecodedEvent {
@@ -236,7 +223,9 @@ impl AbiReader {
             .iter()
             .map(|message| MessageSignature {
                 label: message.label().clone(),
-                selector: message.selector().to_bytes().to_vec(),
+                selector: pallet_europa_contracts::trace::Bytes(
+                    message.selector().to_bytes().to_vec(),
+                ),
                 mutates: message.mutates(),
                 payable: message.payable(),
                 args: message

@@ -4,12 +4,13 @@
 
 use std::sync::Arc;
 
-use pallet_europa_contracts::trace::{EntryPoint, ExecutionTrace, FrameTrace, Outcome};
-use serde_json::{json, Map, Value};
+use pallet_europa_contracts::trace::{
+    DecodedEvent as TraceEvent, DecodedFrame, EntryKind, EntryPoint, ExecutionTrace, Explanation,
+    FrameTrace, Outcome,
+};
 
 use super::{
-    accounts,
-    explain::{self, Explanation},
+    accounts, explain,
     metadata::{self, ContractAbi, DecodedCall, DecodedEvent},
     Insight,
 };
@@ -150,84 +151,55 @@ impl Annotated {
         }
     }
 
-    /// The trace's JSON (docs/trace-format.md) with `decoded` and `explanation` added to
-    /// frames and events where Europa has something to say, and the execution's
-    /// `explanation`.
-    pub fn to_json(&self) -> Value {
-        let mut value = serde_json::to_value(&self.trace).unwrap_or(Value::Null);
-        if let Some(root) = value.get_mut("root").filter(|root| root.is_object()) {
-            let mut notes = self
-                .trace
-                .root
-                .iter()
-                .flat_map(FrameTrace::frames)
-                .zip(&self.frames);
+    /// The trace with what Europa could say filled in (docs/trace-format.md):
+    /// `decoded` and `explanation` on frames and events where it has something to say,
+    /// the execution's `explanation`, and on wasmtime its `gasModel`.
+    pub fn into_trace(self) -> ExecutionTrace {
+        let mut trace = self.trace;
+        if let Some(root) = &mut trace.root {
+            let mut notes = self.frames.into_iter();
             add_notes(root, &mut notes);
         }
-        if let (Some(explanation), Value::Object(object)) = (&self.explanation, &mut value) {
-            object.insert("explanation".into(), json!(explanation));
+        trace.explanation = self.explanation;
+        if trace.executor == "wasmtime" {
+            trace.gas_model = Some(WASMTIME_GAS.to_owned());
         }
-        if let (true, Value::Object(object)) = (self.trace.executor == "wasmtime", &mut value) {
-            object.insert("gasModel".into(), json!(WASMTIME_GAS));
-        }
-        value
+        trace
     }
 }
 
-/// Adds each frame's notes to its JSON object, walking the JSON tree in the order
-/// `FrameTrace::frames` walks the trace.
-fn add_notes<'a>(
-    json: &mut Value,
-    notes: &mut impl Iterator<Item = (&'a FrameTrace, &'a FrameNotes)>,
-) {
-    let Some((frame, note)) = notes.next() else {
+/// Fills each frame's notes in, walking the tree in the order `FrameTrace::frames`
+/// does.
+fn add_notes(frame: &mut FrameTrace, notes: &mut impl Iterator<Item = FrameNotes>) {
+    let Some(note) = notes.next() else {
         return;
     };
-    let Value::Object(object) = json else { return };
     if let Some(abi) = &note.abi {
-        let mut decoded = Map::new();
-        decoded.insert("contract".into(), json!(abi.name));
-        decoded.insert("address".into(), json!(accounts::ss58(&frame.contract.0)));
-        decoded.insert("caller".into(), json!(accounts::ss58(&frame.caller.0)));
-        decoded.insert(
-            "callerName".into(),
-            json!(accounts::dev_name(&frame.caller.0)),
-        );
-        decoded.insert("value".into(), json!(accounts::balance(frame.value)));
-        if let Some(call) = &note.call {
-            decoded.insert("entry".into(), json!(call.label));
-            decoded.insert(
-                "kind".into(),
-                json!(if call.constructor {
-                    "constructor"
-                } else {
-                    "message"
-                }),
-            );
-            decoded.insert("args".into(), json!(call.args));
-            decoded.insert("call".into(), json!(note.call_text(frame)));
-        }
-        if let Some(returned) = &note.returned {
-            decoded.insert("returned".into(), json!(returned));
-        }
-        object.insert("decoded".into(), Value::Object(decoded));
+        let call = note.call.as_ref();
+        frame.decoded = Some(DecodedFrame {
+            contract: abi.name.clone(),
+            address: accounts::ss58(&frame.contract.0),
+            caller: accounts::ss58(&frame.caller.0),
+            caller_name: accounts::dev_name(&frame.caller.0).map(str::to_owned),
+            value: accounts::balance(frame.value),
+            entry: call.map(|call| call.label.clone()),
+            kind: call.map(|call| match call.constructor {
+                true => EntryKind::Constructor,
+                false => EntryKind::Message,
+            }),
+            args: call.map(|call| call.args.clone()),
+            call: call.map(|_| note.call_text(frame)),
+            returned: note.returned.clone(),
+        });
     }
-    if let Some(Value::Array(events)) = object.get_mut("events") {
-        for (event, decoded) in events.iter_mut().zip(&note.events) {
-            if let (Value::Object(event), Some(decoded)) = (event, decoded) {
-                event.insert(
-                    "decoded".into(),
-                    json!({ "name": decoded.label, "fields": decoded.fields }),
-                );
-            }
-        }
+    for (event, decoded) in frame.events.iter_mut().zip(note.events) {
+        event.decoded = decoded.map(|decoded| TraceEvent {
+            name: decoded.label,
+            fields: decoded.fields,
+        });
     }
-    if let Some(explanation) = &note.explanation {
-        object.insert("explanation".into(), json!(explanation));
-    }
-    if let Some(Value::Array(nested)) = object.get_mut("nested") {
-        for child in nested {
-            add_notes(child, notes);
-        }
+    frame.explanation = note.explanation;
+    for child in &mut frame.nested {
+        add_notes(child, notes);
     }
 }

@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use europa_rpc_api::trace::Cost;
 use pallet_europa_contracts::trace::{FrameTrace, GasProfile};
 use serde_json::{json, Value};
 use wasmparser::{KnownCustom, Name, Parser, Payload};
@@ -144,21 +145,25 @@ impl GasReport {
         String::from_utf8(svg).ok()
     }
 
-    /// The report as JSON: totals, top functions, folded stacks, speedscope, SVG.
-    pub fn to_json(&self, title: &str) -> Value {
-        let listed = |list: Vec<(String, u64)>| -> Vec<Value> {
-            let entry = |(name, cost)| json!({ "name": name, "selfRefTime": cost });
+    /// The report as the RPC answers it: totals, top functions, folded stacks,
+    /// speedscope, SVG.
+    pub fn report(&self, title: &str) -> europa_rpc_api::trace::GasReport {
+        let listed = |list: Vec<(String, u64)>| {
+            let entry = |(name, self_ref_time)| Cost {
+                name,
+                self_ref_time,
+            };
             list.into_iter().map(entry).collect()
         };
-        json!({
-            "refTime": self.total,
-            "accountedRefTime": self.accounted(),
-            "top": listed(self.top()),
-            "topLines": listed(self.top_lines()),
-            "folded": self.folded_text(),
-            "speedscope": self.speedscope(title),
-            "svg": self.svg(title),
-        })
+        europa_rpc_api::trace::GasReport {
+            ref_time: self.total,
+            accounted_ref_time: self.accounted(),
+            top: listed(self.top()),
+            top_lines: listed(self.top_lines()),
+            folded: self.folded_text(),
+            speedscope: self.speedscope(title),
+            svg: self.svg(title),
+        }
     }
 
     /// The log's summary: the top functions and lines by own cost.

@@ -24,8 +24,7 @@ mod logged;
 pub use logged::{LogLens, LoggedTrap};
 
 use europa_runtime::opaque::Block;
-use pallet_europa_contracts::trace::{ExecutionTrace, FrameTrace, GasProfile, Outcome};
-use serde_json::{json, Value};
+use pallet_europa_contracts::trace::{ExecutionTrace, FrameTrace, GasProfile, Lens, Outcome};
 use sp_api::ProvideRuntimeApi;
 
 /// The executor the lens runs on.
@@ -46,15 +45,17 @@ pub enum LensNote {
 
 impl LensNote {
     /// The note as the trace's `lens` field.
-    pub fn to_json(&self) -> Value {
-        match self {
-            LensNote::Located => json!({ "executor": LENS_EXECUTOR, "located": true }),
-            LensNote::Disagrees(why) => {
-                json!({ "executor": LENS_EXECUTOR, "located": false, "disagrees": why })
-            }
-            LensNote::Failed(why) => {
-                json!({ "executor": LENS_EXECUTOR, "located": false, "failed": why })
-            }
+    pub fn report(&self) -> Lens {
+        let (disagrees, failed) = match self {
+            LensNote::Located => (None, None),
+            LensNote::Disagrees(why) => (Some(why.clone()), None),
+            LensNote::Failed(why) => (None, Some(why.clone())),
+        };
+        Lens {
+            executor: LENS_EXECUTOR.to_owned(),
+            located: matches!(self, LensNote::Located),
+            disagrees,
+            failed,
         }
     }
 
@@ -398,6 +399,8 @@ mod tests {
             outcome,
             nested,
             profile: None,
+            decoded: None,
+            explanation: None,
         }
     }
 

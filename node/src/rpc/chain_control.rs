@@ -13,7 +13,6 @@ use europa_runtime::{opaque::Block, BlockNumber, Hash};
 use futures::{channel::mpsc, SinkExt};
 use jsonrpsee::{
     core::{async_trait, RpcResult},
-    proc_macros::rpc,
     types::ErrorObjectOwned,
 };
 use sc_client_api::{Backend, StorageProvider};
@@ -22,43 +21,13 @@ use sc_transaction_pool_api::{ChainEvent, MaintainedTransactionPool};
 use serde::{Deserialize, Serialize};
 use sp_blockchain::HeaderBackend;
 
+use europa_rpc_api::chain::ChainControlApiServer;
+
 use super::{invalid_params, revert_watchers::RevertWatchers, runtime_error};
 use crate::clock::Clock;
 
 /// The most blocks one `europa_forwardToHeight` seals.
 pub const MAX_FORWARD_BLOCKS: BlockNumber = 100_000;
-
-#[rpc(server)]
-pub trait ChainControlApi {
-    /// Seals empty blocks until the chain is `height` blocks high; returns the new
-    /// head's number.
-    #[method(name = "europa_forwardToHeight")]
-    async fn forward_to_height(&self, height: BlockNumber) -> RpcResult<BlockNumber>;
-
-    /// Reverts the chain to `height` (below the head), discarding the later blocks;
-    /// returns the new head's number.
-    #[method(name = "europa_backwardToHeight")]
-    async fn backward_to_height(&self, height: BlockNumber) -> RpcResult<BlockNumber>;
-
-    /// Remembers the head; returns the snapshot's id.
-    #[method(name = "europa_snapshot")]
-    async fn snapshot(&self) -> RpcResult<u64>;
-
-    /// Reverts the chain to snapshot `id`'s block; that snapshot and later ones are
-    /// used up. Returns `true`.
-    #[method(name = "europa_revert")]
-    async fn revert(&self, id: u64) -> RpcResult<bool>;
-
-    /// Moves the timestamps of all following blocks `ms` later; returns how far the
-    /// clock is now ahead of the system's, in milliseconds.
-    #[method(name = "europa_increaseTime")]
-    async fn increase_time(&self, ms: u64) -> RpcResult<i64>;
-
-    /// Gives the next block timestamp `ms` (not below the head's); time runs on from
-    /// there.
-    #[method(name = "europa_setNextBlockTimestamp")]
-    async fn set_next_block_timestamp(&self, ms: u64) -> RpcResult<()>;
-}
 
 /// A remembered head.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

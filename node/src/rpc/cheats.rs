@@ -12,7 +12,6 @@ use europa_runtime::{
 use futures::{channel::mpsc, SinkExt, StreamExt};
 use jsonrpsee::{
     core::{async_trait, RpcResult},
-    proc_macros::rpc,
     types::ErrorObjectOwned,
 };
 use sc_client_api::StorageProvider;
@@ -25,35 +24,12 @@ use sp_core::storage::StorageKey;
 use sp_keyring::Sr25519Keyring;
 use substrate_frame_rpc_system::{AccountNonceApi, System, SystemApiServer};
 
-use super::{
-    invalid_params,
+use europa_rpc_api::{
+    chain::CheatsApiServer,
     params::{Account, Amount, HexBytes},
-    runtime_error, FullBackend,
 };
 
-#[rpc(server)]
-pub trait CheatsApi {
-    /// Sets `account`'s free balance (`Balances.force_set_balance`); returns the hash of
-    /// the block that did it.
-    #[method(name = "europa_setBalance")]
-    async fn set_balance(&self, account: Account, free: Amount) -> RpcResult<Hash>;
-
-    /// Writes storage items, `[key, value]` or `[key, null]` to remove one: of the top
-    /// trie (`System.set_storage` and `System.kill_storage`), or with `contract` of that
-    /// contract's storage, keys as its child trie holds them (`Cheats.set_contract_storage`).
-    /// Returns the block's hash.
-    #[method(name = "europa_setStorage")]
-    async fn set_storage(
-        &self,
-        items: Vec<(HexBytes, Option<HexBytes>)>,
-        contract: Option<Account>,
-    ) -> RpcResult<Hash>;
-
-    /// Points `contract` at other stored code (`Contracts.set_code`), to try a fix
-    /// without redeploying; returns the block's hash.
-    #[method(name = "europa_setContractCode")]
-    async fn set_contract_code(&self, contract: Account, code_hash: Hash) -> RpcResult<Hash>;
-}
+use super::{invalid_params, runtime_error, FullBackend};
 
 /// How long a cheat waits for its block.
 const SEALED_WITHIN: std::time::Duration = std::time::Duration::from_secs(60);
@@ -220,7 +196,7 @@ where
         if let Some(contract) = contract {
             let items = items
                 .into_iter()
-                .map(|(key, value)| (key.0, value.map(|value| value.0)))
+                .map(|(key, value)| (key.into_bytes(), value.map(HexBytes::into_bytes)))
                 .collect();
             let call = RuntimeCall::Cheats(pallet_europa_cheats::Call::set_contract_storage {
                 contract: contract.0,
@@ -231,8 +207,8 @@ where
         let (mut set, mut kill) = (Vec::new(), Vec::new());
         for (key, value) in items {
             match value {
-                Some(value) => set.push((key.0, value.0)),
-                None => kill.push(key.0),
+                Some(value) => set.push((key.into_bytes(), value.into_bytes())),
+                None => kill.push(key.into_bytes()),
             }
         }
         let mut calls = Vec::new();

@@ -6,11 +6,10 @@ use std::sync::Arc;
 use europa_runtime::Hash;
 use jsonrpsee::{
     core::{async_trait, RpcResult},
-    proc_macros::rpc,
     types::ErrorObjectOwned,
 };
 
-use serde::Serialize;
+use europa_rpc_api::coverage::{CoverageApiServer, CoveredCode, CoveredFile, CoveredFunction};
 
 use crate::{
     coverage::{CodeReport, Coverage, CoverageFilter, FunctionReport},
@@ -20,98 +19,34 @@ use crate::{
 /// Source text one coverage report carries at most.
 const MAX_SOURCE_BYTES_PER_ANSWER: usize = 8 * 1024 * 1024;
 
-/// One code's coverage, for a page.
-#[derive(Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CoveredCode {
-    name: String,
-    code_hash: String,
-    lines_found: usize,
-    lines_hit: usize,
-    files: Vec<CoveredFile>,
-}
-
-/// One source file's coverage, with its text when it is on this machine.
-#[derive(Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CoveredFile {
-    path: String,
-    lines_found: usize,
-    lines_hit: usize,
-    /// `[line, hits]` for every line with code.
-    lines: Vec<(u32, u64)>,
-    functions: Vec<CoveredFunction>,
-    source: Option<Vec<String>>,
-}
-
-#[derive(Clone, Serialize)]
-pub struct CoveredFunction {
-    name: String,
-    line: u32,
-    hits: u64,
-}
-
-impl CoveredCode {
-    fn of(report: CodeReport, sources: &mut SourceBudget) -> Self {
-        CoveredCode {
-            name: report.name.clone(),
-            code_hash: crate::hex::hex(&report.code_hash),
-            lines_found: report.lines_found(),
-            lines_hit: report.lines_hit(),
-            files: report
-                .files
-                .into_iter()
-                .map(|file| CoveredFile {
-                    lines_found: file.lines.len(),
-                    lines_hit: file.lines.values().filter(|hits| **hits > 0).count(),
-                    source: sources.lines(&file.path),
-                    lines: file.lines.into_iter().collect(),
-                    functions: file
-                        .functions
-                        .into_iter()
-                        .map(|FunctionReport { name, line, hits }| CoveredFunction {
-                            name,
-                            line,
-                            hits,
-                        })
-                        .collect(),
-                    path: file.path,
-                })
-                .collect(),
-        }
+/// One code's coverage as the RPC answers it, with the text of its Rust sources on this
+/// machine as far as `sources` allows.
+fn covered_code(report: CodeReport, sources: &mut SourceBudget) -> CoveredCode {
+    CoveredCode {
+        name: report.name.clone(),
+        code_hash: report.code_hash.into(),
+        lines_found: report.lines_found(),
+        lines_hit: report.lines_hit(),
+        files: report
+            .files
+            .into_iter()
+            .map(|file| CoveredFile {
+                lines_found: file.lines.len(),
+                lines_hit: file.lines.values().filter(|hits| **hits > 0).count(),
+                source: sources.lines(&file.path),
+                lines: file.lines.into_iter().collect(),
+                functions: file
+                    .functions
+                    .into_iter()
+                    .map(|FunctionReport { name, line, hits }| CoveredFunction { name, line, hits })
+                    .collect(),
+                path: file.path,
+            })
+            .collect(),
     }
 }
 
 use super::{invalid_params, runtime_error};
-
-#[rpc(server)]
-pub trait CoverageApi {
-    /// The coverage collected since the node started (or was last reset), as an lcov
-    /// tracefile: a record per source file of each code executed, or of `codeHash`
-    /// alone. `filter`: `own` (the contract's own sources; the default of
-    /// `--coverage-filter`) or `all` (library code too).
-    #[method(name = "europa_coverage")]
-    async fn coverage(
-        &self,
-        code_hash: Option<Hash>,
-        filter: Option<CoverageFilter>,
-    ) -> RpcResult<String>;
-
-    /// The same coverage for reading on a page: per code `{name, codeHash, linesFound,
-    /// linesHit, files: [{path, linesFound, linesHit, lines: [[line, hits]],
-    /// functions: [{name, line, hits}], source}]}`, `source` the file's lines when it is
-    /// a Rust file on this machine (8 MiB of sources per answer at most), else `null`.
-    #[method(name = "europa_coverageReport")]
-    async fn coverage_report(
-        &self,
-        code_hash: Option<Hash>,
-        filter: Option<CoverageFilter>,
-    ) -> RpcResult<Vec<CoveredCode>>;
-
-    /// Forgets the coverage collected so far. Returns how many codes had some.
-    #[method(name = "europa_resetCoverage")]
-    fn reset_coverage(&self) -> RpcResult<u32>;
-}
 
 pub struct CoverageRpc {
     coverage: Option<Arc<Coverage>>,
@@ -161,7 +96,7 @@ impl CoverageApiServer for CoverageRpc {
             coverage
                 .reports(&insight, only, filter)
                 .into_iter()
-                .map(|report| CoveredCode::of(report, &mut sources))
+                .map(|report| covered_code(report, &mut sources))
                 .collect()
         })
         .await

@@ -7,19 +7,22 @@
 use std::{collections::HashMap, sync::Arc};
 
 use codec::{Decode, Encode};
+use europa_rpc_api::{
+    explore::{
+        BlockSummary, ContractSummary, EventSummary, ExploreApiServer, ExtrinsicSummary,
+        MessageSignature, SummaryOutcome,
+    },
+    params::{Account, Amount, BlockRef, Bytes},
+};
 use europa_runtime::{
     opaque::Block, AccountId, Balance, EventRecord, Hash, Nonce, Runtime, RuntimeCall,
     RuntimeEvent, UncheckedExtrinsic,
 };
 use frame_support::{storage::storage_prefix, traits::GetCallMetadata, StoragePrefixedMap};
 use frame_system::Phase;
-use jsonrpsee::{
-    core::{async_trait, RpcResult},
-    proc_macros::rpc,
-};
-use serde_json::{json, Value};
+use jsonrpsee::core::{async_trait, RpcResult};
 use sp_blockchain::HeaderBackend;
-use sp_core::{crypto::Ss58Codec, storage::StorageKey};
+use sp_core::storage::StorageKey;
 use sp_runtime::{generic::Preamble, traits::Block as BlockT, MultiAddress};
 
 use crate::insight::{
@@ -28,43 +31,13 @@ use crate::insight::{
     Insight,
 };
 
-use super::{
-    error_name, invalid_params,
-    params::{hex, BlockRef},
-    runtime_error,
-    trace::find_block,
-    FullBackend,
-};
+use super::{error_name, invalid_params, runtime_error, trace::find_block, FullBackend};
 
 /// The most contracts `europa_contracts` lists.
 pub const MAX_CONTRACTS_LISTED: usize = 10_000;
 /// A call's or an event's text is cut after this many characters (an upload's code
 /// would otherwise print as a list of every byte).
 const MAX_TEXT_CHARS: usize = 600;
-
-#[rpc(server)]
-pub trait ExploreApi {
-    /// Block `block` as a person reads it: `{number, hash, parentHash, timestamp,
-    /// extrinsics: [{index, pallet, call, text, signer, signerName, outcome, events}]}`.
-    #[method(name = "europa_blockSummary")]
-    async fn block_summary(&self, block: BlockRef) -> RpcResult<Value>;
-
-    /// The contracts on chain at `at` (default: the best block), at most
-    /// [`MAX_CONTRACTS_LISTED`]: `[{address, codeHash, name, balance, storageItems,
-    /// storageBytes, storageDeposit, messages}]` (`name` and `messages` with metadata).
-    #[method(name = "europa_contracts")]
-    async fn contracts(&self, at: Option<Hash>) -> RpcResult<Value>;
-
-    /// The input that calls `message` of the contract whose code is `codeHash` (its
-    /// metadata registered) with `args`, each as `cargo contract call --args` takes it.
-    #[method(name = "europa_encodeMessage")]
-    async fn encode_message(
-        &self,
-        code_hash: Hash,
-        message: String,
-        args: Vec<String>,
-    ) -> RpcResult<String>;
-}
 
 pub struct Explore<C> {
     client: Arc<C>,
@@ -85,7 +58,7 @@ where
         + HeaderBackend<Block>,
     C: Send + Sync + 'static,
 {
-    async fn block_summary(&self, block_ref: BlockRef) -> RpcResult<Value> {
+    async fn block_summary(&self, block_ref: BlockRef) -> RpcResult<BlockSummary> {
         let block = find_block(&*self.client, block_ref)?;
         let header = block.header();
         let hash = header.hash();
@@ -94,7 +67,7 @@ where
             .unwrap_or_default();
         let timestamp: Option<u64> =
             self.storage(hash, storage_prefix(b"Timestamp", b"Now").to_vec())?;
-        let extrinsics: Vec<Value> = block
+        let extrinsics = block
             .extrinsics()
             .iter()
             .enumerate()
@@ -102,19 +75,19 @@ where
                 let own_events = events
                     .iter()
                     .filter(|record| record.phase == Phase::ApplyExtrinsic(index as u32));
-                extrinsic_json(index, &opaque.encode(), own_events)
+                extrinsic_summary(index, &opaque.encode(), own_events)
             })
             .collect();
-        Ok(json!({
-            "number": header.number,
-            "hash": hash,
-            "parentHash": header.parent_hash,
-            "timestamp": timestamp,
-            "extrinsics": extrinsics,
-        }))
+        Ok(BlockSummary {
+            number: header.number,
+            hash,
+            parent_hash: header.parent_hash,
+            timestamp,
+            extrinsics,
+        })
     }
 
-    async fn contracts(&self, at: Option<Hash>) -> RpcResult<Value> {
+    async fn contracts(&self, at: Option<Hash>) -> RpcResult<Vec<ContractSummary>> {
         let at = at.unwrap_or_else(|| self.client.info().best_hash);
         if self.client.header(at).map_err(runtime_error)?.is_none() {
             return Err(invalid_params(format!("block {at:?} is not on this chain")));
@@ -126,7 +99,8 @@ where
             .map_err(runtime_error)?;
         let mut listed = Vec::new();
         // Read once per code: many contracts often share one.
-        let mut known: HashMap<Hash, (Option<String>, Value)> = HashMap::new();
+        type Known = (Option<String>, Option<Vec<MessageSignature>>);
+        let mut known: HashMap<Hash, Known> = HashMap::new();
         for (key, value) in pairs.take(MAX_CONTRACTS_LISTED) {
             // The map's key ends with the address (`Twox64Concat`).
             let Some(address) = key.0.len().checked_sub(32).map(|at| &key.0[at..]) else {
@@ -147,26 +121,26 @@ where
                         .as_ref()
                         .and_then(|abi| abi.reader())
                         .map(|reader| reader.messages());
-                    (abi.map(|abi| abi.name.clone()), json!(messages))
+                    (abi.map(|abi| abi.name.clone()), messages)
                 })
                 .clone();
             let deposit = info
                 .storage_base_deposit
                 .saturating_add(info.storage_byte_deposit)
                 .saturating_add(info.storage_item_deposit);
-            listed.push(json!({
-                "address": account.to_ss58check(),
-                "addressName": dev_name(address),
-                "codeHash": info.code_hash,
-                "name": name,
-                "balance": balance.to_string(),
-                "storageItems": info.storage_items,
-                "storageBytes": info.storage_bytes,
-                "storageDeposit": deposit.to_string(),
-                "messages": messages,
-            }));
+            listed.push(ContractSummary {
+                address_name: dev_name(address).map(str::to_owned),
+                address: Account(account),
+                code_hash: info.code_hash,
+                name,
+                balance: Amount(balance),
+                storage_items: info.storage_items,
+                storage_bytes: info.storage_bytes,
+                storage_deposit: Amount(deposit),
+                messages,
+            });
         }
-        Ok(Value::Array(listed))
+        Ok(listed)
     }
 
     async fn encode_message(
@@ -174,9 +148,9 @@ where
         code_hash: Hash,
         message: String,
         args: Vec<String>,
-    ) -> RpcResult<String> {
+    ) -> RpcResult<Bytes> {
         let input = super::insight::encode_message(&self.insight, code_hash, &message, &args)?;
-        Ok(hex(&input))
+        Ok(Bytes(input))
     }
 }
 
@@ -208,13 +182,16 @@ where
 }
 
 /// One extrinsic: its call by name and as text, its signer, outcome and events.
-fn extrinsic_json<'a>(
+fn extrinsic_summary<'a>(
     index: usize,
     encoded: &[u8],
     events: impl Iterator<Item = &'a EventRecord>,
-) -> Value {
-    let mut outcome = json!({ "ok": null });
-    let events: Vec<Value> = events
+) -> ExtrinsicSummary {
+    let mut outcome = SummaryOutcome {
+        ok: Some(()),
+        ..SummaryOutcome::default()
+    };
+    let events = events
         .map(|record| {
             if let RuntimeEvent::System(frame_system::Event::ExtrinsicFailed {
                 dispatch_error,
@@ -222,21 +199,29 @@ fn extrinsic_json<'a>(
             }) = &record.event
             {
                 let error = error_name(dispatch_error);
-                outcome = json!({ "err": error, "docs": error_docs(&error) });
+                outcome = SummaryOutcome {
+                    ok: None,
+                    docs: error_docs(&error),
+                    err: Some(error),
+                };
             }
             let (name, docs) = event_name(&record.event.encode()).unzip();
-            json!({
-                "name": name,
-                "docs": docs,
-                "text": readable(&format!("{:?}", record.event)),
-            })
+            EventSummary {
+                name,
+                docs,
+                text: readable(&format!("{:?}", record.event)),
+            }
         })
         .collect();
+    let index = u32::try_from(index).unwrap_or(u32::MAX);
     let Ok(extrinsic) = UncheckedExtrinsic::decode(&mut &encoded[..]) else {
-        return json!({
-            "index": index, "pallet": null, "call": null, "text": "(does not decode)",
-            "signer": null, "signerName": null, "outcome": outcome, "events": events,
-        });
+        return ExtrinsicSummary {
+            index,
+            text: "(does not decode)".to_owned(),
+            outcome,
+            events,
+            ..ExtrinsicSummary::default()
+        };
     };
     let signer = match &extrinsic.preamble {
         Preamble::Signed(MultiAddress::Id(account), ..) => Some(account.clone()),
@@ -244,16 +229,19 @@ fn extrinsic_json<'a>(
     };
     let call: &RuntimeCall = &extrinsic.function;
     let metadata = call.get_call_metadata();
-    json!({
-        "index": index,
-        "pallet": metadata.pallet_name,
-        "call": metadata.function_name,
-        "text": readable(&format!("{call:?}")),
-        "signer": signer.as_ref().map(|account| account.to_ss58check()),
-        "signerName": signer.as_ref().and_then(|account| dev_name(account.as_ref())),
-        "outcome": outcome,
-        "events": events,
-    })
+    ExtrinsicSummary {
+        index,
+        pallet: Some(metadata.pallet_name.to_owned()),
+        call: Some(metadata.function_name.to_owned()),
+        text: readable(&format!("{call:?}")),
+        signer_name: signer
+            .as_ref()
+            .and_then(|account| dev_name(account.as_ref()))
+            .map(str::to_owned),
+        signer: signer.map(Account),
+        outcome,
+        events,
+    }
 }
 
 /// Debug text with accounts named, cut to [`MAX_TEXT_CHARS`].

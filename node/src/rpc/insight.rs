@@ -5,36 +5,21 @@
 
 use std::sync::Arc;
 
+use europa_rpc_api::{
+    insight::{InsightApiServer, RegisteredContract, RegisteredDebugInfo},
+    params::HexBytes,
+};
 use europa_runtime::{opaque::Block, Hash, Runtime};
 use jsonrpsee::{
     core::{async_trait, RpcResult},
-    proc_macros::rpc,
     types::ErrorObjectOwned,
 };
-use serde_json::{json, Value};
+use serde_json::Value;
 use sp_blockchain::HeaderBackend;
 
 use crate::insight::{Insight, InsightError};
 
-use super::{invalid_params, params::HexBytes, runtime_error, FullBackend};
-
-#[rpc(server)]
-pub trait InsightApi {
-    /// Learns a contract's ink! metadata: the metadata JSON or `.contract` bundle, as a
-    /// JSON object or as its text. Returns `{name, codeHash}`.
-    #[method(name = "europa_registerContract")]
-    async fn register_contract(&self, metadata: Value) -> RpcResult<Value>;
-
-    /// Attaches `wasm`, a DWARF-carrying build, to the stored code `codeHash`, when their
-    /// Code sections are identical. Returns `{codeHash, codeSection}` (the section's
-    /// BLAKE2-256).
-    #[method(name = "europa_registerDebugInfo")]
-    async fn register_debug_info(&self, code_hash: Hash, wasm: HexBytes) -> RpcResult<Value>;
-
-    /// The contracts whose metadata Europa has: `[{name, codeHash}]`.
-    #[method(name = "europa_registeredContracts")]
-    async fn registered_contracts(&self) -> RpcResult<Value>;
-}
+use super::{invalid_params, runtime_error, FullBackend};
 
 pub struct InsightRpc<C> {
     client: Arc<C>,
@@ -112,7 +97,7 @@ where
     C: sc_client_api::StorageProvider<Block, FullBackend> + HeaderBackend<Block>,
     C: Send + Sync + 'static,
 {
-    async fn register_contract(&self, metadata: Value) -> RpcResult<Value> {
+    async fn register_contract(&self, metadata: Value) -> RpcResult<RegisteredContract> {
         let bytes = match metadata {
             Value::String(text) => text.into_bytes(),
             object @ Value::Object(_) => object.to_string().into_bytes(),
@@ -126,26 +111,37 @@ where
             .insight
             .register_contract(&bytes, true)
             .map_err(|e| invalid_params(e.to_string()))?;
-        Ok(json!({ "name": abi.name, "codeHash": Hash::from(abi.code_hash) }))
+        Ok(RegisteredContract {
+            name: abi.name.clone(),
+            code_hash: abi.code_hash.into(),
+        })
     }
 
-    async fn register_debug_info(&self, code_hash: Hash, wasm: HexBytes) -> RpcResult<Value> {
+    async fn register_debug_info(
+        &self,
+        code_hash: Hash,
+        wasm: HexBytes,
+    ) -> RpcResult<RegisteredDebugInfo> {
         let best = self.client.info().best_hash;
         let code = stored_code(&*self.client, best, &code_hash.0)
             .ok_or_else(|| invalid_params(format!("no code is stored under {code_hash:?}")))?;
         let digest = self
             .insight
-            .register_debug_info(code_hash.0, &code, &wasm.0)
+            .register_debug_info(code_hash.0, &code, wasm.bytes())
             .map_err(refused)?;
-        Ok(json!({ "codeHash": code_hash, "codeSection": Hash::from(digest) }))
+        Ok(RegisteredDebugInfo {
+            code_hash,
+            code_section: digest.into(),
+        })
     }
 
-    async fn registered_contracts(&self) -> RpcResult<Value> {
-        let list = self
-            .insight
-            .contracts()
-            .into_iter()
-            .map(|(name, hash)| json!({ "name": name, "codeHash": Hash::from(hash) }));
-        Ok(Value::Array(list.collect()))
+    async fn registered_contracts(&self) -> RpcResult<Vec<RegisteredContract>> {
+        let list = self.insight.contracts().into_iter();
+        Ok(list
+            .map(|(name, hash)| RegisteredContract {
+                name,
+                code_hash: hash.into(),
+            })
+            .collect())
     }
 }

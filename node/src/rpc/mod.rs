@@ -17,7 +17,6 @@ mod explore;
 pub mod in_block_reads;
 mod insight;
 pub use insight::stored_code;
-pub mod params;
 pub mod revert_watchers;
 mod trace;
 
@@ -77,15 +76,23 @@ where
     C: sc_client_api::BlockBackend<Block> + sc_client_api::BlockchainEvents<Block>,
     P: sc_transaction_pool_api::MaintainedTransactionPool<Block = Block, Hash = Hash> + 'static,
 {
-    use chain_control::{ChainControl, ChainControlApiServer};
-    use cheats::{Cheats, CheatsApiServer};
-    use coverage::{CoverageApiServer, CoverageRpc};
+    use chain_control::ChainControl;
+    use cheats::Cheats;
+    use coverage::CoverageRpc;
     use engine::{Engine, EngineApiServer};
-    use explore::{Explore, ExploreApiServer};
-    use insight::{InsightApiServer, InsightRpc};
+    use europa_rpc_api::{
+        chain::{ChainControlApiServer, CheatsApiServer},
+        coverage::CoverageApiServer,
+        debug::DebugApiServer,
+        explore::ExploreApiServer,
+        insight::InsightApiServer,
+        trace::TraceApiServer,
+    };
+    use explore::Explore;
+    use insight::InsightRpc;
     use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
     use substrate_frame_rpc_system::{System, SystemApiServer};
-    use trace::{TraceApiServer, Tracer};
+    use trace::Tracer;
 
     let mut module = RpcModule::new(());
     module.merge(System::new(deps.client.clone(), deps.pool.clone()).into_rpc())?;
@@ -95,7 +102,7 @@ where
         deps.backend.clone(),
         deps.insight.clone(),
     );
-    module.merge(debug::DebugApiServer::into_rpc(debug::DebugRpc::new(
+    module.merge(DebugApiServer::into_rpc(debug::DebugRpc::new(
         tracer.clone(),
         deps.dry_run_watch,
     )))?;

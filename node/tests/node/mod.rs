@@ -318,3 +318,42 @@ pub(crate) fn unhex(text: &str) -> Vec<u8> {
         .map(|i| u8::from_str_radix(&digits[i..i + 2], 16).expect("hex"))
         .collect()
 }
+
+/// Europa's typed client (europa-rpc-api) on a node, for tests that read answers as a
+/// Rust user does: each call blocks on a runtime of its own.
+pub(crate) struct Api {
+    runtime: tokio::runtime::Runtime,
+    client: jsonrpsee::http_client::HttpClient,
+}
+
+impl Api {
+    /// Runs one call of the client, e.g. `api.run(|c| c.trace_call(request, None))`.
+    pub(crate) fn run<'a, F, T>(
+        &'a self,
+        call: impl FnOnce(&'a jsonrpsee::http_client::HttpClient) -> F,
+    ) -> Result<T, jsonrpsee::core::ClientError>
+    where
+        F: std::future::Future<Output = Result<T, jsonrpsee::core::ClientError>> + 'a,
+    {
+        self.runtime.block_on(call(&self.client))
+    }
+}
+
+impl Node {
+    /// The typed client, on the node's RPC address.
+    pub(crate) fn api(&self) -> Api {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let client = {
+            let _entered = runtime.enter();
+            jsonrpsee::http_client::HttpClientBuilder::default()
+                .request_timeout(RESPONSE)
+                .max_response_size(u32::MAX)
+                .build(format!("http://{}", self.rpc))
+                .expect("an HTTP client")
+        };
+        Api { runtime, client }
+    }
+}

@@ -36,9 +36,10 @@ mod gas;
 mod host;
 pub mod primitives;
 mod recorder;
+mod sandbox_trace;
 pub mod schedule;
 mod storage;
-pub mod trace;
+pub use europa_trace as trace;
 mod transient;
 
 pub use exec::describe as describe_error;

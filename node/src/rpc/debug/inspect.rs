@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
+use europa_rpc_api::debug::MemoryRead;
 use europa_runtime::{opaque::Block, AccountId, Balance, EventRecord, Hash};
 use jsonrpsee::{core::RpcResult, types::ErrorObjectOwned};
 use pallet_europa_contracts::{api::ContractsTraceApi, trace::Snapshot};
-use serde::Serialize;
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
 
@@ -24,26 +24,6 @@ use crate::{
 pub const KEPT_SNAPSHOTS: usize = 4;
 /// Bytes one `europa_debugReadMemory` returns at most.
 pub const MAX_MEMORY_READ: u32 = 64 * 1024;
-
-/// The variables of one stack entry.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct FrameVariables {
-    /// The source function they belong to, as DWARF names it.
-    pub function: Option<String>,
-    pub variables: Vec<Variable>,
-    /// The size of the contract's linear memory there.
-    pub memory_bytes: u64,
-}
-
-/// Bytes of a contract's memory.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MemoryRead {
-    pub address: u64,
-    pub data: String,
-    pub unreadable: u32,
-}
 
 /// A stack entry's state: where it was captured and the snapshot there.
 pub(super) struct EntryState {

@@ -12,27 +12,30 @@ use std::{
 };
 
 use codec::Encode;
+use europa_rpc_api::{
+    debug::{
+        Breakpoint, DebugApiServer, DebugTarget, Exception, FrameVariables, Launched, MemoryRead,
+        Move, StepState, StorageAccess, Variable,
+    },
+    line_record::{ExtrinsicRef, LineRecordRequest},
+    params::BlockRef,
+};
 use europa_runtime::{opaque::Block, AccountId, Balance, EventRecord, Hash};
 use futures::StreamExt;
 use jsonrpsee::{
     core::{async_trait, RpcResult},
-    proc_macros::rpc,
     types::ErrorObjectOwned,
 };
 use pallet_europa_contracts::{api::ContractsTraceApi, trace::Snapshot};
-use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
 use sp_runtime::traits::{Block as BlockT, Header as _};
 
 use super::{
-    invalid_params,
-    params::{Account, BlockRef},
-    runtime_error,
+    invalid_params, runtime_error,
     trace::{
-        find_block,
-        line_record::{answer_with, LineRecordRequest, Replay},
+        call_request, find_block,
+        line_record::{self, answer_with, Replay},
         Tracer,
     },
     FullBackend,
@@ -40,14 +43,12 @@ use super::{
 use crate::{
     debugger::{
         next_dry_run::{self, DryRunWatch},
-        storage_accesses,
-        variables::{self, Variable},
-        Breakpoint, Exception, Move, StepState, Stop, StorageAccess, Timeline,
+        storage_accesses, variables, Stop, Timeline,
     },
     insight::{Insight, LineRecord},
     lens::runtime_api,
 };
-use inspect::{memory_expression, read_memory, read_variables, FrameVariables, MemoryRead};
+use inspect::{memory_expression, read_memory, read_variables};
 
 /// Sessions kept at once; launching another ends the one idle longest.
 pub const MAX_SESSIONS: usize = 8;
@@ -57,117 +58,6 @@ pub const IDLE_EXPIRY: Duration = Duration::from_secs(30 * 60);
 pub const DEFAULT_WAIT: Duration = Duration::from_secs(120);
 /// How long it may be told to wait at most (an adapter's call must still end).
 pub const MAX_WAIT: Duration = Duration::from_secs(280);
-
-/// What a session opens on: an execution as `europa_lineRecord` names it, or, with
-/// `contract`, the next extrinsic or dry-run call that runs that contract (waiting
-/// `timeoutSecs` for one).
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DebugTarget {
-    contract: Option<Account>,
-    timeout_secs: Option<u64>,
-    #[serde(flatten)]
-    execution: serde_json::Map<String, Value>,
-}
-
-#[rpc(server)]
-pub trait DebugApi {
-    /// Starts a session on one execution, named as `europa_lineRecord` takes it, or on
-    /// the next extrinsic or dry-run call that runs `contract` (at the first step).
-    /// Returns `{session, steps, executor, stepsExecutor, refTime, explanation,
-    /// sources}`.
-    #[method(name = "europa_debugLaunch")]
-    async fn launch(&self, target: DebugTarget) -> RpcResult<Launched>;
-
-    /// Sets the breakpoints of one source file (a client's path, matched to the file
-    /// DWARF names with the longest common ending): `[{requested, line, file}]`, `line`
-    /// the nearest line at or after the one asked for with code, `null` if none.
-    #[method(name = "europa_debugSetBreakpoints")]
-    fn set_breakpoints(
-        &self,
-        session: u64,
-        path: String,
-        lines: Vec<u32>,
-    ) -> RpcResult<Vec<Breakpoint>>;
-
-    /// Stops on entering functions whose names contain one of `names` (replacing the
-    /// earlier ones). Returns, for each, whether the execution has such a function.
-    #[method(name = "europa_debugSetFunctionBreakpoints")]
-    fn set_function_breakpoints(&self, session: u64, names: Vec<String>) -> RpcResult<Vec<bool>>;
-
-    /// Which ways a frame can end `continue` stops at: `trap` (the default), `revert`,
-    /// `outOfGas`, `storageDepositLimit`. Returns them.
-    #[method(name = "europa_debugSetExceptionFilters")]
-    fn set_exception_filters(
-        &self,
-        session: u64,
-        filters: Vec<Exception>,
-    ) -> RpcResult<Vec<Exception>>;
-
-    /// Moves: `in`, `over`, `out`, `back`, `continue`, `reverseContinue`, `restart`, or
-    /// `{"goto": STEP}`. Returns the state there, with why it stopped.
-    #[method(name = "europa_debugStep")]
-    fn step(&self, session: u64, how: Move) -> RpcResult<StepState>;
-
-    /// The state at the current step.
-    #[method(name = "europa_debugState")]
-    fn state(&self, session: u64) -> RpcResult<StepState>;
-
-    /// The parameters and locals of stack entry `frame` (an index into the state's
-    /// `stack`; default 0, the innermost) at the current step, read from its DWARF:
-    /// `{function, variables: [{name, type, value, address?, children?}], memoryBytes}`.
-    /// The execution runs again to the step for them (see docs/design.md).
-    #[method(name = "europa_debugVariables")]
-    async fn variables(&self, session: u64, frame: Option<u32>) -> RpcResult<FrameVariables>;
-
-    /// A variable of stack entry `frame` by path (`to`, `self.total_supply`, `kept.0`,
-    /// `bytes[3]`), or `mem[ADDRESS; LENGTH]`: the contract memory there (0x-hex).
-    #[method(name = "europa_debugEvaluate")]
-    async fn evaluate(
-        &self,
-        session: u64,
-        expression: String,
-        frame: Option<u32>,
-    ) -> RpcResult<Variable>;
-
-    /// `count` bytes (at most 64 KiB) of the contract's linear memory from `address`,
-    /// as stack entry `frame`'s contract has it at the current step: `{address, data
-    /// (0x-hex), unreadable}`, `unreadable` the bytes asked for past its end.
-    #[method(name = "europa_debugReadMemory")]
-    async fn read_memory(
-        &self,
-        session: u64,
-        address: u64,
-        count: u32,
-        frame: Option<u32>,
-    ) -> RpcResult<MemoryRead>;
-
-    /// The storage the current frame read and wrote up to the current step, in order:
-    /// `[{func, key, before, after, decodedBefore, decodedAfter}]`, values decoded with
-    /// the contract's storage layout when its metadata is registered.
-    #[method(name = "europa_debugStorage")]
-    async fn storage(&self, session: u64) -> RpcResult<Vec<StorageAccess>>;
-
-    /// Ends a session. Returns whether there was one.
-    #[method(name = "europa_debugClose")]
-    fn close(&self, session: u64) -> RpcResult<bool>;
-}
-
-/// A session started.
-#[derive(Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Launched {
-    session: u64,
-    steps: u32,
-    executor: String,
-    steps_executor: String,
-    /// What the decisive run charged for the outermost frame (`ref_time`); the steps'
-    /// `refTime` are as `stepsExecutor` counts.
-    ref_time: Option<u64>,
-    explanation: Option<String>,
-    /// The text of the Rust files the record names that are on the node's machine.
-    sources: BTreeMap<String, Vec<String>>,
-}
 
 struct Session {
     timeline: Timeline,
@@ -226,7 +116,11 @@ fn lines_with_code(
     code: &dyn Fn(&[u8; 32]) -> Option<Vec<u8>>,
 ) -> BTreeMap<String, BTreeSet<u32>> {
     let mut lines: BTreeMap<String, BTreeSet<u32>> = BTreeMap::new();
-    let hashes: BTreeSet<[u8; 32]> = record.frames.iter().map(|frame| frame.code_hash).collect();
+    let hashes: BTreeSet<[u8; 32]> = record
+        .frames
+        .iter()
+        .map(|frame| frame.code_hash.0)
+        .collect();
     for hash in hashes {
         let Some(bytes) = code(&hash) else { continue };
         let source = insight.source_lines(hash, &bytes);
@@ -279,8 +173,10 @@ where
         tokio::select! {
             found = extrinsic => {
                 let (block, index) = found?;
-                let request = json!({ "extrinsic": { "block": block, "index": index } });
-                serde_json::from_value(request).map_err(|e| runtime_error(e.to_string()))
+                Ok(LineRecordRequest {
+                    extrinsic: Some(ExtrinsicRef { block: BlockRef::Hash(block), index }),
+                    ..LineRecordRequest::default()
+                })
             }
             caught = dry_run => {
                 let caught = caught.map_err(|_| runtime_error("the node is shutting down"))?;
@@ -291,7 +187,7 @@ where
                     .ok()
                     .flatten()
                     .ok_or_else(|| runtime_error("the dry run's block is gone"))?;
-                Ok(LineRecordRequest::of_call(caught.call.into(), at))
+                Ok(LineRecordRequest::of_call(call_request(caught.call), Some(at)))
             }
             _ = tokio::time::sleep_until(deadline) => Err(timed_out()),
         }
@@ -342,8 +238,12 @@ where
 {
     async fn launch(&self, target: DebugTarget) -> RpcResult<Launched> {
         let execution = target.execution;
-        let request: LineRecordRequest = if let Some(contract) = target.contract {
-            if execution.keys().any(|key| key != "maxSteps") {
+        let request = if let Some(contract) = target.contract {
+            let alone = LineRecordRequest {
+                max_steps: execution.max_steps,
+                ..LineRecordRequest::default()
+            };
+            if execution != alone {
                 return Err(invalid_params(
                     "give `contract` alone, or one of `call`, `instantiate` and `extrinsic`",
                 ));
@@ -352,18 +252,14 @@ where
                 .timeout_secs
                 .map_or(DEFAULT_WAIT, Duration::from_secs)
                 .min(MAX_WAIT);
-            let mut request = self.next_execution(contract.0, wait).await?;
-            if let Some(steps) = execution.get("maxSteps") {
-                let steps = serde_json::from_value(steps.clone())
-                    .map_err(|e| invalid_params(format!("maxSteps: {e}")))?;
-                request.set_max_steps(steps);
+            LineRecordRequest {
+                max_steps: execution.max_steps,
+                ..self.next_execution(contract.0, wait).await?
             }
-            request
         } else {
-            serde_json::from_value(Value::Object(execution))
-                .map_err(|e| invalid_params(e.to_string()))?
+            execution
         };
-        let request = request.checked()?;
+        let request = line_record::checked(request)?;
         let (timeline, launched, replay) = self
             .tracer
             .run("europa_debugLaunch", move |client, _, insight| {
@@ -516,7 +412,9 @@ where
         let mut accesses = storage_accesses(&state.host_calls);
         self.tracer
             .run("europa_debugStorage", move |_, _, insight| {
-                let Some(reader) = insight.abi(&state.code_hash).and_then(|abi| abi.reader())
+                let Some(reader) = insight
+                    .abi(state.code_hash.as_bytes())
+                    .and_then(|abi| abi.reader())
                 else {
                     return Ok(accesses);
                 };

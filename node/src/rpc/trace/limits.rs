@@ -12,10 +12,9 @@ use sp_runtime::{traits::Block as BlockT, DispatchError, Weight};
 
 use crate::insight::{accounts, Annotated, Insight};
 
-use super::super::{
-    params::{Amount, GasLimit},
-    runtime_error,
-};
+use europa_rpc_api::params::{Amount, GasLimit};
+
+use super::super::runtime_error;
 
 /// A dry run's result.
 type DryRunResult<R> = ContractResult<Result<R, DispatchError>, Balance, EventRecord>;
@@ -130,7 +129,7 @@ impl Limits {
 
     pub fn of(gas: Option<GasLimit>, deposit: Option<Amount>) -> Self {
         Limits {
-            gas: gas.map(|limit| limit.0),
+            gas: gas.map(|GasLimit(gas)| Weight::from_parts(gas.ref_time, gas.proof_size)),
             deposit: deposit.map(|limit| limit.0),
         }
     }

@@ -4,6 +4,11 @@
 //! every block and line marked: on a wasmi chain the lens, which must agree with the
 //! decisive run frame by frame, else the record says why it has no steps.
 
+use europa_rpc_api::{
+    line_record::{ExtrinsicRef, LineRecordAnswer, LineRecordRequest},
+    params::BlockRef,
+    trace::{CallRequest, InstantiateRequest},
+};
 use europa_runtime::{opaque::Block, AccountId, Balance, EventRecord, Hash};
 use jsonrpsee::types::ErrorObjectOwned;
 use pallet_europa_contracts::{
@@ -11,61 +16,24 @@ use pallet_europa_contracts::{
     trace::{ExecutionTrace, Snapshot},
     Capture, Code,
 };
-use serde::{Deserialize, Serialize};
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
 use sp_runtime::traits::{BlakeTwo256, Block as BlockT, Hash as _};
 
 use super::{
-    find_block, limits::Limits, message, profile::line_tables, CallRequest, InstantiateRequest,
-    ProfileRequest,
+    code_to_instantiate, find_block, limits::Limits, message, profile::line_tables, ProfileRequest,
+    RunCall,
 };
 use crate::{
-    insight::{line_record, Annotated, Insight, LineRecord},
+    insight::{line_record, Annotated, Insight},
     lens::{self, runtime_api, LensNote, LENS_EXECUTOR},
-    rpc::{insight::stored_code, invalid_params, params::BlockRef, runtime_error, FullBackend},
+    rpc::{insight::stored_code, invalid_params, runtime_error, FullBackend},
 };
 
 /// Steps a record keeps unless asked for another number.
 pub const DEFAULT_STEPS: u32 = 100_000;
 /// Steps a record keeps at most: about 40 MiB of JSON, under the 64 MiB responses.
 pub const MAX_STEPS: u32 = 1_000_000;
-
-/// What to record: exactly one of `call`, `instantiate` and `extrinsic`.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct LineRecordRequest {
-    call: Option<CallRequest>,
-    instantiate: Option<InstantiateRequest>,
-    extrinsic: Option<ExtrinsicRef>,
-    /// The block a dry run runs on (default: the best block).
-    at: Option<Hash>,
-    max_steps: Option<u32>,
-}
-
-#[derive(Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ExtrinsicRef {
-    block: BlockRef,
-    index: u32,
-}
-
-/// The answer: the record, with what decided the execution and why it failed. Served
-/// as it is, not through a JSON tree: a million steps take 20 MiB as text and ten times
-/// that as `serde_json::Value`s.
-#[derive(Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LineRecordAnswer {
-    /// The executor that decides (wasmi on a default chain).
-    pub executor: String,
-    /// The `ref_time` the decisive run's outermost frame consumed: what the chain
-    /// charges, beside the steps' own counts (the lens's fuel on a wasmi chain).
-    pub ref_time: Option<u64>,
-    #[serde(flatten)]
-    pub record: LineRecord,
-    /// Why the execution failed, when it did.
-    pub explanation: Option<String>,
-}
 
 /// A request that names one execution and a step cap within bounds.
 pub struct Checked {
@@ -81,49 +49,32 @@ enum What {
     Extrinsic(ExtrinsicRef),
 }
 
-impl LineRecordRequest {
-    /// Keeps `steps` steps at most (checked with the rest).
-    pub fn set_max_steps(&mut self, steps: u32) {
-        self.max_steps = Some(steps);
+/// `request` checked: it names one execution and a step cap within bounds.
+pub fn checked(request: LineRecordRequest) -> Result<Checked, ErrorObjectOwned> {
+    let max_steps = request.max_steps.unwrap_or(DEFAULT_STEPS);
+    if max_steps > MAX_STEPS {
+        return Err(invalid_params(format!(
+            "maxSteps is at most {MAX_STEPS}, not {max_steps}"
+        )));
     }
-
-    /// A dry-run call on the state of block `at`, keeping the default number of steps.
-    pub fn of_call(call: CallRequest, at: Hash) -> Self {
-        LineRecordRequest {
-            call: Some(call),
-            instantiate: None,
-            extrinsic: None,
-            at: Some(at),
-            max_steps: None,
+    let what = match (request.call, request.instantiate, request.extrinsic) {
+        (Some(call), None, None) => What::Call(call),
+        (None, Some(instantiate), None) => {
+            let code = code_to_instantiate(&instantiate)?;
+            What::Instantiate(instantiate, code)
         }
-    }
-
-    pub fn checked(self) -> Result<Checked, ErrorObjectOwned> {
-        let max_steps = self.max_steps.unwrap_or(DEFAULT_STEPS);
-        if max_steps > MAX_STEPS {
-            return Err(invalid_params(format!(
-                "maxSteps is at most {MAX_STEPS}, not {max_steps}"
-            )));
+        (None, None, Some(extrinsic)) => What::Extrinsic(extrinsic),
+        _ => {
+            return Err(invalid_params(
+                "give exactly one of `call`, `instantiate` and `extrinsic`",
+            ))
         }
-        let what = match (self.call, self.instantiate, self.extrinsic) {
-            (Some(call), None, None) => What::Call(call),
-            (None, Some(instantiate), None) => {
-                let code = instantiate.code()?;
-                What::Instantiate(instantiate, code)
-            }
-            (None, None, Some(extrinsic)) => What::Extrinsic(extrinsic),
-            _ => {
-                return Err(invalid_params(
-                    "give exactly one of `call`, `instantiate` and `extrinsic`",
-                ))
-            }
-        };
-        Ok(Checked {
-            what,
-            at: self.at,
-            max_steps,
-        })
-    }
+    };
+    Ok(Checked {
+        what,
+        at: request.at,
+        max_steps,
+    })
 }
 
 /// The record of the execution `request` names.
@@ -324,7 +275,10 @@ where
             let limits = Limits::of(instantiate.gas_limit, instantiate.storage_deposit_limit);
             let api = runtime_api(client, lens);
             let (origin, value) = (instantiate.origin.0.clone(), instantiate.value.0);
-            let (data, salt) = (instantiate.data.0.clone(), instantiate.salt.0.clone());
+            let (data, salt) = (
+                instantiate.data.bytes().to_vec(),
+                instantiate.salt.bytes().to_vec(),
+            );
             let (gas, deposit, code) = (limits.gas, limits.deposit, code.clone());
             match profile {
                 None => api.trace_instantiate(at, origin, value, gas, deposit, code, data, salt),
@@ -397,16 +351,5 @@ fn with_upload(
     match upload {
         Some(code) if BlakeTwo256::hash(code).0 == *hash => Some(code.clone()),
         _ => stored(),
-    }
-}
-
-impl InstantiateRequest {
-    /// The code to instantiate: new code or a stored code's hash.
-    pub fn code(&self) -> Result<Code<Hash>, ErrorObjectOwned> {
-        match (&self.code, self.code_hash) {
-            (Some(code), None) => Ok(Code::Upload(code.0.clone())),
-            (None, Some(hash)) => Ok(Code::Existing(hash)),
-            _ => Err(invalid_params("give exactly one of `code` and `codeHash`")),
-        }
     }
 }

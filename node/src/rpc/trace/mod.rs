@@ -14,22 +14,27 @@ mod profile;
 use std::sync::Arc;
 
 use codec::Encode;
+use europa_rpc_api::{
+    line_record::{LineRecordAnswer, LineRecordRequest},
+    params::{Account, Amount, BlockRef, Bytes, GasLimit, HexBytes},
+    trace::{
+        self as api, BlockTrace, CallReport, CallRequest, CallReturn, DryRunReport, DryRunResult,
+        ExtrinsicOutcome, ExtrinsicReport, InstantiateReport, InstantiateRequest,
+        InstantiateReturn, StateOperation, StorageChange, TraceApiServer,
+    },
+};
 use europa_runtime::{opaque::Block, AccountId, Balance, EventRecord, Hash};
 use jsonrpsee::{
     core::{async_trait, RpcResult},
-    proc_macros::rpc,
     types::ErrorObjectOwned,
 };
 use pallet_europa_contracts::{
-    api::ContractsTraceApi, trace::ExecutionTrace, ContractExecResult, ContractResult,
+    api::ContractsTraceApi, trace::ExecutionTrace, Code, ContractExecResult, ContractResult,
     StorageDeposit,
 };
-use serde::Deserialize;
-use serde_json::{json, Value};
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
-use sp_core::crypto::Ss58Codec;
-use sp_runtime::{traits::Block as BlockT, DispatchError, Weight};
+use sp_runtime::{traits::Block as BlockT, DispatchError};
 
 use crate::{
     history::{self, HistoryError},
@@ -40,9 +45,7 @@ use crate::{
 
 use super::{
     insight::{code_hash_of, encode_message, stored_code},
-    invalid_params,
-    params::{hex, Account, Amount, BlockRef, GasLimit, HexBytes},
-    runtime_error, FullBackend,
+    invalid_params, runtime_error, FullBackend,
 };
 use limits::{explained, needs_of_extrinsic, Limits};
 use profile::{gas_report, line_tables};
@@ -71,61 +74,27 @@ impl ProfileRequest {
 /// How many traces run at once; more wait their turn.
 pub const CONCURRENT_TRACES: usize = 2;
 
-/// A dry-run call to trace.
-#[derive(Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CallRequest {
-    origin: Account,
-    dest: Account,
-    #[serde(default)]
-    value: Amount,
-    gas_limit: Option<GasLimit>,
-    storage_deposit_limit: Option<Amount>,
-    /// The call's input; `input` as the debugger's launch configurations name it.
-    #[serde(default, alias = "input")]
-    input_data: HexBytes,
-    /// Instead of `inputData`: the message to call and its arguments, as `cargo
-    /// contract call --message … --args …` takes them (the contract's metadata must be
-    /// registered).
-    message: Option<String>,
-    #[serde(default)]
-    args: Vec<String>,
-}
-
-impl From<europa_runtime::contracts::DryRunCall> for CallRequest {
-    fn from(call: europa_runtime::contracts::DryRunCall) -> Self {
-        CallRequest {
-            origin: Account(call.origin),
-            dest: Account(call.dest),
-            value: Amount(call.value),
-            gas_limit: call.gas_limit.map(GasLimit),
-            storage_deposit_limit: call.storage_deposit_limit.map(Amount),
-            input_data: HexBytes(call.input_data),
-            message: None,
-            args: Vec::new(),
-        }
+/// A dry-run call as the trace methods take it, for a call a debugging session caught.
+pub fn call_request(call: europa_runtime::contracts::DryRunCall) -> CallRequest {
+    CallRequest {
+        origin: Account(call.origin),
+        dest: Account(call.dest),
+        value: Amount(call.value),
+        gas_limit: call.gas_limit.map(|weight| GasLimit(weight.into())),
+        storage_deposit_limit: call.storage_deposit_limit.map(Amount),
+        input_data: HexBytes::from(call.input_data),
+        message: None,
+        args: Vec::new(),
     }
 }
 
-impl CallRequest {
+/// Running a dry-run call request.
+pub(super) trait RunCall: Sized {
     /// The request with `message` and `args`, when given, encoded as its input with the
     /// metadata of the code `dest` has at `at`.
-    fn encoded<C>(mut self, client: &C, insight: &Insight, at: Hash) -> RpcResult<Self>
+    fn encoded<C>(self, client: &C, insight: &Insight, at: Hash) -> RpcResult<Self>
     where
-        C: sc_client_api::StorageProvider<Block, FullBackend>,
-    {
-        let Some(message) = self.message.take() else {
-            return Ok(self);
-        };
-        if !self.input_data.0.is_empty() {
-            return Err(invalid_params("give `inputData` or `message`, not both"));
-        }
-        let dest = &self.dest.0;
-        let code_hash = code_hash_of(client, at, dest)
-            .ok_or_else(|| invalid_params(format!("{dest} is not a contract at {at:?}")))?;
-        self.input_data = HexBytes(encode_message(insight, code_hash, &message, &self.args)?);
-        Ok(self)
-    }
+        C: sc_client_api::StorageProvider<Block, FullBackend>;
 
     /// Dry-runs the call at `at` under `limits`, traced, and with gas profiles (by line
     /// for the code the line starts cover, keeping up to that many steps) when `profile`
@@ -142,11 +111,44 @@ impl CallRequest {
     where
         C: ProvideRuntimeApi<Block>,
         C::Api:
+            ContractsTraceApi<Block, AccountId, Balance, Hash, EventRecord> + sp_api::ApiExt<Block>;
+}
+
+impl RunCall for CallRequest {
+    fn encoded<C>(mut self, client: &C, insight: &Insight, at: Hash) -> RpcResult<Self>
+    where
+        C: sc_client_api::StorageProvider<Block, FullBackend>,
+    {
+        let Some(message) = self.message.take() else {
+            return Ok(self);
+        };
+        if !self.input_data.bytes().is_empty() {
+            return Err(invalid_params("give `inputData` or `message`, not both"));
+        }
+        let dest = &self.dest.0;
+        let code_hash = code_hash_of(client, at, dest)
+            .ok_or_else(|| invalid_params(format!("{dest} is not a contract at {at:?}")))?;
+        let input = encode_message(insight, code_hash, &message, &self.args)?;
+        self.input_data = HexBytes::from(input);
+        Ok(self)
+    }
+
+    fn dry_run<C>(
+        &self,
+        client: &C,
+        at: Hash,
+        limits: Limits,
+        profile: Option<ProfileRequest>,
+        lens: bool,
+    ) -> Result<(ContractExecResult<Balance, EventRecord>, ExecutionTrace), ErrorObjectOwned>
+    where
+        C: ProvideRuntimeApi<Block>,
+        C::Api:
             ContractsTraceApi<Block, AccountId, Balance, Hash, EventRecord> + sp_api::ApiExt<Block>,
     {
         let api = runtime_api(client, lens);
         let (origin, dest) = (self.origin.0.clone(), self.dest.0.clone());
-        let (value, input) = (self.value.0, self.input_data.0.clone());
+        let (value, input) = (self.value.0, self.input_data.bytes().to_vec());
         let (gas, deposit) = (limits.gas, limits.deposit);
         match profile {
             None => api.trace_call(at, origin, dest, value, gas, deposit, input),
@@ -167,89 +169,13 @@ impl CallRequest {
     }
 }
 
-/// A dry-run instantiation to trace: new `code` or the `codeHash` of stored code.
-#[derive(Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct InstantiateRequest {
-    origin: Account,
-    #[serde(default)]
-    value: Amount,
-    gas_limit: Option<GasLimit>,
-    storage_deposit_limit: Option<Amount>,
-    code: Option<HexBytes>,
-    code_hash: Option<Hash>,
-    #[serde(default)]
-    data: HexBytes,
-    #[serde(default)]
-    salt: HexBytes,
-}
-
-#[rpc(server)]
-pub trait TraceApi {
-    /// Dry-runs a call at block `at` (default: the best block) and returns
-    /// `{gasConsumed, gasRequired, storageDeposit, debugMessage, result, trace}`.
-    #[method(name = "europa_traceCall", aliases = ["contractsExt_call"])]
-    async fn trace_call(&self, request: CallRequest, at: Option<Hash>) -> RpcResult<Value>;
-
-    /// Dry-runs an instantiation; as `europa_traceCall`, the result's `ok` also has the
-    /// new contract's `accountId`.
-    #[method(
-        name = "europa_traceInstantiate",
-        aliases = ["contractsExt_instantiate"])]
-    async fn trace_instantiate(
-        &self,
-        request: InstantiateRequest,
-        at: Option<Hash>,
-    ) -> RpcResult<Value>;
-
-    /// Re-executes a block on its parent's state: `[{extrinsicIndex, trace}]` for the
-    /// extrinsics that ran contracts.
-    #[method(name = "europa_traceBlock")]
-    async fn trace_block(&self, block: BlockRef) -> RpcResult<Value>;
-
-    /// Every key a block changed, re-executing it on its parent's state: in the top
-    /// trie, or with `contract` in that contract's storage (its child trie), as
-    /// `[{key, value | null}]` (`null`: removed).
-    #[method(name = "europa_modifiedStateKvs")]
-    async fn modified_state_kvs(
-        &self,
-        block: BlockRef,
-        contract: Option<Account>,
-    ) -> RpcResult<Value>;
-
-    /// The storage operations extrinsic `index` of a block made, in order: `put`,
-    /// `append`, `clearPrefix`, `childPut`, `childKill`, `childClearPrefix`, each with its
-    /// key (or prefix), value, and for a contract's child trie the contract. Operations
-    /// the extrinsic rolled back are left out.
-    #[method(name = "europa_extrinsicStateChanges")]
-    async fn extrinsic_state_changes(&self, block: BlockRef, index: u32) -> RpcResult<Value>;
-
-    /// Re-executes a block up to extrinsic `index`: that extrinsic's outcome, events and
-    /// trace (`null` when it ran no contract).
-    #[method(
-        name = "europa_traceExtrinsic",
-        aliases = ["contractsExt_tracing"])]
-    async fn trace_extrinsic(&self, block: BlockRef, index: u32) -> RpcResult<Value>;
-
-    /// Dry-runs a call as `europa_traceCall` does, recording where its gas went:
-    /// `{gasConsumed, gasRequired, storageDeposit, debugMessage, result, profile,
-    /// trace}`, `profile` being `{refTime, accountedRefTime, top, folded, speedscope,
-    /// svg}` (on a wasmi chain, from the lens, reconciled with wasmi's gas).
-    #[method(name = "europa_profileCall")]
-    async fn profile_call(&self, request: CallRequest, at: Option<Hash>) -> RpcResult<Value>;
-
-    /// Re-executes extrinsic `index` of a block as `europa_traceExtrinsic` does, with
-    /// its gas `profile` as `europa_profileCall` gives it.
-    #[method(name = "europa_profileExtrinsic")]
-    async fn profile_extrinsic(&self, block: BlockRef, index: u32) -> RpcResult<Value>;
-
-    /// What one execution did line by line: a dry-run call or instantiation, or an
-    /// extrinsic re-executed (see docs/rpc.md).
-    #[method(name = "europa_lineRecord")]
-    async fn line_record(
-        &self,
-        request: line_record::LineRecordRequest,
-    ) -> RpcResult<line_record::LineRecordAnswer>;
+/// The code an instantiation request names: new code or a stored code's hash.
+pub(super) fn code_to_instantiate(request: &InstantiateRequest) -> RpcResult<Code<Hash>> {
+    match (&request.code, request.code_hash) {
+        (Some(code), None) => Ok(Code::Upload(code.bytes().to_vec())),
+        (None, Some(hash)) => Ok(Code::Existing(hash)),
+        _ => Err(invalid_params("give exactly one of `code` and `codeHash`")),
+    }
 }
 
 /// What the trace methods share: the client and its backend, what Europa knows about
@@ -330,7 +256,7 @@ where
         + sp_api::ApiExt<Block>
         + sp_block_builder::BlockBuilder<Block>,
 {
-    async fn trace_call(&self, request: CallRequest, at: Option<Hash>) -> RpcResult<Value> {
+    async fn trace_call(&self, request: CallRequest, at: Option<Hash>) -> RpcResult<CallReport> {
         self.run("europa_traceCall", move |client, _, insight| {
             let at = at.unwrap_or_else(|| client.info().best_hash);
             let request = request.encoded(client, insight, at)?;
@@ -342,10 +268,10 @@ where
                 lensed.map(|(_, trace)| trace).map_err(message)
             });
             let unlimited = || request.dry_run(client, at, Limits::MAX, None, false);
-            let (result, mut annotated) =
+            let (result, annotated) =
                 explained(insight, &code, limits, (result, trace), unlimited)?;
-            let trace = trace_json(&mut annotated, lens.as_ref());
-            Ok(report(result, trace, returned_json))
+            let trace = annotated_trace(annotated, lens.as_ref());
+            Ok(report(result, trace, call_return))
         })
         .await
     }
@@ -354,8 +280,8 @@ where
         &self,
         request: InstantiateRequest,
         at: Option<Hash>,
-    ) -> RpcResult<Value> {
-        let code = request.code()?;
+    ) -> RpcResult<InstantiateReport> {
+        let code = code_to_instantiate(&request)?;
         self.run("europa_traceInstantiate", move |client, _, insight| {
             let at = at.unwrap_or_else(|| client.info().best_hash);
             let limits = Limits::of(request.gas_limit, request.storage_deposit_limit);
@@ -368,8 +294,8 @@ where
                         limits.gas,
                         limits.deposit,
                         code.clone(),
-                        request.data.0.clone(),
-                        request.salt.0.clone(),
+                        request.data.bytes().to_vec(),
+                        request.salt.bytes().to_vec(),
                     )
                     .map_err(runtime_error)
             };
@@ -381,26 +307,24 @@ where
                     .map_err(message)
             });
             let unlimited = || dry_run(Limits::MAX, false);
-            let (result, mut annotated) =
+            let (result, annotated) =
                 explained(insight, &code, limits, (result, trace), unlimited)?;
-            let trace = trace_json(&mut annotated, lens.as_ref());
-            Ok(report(result, trace, |value| {
-                json!({
-                    "flags": value.result.flags.bits(),
-                    "data": hex(&value.result.data),
-                    "accountId": value.account_id.to_ss58check(),
-                })
+            let trace = annotated_trace(annotated, lens.as_ref());
+            Ok(report(result, trace, |value| InstantiateReturn {
+                flags: value.result.flags.bits(),
+                data: Bytes(value.result.data),
+                account_id: Account(value.account_id),
             }))
         })
         .await
     }
 
-    async fn trace_block(&self, block: BlockRef) -> RpcResult<Value> {
+    async fn trace_block(&self, block: BlockRef) -> RpcResult<Vec<BlockTrace>> {
         self.run("europa_traceBlock", move |client, _, insight| {
             let block = find_block(client, block)?;
             let (hash, parent) = (block.header().hash(), block.header().parent_hash);
             if block.header().number == 0 {
-                return Ok(json!([]));
+                return Ok(Vec::new());
             }
             let traces = runtime_api(client, false)
                 .trace_block(parent, block.clone())
@@ -412,19 +336,19 @@ where
                     .map(|traces| traces.into_iter().map(|(_, trace)| trace).collect())
                     .map_err(|error| error.to_string())
             });
-            Ok(Value::Array(
-                indexes
-                    .into_iter()
-                    .zip(traces)
-                    .zip(lens)
-                    .map(|((index, trace), lens)| {
-                        let mut annotated =
-                            insight.annotate(trace, &|code| stored_code(client, hash, code));
-                        let trace = trace_json(&mut annotated, lens.as_ref());
-                        json!({ "extrinsicIndex": index, "trace": trace })
-                    })
-                    .collect(),
-            ))
+            Ok(indexes
+                .into_iter()
+                .zip(traces)
+                .zip(lens)
+                .map(|((extrinsic_index, trace), lens)| {
+                    let annotated =
+                        insight.annotate(trace, &|code| stored_code(client, hash, code));
+                    BlockTrace {
+                        extrinsic_index,
+                        trace: annotated_trace(annotated, lens.as_ref()),
+                    }
+                })
+                .collect())
         })
         .await
     }
@@ -433,18 +357,22 @@ where
         &self,
         block_ref: BlockRef,
         contract: Option<Account>,
-    ) -> RpcResult<Value> {
+    ) -> RpcResult<Vec<StorageChange>> {
         self.run("europa_modifiedStateKvs", move |client, backend, _| {
             let block = find_block(client, block_ref)?;
             let changes =
                 history::changed_keys(client, backend, block, contract.map(|c| c.0).as_ref())
                     .map_err(history_error)?;
-            Ok(history::changes_json(&changes))
+            Ok(history::storage_changes(&changes))
         })
         .await
     }
 
-    async fn extrinsic_state_changes(&self, block_ref: BlockRef, index: u32) -> RpcResult<Value> {
+    async fn extrinsic_state_changes(
+        &self,
+        block_ref: BlockRef,
+        index: u32,
+    ) -> RpcResult<Vec<StateOperation>> {
         self.run("europa_extrinsicStateChanges", move |client, _, _| {
             let block = find_block(client, block_ref)?;
             let (hash, parent) = (block.header().hash(), block.header().parent_hash);
@@ -457,24 +385,22 @@ where
                 owners = history::contracts_by_trie(client, parent).map_err(history_error)?;
                 owners.extend(history::contracts_by_trie(client, hash).map_err(history_error)?);
             }
-            Ok(Value::Array(
-                operations
-                    .iter()
-                    .map(|operation| history::operation_json(operation, &owners))
-                    .collect(),
-            ))
+            Ok(operations
+                .iter()
+                .map(|operation| history::state_operation(operation, &owners))
+                .collect())
         })
         .await
     }
 
-    async fn trace_extrinsic(&self, block_ref: BlockRef, index: u32) -> RpcResult<Value> {
+    async fn trace_extrinsic(&self, block_ref: BlockRef, index: u32) -> RpcResult<ExtrinsicReport> {
         self.run("europa_traceExtrinsic", move |client, _, insight| {
             extrinsic_report(client, insight, block_ref, index, false)
         })
         .await
     }
 
-    async fn profile_call(&self, request: CallRequest, at: Option<Hash>) -> RpcResult<Value> {
+    async fn profile_call(&self, request: CallRequest, at: Option<Hash>) -> RpcResult<CallReport> {
         self.run("europa_profileCall", move |client, _, insight| {
             let at = at.unwrap_or_else(|| client.info().best_hash);
             let request = request.encoded(client, insight, at)?;
@@ -506,7 +432,7 @@ where
                 ),
             };
             let unlimited = || request.dry_run(client, at, Limits::MAX, None, false);
-            let (result, mut annotated) = explained(insight, &code, limits, profiled, unlimited)?;
+            let (result, annotated) = explained(insight, &code, limits, profiled, unlimited)?;
             let title = annotated
                 .trace
                 .root
@@ -523,26 +449,28 @@ where
                 &title,
                 lens.as_ref(),
             )?;
-            let trace = trace_json(&mut annotated, lens.as_ref());
-            let mut answer = report(result, trace, returned_json);
-            answer["profile"] = profile;
-            Ok(answer)
+            let trace = annotated_trace(annotated, lens.as_ref());
+            Ok(DryRunReport {
+                profile: Some(profile),
+                ..report(result, trace, call_return)
+            })
         })
         .await
     }
 
-    async fn profile_extrinsic(&self, block_ref: BlockRef, index: u32) -> RpcResult<Value> {
+    async fn profile_extrinsic(
+        &self,
+        block_ref: BlockRef,
+        index: u32,
+    ) -> RpcResult<ExtrinsicReport> {
         self.run("europa_profileExtrinsic", move |client, _, insight| {
             extrinsic_report(client, insight, block_ref, index, true)
         })
         .await
     }
 
-    async fn line_record(
-        &self,
-        request: line_record::LineRecordRequest,
-    ) -> RpcResult<line_record::LineRecordAnswer> {
-        let request = request.checked()?;
+    async fn line_record(&self, request: LineRecordRequest) -> RpcResult<LineRecordAnswer> {
+        let request = line_record::checked(request)?;
         self.run("europa_lineRecord", move |client, _, insight| {
             line_record::answer(client, insight, request)
         })
@@ -558,7 +486,7 @@ fn extrinsic_report<C>(
     block_ref: BlockRef,
     index: u32,
     profile: bool,
-) -> Result<Value, ErrorObjectOwned>
+) -> Result<ExtrinsicReport, ErrorObjectOwned>
 where
     C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + sc_client_api::BlockBackend<Block>,
     C: sc_client_api::StorageProvider<Block, FullBackend>,
@@ -623,9 +551,9 @@ where
         }
     }
     let outcome = match outcome {
-        Ok(Ok(())) => json!({ "ok": null }),
-        Ok(Err(error)) => json!({ "err": super::error_name(&error) }),
-        Err(invalid) => json!({ "invalid": format!("{invalid:?}") }),
+        Ok(Ok(())) => ExtrinsicOutcome::Ok(()),
+        Ok(Err(error)) => ExtrinsicOutcome::Err(super::error_name(&error)),
+        Err(invalid) => ExtrinsicOutcome::Invalid(format!("{invalid:?}")),
     };
     let title = format!("extrinsic {number}.{index}");
     let report = match (profile, annotated.first()) {
@@ -642,22 +570,19 @@ where
         )?),
     };
     let mut traces = annotated
-        .iter_mut()
+        .into_iter()
         .zip(lens.into_iter().chain(std::iter::repeat(None)))
-        .map(|(annotated, lens)| trace_json(annotated, lens.as_ref()));
-    let mut answer = json!({
-        "blockHash": hash,
-        "blockNumber": number,
-        "extrinsicIndex": index,
-        "outcome": outcome,
-        "events": events.iter().map(event_json).collect::<Vec<_>>(),
-        "trace": traces.next(),
-        "otherTraces": traces.collect::<Vec<Value>>(),
-    });
-    if let Some(report) = report {
-        answer["profile"] = report;
-    }
-    Ok(answer)
+        .map(|(annotated, lens)| annotated_trace(annotated, lens.as_ref()));
+    Ok(ExtrinsicReport {
+        block_hash: hash,
+        block_number: number,
+        extrinsic_index: index,
+        outcome,
+        events: events.iter().map(event_record).collect(),
+        trace: traces.next(),
+        other_traces: traces.collect(),
+        profile: report,
+    })
 }
 
 /// The block `block` names, or an error that says it is not on this chain.
@@ -681,17 +606,20 @@ where
 }
 
 /// An event as its SCALE encoding (what `System.Events` holds) and a readable form.
-fn event_json(record: &EventRecord) -> Value {
-    json!({
-        "phase": format!("{:?}", record.phase),
-        "event": format!("{:?}", record.event),
-        "encoded": hex(&record.encode()),
-    })
+fn event_record(record: &EventRecord) -> api::EventRecord {
+    api::EventRecord {
+        phase: format!("{:?}", record.phase),
+        event: format!("{:?}", record.event),
+        encoded: Bytes(record.encode()),
+    }
 }
 
 /// What a called contract returned.
-fn returned_json(value: pallet_europa_contracts::ExecReturnValue) -> Value {
-    json!({ "flags": value.flags.bits(), "data": hex(&value.data) })
+fn call_return(value: pallet_europa_contracts::ExecReturnValue) -> CallReturn {
+    CallReturn {
+        flags: value.flags.bits(),
+        data: Bytes(value.data),
+    }
 }
 
 /// A history error as the RPC answers it: the chain failing is the node's error, the
@@ -707,41 +635,39 @@ fn message(error: ErrorObjectOwned) -> String {
     error.message().to_owned()
 }
 
-/// An annotated trace's JSON, with what the lens did for it (`lens`) and, where it gave
-/// no source line, why, in the explanations of the frames that trapped.
-fn trace_json(annotated: &mut Annotated, lens: Option<&LensNote>) -> Value {
+/// An annotated trace as the RPC answers it, with what the lens did for it (`lens`)
+/// and, where it gave no source line, why, in the explanations of the frames that
+/// trapped.
+fn annotated_trace(mut annotated: Annotated, lens: Option<&LensNote>) -> ExecutionTrace {
     if let Some(text) = lens.and_then(LensNote::unlocated_text) {
         annotated.explain_traps_further(&text);
     }
-    let mut json = annotated.to_json();
-    if let (Some(lens), Value::Object(object)) = (lens, &mut json) {
-        object.insert("lens".into(), lens.to_json());
-    }
-    json
+    let mut trace = annotated.into_trace();
+    trace.lens = lens.map(LensNote::report);
+    trace
 }
 
-/// A dry run's answer: its gas, deposit, debug text, result (`ok` as `ok_json` renders
-/// it) and its (annotated) trace.
-fn report<R>(
+/// A dry run's answer: its gas, deposit, debug text, result (`ok` as `ok` makes it) and
+/// its (annotated) trace.
+fn report<R, T>(
     result: ContractResult<Result<R, DispatchError>, Balance, EventRecord>,
-    trace: Value,
-    ok_json: impl FnOnce(R) -> Value,
-) -> Value {
-    let gas = |w: Weight| json!({ "refTime": w.ref_time(), "proofSize": w.proof_size() });
-    let deposit = match result.storage_deposit {
-        StorageDeposit::Charge(amount) => json!({ "charge": amount.to_string() }),
-        StorageDeposit::Refund(amount) => json!({ "refund": amount.to_string() }),
+    trace: ExecutionTrace,
+    ok: impl FnOnce(R) -> T,
+) -> DryRunReport<T> {
+    let storage_deposit = match result.storage_deposit {
+        StorageDeposit::Charge(amount) => api::StorageDeposit::Charge(Amount(amount)),
+        StorageDeposit::Refund(amount) => api::StorageDeposit::Refund(Amount(amount)),
     };
-    let outcome = match result.result {
-        Ok(value) => json!({ "ok": ok_json(value) }),
-        Err(error) => json!({ "err": super::error_name(&error) }),
-    };
-    json!({
-        "gasConsumed": gas(result.gas_consumed),
-        "gasRequired": gas(result.gas_required),
-        "storageDeposit": deposit,
-        "debugMessage": String::from_utf8_lossy(&result.debug_message),
-        "result": outcome,
-        "trace": trace,
-    })
+    DryRunReport {
+        gas_consumed: result.gas_consumed.into(),
+        gas_required: result.gas_required.into(),
+        storage_deposit,
+        debug_message: String::from_utf8_lossy(&result.debug_message).into_owned(),
+        result: match result.result {
+            Ok(value) => DryRunResult::Ok(ok(value)),
+            Err(error) => DryRunResult::Err(super::error_name(&error)),
+        },
+        trace,
+        profile: None,
+    }
 }

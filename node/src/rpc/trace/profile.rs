@@ -1,12 +1,10 @@
 //! Gas profiles for the trace RPCs: the line starts to profile code by (from its DWARF),
 //! and the profile of an annotated trace as JSON, summarized in the log.
 
+use crate::insight::{Annotated, GasReport, Insight, LineTables};
 use europa_runtime::Hash;
 use jsonrpsee::types::ErrorObjectOwned;
 use pallet_europa_contracts::trace::ExecutionTrace;
-use serde_json::Value;
-
-use crate::insight::{Annotated, GasReport, Insight, LineTables};
 
 use super::super::invalid_params;
 use crate::lens::{LensNote, LENS_EXECUTOR};
@@ -53,7 +51,7 @@ pub fn gas_report(
     line_tables: &LineTables,
     title: &str,
     lens: Option<&LensNote>,
-) -> Result<Value, ErrorObjectOwned> {
+) -> Result<europa_rpc_api::trace::GasReport, ErrorObjectOwned> {
     let report = GasReport::of(insight, annotated, stored_code, total, line_tables);
     let trace = &annotated.trace;
     // What the execution's failure was, for a profile the lens could not make: often it
@@ -90,5 +88,5 @@ pub fn gas_report(
         report.total,
         report.summary()
     );
-    Ok(report.to_json(title))
+    Ok(report.report(title))
 }

@@ -29,7 +29,7 @@ use crate::{
     host,
     recorder::{Recorder, Recording},
     schedule::Schedule,
-    trace::{self, Bytes, EntryPoint, ExecutionTrace, FrameTrace, GasProfile, Outcome},
+    trace::{self, Bytes, EntryPoint, ExecutionTrace, FrameTrace, Outcome},
     transient::TransientStorage,
     AccountIdOf, BalanceOf, Code, CodeHash, CodeInfoOf, Config, ContractInfo, ContractInfoOf,
     Error, Event, EventRecordOf, ExecReturnValue, InstantiateReturnValue, Nonce, Origin, Pallet,
@@ -604,6 +604,8 @@ impl<T: Config> Stack<T> {
             },
             nested: Vec::new(),
             profile: None,
+            decoded: None,
+            explanation: None,
         }
     }
 
@@ -683,7 +685,8 @@ impl<T: Config> Stack<T> {
                     self.recorder.took_steps(profile.steps.len());
                     let frame = self.top_mut();
                     let rate = frame.gas.ref_time_per_fuel();
-                    let profile = GasProfile::from_fuel(profile, rate, &frame.trace.host_calls);
+                    let profile =
+                        crate::sandbox_trace::gas_profile(profile, rate, &frame.trace.host_calls);
                     frame.trace.profile = Some(profile);
                 }
                 (invoked, instance.fuel_remaining())
@@ -742,7 +745,11 @@ impl<T: Config> Stack<T> {
             Err(SandboxError::Trap(trap)) => {
                 frame.trace.outcome = Outcome::Trapped {
                     reason: trap.kind.to_string(),
-                    backtrace: trap.backtrace.iter().map(Into::into).collect(),
+                    backtrace: trap
+                        .backtrace
+                        .iter()
+                        .map(crate::sandbox_trace::backtrace_frame)
+                        .collect(),
                     debug_info_ignored: trap.debug_info_ignored,
                 };
                 return Err(ExecError::callee(Error::<T>::ContractTrapped));

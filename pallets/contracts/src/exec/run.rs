@@ -156,7 +156,7 @@ impl<T: Config> Run<T> {
                 uploads,
                 root: None,
                 error: Some(describe::<T>(&error)),
-                truncated: None,
+                ..ExecutionTrace::default()
             },
         }
     }
@@ -212,6 +212,7 @@ impl<T: Config> Run<T> {
             root: Some(outcome.trace),
             error: result.as_ref().err().map(describe::<T>),
             truncated: stack.recorder.truncation(),
+            ..ExecutionTrace::default()
         };
         if self.coverage_run {
             T::OnTrace::on_coverage(stack.recorder.take_hits());

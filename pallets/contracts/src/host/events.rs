@@ -44,6 +44,7 @@ host_functions! {
             let event = ContractEvent {
                 topics: topics.iter().map(|t| Bytes(t.as_ref().to_vec())).collect(),
                 data: stack.recorder.value(&data),
+                decoded: None,
             };
             stack.top_mut().trace.events.push(event);
         }

@@ -1,8 +1,19 @@
 //! The trace of a contract execution, as data (docs/design.md, D4): SCALE for the runtime API,
-//! serde JSON (camelCase) for RPC and logs, and a readable tree via `Display`.
+//! serde JSON (camelCase) for RPC and logs (docs/trace-format.md; with the `schema`
+//! feature, its JSON Schema), and a readable tree via `Display`.
 //!
 //! Accounts and hashes are kept as their SCALE encoding (`Bytes`) so the model does not
-//! depend on the runtime's types; balances as `u128`.
+//! depend on a runtime's types; balances as `u128`.
+//!
+//! The runtime fills what executions did. What the node reads into a trace afterwards —
+//! a frame's call decoded with the contract's metadata, the explanation of a failure,
+//! the re-run that located a trap — has its fields here too ([`DecodedFrame`],
+//! [`Explanation`], [`Lens`]), so one type describes the JSON a client receives; they
+//! are never in SCALE, and the runtime leaves them empty.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
 
 use alloc::{boxed::Box, string::String, vec::Vec};
 use codec::{Decode, Encode};
@@ -52,9 +63,25 @@ impl<'de> serde::Deserialize<'de> for Bytes {
     }
 }
 
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Bytes {
+    fn schema_name() -> alloc::borrow::Cow<'static, str> {
+        "Bytes".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^0x([0-9a-fA-F]{2})*$",
+            "description": "Bytes as 0x-prefixed hex."
+        })
+    }
+}
+
 /// Everything one dispatchable or dry run did with contracts.
 #[derive(Clone, Default, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 #[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
 pub struct ExecutionTrace {
     /// Which executor ran the contracts.
@@ -67,11 +94,59 @@ pub struct ExecutionTrace {
     pub error: Option<String>,
     /// What the trace left out to stay bounded; `None` when it is complete.
     pub truncated: Option<Truncation>,
+    /// Why the execution failed, in plain words (added by the node).
+    #[codec(skip)]
+    #[cfg_attr(
+        feature = "std",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub explanation: Option<String>,
+    /// On an executor whose gas is not production's, what its figures are (added by the
+    /// node).
+    #[codec(skip)]
+    #[cfg_attr(
+        feature = "std",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub gas_model: Option<String>,
+    /// The re-run on another executor that located the trace's traps in the source
+    /// (added by the node, on chains whose executor keeps no source locations).
+    #[codec(skip)]
+    #[cfg_attr(
+        feature = "std",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub lens: Option<Lens>,
+}
+
+/// How a trace's source locations were found by re-running it on another executor.
+#[derive(Clone, Default, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+pub struct Lens {
+    /// The executor of the re-run.
+    pub executor: String,
+    /// The re-run took the same path, and the traps' locations are its.
+    pub located: bool,
+    /// Why the re-run's path was not the chain's, when it was not.
+    #[cfg_attr(
+        feature = "std",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub disagrees: Option<String>,
+    /// Why the re-run itself failed, when it did.
+    #[cfg_attr(
+        feature = "std",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub failed: Option<String>,
 }
 
 /// Counts of what a trace left out (see `TraceLimits` in the pallet's recorder).
 #[derive(Clone, Copy, Default, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 #[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
 pub struct Truncation {
     /// Host calls not recorded.
@@ -90,6 +165,7 @@ pub struct Truncation {
 /// already there or rejected.
 #[derive(Clone, Default, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 #[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
 pub struct UploadTrace {
     /// The code's hash.
@@ -106,6 +182,7 @@ pub struct UploadTrace {
 /// How a frame was entered.
 #[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 #[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
 pub enum EntryPoint {
     /// A call of a contract: its code's `call` export runs.
@@ -120,6 +197,7 @@ pub enum EntryPoint {
 /// An amount of gas: a weight's two dimensions.
 #[derive(Clone, Copy, Default, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 #[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
 pub struct Gas {
     /// Computation time, in picoseconds on reference hardware.
@@ -128,8 +206,8 @@ pub struct Gas {
     pub proof_size: u64,
 }
 
-impl From<frame_support::weights::Weight> for Gas {
-    fn from(weight: frame_support::weights::Weight) -> Self {
+impl From<sp_weights::Weight> for Gas {
+    fn from(weight: sp_weights::Weight) -> Self {
         Gas {
             ref_time: weight.ref_time(),
             proof_size: weight.proof_size(),
@@ -140,6 +218,7 @@ impl From<frame_support::weights::Weight> for Gas {
 /// One contract execution: a call, a deployment or a delegate call.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 #[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
 pub struct FrameTrace {
     /// 1 for the outermost frame.
@@ -185,6 +264,131 @@ pub struct FrameTrace {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub profile: Option<GasProfile>,
+    /// The frame read with its code's ink! metadata, when the node has it.
+    #[codec(skip)]
+    #[cfg_attr(
+        feature = "std",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub decoded: Option<DecodedFrame>,
+    /// Why the frame failed, in plain words, when it did.
+    #[codec(skip)]
+    #[cfg_attr(
+        feature = "std",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub explanation: Option<Explanation>,
+}
+
+/// A frame read with its code's ink! metadata.
+#[derive(Clone, Default, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+pub struct DecodedFrame {
+    /// The contract's name, from its metadata.
+    pub contract: String,
+    /// The contract's SS58 address.
+    pub address: String,
+    /// The caller's SS58 address.
+    pub caller: String,
+    /// The caller's name, when it is a development account (`alice`).
+    pub caller_name: Option<String>,
+    /// The value transferred, in the chain's unit (`1.5 UNIT`).
+    pub value: String,
+    /// The message or constructor called, when the input decodes.
+    #[cfg_attr(
+        feature = "std",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub entry: Option<String>,
+    /// Whether `entry` is a constructor or a message.
+    #[cfg_attr(
+        feature = "std",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub kind: Option<EntryKind>,
+    /// The arguments' names and values, as cargo-contract renders them.
+    #[cfg_attr(
+        feature = "std",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub args: Option<Vec<(String, String)>>,
+    /// The whole call as one line: `erc20::transfer(to: 5F…, value: 100)`.
+    #[cfg_attr(
+        feature = "std",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub call: Option<String>,
+    /// The value returned, decoded (`Ok(..)`, `Err(..)`), as cargo-contract prints it.
+    #[cfg_attr(
+        feature = "std",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub returned: Option<String>,
+}
+
+/// What an ink! entry point is.
+#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+pub enum EntryKind {
+    /// A constructor (`deploy`).
+    Constructor,
+    /// A message (`call`).
+    Message,
+}
+
+/// Why a frame failed, in plain words.
+#[derive(Clone, Default, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+pub struct Explanation {
+    /// One line: a panic's message, a revert's error and its documentation, what ran
+    /// out.
+    pub text: String,
+    /// The contract's own source line that failed, when DWARF names one.
+    #[cfg_attr(
+        feature = "std",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub location: Option<SourceLine>,
+}
+
+/// A line of a contract's source, with the lines around it when the file is on the
+/// node's machine.
+#[derive(Clone, Default, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+pub struct SourceLine {
+    /// The function the line is in, demangled.
+    pub function: Option<String>,
+    /// The source file.
+    pub file: String,
+    /// The line in `file`, when DWARF gives one.
+    pub line: Option<u32>,
+    /// The column in `line`, when DWARF gives one.
+    pub column: Option<u32>,
+    /// The line and one on each side, `[number, text]`; empty when the file is not on
+    /// the node's machine.
+    pub excerpt: Vec<(u32, String)>,
+}
+
+impl SourceLine {
+    /// `file:line:column`, as far as known.
+    pub fn position(&self) -> String {
+        let mut text = self.file.clone();
+        if let Some(line) = self.line {
+            text += &alloc::format!(":{line}");
+            if let Some(column) = self.column {
+                text += &alloc::format!(":{column}");
+            }
+        }
+        text
+    }
 }
 
 /// A frame's gas profile: its call tree, root first, with the `ref_time` each node
@@ -194,6 +398,7 @@ pub struct FrameTrace {
 /// loading, transfers).
 #[derive(Clone, Default, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 #[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
 pub struct GasProfile {
     /// The call tree, root first, each node after its parent.
@@ -226,6 +431,7 @@ pub struct GasProfile {
 /// code's DWARF says how to read them.
 #[derive(Clone, Default, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 #[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
 pub struct Snapshot {
     /// The WASM frames on the stack, outermost first.
@@ -239,6 +445,7 @@ pub struct Snapshot {
 /// One WASM frame of a [`Snapshot`].
 #[derive(Clone, Default, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 #[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
 pub struct FrameSnapshot {
     /// The function's index in the code.
@@ -250,32 +457,6 @@ pub struct FrameSnapshot {
     pub locals: Vec<Option<u64>>,
 }
 
-impl From<europa_sandbox::Snapshot> for Snapshot {
-    fn from(snapshot: europa_sandbox::Snapshot) -> Self {
-        let bits = |value: Option<europa_sandbox::Value>| {
-            value.map(|value| match value {
-                europa_sandbox::Value::I32(v) => u64::from(v as u32),
-                europa_sandbox::Value::I64(v) => v as u64,
-                europa_sandbox::Value::F32(v) => u64::from(v),
-                europa_sandbox::Value::F64(v) => v,
-            })
-        };
-        Snapshot {
-            frames: snapshot
-                .frames
-                .into_iter()
-                .map(|frame| FrameSnapshot {
-                    function: frame.function,
-                    offset: frame.offset,
-                    locals: frame.locals.into_iter().map(bits).collect(),
-                })
-                .collect(),
-            globals: snapshot.globals.into_iter().map(bits).collect(),
-            memory: Bytes(snapshot.memory),
-        }
-    }
-}
-
 #[cfg(feature = "std")]
 fn is_zero(n: &u64) -> bool {
     *n == 0
@@ -285,6 +466,7 @@ fn is_zero(n: &u64) -> bool {
 /// starts.
 #[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 #[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
 pub struct Step {
     /// The offset in the code of the instruction reached.
@@ -300,6 +482,7 @@ pub struct Step {
 /// WASM function or a host function.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 #[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
 pub struct ProfileNode {
     /// Index of the calling node; `None` for the root (code outside any function).
@@ -317,69 +500,10 @@ pub struct ProfileNode {
     pub lines: Vec<(u32, i64)>,
 }
 
-impl GasProfile {
-    /// A sandbox profile in `ref_time`, at `ref_time_per_fuel`, with what each of
-    /// `host_calls` (the frame's, in order) charged put on its node.
-    pub fn from_fuel(
-        profile: europa_sandbox::Profile,
-        ref_time_per_fuel: u64,
-        host_calls: &[HostCall],
-    ) -> Self {
-        let rate = i64::try_from(ref_time_per_fuel).unwrap_or(i64::MAX);
-        let host_call_nodes = profile.host_calls;
-        let steps = profile
-            .steps
-            .into_iter()
-            .map(|step| Step {
-                offset: step.offset,
-                node: step.node,
-                ref_time: step.fuel_spent.saturating_mul(ref_time_per_fuel),
-            })
-            .collect();
-        let mut nodes: Vec<ProfileNode> = profile
-            .nodes
-            .into_iter()
-            .map(|node| {
-                let (function, host) = match node.site {
-                    europa_sandbox::Site::Root => (None, None),
-                    europa_sandbox::Site::Function(index) => (Some(index), None),
-                    europa_sandbox::Site::Host(name) => (None, Some(name)),
-                };
-                ProfileNode {
-                    parent: node.parent,
-                    function,
-                    host,
-                    ref_time: node.self_fuel.saturating_mul(rate),
-                    calls: node.calls,
-                    lines: node
-                        .lines
-                        .into_iter()
-                        .map(|(offset, fuel)| (offset, fuel.saturating_mul(rate)))
-                        .collect(),
-                }
-            })
-            .collect();
-        for (node, call) in host_call_nodes.iter().zip(host_calls) {
-            if let Some(node) = nodes.get_mut(*node as usize) {
-                let gas = i64::try_from(call.gas).unwrap_or(i64::MAX);
-                node.ref_time = node.ref_time.saturating_add(gas);
-            }
-        }
-        GasProfile {
-            nodes,
-            truncated: profile.truncated || host_call_nodes.len() > host_calls.len(),
-            host_calls: host_call_nodes,
-            steps,
-            steps_dropped: profile.steps_dropped,
-            host_call_steps: profile.host_call_steps,
-            snapshot: profile.snapshot.map(Snapshot::from),
-        }
-    }
-}
-
 /// How a frame ended.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 #[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
 pub enum Outcome {
     /// The contract returned (`seal_return` or the end of its entry point).
@@ -432,6 +556,7 @@ pub enum Outcome {
 /// source functions yields one per source function, innermost first.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 #[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
 pub struct BacktraceFrame {
     /// The WASM function's index in the code.
@@ -452,23 +577,10 @@ pub struct BacktraceFrame {
     pub inlined: bool,
 }
 
-impl From<&europa_sandbox::Frame> for BacktraceFrame {
-    fn from(frame: &europa_sandbox::Frame) -> Self {
-        BacktraceFrame {
-            func_index: frame.func_index,
-            func: frame.func_name.clone(),
-            offset: frame.module_offset,
-            file: frame.location.as_ref().map(|l| l.file.clone()),
-            line: frame.location.as_ref().and_then(|l| l.line),
-            column: frame.location.as_ref().and_then(|l| l.column),
-            inlined: frame.inlined,
-        }
-    }
-}
-
 /// One host function call, in the order the contract made them.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 #[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
 pub struct HostCall {
     /// `module.name`, e.g. `seal1.get_storage`.
@@ -505,12 +617,32 @@ impl HostCall {
 /// An event a contract deposited.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 #[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
 pub struct ContractEvent {
     /// The event's topics, in order.
     pub topics: Vec<Bytes>,
     /// The event's data, as far as the trace keeps it.
     pub data: Bytes,
+    /// The event read with the contract's ink! metadata, when the node has it.
+    #[codec(skip)]
+    #[cfg_attr(
+        feature = "std",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub decoded: Option<DecodedEvent>,
+}
+
+/// An event read with its contract's ink! metadata.
+#[derive(Clone, Default, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+pub struct DecodedEvent {
+    /// The event's name.
+    pub name: String,
+    /// Its fields' names and values, as cargo-contract renders them.
+    pub fields: Vec<(String, String)>,
 }
 
 /// What a trace holds, in the units of the pallet's `TraceLimits`.
