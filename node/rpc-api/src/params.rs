@@ -18,7 +18,7 @@ pub use sp_core::H256 as Hash;
 /// A block's number.
 pub type BlockNumber = u32;
 
-/// The JSON Schema of a [`Hash`]: fields of that type name it with
+/// The JSON Schema of a [`struct@Hash`]: fields of that type name it with
 /// `#[schemars(with = "HashSchema")]`.
 pub struct HashSchema;
 

@@ -418,7 +418,7 @@ pub struct GasProfile {
     #[cfg_attr(feature = "std", serde(default, skip_serializing_if = "Vec::is_empty"))]
     pub host_call_steps: Vec<u32>,
     /// The state at the point a debugger asked for, when this frame reached it (see
-    /// [`crate::Capture`]).
+    /// the contracts pallet's `Capture`).
     #[cfg_attr(
         feature = "std",
         serde(default, skip_serializing_if = "Option::is_none")
