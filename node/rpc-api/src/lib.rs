@@ -6,7 +6,7 @@
 //!
 //! ```no_run
 //! # #[cfg(feature = "client")]
-//! # async fn example(client: &impl jsonrpsee::core::client::ClientT) -> Result<(), Box<dyn std::error::Error>> {
+//! # async fn example(client: &(impl jsonrpsee::core::client::ClientT + Sync)) -> Result<(), Box<dyn std::error::Error>> {
 //! use europa_rpc_api::{trace::{CallRequest, TraceApiClient}, params::Account};
 //! let request = CallRequest {
 //!     origin: "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY".parse::<Account>()?,
