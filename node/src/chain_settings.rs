@@ -78,9 +78,12 @@ impl ChainSettings {
         Ok(read(&chain_dir.join(FILE_NAME))?.unwrap_or(BEFORE_RECORDING))
     }
 
-    /// Makes the runtime run contracts with these settings (once per process).
-    pub fn select(&self) -> Result<(), String> {
-        use europa_runtime::contracts::{select_sandbox, Executor, Profile};
+    /// What the runtime runs contracts with on this chain, traces going to `observer`.
+    pub fn host(
+        &self,
+        observer: Option<Box<dyn europa_runtime::contracts::TraceObserver>>,
+    ) -> Result<europa_runtime::contracts::ContractsHost, String> {
+        use europa_runtime::contracts::{ContractsHost, Executor, Profile};
         let executor = match self.sandbox {
             SandboxExecutor::Wasmtime => Executor::Wasmtime,
             SandboxExecutor::Wasmi => Executor::Wasmi,
@@ -89,7 +92,7 @@ impl ChainSettings {
             WasmProfile::Permissive => Profile::Permissive,
             WasmProfile::Strict => Profile::Strict,
         };
-        select_sandbox(executor, profile)
+        ContractsHost::new(executor, profile, observer)
     }
 
     /// What the log says at start: which executor decides, what that means for gas, and

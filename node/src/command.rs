@@ -267,14 +267,7 @@ pub fn run() -> sc_cli::Result<()> {
         }
         Some(Subcommand::StateKv(cmd)) => {
             let runner = cli.create_runner(&cmd.chain.in_workspace()?)?;
-            runner.sync_run(|config| {
-                // Its blocks re-execute as they ran.
-                let chain_dir = config.base_path.config_dir(config.chain_spec.id());
-                ChainSettings::of_existing(&chain_dir)
-                    .and_then(|settings| settings.select())
-                    .map_err(sc_cli::Error::Input)?;
-                print_state_changes(&config, cmd)
-            })
+            runner.sync_run(|config| print_state_changes(&config, cmd))
         }
         Some(Subcommand::ExportState(cmd)) => {
             let runner = cli.create_runner(&cmd.chain.in_workspace()?)?;
@@ -285,39 +278,60 @@ pub fn run() -> sc_cli::Result<()> {
             choose_workspace(&mut cli).map_err(sc_cli::Error::Input)?;
             quiet_networking(&mut cli.run.shared_params.log);
             let runner = cli.create_runner(&cli.run)?;
-            let params = cli.europa.clone();
-            let network = &cli.run.network_params;
-            let metrics = &cli.run.prometheus_params;
-            let exposure = service::Exposure {
-                p2p_listener: network.port.is_some() || !network.listen_addr.is_empty(),
-                metrics: metrics.prometheus_port.is_some() || metrics.prometheus_external,
-            };
-            let origins_given = cli.run.rpc_params.rpc_cors.is_some();
-            let temporary = cli.run.tmp;
-            runner.run_node_until_exit(|mut config| async move {
-                keep_every_state_of_a_new_chain(&mut config);
-                // sc-cli lets any web page in on `--dev`; Europa never does unless told.
-                if !origins_given {
-                    let origins: Vec<String> = crate::rpc_server::origin::DEFAULT_ORIGINS
-                        .iter()
-                        .map(|origin| origin.to_string())
-                        .collect();
-                    // sc-cli copied its choice into each endpoint it made too.
-                    for endpoint in config.rpc.addr.iter_mut().flatten() {
-                        endpoint.cors = Some(origins.clone());
-                    }
-                    config.rpc.cors = Some(origins);
-                }
-                let chain_dir = config.base_path.config_dir(config.chain_spec.id());
-                let settings =
-                    ChainSettings::resolve(&chain_dir, &params).map_err(sc_cli::Error::Input)?;
-                settings.select().map_err(sc_cli::Error::Input)?;
-                log::info!(target: "europa", "{}", settings.summary());
-                service::new_full(config, params, exposure, temporary)
-                    .map_err(sc_cli::Error::Service)
+            runner.run_node_until_exit(|config| async move {
+                start_node(&cli, config).map(|started| started.task_manager)
             })
         }
     }
+}
+
+/// Reads a node's command line (without the program's name), as `europa` does; for
+/// [`crate::spawn`], which has no subcommands, help or workspaces to choose.
+pub(crate) fn node_command_line(args: Vec<std::ffi::OsString>) -> Result<Cli, String> {
+    let refused = ["--help", "-h", "--help-all", "--version", "-V"];
+    if let Some(arg) = args.iter().find(|arg| refused.iter().any(|r| *arg == *r)) {
+        return Err(format!("{} is for the command line", arg.to_string_lossy()));
+    }
+    let mut cli = parse_args(std::iter::once("europa".into()).chain(args))
+        .map_err(|error| error.to_string())?;
+    if cli.subcommand.is_some() {
+        return Err("a node runs no subcommand".into());
+    }
+    choose_workspace(&mut cli)?;
+    Ok(cli)
+}
+
+/// Starts the node `cli` describes with `config` (made from it), its tasks on
+/// `config`'s runtime.
+pub(crate) fn start_node(
+    cli: &Cli,
+    mut config: sc_service::Configuration,
+) -> sc_cli::Result<service::Started> {
+    let params = cli.europa.clone();
+    let network = &cli.run.network_params;
+    let metrics = &cli.run.prometheus_params;
+    let exposure = service::Exposure {
+        p2p_listener: network.port.is_some() || !network.listen_addr.is_empty(),
+        metrics: metrics.prometheus_port.is_some() || metrics.prometheus_external,
+    };
+    keep_every_state_of_a_new_chain(&mut config);
+    // sc-cli lets any web page in on `--dev`; Europa never does unless told.
+    if cli.run.rpc_params.rpc_cors.is_none() {
+        let origins: Vec<String> = crate::rpc_server::origin::DEFAULT_ORIGINS
+            .iter()
+            .map(|origin| origin.to_string())
+            .collect();
+        // sc-cli copied its choice into each endpoint it made too.
+        for endpoint in config.rpc.addr.iter_mut().flatten() {
+            endpoint.cors = Some(origins.clone());
+        }
+        config.rpc.cors = Some(origins);
+    }
+    let chain_dir = config.base_path.config_dir(config.chain_spec.id());
+    let settings = ChainSettings::resolve(&chain_dir, &params).map_err(sc_cli::Error::Input)?;
+    log::info!(target: "europa", "{}", settings.summary());
+    service::new_full(config, params, settings, exposure, cli.run.tmp)
+        .map_err(sc_cli::Error::Service)
 }
 
 /// A new chain keeps the state of every block (unless `--state-pruning` says otherwise):
@@ -347,14 +361,24 @@ impl crate::cli::StoppedChain {
 use crate::service::{FullBackend, FullClient};
 
 /// The client and backend of a stopped chain, for subcommands that read or rewrite it.
+/// Blocks it re-executes run as they ran (with the chain's settings), traces logged.
 fn open_chain(
     config: &sc_service::Configuration,
 ) -> sc_cli::Result<(std::sync::Arc<FullClient>, std::sync::Arc<FullBackend>)> {
+    let chain_dir = config.base_path.config_dir(config.chain_spec.id());
+    let host = ChainSettings::of_existing(&chain_dir)
+        .and_then(|settings| settings.host(None))
+        .map_err(sc_cli::Error::Input)?;
     let (client, backend, _, _) = sc_service::new_full_parts::<
         europa_runtime::opaque::Block,
         europa_runtime::apis::RuntimeApi,
         _,
-    >(config, None, crate::executor::NativeExecutor, vec![])?;
+    >(
+        config,
+        None,
+        crate::executor::NativeExecutor::new(host),
+        vec![],
+    )?;
     Ok((std::sync::Arc::new(client), backend))
 }
 

@@ -1,9 +1,15 @@
 //! Runs the runtime natively (docs/design.md, D1): runtime API calls go straight to the
-//! dispatcher that `impl_runtime_apis!` generates, inside the call's externalities.
+//! dispatcher that `impl_runtime_apis!` generates, inside the call's externalities, with
+//! the node's contract engines and trace observer as their host.
+
+use std::sync::Arc;
 
 use europa_runtime::{
-    apis::api, configs::RUNTIME_UPGRADE_REFUSED, contracts::execution_stack_bytes,
-    input_limits::check_api_input, VERSION,
+    apis::api,
+    configs::RUNTIME_UPGRADE_REFUSED,
+    contracts::{execution_stack_bytes, hosted, ContractsHost},
+    input_limits::check_api_input,
+    VERSION,
 };
 use sc_executor::error::{Error, Result};
 use sp_core::traits::{CallContext, CodeExecutor, Externalities, ReadRuntimeVersion, RuntimeCode};
@@ -13,8 +19,20 @@ use sp_version::RuntimeVersion;
 /// code that runs is the runtime compiled into this binary.
 pub const NATIVE_CODE_PLACEHOLDER: &[u8] = b"europa: the runtime is executed natively";
 
-#[derive(Clone, Copy, Default)]
-pub struct NativeExecutor;
+/// One node's executor: every runtime call runs under its [`ContractsHost`].
+#[derive(Clone)]
+pub struct NativeExecutor {
+    host: Arc<ContractsHost>,
+}
+
+impl NativeExecutor {
+    /// Runs runtime calls with `host`'s engines and observer.
+    pub fn new(host: ContractsHost) -> Self {
+        NativeExecutor {
+            host: Arc::new(host),
+        }
+    }
+}
 
 impl CodeExecutor for NativeExecutor {
     type Error = Error;
@@ -34,24 +52,32 @@ impl CodeExecutor for NativeExecutor {
         // for `europa_extrinsicStateChanges`) gets them back on its own thread.
         let result = if crate::recording::wanted() {
             let mut recording = crate::recording::Recording::new(ext);
-            let result = execute(&mut recording, method, data);
+            let result = execute(&self.host, &mut recording, method, data);
             crate::recording::deliver(recording.operations);
             result
         } else {
-            execute(ext, method, data)
+            execute(&self.host, ext, method, data)
         };
         (result, true)
     }
 }
 
-/// Dispatches runtime API `method` natively, on a thread of its own.
-fn execute(ext: &mut dyn Externalities, method: &str, data: &[u8]) -> Result<Vec<u8>> {
+/// Dispatches runtime API `method` natively, on a thread of its own, under `host`.
+fn execute(
+    host: &Arc<ContractsHost>,
+    ext: &mut dyn Externalities,
+    method: &str,
+    data: &[u8],
+) -> Result<Vec<u8>> {
     let ext = ExternalitiesOnLoan(ext);
+    let host = host.clone();
     on_execution_thread(method, move || {
         let ext = ext;
         // `with_externalities_safe` also turns a panic in the runtime into an error
         // for this one call instead of the process-wide abort sc-cli installs.
-        sc_executor::with_externalities_safe(ext.0, || api::dispatch(method, data))
+        hosted(host, || {
+            sc_executor::with_externalities_safe(ext.0, || api::dispatch(method, data))
+        })
     })
     .and_then(|output| output.ok_or_else(|| Error::MethodNotFound(method.to_owned())))
 }

@@ -1,5 +1,9 @@
 //! End-to-end tests: the real `europa` binary, started as a process, spoken to over
-//! JSON-RPC (HTTP) the way clients do.
+//! JSON-RPC (HTTP) the way clients do; and nodes spawned in this process with
+//! `europa_node::spawn` where the library is what a test is about (`typed_client`).
+//! The other tests' nodes stay processes, whose logs a failure shows: running them
+//! in-process did not make the suite measurably faster (the tests' own work dominates,
+//! not starting nodes).
 
 mod chain_control;
 mod cheats;

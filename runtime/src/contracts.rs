@@ -15,16 +15,83 @@ pub use pallet_europa_contracts::schedule::Profile;
 
 use crate::{configs::ContractsSchedule, RuntimeCall};
 
-/// The engine every contract execution of this process uses. The node picks the
-/// executor once at startup ([`select_sandbox`]); without a choice it is wasmtime
-/// (std) or wasmi (no_std), with the permissive profile. A runtime call carrying
-/// [`WasmtimeLens`] runs contracts on wasmtime instead, with the same profile.
+/// The engine contract executions use: the one of the node hosting the runtime call
+/// ([`ContractsHost`]); unhosted (the runtime's own tests, tools), wasmtime (std) or
+/// wasmi (no_std) with the permissive profile. A runtime call carrying [`WasmtimeLens`]
+/// runs contracts on the host's wasmtime engine instead, with the same profile.
 pub struct RuntimeSandbox;
 
+/// What the node hosting the runtime gives contract execution: the engine of the
+/// chain's executor, the wasmtime engine of lens runs, and where traces go. Each node
+/// has its own and runs every runtime call under it ([`hosted`]), so that nodes in one
+/// process never share one.
 #[cfg(feature = "std")]
-static ENGINE: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
+pub struct ContractsHost {
+    engine: Engine,
+    lens: Engine,
+    observer: Option<Box<dyn TraceObserver>>,
+}
+
 #[cfg(feature = "std")]
-static LENS_ENGINE: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
+impl ContractsHost {
+    /// Contracts on `executor` with validation `profile`, traces to `observer` (without
+    /// one, dispatched executions are logged as trees, target `europa::trace`). Fails if
+    /// an engine cannot be built.
+    pub fn new(
+        executor: Executor,
+        profile: Profile,
+        observer: Option<Box<dyn TraceObserver>>,
+    ) -> Result<Self, String> {
+        let engine_of = |executor| {
+            let config = ContractsSchedule::get().sandbox_config(executor, profile);
+            Engine::new(config).map_err(|e| alloc::format!("{e}"))
+        };
+        let engine = engine_of(executor)?;
+        let lens = match executor {
+            Executor::Wasmtime => engine.clone(),
+            Executor::Wasmi => engine_of(Executor::Wasmtime)?,
+        };
+        Ok(ContractsHost {
+            engine,
+            lens,
+            observer,
+        })
+    }
+}
+
+#[cfg(feature = "std")]
+std::thread_local! {
+    /// The host of the runtime call running on this thread.
+    static HOST: core::cell::RefCell<Option<std::sync::Arc<ContractsHost>>> =
+        const { core::cell::RefCell::new(None) };
+}
+
+/// Runs `call` (one runtime call, on this thread) with `host` as its node's.
+#[cfg(feature = "std")]
+pub fn hosted<R>(host: std::sync::Arc<ContractsHost>, call: impl FnOnce() -> R) -> R {
+    /// Puts the previous host back, however `call` ends.
+    struct Restore(Option<std::sync::Arc<ContractsHost>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            HOST.with(|h| *h.borrow_mut() = self.0.take());
+        }
+    }
+    let _restore = Restore(HOST.with(|h| h.replace(Some(host))));
+    call()
+}
+
+/// The host of the runtime call running on this thread, if a node hosts it.
+#[cfg(feature = "std")]
+fn host() -> Option<std::sync::Arc<ContractsHost>> {
+    HOST.with(|h| h.borrow().clone())
+}
+
+/// The trace observer of the runtime call running on this thread, if its host has one.
+#[cfg(feature = "std")]
+fn with_observer<R>(f: impl FnOnce(&dyn TraceObserver) -> R) -> Option<R> {
+    let host = host()?;
+    host.observer.as_deref().map(f)
+}
 
 #[cfg(feature = "std")]
 sp_externalities::decl_extension! {
@@ -33,27 +100,6 @@ sp_externalities::decl_extension! {
     /// its top-level gas limit is doubled (wasmtime counts fuel otherwise), so that it
     /// reaches the end the decisive run reached.
     pub struct WasmtimeLens(());
-}
-
-/// Chooses the executor and validation profile of contracts, before any runs. Returns
-/// an error if the engine cannot be built or another one was chosen already.
-#[cfg(feature = "std")]
-pub fn select_sandbox(executor: Executor, profile: Profile) -> Result<(), String> {
-    let engine_of = |executor| {
-        let config = ContractsSchedule::get().sandbox_config(executor, profile);
-        Engine::new(config).map_err(|e| alloc::format!("{e}"))
-    };
-    let engine = engine_of(executor)?;
-    let lens = match executor {
-        Executor::Wasmtime => engine.clone(),
-        Executor::Wasmi => engine_of(Executor::Wasmtime)?,
-    };
-    ENGINE
-        .set(engine)
-        .map_err(|_| "the contracts sandbox was already chosen")?;
-    LENS_ENGINE
-        .set(lens)
-        .map_err(|_| "the contracts sandbox was already chosen".into())
 }
 
 /// Whether the runtime call running now is a lens run.
@@ -67,11 +113,11 @@ fn is_lens_run() -> bool {
 impl SandboxSource for RuntimeSandbox {
     fn engine() -> Engine {
         #[cfg(feature = "std")]
-        return match is_lens_run() {
-            true => LENS_ENGINE.get_or_init(|| default_engine(Executor::Wasmtime)),
-            false => ENGINE.get_or_init(|| default_engine(Executor::Wasmtime)),
-        }
-        .clone();
+        return match (host(), is_lens_run()) {
+            (Some(host), true) => host.lens.clone(),
+            (Some(host), false) => host.engine.clone(),
+            (None, _) => unhosted_engine(),
+        };
         #[cfg(not(feature = "std"))]
         return default_engine(Executor::Wasmi);
     }
@@ -85,9 +131,7 @@ impl SandboxSource for RuntimeSandbox {
 
     fn lens_engine() -> Engine {
         #[cfg(feature = "std")]
-        return LENS_ENGINE
-            .get_or_init(|| default_engine(Executor::Wasmtime))
-            .clone();
+        return host().map_or_else(unhosted_engine, |host| host.lens.clone());
         #[cfg(not(feature = "std"))]
         return default_engine(Executor::Wasmi);
     }
@@ -120,6 +164,16 @@ pub fn execution_stack_bytes() -> usize {
 fn default_engine(executor: Executor) -> Engine {
     let config = ContractsSchedule::get().sandbox_config(executor, Profile::Permissive);
     Engine::new(config).expect("the default sandbox configuration is valid")
+}
+
+/// The engine of runtime calls no node hosts: one per process, built once, so that
+/// they share its compiled modules.
+#[cfg(feature = "std")]
+fn unhosted_engine() -> Engine {
+    static UNHOSTED: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
+    UNHOSTED
+        .get_or_init(|| default_engine(Executor::Wasmtime))
+        .clone()
 }
 
 /// Traces of dispatched contract executions: handed to the node's [`TraceObserver`] (or,
@@ -191,23 +245,10 @@ pub enum TraceOrigin {
     },
 }
 
-#[cfg(feature = "std")]
-static OBSERVER: std::sync::OnceLock<Box<dyn TraceObserver>> = std::sync::OnceLock::new();
-
-/// Installs the node's trace observer, once, before blocks are built.
-#[cfg(feature = "std")]
-pub fn observe_traces(observer: Box<dyn TraceObserver>) -> Result<(), String> {
-    OBSERVER
-        .set(observer)
-        .map_err(|_| "a trace observer was already installed".into())
-}
-
 /// Whether dry runs should be traced, for the observer.
 pub fn dry_runs_observed() -> bool {
     #[cfg(feature = "std")]
-    return OBSERVER
-        .get()
-        .is_some_and(|observer| observer.wants_dry_runs());
+    return with_observer(|observer| observer.wants_dry_runs()).unwrap_or(false);
     #[cfg(not(feature = "std"))]
     false
 }
@@ -215,10 +256,10 @@ pub fn dry_runs_observed() -> bool {
 /// Hands a dry run's trace to the observer, with the call it ran when it was one.
 pub fn observe_dry_run(trace: &ExecutionTrace, call: Option<DryRunCall>) {
     #[cfg(feature = "std")]
-    if let Some(observer) = OBSERVER.get() {
+    with_observer(|observer| {
         let number = frame_system::Pallet::<crate::Runtime>::block_number();
         observer.observe(trace, TraceOrigin::DryRun { number, call });
-    }
+    });
     #[cfg(not(feature = "std"))]
     let _ = (trace, call);
 }
@@ -283,17 +324,17 @@ impl OnTrace for TraceSink {
                 Some(())
             });
             if collected.is_none() {
-                match OBSERVER.get() {
-                    Some(observer) => {
-                        type System = frame_system::Pallet<crate::Runtime>;
-                        let origin = TraceOrigin::Block {
-                            parent: System::parent_hash(),
-                            number: System::block_number(),
-                            extrinsic: System::extrinsic_index(),
-                        };
-                        observer.observe(trace, origin)
-                    }
-                    None => log::info!(target: "europa::trace", "contract execution\n{trace}"),
+                let observed = with_observer(|observer| {
+                    type System = frame_system::Pallet<crate::Runtime>;
+                    let origin = TraceOrigin::Block {
+                        parent: System::parent_hash(),
+                        number: System::block_number(),
+                        extrinsic: System::extrinsic_index(),
+                    };
+                    observer.observe(trace, origin)
+                });
+                if observed.is_none() {
+                    log::info!(target: "europa::trace", "contract execution\n{trace}");
                 }
             }
         }
@@ -305,9 +346,7 @@ impl OnTrace for TraceSink {
     /// when the observer asks.
     fn coverage() -> bool {
         #[cfg(feature = "std")]
-        return OBSERVER
-            .get()
-            .is_some_and(|observer| observer.wants_coverage())
+        return with_observer(|observer| observer.wants_coverage()).unwrap_or(false)
             && !is_lens_run()
             && !REPLAYING.with(|r| r.get())
             && COLLECTING.with(|c| c.borrow().is_none());
@@ -317,9 +356,7 @@ impl OnTrace for TraceSink {
 
     fn on_coverage(hits: CodeHits) {
         #[cfg(feature = "std")]
-        if let Some(observer) = OBSERVER.get() {
-            observer.observe_coverage(hits);
-        }
+        with_observer(|observer| observer.observe_coverage(hits));
         #[cfg(not(feature = "std"))]
         let _ = hits;
     }
@@ -345,11 +382,12 @@ impl OnTrace for TraceSink {
             });
             match collecting {
                 Some(left) => left.map(|left| TraceLimits::default().min(left)),
-                None => match OBSERVER.get() {
-                    Some(observer) => observer.dispatched_limits(),
-                    None => log::log_enabled!(target: "europa::trace", log::Level::Info)
-                        .then(TraceLimits::default),
-                },
+                None => {
+                    with_observer(|observer| observer.dispatched_limits()).unwrap_or_else(|| {
+                        log::log_enabled!(target: "europa::trace", log::Level::Info)
+                            .then(TraceLimits::default)
+                    })
+                }
             }
         }
         #[cfg(not(feature = "std"))]

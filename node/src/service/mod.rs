@@ -10,6 +10,7 @@ use sc_service::{error::Error as ServiceError, Configuration, TaskManager};
 use sc_transaction_pool_api::TransactionPool as _;
 
 use crate::{
+    chain_settings::ChainSettings,
     cli::{EuropaParams, Sealing},
     clock::Clock,
     coverage::{Coverage, CoverageOutput},
@@ -91,12 +92,12 @@ fn learn(chain_dir: &std::path::Path, params: &EuropaParams) -> Result<Learned, 
         coverage: coverage.clone(),
         dry_run_watch: dry_run_watch.clone(),
     };
-    europa_runtime::contracts::observe_traces(Box::new(observer)).map_err(ServiceError::Other)?;
     Ok(Learned {
         insight,
         traps,
         coverage,
         dry_run_watch,
+        observer,
     })
 }
 
@@ -106,27 +107,41 @@ struct Learned {
     traps: std::sync::mpsc::Receiver<LoggedTrap>,
     coverage: Option<Arc<Coverage>>,
     dry_run_watch: Arc<DryRunWatch>,
+    /// Where the runtime's traces go: the log, coverage, a debugger's watch.
+    observer: LogObserver,
 }
 
-/// Starts the node; `temporary`: its directory goes when it stops (`--tmp`).
+/// Starts the node, running contracts as `settings` say; `temporary`: its directory goes
+/// when it stops (`--tmp`).
 pub fn new_full(
     mut config: Configuration,
     params: EuropaParams,
+    settings: ChainSettings,
     exposure: Exposure,
     temporary: bool,
-) -> Result<TaskManager, ServiceError> {
+) -> Result<Started, ServiceError> {
     isolate(&mut config, exposure);
     // What the command line teaches is checked before any task starts: a bad file stops
     // the start cleanly.
     let chain_dir = config.base_path.config_dir(config.chain_spec.id());
+    let started_in = chain_dir.clone();
     let Learned {
         insight,
         traps: logged_traps,
         coverage,
         dry_run_watch,
+        observer,
     } = learn(&chain_dir, &params)?;
+    let host = settings
+        .host(Some(Box::new(observer)))
+        .map_err(ServiceError::Other)?;
     let (client, backend, keystore_container, mut task_manager) =
-        sc_service::new_full_parts::<Block, RuntimeApi, _>(&config, None, NativeExecutor, vec![])?;
+        sc_service::new_full_parts::<Block, RuntimeApi, _>(
+            &config,
+            None,
+            NativeExecutor::new(host),
+            vec![],
+        )?;
     let client = Arc::new(client);
     if let Some(coverage) = &coverage {
         let output = CoverageOutput::start(
@@ -215,7 +230,7 @@ pub fn new_full(
     };
 
     let prometheus_registry = config.prometheus_registry().cloned();
-    tasks::spawn(
+    let rpc = tasks::spawn(
         tasks::Parts {
             config,
             client: client.clone(),
@@ -304,7 +319,22 @@ pub fn new_full(
         );
     }
 
-    Ok(task_manager)
+    Ok(Started {
+        task_manager,
+        rpc,
+        chain_dir: started_in,
+    })
+}
+
+/// A node started: its tasks (dropping them stops it), where it serves RPC and where
+/// its chain lives.
+pub struct Started {
+    /// The node's tasks.
+    pub task_manager: TaskManager,
+    /// The addresses its RPC server listens on.
+    pub rpc: Vec<std::net::SocketAddr>,
+    /// The chain's directory (database, settings, snapshots, what insight keeps).
+    pub chain_dir: std::path::PathBuf,
 }
 
 /// How long after it is imported a block is finalized (without `--finalize-delay-sec`).

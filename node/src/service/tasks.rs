@@ -53,7 +53,7 @@ pub fn spawn(
     parts: Parts,
     task_manager: &mut TaskManager,
     rpc_extensions: &RpcExtensions,
-) -> Result<(), ServiceError> {
+) -> Result<Vec<std::net::SocketAddr>, ServiceError> {
     let Parts {
         config,
         client,
@@ -177,7 +177,8 @@ pub fn spawn(
         None,
         sc_informant::build(client, network, sync_service),
     );
+    let rpc = rpc_server.local_addrs().to_vec();
     // Kept until the node stops (the RPC server, with its tasks, stops when dropped).
     task_manager.keep_alive((config.base_path, rpc_server));
-    Ok(())
+    Ok(rpc)
 }

@@ -1,4 +1,6 @@
-//! Starts the `europa` binary and talks JSON-RPC to it over plain HTTP.
+//! Starts a node — the `europa` binary as a process, or in this process with
+//! `europa_node::spawn` where the binary itself is not what a test is about — and talks
+//! JSON-RPC to it over plain HTTP.
 
 use std::{
     io::{BufRead, BufReader, Read, Write},
@@ -16,7 +18,7 @@ const WAIT: Duration = Duration::from_secs(20);
 const RESPONSE: Duration = Duration::from_secs(120);
 
 pub(crate) struct Node {
-    child: Child,
+    runs: Runs,
     rpc: String,
     /// Where the node said its database is.
     pub database: Option<String>,
@@ -27,7 +29,46 @@ pub(crate) struct Node {
     log_lines: Option<mpsc::Receiver<String>>,
 }
 
+/// How a test's node runs.
+enum Runs {
+    /// As the `europa` binary.
+    Process(Child),
+    /// In the test's own process (it stops when dropped).
+    InProcess { _node: Box<europa_node::NodeHandle> },
+}
+
 impl Node {
+    /// A throwaway dev chain in this process, as [`Node::start_dev`] starts one as a
+    /// process; it has no log and no process to signal.
+    pub(crate) fn spawn_dev(extra: &[&str]) -> Node {
+        let config = europa_node::NodeConfig::dev().args(extra.iter().copied());
+        let handle = europa_node::spawn(config).expect("the node starts in this process");
+        Node {
+            rpc: handle.rpc_addr().to_string(),
+            runs: Runs::InProcess {
+                _node: Box::new(handle),
+            },
+            database: None,
+            startup_log: Vec::new(),
+            log_lines: None,
+        }
+    }
+
+    /// The node's process, for what only a process has (signals, memory, pipes).
+    fn child(&mut self) -> &mut Child {
+        match &mut self.runs {
+            Runs::Process(child) => child,
+            Runs::InProcess { .. } => panic!("this test needs the node as a process (start_dev)"),
+        }
+    }
+
+    fn pid(&self) -> u32 {
+        match &self.runs {
+            Runs::Process(child) => child.id(),
+            Runs::InProcess { .. } => panic!("this test needs the node as a process (start_dev)"),
+        }
+    }
+
     /// A throwaway dev chain on free ports.
     pub(crate) fn start_dev(extra: &[&str]) -> Node {
         let mut args = vec![
@@ -59,7 +100,7 @@ impl Node {
         let stderr = child.stderr.take().expect("piped stderr");
         let startup = read_until_rpc_line(stderr, &mut child);
         Node {
-            child,
+            runs: Runs::Process(child),
             rpc: startup.rpc,
             database: startup.database,
             startup_log: startup.seen,
@@ -69,7 +110,7 @@ impl Node {
 
     /// Drops stdout and stderr, as ink! e2e does once it has the RPC address.
     pub(crate) fn close_pipes(&mut self) {
-        self.child.stdout.take();
+        self.child().stdout.take();
         self.log_lines.take();
     }
 
@@ -77,7 +118,7 @@ impl Node {
     /// now, in KiB.
     pub(crate) fn reset_peak_rss(&self) -> u64 {
         // `5` resets the peak (VmHWM) to the current resident set (Linux ≥ 4.0).
-        std::fs::write(format!("/proc/{}/clear_refs", self.child.id()), "5")
+        std::fs::write(format!("/proc/{}/clear_refs", self.pid()), "5")
             .expect("the node's clear_refs is writable by its parent's user");
         self.memory_kib("VmRSS")
     }
@@ -88,7 +129,7 @@ impl Node {
     }
 
     fn memory_kib(&self, field: &str) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()))
             .expect("the node's /proc status");
         status
             .lines()
@@ -98,7 +139,10 @@ impl Node {
     }
 
     pub(crate) fn is_running(&mut self) -> bool {
-        matches!(self.child.try_wait(), Ok(None))
+        match &mut self.runs {
+            Runs::Process(child) => matches!(child.try_wait(), Ok(None)),
+            Runs::InProcess { .. } => true,
+        }
     }
 
     /// A client of this node's RPC server, for use from other threads.
@@ -151,7 +195,7 @@ impl Node {
         self.send(signal);
         let deadline = Instant::now() + WAIT;
         loop {
-            if let Some(status) = self.child.try_wait().expect("wait") {
+            if let Some(status) = self.child().try_wait().expect("wait") {
                 return status;
             }
             assert!(
@@ -174,13 +218,13 @@ impl Node {
 
     pub(crate) fn kill_9(mut self) {
         self.send("-KILL");
-        let _ = self.child.wait();
+        let _ = self.child().wait();
     }
 
     fn send(&self, signal: &str) {
         let status = Command::new("kill")
             .arg(signal)
-            .arg(self.child.id().to_string())
+            .arg(self.pid().to_string())
             .status()
             .expect("kill runs");
         assert!(status.success());
@@ -248,8 +292,10 @@ impl Rpc {
 
 impl Drop for Node {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        if let Runs::Process(child) = &mut self.runs {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 }
 

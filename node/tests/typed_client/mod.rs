@@ -1,6 +1,7 @@
 //! Every family of Europa's methods through the typed client (`europa-rpc-api` with its
-//! `client` feature), as a Rust user calls them: each answer of the real node reads as
-//! its type says, and the values are the execution's.
+//! `client` feature), as a Rust user calls them, on a node spawned in this process
+//! (`europa_node::spawn`): each answer reads as its type says, and the values are the
+//! execution's. And nodes in one process keep apart.
 
 use europa_rpc_api::{
     chain::{ChainControlApiClient, CheatsApiClient},
@@ -22,7 +23,8 @@ fn alice() -> Account {
 
 #[test]
 fn every_answer_of_the_node_reads_as_its_type() {
-    let node = Node::start_dev(&["--coverage"]);
+    // In this process: the binary is not what this test is about.
+    let node = Node::spawn_dev(&["--coverage"]);
     let api = node.api();
     let code = contract_fixture("dwarf", "panic_deep");
     let contract = deploy(&node, code.clone(), ink_input("new", ()));
@@ -219,4 +221,38 @@ fn every_answer_of_the_node_reads_as_its_type() {
             .expect("backwardToHeight"),
         height - 1
     );
+}
+
+/// Two nodes in one process, each with its own executor: nothing about contract
+/// execution is process-wide.
+#[test]
+fn nodes_in_one_process_run_contracts_on_their_own_executors() {
+    let wasmi = europa_node::spawn(europa_node::NodeConfig::dev()).expect("a wasmi node");
+    let wasmtime = europa_node::spawn(europa_node::NodeConfig::dev().args(["--sandbox=wasmtime"]))
+        .expect("a wasmtime node");
+    assert_ne!(wasmi.rpc_addr(), wasmtime.rpc_addr());
+    assert_ne!(wasmi.chain_dir(), wasmtime.chain_dir());
+    let instantiate = InstantiateRequest {
+        origin: alice(),
+        code: Some(HexBytes::from(contract_fixture("mvp", "panic_deep"))),
+        data: HexBytes::from(ink_input("new", ())),
+        ..InstantiateRequest::default()
+    };
+    for (node, executor) in [(&wasmi, "wasmi"), (&wasmtime, "wasmtime")] {
+        let report = node
+            .block_on(node.client().trace_instantiate(instantiate.clone(), None))
+            .expect("traceInstantiate");
+        assert!(
+            matches!(report.result, DryRunResult::Ok(_)),
+            "{:?}",
+            report.result
+        );
+        assert_eq!(report.trace.executor, executor);
+    }
+    let chain_dir = wasmtime.chain_dir().to_owned();
+    drop(wasmtime);
+    // A `--tmp` chain goes with its node; the other node carries on.
+    assert!(!chain_dir.exists(), "{}", chain_dir.display());
+    let height = wasmi.block_on(wasmi.client().forward_to_height(2));
+    assert_eq!(height.expect("forwardToHeight"), 2);
 }
