@@ -11,10 +11,7 @@ use std::{path::PathBuf, sync::Arc};
 
 use europa_runtime::{opaque::Block, BlockNumber, Hash};
 use futures::{channel::mpsc, SinkExt};
-use jsonrpsee::{
-    core::{async_trait, RpcResult},
-    types::ErrorObjectOwned,
-};
+use jsonrpsee::core::{async_trait, RpcResult};
 use sc_client_api::{Backend, StorageProvider};
 use sc_consensus_manual_seal::EngineCommand;
 use sc_transaction_pool_api::{ChainEvent, MaintainedTransactionPool};
@@ -23,7 +20,7 @@ use sp_blockchain::HeaderBackend;
 
 use europa_rpc_api::chain::ChainControlApiServer;
 
-use super::{invalid_params, revert_watchers::RevertWatchers, runtime_error};
+use super::{invalid_params, revert_watchers::RevertWatchers, runtime_error, RpcError};
 use crate::clock::Clock;
 
 /// The most blocks one `europa_forwardToHeight` seals.
@@ -80,7 +77,7 @@ impl<C, B, P> ChainControl<C, B, P> {
         }
     }
 
-    fn read_snapshots(&self) -> Result<Snapshots, ErrorObjectOwned> {
+    fn read_snapshots(&self) -> Result<Snapshots, RpcError> {
         match std::fs::read(&self.snapshots_file) {
             Ok(bytes) => match serde_json::from_slice(&bytes) {
                 Ok(snapshots) => Ok(snapshots),
@@ -106,7 +103,7 @@ impl<C, B, P> ChainControl<C, B, P> {
         }
     }
 
-    fn write_snapshots(&self, snapshots: &Snapshots) -> Result<(), ErrorObjectOwned> {
+    fn write_snapshots(&self, snapshots: &Snapshots) -> Result<(), RpcError> {
         let json = serde_json::to_vec_pretty(snapshots).map_err(runtime_error)?;
         crate::files::write_atomically(&self.snapshots_file, &json).map_err(|e| {
             runtime_error(format!(
@@ -128,7 +125,7 @@ where
         (info.best_number, info.best_hash)
     }
 
-    async fn seal_empty_block(&self) -> Result<(), ErrorObjectOwned> {
+    async fn seal_empty_block(&self) -> Result<(), RpcError> {
         let (sender, receiver) = futures::channel::oneshot::channel();
         self.seal_commands
             .clone()
@@ -153,7 +150,7 @@ where
     /// discarded blocks are not resubmitted). Then tells the storage and head
     /// subscribers, before the caller is answered: a client keeping an account's nonce
     /// from its subscription signs its next transaction with the reverted chain's.
-    async fn revert_to(&self, height: BlockNumber) -> Result<BlockNumber, ErrorObjectOwned> {
+    async fn revert_to(&self, height: BlockNumber) -> Result<BlockNumber, RpcError> {
         let now = self.revert_database(height)?;
         let (_, hash) = self.head();
         self.pool
@@ -175,7 +172,7 @@ where
         Ok(now)
     }
 
-    fn revert_database(&self, height: BlockNumber) -> Result<BlockNumber, ErrorObjectOwned> {
+    fn revert_database(&self, height: BlockNumber) -> Result<BlockNumber, RpcError> {
         let discarded = crate::history::revert_to(&*self.backend, height).map_err(runtime_error)?;
         log::info!(target: "europa", "⏪ Reverted to #{height}, discarding {discarded} blocks");
         Ok(height)
@@ -196,13 +193,15 @@ where
             return Err(invalid_params(format!(
                 "the chain is at #{head} already: europa_forwardToHeight needs a height above it \
                  (europa_backwardToHeight goes back)"
-            )));
+            ))
+            .into());
         }
         if height - head > MAX_FORWARD_BLOCKS {
             return Err(invalid_params(format!(
                 "#{height} is {} blocks ahead of #{head}: at most {MAX_FORWARD_BLOCKS} at once",
                 height - head
-            )));
+            ))
+            .into());
         }
         for _ in head..height {
             self.seal_empty_block().await?;
@@ -217,9 +216,10 @@ where
             return Err(invalid_params(format!(
                 "the chain is at #{head}: europa_backwardToHeight needs a height below it \
                  (europa_forwardToHeight goes forward)"
-            )));
+            ))
+            .into());
         }
-        self.revert_to(height).await
+        self.revert_to(height).await.map_err(Into::into)
     }
 
     async fn snapshot(&self) -> RpcResult<u64> {
@@ -241,14 +241,16 @@ where
             return Err(invalid_params(format!(
                 "there is no snapshot {id} (snapshots are used up by reverting to them or to \
                  an earlier one); known: {known:?}"
-            )));
+            ))
+            .into());
         };
         let on_chain = self.client.hash(snapshot.number).map_err(runtime_error)?;
         if on_chain != Some(snapshot.hash) {
             return Err(invalid_params(format!(
                 "snapshot {id}'s block #{} {:?} is no longer on the chain",
                 snapshot.number, snapshot.hash
-            )));
+            ))
+            .into());
         }
         if snapshot.number < self.head().0 {
             self.revert_to(snapshot.number).await?;
@@ -269,7 +271,8 @@ where
             return Err(invalid_params(format!(
                 "{ms} is before the head's timestamp ({head_ms} at #{head}): time only moves \
                  forward (europa_backwardToHeight goes back)"
-            )));
+            ))
+            .into());
         }
         self.clock.set_next(ms);
         Ok(())

@@ -10,10 +10,7 @@ use europa_runtime::{
     opaque::Block, AccountId, EventRecord, Hash, Nonce, RuntimeCall, RuntimeEvent,
 };
 use futures::{channel::mpsc, SinkExt, StreamExt};
-use jsonrpsee::{
-    core::{async_trait, RpcResult},
-    types::ErrorObjectOwned,
-};
+use jsonrpsee::core::{async_trait, RpcResult};
 use sc_client_api::StorageProvider;
 use sc_consensus_manual_seal::EngineCommand;
 use sc_transaction_pool_api::{TransactionPool, TransactionSource, TransactionStatus};
@@ -29,7 +26,7 @@ use europa_rpc_api::{
     params::{Account, Amount, HexBytes},
 };
 
-use super::{invalid_params, runtime_error, FullBackend};
+use super::{invalid_params, runtime_error, FullBackend, RpcError};
 
 /// How long a cheat waits for its block.
 const SEALED_WITHIN: std::time::Duration = std::time::Duration::from_secs(60);
@@ -67,7 +64,7 @@ where
     C::Api: AccountNonceApi<Block, AccountId, Nonce> + BlockBuilder<Block>,
     P: TransactionPool<Block = Block, Hash = Hash> + 'static,
 {
-    fn read<T: Decode>(&self, at: Hash, key: Vec<u8>) -> Result<Option<T>, ErrorObjectOwned> {
+    fn read<T: Decode>(&self, at: Hash, key: Vec<u8>) -> Result<Option<T>, RpcError> {
         let stored = self
             .client
             .storage(at, &StorageKey(key))
@@ -77,7 +74,7 @@ where
 
     /// Dispatches `call` as root through `Sudo.sudo`, signed by the sudo key, and waits
     /// for its block; the call's own failure is an error naming it.
-    async fn as_root(&self, call: RuntimeCall) -> Result<Hash, ErrorObjectOwned> {
+    async fn as_root(&self, call: RuntimeCall) -> Result<Hash, RpcError> {
         let _busy = self.busy.lock().await;
         let info = self.client.info();
         let sudo: Option<AccountId> = self.read(
@@ -94,7 +91,9 @@ where
             })?;
         // As `system_accountNextIndex` answers: the account's nonce past its transactions
         // already in the pool.
-        let nonce = SystemApiServer::nonce(&self.system, key.to_account_id()).await?;
+        let nonce = SystemApiServer::nonce(&self.system, key.to_account_id())
+            .await
+            .map_err(|error| runtime_error(error.message()))?;
         let sudo_call = RuntimeCall::Sudo(pallet_sudo::Call::sudo {
             call: Box::new(call),
         });
@@ -146,7 +145,7 @@ where
 
     /// Refuses the cheat when its `Sudo.Sudid` (extrinsic `index` of `block`) says the
     /// root call failed.
-    fn sudo_outcome(&self, block: Hash, index: u32) -> Result<(), ErrorObjectOwned> {
+    fn sudo_outcome(&self, block: Hash, index: u32) -> Result<(), RpcError> {
         let events: Vec<EventRecord> = self
             .read(
                 block,
@@ -182,7 +181,7 @@ where
             who: account.0.into(),
             new_free: free.0,
         });
-        self.as_root(call).await
+        self.as_root(call).await.map_err(Into::into)
     }
 
     async fn set_storage(
@@ -191,7 +190,7 @@ where
         contract: Option<Account>,
     ) -> RpcResult<Hash> {
         if items.is_empty() {
-            return Err(invalid_params("give at least one [key, value | null]"));
+            return Err(invalid_params("give at least one [key, value | null]").into());
         }
         if let Some(contract) = contract {
             let items = items
@@ -202,7 +201,7 @@ where
                 contract: contract.0,
                 items,
             });
-            return self.as_root(call).await;
+            return Ok(self.as_root(call).await?);
         }
         let (mut set, mut kill) = (Vec::new(), Vec::new());
         for (key, value) in items {
@@ -226,7 +225,7 @@ where
             1 => calls.remove(0),
             _ => RuntimeCall::Utility(pallet_utility::Call::batch_all { calls }),
         };
-        self.as_root(call).await
+        self.as_root(call).await.map_err(Into::into)
     }
 
     async fn set_contract_code(&self, contract: Account, code_hash: Hash) -> RpcResult<Hash> {
@@ -234,6 +233,6 @@ where
             dest: contract.0.into(),
             code_hash,
         });
-        self.as_root(call).await
+        self.as_root(call).await.map_err(Into::into)
     }
 }

@@ -3,13 +3,9 @@
 
 use std::sync::Arc;
 
-use europa_runtime::Hash;
-use jsonrpsee::{
-    core::{async_trait, RpcResult},
-    types::ErrorObjectOwned,
-};
-
 use europa_rpc_api::coverage::{CoverageApiServer, CoveredCode, CoveredFile, CoveredFunction};
+use europa_runtime::Hash;
+use jsonrpsee::core::{async_trait, RpcResult};
 
 use crate::{
     coverage::{CodeReport, Coverage, CoverageFilter, FunctionReport},
@@ -46,7 +42,7 @@ fn covered_code(report: CodeReport, sources: &mut SourceBudget) -> CoveredCode {
     }
 }
 
-use super::{invalid_params, runtime_error};
+use super::{invalid_params, runtime_error, RpcError};
 
 pub struct CoverageRpc {
     coverage: Option<Arc<Coverage>>,
@@ -58,7 +54,7 @@ impl CoverageRpc {
         CoverageRpc { coverage, insight }
     }
 
-    fn collected(&self) -> Result<&Arc<Coverage>, ErrorObjectOwned> {
+    fn collected(&self) -> Result<&Arc<Coverage>, RpcError> {
         self.coverage.as_ref().ok_or_else(|| {
             invalid_params("coverage is not collected: start the node with --coverage")
         })
@@ -80,6 +76,7 @@ impl CoverageApiServer for CoverageRpc {
         tokio::task::spawn_blocking(move || coverage.lcov(&insight, only, filter))
             .await
             .map_err(runtime_error)
+            .map_err(Into::into)
     }
 
     async fn coverage_report(
@@ -101,6 +98,7 @@ impl CoverageApiServer for CoverageRpc {
         })
         .await
         .map_err(runtime_error)
+        .map_err(Into::into)
     }
 
     fn reset_coverage(&self) -> RpcResult<u32> {

@@ -31,7 +31,7 @@ use crate::insight::{
     Insight,
 };
 
-use super::{error_name, invalid_params, runtime_error, trace::find_block, FullBackend};
+use super::{error_name, invalid_params, runtime_error, trace::find_block, FullBackend, RpcError};
 
 /// The most contracts `europa_contracts` lists.
 pub const MAX_CONTRACTS_LISTED: usize = 10_000;
@@ -90,7 +90,7 @@ where
     async fn contracts(&self, at: Option<Hash>) -> RpcResult<Vec<ContractSummary>> {
         let at = at.unwrap_or_else(|| self.client.info().best_hash);
         if self.client.header(at).map_err(runtime_error)?.is_none() {
-            return Err(invalid_params(format!("block {at:?} is not on this chain")));
+            return Err(invalid_params(format!("block {at:?} is not on this chain")).into());
         }
         let prefix = pallet_europa_contracts::ContractInfoOf::<Runtime>::final_prefix();
         let pairs = self
@@ -159,7 +159,7 @@ where
     C: sc_client_api::StorageProvider<Block, FullBackend>,
 {
     /// The value under `key` at `at`, decoded; `None` when there is none.
-    fn storage<T: Decode>(&self, at: Hash, key: Vec<u8>) -> RpcResult<Option<T>> {
+    fn storage<T: Decode>(&self, at: Hash, key: Vec<u8>) -> Result<Option<T>, RpcError> {
         let Some(value) = self
             .client
             .storage(at, &StorageKey(key))
@@ -172,7 +172,7 @@ where
             .map_err(|error| runtime_error(format!("the chain's storage did not decode: {error}")))
     }
 
-    fn free_balance(&self, at: Hash, account: &AccountId) -> RpcResult<Balance> {
+    fn free_balance(&self, at: Hash, account: &AccountId) -> Result<Balance, RpcError> {
         type AccountInfo = frame_system::AccountInfo<Nonce, pallet_balances::AccountData<Balance>>;
         let key = frame_system::Account::<Runtime>::hashed_key_for(account);
         Ok(self

@@ -10,16 +10,13 @@ use europa_rpc_api::{
     params::HexBytes,
 };
 use europa_runtime::{opaque::Block, Hash, Runtime};
-use jsonrpsee::{
-    core::{async_trait, RpcResult},
-    types::ErrorObjectOwned,
-};
+use jsonrpsee::core::{async_trait, RpcResult};
 use serde_json::Value;
 use sp_blockchain::HeaderBackend;
 
-use crate::insight::{Insight, InsightError};
+use crate::insight::Insight;
 
-use super::{invalid_params, runtime_error, FullBackend};
+use super::{invalid_params, FullBackend, RpcError};
 
 pub struct InsightRpc<C> {
     client: Arc<C>,
@@ -32,15 +29,6 @@ impl<C> InsightRpc<C> {
     }
 }
 
-/// Why a registration failed: the input's fault, or (writing it beside the chain) the
-/// node's.
-fn refused(error: InsightError) -> ErrorObjectOwned {
-    match error {
-        InsightError::Io(_) => runtime_error(error),
-        _ => invalid_params(error.to_string()),
-    }
-}
-
 /// The input that calls `message` with `args` (as `cargo contract call` takes them) on
 /// code `code_hash`, from its registered metadata.
 pub fn encode_message(
@@ -48,7 +36,7 @@ pub fn encode_message(
     code_hash: Hash,
     message: &str,
     args: &[String],
-) -> Result<Vec<u8>, ErrorObjectOwned> {
+) -> Result<Vec<u8>, RpcError> {
     let reader = insight
         .abi(code_hash.as_ref())
         .and_then(|abi| abi.reader())
@@ -102,9 +90,7 @@ where
             Value::String(text) => text.into_bytes(),
             object @ Value::Object(_) => object.to_string().into_bytes(),
             _ => {
-                return Err(invalid_params(
-                    "give the metadata as a JSON object or its text",
-                ))
+                return Err(invalid_params("give the metadata as a JSON object or its text").into())
             }
         };
         let abi = self
@@ -128,7 +114,7 @@ where
         let digest = self
             .insight
             .register_debug_info(code_hash.0, &code, wasm.bytes())
-            .map_err(refused)?;
+            .map_err(RpcError::from)?;
         Ok(RegisteredDebugInfo {
             code_hash,
             code_section: digest.into(),

@@ -13,6 +13,8 @@ mod cheats;
 mod coverage;
 mod debug;
 mod engine;
+mod error;
+pub use error::{invalid_params, runtime_error, RpcError};
 mod explore;
 pub mod in_block_reads;
 mod insight;
@@ -24,10 +26,7 @@ use std::sync::Arc;
 
 use europa_runtime::{opaque::Block, AccountId, Balance, Hash, Nonce};
 use futures::channel::mpsc;
-use jsonrpsee::{
-    types::{ErrorObject, ErrorObjectOwned},
-    RpcModule,
-};
+use jsonrpsee::RpcModule;
 use sc_consensus_manual_seal::{rpc::ManualSeal, EngineCommand};
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::{Error as BlockChainError, HeaderBackend, HeaderMetadata};
@@ -124,22 +123,6 @@ where
     module.merge(control.into_rpc())?;
     module.merge(Engine(ManualSeal::new(deps.seal_commands)).into_rpc())?;
     Ok(module)
-}
-
-/// Invalid request parameters (JSON-RPC's code).
-const INVALID_PARAMS: i32 = -32602;
-/// The runtime or the chain could not answer.
-const RUNTIME_ERROR: i32 = -32000;
-
-/// A request's parameters are wrong in a way their types cannot say (a block that is
-/// not there, an index past the end).
-pub fn invalid_params(message: impl Into<String>) -> ErrorObjectOwned {
-    ErrorObject::owned(INVALID_PARAMS, message.into(), None::<()>)
-}
-
-/// The runtime or the chain failed to answer.
-pub fn runtime_error(message: impl std::fmt::Display) -> ErrorObjectOwned {
-    ErrorObject::owned(RUNTIME_ERROR, message.to_string(), None::<()>)
 }
 
 /// `Contracts::OutOfGas` rather than a module index (names do not cross the runtime

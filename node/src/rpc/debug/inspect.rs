@@ -6,12 +6,12 @@ use std::sync::Arc;
 
 use europa_rpc_api::debug::MemoryRead;
 use europa_runtime::{opaque::Block, AccountId, Balance, EventRecord, Hash};
-use jsonrpsee::{core::RpcResult, types::ErrorObjectOwned};
 use pallet_europa_contracts::{api::ContractsTraceApi, trace::Snapshot};
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
 
 use super::{invalid_params, runtime_error, DebugRpc, FullBackend, Replay};
+use crate::rpc::RpcError;
 use crate::{
     debugger::{
         variables::{self, Budget, Variable},
@@ -42,7 +42,11 @@ where
 {
     /// Stack entry `frame` of session `id` at its current step, with the snapshot of
     /// its contract frame there: kept, or taken by running the execution again.
-    pub(super) async fn entry_state(&self, id: u64, frame: Option<u32>) -> RpcResult<EntryState> {
+    pub(super) async fn entry_state(
+        &self,
+        id: u64,
+        frame: Option<u32>,
+    ) -> Result<EntryState, RpcError> {
         let frame = frame.unwrap_or(0);
         let (place, entry, replay, kept) = self.with(id, |session| {
             let stack = session.timeline.current_stack();
@@ -58,7 +62,7 @@ where
                 .iter()
                 .find(|(capture, _)| *capture == place.capture)
                 .map(|(_, snapshot)| snapshot.clone());
-            Ok::<_, ErrorObjectOwned>((place, entry, session.replay.clone(), kept))
+            Ok::<_, RpcError>((place, entry, session.replay.clone(), kept))
         })??;
         let snapshot = match kept {
             Some(snapshot) => snapshot,
@@ -113,7 +117,11 @@ pub(super) fn memory_expression(expression: &str) -> Option<(u64, u32)> {
 }
 
 /// `count` bytes of `snapshot`'s memory from `address`.
-pub(super) fn read_memory(snapshot: &Snapshot, address: u64, count: u32) -> RpcResult<MemoryRead> {
+pub(super) fn read_memory(
+    snapshot: &Snapshot,
+    address: u64,
+    count: u32,
+) -> Result<MemoryRead, RpcError> {
     if count > MAX_MEMORY_READ {
         return Err(invalid_params(format!(
             "at most {MAX_MEMORY_READ} bytes are read at once, not {count}"
@@ -136,7 +144,7 @@ pub(super) fn read_variables<C>(
     client: &C,
     insight: &Insight,
     state: &EntryState,
-) -> RpcResult<(Option<String>, Vec<Variable>)>
+) -> Result<(Option<String>, Vec<Variable>), RpcError>
 where
     C: sc_client_api::StorageProvider<Block, FullBackend>,
 {

@@ -22,10 +22,7 @@ use europa_rpc_api::{
 };
 use europa_runtime::{opaque::Block, AccountId, Balance, EventRecord, Hash};
 use futures::StreamExt;
-use jsonrpsee::{
-    core::{async_trait, RpcResult},
-    types::ErrorObjectOwned,
-};
+use jsonrpsee::core::{async_trait, RpcResult};
 use pallet_europa_contracts::{api::ContractsTraceApi, trace::Snapshot};
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
@@ -40,6 +37,7 @@ use super::{
     },
     FullBackend,
 };
+use crate::rpc::RpcError;
 use crate::{
     debugger::{
         next_dry_run::{self, DryRunWatch},
@@ -89,7 +87,7 @@ impl<C> DebugRpc<C> {
     }
 
     /// Runs `f` on session `id`, ending idle ones first.
-    fn with<R>(&self, id: u64, f: impl FnOnce(&mut Session) -> R) -> RpcResult<R> {
+    fn with<R>(&self, id: u64, f: impl FnOnce(&mut Session) -> R) -> Result<R, RpcError> {
         let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
         sessions
             .open
@@ -100,7 +98,7 @@ impl<C> DebugRpc<C> {
     }
 }
 
-fn no_session(id: u64) -> ErrorObjectOwned {
+fn no_session(id: u64) -> RpcError {
     invalid_params(format!(
         "no debugging session {id}: it ended, expired after {} minutes idle, or never was",
         IDLE_EXPIRY.as_secs() / 60
@@ -155,7 +153,7 @@ where
         &self,
         contract: AccountId,
         wait: Duration,
-    ) -> RpcResult<LineRecordRequest> {
+    ) -> Result<LineRecordRequest, RpcError> {
         let dry_run = self.dry_runs.wait(contract.clone()).ok_or_else(|| {
             invalid_params(format!(
                 "{} launches wait for a contract's next execution already",
@@ -195,7 +193,7 @@ where
 
     /// The block and index of the next extrinsic that runs `contract` (in any frame), of
     /// the blocks imported from now on.
-    async fn next_extrinsic(&self, contract: AccountId) -> RpcResult<(Hash, u32)> {
+    async fn next_extrinsic(&self, contract: AccountId) -> Result<(Hash, u32), RpcError> {
         let mut blocks = self.tracer.client().import_notification_stream();
         let account = contract.encode();
         loop {
@@ -246,7 +244,8 @@ where
             if execution != alone {
                 return Err(invalid_params(
                     "give `contract` alone, or one of `call`, `instantiate` and `extrinsic`",
-                ));
+                )
+                .into());
             }
             let wait = target
                 .timeout_secs
@@ -279,9 +278,7 @@ where
             })
             .await?;
         if timeline.steps() == 0 {
-            return Err(invalid_params(
-                "the execution reached no code to step through",
-            ));
+            return Err(invalid_params("the execution reached no code to step through").into());
         }
         let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
         sessions
@@ -323,12 +320,14 @@ where
         self.with(session, |session| {
             session.timeline.set_breakpoints(&path, &lines)
         })
+        .map_err(Into::into)
     }
 
     fn set_function_breakpoints(&self, session: u64, names: Vec<String>) -> RpcResult<Vec<bool>> {
         self.with(session, |session| {
             session.timeline.set_function_breakpoints(names)
         })
+        .map_err(Into::into)
     }
 
     fn set_exception_filters(
@@ -340,14 +339,17 @@ where
             session.timeline.set_exceptions(filters.iter().copied());
             filters
         })
+        .map_err(Into::into)
     }
 
     fn step(&self, session: u64, how: Move) -> RpcResult<StepState> {
         self.with(session, |session| session.timeline.go(how))
+            .map_err(Into::into)
     }
 
     fn state(&self, session: u64) -> RpcResult<StepState> {
         self.with(session, |session| session.timeline.state(Stop::Step))
+            .map_err(Into::into)
     }
 
     async fn variables(&self, session: u64, frame: Option<u32>) -> RpcResult<FrameVariables> {
@@ -362,6 +364,7 @@ where
                 })
             })
             .await
+            .map_err(Into::into)
     }
 
     async fn evaluate(
@@ -394,6 +397,7 @@ where
                     })
             })
             .await
+            .map_err(Into::into)
     }
 
     async fn read_memory(
@@ -404,7 +408,7 @@ where
         frame: Option<u32>,
     ) -> RpcResult<MemoryRead> {
         let state = self.entry_state(session, frame).await?;
-        read_memory(&state.snapshot, address, count)
+        read_memory(&state.snapshot, address, count).map_err(Into::into)
     }
 
     async fn storage(&self, session: u64) -> RpcResult<Vec<StorageAccess>> {
@@ -430,6 +434,7 @@ where
                 Ok(accesses)
             })
             .await
+            .map_err(Into::into)
     }
 
     fn close(&self, session: u64) -> RpcResult<bool> {

@@ -3,7 +3,6 @@
 
 use codec::Encode;
 use europa_runtime::{opaque::Block, AccountId, Balance, EventRecord, Hash};
-use jsonrpsee::types::ErrorObjectOwned;
 use pallet_europa_contracts::{
     api::ContractsTraceApi, trace::ExecutionTrace, Code, ContractResult, StorageDeposit,
 };
@@ -11,6 +10,7 @@ use sp_api::ProvideRuntimeApi;
 use sp_runtime::{traits::Block as BlockT, DispatchError, Weight};
 
 use crate::insight::{accounts, Annotated, Insight};
+use crate::rpc::RpcError;
 
 use europa_rpc_api::params::{Amount, GasLimit};
 
@@ -27,8 +27,8 @@ pub fn explained<R>(
     stored_code: &dyn Fn(&[u8; 32]) -> Option<Vec<u8>>,
     limits: Limits,
     (result, trace): (DryRunResult<R>, ExecutionTrace),
-    unlimited: impl FnOnce() -> Result<(DryRunResult<R>, ExecutionTrace), ErrorObjectOwned>,
-) -> Result<(DryRunResult<R>, Annotated), ErrorObjectOwned> {
+    unlimited: impl FnOnce() -> Result<(DryRunResult<R>, ExecutionTrace), RpcError>,
+) -> Result<(DryRunResult<R>, Annotated), RpcError> {
     let mut annotated = insight.annotate(trace, stored_code);
     if let Some(needs) = limits.exceeded(&result.result) {
         let (unlimited, _) = unlimited()?;
@@ -45,7 +45,7 @@ pub fn needs_of_extrinsic<C>(
     parent: Hash,
     extrinsic: &<Block as BlockT>::Extrinsic,
     error: &DispatchError,
-) -> Result<Option<String>, ErrorObjectOwned>
+) -> Result<Option<String>, RpcError>
 where
     C: ProvideRuntimeApi<Block>,
     C::Api: ContractsTraceApi<Block, AccountId, Balance, Hash, EventRecord>,

@@ -10,7 +10,6 @@ use europa_rpc_api::{
     trace::{CallRequest, InstantiateRequest},
 };
 use europa_runtime::{opaque::Block, AccountId, Balance, EventRecord, Hash};
-use jsonrpsee::types::ErrorObjectOwned;
 use pallet_europa_contracts::{
     api::ContractsTraceApi,
     trace::{ExecutionTrace, Snapshot},
@@ -24,6 +23,7 @@ use super::{
     code_to_instantiate, find_block, limits::Limits, message, profile::line_tables, ProfileRequest,
     RunCall,
 };
+use crate::rpc::RpcError;
 use crate::{
     insight::{line_record, Annotated, Insight},
     lens::{self, runtime_api, LensNote, LENS_EXECUTOR},
@@ -50,7 +50,7 @@ enum What {
 }
 
 /// `request` checked: it names one execution and a step cap within bounds.
-pub fn checked(request: LineRecordRequest) -> Result<Checked, ErrorObjectOwned> {
+pub fn checked(request: LineRecordRequest) -> Result<Checked, RpcError> {
     let max_steps = request.max_steps.unwrap_or(DEFAULT_STEPS);
     if max_steps > MAX_STEPS {
         return Err(invalid_params(format!(
@@ -82,7 +82,7 @@ pub fn answer<C>(
     client: &C,
     insight: &Insight,
     request: Checked,
-) -> Result<LineRecordAnswer, ErrorObjectOwned>
+) -> Result<LineRecordAnswer, RpcError>
 where
     C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + sc_client_api::BlockBackend<Block>,
     C: sc_client_api::StorageProvider<Block, FullBackend>,
@@ -99,7 +99,7 @@ pub fn answer_with<C, R>(
     insight: &Insight,
     request: Checked,
     then: impl FnOnce(LineRecordAnswer, &dyn Fn(&[u8; 32]) -> Option<Vec<u8>>, Replay) -> R,
-) -> Result<R, ErrorObjectOwned>
+) -> Result<R, RpcError>
 where
     C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + sc_client_api::BlockBackend<Block>,
     C: sc_client_api::StorageProvider<Block, FullBackend>,
@@ -225,11 +225,7 @@ impl Replay {
 
     /// Runs the execution again and returns the state `capture` names, if the run
     /// reached it.
-    pub fn snapshot<C>(
-        &self,
-        client: &C,
-        capture: Capture,
-    ) -> Result<Option<Snapshot>, ErrorObjectOwned>
+    pub fn snapshot<C>(&self, client: &C, capture: Capture) -> Result<Option<Snapshot>, RpcError>
     where
         C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + sc_client_api::BlockBackend<Block>,
         C::Api:
@@ -260,7 +256,7 @@ fn run<C>(
     at: Hash,
     profile: Option<ProfileRequest>,
     lens: bool,
-) -> Result<Vec<ExecutionTrace>, ErrorObjectOwned>
+) -> Result<Vec<ExecutionTrace>, RpcError>
 where
     C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + sc_client_api::BlockBackend<Block>,
     C::Api: ContractsTraceApi<Block, AccountId, Balance, Hash, EventRecord> + sp_api::ApiExt<Block>,
@@ -325,8 +321,8 @@ where
 /// (wasmi), else from a re-run on it; and whether they came from the lens.
 fn stepped(
     mut traces: Vec<ExecutionTrace>,
-    rerun: impl Fn(bool) -> Result<Vec<ExecutionTrace>, ErrorObjectOwned>,
-) -> Result<(ExecutionTrace, Option<LensNote>, bool), ErrorObjectOwned> {
+    rerun: impl Fn(bool) -> Result<Vec<ExecutionTrace>, RpcError>,
+) -> Result<(ExecutionTrace, Option<LensNote>, bool), RpcError> {
     let mut notes = Vec::new();
     let on_lens = traces.iter().any(lens::wanted_for_profiles);
     if on_lens {

@@ -24,10 +24,7 @@ use europa_rpc_api::{
     },
 };
 use europa_runtime::{opaque::Block, AccountId, Balance, EventRecord, Hash};
-use jsonrpsee::{
-    core::{async_trait, RpcResult},
-    types::ErrorObjectOwned,
-};
+use jsonrpsee::core::{async_trait, RpcResult};
 use pallet_europa_contracts::{
     api::ContractsTraceApi, trace::ExecutionTrace, Code, ContractExecResult, ContractResult,
     StorageDeposit,
@@ -36,8 +33,9 @@ use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
 use sp_runtime::{traits::Block as BlockT, DispatchError};
 
+use crate::rpc::RpcError;
 use crate::{
-    history::{self, HistoryError},
+    history,
     insight::{Annotated, Insight, LineTables},
     lens::{self, runtime_api, LensNote},
     recording::Operation,
@@ -92,7 +90,7 @@ pub fn call_request(call: europa_runtime::contracts::DryRunCall) -> CallRequest 
 pub(super) trait RunCall: Sized {
     /// The request with `message` and `args`, when given, encoded as its input with the
     /// metadata of the code `dest` has at `at`.
-    fn encoded<C>(self, client: &C, insight: &Insight, at: Hash) -> RpcResult<Self>
+    fn encoded<C>(self, client: &C, insight: &Insight, at: Hash) -> Result<Self, RpcError>
     where
         C: sc_client_api::StorageProvider<Block, FullBackend>;
 
@@ -107,7 +105,7 @@ pub(super) trait RunCall: Sized {
         limits: Limits,
         profile: Option<ProfileRequest>,
         lens: bool,
-    ) -> Result<(ContractExecResult<Balance, EventRecord>, ExecutionTrace), ErrorObjectOwned>
+    ) -> Result<(ContractExecResult<Balance, EventRecord>, ExecutionTrace), RpcError>
     where
         C: ProvideRuntimeApi<Block>,
         C::Api:
@@ -115,7 +113,7 @@ pub(super) trait RunCall: Sized {
 }
 
 impl RunCall for CallRequest {
-    fn encoded<C>(mut self, client: &C, insight: &Insight, at: Hash) -> RpcResult<Self>
+    fn encoded<C>(mut self, client: &C, insight: &Insight, at: Hash) -> Result<Self, RpcError>
     where
         C: sc_client_api::StorageProvider<Block, FullBackend>,
     {
@@ -140,7 +138,7 @@ impl RunCall for CallRequest {
         limits: Limits,
         profile: Option<ProfileRequest>,
         lens: bool,
-    ) -> Result<(ContractExecResult<Balance, EventRecord>, ExecutionTrace), ErrorObjectOwned>
+    ) -> Result<(ContractExecResult<Balance, EventRecord>, ExecutionTrace), RpcError>
     where
         C: ProvideRuntimeApi<Block>,
         C::Api:
@@ -170,7 +168,7 @@ impl RunCall for CallRequest {
 }
 
 /// The code an instantiation request names: new code or a stored code's hash.
-pub(super) fn code_to_instantiate(request: &InstantiateRequest) -> RpcResult<Code<Hash>> {
+pub(super) fn code_to_instantiate(request: &InstantiateRequest) -> Result<Code<Hash>, RpcError> {
     match (&request.code, request.code_hash) {
         (Some(code), None) => Ok(Code::Upload(code.bytes().to_vec())),
         (None, Some(hash)) => Ok(Code::Existing(hash)),
@@ -223,8 +221,8 @@ where
     pub(super) async fn run<R: Send + 'static>(
         &self,
         method: &str,
-        trace: impl FnOnce(&C, &FullBackend, &Insight) -> Result<R, ErrorObjectOwned> + Send + 'static,
-    ) -> RpcResult<R> {
+        trace: impl FnOnce(&C, &FullBackend, &Insight) -> Result<R, RpcError> + Send + 'static,
+    ) -> Result<R, RpcError> {
         // Owned and moved into the blocking task: a client that goes away stops waiting,
         // not the re-execution, which keeps its permit until it ends.
         let permit = self
@@ -274,6 +272,7 @@ where
             Ok(report(result, trace, call_return))
         })
         .await
+        .map_err(Into::into)
     }
 
     async fn trace_instantiate(
@@ -317,6 +316,7 @@ where
             }))
         })
         .await
+        .map_err(Into::into)
     }
 
     async fn trace_block(&self, block: BlockRef) -> RpcResult<Vec<BlockTrace>> {
@@ -351,6 +351,7 @@ where
                 .collect())
         })
         .await
+        .map_err(Into::into)
     }
 
     async fn modified_state_kvs(
@@ -361,11 +362,11 @@ where
         self.run("europa_modifiedStateKvs", move |client, backend, _| {
             let block = find_block(client, block_ref)?;
             let changes =
-                history::changed_keys(client, backend, block, contract.map(|c| c.0).as_ref())
-                    .map_err(history_error)?;
+                history::changed_keys(client, backend, block, contract.map(|c| c.0).as_ref())?;
             Ok(history::storage_changes(&changes))
         })
         .await
+        .map_err(Into::into)
     }
 
     async fn extrinsic_state_changes(
@@ -376,14 +377,13 @@ where
         self.run("europa_extrinsicStateChanges", move |client, _, _| {
             let block = find_block(client, block_ref)?;
             let (hash, parent) = (block.header().hash(), block.header().parent_hash);
-            let operations =
-                history::extrinsic_operations(client, block, index).map_err(history_error)?;
+            let operations = history::extrinsic_operations(client, block, index)?;
             // Contracts before and after the block (one created or removed in it counts),
             // looked up only when a child trie was touched: it reads every contract.
             let mut owners = std::collections::BTreeMap::new();
             if operations.iter().any(Operation::is_child) {
-                owners = history::contracts_by_trie(client, parent).map_err(history_error)?;
-                owners.extend(history::contracts_by_trie(client, hash).map_err(history_error)?);
+                owners = history::contracts_by_trie(client, parent)?;
+                owners.extend(history::contracts_by_trie(client, hash)?);
             }
             Ok(operations
                 .iter()
@@ -391,6 +391,7 @@ where
                 .collect())
         })
         .await
+        .map_err(Into::into)
     }
 
     async fn trace_extrinsic(&self, block_ref: BlockRef, index: u32) -> RpcResult<ExtrinsicReport> {
@@ -398,6 +399,7 @@ where
             extrinsic_report(client, insight, block_ref, index, false)
         })
         .await
+        .map_err(Into::into)
     }
 
     async fn profile_call(&self, request: CallRequest, at: Option<Hash>) -> RpcResult<CallReport> {
@@ -456,6 +458,7 @@ where
             })
         })
         .await
+        .map_err(Into::into)
     }
 
     async fn profile_extrinsic(
@@ -467,6 +470,7 @@ where
             extrinsic_report(client, insight, block_ref, index, true)
         })
         .await
+        .map_err(Into::into)
     }
 
     async fn line_record(&self, request: LineRecordRequest) -> RpcResult<LineRecordAnswer> {
@@ -475,6 +479,7 @@ where
             line_record::answer(client, insight, request)
         })
         .await
+        .map_err(Into::into)
     }
 }
 
@@ -486,7 +491,7 @@ fn extrinsic_report<C>(
     block_ref: BlockRef,
     index: u32,
     profile: bool,
-) -> Result<ExtrinsicReport, ErrorObjectOwned>
+) -> Result<ExtrinsicReport, RpcError>
 where
     C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + sc_client_api::BlockBackend<Block>,
     C: sc_client_api::StorageProvider<Block, FullBackend>,
@@ -586,7 +591,7 @@ where
 }
 
 /// The block `block` names, or an error that says it is not on this chain.
-pub(in crate::rpc) fn find_block<C>(client: &C, block: BlockRef) -> Result<Block, ErrorObjectOwned>
+pub(in crate::rpc) fn find_block<C>(client: &C, block: BlockRef) -> Result<Block, RpcError>
 where
     C: HeaderBackend<Block> + sc_client_api::BlockBackend<Block>,
 {
@@ -622,17 +627,8 @@ fn call_return(value: pallet_europa_contracts::ExecReturnValue) -> CallReturn {
     }
 }
 
-/// A history error as the RPC answers it: the chain failing is the node's error, the
-/// rest the caller's.
-fn history_error(error: HistoryError) -> ErrorObjectOwned {
-    match error {
-        HistoryError::Chain(_) => runtime_error(error),
-        _ => invalid_params(error.to_string()),
-    }
-}
-
-fn message(error: ErrorObjectOwned) -> String {
-    error.message().to_owned()
+fn message(error: RpcError) -> String {
+    error.to_string()
 }
 
 /// An annotated trace as the RPC answers it, with what the lens did for it (`lens`)

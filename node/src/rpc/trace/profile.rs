@@ -2,8 +2,8 @@
 //! and the profile of an annotated trace as JSON, summarized in the log.
 
 use crate::insight::{Annotated, GasReport, Insight, LineTables};
+use crate::rpc::RpcError;
 use europa_runtime::Hash;
-use jsonrpsee::types::ErrorObjectOwned;
 use pallet_europa_contracts::trace::ExecutionTrace;
 
 use super::super::invalid_params;
@@ -51,7 +51,7 @@ pub fn gas_report(
     line_tables: &LineTables,
     title: &str,
     lens: Option<&LensNote>,
-) -> Result<europa_rpc_api::trace::GasReport, ErrorObjectOwned> {
+) -> Result<europa_rpc_api::trace::GasReport, RpcError> {
     let report = GasReport::of(insight, annotated, stored_code, total, line_tables);
     let trace = &annotated.trace;
     // What the execution's failure was, for a profile the lens could not make: often it
