@@ -5,6 +5,12 @@ use codec::Encode;
 use serde_json::{json, Value};
 use sp_keyring::Sr25519Keyring;
 
+use europa_rpc_api::{
+    params::{Account, BlockRef, Hash},
+    trace::{ExtrinsicOutcome, StateOperation, TraceApiClient},
+    trace_format::EntryPoint,
+};
+
 use super::{
     block_events, call_in_block, deploy, head_number, hostile::deploy_hostile, next_index,
     submit_alice_transfer, wait_for_block,
@@ -23,34 +29,32 @@ fn extrinsic_traces_reproduce_their_blocks_events_and_outcomes() {
     submit_alice_transfer(&node, next_index(&node, Sr25519Keyring::Alice) as u32);
     wait_for_block(&node, block + 1);
 
+    let api = node.api();
     let mut entries = Vec::new();
-    for number in 1..=head_number(&node) {
+    for number in 1..=head_number(&node) as u32 {
         let hash = node
             .call("chain_getBlockHash", json!([number]))
             .expect("hash");
+        let hash: Hash = serde_json::from_value(hash).expect("a hash");
         let body = node.call("chain_getBlock", json!([hash])).expect("block");
         let count = body["block"]["extrinsics"].as_array().map_or(0, Vec::len);
-        let events = block_events(&node, number);
-        for index in 0..count {
-            let traced = node
-                .call("europa_traceExtrinsic", json!([hash, index]))
+        let events = block_events(&node, number.into());
+        for index in 0..count as u32 {
+            let traced = api
+                .run(|c| c.trace_extrinsic(BlockRef::Hash(hash), index))
                 .expect("europa_traceExtrinsic");
-            let phase = frame_system::Phase::ApplyExtrinsic(index as u32);
+            let phase = frame_system::Phase::ApplyExtrinsic(index);
             let own: Vec<_> = events
                 .iter()
                 .filter(|record| record.phase == phase)
                 .collect();
-            let expected: Vec<Value> = own
+            let expected: Vec<Vec<u8>> = own.iter().map(|record| record.encode()).collect();
+            let reproduced: Vec<Vec<u8>> = traced
+                .events
                 .iter()
-                .map(|record| json!(hex(&record.encode())))
+                .map(|event| event.encoded.0.clone())
                 .collect();
-            let reproduced: Vec<Value> = traced["events"]
-                .as_array()
-                .expect("events")
-                .iter()
-                .map(|event| event["encoded"].clone())
-                .collect();
-            assert_eq!(reproduced, expected, "#{number}.{index}: {traced}");
+            assert_eq!(reproduced, expected, "#{number}.{index}: {traced:?}");
             let failed = own.iter().any(|record| {
                 matches!(
                     record.event,
@@ -60,28 +64,24 @@ fn extrinsic_traces_reproduce_their_blocks_events_and_outcomes() {
                 )
             });
             assert_eq!(
-                traced["outcome"]["err"].is_string(),
+                matches!(traced.outcome, ExtrinsicOutcome::Err(_)),
                 failed,
-                "#{number}.{index}: {traced}"
+                "#{number}.{index}: {traced:?}"
             );
-            assert_eq!(
-                (traced["blockNumber"].clone(), traced["blockHash"].clone()),
-                (json!(number), hash.clone())
-            );
+            assert_eq!((traced.block_number, traced.block_hash), (number, hash));
 
-            // By number, and under the original Europa's name: the same answer.
-            assert_eq!(
-                node.call("europa_traceExtrinsic", json!([number, index])),
-                Ok(traced.clone())
-            );
+            // By number, and under the original Europa's name: the same answer, which
+            // is the typed one written back.
+            let by_number = api
+                .run(|c| c.trace_extrinsic(BlockRef::Number(number), index))
+                .expect("by number");
+            assert_eq!(by_number, traced);
             assert_eq!(
                 node.call("contractsExt_tracing", json!([number, index])),
-                Ok(traced.clone())
+                Ok(serde_json::to_value(&traced).expect("JSON"))
             );
-            entries.push((
-                traced["trace"]["root"]["entry"].as_str().map(str::to_owned),
-                traced["outcome"].clone(),
-            ));
+            let entry = traced.trace.as_ref().and_then(|trace| trace.root.as_ref());
+            entries.push((entry.map(|root| root.entry), traced.outcome.clone()));
         }
     }
     // The timestamp inherents and the transfer ran no contract; the deployment and the
@@ -93,10 +93,10 @@ fn extrinsic_traces_reproduce_their_blocks_events_and_outcomes() {
     assert_eq!(
         contract_entries,
         [
-            &(Some("deploy".to_owned()), json!({ "ok": null })),
+            &(Some(EntryPoint::Deploy), ExtrinsicOutcome::Ok(())),
             &(
-                Some("call".to_owned()),
-                json!({ "err": "Contracts::ContractTrapped" })
+                Some(EntryPoint::Call),
+                ExtrinsicOutcome::Err("Contracts::ContractTrapped".into())
             ),
         ],
         "{entries:?}"
@@ -208,22 +208,30 @@ fn a_blocks_changed_keys_are_what_the_chain_holds_after_it() {
 
     // The flip's storage operations, in order: the contract's value written, events
     // appended, fees moved.
+    let flipped_in = BlockRef::Hash(serde_json::from_value(flipped.clone()).expect("a hash"));
     let operations = node
-        .call("europa_extrinsicStateChanges", json!([flipped, 1]))
+        .api()
+        .run(|c| c.extrinsic_state_changes(flipped_in, 1))
         .expect("operations");
-    let operations = operations.as_array().expect("a list");
+    let flipper_account = Some(Account(flipper.clone()));
     let flip_write = operations
         .iter()
-        .find(|op| op["op"] == "childPut" && op["contract"] == json!(flipper.to_string()))
+        .find_map(|op| match op {
+            StateOperation::ChildPut {
+                contract, value, ..
+            } if *contract == flipper_account => Some(value),
+            _ => None,
+        })
         .unwrap_or_else(|| panic!("the flip's write: {operations:?}"));
-    assert_eq!(flip_write["value"], "0x01");
-    let events_key = hex(&frame_support::storage::storage_prefix(
-        b"System", b"Events",
-    ));
+    assert_eq!(
+        flip_write.as_ref().map(|value| value.0.clone()),
+        Some(vec![1])
+    );
+    let events_key = frame_support::storage::storage_prefix(b"System", b"Events");
     assert!(
         operations
             .iter()
-            .any(|op| op["op"] == "append" && op["key"] == json!(events_key)),
+            .any(|op| matches!(op, StateOperation::Append { key, .. } if key.0 == events_key)),
         "{operations:?}"
     );
     let error = node
@@ -297,24 +305,27 @@ fn operations_a_failed_extrinsic_rolled_back_are_left_out() {
     let node = Node::start_dev(&[]);
     let contract = deploy(&node, wat::parse_str(WRITE_THEN_TRAP).unwrap(), vec![]);
     let block = call_in_block(&node, &contract, vec![]);
-    let traced = node
-        .call("europa_traceExtrinsic", json!([block, 1]))
-        .expect("traced");
+    let block = BlockRef::Hash(serde_json::from_value(block).expect("a hash"));
+    let api = node.api();
+    let traced = api.run(|c| c.trace_extrinsic(block, 1)).expect("traced");
     assert_eq!(
-        traced["outcome"]["err"], "Contracts::ContractTrapped",
-        "{traced}"
+        traced.outcome,
+        ExtrinsicOutcome::Err("Contracts::ContractTrapped".into())
     );
-    let operations = node
-        .call("europa_extrinsicStateChanges", json!([block, 1]))
+    let operations = api
+        .run(|c| c.extrinsic_state_changes(block, 1))
         .expect("operations");
-    let operations = operations.as_array().expect("a list");
     assert!(
-        !operations.iter().any(|op| op["op"] == "childPut"),
+        !operations
+            .iter()
+            .any(|op| matches!(op, StateOperation::ChildPut { .. })),
         "the trapped frame's write is gone: {operations:?}"
     );
     // The fee and the events remain.
     assert!(
-        operations.iter().any(|op| op["op"] == "put"),
+        operations
+            .iter()
+            .any(|op| matches!(op, StateOperation::Put { .. })),
         "{operations:?}"
     );
 }
