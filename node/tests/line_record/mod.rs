@@ -1,43 +1,62 @@
 //! `europa_lineRecord`: one execution line by line, through the real node (a default
-//! chain: wasmi decides, the wasmtime lens records).
+//! chain: wasmi decides, the wasmtime lens records), read through the typed client.
 
+use europa_rpc_api::{
+    line_record::{ExtrinsicRef, LineRecord, LineRecordAnswer, LineRecordRequest},
+    params::BlockRef,
+    trace::{CallRequest, TraceApiClient},
+};
 use serde_json::{json, Value};
 
 use super::*;
 
-fn record(node: &Node, request: Value) -> Value {
-    node.call("europa_lineRecord", json!([request]))
+fn record(node: &Node, request: LineRecordRequest) -> LineRecordAnswer {
+    node.api()
+        .run(|c| c.line_record(request))
         .expect("europa_lineRecord")
 }
 
+/// A dry-run call of `contract` with `input` as Alice, as a line record takes it.
+fn call(contract: &sp_runtime::AccountId32, input: &[u8]) -> LineRecordRequest {
+    let call: CallRequest =
+        serde_json::from_value(call_request(contract, input)).expect("a call request");
+    LineRecordRequest::of_call(call, None)
+}
+
+/// A step of a record: `(frame, node, location, refTime)`.
+type Step = (u32, u32, Option<u32>, u64);
+
 /// `file:line` of each location of a step: its own, then the call sites it is inlined
 /// into.
-fn lines_of_step(record: &Value, step: &Value) -> Vec<String> {
-    let Some(location) = step[2].as_u64() else {
+fn lines_of_step(record: &LineRecord, step: &Step) -> Vec<String> {
+    let Some(location) = step.2 else {
         return Vec::new();
     };
-    let location = &record["locations"][location as usize];
+    let location = &record.locations[location as usize];
     std::iter::once(location)
-        .chain(location["inlinedAt"].as_array().into_iter().flatten())
-        .map(|l| format!("{}:{}", l["file"].as_str().unwrap_or("?"), l["line"]))
+        .chain(&location.inlined_at)
+        .map(|l| {
+            let line = l
+                .line
+                .map_or_else(|| "null".to_owned(), |line| line.to_string());
+            format!("{}:{line}", l.file.as_deref().unwrap_or("?"))
+        })
         .collect()
 }
 
 /// The source lines on the stack at step `at`, innermost first: the step's own, then for
 /// each calling function (the node's parents) the line its last step before was on.
-fn stack_at(record: &Value, at: usize) -> Vec<String> {
-    let steps = record["steps"].as_array().unwrap();
-    let frame = &steps[at][0];
-    let functions = record["frames"][frame.as_u64().unwrap() as usize]["functions"]
-        .as_array()
-        .unwrap();
+fn stack_at(record: &LineRecord, at: usize) -> Vec<String> {
+    let steps = &record.steps;
+    let frame = steps[at].0;
+    let functions = &record.frames[frame as usize].functions;
     let mut lines = lines_of_step(record, &steps[at]);
-    let mut node = steps[at][1].as_u64();
-    while let Some(parent) = node.and_then(|n| functions[n as usize]["parent"].as_u64()) {
+    let mut node = Some(steps[at].1);
+    while let Some(parent) = node.and_then(|n| functions[n as usize].parent) {
         let caller = steps[..at]
             .iter()
             .rev()
-            .find(|s| s[0] == *frame && s[1].as_u64() == Some(parent));
+            .find(|s| s.0 == frame && s.1 == parent);
         lines.extend(caller.map(|s| lines_of_step(record, s)).unwrap_or_default());
         node = Some(parent);
     }
@@ -52,13 +71,11 @@ fn a_trapping_call_ends_on_the_line_that_trapped() {
         contract_fixture("dwarf", "panic_deep"),
         ink_input("new", ()),
     );
-    let answer = record(
-        &node,
-        json!({ "call": call_request(&contract, &ink_input("run", 0u32)) }),
-    );
-    assert_eq!(answer["executor"], "wasmi");
-    assert_eq!(answer["stepsExecutor"], "wasmtime", "the lens records");
-    let steps = answer["steps"].as_array().unwrap();
+    let answer = record(&node, call(&contract, &ink_input("run", 0u32)));
+    assert_eq!(answer.executor, "wasmi");
+    let answer = answer.record;
+    assert_eq!(answer.steps_executor, "wasmtime", "the lens records");
+    let steps = &answer.steps;
     // From the source: `run` (40) → level_one (15) → level_two (20) → level_three (25),
     // which panics on 26: the last step is in the panic handler it called from there.
     let stack = stack_at(&answer, steps.len() - 1);
@@ -81,21 +98,21 @@ fn a_trapping_call_ends_on_the_line_that_trapped() {
         .flatten()
         .any(|l| l == "/europa/panic_deep/lib.rs:28"));
     // Gas only grows, and the frame says how it ended.
-    let gas: Vec<u64> = steps.iter().map(|s| s[3].as_u64().unwrap()).collect();
+    let gas: Vec<u64> = steps.iter().map(|s| s.3).collect();
     assert!(gas.windows(2).all(|w| w[0] <= w[1]), "{gas:?}");
-    assert!(answer["frames"][0]["outcome"]
-        .as_str()
-        .unwrap()
-        .starts_with("trapped"));
-    assert_eq!(answer["stepsDropped"], 0);
+    assert!(answer.frames[0].outcome.starts_with("trapped"));
+    assert_eq!(answer.steps_dropped, 0);
 
     // Past the cap: truncated, with the count of what was left out.
     let capped = record(
         &node,
-        json!({ "call": call_request(&contract, &ink_input("run", 0u32)), "maxSteps": 5 }),
+        LineRecordRequest {
+            max_steps: Some(5),
+            ..call(&contract, &ink_input("run", 0u32))
+        },
     );
-    assert_eq!(capped["steps"].as_array().unwrap().len(), 5);
-    assert!(capped["stepsDropped"].as_u64().unwrap() > 0, "{capped}");
+    assert_eq!(capped.record.steps.len(), 5);
+    assert!(capped.record.steps_dropped > 0, "{capped:?}");
 }
 
 #[test]
@@ -111,39 +128,30 @@ fn a_call_across_contracts_interleaves_their_lines_in_order() {
         contract_fixture("dwarf", "caller"),
         ink_input("new", ()),
     );
-    let answer = record(
-        &node,
-        json!({ "call": call_request(&caller, &ink_input("call_get", callee.clone())) }),
-    );
-    let frames = answer["frames"].as_array().unwrap();
+    let answer = record(&node, call(&caller, &ink_input("call_get", callee.clone()))).record;
+    let frames = &answer.frames;
     assert_eq!(frames.len(), 2, "{frames:?}");
-    assert_eq!(frames[1]["parent"], 0);
-    assert_eq!(frames[1]["contract"], callee.to_string());
+    assert_eq!(frames[1].parent, Some(0));
+    assert_eq!(frames[1].contract, callee.to_string());
     // The caller's steps, the callee's, then the caller's again.
-    let by_frame: Vec<u64> = answer["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s[0].as_u64().unwrap())
-        .collect();
+    let by_frame: Vec<u32> = answer.steps.iter().map(|s| s.0).collect();
     let mut runs = by_frame.clone();
     runs.dedup();
     assert_eq!(runs, [0, 1, 0], "{by_frame:?}");
-    let call = answer["hostCalls"]
-        .as_array()
-        .unwrap()
+    let made = answer
+        .host_calls
         .iter()
-        .find(|c| c["func"] == "seal2.call")
+        .find(|c| c.func == "seal2.call")
         .expect("the call");
-    assert_eq!(call["nestedFrame"], 1);
-    let first_callee_step = by_frame.iter().position(|f| *f == 1).unwrap() as u64;
+    assert_eq!(made.nested_frame, Some(1));
+    let first_callee_step = by_frame.iter().position(|f| *f == 1).unwrap() as u32;
     assert_eq!(
-        call["step"], first_callee_step,
+        made.step, first_callee_step,
         "the call comes right before the callee"
     );
     // From the sources: the caller's `call_get` (78-84) and the callee's `get` (28-30).
-    let steps = answer["steps"].as_array().unwrap();
-    let lines: Vec<String> = steps
+    let lines: Vec<String> = answer
+        .steps
         .iter()
         .flat_map(|s| lines_of_step(&answer, s))
         .collect();
@@ -172,12 +180,20 @@ fn an_extrinsic_is_recorded_as_it_ran_and_bad_requests_are_refused() {
     let block = call_in_block(&node, &flipper, ink_input("flip", ()));
     let body = node.call("chain_getBlock", json!([block])).unwrap();
     let index = body["block"]["extrinsics"].as_array().unwrap().len() - 1;
+    let extrinsic = ExtrinsicRef {
+        block: BlockRef::Hash(serde_json::from_value(block.clone()).expect("a hash")),
+        index: index as u32,
+    };
     let answer = record(
         &node,
-        json!({ "extrinsic": { "block": block, "index": index } }),
-    );
-    let steps = answer["steps"].as_array().unwrap();
-    let lines: Vec<String> = steps
+        LineRecordRequest {
+            extrinsic: Some(extrinsic),
+            ..LineRecordRequest::default()
+        },
+    )
+    .record;
+    let lines: Vec<String> = answer
+        .steps
         .iter()
         .flat_map(|s| lines_of_step(&answer, s))
         .collect();
@@ -189,7 +205,7 @@ fn an_extrinsic_is_recorded_as_it_ran_and_bad_requests_are_refused() {
         !lines.iter().any(|l| l == "/europa/flipper/lib.rs:29"),
         "not get's"
     );
-    assert_eq!(answer["frames"][0]["outcome"], "returned");
+    assert_eq!(answer.frames[0].outcome, "returned");
 
     let refuse = |request: Value, expected: &str| {
         let error = node

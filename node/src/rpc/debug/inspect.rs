@@ -11,13 +11,13 @@ use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
 
 use super::{invalid_params, runtime_error, DebugRpc, FullBackend, Replay};
-use crate::rpc::RpcError;
 use crate::{
     debugger::{
         variables::{self, Budget, Variable},
         CapturePlace,
     },
     insight::{symbols::code_section, Insight},
+    rpc::RpcError,
 };
 
 /// Snapshots a session keeps (the linear memory each, 1 MiB at most on this chain).

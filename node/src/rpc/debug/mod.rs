@@ -37,7 +37,6 @@ use super::{
     },
     FullBackend,
 };
-use crate::rpc::RpcError;
 use crate::{
     debugger::{
         next_dry_run::{self, DryRunWatch},
@@ -45,6 +44,7 @@ use crate::{
     },
     insight::{Insight, LineRecord},
     lens::runtime_api,
+    rpc::RpcError,
 };
 use inspect::{memory_expression, read_memory, read_variables};
 

@@ -2,6 +2,7 @@
 //! given would need: from a re-run without them, said in its explanation.
 
 use codec::Encode;
+use europa_rpc_api::params::{Amount, GasLimit};
 use europa_runtime::{opaque::Block, AccountId, Balance, EventRecord, Hash};
 use pallet_europa_contracts::{
     api::ContractsTraceApi, trace::ExecutionTrace, Code, ContractResult, StorageDeposit,
@@ -9,12 +10,10 @@ use pallet_europa_contracts::{
 use sp_api::ProvideRuntimeApi;
 use sp_runtime::{traits::Block as BlockT, DispatchError, Weight};
 
-use crate::insight::{accounts, Annotated, Insight};
-use crate::rpc::RpcError;
-
-use europa_rpc_api::params::{Amount, GasLimit};
-
-use super::super::runtime_error;
+use crate::{
+    insight::{accounts, Annotated, Insight},
+    rpc::{runtime_error, RpcError},
+};
 
 /// A dry run's result.
 type DryRunResult<R> = ContractResult<Result<R, DispatchError>, Balance, EventRecord>;

@@ -20,13 +20,13 @@ use sp_blockchain::HeaderBackend;
 use sp_runtime::traits::{BlakeTwo256, Block as BlockT, Hash as _};
 
 use super::{
-    code_to_instantiate, find_block, limits::Limits, message, profile::line_tables, ProfileRequest,
-    RunCall,
+    code_to_instantiate, dry_run_call, encode_call, find_block, limits::Limits, message,
+    profile::line_tables, ProfileRequest,
 };
-use crate::rpc::RpcError;
 use crate::{
     insight::{line_record, Annotated, Insight},
     lens::{self, runtime_api, LensNote, LENS_EXECUTOR},
+    rpc::RpcError,
     rpc::{insight::stored_code, invalid_params, runtime_error, FullBackend},
 };
 
@@ -131,7 +131,7 @@ where
             (what, "instantiation".to_owned(), at, upload)
         }
         What::Call(call) => {
-            let call = call.encoded(client, insight, at)?;
+            let call = encode_call(call, client, insight, at)?;
             (What::Call(call), "call".to_owned(), at, None)
         }
     };
@@ -264,7 +264,7 @@ where
     match what {
         What::Call(call) => {
             let limits = Limits::of(call.gas_limit, call.storage_deposit_limit);
-            let (_, trace) = call.dry_run(client, at, limits, profile, lens)?;
+            let (_, trace) = dry_run_call(call, client, at, limits, profile, lens)?;
             Ok(vec![trace])
         }
         What::Instantiate(instantiate, code) => {

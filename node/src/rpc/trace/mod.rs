@@ -33,12 +33,12 @@ use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
 use sp_runtime::{traits::Block as BlockT, DispatchError};
 
-use crate::rpc::RpcError;
 use crate::{
     history,
     insight::{Annotated, Insight, LineTables},
     lens::{self, runtime_api, LensNote},
     recording::Operation,
+    rpc::RpcError,
 };
 
 use super::{
@@ -86,85 +86,67 @@ pub fn call_request(call: europa_runtime::contracts::DryRunCall) -> CallRequest 
     }
 }
 
-/// Running a dry-run call request.
-pub(super) trait RunCall: Sized {
-    /// The request with `message` and `args`, when given, encoded as its input with the
-    /// metadata of the code `dest` has at `at`.
-    fn encoded<C>(self, client: &C, insight: &Insight, at: Hash) -> Result<Self, RpcError>
-    where
-        C: sc_client_api::StorageProvider<Block, FullBackend>;
-
-    /// Dry-runs the call at `at` under `limits`, traced, and with gas profiles (by line
-    /// for the code the line starts cover, keeping up to that many steps) when `profile`
-    /// says so; through the lens when `lens`. Each run is on an API instance of its
-    /// own: one keeps the state it changed.
-    fn dry_run<C>(
-        &self,
-        client: &C,
-        at: Hash,
-        limits: Limits,
-        profile: Option<ProfileRequest>,
-        lens: bool,
-    ) -> Result<(ContractExecResult<Balance, EventRecord>, ExecutionTrace), RpcError>
-    where
-        C: ProvideRuntimeApi<Block>,
-        C::Api:
-            ContractsTraceApi<Block, AccountId, Balance, Hash, EventRecord> + sp_api::ApiExt<Block>;
+/// `request` with its `message` and `args`, when given, encoded as its input with the
+/// metadata of the code its `dest` has at `at`.
+pub(super) fn encode_call<C>(
+    mut request: CallRequest,
+    client: &C,
+    insight: &Insight,
+    at: Hash,
+) -> Result<CallRequest, RpcError>
+where
+    C: sc_client_api::StorageProvider<Block, FullBackend>,
+{
+    let Some(message) = request.message.take() else {
+        return Ok(request);
+    };
+    if !request.input_data.bytes().is_empty() {
+        return Err(invalid_params("give `inputData` or `message`, not both"));
+    }
+    let dest = &request.dest.0;
+    let code_hash = code_hash_of(client, at, dest)
+        .ok_or_else(|| invalid_params(format!("{dest} is not a contract at {at:?}")))?;
+    let input = encode_message(insight, code_hash, &message, &request.args)?;
+    request.input_data = HexBytes::from(input);
+    Ok(request)
 }
 
-impl RunCall for CallRequest {
-    fn encoded<C>(mut self, client: &C, insight: &Insight, at: Hash) -> Result<Self, RpcError>
-    where
-        C: sc_client_api::StorageProvider<Block, FullBackend>,
-    {
-        let Some(message) = self.message.take() else {
-            return Ok(self);
-        };
-        if !self.input_data.bytes().is_empty() {
-            return Err(invalid_params("give `inputData` or `message`, not both"));
-        }
-        let dest = &self.dest.0;
-        let code_hash = code_hash_of(client, at, dest)
-            .ok_or_else(|| invalid_params(format!("{dest} is not a contract at {at:?}")))?;
-        let input = encode_message(insight, code_hash, &message, &self.args)?;
-        self.input_data = HexBytes::from(input);
-        Ok(self)
+/// Dry-runs call `request` at `at` under `limits`, traced, and with gas profiles (by
+/// line for the code the line starts cover, keeping up to that many steps) when
+/// `profile` says so; through the lens when `lens`. Each run is on an API instance of
+/// its own: one keeps the state it changed.
+pub(super) fn dry_run_call<C>(
+    request: &CallRequest,
+    client: &C,
+    at: Hash,
+    limits: Limits,
+    profile: Option<ProfileRequest>,
+    lens: bool,
+) -> Result<(ContractExecResult<Balance, EventRecord>, ExecutionTrace), RpcError>
+where
+    C: ProvideRuntimeApi<Block>,
+    C::Api: ContractsTraceApi<Block, AccountId, Balance, Hash, EventRecord> + sp_api::ApiExt<Block>,
+{
+    let api = runtime_api(client, lens);
+    let (origin, dest) = (request.origin.0.clone(), request.dest.0.clone());
+    let (value, input) = (request.value.0, request.input_data.bytes().to_vec());
+    let (gas, deposit) = (limits.gas, limits.deposit);
+    match profile {
+        None => api.trace_call(at, origin, dest, value, gas, deposit, input),
+        Some(p) => api.profile_call(
+            at,
+            origin,
+            dest,
+            value,
+            gas,
+            deposit,
+            input,
+            p.line_starts,
+            p.max_steps,
+            p.capture,
+        ),
     }
-
-    fn dry_run<C>(
-        &self,
-        client: &C,
-        at: Hash,
-        limits: Limits,
-        profile: Option<ProfileRequest>,
-        lens: bool,
-    ) -> Result<(ContractExecResult<Balance, EventRecord>, ExecutionTrace), RpcError>
-    where
-        C: ProvideRuntimeApi<Block>,
-        C::Api:
-            ContractsTraceApi<Block, AccountId, Balance, Hash, EventRecord> + sp_api::ApiExt<Block>,
-    {
-        let api = runtime_api(client, lens);
-        let (origin, dest) = (self.origin.0.clone(), self.dest.0.clone());
-        let (value, input) = (self.value.0, self.input_data.bytes().to_vec());
-        let (gas, deposit) = (limits.gas, limits.deposit);
-        match profile {
-            None => api.trace_call(at, origin, dest, value, gas, deposit, input),
-            Some(p) => api.profile_call(
-                at,
-                origin,
-                dest,
-                value,
-                gas,
-                deposit,
-                input,
-                p.line_starts,
-                p.max_steps,
-                p.capture,
-            ),
-        }
-        .map_err(runtime_error)
-    }
+    .map_err(runtime_error)
 }
 
 /// The code an instantiation request names: new code or a stored code's hash.
@@ -257,15 +239,15 @@ where
     async fn trace_call(&self, request: CallRequest, at: Option<Hash>) -> RpcResult<CallReport> {
         self.run("europa_traceCall", move |client, _, insight| {
             let at = at.unwrap_or_else(|| client.info().best_hash);
-            let request = request.encoded(client, insight, at)?;
+            let request = encode_call(request, client, insight, at)?;
             let limits = Limits::of(request.gas_limit, request.storage_deposit_limit);
             let code = |hash: &[u8; 32]| stored_code(client, at, hash);
-            let (result, mut trace) = request.dry_run(client, at, limits, None, false)?;
+            let (result, mut trace) = dry_run_call(&request, client, at, limits, None, false)?;
             let lens = lens::apply(&mut trace, || {
-                let lensed = request.dry_run(client, at, limits, None, true);
+                let lensed = dry_run_call(&request, client, at, limits, None, true);
                 lensed.map(|(_, trace)| trace).map_err(message)
             });
-            let unlimited = || request.dry_run(client, at, Limits::MAX, None, false);
+            let unlimited = || dry_run_call(&request, client, at, Limits::MAX, None, false);
             let (result, annotated) =
                 explained(insight, &code, limits, (result, trace), unlimited)?;
             let trace = annotated_trace(annotated, lens.as_ref());
@@ -405,25 +387,26 @@ where
     async fn profile_call(&self, request: CallRequest, at: Option<Hash>) -> RpcResult<CallReport> {
         self.run("europa_profileCall", move |client, _, insight| {
             let at = at.unwrap_or_else(|| client.info().best_hash);
-            let request = request.encoded(client, insight, at)?;
+            let request = encode_call(request, client, insight, at)?;
             let limits = Limits::of(request.gas_limit, request.storage_deposit_limit);
             let code = |code: &[u8; 32]| stored_code(client, at, code);
             // A first run finds the code that runs, to profile by line where it has DWARF.
             // On wasmi it is the decisive run, and the lens profiles it.
-            let (result, mut first) = request.dry_run(client, at, limits, None, false)?;
+            let (result, mut first) = dry_run_call(&request, client, at, limits, None, false)?;
             let (line_tables, line_starts) =
                 line_tables(insight, std::slice::from_ref(&first), &code);
             let (profiled, lens) = match lens::wanted_for_profiles(&first) {
                 true => {
                     let lens = lens::profile_all(std::slice::from_mut(&mut first), || {
                         let profile = Some(ProfileRequest::by_line(line_starts));
-                        let lensed = request.dry_run(client, at, limits, profile, true);
+                        let lensed = dry_run_call(&request, client, at, limits, profile, true);
                         lensed.map(|(_, trace)| vec![trace]).map_err(message)
                     });
                     ((result, first), lens.into_iter().next().flatten())
                 }
                 false => (
-                    request.dry_run(
+                    dry_run_call(
+                        &request,
                         client,
                         at,
                         limits,
@@ -433,7 +416,7 @@ where
                     None,
                 ),
             };
-            let unlimited = || request.dry_run(client, at, Limits::MAX, None, false);
+            let unlimited = || dry_run_call(&request, client, at, Limits::MAX, None, false);
             let (result, annotated) = explained(insight, &code, limits, profiled, unlimited)?;
             let title = annotated
                 .trace

@@ -1,13 +1,14 @@
 //! Gas profiles for the trace RPCs: the line starts to profile code by (from its DWARF),
-//! and the profile of an annotated trace as JSON, summarized in the log.
+//! and the profile of an annotated trace as the RPC answers it, summarized in the log.
 
-use crate::insight::{Annotated, GasReport, Insight, LineTables};
-use crate::rpc::RpcError;
 use europa_runtime::Hash;
 use pallet_europa_contracts::trace::ExecutionTrace;
 
-use super::super::invalid_params;
-use crate::lens::{LensNote, LENS_EXECUTOR};
+use crate::{
+    insight::{Annotated, GasReport, Insight, LineTables},
+    lens::{LensNote, LENS_EXECUTOR},
+    rpc::{invalid_params, RpcError},
+};
 
 /// Where the source lines start in the code `traces` ran, where its DWARF (or debug
 /// build) says: by code hash for naming lines, and as the runtime takes them.
