@@ -1,7 +1,7 @@
 //! RPC methods beyond the standard ones sc-service installs: account nonces and dry runs,
 //! fee queries, manual sealing (`engine`), and contract traces (`trace`). Europa's own
-//! families are typed jsonrpsee traits, one file each, with the parameter types they
-//! share in `params`.
+//! families are declared, with their types, in `europa-rpc-api` (node/rpc-api); each file
+//! here implements one family's server trait, failing with an [`RpcError`].
 //!
 //! Europa's own methods (`europa_*`) and manual sealing (`engine_*`) are unsafe in
 //! Substrate's sense: served on local interfaces, refused on external ones unless the
