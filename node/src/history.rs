@@ -10,6 +10,7 @@ use europa_runtime::{opaque::Block, AccountId, Hash};
 use sc_client_api::{Backend as _, StorageProvider};
 use sp_api::{ApiExt, Core, ProvideRuntimeApi};
 use sp_block_builder::BlockBuilder;
+use sp_core::crypto::Ss58Codec;
 use sp_runtime::traits::{Block as BlockT, Header as HeaderT};
 
 use crate::{
@@ -101,7 +102,7 @@ where
             )
             .ok()
         })
-        .ok_or_else(|| HistoryError::NotAContract(Account(contract.clone()).to_string(), at))?;
+        .ok_or_else(|| HistoryError::NotAContract(contract.to_ss58check(), at))?;
     Ok(info.trie_id.to_vec())
 }
 

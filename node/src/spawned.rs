@@ -79,6 +79,9 @@ pub enum NodeError {
     /// It serves no RPC (e.g. `--rpc-port` pointed nowhere).
     #[error("the node serves no RPC")]
     NoRpc,
+    /// The client of its RPC server could not be made.
+    #[error("cannot make a client of the node: {0}")]
+    Client(String),
 }
 
 /// A node running in this process; dropping it stops the node (a `--tmp` chain goes
@@ -124,7 +127,7 @@ pub fn spawn(config: NodeConfig) -> Result<NodeHandle, NodeError> {
             .max_response_size(u32::MAX)
             .request_timeout(Duration::from_secs(600))
             .build(format!("http://{rpc}"))
-            .map_err(|error| NodeError::Flags(error.to_string()))?
+            .map_err(|error| NodeError::Client(error.to_string()))?
     };
     Ok(NodeHandle {
         rpc,
